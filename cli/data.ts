@@ -1,0 +1,62 @@
+/**
+ * Loads caplab's data files (data/*.json) for the commands. Each file is validated by the schema its model owns,
+ * and problems name the file and the JSON path.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { parseWith } from '../models/validation.ts';
+import { InputError } from './errors.ts';
+
+/** Absolute path of the repository's data/ directory. */
+export const DATA_DIR = fileURLToPath(new URL('../data/', import.meta.url));
+
+/**
+ * Reads and validates one data file.
+ * @param name file name inside data/, e.g. `regions.json`
+ * @param schema the zod schema the owning model exports
+ * @returns the parsed, validated content
+ * @throws {InputError} when the file is missing or not JSON
+ * @throws {ValidationError} when it does not match the schema (every problem listed)
+ */
+export function loadData<S extends z.ZodType>(name: string, schema: S): z.output<S> {
+  const path = `${DATA_DIR}${name}`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new InputError(`cannot read data file data/${name}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`data/${name}: not valid JSON (${(err as Error).message})`);
+  }
+  return parseWith(schema, value, `data/${name}`);
+}
+
+const DefaultsSchema = z.object({
+  schema: z.literal('caplab.defaults/v1'),
+  seed: z.number().int().nonnegative(),
+  forecast: z.object({
+    target: z.number().positive(),
+    targetYear: z.number().int(),
+    horizon: z.string(),
+    model: z.enum(['auto', 'logistic', 'bass', 'gompertz']),
+    draws: z.number().int().positive(),
+  }),
+  users: z.object({ quarter: z.string() }),
+});
+
+/** The defaults of data/defaults.json. */
+export type Defaults = z.output<typeof DefaultsSchema>;
+
+/**
+ * Loads data/defaults.json.
+ * @returns validated defaults
+ * @throws {ValidationError} when the file is malformed
+ */
+export function loadDefaults(): Defaults {
+  return loadData('defaults.json', DefaultsSchema);
+}

@@ -1,0 +1,132 @@
+/**
+ * The caplab command line: commander program, global flags, and one lazily imported module per command, so that
+ * `caplab --help` and every command start fast. One top-level catch maps errors to exit codes (cli/errors.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { CommandContext, CommandRun, GlobalOptions } from './context.ts';
+import { loadDefaults } from './data.ts';
+import { EXIT, exitCodeFor, formatError } from './errors.ts';
+import { parseCount, parsePositive, parseQuarter, parseSeed, parseShard } from './parse.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Builds the commander program; exported so tests can check help texts without spawning a process. */
+export function buildProgram(): Command {
+  const program = new Command('caplab')
+    .description('Capacity-planning and load-simulation lab: forecast -> users -> traffic -> load -> plan -> report.')
+    .version(pkg.version, '-V, --version', 'print the caplab version')
+    .option('--out-dir <dir>', 'directory for output files', 'caplab-out')
+    .option('--seed <n>', 'seed for all randomness (same seed -> same bytes)', parseSeed)
+    .option('--quiet', 'no progress display and no chatter', false)
+    .option('--verbose', 'print stack traces and extra detail', false)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('forecast')
+    .description('fit growth models to shipment history and forecast shipments and active devices per quarter')
+    .option('--target <n>', 'yearly shipments target, e.g. 100e6 or 100M', parsePositive)
+    .option('--horizon <quarter>', 'last quarter to forecast, e.g. 2017Q4', parseQuarter)
+    .addOption(new Option('--model <name>', 'growth model').choices(['auto', 'logistic', 'bass', 'gompertz']).default('auto'))
+    .option('--history <file>', 'shipment history (.csv or .json: yearly, half-yearly or quarterly rows) instead of data/history.json')
+    .option('--draws <n>', 'Monte Carlo draws for the p10/p50/p90 bands', parseCount)
+    .option('--json', 'print forecast JSON to stdout and write nothing', false)
+    .action(lazy('./commands/forecast.ts'));
+
+  program
+    .command('users')
+    .description('stream synthetic users as NDJSON (a pure function of seed and index), and write population.json')
+    .requiredOption('--count <n>', 'number of users in the whole run, e.g. 1000000 or 10M', parseCount)
+    .option('--shard <k/n>', 'emit only the k-th of n contiguous slices (1-based), e.g. 2/4', parseShard)
+    .option('--file <path>', 'write NDJSON to this file (atomically) instead of stdout')
+    .option('--quarter <quarter>', 'quarter whose device base the users follow, e.g. 2015Q4', parseQuarter)
+    .option('--forecast <file>', 'forecast.json to derive the population from (default: computed from data/)')
+    .action(lazy('./commands/users.ts'));
+
+  const stack = program.command('stack').description('regional stacks under test (the built-in system under test)');
+  stack
+    .command('up')
+    .description('start one HTTP server per data center on 127.0.0.1, each fronting N emulated nodes; Ctrl-C stops them')
+    .option('--dcs <list>', 'comma-separated data centers', 'beijing,singapore,us-west-1,us-west-2')
+    .option('--nodes <n>', 'emulated nodes per data center', parseCount, 1)
+    .option('--port <n>', 'first port (0: any free port per DC)', '0')
+    .option('--data-dir <dir>', 'directory for the SQLite files (default: <out-dir>/stacks)')
+    .option('--no-wan', 'do not delay responses by the modeled WAN round trip')
+    .action(lazy('./commands/stack-up.ts'));
+
+  program
+    .command('run')
+    .description('run a scenario spec on the embedded k6-compatible engine (or real k6 with --runner k6)')
+    .argument('<spec>', 'scenario spec (.json or .yaml)')
+    .option('-u, --vus <n>', 'replace the scenarios with one constant-vus (or shared-iterations) scenario of N VUs', parseCount)
+    .option('-d, --duration <d>', 'duration of that scenario, e.g. 30s, 2m')
+    .option('-i, --iterations <n>', 'total iterations (shared-iterations), as in k6', parseCount)
+    .option('--execution-segment <seg>', 'the part of the test this instance runs, e.g. 0:1/2')
+    .option('--execution-segment-sequence <seq>', 'all segments of the split run, e.g. 0,1/3,2/3,1')
+    .option('--tag <k=v>', 'tag added to every metric sample (repeatable)', collect, [])
+    .option('--summary-json <file>', "write the handleSummary-shaped summary (k6's data object) to this file")
+    .option('--summary-export <file>', "write k6's flat --summary-export JSON to this file")
+    .option('-o, --out <output>', 'output, e.g. json=points.ndjson or json=points.ndjson.gz (repeatable)', collect, [])
+    .addOption(new Option('--runner <runner>', 'engine (embedded) or k6 (the real binary)').choices(['engine', 'k6']).default('engine'))
+    .action(lazy('./commands/run.ts'));
+
+  program
+    .command('merge')
+    .description("rebuild one summary from k6 NDJSON files (ours or real k6's) without averaging percentiles")
+    .argument('<files...>', 'NDJSON files (.ndjson or .ndjson.gz)')
+    .option('--summary-json <file>', 'write the merged handleSummary-shaped summary here (default: stdout)')
+    .option('--summary-export <file>', "write k6's flat --summary-export JSON here")
+    .option('--spec <file>', 'scenario spec whose thresholds (and summaryTrendStats) to evaluate')
+    .option('--thresholds <file>', 'JSON object of thresholds in k6 syntax to evaluate')
+    .action(lazy('./commands/merge.ts'));
+
+  return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function lazy(modulePath: string) {
+  return async function action(this: Command, ...raw: unknown[]): Promise<void> {
+    const cmd = raw[raw.length - 1] as Command;
+    const all = cmd.optsWithGlobals() as Record<string, unknown>;
+    const global: GlobalOptions = {
+      outDir: String(all.outDir ?? 'caplab-out'),
+      seed: typeof all.seed === 'number' ? all.seed : loadDefaults().seed,
+      quiet: Boolean(all.quiet),
+      verbose: Boolean(all.verbose),
+    };
+    const ctx: CommandContext = { args: cmd.args, opts: cmd.opts(), global };
+    const mod = (await import(modulePath)) as { run: CommandRun };
+    process.exitCode = await mod.run(ctx);
+  };
+}
+
+/**
+ * Runs the CLI with the given argv and returns the exit code; never throws.
+ * @param argv full argv (node, script, ...args)
+ * @returns exit code
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const verbose = argv.includes('--verbose');
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    const code = exitCodeFor(err);
+    // commander already printed its own usage errors, help and version.
+    if (!(err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('commander.'))) {
+      process.stderr.write(`${formatError(err, verbose)}\n`);
+    }
+    return code;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined &&
+  /(?:^|[\\/])(?:main\.ts|caplab(?:\.js)?)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  process.exitCode = await main(process.argv);
+}
