@@ -1,0 +1,49 @@
+/**
+ * The readable forecast printed by `caplab forecast`: the per-quarter table and the milestones. Pure.
+ */
+import type { Forecast } from '../../models/types.ts';
+import { millions, percent, textTable } from './table.ts';
+
+/**
+ * Renders a forecast for the terminal.
+ * @param f the forecast
+ * @returns text ending with a newline
+ */
+export function renderForecast(f: Forecast): string {
+  const m = f.model;
+  const params = Object.entries(m.params)
+    .map(([k, v]) => `${k}=${k === 'm' ? millions(v) : v}${m.fixedFromPrior.includes(k) ? ' (prior)' : ''}`)
+    .join(' ');
+  const aicc = (a: number | null): string => (a === null ? 'AICc undefined' : `AICc ${a.toFixed(2)}`);
+  const lines: string[] = [];
+  lines.push(`Growth model: ${m.model} (${m.selection}); ${params}`);
+  lines.push(`  fit on ${m.fit.n} periods: rmse ${millions(m.fit.rmse)} phones/period, r2 ${m.fit.r2.toFixed(3)} (log), ${aicc(m.fit.aicc)}`);
+  if (m.note) lines.push(`  m fixed from the prior: ${m.note}`);
+  for (const c of f.candidates.filter((c) => c.model !== m.model)) {
+    lines.push(`  also fitted: ${c.model} r2 ${c.fit.r2.toFixed(3)}, ${aicc(c.fit.aicc)}${c.akaikeWeight !== null ? `, Akaike weight ${c.akaikeWeight.toFixed(2)}` : ''}${c.fixedFromPrior.length ? ' (m from prior)' : ''}`);
+  }
+  lines.push(`Uncertainty: ${f.uncertainty.draws} draws, ${f.uncertainty.method}${f.uncertainty.yearNoiseSd !== null ? `, yearly noise sd ${f.uncertainty.yearNoiseSd.toFixed(3)} (log)` : ''}`);
+  lines.push('');
+  const rows = f.quarters.map((q) => [
+    q.quarter + (q.kind === 'history' ? '*' : ''),
+    millions(q.shipments.p10),
+    millions(q.shipments.p50),
+    millions(q.shipments.p90),
+    millions(q.trailingYearShipments.p50),
+    millions(q.activeDevices.p50),
+    percent(q.pTargetReached),
+  ]);
+  lines.push(textTable(['quarter', 'ship p10', 'ship p50', 'ship p90', 'last 4Q p50', 'active p50', `P(4Q>=${millions(f.target.yearlyShipments)})`], rows));
+  lines.push('(* quarter within the observed history; values are the fitted model)');
+  lines.push('');
+  const t = f.target;
+  lines.push(t.reachedQuarter
+    ? `Yearly target ${millions(t.yearlyShipments)}: first reached (trailing four quarters, probability >= 50%) in ${t.reachedQuarter}, probability ${percent(t.pReachedAtQuarter ?? 0)}`
+    : `Yearly target ${millions(t.yearlyShipments)}: not reached with probability >= 50% by ${f.horizon.last}`);
+  lines.push(`  probability of selling ${millions(t.yearlyShipments)} in ${t.year}: ${percent(t.pReachedInYear)}`);
+  const a = f.activeBase;
+  lines.push(a.p50Quarter
+    ? `Active device base passes ${millions(a.threshold)} in ${a.p50Quarter} (p50; ${a.p90Quarter ?? 'later'} on the p90 band, ${a.p10Quarter ?? `after ${f.horizon.last}`} on the p10 band)`
+    : `Active device base does not pass ${millions(a.threshold)} on the p50 band by ${f.horizon.last}${a.p90Quarter ? ` (p90 band: ${a.p90Quarter})` : ''}`);
+  return `${lines.join('\n')}\n`;
+}

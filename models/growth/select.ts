@@ -1,0 +1,98 @@
+/**
+ * Fits the candidate growth models and chooses one. AICc decides only where it is defined (n >= k + 2); with fewer
+ * points, or when the data leave the market potential m unidentified (on a bound, or no covariance), m is fixed at
+ * the stated prior's median and the rest is fitted, and the result says so.
+ */
+import { bassModel } from './bass.ts';
+import { type FitResult, fitGrowth } from './fit.ts';
+import { gompertz } from './gompertz.ts';
+import type { History } from './history.ts';
+import { logistic } from './logistic.ts';
+import type { GrowthModel, GrowthModelName } from './model.ts';
+
+/** A fitted candidate and how it was fitted. */
+export interface Candidate {
+  /** The model. */
+  model: GrowthModel;
+  /** Its fit. */
+  fit: FitResult;
+  /** True when m was fixed from the prior instead of fitted. */
+  priorFixedM: boolean;
+  /** Why m was fixed, when it was. */
+  reason?: string;
+  /** Akaike weight among candidates with AICc, or null. */
+  akaikeWeight: number | null;
+}
+
+/** The chosen model and every candidate, for the output. */
+export interface Selection {
+  /** The chosen candidate. */
+  chosen: Candidate;
+  /** All candidates, in model order. */
+  candidates: Candidate[];
+  /** How the choice was made, in words. */
+  method: string;
+}
+
+/** Model order used for ties and for the choice when AICc is undefined everywhere. */
+export const MODEL_NAMES: readonly GrowthModelName[] = ['logistic', 'bass', 'gompertz'];
+
+/**
+ * Builds a growth model by name.
+ * @param name model name
+ * @param launch launch instant (Bass needs it)
+ * @returns the model
+ */
+export function modelByName(name: GrowthModelName, launch: number): GrowthModel {
+  return name === 'logistic' ? logistic : name === 'gompertz' ? gompertz : bassModel(launch);
+}
+
+/**
+ * Fits one model, falling back to a prior-fixed m when needed.
+ * @param model the model
+ * @param history validated history
+ * @param priorMedianM the prior median of m (phones)
+ * @returns the candidate
+ */
+export function fitCandidate(model: GrowthModel, history: History, priorMedianM: number): Candidate {
+  const n = history.observations.length;
+  const kFull = model.paramNames.length;
+  const fixedFit = (): FitResult => fitGrowth(model, history.observations, history.launch, { fixed: { 0: Math.log(priorMedianM) } });
+  if (n < kFull + 2) {
+    return { model, fit: fixedFit(), priorFixedM: true, reason: `n = ${n} < k + 2 = ${kFull + 2}: AICc is undefined for the full model`, akaikeWeight: null };
+  }
+  const fit = fitGrowth(model, history.observations, history.launch);
+  if (fit.atBound.includes('m') || fit.covariance === null) {
+    const why = fit.atBound.includes('m') ? 'the data leave m unbounded (fit ran to a search bound)' : 'the fit has no covariance (singular Jacobian)';
+    return { model, fit: fixedFit(), priorFixedM: true, reason: why, akaikeWeight: null };
+  }
+  return { model, fit, priorFixedM: false, akaikeWeight: null };
+}
+
+/**
+ * Fits the requested model, or all of them for `auto`, and picks one.
+ * @param history validated history
+ * @param requested a model name or `auto`
+ * @param priorMedianM the prior median of m (phones)
+ * @returns the selection
+ */
+export function selectModel(history: History, requested: GrowthModelName | 'auto', priorMedianM: number): Selection {
+  const names = requested === 'auto' ? MODEL_NAMES : [requested];
+  const candidates = names.map((name) => fitCandidate(modelByName(name, history.launch), history, priorMedianM));
+  const withAicc = candidates.filter((c) => c.fit.aicc !== null);
+  if (withAicc.length > 0) {
+    const best = Math.min(...withAicc.map((c) => c.fit.aicc!));
+    const rel = withAicc.map((c) => Math.exp(-(c.fit.aicc! - best) / 2));
+    const sum = rel.reduce((s, v) => s + v, 0);
+    withAicc.forEach((c, i) => (c.akaikeWeight = rel[i]! / sum));
+  }
+  if (requested !== 'auto') return { chosen: candidates[0]!, candidates, method: `model ${requested} requested` };
+  // AICc compares models fitted to the same data with the same free/fixed structure; prefer the full fits.
+  const full = withAicc.filter((c) => !c.priorFixedM);
+  const pool = full.length > 0 ? full : withAicc;
+  if (pool.length > 0) {
+    const chosen = pool.reduce((a, b) => (b.fit.aicc! < a.fit.aicc! ? b : a));
+    return { chosen, candidates, method: `lowest AICc among ${pool.map((c) => c.model.name).join(', ')}` };
+  }
+  return { chosen: candidates[0]!, candidates, method: `AICc undefined for every model (n = ${history.observations.length}); default ${candidates[0]!.model.name}` };
+}

@@ -1,0 +1,87 @@
+/**
+ * Types of caplab's file contracts that several stages read (DESIGN.md "Contracts"). Each file carries
+ * `"schema": "caplab.<kind>/v1"`.
+ */
+
+/** Three quantiles of a quantity across Monte Carlo draws. */
+export interface Band {
+  /** 10th percentile. */
+  p10: number;
+  /** Median. */
+  p50: number;
+  /** 90th percentile. */
+  p90: number;
+}
+
+/** One quarter of forecast.json. */
+export interface ForecastQuarter {
+  /** Quarter label, e.g. `2015Q3`. */
+  quarter: string;
+  /** `history` when the quarter lies within the observed periods, else `forecast`. */
+  kind: 'history' | 'forecast';
+  /** Phones sold in the quarter. */
+  shipments: Band;
+  /** Phones sold in the four quarters ending with this one. */
+  trailingYearShipments: Band;
+  /** Phones in active use at the end of the quarter (what drives load). */
+  activeDevices: Band;
+  /** Active devices by region (keys of data/regions.json `regions`). */
+  byRegion: Record<string, Band>;
+  /** Active devices by country (ISO code). */
+  byCountry: Record<string, Band>;
+  /** Probability that trailing-year shipments reach the target. */
+  pTargetReached: number;
+}
+
+/** One fitted candidate model in forecast.json. */
+export interface ForecastCandidate {
+  /** Model name. */
+  model: string;
+  /** Formula. */
+  formula: string;
+  /** Natural parameters (m in phones, rates per year, instants in decimal years). */
+  params: Record<string, number>;
+  /** Parameters fixed from a prior instead of fitted. */
+  fixedFromPrior: string[];
+  /** Why a parameter was fixed, if one was. */
+  note: string | null;
+  /** Fit quality. */
+  fit: { n: number; k: number; rmse: number; rmseLog: number; r2: number; aicc: number | null; residualSd: number };
+  /** Akaike weight among candidates with AICc, or null. */
+  akaikeWeight: number | null;
+}
+
+/** forecast.json (`caplab.forecast/v1`). */
+export interface Forecast {
+  /** Schema tag. */
+  schema: 'caplab.forecast/v1';
+  /** Seed of the Monte Carlo. */
+  seed: number;
+  /** Where the history came from and what it holds. */
+  history: { source: string; launch: number; periods: { period: string; shipments: number }[] };
+  /** The chosen model, its parameters and fit quality. */
+  model: ForecastCandidate & { selection: string };
+  /** Every model fitted. */
+  candidates: ForecastCandidate[];
+  /** How uncertainty was sampled. */
+  uncertainty: { method: string; draws: number; note: string; yearNoiseSd: number | null };
+  /** Assumptions used (seasonality, survival), copied from data/ with their reasoning. */
+  assumptions: { seasonality: number[]; survival: { distribution: string; medianYears: number; shape: number } };
+  /** The yearly shipments target and when it is reached. */
+  target: {
+    yearlyShipments: number;
+    year: number;
+    pReachedInYear: number;
+    reachedQuarter: string | null;
+    pReachedAtQuarter: number | null;
+    pByYear: Record<string, number>;
+  };
+  /** When the active device base passes the threshold, per band (null: not within the horizon). */
+  activeBase: { threshold: number; p90Quarter: string | null; p50Quarter: string | null; p10Quarter: string | null };
+  /** First and last quarter. */
+  horizon: { first: string; last: string };
+  /** Regions and countries used for the split. */
+  regions: Record<string, string>;
+  /** Per quarter, in time order. */
+  quarters: ForecastQuarter[];
+}
