@@ -44,48 +44,7 @@ export function buildProgram(): Command {
     .option('--forecast <file>', 'forecast.json to derive the population from (default: computed from data/)')
     .action(lazy('./commands/users.ts'));
 
-  const stack = program.command('stack').description('regional stacks under test (the built-in system under test)');
-  stack
-    .command('up')
-    .description('start one HTTP server per data center on 127.0.0.1, each fronting N emulated nodes; Ctrl-C stops them')
-    .option('--dcs <list>', 'comma-separated data centers', 'beijing,singapore,us-west-1,us-west-2')
-    .option('--nodes <n>', 'emulated nodes per data center', parseCount, 1)
-    .option('--port <n>', 'first port (0: any free port per DC)', '0')
-    .option('--data-dir <dir>', 'directory for the SQLite files (default: <out-dir>/stacks)')
-    .option('--no-wan', 'do not delay responses by the modeled WAN round trip')
-    .action(lazy('./commands/stack-up.ts'));
-
-  program
-    .command('run')
-    .description('run a scenario spec on the embedded k6-compatible engine (or real k6 with --runner k6)')
-    .argument('<spec>', 'scenario spec (.json or .yaml)')
-    .option('-u, --vus <n>', 'replace the scenarios with one constant-vus (or shared-iterations) scenario of N VUs', parseCount)
-    .option('-d, --duration <d>', 'duration of that scenario, e.g. 30s, 2m')
-    .option('-i, --iterations <n>', 'total iterations (shared-iterations), as in k6', parseCount)
-    .option('--execution-segment <seg>', 'the part of the test this instance runs, e.g. 0:1/2')
-    .option('--execution-segment-sequence <seq>', 'all segments of the split run, e.g. 0,1/3,2/3,1')
-    .option('--tag <k=v>', 'tag added to every metric sample (repeatable)', collect, [])
-    .option('--summary-json <file>', "write the handleSummary-shaped summary (k6's data object) to this file")
-    .option('--summary-export <file>', "write k6's flat --summary-export JSON to this file")
-    .option('-o, --out <output>', 'output, e.g. json=points.ndjson or json=points.ndjson.gz (repeatable)', collect, [])
-    .addOption(new Option('--runner <runner>', 'engine (embedded) or k6 (the real binary)').choices(['engine', 'k6']).default('engine'))
-    .action(lazy('./commands/run.ts'));
-
-  program
-    .command('merge')
-    .description("rebuild one summary from k6 NDJSON files (ours or real k6's) without averaging percentiles")
-    .argument('<files...>', 'NDJSON files (.ndjson or .ndjson.gz)')
-    .option('--summary-json <file>', 'write the merged handleSummary-shaped summary here (default: stdout)')
-    .option('--summary-export <file>', "write k6's flat --summary-export JSON here")
-    .option('--spec <file>', 'scenario spec whose thresholds (and summaryTrendStats) to evaluate')
-    .option('--thresholds <file>', 'JSON object of thresholds in k6 syntax to evaluate')
-    .action(lazy('./commands/merge.ts'));
-
   return program;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function lazy(modulePath: string) {

@@ -85,3 +85,58 @@ export interface Forecast {
   /** Per quarter, in time order. */
   quarters: ForecastQuarter[];
 }
+
+/** A device model and OS version with its share of a country's active devices. */
+export interface PopulationDevice {
+  /** Phone model, from data/devices.json. */
+  model: string;
+  /** OS release it runs. */
+  osVersion: string;
+  /** Share of the country's active devices, in (0, 1]. */
+  share: number;
+}
+
+/** One country of population.json. */
+export interface PopulationCountry {
+  /** ISO 3166-1 alpha-2 code. */
+  code: string;
+  /** Display name. */
+  name: string;
+  /** Region key of data/regions.json. */
+  region: string;
+  /** IANA time zone. */
+  timeZone: string;
+  /** faker locale its users are generated with. */
+  locale: string;
+  /** International calling code, digits only. */
+  callingCode: string;
+  /** Active devices in the quarter (forecast band). */
+  activeDevices: Band;
+  /** Share of the population's users (from the p50 active devices). */
+  share: number;
+  /** Device model and OS mix, shares summing to 1. */
+  devices: PopulationDevice[];
+}
+
+/** population.json (`caplab.population/v1`): who the synthetic users are, for one quarter. */
+export interface Population {
+  /** Schema tag. */
+  schema: 'caplab.population/v1';
+  /** Seed of the users drawn from it. */
+  seed: number;
+  /** Quarter the population describes, e.g. `2015Q4`. */
+  quarter: string;
+  /** Active devices in the quarter (all countries). */
+  activeDevices: Band;
+  /** Countries with a non-zero share, in data/regions.json order. */
+  countries: PopulationCountry[];
+  /** Share of each device model across all countries. */
+  deviceModels: Record<string, number>;
+  /** Share of each OS release across all countries. */
+  osVersions: Record<string, number>;
+  /** Usage distributions of data/usage.json (parameters the users are drawn with). */
+  usage: {
+    contacts: { distribution: 'lognormal'; median: number; sigma: number; max: number };
+    photosPerDay: { distribution: 'zero-inflated-lognormal'; zeroShare: number; median: number; sigma: number; max: number };
+  };
+}

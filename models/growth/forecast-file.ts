@@ -1,0 +1,43 @@
+/**
+ * Schema of forecast.json as other stages read it back (users, traffic): the fields they rely on, checked so a
+ * wrong or hand-edited file fails with its JSON path instead of deep inside a model.
+ */
+import { z } from 'zod';
+import type { Forecast } from '../types.ts';
+
+const BandSchema = z.object({ p10: z.number().nonnegative(), p50: z.number().nonnegative(), p90: z.number().nonnegative() })
+  .refine((b) => b.p10 <= b.p50 && b.p50 <= b.p90, { message: 'band must satisfy p10 <= p50 <= p90' });
+
+const QuarterSchema = z.object({
+  quarter: z.string().regex(/^\d{4}Q[1-4]$/, 'must be a quarter like 2015Q3'),
+  kind: z.enum(['history', 'forecast']),
+  shipments: BandSchema,
+  trailingYearShipments: BandSchema,
+  activeDevices: BandSchema,
+  byRegion: z.record(z.string(), BandSchema),
+  byCountry: z.record(z.string(), BandSchema),
+  pTargetReached: z.number().min(0).max(1),
+}).loose();
+
+/** Schema of forecast.json (`caplab.forecast/v1`). */
+export const ForecastFileSchema = z.object({
+  schema: z.literal('caplab.forecast/v1'),
+  seed: z.number().int(),
+  assumptions: z.object({
+    seasonality: z.array(z.number()),
+    survival: z.object({ distribution: z.string(), medianYears: z.number().positive(), shape: z.number().positive() }),
+  }).loose(),
+  horizon: z.object({ first: z.string(), last: z.string() }),
+  quarters: z.array(QuarterSchema).min(1),
+}).loose().superRefine((f, ctx) => {
+  f.quarters.forEach((q, i) => {
+    const prev = f.quarters[i - 1];
+    if (prev && quarterNumber(q.quarter) !== quarterNumber(prev.quarter) + 1) {
+      ctx.addIssue({ code: 'custom', message: `quarters must be consecutive (${prev.quarter} is followed by ${q.quarter})`, path: ['quarters', i, 'quarter'] });
+    }
+  });
+}) as unknown as z.ZodType<Forecast>;
+
+function quarterNumber(label: string): number {
+  return Number(label.slice(0, 4)) * 4 + Number(label.slice(5)) - 1;
+}
