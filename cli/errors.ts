@@ -67,9 +67,10 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
   if (err instanceof ValidationError) return EXIT.invalidInput;
   if (isCommanderError(err)) {
-    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help'
-      ? EXIT.ok
-      : EXIT.invalidInput;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+    // `caplab help` exits 0; help shown because the command was missing exits non-zero.
+    if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT.ok : EXIT.invalidInput;
+    return EXIT.invalidInput;
   }
   return EXIT.internal;
 }

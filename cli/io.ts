@@ -12,12 +12,13 @@ import { InputError } from './errors.ts';
  * Reads a text file, turning "not found" and friends into an {@link InputError} that names the file.
  * @param path file path
  * @param what what the file is for, used in the message (e.g. "history file")
- * @returns the file's text (UTF-8)
+ * @returns the file's text (UTF-8, without a byte-order mark: spreadsheet tools write one)
  * @throws {InputError} when the file cannot be read
  */
 export async function readTextInput(path: string, what: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    const text = await readFile(path, 'utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new InputError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code}`);

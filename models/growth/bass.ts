@@ -8,7 +8,7 @@ import { type GrowthModel, grid, MAX_MARKET_POTENTIAL } from './model.ts';
  * Management Science 15(5), 1969, eq. (7).
  * @param launch decimal year at which cumulative shipments start from 0
  * @returns the model
- * @example bassModel(2011).cumulative({ m: 100, p: 0.03, q: 0.38 }, 2012) // 3.5759
+ * @example bassModel(2011).cumulative({ m: 100, p: 0.03, q: 0.38 }, 2012) // 3.5758
  */
 export function bassModel(launch: number): GrowthModel {
   return {

@@ -57,7 +57,7 @@ export function buildForecast(input: ForecastInput): Forecast {
     ]);
   }
   const nq = lastQ - firstQ + 1;
-  const selection = selectModel(history, input.model, settings.marketPotentialPrior.median);
+  const selection = selectModel(history, input.model, settings.marketPotentialPrior.median, settings.fit.maxLnMarketSd);
   const cand = selection.chosen;
   const rng = createRng(input.seed, 'forecast');
   const draws = drawParameters(cand, history, settings.marketPotentialPrior, settings.fit.bootstrapMinPoints, input.draws, rng);

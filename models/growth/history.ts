@@ -6,6 +6,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { type Problem, ValidationError } from '../errors.ts';
 import { type Period, parsePeriod } from '../quarter.ts';
+import { formatPath } from '../validation.ts';
 
 /** One observed period of shipments. */
 export interface Observation {
@@ -36,7 +37,7 @@ interface RawRow {
 
 const PeriodRowSchema = z.object({
   period: z.union([z.string(), z.number()]),
-  shipments: z.unknown(),
+  shipments: z.number(),
 }).loose();
 
 /** Schema of data/history.json (and of JSON history files in that shape). */
@@ -65,7 +66,7 @@ export function parseHistoryCsv(text: string, file: string): History {
   const problems: Problem[] = [];
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parseCsv(text, { info: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as unknown as typeof records;
+    records = parseCsv(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as unknown as typeof records;
   } catch (err) {
     throw new ValidationError(`${file} is not valid CSV`, [{ where: file, message: (err as Error).message }]);
   }
@@ -102,25 +103,63 @@ export function parseHistoryCsv(text: string, file: string): History {
  * @throws {ValidationError} listing every problem with its JSON path
  */
 export function parseHistoryJson(value: unknown, file: string): History {
-  const isArray = Array.isArray(value);
-  const parsed = z.union([z.array(PeriodRowSchema), HistoryFileSchema]).safeParse(value);
-  if (!parsed.success) {
-    const problems = (isArray ? z.array(PeriodRowSchema) : HistoryFileSchema).safeParse(value).error?.issues.map((i) => ({
-      where: `${file}: ${i.path.length ? i.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '') : '(root)'}`,
-      message: i.message,
-    })) ?? [{ where: file, message: 'expected an array of {period, shipments} or an object with "periods"' }];
-    throw new ValidationError(`${file} is invalid`, problems);
+  let list: unknown[];
+  let prefix = '';
+  let launch: number | undefined;
+  const problems: Problem[] = [];
+  if (Array.isArray(value)) {
+    list = value;
+  } else {
+    // Rows are checked one by one below, so the file-level schema only sees `periods` as an array of anything:
+    // one malformed row must not hide the problems of the others.
+    const top = HistoryFileSchema.extend({ periods: z.array(z.unknown()) }).safeParse(value);
+    if (top.success) {
+      list = top.data.periods;
+      launch = top.data.launch?.year;
+    } else {
+      for (const i of top.error.issues) {
+        problems.push({
+          where: `${file}: ${formatPath(i.path)}`,
+          message: i.path.length === 0 ? 'expected an array of {period, shipments} or an object with "periods"' : i.message,
+        });
+      }
+      const periods = (value as { periods?: unknown } | null)?.periods;
+      list = Array.isArray(periods) ? periods : [];
+      if (!Array.isArray(periods)) throw new ValidationError(`${file} is invalid`, problems);
+    }
+    prefix = 'periods';
   }
-  const data = parsed.data;
-  const list = Array.isArray(data) ? data : data.periods;
-  const prefix = Array.isArray(data) ? '' : 'periods';
-  const rows = list.map((r, i) => ({ period: r.period, shipments: r.shipments, where: `${file}: ${prefix}[${i}]` }));
-  const launch = Array.isArray(data) ? undefined : data.launch?.year;
-  return validateRows(rows, file, launch, []);
+  const rows: RawRow[] = [];
+  list.forEach((r, i) => {
+    const where = `${file}: ${prefix}[${i}]`;
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) {
+      problems.push({ where, message: 'expected an object {period, shipments}' });
+      return;
+    }
+    const row = r as Record<string, unknown>;
+    let ok = true;
+    if (!('period' in row)) {
+      problems.push({ where: `${where}.period`, message: 'missing (a year 2013, half 2013H1 or quarter 2013Q2)' });
+      ok = false;
+    } else if (typeof row.period !== 'string' && typeof row.period !== 'number') {
+      problems.push({ where: `${where}.period`, message: `expected a string like "2013H1" or a year number, got ${JSON.stringify(row.period)}` });
+      ok = false;
+    }
+    if (!('shipments' in row)) {
+      problems.push({ where: `${where}.shipments`, message: 'missing (phones, e.g. 7190000)' });
+      ok = false;
+    }
+    if (ok) rows.push({ period: row.period, shipments: row.shipments, where });
+  });
+  if (list.length === 0) problems.push({ where: file, message: 'no periods: at least 3 are needed to fit a growth model' });
+  return validateRows(rows, file, launch, problems);
 }
 
 function validateRows(rows: RawRow[], file: string, launch: number | undefined, problems: Problem[]): History {
   const seen: Observation[] = [];
+  // Every row with a valid period takes part in the duplicate and overlap checks, even if its shipments are bad,
+  // so a file is fixed in one pass.
+  const periods: { period: Period; where: string }[] = [];
   for (const row of rows) {
     const periodText = typeof row.period === 'number' ? String(row.period) : typeof row.period === 'string' ? row.period : '';
     const period = parsePeriod(periodText);
@@ -133,17 +172,18 @@ function validateRows(rows: RawRow[], file: string, launch: number | undefined, 
     } else if (shipments === 0) {
       problems.push({ where: row.where, message: 'shipments is 0: the fit works on logarithms, leave a period with no sales out' });
     }
-    if (!period || shipments === undefined || shipments <= 0) continue;
-    for (const other of seen) {
+    if (!period) continue;
+    for (const other of periods) {
       if (other.period.label === period.label) {
         problems.push({ where: row.where, message: `period ${period.label} duplicates ${other.where}` });
       } else if (period.start < other.period.end && other.period.start < period.end) {
         problems.push({ where: row.where, message: `period ${period.label} overlaps ${other.period.label} at ${other.where}` });
       }
     }
-    seen.push({ period, shipments, where: row.where });
+    periods.push({ period, where: row.where });
+    if (shipments !== undefined && shipments > 0) seen.push({ period, shipments, where: row.where });
   }
-  if (rows.length === 0) problems.push({ where: file, message: 'no periods: at least 3 are needed to fit a growth model' });
+  if (rows.length === 0 && problems.length === 0) problems.push({ where: file, message: 'no periods: at least 3 are needed to fit a growth model' });
   else if (problems.length === 0 && seen.length < 3) problems.push({ where: file, message: `only ${seen.length} period(s): at least 3 are needed to fit a growth model` });
   const observations = seen.sort((a, b) => a.period.start - b.period.start);
   const first = observations[0]?.period;

@@ -7,6 +7,7 @@ import { bassModel } from './bass.ts';
 import { type FitResult, fitGrowth } from './fit.ts';
 import { gompertz } from './gompertz.ts';
 import type { History } from './history.ts';
+import { sinceLaunch } from './launch.ts';
 import { logistic } from './logistic.ts';
 import type { GrowthModel, GrowthModelName } from './model.ts';
 
@@ -34,17 +35,20 @@ export interface Selection {
   method: string;
 }
 
+/** Default of data/growth.json `fit.maxLnMarketSd`, for callers without settings (tests, library use). */
+export const DEFAULT_MAX_LN_M_SD = 1.5;
+
 /** Model order used for ties and for the choice when AICc is undefined everywhere. */
 export const MODEL_NAMES: readonly GrowthModelName[] = ['logistic', 'bass', 'gompertz'];
 
 /**
  * Builds a growth model by name.
  * @param name model name
- * @param launch launch instant (Bass needs it)
+ * @param launch launch instant: sales are counted from it (Bass starts there by construction)
  * @returns the model
  */
 export function modelByName(name: GrowthModelName, launch: number): GrowthModel {
-  return name === 'logistic' ? logistic : name === 'gompertz' ? gompertz : bassModel(launch);
+  return name === 'logistic' ? sinceLaunch(logistic, launch) : name === 'gompertz' ? sinceLaunch(gompertz, launch) : bassModel(launch);
 }
 
 /**
@@ -52,9 +56,10 @@ export function modelByName(name: GrowthModelName, launch: number): GrowthModel 
  * @param model the model
  * @param history validated history
  * @param priorMedianM the prior median of m (phones)
+ * @param maxLnMSd largest standard error of ln m for which m counts as identified by the data
  * @returns the candidate
  */
-export function fitCandidate(model: GrowthModel, history: History, priorMedianM: number): Candidate {
+export function fitCandidate(model: GrowthModel, history: History, priorMedianM: number, maxLnMSd = DEFAULT_MAX_LN_M_SD): Candidate {
   const n = history.observations.length;
   const kFull = model.paramNames.length;
   const fixedFit = (): FitResult => fitGrowth(model, history.observations, history.launch, { fixed: { 0: Math.log(priorMedianM) } });
@@ -62,8 +67,13 @@ export function fitCandidate(model: GrowthModel, history: History, priorMedianM:
     return { model, fit: fixedFit(), priorFixedM: true, reason: `n = ${n} < k + 2 = ${kFull + 2}: AICc is undefined for the full model`, akaikeWeight: null };
   }
   const fit = fitGrowth(model, history.observations, history.launch);
-  if (fit.atBound.includes('m') || fit.covariance === null) {
-    const why = fit.atBound.includes('m') ? 'the data leave m unbounded (fit ran to a search bound)' : 'the fit has no covariance (singular Jacobian)';
+  const lnMSd = fit.covariance ? Math.sqrt(fit.covariance[0]![0]!) : Number.NaN;
+  if (fit.atBound.includes('m') || fit.covariance === null || !(lnMSd <= maxLnMSd)) {
+    const why = fit.atBound.includes('m')
+      ? 'the data leave m unbounded (fit ran to a search bound)'
+      : fit.covariance === null
+        ? 'the fit has no covariance (singular Jacobian)'
+        : `the data do not identify m (standard error of ln m ${lnMSd.toFixed(2)} > ${maxLnMSd})`;
     return { model, fit: fixedFit(), priorFixedM: true, reason: why, akaikeWeight: null };
   }
   return { model, fit, priorFixedM: false, akaikeWeight: null };
@@ -74,11 +84,12 @@ export function fitCandidate(model: GrowthModel, history: History, priorMedianM:
  * @param history validated history
  * @param requested a model name or `auto`
  * @param priorMedianM the prior median of m (phones)
+ * @param maxLnMSd largest standard error of ln m for which m counts as identified (data/growth.json fit.maxLnMarketSd)
  * @returns the selection
  */
-export function selectModel(history: History, requested: GrowthModelName | 'auto', priorMedianM: number): Selection {
+export function selectModel(history: History, requested: GrowthModelName | 'auto', priorMedianM: number, maxLnMSd = DEFAULT_MAX_LN_M_SD): Selection {
   const names = requested === 'auto' ? MODEL_NAMES : [requested];
-  const candidates = names.map((name) => fitCandidate(modelByName(name, history.launch), history, priorMedianM));
+  const candidates = names.map((name) => fitCandidate(modelByName(name, history.launch), history, priorMedianM, maxLnMSd));
   const withAicc = candidates.filter((c) => c.fit.aicc !== null);
   if (withAicc.length > 0) {
     const best = Math.min(...withAicc.map((c) => c.fit.aicc!));

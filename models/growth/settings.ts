@@ -9,7 +9,7 @@ export const GrowthSettingsSchema = z.object({
   schema: z.literal('caplab.growth/v1'),
   marketPotentialPrior: z.object({ median: z.number().positive(), p90: z.number().positive(), reasoning: z.string() })
     .refine((p) => p.p90 > p.median, { message: 'p90 must be above the median', path: ['p90'] }),
-  fit: z.object({ objective: z.literal('log'), bootstrapMinPoints: z.number().int().min(4) }).loose(),
+  fit: z.object({ objective: z.literal('log'), bootstrapMinPoints: z.number().int().min(4), maxLnMarketSd: z.number().positive() }).loose(),
   monteCarlo: z.object({ draws: z.number().int().min(10), yearNoise: z.boolean() }).loose(),
   seasonality: z.object({ quarterWeights: z.tuple([z.number().positive(), z.number().positive(), z.number().positive(), z.number().positive()]) }).loose(),
   survival: z.object({ distribution: z.literal('weibull'), medianYears: z.number().positive(), shape: z.number().positive() }).loose(),
