@@ -42,7 +42,20 @@ export function buildProgram(): Command {
     .option('--file <path>', 'write NDJSON to this file (atomically) instead of stdout')
     .option('--quarter <quarter>', 'quarter whose device base the users follow, e.g. 2015Q4', parseQuarter)
     .option('--forecast <file>', 'forecast.json to derive the population from (default: computed from data/)')
+    .option('--placement <name|file>', 'placement whose routing fills each user\'s dc: beijing-only, seed-4dc, or a file', 'seed-4dc')
+    .option('--dc <name>', 'emit only the users routed to this data center (indices stay those of the whole run)')
     .action(lazy('./commands/users.ts'));
+
+  program
+    .command('traffic')
+    .description('route countries to data centers and forecast requests/s per DC, quarter and service (traffic.json)')
+    .option('--forecast <file>', 'forecast.json to start from (default: computed from data/)')
+    .option('--placement <name|file>', 'placement: beijing-only, seed-4dc, or a caplab.placement/v1 file', 'seed-4dc')
+    .option('--baseline <name|file>', 'placement to compare RTTs against', 'beijing-only')
+    .option('--from <quarter>', 'first quarter (default: the first forecast quarter after the history)', parseQuarter)
+    .option('--to <quarter>', 'last quarter (default: the forecast horizon)', parseQuarter)
+    .option('--json', 'print traffic JSON to stdout and write nothing', false)
+    .action(lazy('./commands/traffic.ts'));
 
   return program;
 }

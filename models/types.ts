@@ -140,3 +140,59 @@ export interface Population {
     photosPerDay: { distribution: 'zero-inflated-lognormal'; zeroShare: number; median: number; sigma: number; max: number };
   };
 }
+
+/** A median and a 90th percentile. */
+export interface Band2 {
+  /** Median. */
+  p50: number;
+  /** 90th percentile. */
+  p90: number;
+}
+
+/** Demand of one service at one DC in one quarter, requests per second. */
+export interface TrafficService {
+  /** Mean over the day. */
+  meanRps: Band2;
+  /** Busiest hour of the busiest weekday. */
+  peakRps: Band2;
+  /** Busiest hour including flash sales (never below peakRps). */
+  flashSaleRps: Band2;
+  /** The flash sale that sets flashSaleRps, or null when none exceeds the normal peak. */
+  flashSale: string | null;
+}
+
+/** One DC in one quarter of traffic.json. */
+export interface TrafficDcQuarter {
+  /** Quarter label. */
+  quarter: string;
+  /** Active devices routed to the DC. */
+  activeDevices: Band2;
+  /** UTC hour (0-23) of the DC's busiest hour. */
+  peakHourUtc: number;
+  /** The DC's hourly curve in UTC (24 weights, mean 1), the mix of its countries' local curves. */
+  diurnalUtc: number[];
+  /** Per service. */
+  services: Record<string, TrafficService>;
+  /** All services together. */
+  total: { meanRps: Band2; peakRps: Band2; flashSaleRps: Band2 };
+}
+
+/** traffic.json (`caplab.traffic/v1`): requests per second per DC, quarter and service. */
+export interface Traffic {
+  /** Schema tag. */
+  schema: 'caplab.traffic/v1';
+  /** Placement used for routing. */
+  placement: string;
+  /** Requests per active device per day, per service route. */
+  demand: Record<string, number>;
+  /** Local-hour curve (mean 1) and the weekly peak-day factor applied to peaks. */
+  shape: { localHourWeights: number[]; weeklyPeakFactor: number };
+  /** Flash sales modeled. */
+  flashSales: { name: string; countries: string[]; localHour: number; multipliers: Record<string, number> }[];
+  /** Country -> DC with RTT and the residency rule used. */
+  routing: { country: string; dc: string; rttMs: { p50: number; p95: number }; rule: string; allowed: boolean; reason: string }[];
+  /** Residency breaches of the placement (empty when valid). */
+  violations: { country: string; dc: string; rule: string; allowedDcs: string[] }[];
+  /** Per DC, per quarter in time order. */
+  dcs: Record<string, TrafficDcQuarter[]>;
+}

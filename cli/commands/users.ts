@@ -1,24 +1,25 @@
 /**
  * `caplab users`: derive the population of a quarter from the forecast, write <out-dir>/population.json, and stream
- * the synthetic users (or one shard of them) as NDJSON to a file (atomically) or stdout, with backpressure.
+ * the synthetic users (or one shard of them, or those routed to one DC) as NDJSON to a file (atomically) or stdout,
+ * with backpressure. Each user's `dc` comes from routing its country under the placement.
  */
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ForecastFileSchema } from '../../models/growth/forecast-file.ts';
 import { RegionsSchema } from '../../models/growth/settings.ts';
 import { buildPopulation } from '../../models/population/population.ts';
 import { DevicesSchema, UsageSchema } from '../../models/population/settings.ts';
 import { shardRange } from '../../models/population/shard.ts';
 import { userStream } from '../../models/population/stream.ts';
 import { createUserGenerator, MAX_USERS } from '../../models/population/user.ts';
-import type { Forecast, Population } from '../../models/types.ts';
-import { parseWith } from '../../models/validation.ts';
+import { dcByCountry as dcByCountryOf, routeCountries } from '../../models/routing/route.ts';
+import type { Population } from '../../models/types.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData, loadDefaults } from '../data.ts';
 import { EXIT, InputError, InterruptedError } from '../errors.ts';
-import { openAtomicStream, parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
+import { forecastInput } from '../forecast-input.ts';
+import { openAtomicStream, writeFileAtomic } from '../io.ts';
 import { startProgress } from '../progress.ts';
-import { computeForecast } from './forecast.ts';
+import { loadPlacement, loadRoutingData } from '../routing.ts';
 
 /** Options of `caplab users` as commander parses them. */
 export interface UsersOptions {
@@ -27,6 +28,8 @@ export interface UsersOptions {
   file?: string;
   quarter?: string;
   forecast?: string;
+  placement: string;
+  dc?: string;
 }
 
 /**
@@ -38,13 +41,7 @@ export interface UsersOptions {
  * @throws {ValidationError} when the forecast file, data files or quarter are invalid
  */
 export async function computePopulation(opts: Pick<UsersOptions, 'quarter' | 'forecast'>, seed: number): Promise<Population> {
-  let forecast: Forecast;
-  if (opts.forecast) {
-    const value = parseJsonInput(await readTextInput(opts.forecast, 'forecast file'), opts.forecast);
-    forecast = parseWith(ForecastFileSchema, value, opts.forecast);
-  } else {
-    forecast = await computeForecast({}, seed);
-  }
+  const forecast = await forecastInput(opts.forecast, seed);
   return buildPopulation({
     forecast,
     quarter: opts.quarter ?? loadDefaults().users.quarter,
@@ -61,9 +58,19 @@ export const run: CommandRun<UsersOptions> = async ({ opts, global }) => {
   const population = await computePopulation(opts, global.seed);
   await writeFileAtomic(join(global.outDir, 'population.json'), `${JSON.stringify(population, null, 2)}\n`);
   const range = opts.shard ? shardRange(opts.count, opts.shard.index, opts.shard.count) : { start: 0, end: opts.count };
-  const gen = createUserGenerator(global.seed, population);
+  const { rtt, residency } = loadRoutingData();
+  const routing = routeCountries(await loadPlacement(opts.placement, rtt), population.countries.map((c) => c.code), rtt, residency);
+  const dcByCountry = dcByCountryOf(routing);
+  const gen = createUserGenerator(global.seed, population, { dcByCountry });
+  let filter: ((i: number) => boolean) | undefined;
+  if (opts.dc !== undefined) {
+    const dc = opts.dc;
+    if (!routing.dcs.includes(dc)) throw new InputError(`--dc ${dc} is not a data center of placement ${routing.placement} (${routing.dcs.join(', ')})`);
+    const served = population.countries.map((c) => dcByCountry[c.code] === dc);
+    filter = (i) => served[gen.countryIndex(i)]!;
+  }
   const progress = startProgress('users', range.end - range.start, global.quiet);
-  const source = userStream(gen, range, { onProgress: (done) => progress.update(done) });
+  const source = userStream(gen, range, { onProgress: (done) => progress.update(done), filter });
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
@@ -91,6 +98,6 @@ export const run: CommandRun<UsersOptions> = async ({ opts, global }) => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (opts.file && !global.quiet) process.stderr.write(`wrote ${range.end - range.start} users to ${opts.file}\n`);
+  if (opts.file && !global.quiet) process.stderr.write(`wrote users ${range.start}..${range.end - 1}${opts.dc ? ` routed to ${opts.dc}` : ''} to ${opts.file}\n`);
   return EXIT.ok;
 };

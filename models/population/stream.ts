@@ -10,8 +10,10 @@ import type { UserGenerator } from './user.ts';
 export interface UserStreamOptions {
   /** Bytes per chunk (default 1 MiB: few pushes, flat memory). */
   chunkBytes?: number;
-  /** Called after each chunk with the number of users made so far in this range. */
+  /** Called after each chunk with the number of user indices passed so far in this range. */
   onProgress?: (done: number) => void;
+  /** Keeps only the users for which it returns true (e.g. those routed to one DC); indices stay those of the whole run. */
+  filter?: (i: number) => boolean;
 }
 
 /**
@@ -33,8 +35,17 @@ export function userStream(gen: UserGenerator, range: UserRange, options: UserSt
         const buf = Buffer.allocUnsafe(chunkBytes);
         const limit = chunkBytes - gen.maxLineBytes;
         let pos = 0;
-        while (next < range.end && pos <= limit) pos = gen.write(next++, buf, pos);
-        more = this.push(buf.subarray(0, pos));
+        const keep = options.filter;
+        if (keep) {
+          while (next < range.end && pos <= limit) {
+            const i = next++;
+            if (keep(i)) pos = gen.write(i, buf, pos);
+          }
+        } else {
+          while (next < range.end && pos <= limit) pos = gen.write(next++, buf, pos);
+        }
+        // An empty chunk would read as end of stream to some consumers; a filter may skip a whole chunk's users.
+        if (pos > 0) more = this.push(buf.subarray(0, pos));
         options.onProgress?.(next - range.start);
       }
       if (next >= range.end) this.push(null);

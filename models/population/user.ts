@@ -18,7 +18,7 @@ export interface User {
   id: string;
   /** ISO country code. */
   country: string;
-  /** Data center serving the user; filled by routing, null until then. */
+  /** Data center serving the user (from routing), or null when the generator was given no routing. */
   dc: string | null;
   /** faker locale of the user's country. */
   locale: string;
@@ -62,6 +62,19 @@ export interface UserGenerator {
    * @throws {RangeError} when i is not an integer in [0, MAX_USERS)
    */
   user(i: number): User;
+  /**
+   * Index (into population.countries) of user i's country: cheap, for filtering users by country or DC.
+   * @throws {RangeError} when i is not an integer in [0, MAX_USERS)
+   */
+  countryIndex(i: number): number;
+}
+
+/** Options of {@link createUserGenerator}. */
+export interface UserGeneratorOptions {
+  /** Country code -> serving DC (from routing); users of other countries get `dc: null`. */
+  dcByCountry?: Readonly<Record<string, string>>;
+  /** Faker pools by locale, to share them between generators of the same seed. */
+  pools?: Map<string, LocalePool>;
 }
 
 /** Users are indexed below 2^32: the bijections that keep emails and phones unique work on 32-bit integers. */
@@ -70,7 +83,7 @@ export const MAX_USERS = 4294967296;
 const utf8 = new TextEncoder();
 
 interface CountryTable {
-  /** Per pool entry: `","country":"CN","dc":null,"locale":"zh_CN","name":"...","email":"<stem>.` (one copy per user). */
+  /** Per pool entry: `","country":"CN","dc":"beijing","locale":"zh_CN","name":"...","email":"<stem>.` (one copy per user). */
   people: Uint8Array[];
   /** `@<domain>","phone":"+<calling code> ` per domain. */
   domains: Uint8Array[];
@@ -89,11 +102,12 @@ const END = utf8.encode('"}\n');
  * Prepares a generator: builds alias tables and one faker pool per locale of the population (tens of ms each).
  * @param seed user seed
  * @param population population.json content
- * @param pools optional pools by locale, to share them between generators of the same seed
+ * @param options routing (dc per country) and shared pools
  * @returns the generator
  * @throws {RangeError} when a country's locale is unknown to faker or the population has no countries
  */
-export function createUserGenerator(seed: number, population: Population, pools: Map<string, LocalePool> = new Map()): UserGenerator {
+export function createUserGenerator(seed: number, population: Population, options: UserGeneratorOptions = {}): UserGenerator {
+  const pools = options.pools ?? new Map<string, LocalePool>();
   if (population.countries.length === 0) throw new RangeError('population has no countries');
   const countryAlias = buildAlias(population.countries.map((c) => c.share));
   const longest = (xs: Uint8Array[]): number => xs.reduce((m, x) => Math.max(m, x.length), 0);
@@ -103,7 +117,8 @@ export function createUserGenerator(seed: number, population: Population, pools:
       pool = buildLocalePool(seed, c.locale);
       pools.set(c.locale, pool);
     }
-    const head = `","country":${JSON.stringify(c.code)},"dc":null,"locale":${JSON.stringify(c.locale)},"name":`;
+    const dc = options.dcByCountry?.[c.code];
+    const head = `","country":${JSON.stringify(c.code)},"dc":${dc === undefined ? 'null' : JSON.stringify(dc)},"locale":${JSON.stringify(c.locale)},"name":`;
     const t = {
       // Pieces that always follow each other are joined once here: each copy costs more than its bytes.
       people: pool.names.map((n, j) => utf8.encode(`${head}${n},"email":"${pool.stems[j]!}.`)),
@@ -137,9 +152,12 @@ export function createUserGenerator(seed: number, population: Population, pools:
   const maxLineBytes = idPrefix.length + 10 + Math.max(...tables.map((t) => t.maxBytes)) + 7 + 10
     + String(Math.round(contacts.max)).length + PHOTOS.length + String(photosPerDay.max).length + 2 + SECRET.length + 32 + END.length;
 
-  const write = (i: number, buf: Uint8Array, pos: number): number => {
+  const countryIndex = (i: number): number => {
     if (!Number.isInteger(i) || i < 0 || i >= MAX_USERS) throw new RangeError(`user index ${i} must be an integer in [0, 2^32)`);
-    const t = tables[pickAlias(countryAlias, toUnit(hash32(k.country, i)))]!;
+    return pickAlias(countryAlias, toUnit(hash32(k.country, i)));
+  };
+  const write = (i: number, buf: Uint8Array, pos: number): number => {
+    const t = tables[countryIndex(i)]!;
     const hn = hash32(k.name, i);
     const pi = hn & (POOL_SIZE - 1);
     // One Box-Muller pair gives the two independent normals of contacts and photos.
@@ -170,5 +188,5 @@ export function createUserGenerator(seed: number, population: Population, pools:
   };
   const scratch = Buffer.allocUnsafe(maxLineBytes);
   const line = (i: number): string => scratch.toString('utf8', 0, write(i, scratch, 0));
-  return { seed, maxLineBytes, write, line, user: (i) => JSON.parse(line(i)) as User };
+  return { seed, maxLineBytes, write, line, user: (i) => JSON.parse(line(i)) as User, countryIndex };
 }

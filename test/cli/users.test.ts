@@ -41,6 +41,25 @@ describe('caplab users', () => {
     expect(readFileSync(file, 'utf8')).toBe(parts[1]!.stdout);
   });
 
+  it('fills dc by routing and --dc keeps exactly the users routed there, in index order', async () => {
+    const whole = await runCli(['users', '--count', '3000']);
+    const users = whole.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string; country: string; dc: string });
+    expect(users.find((u) => u.country === 'CN')!.dc).toBe('beijing');
+    expect(users.find((u) => u.country === 'IN')?.dc).toBe('singapore');
+    const dcs = ['beijing', 'singapore', 'us-west-1', 'us-west-2'];
+    const parts = await Promise.all(dcs.map((dc) => runCli(['users', '--count', '3000', '--dc', dc])));
+    const lines = whole.stdout.trimEnd().split('\n');
+    dcs.forEach((dc, k) => {
+      const expected = lines.filter((_, i) => users[i]!.dc === dc).join('\n');
+      expect(parts[k]!.stdout.trimEnd()).toBe(expected);
+    });
+    const before = await runCli(['users', '--count', '50', '--placement', 'beijing-only']);
+    expect(before.stdout.trimEnd().split('\n').every((l) => JSON.parse(l).dc === 'beijing')).toBe(true);
+    const bad = await runCli(['users', '--count', '5', '--dc', 'mars']);
+    expect(bad.code).toBe(104);
+    expect(bad.stderr).toMatch(/--dc mars is not a data center of placement seed-4dc/);
+  });
+
   it('derives the same users from a forecast.json written by caplab forecast', async () => {
     const out = join(dir, 'f');
     expect((await runCli(['--out-dir', out, 'forecast'])).code).toBe(0);

@@ -1,0 +1,141 @@
+/**
+ * Demand: requests per second per data center, quarter and service. Active devices per country (forecast bands)
+ * times requests per device per day, spread over the day by each country's diurnal curve in UTC, summed over the
+ * countries a DC serves; the busiest hour times the weekly peak-day factor gives the peak, and flash sales multiply
+ * chosen services in their country's sale hour. The p50 and p90 bands are computed separately from the devices'
+ * p50 and p90: the forecast splits every draw across countries by fixed shares, so country bands move together and
+ * sums of their quantiles are quantiles of the sum.
+ */
+import { quarterIndex } from '../quarter.ts';
+import type { Routing } from '../routing/route.ts';
+import type { Band2, Forecast, Traffic, TrafficDcQuarter, TrafficService } from '../types.ts';
+import { normaliseMean, utcCurve, utcOffsetHours } from './diurnal.ts';
+import type { Demand, LoadShape } from './settings.ts';
+
+/** Inputs of {@link buildTraffic}. */
+export interface TrafficInput {
+  /** The forecast. */
+  forecast: Forecast;
+  /** Countries with their time zones (data/regions.json countries). */
+  countries: readonly { code: string; timeZone: string }[];
+  /** Routing of the placement. */
+  routing: Routing;
+  /** Requests per device per day per service (data/services.json demand). */
+  demand: Demand;
+  /** Mean photos backed up per device per day (from data/usage.json), the demand of `photos_post`. */
+  photosPerDevicePerDay: number;
+  /** data/load-shape.json. */
+  shape: LoadShape;
+  /** Quarters to compute (labels within the forecast), in order. */
+  quarters: readonly string[];
+}
+
+const SECONDS_PER_DAY = 86400;
+
+/**
+ * Builds traffic.json's content.
+ * @param input forecast, countries, routing, demand, load shape, quarters
+ * @returns the traffic
+ * @throws {RangeError} when a quarter is outside the forecast or a country has no time zone
+ */
+export function buildTraffic(input: TrafficInput): Traffic {
+  const { forecast, routing, shape } = input;
+  const demand: Record<string, number> = { ...input.demand.requestsPerDevicePerDay, photos_post: round(input.photosPerDevicePerDay, 4) };
+  const services = Object.keys(demand).sort();
+  const local = normaliseMean(shape.diurnal.localHourWeights);
+  const week = normaliseMean(shape.weekly.dayWeights);
+  const weeklyPeak = Math.max(...week);
+  const zoneOf = new Map(input.countries.map((c) => [c.code, c.timeZone]));
+  const firstQ = quarterIndex(forecast.quarters[0]!.quarter);
+  const dcs: Record<string, TrafficDcQuarter[]> = Object.fromEntries(routing.dcs.map((d) => [d, []]));
+
+  for (const label of input.quarters) {
+    const qi = quarterIndex(label) - firstQ;
+    const fq = forecast.quarters[qi];
+    if (!fq || fq.quarter !== label) throw new RangeError(`buildTraffic: quarter ${label} is outside the forecast (${forecast.horizon.first} to ${forecast.horizon.last})`);
+    // Offsets at mid-quarter, so daylight saving is that of the quarter.
+    const mid = new Date(Date.UTC(Math.floor(quarterIndex(label) / 4), (quarterIndex(label) % 4) * 3 + 1, 15));
+    const curves = new Map<string, number[]>();
+    const offsets = new Map<string, number>();
+    for (const r of routing.countries) {
+      const tz = zoneOf.get(r.country);
+      if (!tz) throw new RangeError(`buildTraffic: country ${r.country} has no time zone in data/regions.json`);
+      const off = utcOffsetHours(tz, mid);
+      offsets.set(r.country, off);
+      curves.set(r.country, utcCurve(local, off));
+    }
+    for (const dc of routing.dcs) {
+      const served = routing.countries.filter((r) => r.dc === dc).map((r) => r.country);
+      const devices = (key: 'p50' | 'p90', c: string): number => fq.byCountry[c]?.[key] ?? 0;
+      const totalDevices = { p50: sum(served.map((c) => devices('p50', c))), p90: sum(served.map((c) => devices('p90', c))) };
+      // The DC's hourly curve, device-weighted (p50) over its countries.
+      const hourly = Array.from({ length: 24 }, (_, h) => sum(served.map((c) => devices('p50', c) * curves.get(c)![h]!)));
+      const diurnalUtc = totalDevices.p50 > 0 ? hourly.map((v) => round(v / totalDevices.p50, 4)) : new Array<number>(24).fill(0);
+      const peakHourUtc = diurnalUtc.indexOf(Math.max(...diurnalUtc));
+      // Hours in which a flash sale runs in one of this DC's countries.
+      const saleHours = shape.flashSales.flatMap((s) => s.countries.filter((c) => served.includes(c)).map((c) => ({
+        sale: s, hour: ((Math.round(s.localHour - offsets.get(c)!) % 24) + 24) % 24,
+      })));
+      const perService: Record<string, TrafficService> = {};
+      const totals = { meanRps: { p50: 0, p90: 0 }, peakRps: { p50: 0, p90: 0 }, flashSaleRps: { p50: 0, p90: 0 } };
+      for (const s of services) {
+        const rate = demand[s]!;
+        const at = (key: 'p50' | 'p90', h: number, mult: (c: string) => number): number =>
+          sum(served.map((c) => devices(key, c) * rate * curves.get(c)![h]! * mult(c))) / SECONDS_PER_DAY;
+        const band = (f: (key: 'p50' | 'p90') => number): Band2 => ({ p50: round(f('p50'), 3), p90: round(f('p90'), 3) });
+        const meanRps = band((k) => (totalDevices[k] * rate) / SECONDS_PER_DAY);
+        const peakAt = (k: 'p50' | 'p90'): number => Math.max(...Array.from({ length: 24 }, (_, h) => at(k, h, () => 1))) * weeklyPeak;
+        const peakRps = band(peakAt);
+        let flashSale: string | null = null;
+        const flashAt = (k: 'p50' | 'p90'): number => {
+          let best = peakAt(k);
+          for (const { sale, hour } of saleHours) {
+            const m = sale.multipliers[s] ?? 1;
+            if (m <= 1) continue;
+            const v = at(k, hour, (c) => (sale.countries.includes(c) ? m : 1)) * weeklyPeak;
+            if (v > best) {
+              best = v;
+              if (k === 'p50') flashSale = sale.name;
+            }
+          }
+          return best;
+        };
+        const flashSaleRps = band(flashAt);
+        perService[s] = { meanRps, peakRps, flashSaleRps, flashSale };
+        for (const key of ['meanRps', 'peakRps', 'flashSaleRps'] as const) {
+          totals[key].p50 = round(totals[key].p50 + perService[s][key].p50, 3);
+          totals[key].p90 = round(totals[key].p90 + perService[s][key].p90, 3);
+        }
+      }
+      dcs[dc]!.push({
+        quarter: label,
+        activeDevices: { p50: Math.round(totalDevices.p50), p90: Math.round(totalDevices.p90) },
+        peakHourUtc,
+        diurnalUtc,
+        services: perService,
+        total: totals,
+      });
+    }
+  }
+  return {
+    schema: 'caplab.traffic/v1',
+    placement: routing.placement,
+    demand,
+    shape: { localHourWeights: local.map((w) => round(w, 4)), weeklyPeakFactor: round(weeklyPeak, 4) },
+    flashSales: shape.flashSales.map((s) => ({ name: s.name, countries: [...s.countries], localHour: s.localHour, multipliers: { ...s.multipliers } })),
+    routing: routing.countries.map((r) => ({ ...r, rttMs: { ...r.rttMs } })),
+    violations: routing.violations.map((v) => ({ ...v, allowedDcs: [...v.allowedDcs] })),
+    dcs,
+  };
+}
+
+function sum(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s;
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
