@@ -57,6 +57,17 @@ export function buildProgram(): Command {
     .option('--json', 'print traffic JSON to stdout and write nothing', false)
     .action(lazy('./commands/traffic.ts'));
 
+  program
+    .command('merge')
+    .description('merge k6 --out json files (ours or real k6\'s, plain or .gz) into one summary from their raw points')
+    .argument('<files...>', 'NDJSON files written by `caplab run -o json=F` or `k6 run --out json=F` (.gz allowed)')
+    .option('--summary-json <file>', 'write the summary in the shape k6 passes to handleSummary (default: to stdout)')
+    .option('--summary-export <file>', 'write the summary in k6\'s flat --summary-export shape')
+    .option('--spec <file>', 'scenario spec whose options.thresholds (and summaryTrendStats) to evaluate')
+    .option('--thresholds <file>', 'JSON/YAML file of k6 thresholds ({"metric{tag:v}": ["p(95)<300"]}) to evaluate')
+    .option('--summary-trend-stats <list>', 'trend stats to report, e.g. avg,min,med,max,p(90),p(95),p(99)')
+    .action(lazy('./commands/merge.ts'));
+
   return program;
 }
 
