@@ -58,6 +58,15 @@ export function buildProgram(): Command {
     .action(lazy('./commands/traffic.ts'));
 
   program
+    .command('plan')
+    .description('nodes per data center and quarter: N+2, loss of a DC, cost, when today\'s fleet runs out (plan.json)')
+    .option('--forecast <file>', 'forecast.json to start from when no --traffic is given (default: computed from data/)')
+    .option('--traffic <file>', 'traffic.json to plan for (default: computed with the default placement)')
+    .option('--fleet <file>', 'nodes in service today, a caplab.fleet/v1 file (default: data/fleet.json)')
+    .option('--json', 'print plan JSON to stdout and write nothing', false)
+    .action(lazy('./commands/plan.ts'));
+
+  program
     .command('merge')
     .description('merge k6 --out json files (ours or real k6\'s, plain or .gz) into one summary from their raw points')
     .argument('<files...>', 'NDJSON files written by `caplab run -o json=F` or `k6 run --out json=F` (.gz allowed)')

@@ -175,6 +175,8 @@ export interface TrafficDcQuarter {
   services: Record<string, TrafficService>;
   /** All services together. */
   total: { meanRps: Band2; peakRps: Band2; flashSaleRps: Band2 };
+  /** Each served country's own busiest hour (all services, with its flash sales): what moves when a DC fails over. */
+  countries: Record<string, { flashSaleRps: Band2 }>;
 }
 
 /** traffic.json (`caplab.traffic/v1`): requests per second per DC, quarter and service. */
@@ -195,4 +197,59 @@ export interface Traffic {
   violations: { country: string; dc: string; rule: string; allowedDcs: string[] }[];
   /** Per DC, per quarter in time order. */
   dcs: Record<string, TrafficDcQuarter[]>;
+}
+
+/** One DC in one quarter of plan.json. */
+export interface PlanQuarter {
+  /** Quarter label. */
+  quarter: string;
+  /** Design demand: the busiest hour with flash sales (traffic.json flashSaleRps), requests/s. Modeled. */
+  demandRps: Band2;
+  /** Nodes at the target utilization over the Monte Carlo draws (demand and capacity uncertain, Erlang C wait check). */
+  nodes: { p50: number; p90: number; leastRegret: number };
+  /** Least-regret nodes plus the redundancy (N+2 by default). */
+  withRedundancy: number;
+  /** Nodes to carry this DC's median demand plus what fails over to it when the worst other DC is lost. */
+  dcLoss: {
+    nodes: number;
+    worstLostDc: string | null;
+    moved: { country: string; from: string; rps: number }[];
+  };
+  /** Nodes to have in service: max(withRedundancy, dcLoss.nodes). */
+  planned: number;
+  /** Cost of the planned nodes for the quarter (3 months). */
+  cost: number;
+  /** Nodes in today's fleet. */
+  fleet: number;
+  /** Planned minus fleet (positive: to buy). */
+  gap: number;
+}
+
+/** plan.json (`caplab.plan/v1`). */
+export interface Plan {
+  /** Schema tag. */
+  schema: 'caplab.plan/v1';
+  /** Seed of the Monte Carlo. */
+  seed: number;
+  /** Placement of the traffic. */
+  placement: string;
+  /** Settings used (data/planner.json). */
+  settings: { targetUtilization: number; redundancy: number; draws: number; capacityCv: number; queueWaitTargetMs: number; regret: { shortage: number; surplus: number } };
+  /** Today's fleet. */
+  fleet: { asOf: string; nodes: Record<string, number> };
+  /** Currency of costs. */
+  currency: string;
+  /** If a DC is lost: where each of its countries fails over, and the countries residency leaves nowhere to go. */
+  failover: Record<string, { moves: { country: string; to: string }[]; stranded: { country: string; rule: string }[] }>;
+  /** Per DC. */
+  dcs: Record<string, {
+    /** Per-node capacity (measured or modeled, with inputs) and which limit binds. */
+    capacity: { ceilingRps: number; sloRps: number; perNodeRps: number; binds: 'slo' | 'ceiling'; source: 'measured' | 'modeled'; inputs: Record<string, number | string> };
+    /** Price of one node per month. */
+    pricePerNodeMonth: number;
+    /** First quarter whose planned nodes exceed today's fleet (p50 and p90 need), or null. */
+    runsOut: { p50: string | null; p90: string | null };
+    /** Per quarter. */
+    quarters: PlanQuarter[];
+  }>;
 }

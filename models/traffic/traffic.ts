@@ -107,6 +107,18 @@ export function buildTraffic(input: TrafficInput): Traffic {
           totals[key].p90 = round(totals[key].p90 + perService[s][key].p90, 3);
         }
       }
+      // Each country alone: its busiest hour over all services, flash sales in it included.
+      const countryPeaks: Record<string, { flashSaleRps: Band2 }> = {};
+      for (const c of served) {
+        const hourRate = (key: 'p50' | 'p90', h: number, inSale: boolean, sale?: (typeof shape.flashSales)[number]): number =>
+          sum(services.map((s) => devices(key, c) * demand[s]! * curves.get(c)![h]! * (inSale ? (sale!.multipliers[s] ?? 1) : 1))) / SECONDS_PER_DAY;
+        const peak = (key: 'p50' | 'p90'): number => {
+          let best = Math.max(...Array.from({ length: 24 }, (_, h) => hourRate(key, h, false)));
+          for (const { sale, hour } of saleHours) if (sale.countries.includes(c)) best = Math.max(best, hourRate(key, hour, true, sale));
+          return round(best * weeklyPeak, 3);
+        };
+        countryPeaks[c] = { flashSaleRps: { p50: peak('p50'), p90: peak('p90') } };
+      }
       dcs[dc]!.push({
         quarter: label,
         activeDevices: { p50: Math.round(totalDevices.p50), p90: Math.round(totalDevices.p90) },
@@ -114,6 +126,7 @@ export function buildTraffic(input: TrafficInput): Traffic {
         diurnalUtc,
         services: perService,
         total: totals,
+        countries: countryPeaks,
       });
     }
   }

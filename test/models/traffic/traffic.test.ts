@@ -49,6 +49,9 @@ describe('buildTraffic (hand-computed example)', () => {
     expect(q.services.sync!.flashSaleRps.p50).toBeCloseTo(1056, 6);
     expect(q.services.sync!.flashSale).toBe('bb-sale');
     expect(q.activeDevices).toEqual({ p50: 3e6, p90: 6e6 });
+    // Each country alone: AA peaks at 20:00 UTC (1.92 x 100); BB's sale hour beats its evening (960 > 1.92 x 200).
+    expect(q.countries.AA!.flashSaleRps.p50).toBeCloseTo(192, 6);
+    expect(q.countries.BB!.flashSaleRps.p50).toBeCloseTo(960, 6);
   });
 
   it('keeps the day: the DC curve has mean 1 and services without demand are 0', () => {

@@ -1,0 +1,88 @@
+/**
+ * `caplab plan`: size every data center per quarter from traffic.json and per-node capacity (modeled from
+ * data/hardware.json and data/services.json), print the table and write <out-dir>/plan.json.
+ */
+import { join } from 'node:path';
+import { HardwareSchema, ServiceTimesSchema, serviceMix } from '../../models/capacity/hardware.ts';
+import { modeledNodeCapacity } from '../../models/capacity/node-capacity.ts';
+import { buildPlan, type DcCapacity } from '../../models/capacity/planner.ts';
+import { FleetSchema, PlannerSettingsSchema } from '../../models/capacity/settings.ts';
+import { TrafficFileSchema } from '../../models/traffic/traffic-file.ts';
+import type { Plan, Traffic } from '../../models/types.ts';
+import { parseWith } from '../../models/validation.ts';
+import type { CommandRun } from '../context.ts';
+import { loadData } from '../data.ts';
+import { EXIT, InputError } from '../errors.ts';
+import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
+import { renderPlan } from '../print/plan.ts';
+import { loadRoutingData } from '../routing.ts';
+import { computeTraffic } from './traffic.ts';
+
+/** Options of `caplab plan`. */
+export interface PlanOptions {
+  forecast?: string;
+  traffic?: string;
+  fleet?: string;
+  json: boolean;
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  return parseJsonInput(await readTextInput(path, what), path);
+}
+
+/**
+ * Computes plan.json's content.
+ * @param opts forecast, traffic and fleet files (each optional)
+ * @param seed seed
+ * @returns the plan
+ * @throws {InputError} on unreadable files or a DC without hardware
+ * @throws {ValidationError} on invalid files
+ */
+export async function computePlan(opts: Partial<PlanOptions>, seed: number): Promise<Plan> {
+  const traffic: Traffic = opts.traffic
+    ? parseWith(TrafficFileSchema, await readJson(opts.traffic, 'traffic file'), opts.traffic)
+    : (await computeTraffic({ forecast: opts.forecast }, seed)).traffic;
+  const hardware = loadData('hardware.json', HardwareSchema);
+  const routes = loadData('services.json', ServiceTimesSchema).routes;
+  const settings = loadData('planner.json', PlannerSettingsSchema);
+  const fleet = opts.fleet ? parseWith(FleetSchema, await readJson(opts.fleet, 'fleet file'), opts.fleet) : loadData('fleet.json', FleetSchema);
+  const capacity: Record<string, DcCapacity> = {};
+  const prices: Record<string, number> = {};
+  for (const [dc, quarters] of Object.entries(traffic.dcs)) {
+    const site = hardware.dcs[dc];
+    if (!site) throw new InputError(`data/hardware.json has no entry for data center ${dc} (known: ${Object.keys(hardware.dcs).join(', ')})`);
+    const profile = hardware.profiles[site.profile]!;
+    // The request mix a node serves: each service weighted by its design-peak rate over the planned quarters.
+    const weights: Record<string, number> = {};
+    for (const q of quarters) for (const [s, v] of Object.entries(q.services)) weights[s] = (weights[s] ?? 0) + v.flashSaleRps.p50;
+    if (!Object.values(weights).some((w) => w > 0)) for (const s of Object.keys(traffic.demand)) weights[s] = traffic.demand[s]!;
+    const mix = serviceMix(routes, weights);
+    const cap = modeledNodeCapacity(
+      { workers: profile.workers, sigma: profile.sigma, kappa: profile.kappa, meanServiceMs: round(mix.meanMs), serviceCv: round(mix.cv) },
+      settings.serverBudgetP95Ms,
+    );
+    capacity[dc] = { ...cap, inputs: { ...cap.inputs, profile: site.profile }, workers: profile.workers };
+    prices[dc] = site.pricePerNodeMonth;
+  }
+  const { rtt, residency } = loadRoutingData();
+  return buildPlan({ traffic, capacity, fleet, pricePerNodeMonth: prices, currency: hardware.currency, rtt, residency, settings, seed });
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+/** Runs `caplab plan`. */
+export const run: CommandRun<PlanOptions> = async ({ opts, global }) => {
+  const plan = await computePlan(opts, global.seed);
+  const json = `${JSON.stringify(plan, null, 2)}\n`;
+  if (opts.json) {
+    process.stdout.write(json);
+    return EXIT.ok;
+  }
+  const path = join(global.outDir, 'plan.json');
+  await writeFileAtomic(path, json);
+  process.stdout.write(renderPlan(plan));
+  if (!global.quiet) process.stdout.write(`\nwrote ${path}\n`);
+  return EXIT.ok;
+};

@@ -1,0 +1,30 @@
+/**
+ * Schemas of the planner's data files: data/planner.json (utilization target, redundancy, Monte Carlo, regret
+ * weights, queue-wait target) and data/fleet.json (nodes in service today).
+ */
+import { z } from 'zod';
+
+/** Schema of data/planner.json. */
+export const PlannerSettingsSchema = z.object({
+  schema: z.literal('caplab.planner/v1'),
+  targetUtilization: z.number().gt(0).max(1),
+  redundancy: z.number().int().nonnegative(),
+  draws: z.number().int().min(16),
+  capacityCv: z.number().nonnegative(),
+  queueWaitTargetMs: z.number().positive(),
+  serverBudgetP95Ms: z.number().positive(),
+  regret: z.object({ shortage: z.number().positive(), surplus: z.number().positive() }).loose(),
+}).loose();
+
+/** Parsed data/planner.json. */
+export type PlannerSettings = z.output<typeof PlannerSettingsSchema>;
+
+/** Schema of a fleet file (data/fleet.json or `--fleet F`). */
+export const FleetSchema = z.object({
+  schema: z.literal('caplab.fleet/v1'),
+  asOf: z.string().regex(/^\d{4}Q[1-4]$/, 'must be a quarter like 2014Q4'),
+  nodes: z.record(z.string(), z.number().int().nonnegative()),
+}).loose();
+
+/** Parsed fleet file. */
+export type Fleet = z.output<typeof FleetSchema>;
