@@ -42,6 +42,8 @@ export interface PlanInput {
   settings: PlannerSettings;
   /** Seed. */
   seed: number;
+  /** Size each draw by Erlang C too (default true); false sizes by utilization alone, to measure what the check costs. */
+  erlangCheck?: boolean;
 }
 
 const Z90 = 1.2815515655446004;
@@ -66,7 +68,7 @@ export function buildPlan(input: PlanInput): Plan {
     const fleetNodes = input.fleet.nodes[dc] ?? 0;
     const quarters: PlanQuarter[] = traffic.dcs[dc]!.map((tq, qi) => {
       const demand = tq.total.flashSaleRps;
-      const needs = drawNeeds(demand, cap, settings, createRng(input.seed, `plan:${dc}:${tq.quarter}`));
+      const needs = drawNeeds(demand, cap, settings, createRng(input.seed, `plan:${dc}:${tq.quarter}`), input.erlangCheck ?? true);
       const sorted = [...needs].sort((a, b) => a - b);
       const nodes = {
         p50: Math.ceil(quantileSorted(sorted, 0.5)),
@@ -121,7 +123,7 @@ export function buildPlan(input: PlanInput): Plan {
  * Nodes needed in each Monte Carlo draw: demand / (capacity x utilization), and at least enough worker slots that an
  * M/M/c queue over all of them keeps its mean wait within target (service time at full concurrency, W / ceiling).
  */
-function drawNeeds(demand: { p50: number; p90: number }, cap: DcCapacity, settings: PlannerSettings, rng: ReturnType<typeof createRng>): number[] {
+function drawNeeds(demand: { p50: number; p90: number }, cap: DcCapacity, settings: PlannerSettings, rng: ReturnType<typeof createRng>, erlang: boolean): number[] {
   const sigmaD = demand.p50 > 0 && demand.p90 > demand.p50 ? Math.log(demand.p90 / demand.p50) / Z90 : 0;
   const serviceTime = cap.workers / cap.ceilingRps;
   const out: number[] = [];
@@ -133,6 +135,10 @@ function drawNeeds(demand: { p50: number; p90: number }, cap: DcCapacity, settin
       continue;
     }
     const byUtil = perNode > 0 ? Math.ceil(lambda / (perNode * settings.targetUtilization)) : Infinity;
+    if (!erlang) {
+      out.push(byUtil);
+      continue;
+    }
     const slots = serversForWait({ arrivalRate: lambda, serviceTime, targetWait: settings.queueWaitTargetMs / 1000 });
     out.push(Math.max(byUtil, Math.ceil(slots / cap.workers)));
   }
