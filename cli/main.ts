@@ -66,6 +66,27 @@ export function buildProgram(): Command {
     .option('--json', 'print plan JSON to stdout and write nothing', false)
     .action(lazy('./commands/plan.ts'));
 
+  {
+    const fit = program
+      .command('fit')
+      .description('fit capacity models: the Universal Scalability Law to measured throughput, Erlang C to a queue');
+    fit
+      .command('usl')
+      .description('fit X(N) = λN / (1 + σ(N−1) + κN(N−1)) to measurements; print sigma, kappa, lambda, nStar, xMax, r2')
+      .argument('<file>', 'CSV with a header naming columns concurrency,throughput (other columns are ignored)')
+      .option('--json', 'print {sigma, kappa, lambda, nStar, xMax, r2} as JSON (nStar, xMax null when infinite)', false)
+      .action(lazy('./commands/fit-usl.ts'));
+    fit
+      .command('erlang')
+      .description('M/M/c queue by Erlang C: P(wait), mean wait, utilization, and servers needed for a target wait')
+      .option('--rate <r>', 'arrival rate in requests/s, e.g. 120 or 1.5k (required)')
+      .option('--service-time <t>', 'mean service time in seconds, or with a unit: 50ms, 250us, 2m (required)')
+      .option('--servers <c>', 'number of servers, a positive integer (required)')
+      .option('--target-wait <t>', 'target mean wait in the queue, e.g. 10ms: also print the fewest servers meeting it')
+      .option('--json', 'print {pWait, meanWait, utilization, serversForTarget} as JSON (meanWait null when unstable)', false)
+      .action(lazy('./commands/fit-erlang.ts'));
+  }
+
   program
     .command('merge')
     .description('merge k6 --out json files (ours or real k6\'s, plain or .gz) into one summary from their raw points')
