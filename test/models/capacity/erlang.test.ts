@@ -152,3 +152,19 @@ describe('serversForWait', () => {
     expect(() => serversForWait({ arrivalRate: 1, serviceTime: 1, targetWait: 0 })).toThrow(/serversForWait: targetWait .* got 0/);
   });
 });
+
+describe('erlangB warm start', () => {
+  it('equals the full recursion from B(0) = 1 to the last bit, far above and below the offered load', () => {
+    const full = (a: number, c: number): number => {
+      let b = 1;
+      for (let k = 1; k <= c; k++) b = (a * b) / (k + a * b);
+      return b;
+    };
+    for (const a of [200, 5_000, 60_000]) {
+      for (const f of [0.95, 1, 1.02, 1.3]) {
+        const c = Math.round(a * f);
+        expect(erlangB(a, c)).toBe(full(a, c));
+      }
+    }
+  });
+});
