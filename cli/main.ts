@@ -66,6 +66,18 @@ export function buildProgram(): Command {
     .option('--json', 'print plan JSON to stdout and write nothing', false)
     .action(lazy('./commands/plan.ts'));
 
+  program
+    .command('stack')
+    .description('the built-in regional stacks under test')
+    .command('up')
+    .description('start one HTTP server per data center on 127.0.0.1 (SQLite, auth, residency, emulated nodes) until Ctrl-C')
+    .option('--dcs <list>', 'comma-separated data centers (default: beijing,singapore,us-west-1,us-west-2)')
+    .option('--nodes <n>', 'emulated nodes per data center, served round robin (default 1)')
+    .option('--port <n>', 'port of the first data center, the next ones follow; 0 = any free port (default 0)')
+    .option('--data-dir <dir>', 'directory of the SQLite files (default <out-dir>/stacks-data)')
+    .option('--no-wan', 'do not delay responses by the modeled round-trip time')
+    .action(lazy('./commands/stack-up.ts'));
+
   {
     const fit = program
       .command('fit')
