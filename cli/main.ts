@@ -100,6 +100,21 @@ export function buildProgram(): Command {
   }
 
   program
+    .command('run')
+    .description('run a scenario spec (caplab.scenario/v1, JSON or YAML) with the embedded k6-compatible engine')
+    .argument('<spec>', 'scenario spec file (.json, .yaml or .yml)')
+    .option('--vus <n>', 'VUs for the --duration/--iterations shortcut (replaces the spec\'s scenarios, as in k6)')
+    .option('--duration <d>', 'run a constant-vus scenario for this long, e.g. 30s (replaces the spec\'s scenarios)')
+    .option('--iterations <n>', 'run a shared-iterations scenario with this many iterations (replaces the spec\'s scenarios)')
+    .option('--execution-segment <a:b>', 'run only this segment of the test, e.g. 0:1/2 or 1/3:2/3')
+    .option('--execution-segment-sequence <list>', 'all segments of the split run, e.g. 0,1/3,2/3,1')
+    .option('--tag <name=value>', 'tag every sample (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--summary-json <file>', 'write the summary in the shape k6 passes to handleSummary')
+    .option('--summary-export <file>', 'write the summary in k6\'s flat --summary-export shape')
+    .option('-o, --out <output>', 'stream points as k6 --out json lines: json=FILE or json=FILE.gz', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .action(lazy('./commands/run.ts'));
+
+  program
     .command('merge')
     .description('merge k6 --out json files (ours or real k6\'s, plain or .gz) into one summary from their raw points')
     .argument('<files...>', 'NDJSON files written by `caplab run -o json=F` or `k6 run --out json=F` (.gz allowed)')

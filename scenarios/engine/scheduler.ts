@@ -1,0 +1,125 @@
+/**
+ * The open model's dispatcher, shared by the arrival-rate executors. Iterations are due at absolute offsets from the
+ * scenario start (computed from the iteration's index, never by chaining timers), so lateness never accumulates.
+ * When an iteration is due and no VU of the scenario is idle, it is dropped (k6 `dropped_iterations`) even below
+ * maxVUs, and one more VU is added in the background (one at a time, as k6 does) while any are left. Each started
+ * iteration records `caplab_schedule_lag` (actual minus intended start).
+ */
+import { drop, type ExecutorEnv, finishGracefully, giveBack, iterate, takeVus } from './executor.ts';
+import { epochOf } from './flow.ts';
+import { BUILTIN_METRICS } from './metrics/builtin.ts';
+import type { MetricDef } from './metrics/types.ts';
+import type { Vu } from './vu.ts';
+
+const LAG = (BUILTIN_METRICS as Record<string, MetricDef>).caplab_schedule_lag!;
+
+/** The schedule of an open-model scenario in this segment. */
+export interface OpenSchedule {
+  /**
+   * The next iteration of this segment: its test-wide index and due offset (ms from the scenario start), or
+   * undefined when the schedule is exhausted. Offsets never decrease.
+   */
+  next(): { index: number; at: number } | undefined;
+  /** Regular duration, ms: nothing starts at or after it. */
+  durationMs: number;
+  /** VUs made ready before the start. */
+  preAllocatedVUs: number;
+  /** Most VUs the scenario may use. */
+  maxVUs: number;
+  /** Grace for iterations still running at the end, ms. */
+  gracefulStopMs: number;
+}
+
+/** How early to wake from a timer before a due time, ms: Node timers are late by up to ~1 ms, so the rest is polled. */
+const TIMER_SLACK_MS = 1.5;
+
+/**
+ * Runs an open-model schedule to its end (duration plus at most gracefulStop).
+ * @param env executor environment
+ * @param schedule due times, VU limits and grace period
+ */
+export async function runOpenModel(env: ExecutorEnv, schedule: OpenSchedule): Promise<void> {
+  const { stop } = env;
+  const owned: Vu[] = takeVus(env, schedule.preAllocatedVUs);
+  const idle: Vu[] = [...owned];
+  let unplanned = Math.max(0, schedule.maxVUs - schedule.preAllocatedVUs);
+  let allocating = false;
+  const running = new Set<Promise<void>>();
+  const start = (vu: Vu, index: number, due: number): void => {
+    const now = performance.now();
+    env.emitter.emit(LAG, now - due, env.ctx.tags, epochOf(now));
+    const p = iterate(env, vu, index, due).then(() => {
+      running.delete(p);
+      if (!vu.interrupted) idle.push(vu);
+    });
+    running.add(p);
+  };
+  let warned = false;
+  const addVuInBackground = (): void => {
+    if (unplanned === 0 && !warned) {
+      warned = true;
+      env.warn(`Insufficient VUs, reached ${schedule.maxVUs} active VUs and cannot initialize more (scenario ${env.name})`);
+    }
+    if (unplanned === 0 || allocating) return;
+    allocating = true;
+    unplanned--;
+    setImmediate(() => {
+      allocating = false;
+      if (stop.aborted) return;
+      const [vu] = takeVus(env, 1);
+      owned.push(vu!);
+      idle.push(vu!);
+    });
+  };
+  const t0 = performance.now();
+  const end = t0 + schedule.durationMs;
+  let item = schedule.next();
+  await new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      stop.removeEventListener('abort', finish);
+      resolve();
+    };
+    // A stop must not wait for a far-away timer (a long zero-rate stage).
+    stop.addEventListener('abort', finish, { once: true });
+    const tick = (): void => {
+      if (done) return;
+      if (stop.aborted) return finish();
+      const now = performance.now();
+      while (item !== undefined) {
+        const due = t0 + item.at;
+        if (due >= end) { item = undefined; break; }
+        if (due > now) break;
+        env.stats.scheduled++;
+        const vu = idle.pop();
+        if (vu) start(vu, item.index, due);
+        else {
+          drop(env, 1);
+          addVuInBackground();
+        }
+        item = schedule.next();
+      }
+      if (item === undefined) return finish();
+      const delay = t0 + item.at - performance.now();
+      // Far away: sleep on a timer (woken early); close: poll once per event-loop turn so I/O keeps flowing.
+      if (delay > TIMER_SLACK_MS * 2) timer = setTimeout(tick, delay - TIMER_SLACK_MS);
+      else setImmediate(tick);
+    };
+    tick();
+  });
+  // Nothing new starts after the duration; wait for it to pass when the schedule ended early.
+  const rest = end - performance.now();
+  if (rest > 0 && !stop.aborted) {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(done, rest);
+      function done(): void { clearTimeout(t); stop.removeEventListener('abort', done); resolve(); }
+      stop.addEventListener('abort', done, { once: true });
+    });
+  }
+  await finishGracefully([...running], owned, schedule.gracefulStopMs, stop);
+  giveBack(env, owned);
+}

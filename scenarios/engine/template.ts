@@ -1,0 +1,113 @@
+/**
+ * Templates of flow steps: `{{user.id}}`, `{{vars.token}}`, `{{env.X}}`, `{{iteration}}`, `{{vu}}`, `{{scenario}}`.
+ * Compiled once per step, rendered per request without re-parsing. In a JSON body, a string that is exactly one
+ * placeholder keeps the value's type (`"{{user.contacts}}"` renders the number, not its text).
+ */
+
+/** What a template can refer to while rendering. */
+export interface TemplateScope {
+  /** The VU's user (a users-file record). */
+  user: Readonly<Record<string, unknown>>;
+  /** The VU's variables (setup values, then values extracted by earlier steps). */
+  vars: Readonly<Record<string, unknown>>;
+  /** The scenario's `env`. */
+  env: Readonly<Record<string, string>>;
+  /** Test-wide iteration number of the scenario (unique across execution segments). */
+  iteration: number;
+  /** Test-wide VU number (1-based, unique across execution segments). */
+  vu: number;
+  /** Scenario name. */
+  scenario: string;
+}
+
+/** A compiled string template: renders to a string. */
+export type StringTemplate = (scope: TemplateScope) => string;
+
+/** Raised when a template refers to a missing value: the iteration fails, the run goes on (k6: an exception in an iteration). */
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+}
+
+type Getter = (scope: TemplateScope) => unknown;
+
+function getter(key: string): Getter {
+  const dot = key.indexOf('.');
+  const root = dot < 0 ? key : key.slice(0, dot);
+  const prop = dot < 0 ? '' : key.slice(dot + 1);
+  switch (root) {
+    case 'iteration': return (s) => s.iteration;
+    case 'vu': return (s) => s.vu;
+    case 'scenario': return (s) => s.scenario;
+    case 'user':
+    case 'vars':
+    case 'env':
+      return (s) => {
+        const v = (s[root] as Record<string, unknown>)[prop];
+        if (v === undefined) throw new TemplateError(`{{${key}}} is not set`);
+        return v;
+      };
+    default:
+      return () => { throw new TemplateError(`unknown template {{${key}}}`); };
+  }
+}
+
+const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+}
+
+/**
+ * Compiles a string template.
+ * @param source text with `{{...}}` placeholders
+ * @param encode applied to each substituted value (e.g. encodeURIComponent for query strings)
+ * @returns the render function
+ * @example compileString('/v1/ota?model={{user.deviceModel}}')(scope)
+ */
+export function compileString(source: string, encode?: (s: string) => string): StringTemplate {
+  const parts: (string | Getter)[] = [];
+  let last = 0;
+  for (const m of source.matchAll(PLACEHOLDER)) {
+    if (m.index > last) parts.push(source.slice(last, m.index));
+    parts.push(getter(m[1]!));
+    last = m.index + m[0].length;
+  }
+  if (last < source.length) parts.push(source.slice(last));
+  if (parts.length === 0) return () => '';
+  if (parts.length === 1 && typeof parts[0] === 'string') {
+    const constant = parts[0];
+    return () => constant;
+  }
+  return (scope) => {
+    let out = '';
+    for (const p of parts) out += typeof p === 'string' ? p : encode ? encode(text(p(scope))) : text(p(scope));
+    return out;
+  };
+}
+
+/**
+ * Compiles a JSON value whose strings are templates.
+ * @param value any JSON value
+ * @returns a function building the rendered value (constant subtrees are shared, not copied)
+ */
+export function compileJson(value: unknown): (scope: TemplateScope) => unknown {
+  if (typeof value === 'string') {
+    const whole = /^\{\{\s*([^}]*?)\s*\}\}$/.exec(value);
+    if (whole) return getter(whole[1]!);
+    if (!value.includes('{{')) return () => value;
+    return compileString(value);
+  }
+  if (Array.isArray(value)) {
+    const items = value.map(compileJson);
+    return (s) => items.map((f) => f(s));
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]) => [k, compileJson(v)] as const);
+    return (s) => {
+      const o: Record<string, unknown> = {};
+      for (const [k, f] of entries) o[k] = f(s);
+      return o;
+    };
+  }
+  return () => value;
+}

@@ -1,0 +1,145 @@
+/**
+ * Virtual users: each has its own connections, variables and once-steps, and a test-wide number that stays unique
+ * across execution segments (k6's `exec.vu.idInTest`). VUs live in one pool for the whole run: a scenario takes
+ * idle ones and creates more when it needs them, as k6 reuses initialized VUs between scenarios.
+ */
+import type { ExecutionTuple } from './segments.ts';
+import { VuHttp } from './http.ts';
+
+/** Where users come from: user i for VU i (mod count). */
+export interface UserSource {
+  /** Number of distinct users. */
+  count: number;
+  /**
+   * User record i.
+   * @param i 0-based index below count
+   */
+  get(i: number): Readonly<Record<string, unknown>>;
+}
+
+/** One virtual user. */
+export class Vu {
+  /** 1-based number within this instance (k6 `__VU`). */
+  readonly idInInstance: number;
+  /** 1-based number in the whole test, unique across segments (k6 `exec.vu.idInTest`). */
+  readonly idInTest: number;
+  /** The VU's user (picked by its test-wide number). */
+  readonly user: Readonly<Record<string, unknown>>;
+  /** Variables: setup values first, then whatever steps extract. */
+  readonly vars: Record<string, unknown>;
+  /** Keys of once-steps this VU has completed. */
+  readonly onceDone = new Set<string>();
+  /** The VU's HTTP connections. */
+  readonly http = new VuHttp();
+  /** Iterations this VU started (k6 `__ITER` is this minus one during an iteration). */
+  iterations = 0;
+  /** Set when the VU must abandon its iteration (graceful stop or ramp-down ran out, or the test was interrupted). */
+  interrupted = false;
+  #wake: (() => void) | undefined;
+
+  /**
+   * @param idInInstance 1-based local number
+   * @param idInTest 1-based test-wide number
+   * @param user the user record
+   * @param vars initial variables (copied)
+   */
+  constructor(idInInstance: number, idInTest: number, user: Readonly<Record<string, unknown>>, vars: Readonly<Record<string, unknown>>) {
+    this.idInInstance = idInInstance;
+    this.idInTest = idInTest;
+    this.user = user;
+    this.vars = { ...vars };
+  }
+
+  /**
+   * Sleeps (k6 `sleep`), ending early when the VU is interrupted.
+   * @param ms milliseconds
+   */
+  sleep(ms: number): Promise<void> {
+    if (this.interrupted || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.#wake = undefined; resolve(); }, ms);
+      this.#wake = () => { clearTimeout(t); this.#wake = undefined; resolve(); };
+    });
+  }
+
+  /** Abandons the current iteration: aborts its request and wakes it from sleep. */
+  interrupt(): void {
+    this.interrupted = true;
+    this.http.interrupt();
+    this.#wake?.();
+  }
+}
+
+/** All VUs of a run; hands idle VUs to scenarios and creates new ones on demand. */
+export class VuPool {
+  readonly #idle: Vu[] = [];
+  readonly #all: Vu[] = [];
+  readonly #tuple: ExecutionTuple;
+  readonly #users: UserSource | undefined;
+  #initialVars: Readonly<Record<string, unknown>> = {};
+  /** VUs currently running a scenario (k6 `vus`). */
+  active = 0;
+
+  /**
+   * @param tuple this instance's execution segment, for test-wide VU numbers
+   * @param users the users VUs act as (none: `{{user.*}}` fails)
+   */
+  constructor(tuple: ExecutionTuple, users?: UserSource) {
+    this.#tuple = tuple;
+    this.#users = users;
+  }
+
+  /** Variables every VU created from now on starts with (the setup flow's results). */
+  setInitialVars(vars: Readonly<Record<string, unknown>>): void {
+    this.#initialVars = vars;
+  }
+
+  /** VUs created so far (k6 `vus_max`). */
+  get created(): number {
+    return this.#all.length;
+  }
+
+  /**
+   * Creates VUs and leaves them idle (k6 initializes planned VUs before the test starts); they are handed out
+   * lowest number first.
+   * @param n how many
+   */
+  create(n: number): void {
+    const made: Vu[] = [];
+    for (let i = 0; i < n; i++) made.push(this.#make());
+    this.#idle.push(...made.reverse());
+  }
+
+  #make(): Vu {
+    const local = this.#all.length + 1;
+    const idInTest = this.#tuple.unscaledIndex(local - 1) + 1;
+    const user = this.#users && this.#users.count > 0 ? this.#users.get((idInTest - 1) % this.#users.count) : {};
+    const vu = new Vu(local, idInTest, user, this.#initialVars);
+    this.#all.push(vu);
+    return vu;
+  }
+
+  /** Takes an idle VU, creating one when none is idle; the caller must {@link VuPool.release} it. */
+  acquire(): Vu {
+    const vu = this.#idle.pop() ?? this.#make();
+    vu.interrupted = false;
+    this.active++;
+    return vu;
+  }
+
+  /** Returns a VU taken with {@link VuPool.acquire}. */
+  release(vu: Vu): void {
+    this.active--;
+    this.#idle.push(vu);
+  }
+
+  /** Interrupts every VU (the test is stopping now). */
+  interruptAll(): void {
+    for (const vu of this.#all) vu.interrupt();
+  }
+
+  /** Closes every VU's connections. */
+  async close(): Promise<void> {
+    await Promise.all(this.#all.map((vu) => vu.http.close()));
+  }
+}

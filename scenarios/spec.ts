@@ -1,0 +1,314 @@
+/**
+ * The scenario spec (`caplab.scenario/v1`): the one definition of a scenario, read by the embedded engine and by the
+ * k6 script generator. `options` is a subset of k6's options with k6's names, defaults and validation rules (the six
+ * executors of k6 lib/executor, `thresholds`, `summaryTrendStats`, `tags`); `setup` and `flows` describe the requests.
+ * Validation lists every problem at once, each with its JSON path (k6's `validate()` style).
+ */
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ValidationError, type Problem } from '../models/errors.ts';
+import { formatPath } from '../models/validation.ts';
+import { parseDurationMs } from './duration.ts';
+import { BUILTIN_METRICS } from './engine/metrics/builtin.ts';
+import { parseThresholds } from './engine/thresholds.ts';
+import type { ThresholdSpec } from './engine/metrics/types.ts';
+
+/** A k6 duration (string like `10s` or number of ms), parsed to milliseconds. */
+export const Duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDurationMs(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not a duration (e.g. "500ms", "10s", "1m30s")` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const Count = z.number().int().nonnegative();
+const Positive = z.number().int().positive();
+const StringMap = z.record(z.string(), z.string());
+/** k6 scenario names: letters, digits, `_` and `-`. */
+const SCENARIO_NAME = /^[0-9A-Za-z_-]+$/;
+
+const Base = {
+  startTime: Duration.default(0),
+  gracefulStop: Duration.default(30_000),
+  exec: z.string().min(1).default('default'),
+  env: StringMap.default({}),
+  tags: StringMap.default({}),
+};
+
+/** One ramp stage: reach `target` (VUs or iterations per timeUnit) linearly over `duration`. */
+export const StageSchema = z.strictObject({ duration: Duration, target: Count });
+
+const ConstantVus = z.strictObject({ executor: z.literal('constant-vus'), ...Base, vus: Count.default(1), duration: Duration });
+const RampingVus = z.strictObject({
+  executor: z.literal('ramping-vus'), ...Base,
+  startVUs: Count.default(1), stages: z.array(StageSchema).min(1), gracefulRampDown: Duration.default(30_000),
+});
+const ConstantArrivalRate = z.strictObject({
+  executor: z.literal('constant-arrival-rate'), ...Base,
+  rate: Positive, timeUnit: Duration.default(1000), duration: Duration, preAllocatedVUs: Count, maxVUs: Count.optional(),
+});
+const RampingArrivalRate = z.strictObject({
+  executor: z.literal('ramping-arrival-rate'), ...Base,
+  startRate: Count.default(0), timeUnit: Duration.default(1000), stages: z.array(StageSchema).min(1),
+  preAllocatedVUs: Count, maxVUs: Count.optional(),
+});
+const PerVuIterations = z.strictObject({
+  executor: z.literal('per-vu-iterations'), ...Base, vus: Positive.default(1), iterations: Positive.default(1),
+  maxDuration: Duration.default(600_000),
+});
+const SharedIterations = z.strictObject({
+  executor: z.literal('shared-iterations'), ...Base, vus: Positive.default(1), iterations: Positive.default(1),
+  maxDuration: Duration.default(600_000),
+});
+
+/** One scenario of `options.scenarios`, with k6's defaults applied; durations in milliseconds. */
+export const ScenarioSchema = z.discriminatedUnion('executor', [
+  ConstantVus, RampingVus, ConstantArrivalRate, RampingArrivalRate, PerVuIterations, SharedIterations,
+]);
+
+/** A threshold as written: an expression or an object with `abortOnFail` / `delayAbortEval`. */
+const ThresholdEntry = z.union([
+  z.string(),
+  z.strictObject({ threshold: z.string(), abortOnFail: z.boolean().optional(), delayAbortEval: z.union([z.string(), z.number()]).optional() }),
+]);
+
+/** k6's default `summaryTrendStats`. */
+export const DEFAULT_SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
+
+const OptionsSchema = z.strictObject({
+  scenarios: z.record(z.string(), ScenarioSchema).optional(),
+  thresholds: z.record(z.string(), z.array(ThresholdEntry)).default({}),
+  summaryTrendStats: z.array(z.string().regex(/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/, 'not a trend stat (avg, min, med, max, count, p(N))'))
+    .default(DEFAULT_SUMMARY_TREND_STATS),
+  summaryTimeUnit: z.enum(['s', 'ms', 'us']).optional(),
+  tags: StringMap.default({}),
+});
+
+/** Expected statuses as k6's `http.expectedStatuses`: codes or inclusive `{min, max}` ranges. */
+const ExpectedStatus = z.union([z.number().int().min(100).max(599), z.strictObject({ min: z.number().int(), max: z.number().int() })]);
+
+/** Checks on a response; each becomes a `checks` sample tagged `check:<step> <kind>`. */
+const ChecksSchema = z.strictObject({
+  status: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
+  maxDuration: Duration.optional(),
+  bodyIncludes: z.string().optional(),
+});
+
+/** JSONPath-like expression: `$`, `.key`, `['key']`, `[index]`. */
+const JSON_PATH = /^\$(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\['[^']*'\])*$/;
+
+/** A custom metric a step records: k6 type plus what to record. */
+const CustomMetric = z.strictObject({
+  type: z.enum(['counter', 'gauge', 'rate', 'trend']),
+  /** `duration` (ms, a time trend), `ok` (1 when the response was expected), `bytes` (response body size), a number, or a JSONPath into the response body. */
+  value: z.union([z.enum(['duration', 'ok', 'bytes']), z.number(), z.string().regex(JSON_PATH, 'not a JSONPath like $.a.b[0]')]),
+});
+
+/** One request of a flow. Strings in `path`, `url`, `headers`, `json` and `body` are templates. */
+export const StepSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  group: z.string().min(1).optional(),
+  once: z.boolean().default(false),
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
+  path: z.string().optional(),
+  url: z.string().optional(),
+  headers: StringMap.default({}),
+  json: z.unknown().optional(),
+  body: z.string().optional(),
+  extract: z.record(z.string().regex(/^[A-Za-z_]\w*$/, 'not a variable name'), z.string().regex(JSON_PATH, 'not a JSONPath like $.token or $.items[0].id')).default({}),
+  expectedStatuses: z.array(ExpectedStatus).min(1).optional(),
+  checks: ChecksSchema.optional(),
+  think: Duration.optional(),
+  timeout: Duration.default(60_000),
+  tags: StringMap.default({}),
+  metrics: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/, 'not a k6 metric name'), CustomMetric).default({}),
+});
+
+/** A flow: a sequence of steps, or a weighted mix of other flows. */
+export const FlowSchema = z.strictObject({
+  steps: z.array(StepSchema).min(1).optional(),
+  mix: z.record(z.string(), z.number().positive()).optional(),
+});
+
+const UsersSchema = z.strictObject({
+  seed: z.number().int().nonnegative().optional(),
+  dc: z.string().optional(),
+  file: z.string().optional(),
+  count: Positive.optional(),
+});
+
+const SpecObject = z.strictObject({
+  schema: z.literal('caplab.scenario/v1'),
+  name: z.string().min(1),
+  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  data: z.strictObject({ users: UsersSchema.optional() }).default({}),
+  options: OptionsSchema.default({ thresholds: {}, summaryTrendStats: DEFAULT_SUMMARY_TREND_STATS, tags: {} }),
+  setup: FlowSchema.optional(),
+  flows: z.record(z.string(), FlowSchema),
+});
+
+/** The scenario spec after validation: defaults applied, durations in ms, thresholds normalised. */
+export type ScenarioSpec = z.output<typeof SpecObject> & { thresholdSpecs: Record<string, ThresholdSpec[]> };
+/** One validated scenario (a k6 executor config). */
+export type ScenarioConfig = z.output<typeof ScenarioSchema>;
+/** One validated step. */
+export type Step = z.output<typeof StepSchema>;
+/** One validated flow. */
+export type Flow = z.output<typeof FlowSchema>;
+/** The k6 executor types. */
+export type ExecutorType = ScenarioConfig['executor'];
+
+type Issue = { path: (string | number)[]; message: string };
+
+/** Cross-field rules zod cannot express per field: k6's executor `validate()` rules and references between flows. */
+function crossCheck(spec: z.output<typeof SpecObject>, issues: Issue[]): void {
+  const flows = spec.flows;
+  if (flows.default === undefined && spec.options.scenarios === undefined) {
+    issues.push({ path: ['flows'], message: 'no flow named "default" and no options.scenarios naming another flow' });
+  }
+  const checkFlow = (flow: Flow, path: (string | number)[], allowMix: boolean): void => {
+    if ((flow.steps === undefined) === (flow.mix === undefined)) {
+      issues.push({ path, message: 'a flow has exactly one of "steps" or "mix"' });
+    }
+    if (flow.mix !== undefined) {
+      if (!allowMix) issues.push({ path: [...path, 'mix'], message: 'setup cannot be a mix' });
+      for (const name of Object.keys(flow.mix)) {
+        const target = flows[name];
+        if (target === undefined) issues.push({ path: [...path, 'mix', name], message: `no flow named "${name}"` });
+        else if (target.mix !== undefined) issues.push({ path: [...path, 'mix', name], message: `"${name}" is itself a mix; a mix names flows with steps` });
+      }
+    }
+    flow.steps?.forEach((step, i) => {
+      const sp = [...path, 'steps', i];
+      if ((step.path === undefined) === (step.url === undefined)) issues.push({ path: sp, message: 'a step has exactly one of "path" or "url"' });
+      if (step.path !== undefined && spec.baseUrl === undefined) issues.push({ path: [...sp, 'path'], message: '"path" needs a top-level "baseUrl" (or use "url")' });
+      if (step.json !== undefined && step.body !== undefined) issues.push({ path: sp, message: 'a step has at most one of "json" or "body"' });
+      step.expectedStatuses?.forEach((e, j) => {
+        if (typeof e === 'object' && e.min > e.max) issues.push({ path: [...sp, 'expectedStatuses', j], message: `min ${e.min} is above max ${e.max}` });
+      });
+      for (const key of templateKeys(step)) {
+        if (!/^(user\.[A-Za-z_]\w*|vars\.[A-Za-z_]\w*|env\.[A-Za-z_]\w*|iteration|vu|scenario)$/.test(key)) {
+          issues.push({ path: sp, message: `unknown template {{${key}}} (use {{user.*}}, {{vars.*}}, {{env.*}}, {{iteration}}, {{vu}}, {{scenario}})` });
+        }
+      }
+    });
+  };
+  for (const [name, flow] of Object.entries(flows)) checkFlow(flow, ['flows', name], true);
+  if (spec.setup) checkFlow(spec.setup, ['setup'], false);
+  // Custom metrics: not a built-in name, and one type per name across all steps.
+  const customTypes = new Map<string, string>();
+  const stepsWithPath: [Flow, (string | number)[]][] = [...Object.entries(flows).map(([n, f]) => [f, ['flows', n]] as [Flow, (string | number)[]]), ...(spec.setup ? [[spec.setup, ['setup']] as [Flow, (string | number)[]]] : [])];
+  for (const [flow, path] of stepsWithPath) {
+    flow.steps?.forEach((step, i) => {
+      for (const [metric, def] of Object.entries(step.metrics)) {
+        const mp = [...path, 'steps', i, 'metrics', metric];
+        if (BUILTIN_METRICS[metric] !== undefined) issues.push({ path: mp, message: `"${metric}" is a built-in metric; name custom metrics differently` });
+        const seen = customTypes.get(metric);
+        if (seen !== undefined && seen !== def.type) issues.push({ path: [...mp, 'type'], message: `"${metric}" is a ${seen} elsewhere; one metric has one type` });
+        customTypes.set(metric, def.type);
+      }
+    });
+  }
+
+  for (const [name, sc] of Object.entries(spec.options.scenarios ?? {})) {
+    const p = ['options', 'scenarios', name];
+    if (!SCENARIO_NAME.test(name)) issues.push({ path: p, message: `scenario name "${name}" may only contain letters, digits, "_" and "-"` });
+    if (flows[sc.exec] === undefined) issues.push({ path: [...p, 'exec'], message: `no flow named "${sc.exec}"` });
+    switch (sc.executor) {
+      case 'constant-vus':
+        if (sc.vus === 0) issues.push({ path: [...p, 'vus'], message: 'the number of VUs must be more than 0' });
+        if (sc.duration <= 0) issues.push({ path: [...p, 'duration'], message: 'the duration must be more than 0' });
+        break;
+      case 'ramping-vus':
+        if (sc.startVUs === 0 && sc.stages.every((s) => s.target === 0)) issues.push({ path: [...p, 'stages'], message: 'either startVUs or one of the stage targets must be more than 0' });
+        if (sc.stages.reduce((t, s) => t + s.duration, 0) <= 0) issues.push({ path: [...p, 'stages'], message: 'the total duration of the stages must be more than 0' });
+        break;
+      case 'constant-arrival-rate':
+      case 'ramping-arrival-rate':
+        if (sc.timeUnit <= 0) issues.push({ path: [...p, 'timeUnit'], message: 'the timeUnit must be more than 0' });
+        if (sc.maxVUs !== undefined && sc.maxVUs < sc.preAllocatedVUs) issues.push({ path: [...p, 'maxVUs'], message: `maxVUs (${sc.maxVUs}) must not be less than preAllocatedVUs (${sc.preAllocatedVUs})` });
+        if (Math.max(sc.preAllocatedVUs, sc.maxVUs ?? 0) === 0) issues.push({ path: [...p, 'preAllocatedVUs'], message: 'preAllocatedVUs or maxVUs must be more than 0' });
+        if (sc.executor === 'constant-arrival-rate' && sc.duration <= 0) issues.push({ path: [...p, 'duration'], message: 'the duration must be more than 0' });
+        if (sc.executor === 'ramping-arrival-rate' && sc.stages.reduce((t, s) => t + s.duration, 0) <= 0) issues.push({ path: [...p, 'stages'], message: 'the total duration of the stages must be more than 0' });
+        break;
+      case 'shared-iterations':
+        if (sc.iterations < sc.vus) issues.push({ path: [...p, 'iterations'], message: `the number of iterations (${sc.iterations}) can't be less than the number of VUs (${sc.vus})` });
+        break;
+      case 'per-vu-iterations':
+        break;
+    }
+  }
+  const users = spec.data.users;
+  if (users && (users.file === undefined) === (users.count === undefined)) {
+    issues.push({ path: ['data', 'users'], message: 'users come from a "file" or from "seed" + "count" (exactly one of file or count)' });
+  }
+}
+
+/** Every `{{key}}` used in a step's templated fields. */
+function templateKeys(step: Step): string[] {
+  const out: string[] = [];
+  const scan = (v: unknown): void => {
+    if (typeof v === 'string') for (const m of v.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) out.push(m[1]!);
+    else if (Array.isArray(v)) v.forEach(scan);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(scan);
+  };
+  scan([step.path, step.url, step.headers, step.json, step.body]);
+  return out;
+}
+
+/**
+ * Validates a parsed scenario spec and returns it with k6's defaults applied.
+ * @param value parsed JSON or YAML
+ * @param source file name used as the prefix of every problem
+ * @returns the validated spec; durations in ms; `thresholdSpecs` normalised for the metrics registry
+ * @throws {ValidationError} listing every problem, each with its JSON path (exit 104 in the CLI)
+ */
+export function parseScenarioSpec(value: unknown, source: string): ScenarioSpec {
+  const problems: Problem[] = [];
+  const add = (path: ReadonlyArray<PropertyKey>, message: string): void => {
+    problems.push({ where: `${source}: ${formatPath(path)}`, message });
+  };
+  if (value !== null && typeof value === 'object' && 'schema' in value && (value as { schema: unknown }).schema !== 'caplab.scenario/v1') {
+    throw new ValidationError(`${source} is invalid`, [{ where: `${source}: schema`, message: `expected "caplab.scenario/v1", got ${JSON.stringify((value as { schema: unknown }).schema)}` }]);
+  }
+  const result = SpecObject.safeParse(value);
+  // Thresholds are checked by the metrics side's parser even when other parts failed, so every problem shows at once.
+  const rawThresholds = (value as { options?: { thresholds?: unknown } } | null)?.options?.thresholds;
+  const th = parseThresholds(rawThresholds ?? {});
+  for (const p of th.problems) add(['options', 'thresholds', ...p.path], p.message);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      // Threshold shape errors are already reported by parseThresholds with better messages.
+      if (issue.path[0] === 'options' && issue.path[1] === 'thresholds') continue;
+      add(issue.path, issue.message);
+    }
+  } else {
+    const issues: Issue[] = [];
+    crossCheck(result.data, issues);
+    for (const i of issues) add(i.path, i.message);
+  }
+  if (problems.length > 0 || !result.success) throw new ValidationError(`${source} is invalid`, problems);
+  return { ...result.data, thresholdSpecs: th.specs };
+}
+
+/**
+ * Parses a spec file's text (JSON, or YAML when the name ends in .yaml/.yml) and validates it.
+ * @param text file contents
+ * @param source file name: picks the syntax and prefixes problems
+ * @returns the validated spec
+ * @throws {ValidationError} on a syntax error (with its line) or any schema problem
+ */
+export function parseScenarioText(text: string, source: string): ScenarioSpec {
+  let value: unknown;
+  try {
+    value = /\.ya?ml$/i.test(source) ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    const e = err as Error & { linePos?: { line: number }[] };
+    const pos = /position (\d+)/.exec(e.message);
+    const line = e.linePos?.[0]?.line ?? (pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined);
+    throw new ValidationError(`${source} is invalid`, [{ where: `${source}${line ? `:${line}` : ''}`, message: `not valid ${/\.ya?ml$/i.test(source) ? 'YAML' : 'JSON'}: ${e.message.split('\n')[0]}` }]);
+  }
+  return parseScenarioSpec(value, source);
+}
