@@ -67,6 +67,19 @@ export function buildProgram(): Command {
     .action(lazy('./commands/plan.ts'));
 
   program
+    .command('scenarios')
+    .description('load scenarios derived from traffic and plan')
+    .command('build')
+    .description('write probe, sweep and replay specs per data center for one quarter into <out-dir>/scenarios/')
+    .option('--traffic <file>', 'traffic.json (default: computed from data/)')
+    .option('--plan <file>', 'plan.json (default: computed from the traffic)')
+    .option('--budgets <file>', 'caplab.budgets/v1 file whose limits become the replay\'s thresholds (default: data/budgets.json)')
+    .option('--quarter <quarter>', 'quarter to load (default: the first quarter of the traffic)', parseQuarter)
+    .option('--targets <file>', 'JSON {dc: baseUrl} (default: <out-dir>/stacks.json from `caplab stack up`, else http://127.0.0.1:8080)')
+    .option('--quick', 'short smoke-run steps (data/scenarios.json quick)', false)
+    .action(lazy('./commands/scenarios-build.ts'));
+
+  program
     .command('stack')
     .description('the built-in regional stacks under test')
     .command('up')
@@ -124,6 +137,40 @@ export function buildProgram(): Command {
     .option('--thresholds <file>', 'JSON/YAML file of k6 thresholds ({"metric{tag:v}": ["p(95)<300"]}) to evaluate')
     .option('--summary-trend-stats <list>', 'trend stats to report, e.g. avg,min,med,max,p(90),p(95),p(99)')
     .action(lazy('./commands/merge.ts'));
+
+  program
+    .command('report')
+    .description('write report.html (self-contained, charts), report.md and junit.xml into a campaign directory')
+    .argument('<campaign-dir>', 'directory with plan.json (required), forecast.json, traffic.json, results/<dc>/summary.json and points.ndjson[.gz]')
+    .option('--budgets <file>', 'caplab.budgets/v1 file (JSON or YAML) to judge per service (default: budgets.json or budgets.yaml in the campaign dir)')
+    .option('--baseline <name|file>', 'placement the RTT comparison starts from', 'beijing-only')
+    .option('--title <text>', 'report title')
+    .action(lazy('./commands/report.ts'));
+
+  program
+    .command('compare')
+    .description('compare two runs per DC and metric (p95, p99, rps, errors, capacity, nodes) against a bootstrap noise band')
+    .argument('<baseline>', 'campaign dir (results/<dc>/, plan.json) or results dir (<dc>/summary.json, <dc>/points.ndjson[.gz])')
+    .argument('<candidate>', 'the run to judge, same layout')
+    .option('--resamples <n>', 'bootstrap resamples (default 2000)')
+    .option('--level <p>', 'coverage of the noise band, e.g. 0.95 (default)')
+    .option('--json', 'print the comparison as JSON and write nothing', false)
+    .action(lazy('./commands/compare.ts'));
+
+  {
+    const k6 = program
+      .command('k6')
+      .description('real k6: generate scripts and k6-operator manifests from scenario specs');
+    k6
+      .command('build')
+      .description('write script.js (k6), its users file, configmaps.yaml + testrun.yaml (k6-operator), collect.yaml and RUN.md into --out-dir')
+      .argument('<spec>', 'scenario spec file (.json, .yaml or .yml)')
+      .option('--users <file>', 'users NDJSON to ship instead of the file (or seed + count) named by the spec\'s data.users')
+      .option('--parallelism <n>', 'k6-operator runner pods, each running an equal execution segment (default 1)')
+      .option('--name <name>', 'TestRun name, a Kubernetes name (default: from the spec\'s name)')
+      .option('--base-url <url>', 'pass -e BASE_URL=<url> to the k6-operator pods (default: the spec\'s baseUrl)')
+      .action(lazy('./commands/k6-build.ts'));
+  }
 
   return program;
 }

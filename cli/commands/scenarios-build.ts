@@ -1,0 +1,117 @@
+/**
+ * `caplab scenarios build`: write the probe, sweep and replay specs of every data center for one quarter into
+ * <out-dir>/scenarios/, each validated with the scenario schema before anything is written, with the users file
+ * each spec reads (`users-<dc>.ndjson`, the DC's users of the quarter's population).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { TrafficFileSchema } from '../../models/traffic/traffic-file.ts';
+import type { Plan, Traffic } from '../../models/types.ts';
+import { parseWith } from '../../models/validation.ts';
+import { parseBudgets } from '../../scenarios/budgets.ts';
+import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
+import { buildScenarios } from '../../scenarios/build.ts';
+import { parseScenarioSpec } from '../../scenarios/spec.ts';
+import type { CommandRun } from '../context.ts';
+import { DATA_DIR, loadData, loadDefaults } from '../data.ts';
+import { EXIT, InputError } from '../errors.ts';
+import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
+import { dcUsersFiles } from '../dc-users.ts';
+import { computePlan } from './plan.ts';
+import { computeTraffic } from './traffic.ts';
+
+/** Options of `caplab scenarios build`. */
+export interface ScenariosBuildOptions {
+  traffic?: string;
+  plan?: string;
+  budgets?: string;
+  quarter?: string;
+  targets?: string;
+  quick: boolean;
+}
+
+const TargetsSchema = z.record(z.string(), z.url({ protocol: /^https?$/ }));
+const PlanFileSchema = z.object({ schema: z.literal('caplab.plan/v1'), dcs: z.record(z.string(), z.object({}).loose()) }).loose();
+/** Where specs point when no target is known: the port `caplab stack up --port 8080` gives the first DC. */
+const DEFAULT_TARGET = 'http://127.0.0.1:8080';
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  return parseJsonInput(await readTextInput(path, what), path);
+}
+
+/**
+ * Resolves the base URL of each DC: `--targets F` (JSON dc -> URL), else <out-dir>/stacks.json written by
+ * `caplab stack up`, else the default local port for every DC.
+ */
+async function resolveTargets(opts: Partial<ScenariosBuildOptions>, outDir: string, dcs: readonly string[]): Promise<Record<string, string>> {
+  let urls: Record<string, string> = {};
+  if (opts.targets) {
+    urls = parseWith(TargetsSchema, await readJson(opts.targets, 'targets file'), opts.targets);
+  } else if (existsSync(join(outDir, 'stacks.json'))) {
+    const path = join(outDir, 'stacks.json');
+    urls = parseWith(z.object({ urls: TargetsSchema }).loose(), await readJson(path, 'stacks file'), path).urls;
+  }
+  const missing = opts.targets ? dcs.filter((d) => !urls[d]) : [];
+  if (missing.length > 0) throw new InputError(`${opts.targets}: no URL for ${missing.join(', ')}`);
+  return Object.fromEntries(dcs.map((d) => [d, urls[d] ?? DEFAULT_TARGET]));
+}
+
+/**
+ * Builds and validates the specs.
+ * @param opts inputs and flags
+ * @param outDir output directory (for stacks.json)
+ * @param seed seed
+ * @returns validated spec objects by DC and kind
+ * @throws {InputError} on unreadable inputs or a missing quarter
+ * @throws {ValidationError} on invalid inputs (or a builder bug producing an invalid spec)
+ */
+export async function computeScenarios(opts: Partial<ScenariosBuildOptions>, outDir: string, seed: number) {
+  const traffic: Traffic = opts.traffic
+    ? parseWith(TrafficFileSchema, await readJson(opts.traffic, 'traffic file'), opts.traffic)
+    : (await computeTraffic({}, seed)).traffic;
+  const plan: Plan = opts.plan
+    ? (parseWith(PlanFileSchema, await readJson(opts.plan, 'plan file'), opts.plan) as unknown as Plan)
+    : await computePlan({ traffic: opts.traffic }, seed);
+  const budgetsPath = opts.budgets ?? join(DATA_DIR, 'budgets.json');
+  const budgets = parseBudgets(await readJson(budgetsPath, 'budgets file'), opts.budgets ?? 'data/budgets.json');
+  const quarters = Object.values(traffic.dcs)[0]!.map((q) => q.quarter);
+  // Default: the quarter the population defaults to (data/defaults.json), when the traffic covers it.
+  const preferred = loadDefaults().users.quarter;
+  const quarter = opts.quarter ?? (quarters.includes(preferred) ? preferred : quarters[0]!);
+  if (!quarters.includes(quarter)) throw new InputError(`--quarter ${quarter} is not in the traffic (${quarters[0]} to ${quarters[quarters.length - 1]})`);
+  const targets = await resolveTargets(opts, outDir, Object.keys(traffic.dcs));
+  const { specs, skipped } = buildScenarios({
+    traffic, plan, budgets, settings: loadData('scenarios.json', ScenarioSettingsSchema), quarter, targets, seed, quick: opts.quick ?? false,
+  });
+  // Validate every spec before writing any: a builder bug must not leave half a scenario set behind.
+  for (const [dc, kinds] of Object.entries(specs)) {
+    for (const [kind, spec] of Object.entries(kinds)) parseScenarioSpec(spec, `scenarios/${dc}-${kind}.json`);
+  }
+  const usersPerDc = loadData('scenarios.json', ScenarioSettingsSchema).usersPerDc;
+  const users = await dcUsersFiles(seed, quarter, traffic.placement, usersPerDc);
+  return { specs, skipped, quarter, users };
+}
+
+/** Runs `caplab scenarios build`. */
+export const run: CommandRun<ScenariosBuildOptions> = async ({ opts, global }) => {
+  const { specs, skipped, quarter, users } = await computeScenarios(opts, global.outDir, global.seed);
+  const written: string[] = [];
+  for (const [dc, text] of Object.entries(users).filter(([d]) => specs[d] !== undefined)) {
+    const path = join(global.outDir, 'scenarios', `users-${dc}.ndjson`);
+    await writeFileAtomic(path, text);
+    written.push(path);
+  }
+  for (const [dc, kinds] of Object.entries(specs)) {
+    for (const [kind, spec] of Object.entries(kinds)) {
+      const path = join(global.outDir, 'scenarios', `${dc}-${kind}.json`);
+      await writeFileAtomic(path, `${JSON.stringify(spec, null, 2)}\n`);
+      written.push(path);
+    }
+  }
+  if (!global.quiet) {
+    process.stdout.write(`scenarios for ${quarter}${opts.quick ? ' (quick)' : ''}:\n${written.map((p) => `  ${p}`).join('\n')}\n`);
+    if (skipped.length > 0) process.stdout.write(`no demand in ${quarter}, no scenarios for: ${skipped.join(', ')}\n`);
+  }
+  return EXIT.ok;
+};

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { computePlan } from '../../cli/commands/plan.ts';
+import { computeTraffic } from '../../cli/commands/traffic.ts';
+import { parseBudgets } from '../../scenarios/budgets.ts';
+import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
+import { buildScenarios, type BuildInput } from '../../scenarios/build.ts';
+import { parseScenarioSpec, type ScenarioConfig } from '../../scenarios/spec.ts';
+
+const data = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../data/${name}`, import.meta.url), 'utf8'));
+const { traffic } = await computeTraffic({ to: '2015Q2' }, 1);
+const plan = await computePlan({}, 1);
+const settings = ScenarioSettingsSchema.parse(data('scenarios.json'));
+const input: BuildInput = {
+  traffic, plan: { ...plan, dcs: Object.fromEntries(Object.entries(plan.dcs).map(([dc, d]) => [dc, { ...d, quarters: d.quarters.slice(0, 2) }])) },
+  budgets: parseBudgets(data('budgets.json'), 'data/budgets.json'), settings, quarter: '2015Q2',
+  targets: { beijing: 'http://127.0.0.1:1', singapore: 'http://127.0.0.1:2', 'us-west-1': 'http://127.0.0.1:3', 'us-west-2': 'http://127.0.0.1:4' },
+  seed: 1, quick: false,
+};
+const { specs, skipped } = buildScenarios(input);
+const scenariosOf = (spec: Record<string, unknown>) => (spec.options as { scenarios: Record<string, ScenarioConfig> }).scenarios;
+
+describe('buildScenarios', () => {
+  it('writes probe, sweep and replay for every DC with demand, each a valid caplab.scenario/v1 spec', () => {
+    // Oregon serves Brazil only, which launches mid-2015 (data/regions.json): no demand in 2015Q2, no scenarios.
+    expect(Object.keys(specs)).toEqual(['beijing', 'singapore', 'us-west-1']);
+    expect(skipped).toEqual(['us-west-2']);
+    for (const [dc, kinds] of Object.entries(specs)) {
+      for (const [kind, spec] of Object.entries(kinds)) {
+        const parsed = parseScenarioSpec(spec, `${dc}-${kind}`);
+        expect(parsed.baseUrl).toBe(input.targets[dc]);
+        expect(parsed.data.users).toEqual({ seed: 1, dc, file: `users-${dc}.ndjson` });
+        // Every flow registers its VU once and reuses the token.
+        for (const [name, flow] of Object.entries(parsed.flows)) {
+          if (!flow.steps || name === 'devices_register') continue;
+          expect(flow.steps[0]).toMatchObject({ name: 'devices_register', once: true, extract: { token: '$.token' } });
+          expect(flow.steps[flow.steps.length - 1]!.headers.Authorization).toBe('Bearer {{vars.token}}');
+        }
+      }
+    }
+  });
+
+  it('probe: 10-12 sequential constant-vus steps tagged step:N, no thresholds', () => {
+    const sc = scenariosOf(specs.singapore!.probe);
+    const steps = Object.values(sc);
+    expect(steps.length).toBeGreaterThanOrEqual(10);
+    expect(steps.length).toBeLessThanOrEqual(12);
+    const len = (settings.probe.warmupSeconds + settings.probe.measureSeconds) * 1000;
+    steps.forEach((s, i) => {
+      expect(s.executor).toBe('constant-vus');
+      expect(s.tags.step).toBe(String(settings.probe.vus[i]));
+      expect(parseScenarioSpec(specs.singapore!.probe, 'p').options.scenarios![Object.keys(sc)[i]!]!.startTime).toBe(i * len);
+    });
+    expect((specs.singapore!.probe.options as { thresholds: object }).thresholds).toEqual({});
+  });
+
+  it('sweep: arrival rates at the configured shares of the node ceiling', () => {
+    const ceiling = input.plan.dcs.beijing!.capacity.ceilingRps;
+    const rates = Object.values(scenariosOf(specs.beijing!.sweep)).map((s) => (s as { rate: number }).rate);
+    expect(rates).toEqual(settings.sweep.fractionsOfCeiling.map((f) => Math.max(1, Math.round(f * ceiling))));
+  });
+
+  it('replay: one node\'s share of each hour, then the flash sale; end-to-end budgets only, scoped to the replay', () => {
+    const tq = traffic.dcs.singapore!.find((q) => q.quarter === '2015Q2')!;
+    const nodes = input.plan.dcs.singapore!.quarters.find((q) => q.quarter === '2015Q2')!.planned;
+    const replay = scenariosOf(specs.singapore!.replay).replay as unknown as { stages: { target: number }[]; timeUnit: string };
+    const perNode = (h: number) => (tq.total.meanRps.p50 * tq.diurnalUtc[h]! * traffic.shape.weeklyPeakFactor) / nodes;
+    const scale = replay.timeUnit === '1m' ? 60 : 1;
+    expect(replay.stages).toHaveLength(24 + 3);
+    for (const h of [0, 7, 13, 23]) expect(replay.stages[h]!.target).toBe(Math.round(perNode(h) * scale));
+    expect(replay.stages[25]!.target).toBe(Math.round((tq.total.flashSaleRps.p50 / nodes) * scale));
+    const keys = Object.keys((specs.singapore!.replay.options as { thresholds: object }).thresholds);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.every((k) => k.includes('scenario:replay'))).toBe(true);
+    expect(keys.some((k) => k.startsWith('http_req_waiting'))).toBe(false);
+    expect(keys).toContain('http_req_duration{scenario:replay,service:contacts_sync}');
+  });
+
+  it('uses per-minute rates when a node\'s share is small, and quick mode shortens the probe', () => {
+    const replay = scenariosOf(specs['us-west-1']!.replay).replay as unknown as { timeUnit: string };
+    expect(replay.timeUnit).toBe('1m');
+    const quick = buildScenarios({ ...input, quick: true });
+    expect(Object.keys(scenariosOf(quick.specs.beijing!.probe))).toHaveLength(settings.quick.probe.vus.length);
+  });
+
+  it('rejects a quarter missing from the inputs and a DC without a target', () => {
+    expect(() => buildScenarios({ ...input, quarter: '2016Q1' })).toThrow(/2016Q1 is missing for beijing/);
+    expect(() => buildScenarios({ ...input, targets: { beijing: 'http://x' } })).toThrow(/no target URL for data center singapore/);
+  });
+});
