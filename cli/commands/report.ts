@@ -1,0 +1,234 @@
+/**
+ * `caplab report CAMPAIGN_DIR`: reads the campaign's files and writes report.html (self-contained), report.md and
+ * junit.xml into CAMPAIGN_DIR, atomically.
+ *
+ * Inputs (paths inside CAMPAIGN_DIR):
+ * - plan.json (`caplab.plan/v1`): REQUIRED, the first screen is the plan's per-DC recommendation;
+ * - forecast.json, traffic.json: optional (their sections say "not available" without them);
+ * - results/<dc>/summary.json (k6 handleSummary or --summary-export shape) and results/<dc>/points*.ndjson[.gz]
+ *   (k6 --out json; several files, e.g. one per execution segment or pod, are merged by points): optional, per DC;
+ * - budgets: `--budgets F`, else budgets.json / budgets.yaml in CAMPAIGN_DIR when present (`caplab.budgets/v1`),
+ *   judged against the per-service figures of the points.
+ * The "before" placement of the RTT comparison (`--baseline`, default beijing-only) is routed from data/.
+ * Exit 0 when written (crossed thresholds are reported, not fatal: `caplab gate` decides); 104 when plan.json is
+ * missing or any file is unreadable or invalid (every problem listed with file and JSON path; nothing written).
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ForecastFileSchema } from '../../models/growth/forecast-file.ts';
+import { type Problem, ValidationError } from '../../models/errors.ts';
+import { compareRoutings, type RoutingComparison } from '../../models/routing/compare.ts';
+import { routeCountries } from '../../models/routing/route.ts';
+import type { Forecast, Plan, Traffic } from '../../models/types.ts';
+import { parseWith } from '../../models/validation.ts';
+import { readK6Ndjson } from '../../reports/ingest/ndjson.ts';
+import { evaluateBudgets } from '../../reports/render/budget-results.ts';
+import { renderHtml } from '../../reports/render/html.ts';
+import { PlanFileSchema, TrafficFileSchema } from '../../reports/render/inputs.ts';
+import { renderCampaignJUnit } from '../../reports/render/junit-report.ts';
+import { renderMarkdown } from '../../reports/render/markdown.ts';
+import { buildReportModel, type DcResults, type ProvenanceEntry, type ReportInput } from '../../reports/render/model.ts';
+import { LoadSeriesSink } from '../../reports/render/series.ts';
+import { readAnySummary } from '../../reports/render/summary-shape.ts';
+import { parseBudgets } from '../../scenarios/budgets.ts';
+import type { CommandRun } from '../context.ts';
+import { CliError, EXIT, ScriptError } from '../errors.ts';
+import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
+import { loadPlacement, loadRoutingData } from '../routing.ts';
+
+/** Options of `caplab report`. */
+export interface ReportOptions {
+  budgets?: string;
+  baseline?: string;
+  title?: string;
+}
+
+/** What {@link loadCampaign} read. */
+export interface LoadedCampaign {
+  /** Inputs for buildReportModel. */
+  input: ReportInput;
+  /** Per-DC results (also in `input`). */
+  results: Record<string, DcResults>;
+  /** Non-fatal notes (damaged NDJSON lines). */
+  warnings: string[];
+}
+
+const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+
+/** Collects problems from reads that fail, so one run lists them all. */
+async function collect<T>(problems: Problem[], where: string, f: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await f();
+  } catch (err) {
+    if (err instanceof ValidationError) problems.push(...err.problems);
+    else if (err instanceof CliError) {
+      // Messages like "<file>:2: not valid JSON" already name the file: keep their location, do not repeat it.
+      const i = err.message.startsWith(where) ? err.message.indexOf(': ', where.length) : -1;
+      problems.push(i > 0 ? { where: err.message.slice(0, i), message: err.message.slice(i + 2) } : { where, message: err.message });
+    }
+    else if (err instanceof Error && /gzip|header check|unexpected end/i.test(err.message)) problems.push({ where, message: `cannot read: ${err.message}` });
+    else throw err;
+    return undefined;
+  }
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  return parseJsonInput(await readTextInput(path, what), path);
+}
+
+/**
+ * Reads per-DC results from a results directory (`<dir>/<dc>/summary.json`, `<dir>/<dc>/points*.ndjson[.gz]`).
+ * @param dir results directory (missing: no results)
+ * @param problems where invalid files are reported
+ * @param provenance where read files are recorded
+ * @param warnings where damaged-line notes go
+ * @param label how paths are shown (e.g. `results`)
+ * @returns results per DC (DCs with neither file are left out)
+ * @throws {Error} only on I/O failures other than a missing or invalid file
+ */
+export async function loadResults(dir: string, problems: Problem[], provenance: ProvenanceEntry[], warnings: string[], label = 'results'): Promise<Record<string, DcResults>> {
+  const results: Record<string, DcResults> = {};
+  if (!(await exists(dir))) return results;
+  const dcs = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  for (const dc of dcs) {
+    const r: DcResults = {};
+    const summaryPath = join(dir, dc, 'summary.json');
+    if (await exists(summaryPath)) {
+      const s = await collect(problems, summaryPath, async () => readAnySummary(await readJson(summaryPath, 'summary'), summaryPath));
+      if (s) {
+        r.summary = s;
+        provenance.push({ file: `${label}/${dc}/summary.json`, what: `k6 summary of ${dc}`, kind: 'measured', status: 'read', detail: `${Object.keys(s.metrics).length} metrics, ${(s.state.testRunDurationMs / 1000).toFixed(1)} s` });
+      }
+    }
+    // Every points*.ndjson[.gz] of the DC (segments or k6-operator pods of one run) goes into one series: merged by
+    // points, never by averaging per-file percentiles.
+    const files = (await readdir(join(dir, dc))).filter((f) => /^points.*\.ndjson(\.gz)?$/.test(f)).sort();
+    const sink = new LoadSeriesSink();
+    let read = 0;
+    for (const name of files) {
+      const p = join(dir, dc, name);
+      const rep = await collect(problems, p, () => readK6Ndjson(createReadStream(p), sink, p));
+      if (!rep) continue;
+      read++;
+      if (rep.damaged > 0) warnings.push(`${p}: skipped ${rep.damaged} damaged line${rep.damaged === 1 ? '' : 's'} (${rep.damagedLines.join(', ')}${rep.damaged > rep.damagedLines.length ? ', ...' : ''})`);
+      provenance.push({ file: `${label}/${dc}/${name}`, what: `k6 points of ${dc}`, kind: 'measured', status: 'read', detail: `${rep.points} points${rep.damaged > 0 ? `, ${rep.damaged} damaged lines skipped` : ''}` });
+    }
+    if (read > 0) r.series = sink.finish();
+    if (r.summary || r.series) results[dc] = r;
+  }
+  return results;
+}
+
+/** Weights of countries for the mean RTT: forecast devices in the last quarter, else each country's design demand. */
+function countryWeights(traffic: Traffic, forecast: Forecast | undefined): Record<string, number> {
+  const last = forecast?.quarters[forecast.quarters.length - 1];
+  if (last) return Object.fromEntries(Object.entries(last.byCountry).map(([c, b]) => [c, b.p50]));
+  const w: Record<string, number> = {};
+  for (const qs of Object.values(traffic.dcs)) {
+    for (const [c, v] of Object.entries(qs[qs.length - 1]?.countries ?? {})) w[c] = (w[c] ?? 0) + v.flashSaleRps.p50;
+  }
+  return w;
+}
+
+async function placementComparison(traffic: Traffic, forecast: Forecast | undefined, baseline: string): Promise<{ comparison: RoutingComparison; beforeAllowed: Record<string, boolean> }> {
+  const { rtt, residency } = loadRoutingData();
+  const before = routeCountries(await loadPlacement(baseline, rtt), traffic.routing.map((r) => r.country), rtt, residency);
+  const after = { placement: traffic.placement, dcs: Object.keys(traffic.dcs), countries: traffic.routing.map((r) => ({ ...r, reason: r.reason as 'nearest-allowed' })), violations: traffic.violations };
+  return {
+    comparison: compareRoutings(before, after, countryWeights(traffic, forecast)),
+    beforeAllowed: Object.fromEntries(before.countries.map((c) => [c.country, c.allowed])),
+  };
+}
+
+/**
+ * Reads a campaign directory for the report.
+ * @param dir campaign directory
+ * @param opts budgets file, baseline placement, title
+ * @returns the report inputs
+ * @throws {ValidationError} listing every missing or invalid file with its JSON path (exit 104)
+ */
+export async function loadCampaign(dir: string, opts: ReportOptions = {}): Promise<LoadedCampaign> {
+  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) {
+    throw new ValidationError(`campaign directory ${dir} cannot be read`, [{ where: dir, message: 'no such directory' }]);
+  }
+  const problems: Problem[] = [];
+  const provenance: ProvenanceEntry[] = [];
+  const warnings: string[] = [];
+  const file = async <T>(name: string, what: string, kind: ProvenanceEntry['kind'], required: boolean, parse: (v: unknown, p: string) => T, detail: (v: T) => string): Promise<T | undefined> => {
+    const p = join(dir, name);
+    if (!(await exists(p))) {
+      if (required) problems.push({ where: p, message: `no such file: the report's first screen needs the ${what} (caplab.plan/v1); run the planner first` });
+      provenance.push({ file: name, what, kind, status: 'absent', detail: required ? 'required' : 'optional' });
+      return undefined;
+    }
+    const v = await collect(problems, p, async () => parse(await readJson(p, what), p));
+    if (v !== undefined) provenance.push({ file: name, what, kind, status: 'read', detail: detail(v) });
+    return v;
+  };
+  const plan = await file<Plan>('plan.json', 'capacity plan', 'modeled', true, (v, p) => parseWith(PlanFileSchema, v, p),
+    (x) => `${x.schema}, seed ${x.seed}, ${Object.keys(x.dcs).length} DCs, placement ${x.placement}`);
+  const forecast = await file<Forecast>('forecast.json', 'growth forecast', 'modeled', false, (v, p) => parseWith(ForecastFileSchema, v, p),
+    (x) => `${x.schema}, seed ${x.seed}, ${x.model?.model ?? 'model'}, ${x.quarters.length} quarters`);
+  const traffic = await file<Traffic>('traffic.json', 'demand per DC and service', 'modeled', false, (v, p) => parseWith(TrafficFileSchema, v, p),
+    (x) => `${x.schema}, placement ${x.placement}, ${Object.keys(x.dcs).length} DCs`);
+  const results = await loadResults(join(dir, 'results'), problems, provenance, warnings);
+  let budgetsPath = opts.budgets;
+  if (budgetsPath === undefined) {
+    for (const n of ['budgets.json', 'budgets.yaml', 'budgets.yml']) if (await exists(join(dir, n))) { budgetsPath = join(dir, n); break; }
+  }
+  const budgets = budgetsPath === undefined ? undefined : await collect(problems, budgetsPath, async () => {
+    const text = await readTextInput(budgetsPath, 'budgets file');
+    const value = /\.ya?ml$/i.test(budgetsPath) ? (parseYaml(text) as unknown) : parseJsonInput(text, budgetsPath);
+    return parseBudgets(value, budgetsPath);
+  });
+  if (budgets) provenance.push({ file: budgetsPath!, what: 'latency and error budgets', kind: 'input', status: 'read', detail: `${budgets.budgets.length} budgets` });
+  const placement = traffic ? await collect(problems, `--baseline ${opts.baseline ?? 'beijing-only'}`, () => placementComparison(traffic, forecast, opts.baseline ?? 'beijing-only')) : undefined;
+  if (problems.length > 0) throw new ValidationError(`campaign ${dir} cannot be reported`, problems);
+  const series = Object.fromEntries(Object.entries(results).filter(([, r]) => r.series).map(([dc, r]) => [dc, r.series!]));
+  const input: ReportInput = {
+    ...(opts.title !== undefined ? { title: opts.title } : {}),
+    ...(forecast ? { forecast } : {}), ...(traffic ? { traffic } : {}), ...(plan ? { plan } : {}), ...(placement ? { placement: placement.comparison, placementBeforeAllowed: placement.beforeAllowed } : {}),
+    results, budgets: budgets ? evaluateBudgets(budgets, series) : [], provenance,
+  };
+  return { input, results, warnings };
+}
+
+/**
+ * chart.js's UMD bundle, read from node_modules (the report inlines it).
+ * @returns its source
+ * @throws {Error} when chart.js is not installed
+ */
+export async function chartJsSource(): Promise<string> {
+  const main = createRequire(import.meta.url).resolve('chart.js');
+  return readTextInput(join(dirname(main), 'chart.umd.min.js'), 'chart.js bundle');
+}
+
+/** Runs `caplab report`. */
+export const run: CommandRun<ReportOptions> = async ({ args, opts, global }) => {
+  const dir = args[0]!;
+  const { input, results, warnings } = await loadCampaign(dir, opts);
+  for (const w of warnings) process.stderr.write(`caplab: ${w}\n`);
+  const model = buildReportModel(input);
+  const outputs: [string, string][] = [
+    ['report.html', renderHtml(model, { chartJs: await chartJsSource() })],
+    ['report.md', renderMarkdown(model)],
+    ['junit.xml', renderCampaignJUnit(results, input.budgets ?? [])],
+  ];
+  for (const [name, text] of outputs) {
+    try {
+      await writeFileAtomic(join(dir, name), text);
+    } catch (err) {
+      throw new ScriptError(`cannot write ${join(dir, name)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  if (!global.quiet) {
+    const failed = model.checks.thresholds.filter((t) => !t.ok).length + model.checks.budgets.filter((b) => !b.ok).length;
+    const rows = model.recommendation?.rows.map((r) => `  ${r.dc}: ${r.next.planned} nodes in ${r.next.quarter}, ${r.horizon.planned} in ${r.horizon.quarter} (fleet ${r.fleet}; runs out ${r.runsOutP90 ?? 'not within the plan'})`) ?? [];
+    process.stdout.write([...rows, ...(failed > 0 ? [`  ${failed} threshold/budget check${failed === 1 ? '' : 's'} failed (see junit.xml)`] : []),
+      ...outputs.map(([n]) => `wrote ${join(dir, n)}`), ''].join('\n'));
+  }
+  return EXIT.ok;
+};

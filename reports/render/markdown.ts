@@ -1,0 +1,125 @@
+/**
+ * report.md: the key tables of the report in GitHub-flavoured Markdown, for pull-request comments and CI job
+ * summaries: per-DC recommendation, thresholds and budgets pass/fail, forecast summary, placement RTT before/after,
+ * per-DC load overview. Pure: view model in, text out.
+ */
+import { int, millions, money, ms, NONE, num, pct, sig } from './format.ts';
+import type { ReportModel } from './model.ts';
+
+/**
+ * Escapes a table cell: pipes and newlines would break the row, and `<` before a letter, `/`, `!` or `?` would start HTML on
+ * GitHub (`p(95)<300` stays readable).
+ * @param s cell text
+ * @returns safe cell text
+ * @example mdCell('a|b') // 'a\\|b'
+ */
+export function mdCell(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/<(?=[A-Za-z/!?])/g, '&lt;');
+}
+
+/**
+ * Renders a GFM table; columns whose cells look numeric are right-aligned.
+ * @param header column titles
+ * @param rows cells
+ * @returns the table lines joined with newlines
+ * @example mdTable(['dc', 'nodes'], [['singapore', '12']])
+ */
+export function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const numeric = header.map((_, c) => rows.length > 0 && rows.every((r) => /^[-+]?[\d.,]+\s?(%|ms|M|x)?$|^—$/.test(r[c] ?? '')));
+  const line = (cells: readonly string[]): string => `| ${cells.map((c) => mdCell(c)).join(' | ')} |`;
+  return [line(header), `|${numeric.map((n) => (n ? ' ---: ' : ' --- ')).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+const passFail = (ok: boolean): string => (ok ? '✅ pass' : '❌ fail');
+
+/**
+ * Renders report.md.
+ * @param m the view model
+ * @returns Markdown with a trailing newline
+ * @example renderMarkdown(buildReportModel({ plan }))
+ */
+export function renderMarkdown(m: ReportModel): string {
+  const out: string[] = [`# ${mdCell(m.title)}`, ''];
+  for (const n of m.notes) out.push(`> ${mdCell(n)}`, '');
+  const absent = (key: string): void => {
+    out.push(`_Not available: ${mdCell(m.missing[key] ?? 'no data')}._`, '');
+  };
+
+  out.push('## Recommendation per data center', '');
+  const r = m.recommendation;
+  if (r) {
+    out.push(`Nodes to have in service (least-regret nodes at ${Math.round(r.targetUtilization * 100)}% target utilization, N+${r.redundancy}, surviving the loss of any one DC); fleet as of ${r.fleetAsOf}.`, '');
+    const q0 = r.rows[0]?.next.quarter ?? '';
+    const qn = r.rows[0]?.horizon.quarter ?? '';
+    out.push(mdTable(
+      ['DC', 'fleet now', `${q0} p50 / p90 / planned`, `${qn} p50 / p90 / planned`, 'fleet runs out (p50 / p90)', `cost per quarter ${q0} → ${qn}`, 'per-node capacity', 'capacity / load test'],
+      r.rows.map((x) => [
+        x.dc, int(x.fleet), `${int(x.next.p50)} / ${int(x.next.p90)} / ${int(x.next.planned)}`,
+        `${int(x.horizon.p50)} / ${int(x.horizon.p90)} / ${int(x.horizon.planned)}`,
+        `${x.runsOutP50 ?? 'lasts'} / ${x.runsOutP90 ?? 'lasts'}`, `${money(x.next.cost, r.currency)} → ${money(x.horizon.cost, r.currency).replace(`${r.currency} `, '')}`,
+        `${num(x.perNodeRps)} req/s, ${x.binds === 'slo' ? 'SLO' : 'USL ceiling'} binds`, `${x.capacitySource} / ${x.loadMeasured ? 'measured' : 'not run'}`,
+      ])), '');
+    out.push('### Planned nodes per quarter', '');
+    out.push(mdTable(['quarter', ...r.nodes.map((n) => `${n.dc} (p50 / p90 / planned)`)], r.quarters.map((q) => [
+      q, ...r.nodes.map((n) => {
+        const x = n.quarters.find((y) => y.quarter === q);
+        return x ? `${int(x.p50)} / ${int(x.p90)} / ${int(x.planned)}` : NONE;
+      }),
+    ])), '');
+    for (const s of r.stranded) out.push(`- Losing **${mdCell(s.lostDc)}** strands ${mdCell(s.countries.join(', '))}: residency allows no other DC.`);
+    if (r.stranded.length > 0) out.push('');
+  } else absent('recommendation');
+
+  out.push('## Thresholds and budgets', '');
+  const { thresholds, budgets } = m.checks;
+  if (thresholds.length > 0) {
+    out.push(mdTable(['DC', 'metric', 'threshold', 'measured', 'result'],
+      thresholds.map((t) => [t.dc, t.metric, t.expr, t.measured === null ? NONE : sig(t.measured), passFail(t.ok)])), '');
+  }
+  if (budgets.length > 0) {
+    const fmt = (v: number | null, unit: string): string => (v === null ? 'not measured' : unit === 'ms' ? ms(v) : unit === 'ratio' ? pct(v) : int(v));
+    out.push(mdTable(['DC', 'service', 'limit', 'measured', 'budget', 'result'],
+      budgets.map((b) => [b.dc, b.service, b.limit, fmt(b.measured, b.unit), fmt(b.max, b.unit), b.measured === null ? '⚠️ no data' : passFail(b.ok)])), '');
+  }
+  if (thresholds.length === 0 && budgets.length === 0) absent('checks');
+  else {
+    const failed = thresholds.filter((t) => !t.ok).length + budgets.filter((b) => !b.ok).length;
+    out.push(failed === 0 ? '**All thresholds and budgets hold.**' : `**${failed} of ${thresholds.length + budgets.length} checks failed.**`, '');
+  }
+
+  out.push('## Forecast', '');
+  const f = m.forecast;
+  if (f) {
+    out.push(`Model: ${mdCell(f.model)} (${mdCell(f.selection)}), r2 ${f.r2.toFixed(3)}. Probability of ${millions(f.target.yearlyShipments)} phones sold in ${f.target.year}: ${pct(f.target.pReachedInYear)}` +
+      `${f.target.reachedQuarter ? ` (trailing-year p50 reaches it in ${f.target.reachedQuarter})` : ''}. Active devices pass ${millions(f.activeBase.threshold)} in ${f.activeBase.p50Quarter ?? 'no quarter of the horizon'} (p50; ${f.activeBase.p90Quarter ?? NONE} on p90, ${f.activeBase.p10Quarter ?? NONE} on p10).`, '');
+    out.push(mdTable(['quarter', 'kind', 'shipments p50', 'trailing year p10', 'p50', 'p90', 'active devices p50', 'P(target)'],
+      f.quarters.filter((q) => q.kind === 'forecast').map((q) => [
+        q.quarter, q.kind, millions(q.shipments.p50), millions(q.trailingYear.p10), millions(q.trailingYear.p50), millions(q.trailingYear.p90), millions(q.active.p50), pct(q.pTarget),
+      ])), '');
+  } else absent('forecast');
+
+  out.push('## Placement: RTT per country', '');
+  const p = m.placement;
+  if (p) {
+    if (p.weightedMean) {
+      out.push(`${mdCell(p.before ?? '')} → ${mdCell(p.after)}: device-weighted mean RTT p50 ${p.weightedMean.before.p50} → ${p.weightedMean.after.p50} ms, p95 ${p.weightedMean.before.p95} → ${p.weightedMean.after.p95} ms; residency breaches ${p.violations.before ?? NONE} → ${p.violations.after}.`, '');
+    }
+    out.push(mdTable(['country', 'DC before', 'RTT p50 before', 'DC after', 'RTT p50 after', 'RTT p95 after', 'residency rule', 'allowed before', 'allowed after'],
+      p.countries.map((c) => [c.country, c.beforeDc ?? NONE, c.beforeP50 === null ? NONE : ms(c.beforeP50), c.afterDc, ms(c.afterP50), ms(c.afterP95), c.rule, c.beforeAllowed === null ? NONE : c.beforeAllowed ? 'yes' : 'NO', c.allowed ? 'yes' : 'NO'])), '');
+  } else absent('placement');
+
+  out.push('## Load results per data center', '');
+  if (m.load.length > 0) {
+    out.push(mdTable(['DC', 'requests', 'req/s', 'p95', 'p99', 'errors', 'dropped', 'USL N*', 'USL peak req/s'],
+      m.load.map((l) => [
+        l.dc, int(l.overview.requests), num(l.overview.rps), ms(l.overview.p95), ms(l.overview.p99), pct(l.overview.errorRate), int(l.overview.dropped),
+        l.usl?.nStar != null ? num(l.usl.nStar) : NONE, l.usl?.xMax != null ? num(l.usl.xMax) : NONE,
+      ])), '');
+  } else absent('load');
+
+  out.push('## Inputs', '');
+  if (m.provenance.length > 0) {
+    out.push(mdTable(['file', 'holds', 'kind', 'status', 'detail'], m.provenance.map((e) => [e.file, e.what, e.kind, e.status, e.detail])), '');
+  } else out.push('_No input files recorded._', '');
+  return `${out.join('\n').trimEnd()}\n`;
+}

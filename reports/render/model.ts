@@ -1,0 +1,386 @@
+/**
+ * The report's view model: one pure function assembling, from whatever campaign files exist (forecast, traffic, plan,
+ * per-DC summaries and NDJSON series, budget results), every table and chart series the HTML, Markdown and JUnit
+ * renderers show. A section whose inputs are absent is null and `missing` says why, so renderers say so instead of
+ * breaking. Plain JSON data only: the HTML embeds it as is.
+ */
+import { fitUsl, uslThroughput } from '../../models/capacity/usl.ts';
+import type { RoutingComparison } from '../../models/routing/compare.ts';
+import type { Band, Forecast, Plan, Traffic } from '../../models/types.ts';
+import type { K6SummaryData } from '../../scenarios/engine/outputs/summary-schema.ts';
+import { assumptionsOf } from './assumptions.ts';
+import { type BudgetResult, measuredFor, parseThresholdExpr } from './junit.ts';
+import type { LoadRate, LoadSeries, LoadStep, LoadWindow } from './series.ts';
+
+/** Load results of one DC. */
+export interface DcResults {
+  /** handleSummary data (results/<dc>/summary.json), if present. */
+  summary?: K6SummaryData;
+  /** Windows, steps and rates from results/<dc>/points.ndjson[.gz], if present. */
+  series?: LoadSeries;
+}
+
+/** One input of the report and where it came from. */
+export interface ProvenanceEntry {
+  /** File, relative to the campaign dir. */
+  file: string;
+  /** What it holds. */
+  what: string;
+  /** `modeled` (computed from data/ and models), `measured` (load results) or `input` (settings). */
+  kind: 'modeled' | 'measured' | 'input';
+  /** Whether it was found. */
+  status: 'read' | 'absent';
+  /** Schema tag, seed, line counts and the like. */
+  detail: string;
+}
+
+/** Inputs of {@link buildReportModel}; every one optional. */
+export interface ReportInput {
+  /** Report title. */
+  title?: string;
+  /** forecast.json. */
+  forecast?: Forecast;
+  /** traffic.json. */
+  traffic?: Traffic;
+  /** plan.json. */
+  plan?: Plan;
+  /** RTT per country under the old and the new placement. */
+  placement?: RoutingComparison;
+  /** Whether the old placement's DC was allowed by each country's residency rule (country -> allowed). */
+  placementBeforeAllowed?: Readonly<Record<string, boolean>>;
+  /** Load results per DC. */
+  results?: Readonly<Record<string, DcResults>>;
+  /** Budget outcomes (per service, DC and limit). */
+  budgets?: readonly BudgetResult[];
+  /** The files read. */
+  provenance?: readonly ProvenanceEntry[];
+  /** Extra notes shown at the top (e.g. "quick run"). */
+  notes?: readonly string[];
+}
+
+/** Nodes of one DC in one quarter. */
+export interface QuarterNodes {
+  quarter: string;
+  p50: number;
+  p90: number;
+  planned: number;
+  fleet: number;
+  cost: number;
+  demandP50: number;
+  demandP90: number;
+}
+
+/** One row of the first-screen recommendation table. */
+export interface RecommendationRow {
+  dc: string;
+  /** Nodes in service today. */
+  fleet: number;
+  /** First and last planned quarter. */
+  next: QuarterNodes;
+  horizon: QuarterNodes;
+  /** Quarter today's fleet runs out on the p50 / p90 need (null: not within the plan). */
+  runsOutP50: string | null;
+  runsOutP90: string | null;
+  /** Per-node capacity (requests/s) and which limit binds. */
+  perNodeRps: number;
+  sloRps: number;
+  ceilingRps: number;
+  binds: 'slo' | 'ceiling';
+  /** Where the capacity comes from. */
+  capacitySource: 'measured' | 'modeled';
+  /** Whether load results exist for the DC. */
+  loadMeasured: boolean;
+  /** DC whose loss costs this DC most nodes. */
+  worstLostDc: string | null;
+}
+
+/** The first screen. */
+export interface RecommendationSection {
+  currency: string;
+  redundancy: number;
+  targetUtilization: number;
+  fleetAsOf: string;
+  quarters: string[];
+  rows: RecommendationRow[];
+  /** Per DC, per quarter. */
+  nodes: { dc: string; quarters: QuarterNodes[] }[];
+  /** Countries that cannot fail over anywhere, per lost DC. */
+  stranded: { lostDc: string; countries: string[] }[];
+}
+
+/** Forecast section. */
+export interface ForecastSection {
+  model: string;
+  selection: string;
+  r2: number;
+  target: { yearlyShipments: number; year: number; pReachedInYear: number; reachedQuarter: string | null };
+  activeBase: Forecast['activeBase'];
+  quarters: { quarter: string; kind: string; shipments: Band; trailingYear: Band; active: Band; pTarget: number }[];
+  regions: string[];
+  /** p50 active devices by region, aligned with `quarters`. */
+  byRegion: Record<string, number[]>;
+}
+
+/** Demand section (traffic.json). */
+export interface DemandSection {
+  placement: string;
+  weeklyPeakFactor: number;
+  flashSales: { name: string; countries: string[]; localHour: number }[];
+  /** Quarter the per-service table shows (the last one). */
+  quarter: string;
+  dcs: {
+    dc: string;
+    peakHourUtc: number;
+    diurnalUtc: number[];
+    quarters: { quarter: string; meanP50: number; peakP50: number; peakP90: number; flashP50: number; flashP90: number }[];
+    services: { service: string; meanP50: number; peakP50: number; peakP90: number; flashP50: number; flashP90: number; flashSale: string | null }[];
+  }[];
+}
+
+/** Placement section. */
+export interface PlacementSection {
+  before: string | null;
+  after: string;
+  countries: {
+    country: string; beforeDc: string | null; beforeP50: number | null; beforeP95: number | null; beforeAllowed: boolean | null;
+    afterDc: string; afterP50: number; afterP95: number; rule: string; allowed: boolean; reason: string;
+  }[];
+  weightedMean: RoutingComparison['weightedMean'] | null;
+  violations: { before: number | null; after: number };
+}
+
+/** USL fit of a DC's probe steps. */
+export interface UslView {
+  sigma: number;
+  kappa: number;
+  lambda: number;
+  /** Concurrency of peak throughput (null when κ = 0: no peak). */
+  nStar: number | null;
+  /** Peak throughput (null when unbounded). */
+  xMax: number | null;
+  r2: number;
+  points: { n: number; x: number }[];
+  curve: { n: number; x: number }[];
+}
+
+/** Load results of one DC. */
+export interface LoadSection {
+  dc: string;
+  overview: { requests: number | null; rps: number | null; p95: number | null; p99: number | null; errorRate: number | null; dropped: number | null; durationS: number | null };
+  usl: UslView | null;
+  uslNote: string | null;
+  steps: LoadStep[];
+  rates: LoadRate[];
+  /** Server-side p95 budget the sweep is judged by (plan.json capacity input serverBudgetP95Ms), ms, or null. */
+  budgetP95Ms: number | null;
+  /** Highest swept rate whose corrected p95 (k6's when not recorded) is within the budget with nothing dropped, or null. */
+  sloRate: number | null;
+  windowS: number;
+  windows: LoadWindow[];
+  hasSummary: boolean;
+  hasPoints: boolean;
+}
+
+/** One threshold outcome. */
+export interface ThresholdRow {
+  dc: string;
+  metric: string;
+  expr: string;
+  ok: boolean;
+  measured: number | null;
+}
+
+/** The whole view model. */
+export interface ReportModel {
+  schema: 'caplab.report-model/v1';
+  title: string;
+  notes: string[];
+  recommendation: RecommendationSection | null;
+  forecast: ForecastSection | null;
+  demand: DemandSection | null;
+  placement: PlacementSection | null;
+  load: LoadSection[];
+  checks: { thresholds: ThresholdRow[]; budgets: BudgetResult[] };
+  assumptions: { name: string; value: string; kind: 'modeled' | 'measured' | 'input' }[];
+  provenance: ProvenanceEntry[];
+  /** Section -> why it is absent. */
+  missing: Record<string, string>;
+}
+
+/**
+ * Builds the view model from whatever inputs exist.
+ * @param input campaign data (all optional)
+ * @returns the model; sections without inputs are null and listed in `missing`
+ * @example buildReportModel({ plan }).recommendation?.rows.map((r) => r.dc)
+ */
+export function buildReportModel(input: ReportInput): ReportModel {
+  const missing: Record<string, string> = {};
+  const results = input.results ?? {};
+  const recommendation = input.plan ? recommendationOf(input.plan, results) : null;
+  if (!recommendation) missing.recommendation = 'no plan.json: run the planner first';
+  const forecast = input.forecast ? forecastOf(input.forecast) : null;
+  if (!forecast) missing.forecast = 'no forecast.json';
+  const demand = input.traffic ? demandOf(input.traffic) : null;
+  if (!demand) missing.demand = 'no traffic.json';
+  const placement = placementOf(input.traffic, input.placement, input.placementBeforeAllowed ?? {});
+  if (!placement) missing.placement = 'no traffic.json (routing) and no placement comparison';
+  const load = Object.entries(results).sort(([a], [b]) => a.localeCompare(b)).map(([dc, r]) => {
+    const budget = input.plan?.dcs[dc]?.capacity.inputs.serverBudgetP95Ms;
+    return loadOf(dc, r, typeof budget === 'number' ? budget : null);
+  });
+  if (load.length === 0) missing.load = 'no results/<dc>/summary.json or points.ndjson';
+  const thresholds: ThresholdRow[] = [];
+  for (const [dc, r] of Object.entries(results)) {
+    for (const [metric, m] of Object.entries(r.summary?.metrics ?? {})) {
+      for (const [expr, t] of Object.entries(m.thresholds ?? {})) {
+        const p = parseThresholdExpr(expr);
+        thresholds.push({ dc, metric, expr, ok: t.ok, measured: p ? measuredFor(m.values, p.aggregation) ?? null : null });
+      }
+    }
+  }
+  const budgets = [...(input.budgets ?? [])];
+  if (thresholds.length === 0 && budgets.length === 0) missing.checks = 'no thresholds in the summaries and no budgets';
+  return {
+    schema: 'caplab.report-model/v1',
+    title: input.title ?? 'caplab capacity report',
+    notes: [...(input.notes ?? [])],
+    recommendation, forecast, demand, placement, load,
+    checks: { thresholds, budgets },
+    assumptions: assumptionsOf(input),
+    provenance: [...(input.provenance ?? [])],
+    missing,
+  };
+}
+
+function recommendationOf(plan: Plan, results: Readonly<Record<string, DcResults>>): RecommendationSection {
+  const nodes = Object.entries(plan.dcs).map(([dc, d]) => ({
+    dc,
+    quarters: d.quarters.map((q): QuarterNodes => ({
+      quarter: q.quarter, p50: q.nodes.p50, p90: q.nodes.p90, planned: q.planned, fleet: q.fleet, cost: q.cost,
+      demandP50: q.demandRps.p50, demandP90: q.demandRps.p90,
+    })),
+  }));
+  const rows = Object.entries(plan.dcs).map(([dc, d], i): RecommendationRow => {
+    const qs = nodes[i]!.quarters;
+    const worst = [...d.quarters].reverse().find((q) => q.dcLoss.worstLostDc !== null)?.dcLoss.worstLostDc ?? null;
+    return {
+      dc, fleet: plan.fleet.nodes[dc] ?? qs[0]!.fleet, next: qs[0]!, horizon: qs[qs.length - 1]!,
+      runsOutP50: d.runsOut.p50, runsOutP90: d.runsOut.p90,
+      perNodeRps: d.capacity.perNodeRps, sloRps: d.capacity.sloRps, ceilingRps: d.capacity.ceilingRps, binds: d.capacity.binds,
+      capacitySource: d.capacity.source, loadMeasured: results[dc] !== undefined, worstLostDc: worst,
+    };
+  });
+  const quarters = [...new Set(nodes.flatMap((n) => n.quarters.map((q) => q.quarter)))].sort();
+  const stranded = Object.entries(plan.failover ?? {})
+    .filter(([, f]) => f.stranded.length > 0)
+    .map(([lostDc, f]) => ({ lostDc, countries: f.stranded.map((s) => `${s.country} (${s.rule})`) }));
+  return {
+    currency: plan.currency, redundancy: plan.settings.redundancy, targetUtilization: plan.settings.targetUtilization,
+    fleetAsOf: plan.fleet.asOf, quarters, rows, nodes, stranded,
+  };
+}
+
+function forecastOf(f: Forecast): ForecastSection {
+  const regions = Object.keys(f.quarters[f.quarters.length - 1]?.byRegion ?? {});
+  return {
+    model: f.model.model, selection: f.model.selection, r2: f.model.fit.r2,
+    target: { yearlyShipments: f.target.yearlyShipments, year: f.target.year, pReachedInYear: f.target.pReachedInYear, reachedQuarter: f.target.reachedQuarter },
+    activeBase: f.activeBase,
+    quarters: f.quarters.map((q) => ({
+      quarter: q.quarter, kind: q.kind, shipments: q.shipments, trailingYear: q.trailingYearShipments, active: q.activeDevices, pTarget: q.pTargetReached,
+    })),
+    regions,
+    byRegion: Object.fromEntries(regions.map((r) => [r, f.quarters.map((q) => q.byRegion[r]?.p50 ?? 0)])),
+  };
+}
+
+function demandOf(t: Traffic): DemandSection {
+  const dcs = Object.entries(t.dcs).map(([dc, qs]) => {
+    const last = qs[qs.length - 1]!;
+    return {
+      dc, peakHourUtc: last.peakHourUtc, diurnalUtc: [...last.diurnalUtc],
+      quarters: qs.map((q) => ({
+        quarter: q.quarter, meanP50: q.total.meanRps.p50, peakP50: q.total.peakRps.p50, peakP90: q.total.peakRps.p90,
+        flashP50: q.total.flashSaleRps.p50, flashP90: q.total.flashSaleRps.p90,
+      })),
+      services: Object.entries(last.services).map(([service, s]) => ({
+        service, meanP50: s.meanRps.p50, peakP50: s.peakRps.p50, peakP90: s.peakRps.p90,
+        flashP50: s.flashSaleRps.p50, flashP90: s.flashSaleRps.p90, flashSale: s.flashSale,
+      })),
+    };
+  });
+  const first = Object.values(t.dcs)[0] ?? [];
+  return {
+    placement: t.placement, weeklyPeakFactor: t.shape.weeklyPeakFactor,
+    flashSales: t.flashSales.map((f) => ({ name: f.name, countries: [...f.countries], localHour: f.localHour })),
+    quarter: first[first.length - 1]?.quarter ?? '', dcs,
+  };
+}
+
+function placementOf(t: Traffic | undefined, c: RoutingComparison | undefined, beforeAllowed: Readonly<Record<string, boolean>>): PlacementSection | null {
+  if (!t && !c) return null;
+  const rules = new Map((t?.routing ?? []).map((r) => [r.country, r]));
+  if (c) {
+    return {
+      before: c.before, after: c.after, weightedMean: c.weightedMean, violations: { before: c.violations.before, after: c.violations.after },
+      countries: c.countries.map((x) => {
+        const r = rules.get(x.country);
+        return {
+          country: x.country, beforeDc: x.before.dc, beforeP50: x.before.p50, beforeP95: x.before.p95, beforeAllowed: beforeAllowed[x.country] ?? null,
+          afterDc: x.after.dc, afterP50: x.after.p50, afterP95: x.after.p95,
+          rule: r?.rule ?? '', allowed: r?.allowed ?? true, reason: r?.reason ?? '',
+        };
+      }),
+    };
+  }
+  return {
+    before: null, after: t!.placement, weightedMean: null, violations: { before: null, after: t!.violations.length },
+    countries: t!.routing.map((r) => ({
+      country: r.country, beforeDc: null, beforeP50: null, beforeP95: null, beforeAllowed: null, afterDc: r.dc, afterP50: r.rttMs.p50, afterP95: r.rttMs.p95,
+      rule: r.rule, allowed: r.allowed, reason: r.reason,
+    })),
+  };
+}
+
+function loadOf(dc: string, r: DcResults, budgetP95Ms: number | null): LoadSection {
+  const m = r.summary?.metrics ?? {};
+  const s = r.series;
+  const dur = m.http_req_duration?.values ?? {};
+  const overview = {
+    requests: m.http_reqs?.values.count ?? s?.overall.requests ?? null,
+    rps: m.http_reqs?.values.rate ?? s?.overall.rps ?? null,
+    p95: dur['p(95)'] ?? s?.overall.p95 ?? null,
+    p99: dur['p(99)'] ?? s?.overall.p99 ?? null,
+    errorRate: m.http_req_failed?.values.rate ?? s?.overall.errorRate ?? null,
+    dropped: m.dropped_iterations?.values.count ?? (s ? s.windows.reduce((a, w) => a + w.dropped, 0) : null),
+    durationS: r.summary ? r.summary.state.testRunDurationMs / 1000 : s && s.startMs !== null && s.endMs !== null ? (s.endMs - s.startMs) / 1000 : null,
+  };
+  let usl: UslView | null = null;
+  let uslNote: string | null = null;
+  const pts = (s?.steps ?? []).filter((x) => x.concurrency !== null && x.throughput !== null && x.throughput > 0)
+    .map((x) => ({ concurrency: x.concurrency!, throughput: x.throughput! }));
+  if (new Set(pts.map((p) => p.concurrency)).size >= 3) {
+    try {
+      const f = fitUsl(pts);
+      const maxN = Math.max(...pts.map((p) => p.concurrency));
+      const end = Number.isFinite(f.nStar) ? Math.max(maxN * 1.1, Math.min(f.nStar * 1.5, maxN * 3)) : maxN * 1.25;
+      const curve = Array.from({ length: 60 }, (_, i) => 1 + ((end - 1) * i) / 59).map((n) => ({ n, x: uslThroughput(f, n) }));
+      usl = {
+        sigma: f.sigma, kappa: f.kappa, lambda: f.lambda, nStar: Number.isFinite(f.nStar) ? f.nStar : null,
+        xMax: Number.isFinite(f.xMax) ? f.xMax : null, r2: f.r2, points: pts.map((p) => ({ n: p.concurrency, x: p.throughput })), curve,
+      };
+    } catch (err) {
+      uslNote = `USL fit failed: ${(err as Error).message}`;
+    }
+  } else {
+    uslNote = s ? 'fewer than 3 probe steps (points tagged step:N) with throughput: no USL fit' : 'no points.ndjson: no probe steps';
+  }
+  const rates = s?.rates ?? [];
+  // The SLO rate as the sweep defines it: p95 from the intended start (coordinated omission corrected) within budget.
+  const within = budgetP95Ms === null ? [] : rates.filter((x) => (x.p95Corrected ?? x.p95 ?? Infinity) <= budgetP95Ms && x.dropped === 0);
+  return {
+    dc, overview, usl, uslNote, steps: s?.steps ?? [], rates, budgetP95Ms, sloRate: within.length > 0 ? within[within.length - 1]!.rate : null,
+    windowS: s?.windowS ?? 1, windows: s?.windows ?? [],
+    hasSummary: r.summary !== undefined, hasPoints: s !== undefined && s.points > 0,
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * Browser test of report.html: Debian's chromium (found on PATH; .ci/run installs it when missing) driven by
+ * playwright-core opens the report written by the real `caplab report` from file:// with every non-file request
+ * aborted and counted. No console errors, no failed requests, every chart canvas has drawn pixels, the
+ * recommendation table shows each DC. Screenshots go to test-artifacts/ (gitignored). Fails, never skips, when
+ * chromium is missing.
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { campaignFixture, probeNdjson, summaryFixture } from '../reports/render/fixtures.ts';
+
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+const dir = tempDir('caplab-browser-');
+let browser: Browser;
+
+function chromiumPath(): string {
+  try {
+    return execSync('command -v chromium', { shell: '/bin/sh', encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('chromium is not on PATH: the browser test needs Debian\'s chromium package (apt-get update && apt-get install -y chromium; .ci/run installs it when missing)');
+  }
+}
+
+/** What a page load observed. */
+interface Visit {
+  page: Page;
+  consoleErrors: string[];
+  failed: string[];
+  blocked: string[];
+}
+
+async function visit(file: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Visit> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme, offline: true });
+  const v: Visit = { page: await context.newPage(), consoleErrors: [], failed: [], blocked: [] };
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:')) return route.continue();
+    v.blocked.push(url);
+    return route.abort();
+  });
+  v.page.on('console', (m) => { if (m.type() === 'error') v.consoleErrors.push(m.text()); });
+  v.page.on('pageerror', (e) => v.consoleErrors.push(`pageerror: ${e.message}`));
+  v.page.on('requestfailed', (r) => { if (!v.blocked.includes(r.url())) v.failed.push(r.url()); });
+  await v.page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  await v.page.waitForSelector('html[data-charts-drawn]', { timeout: 20_000 });
+  return v;
+}
+
+/** Per canvas: its key and how many pixels are not fully transparent. */
+async function canvasInk(page: Page): Promise<{ key: string; ink: number; w: number; h: number }[]> {
+  return page.evaluate(`Array.from(document.querySelectorAll('canvas[data-chart]')).map(function (c) {
+    var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, ink = 0;
+    for (var i = 3; i < d.length; i += 4) if (d[i] > 0) ink++;
+    return { key: c.getAttribute('data-chart'), ink: ink, w: c.width, h: c.height };
+  })`);
+}
+
+beforeAll(async () => {
+  const executablePath = chromiumPath();
+  const c = await campaignFixture();
+  mkdirSync(join(dir, 'full', 'results', 'singapore'), { recursive: true });
+  mkdirSync(join(dir, 'full', 'results', 'beijing'), { recursive: true });
+  writeFileSync(join(dir, 'full', 'forecast.json'), JSON.stringify(c.forecast));
+  writeFileSync(join(dir, 'full', 'traffic.json'), JSON.stringify(c.traffic));
+  writeFileSync(join(dir, 'full', 'plan.json'), JSON.stringify(c.plan));
+  writeFileSync(join(dir, 'full', 'results', 'singapore', 'points.ndjson'), probeNdjson({ seed: 1, rates: [100, 200, 300] }));
+  writeFileSync(join(dir, 'full', 'results', 'singapore', 'summary.json'), JSON.stringify(summaryFixture({ p95: 350, errorRate: 0.002, rps: 120 })));
+  writeFileSync(join(dir, 'full', 'results', 'beijing', 'points.ndjson.gz'), gzipSync(probeNdjson({ seed: 2 })));
+  mkdirSync(join(dir, 'bare'), { recursive: true });
+  writeFileSync(join(dir, 'bare', 'plan.json'), JSON.stringify(c.plan));
+  for (const d of ['full', 'bare']) {
+    const r = await runCli(['report', join(dir, d)]);
+    expect(r.code, r.stderr).toBe(0);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  removeDir(dir);
+});
+
+describe('report.html in chromium, offline, from file://', () => {
+  it('draws every chart with no console error and no network request, and shows each DC first', async () => {
+    const v = await visit(join(dir, 'full', 'report.html'));
+    expect(v.consoleErrors).toEqual([]);
+    expect(v.failed).toEqual([]);
+    expect(v.blocked).toEqual([]);
+    const ink = await canvasInk(v.page);
+    const drawn = Number(await v.page.getAttribute('html', 'data-charts-drawn'));
+    expect(drawn).toBe(ink.length);
+    // nodes, forecast, regions, demand, diurnal, services, rtt + per DC: usl, steps, rps, latency (+ sweep for singapore)
+    expect(ink.length).toBe(7 + 4 + 5);
+    for (const c of ink) {
+      expect(c.w * c.h, c.key).toBeGreaterThan(0);
+      expect(c.ink, `canvas ${c.key} is blank`).toBeGreaterThan(500);
+    }
+    const dcs = await v.page.$$eval('#recommendation-table tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
+    expect(dcs).toEqual(['beijing', 'singapore', 'us-west-1', 'us-west-2']);
+    // The recommendation is on the first screen.
+    const box = await v.page.locator('#recommendation-table').boundingBox();
+    expect(box!.y).toBeLessThan(900);
+    await v.page.screenshot({ path: join(ARTIFACTS, 'report-first-screen.png') });
+    await v.page.screenshot({ path: join(ARTIFACTS, 'report-full.png'), fullPage: true });
+    await v.page.context().close();
+  });
+
+  it('draws in dark mode too', async () => {
+    const v = await visit(join(dir, 'full', 'report.html'), 'dark');
+    expect(v.consoleErrors).toEqual([]);
+    const bg = await v.page.evaluate('getComputedStyle(document.body).backgroundColor');
+    expect(bg).toBe('rgb(13, 17, 23)');
+    expect((await canvasInk(v.page)).every((c) => c.ink > 500)).toBe(true);
+    await v.page.screenshot({ path: join(ARTIFACTS, 'report-first-screen-dark.png') });
+    await v.page.context().close();
+  });
+
+  it('prints: navigation hidden, charts kept, a PDF made', async () => {
+    const v = await visit(join(dir, 'full', 'report.html'));
+    await v.page.emulateMedia({ media: 'print' });
+    expect(await v.page.evaluate('getComputedStyle(document.querySelector("nav")).display')).toBe('none');
+    await v.page.pdf({ path: join(ARTIFACTS, 'report.pdf'), format: 'A4', printBackground: true });
+    expect(readFileSync(join(ARTIFACTS, 'report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await canvasInk(v.page)).every((c) => c.ink > 500)).toBe(true);
+    expect(v.consoleErrors).toEqual([]);
+    await v.page.context().close();
+  });
+
+  it('says which sections are absent when only plan.json exists, without errors', async () => {
+    const v = await visit(join(dir, 'bare', 'report.html'));
+    expect(v.consoleErrors).toEqual([]);
+    expect(v.failed).toEqual([]);
+    const ink = await canvasInk(v.page);
+    expect(ink.map((c) => c.key)).toEqual(['nodes']);
+    expect(ink[0]!.ink).toBeGreaterThan(500);
+    const absent = await v.page.$$eval('p.absent', (ps) => ps.map((p) => p.textContent));
+    expect(absent).toEqual(expect.arrayContaining(['Not available: no forecast.json.', 'Not available: no traffic.json.']));
+    await v.page.context().close();
+  });
+
+  it('writes a junit.xml that a browser XML parser reads with the expected counts', async () => {
+    const context = await browser.newContext({ offline: true });
+    const page = await context.newPage();
+    const xml = readFileSync(join(dir, 'full', 'junit.xml'), 'utf8');
+    const r = await page.evaluate(`(function (x) {
+      var d = new DOMParser().parseFromString(x, 'application/xml');
+      if (d.getElementsByTagName('parsererror').length) return { error: d.documentElement.textContent };
+      var root = d.documentElement;
+      return { root: root.nodeName, tests: root.getAttribute('tests'), failures: root.getAttribute('failures'), cases: d.getElementsByTagName('testcase').length };
+    })(${JSON.stringify(xml)})`);
+    expect(r).toEqual({ root: 'testsuites', tests: '3', failures: '1', cases: 3 });
+    await context.close();
+  });
+});
