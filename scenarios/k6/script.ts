@@ -1,0 +1,350 @@
+/**
+ * Scenario spec -> a real k6 script (ES module text). The script imports k6/http, k6 (check, group, sleep), k6/data
+ * (SharedArray over the users file), k6/execution (test-wide VU and iteration numbers) and k6/metrics (custom
+ * metrics); exports `options` built from the spec, `setup` when the spec has one, one function per flow (`default`
+ * for the flow named default) and a `handleSummary` that writes summary.json and prints caplab's text summary with
+ * the printer embedded (no remote imports). The flows are emitted as data and run by the embedded runtime
+ * (runtime-js.ts), which keeps the engine's semantics. Pure: spec in, text out.
+ */
+import { streamKey } from '../../models/random.ts';
+import { formatDurationMs } from '../duration.ts';
+import type { Flow, ScenarioConfig, ScenarioSpec, Step } from '../spec.ts';
+import { RUNTIME_JS, RUNTIME_TYPES_JS } from './runtime-js.ts';
+import { TEXT_SUMMARY_FUNCTION, TEXT_SUMMARY_JS } from './summary-js.ts';
+
+/** Options of {@link buildK6Script}. */
+export interface K6ScriptOptions {
+  /** Seed of the mix choices: the engine's `--seed`, so both runners pick the same flows. */
+  seed: number;
+  /** File name (relative to the script) of the users NDJSON; omit when the spec has no users. */
+  usersFile?: string;
+  /** Where handleSummary writes the summary JSON unless `-e CAPLAB_SUMMARY=...` says otherwise (default `summary.json`). */
+  summaryFile?: string;
+}
+
+/**
+ * Name of the exported function that runs a flow: `default` for the flow named default, else `flow_<name>` with
+ * every character outside `[A-Za-z0-9_]` replaced by `_` (flow names need not be JavaScript identifiers).
+ * @param flow flow name
+ * @param taken names already used (a numeric suffix keeps the result unique)
+ * @returns the function name
+ * @example execFunctionName('ota-check') // 'flow_ota_check'
+ */
+export function execFunctionName(flow: string, taken: ReadonlySet<string> = new Set()): string {
+  if (flow === 'default') return 'default';
+  const base = `flow_${flow.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
+  return name;
+}
+
+/**
+ * Exported function names of every flow, unique and stable (flow order of the spec).
+ * @param spec the spec's flows
+ * @returns flow name -> function name
+ */
+export function execFunctionNames(spec: Pick<ScenarioSpec, 'flows'>): Map<string, string> {
+  const out = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const name of Object.keys(spec.flows)) {
+    const fn = execFunctionName(name, taken);
+    taken.add(fn);
+    out.set(name, fn);
+  }
+  return out;
+}
+
+const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
+
+/** A template as the runtime renders it: literal parts and `{k}` placeholders (template.ts's compileString). */
+function template(source: string): (string | { k: string })[] {
+  const parts: (string | { k: string })[] = [];
+  let last = 0;
+  for (const m of source.matchAll(PLACEHOLDER)) {
+    if (m.index > last) parts.push(source.slice(last, m.index));
+    parts.push({ k: m[1]! });
+    last = m.index + m[0].length;
+  }
+  if (last < source.length) parts.push(source.slice(last));
+  return parts;
+}
+
+/** A JSON template node (template.ts's compileJson): whole placeholders keep the value's type. */
+function jsonTemplate(value: unknown): unknown[] {
+  if (typeof value === 'string') {
+    const whole = /^\{\{\s*([^}]*?)\s*\}\}$/.exec(value);
+    if (whole) return ['g', whole[1]!];
+    return value.includes('{{') ? ['s', template(value)] : ['v', value];
+  }
+  if (Array.isArray(value)) return ['a', value.map(jsonTemplate)];
+  if (value !== null && typeof value === 'object') return ['o', Object.entries(value).map(([k, v]) => [k, jsonTemplate(v)])];
+  return ['v', value];
+}
+
+/** JSONPath subset (`$`, `.key`, `['key']`, `[index]`) as a key list; the spec has validated the syntax. */
+function jsonPathKeys(path: string): (string | number)[] {
+  const keys: (string | number)[] = [];
+  const re = /\.([A-Za-z_$][\w$-]*)|\[(\d+)\]|\['([^']*)'\]/y;
+  re.lastIndex = 1;
+  while (re.lastIndex < path.length) {
+    const m = re.exec(path);
+    if (!m) throw new Error(`jsonPathKeys: "${path}" is not a supported JSONPath`);
+    keys.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : m[3]!));
+  }
+  return keys;
+}
+
+/** The step as data for the runtime, with names, checks and defaults exactly as flow.ts compiles them. */
+function stepData(step: Step, key: string, baseUrl: string | undefined): Record<string, unknown> {
+  let rawUrl: string;
+  const out: Record<string, unknown> = { key };
+  if (step.path !== undefined) {
+    const base = new URL(baseUrl!);
+    const prefix = base.pathname.replace(/\/$/, '');
+    rawUrl = `${base.origin}${prefix}${step.path}`;
+    out.path = template(`${step.path.startsWith('/') ? '' : '/'}${step.path}`);
+  } else {
+    rawUrl = step.url!;
+    out.url = template(step.url!);
+  }
+  const name = step.name ?? rawUrl;
+  const headers: [string, unknown][] = Object.entries(step.headers).map(([k, v]) => [k, template(v)]);
+  const lower = new Set(Object.keys(step.headers).map((k) => k.toLowerCase()));
+  if (step.json !== undefined) {
+    out.json = jsonTemplate(step.json);
+    if (!lower.has('content-type')) headers.push(['content-type', ['application/json']]);
+  } else if (step.body !== undefined) {
+    out.body = template(step.body);
+  }
+  const checks: Record<string, unknown>[] = [];
+  const c = step.checks;
+  if (c?.status !== undefined) {
+    const want = Array.isArray(c.status) ? c.status : [c.status];
+    checks.push({ kind: 'status', name: `${name}: status ${want.length === 1 ? `is ${want[0]}` : `in [${want.join(', ')}]`}`, want });
+  }
+  if (c?.maxDuration !== undefined) checks.push({ kind: 'duration', name: `${name}: duration < ${c.maxDuration}ms`, max: c.maxDuration });
+  if (c?.bodyIncludes !== undefined) checks.push({ kind: 'body', name: `${name}: body includes ${JSON.stringify(c.bodyIncludes)}`, needle: c.bodyIncludes });
+  const metrics = Object.entries(step.metrics).map(([mname, m]) => ({
+    name: mname,
+    value: typeof m.value === 'string' && m.value.startsWith('$') ? jsonPathKeys(m.value) : m.value,
+  }));
+  const jsonMetrics = metrics.some((m) => Array.isArray(m.value));
+  const extract = Object.entries(step.extract).map(([k, p]) => [k, jsonPathKeys(p)]);
+  return {
+    ...out,
+    name,
+    group: step.group ?? '',
+    once: step.once,
+    method: step.method,
+    headers,
+    expected: step.expectedStatuses ?? null,
+    checks,
+    extract,
+    metrics,
+    think: step.think ?? 0,
+    timeout: step.timeout,
+    // The engine tags a step's requests with name and url = name, under the step's own tags.
+    tags: { ...step.tags, name, url: name },
+    // k6 must keep a body the engine reads (extract, body checks, JSONPath metrics) or sizes ('bytes' metrics).
+    keepBody: extract.length > 0 || c?.bodyIncludes !== undefined || jsonMetrics || metrics.some((m) => m.value === 'bytes'),
+    needsJson: extract.length > 0 || jsonMetrics,
+  };
+}
+
+function flowSteps(name: string, flow: Flow, baseUrl: string | undefined): Record<string, unknown>[] {
+  return (flow.steps ?? []).map((s, i) => stepData(s, `${name}#${i}`, baseUrl));
+}
+
+/** Mix choices with the engine's cumulative bounds and seeded key (flow.ts compileFlows). */
+function mixData(spec: ScenarioSpec, seed: number): Record<string, { key: number; choices: [string, number][] }> {
+  const out: Record<string, { key: number; choices: [string, number][] }> = {};
+  for (const [name, f] of Object.entries(spec.flows)) {
+    if (!f.mix) continue;
+    const entries = Object.entries(f.mix);
+    const total = entries.reduce((t, [, w]) => t + w, 0);
+    let acc = 0;
+    out[name] = { key: streamKey(seed, `mix:${name}`), choices: entries.map(([flow, w]) => { acc += w; return [flow, acc / total]; }) };
+  }
+  return out;
+}
+
+const DURATION_FIELDS = new Set(['startTime', 'gracefulStop', 'duration', 'timeUnit', 'maxDuration', 'gracefulRampDown']);
+
+/** One scenario in k6's own option syntax: durations as k6 strings, exec naming the exported function. */
+function scenarioOption(sc: ScenarioConfig, fnByFlow: Map<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(sc)) {
+    if (v === undefined) continue;
+    if (k === 'exec') {
+      const fn = fnByFlow.get(String(v)) ?? String(v);
+      if (fn !== 'default') out.exec = fn;
+    } else if ((k === 'env' || k === 'tags') && Object.keys(v as object).length === 0) {
+      continue;
+    } else if (DURATION_FIELDS.has(k)) {
+      out[k] = formatDurationMs(v as number);
+    } else if (k === 'stages') {
+      out.stages = (v as { duration: number; target: number }[]).map((s) => ({ duration: formatDurationMs(s.duration), target: s.target }));
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/**
+ * k6 `options` from the spec: scenarios (omitted when the spec has none, so k6's own default of one iteration of
+ * one VU, the engine's default too, applies and `--vus/--duration/--iterations` work as in k6), thresholds,
+ * summaryTrendStats, summaryTimeUnit and tags.
+ * @param spec validated spec
+ * @returns the options object
+ */
+export function k6Options(spec: ScenarioSpec): Record<string, unknown> {
+  const fnByFlow = execFunctionNames(spec);
+  const o = spec.options;
+  const out: Record<string, unknown> = {};
+  if (o.scenarios && Object.keys(o.scenarios).length > 0) {
+    out.scenarios = Object.fromEntries(Object.entries(o.scenarios).map(([n, sc]) => [n, scenarioOption(sc, fnByFlow)]));
+  }
+  if (Object.keys(o.thresholds).length > 0) {
+    // k6 reads delayAbortEval as a duration string only; the spec also allows milliseconds as a number.
+    out.thresholds = Object.fromEntries(Object.entries(o.thresholds).map(([metric, list]) => [metric, list.map((t) => (
+      typeof t === 'object' && typeof t.delayAbortEval === 'number' ? { ...t, delayAbortEval: formatDurationMs(t.delayAbortEval) } : t))]));
+  }
+  out.summaryTrendStats = o.summaryTrendStats;
+  if (o.summaryTimeUnit !== undefined) out.summaryTimeUnit = o.summaryTimeUnit;
+  if (Object.keys(o.tags).length > 0) out.tags = o.tags;
+  return out;
+}
+
+/** The default base URL: origin and path prefix as the engine joins them (flow.ts compileStep). */
+function baseUrlOf(spec: ScenarioSpec): string {
+  if (spec.baseUrl === undefined) return '';
+  const base = new URL(spec.baseUrl);
+  return `${base.origin}${base.pathname.replace(/\/$/, '')}`;
+}
+
+function js(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+/** Steps one per line: a flow reads top to bottom like the spec, not as hundreds of one-token lines. */
+function stepsJs(steps: unknown[], indent: string): string {
+  return steps.length === 0 ? '[]' : `[\n${steps.map((st) => `${indent}  ${JSON.stringify(st)},`).join('\n')}\n${indent}]`;
+}
+
+function flowsJs(flows: Record<string, unknown[]>): string {
+  const entries = Object.entries(flows);
+  return entries.length === 0 ? '{}' : `{\n${entries.map(([n, st]) => `  ${JSON.stringify(n)}: ${stepsJs(st, '  ')},`).join('\n')}\n}`;
+}
+
+function metricDecls(spec: ScenarioSpec): string {
+  const seen = new Map<string, string>();
+  const all = [...Object.values(spec.flows), ...(spec.setup ? [spec.setup] : [])];
+  for (const f of all) {
+    for (const s of f.steps ?? []) {
+      for (const [name, m] of Object.entries(s.metrics)) {
+        if (seen.has(name)) continue;
+        const cls = { counter: 'Counter', gauge: 'Gauge', rate: 'Rate', trend: 'Trend' }[m.type];
+        // k6 marks time trends with isTime; k6 has no "data" trend, so byte trends print as plain numbers.
+        seen.set(name, `  ${JSON.stringify(name)}: new ${cls}(${JSON.stringify(name)}${m.type === 'trend' && m.value === 'duration' ? ', true' : ''}),`);
+      }
+    }
+  }
+  return `/** Custom metrics the steps record. @type {Record<string, import('k6/metrics').Counter | import('k6/metrics').Gauge | import('k6/metrics').Rate | import('k6/metrics').Trend>} */\nconst METRICS = {\n${[...seen.values()].join('\n')}\n};`;
+}
+
+/**
+ * Builds the k6 script for a spec.
+ * @param spec validated spec (parseScenarioSpec/parseScenarioText)
+ * @param opts seed of the mix choices, users file name, summary file name
+ * @returns the script text (an ES module for k6)
+ * @throws {Error} when the spec's users need a file and `usersFile` is missing
+ * @example buildK6Script(spec, { seed: 1, usersFile: 'users-singapore.ndjson' })
+ */
+export function buildK6Script(spec: ScenarioSpec, opts: K6ScriptOptions): string {
+  if (spec.data.users !== undefined && opts.usersFile === undefined) {
+    throw new Error(`buildK6Script: spec "${spec.name}" has users; pass the users file name (usersFile)`);
+  }
+  const fnByFlow = execFunctionNames(spec);
+  const flows: Record<string, unknown[]> = {};
+  for (const [name, f] of Object.entries(spec.flows)) if (f.steps) flows[name] = flowSteps(name, f, spec.baseUrl);
+  const perVu: Record<string, number> = {};
+  const envs: Record<string, Record<string, string>> = {};
+  const scenarios = spec.options.scenarios ?? {};
+  for (const [name, sc] of Object.entries(scenarios)) {
+    if (sc.executor === 'per-vu-iterations') perVu[name] = sc.iterations;
+    if (Object.keys(sc.env).length > 0) envs[name] = sc.env;
+  }
+  // No scenarios: k6 and the engine both run `default` as per-vu-iterations with 1 iteration per VU.
+  if (Object.keys(scenarios).length === 0) perVu.default = 1;
+  const usersFile = opts.usersFile;
+  const summaryFile = opts.summaryFile ?? 'summary.json';
+  const users = usersFile === undefined
+    ? '/** No users in this spec: {{user.*}} fails as in the engine. @type {Record<string, unknown>[]} */\nconst caplabUsers = [];'
+    : [
+      '// The DC\'s users, parsed once and shared by all VUs. -e CAPLAB_USERS_FILES=a,b,... reads parts in order instead',
+      '// (k6-operator mounts them when the file is over the ConfigMap limit); user i stays line i of the whole file.',
+      `const USERS_FILES = (__ENV.CAPLAB_USERS_FILES || ${JSON.stringify(usersFile)}).split(',');`,
+      '/** @type {Record<string, unknown>[]} */',
+      'const caplabUsers = new SharedArray(\'caplab users\', function () {',
+      '  /** @type {Record<string, unknown>[]} */',
+      '  const out = [];',
+      '  for (const f of USERS_FILES) {',
+      '    for (const line of open(f).split(\'\\n\')) if (line.trim() !== \'\') out.push(JSON.parse(line));',
+      '  }',
+      '  return out;',
+      '});',
+    ].join('\n');
+  const exports: string[] = [];
+  if (spec.setup?.steps) {
+    exports.push(`/** k6 setup(): the spec's setup flow; what it extracts becomes every VU's vars. */\nexport function setup() {\n  return caplabSetup(SETUP);\n}`);
+  }
+  for (const [flow, fn] of fnByFlow) {
+    const head = fn === 'default' ? 'export default function (/** @type {unknown} */ data)' : `export function ${fn}(/** @type {unknown} */ data)`;
+    exports.push(`/** Flow ${JSON.stringify(flow)}. */\n${head} {\n  caplabIteration(${JSON.stringify(flow)}, data);\n}`);
+  }
+  exports.push([
+    '/** End of test: summary JSON for caplab (-e CAPLAB_SUMMARY=path to move it) and caplab\'s text summary on stdout. */',
+    '/** @param {any} data */',
+    'export function handleSummary(data) {',
+    '  const colors = !data.options.noColor && data.state.isStdOutTTY === true;',
+    '  /** @type {Record<string, string>} */',
+    `  const out = { stdout: ${TEXT_SUMMARY_FUNCTION}(data, { colors: colors }) };`,
+    `  out[__ENV.CAPLAB_SUMMARY || ${JSON.stringify(summaryFile)}] = JSON.stringify(data, null, 2) + '\\n';`,
+    '  return out;',
+    '}',
+  ].join('\n'));
+
+  return [
+    `// k6 script generated by \`caplab k6 build\` from scenario ${JSON.stringify(spec.name)} (caplab.scenario/v1).`,
+    '// Regenerate it rather than editing it: the engine and this script must stay in step.',
+    '// Run: k6 run script.js [-e BASE_URL=http://host:port] [--out json=points.ndjson]',
+    'import http from \'k6/http\';',
+    'import { check, group, sleep } from \'k6\';',
+    'import { SharedArray } from \'k6/data\';',
+    'import exec from \'k6/execution\';',
+    'import { Counter, Gauge, Rate, Trend } from \'k6/metrics\';',
+    RUNTIME_TYPES_JS,
+    `/** k6 options from the spec. @type {import('k6/options').Options} */\nexport const options = ${js(k6Options(spec))};`,
+    '',
+    `/** Base URL of path steps; -e BASE_URL=... points the test elsewhere. */\nconst BASE_URL = (__ENV.BASE_URL || ${JSON.stringify(baseUrlOf(spec))}).replace(/\\/$/, '');`,
+    '',
+    users,
+    '',
+    `/** Flows with steps (one step per line). @type {Record<string, CaplabStep[]>} */\nconst FLOWS = ${flowsJs(flows)};`,
+    '',
+    `/** The setup flow. @type {CaplabStep[]} */\nconst SETUP = ${stepsJs(spec.setup ? flowSteps('::setup', spec.setup, spec.baseUrl) : [], '')};`,
+    '',
+    `/** Mixes: seeded key (seed ${opts.seed}) and cumulative weight bounds. @type {Record<string, {key: number, choices: [string, number][]}>} */\nconst MIXES = ${js(mixData(spec, opts.seed))};`,
+    '',
+    `/** Iterations per VU of per-vu-iterations scenarios. @type {Record<string, number>} */\nconst PER_VU_ITERATIONS = ${js(perVu)};`,
+    '',
+    `/** Scenario env for {{env.*}}. @type {Record<string, Record<string, string>>} */\nconst SCENARIO_ENV = ${js(envs)};`,
+    '',
+    metricDecls(spec),
+    RUNTIME_JS,
+    TEXT_SUMMARY_JS,
+    exports.join('\n\n'),
+    '',
+  ].join('\n');
+}

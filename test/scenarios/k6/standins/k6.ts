@@ -1,0 +1,41 @@
+/** Stand-in for the `k6` module: check, group and sleep record what the script does. */
+import { groupPath, standin } from './state.ts';
+
+/**
+ * k6's check: runs every predicate, records each result under the current group.
+ * @param value what the predicates look at
+ * @param sets check name -> predicate
+ * @returns whether all passed
+ */
+export function check<T>(value: T, sets: Record<string, (v: T) => boolean>): boolean {
+  let all = true;
+  for (const [name, fn] of Object.entries(sets)) {
+    const ok = Boolean(fn(value));
+    standin.checks.push({ name, ok, group: groupPath() });
+    all &&= ok;
+  }
+  return all;
+}
+
+/**
+ * k6's group: runs fn inside the named group (nested paths `::a::b`).
+ * @param name group name
+ * @param fn body
+ * @returns fn's result
+ */
+export function group<T>(name: string, fn: () => T): T {
+  standin.groupStack.push(name);
+  try {
+    return fn();
+  } finally {
+    standin.groupStack.pop();
+  }
+}
+
+/**
+ * k6's sleep: recorded, not waited.
+ * @param seconds seconds
+ */
+export function sleep(seconds: number): void {
+  standin.sleeps.push(seconds);
+}

@@ -1,0 +1,36 @@
+/** Stand-in for k6/metrics: custom metrics record their samples. */
+import { groupPath, standin } from './state.ts';
+
+class Metric {
+  /** Metric name. */
+  readonly name: string;
+  /** Whether values are times (k6 isTime). */
+  readonly isTime: boolean;
+
+  /**
+   * @param name metric name
+   * @param isTime values are times
+   */
+  constructor(name: string, isTime = false) {
+    this.name = name;
+    this.isTime = isTime;
+  }
+
+  /**
+   * Records one sample, tagged with the given tags and the current group.
+   * @param value number or boolean
+   * @param tags extra tags
+   */
+  add(value: number | boolean, tags: Record<string, string> = {}): void {
+    standin.samples.push({ metric: this.name, value: Number(value), tags: { ...tags, group: groupPath() } });
+  }
+}
+
+/** k6 Counter. */
+export class Counter extends Metric {}
+/** k6 Gauge. */
+export class Gauge extends Metric {}
+/** k6 Rate. */
+export class Rate extends Metric {}
+/** k6 Trend. */
+export class Trend extends Metric {}

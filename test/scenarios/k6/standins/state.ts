@@ -1,0 +1,73 @@
+/**
+ * Shared state of the k6 stand-ins: what the script did (requests, checks, metric samples, sleeps, groups) and the
+ * execution context the runner sets before each call (k6/execution's VU and scenario numbers). One instance per test
+ * process; the runner resets it per run.
+ */
+
+/** A request the script made through the k6/http stand-in. */
+export interface RecordedRequest {
+  /** HTTP method. */
+  method: string;
+  /** Full URL as the script built it. */
+  url: string;
+  /** Headers as the script passed them. */
+  headers: Record<string, string>;
+  /** Request body (null when none). */
+  body: string | null;
+  /** Request tags (params.tags). */
+  tags: Record<string, string>;
+  /** Group path when sent (`''`, `::g`, `::setup`). */
+  group: string;
+  /** Status the responder gave. */
+  status: number;
+  /** Whether the request's responseCallback (or k6's default 200-399) counts it as expected. */
+  expected: boolean;
+  /** params.responseType. */
+  responseType: string | undefined;
+  /** params.redirects. */
+  redirects: number | undefined;
+  /** params.timeout. */
+  timeout: string | number | undefined;
+}
+
+/** What a responder returns for a request. */
+export interface StandinResponse {
+  /** HTTP status (0 = network error). */
+  status: number;
+  /** Response body text. */
+  body: string;
+}
+
+/** Produces the response of a request (the same function the engine's test server uses). */
+export type Responder = (method: string, path: string, body: string) => StandinResponse;
+
+/** Everything recorded during a run, plus the context the stand-ins read. */
+export const standin = {
+  requests: [] as RecordedRequest[],
+  checks: [] as { name: string; ok: boolean; group: string }[],
+  samples: [] as { metric: string; value: number; tags: Record<string, string> }[],
+  sleeps: [] as number[],
+  groupStack: [] as string[],
+  responder: ((): StandinResponse => ({ status: 200, body: 'ok' })) as Responder,
+  files: new Map<string, string>(),
+  exec: {
+    vu: { idInTest: 0, idInInstance: 0, iterationInScenario: 0, iterationInInstance: 0 },
+    scenario: { name: '', executor: '', iterationInTest: 0, iterationInInstance: 0, startTime: 0, progress: 0 },
+  },
+};
+
+/** Current group path, as k6 tags it (`::a::b`, or `''` at the root). */
+export function groupPath(): string {
+  return standin.groupStack.map((g) => `::${g}`).join('');
+}
+
+/** Clears recordings and context for a new run. */
+export function resetStandins(responder: Responder, files: Map<string, string>): void {
+  standin.requests.length = 0;
+  standin.checks.length = 0;
+  standin.samples.length = 0;
+  standin.sleeps.length = 0;
+  standin.groupStack.length = 0;
+  standin.responder = responder;
+  standin.files = files;
+}
