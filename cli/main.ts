@@ -63,6 +63,7 @@ export function buildProgram(): Command {
     .option('--forecast <file>', 'forecast.json to start from when no --traffic is given (default: computed from data/)')
     .option('--traffic <file>', 'traffic.json to plan for (default: computed with the default placement)')
     .option('--fleet <file>', 'nodes in service today, a caplab.fleet/v1 file (default: data/fleet.json)')
+    .option('--results <dir>', 'results directory: <dir>/<dc>/points-probe.ndjson[.gz] and points-sweep... give measured capacity')
     .option('--json', 'print plan JSON to stdout and write nothing', false)
     .action(lazy('./commands/plan.ts'));
 

@@ -1,6 +1,7 @@
 /**
- * `caplab plan`: size every data center per quarter from traffic.json and per-node capacity (modeled from
- * data/hardware.json and data/services.json), print the table and write <out-dir>/plan.json.
+ * `caplab plan`: size every data center per quarter from traffic.json and per-node capacity (measured from a probe
+ * and sweep in --results when present, else modeled from data/hardware.json and data/services.json), print the
+ * table and write <out-dir>/plan.json.
  */
 import { join } from 'node:path';
 import { HardwareSchema, ServiceTimesSchema, serviceMix } from '../../models/capacity/hardware.ts';
@@ -8,12 +9,14 @@ import { modeledNodeCapacity } from '../../models/capacity/node-capacity.ts';
 import { buildPlan, type DcCapacity } from '../../models/capacity/planner.ts';
 import { FleetSchema, PlannerSettingsSchema } from '../../models/capacity/settings.ts';
 import { TrafficFileSchema } from '../../models/traffic/traffic-file.ts';
+import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
 import type { Plan, Traffic } from '../../models/types.ts';
 import { parseWith } from '../../models/validation.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData } from '../data.ts';
 import { EXIT, InputError } from '../errors.ts';
 import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
+import { measuredCapacity } from '../measured-capacity.ts';
 import { renderPlan } from '../print/plan.ts';
 import { loadRoutingData } from '../routing.ts';
 import { computeTraffic } from './traffic.ts';
@@ -23,6 +26,7 @@ export interface PlanOptions {
   forecast?: string;
   traffic?: string;
   fleet?: string;
+  results?: string;
   json: boolean;
 }
 
@@ -32,7 +36,7 @@ async function readJson(path: string, what: string): Promise<unknown> {
 
 /**
  * Computes plan.json's content.
- * @param opts forecast, traffic and fleet files (each optional)
+ * @param opts forecast, traffic, fleet files and results directory (each optional)
  * @param seed seed
  * @returns the plan
  * @throws {InputError} on unreadable files or a DC without hardware
@@ -57,7 +61,10 @@ export async function computePlan(opts: Partial<PlanOptions>, seed: number): Pro
     for (const q of quarters) for (const [s, v] of Object.entries(q.services)) weights[s] = (weights[s] ?? 0) + v.flashSaleRps.p50;
     if (!Object.values(weights).some((w) => w > 0)) for (const s of Object.keys(traffic.demand)) weights[s] = traffic.demand[s]!;
     const mix = serviceMix(routes, weights);
-    const cap = modeledNodeCapacity(
+    const measured = opts.results
+      ? await measuredCapacity(opts.results, dc, loadData('scenarios.json', ScenarioSettingsSchema).probe.warmupSeconds, settings.serverBudgetP95Ms)
+      : undefined;
+    const cap = measured ?? modeledNodeCapacity(
       { workers: profile.workers, sigma: profile.sigma, kappa: profile.kappa, meanServiceMs: round(mix.meanMs), serviceCv: round(mix.cv) },
       settings.serverBudgetP95Ms,
     );

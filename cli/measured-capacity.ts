@@ -1,0 +1,57 @@
+/**
+ * Measured node capacity from a results directory: results/<dc>/points-probe.ndjson[.gz] (and points-sweep...)
+ * written by `caplab run -o json=...` or real k6, read as a stream into per-step figures and turned into capacity by
+ * models/capacity/measured.ts.
+ */
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { measuredNodeCapacity } from '../models/capacity/measured.ts';
+import type { NodeCapacity } from '../models/capacity/node-capacity.ts';
+import { readK6Ndjson } from '../reports/ingest/ndjson.ts';
+import { createStepSink, type StepFigures } from '../reports/ingest/steps.ts';
+import { ValidationError } from '../models/errors.ts';
+
+/** Finds `points-<kind>.ndjson` or `.ndjson.gz` in a DC's results directory. */
+function pointsFile(dir: string, kind: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  return readdirSync(dir).filter((f) => f === `points-${kind}.ndjson` || f === `points-${kind}.ndjson.gz`).map((f) => join(dir, f))[0];
+}
+
+async function steps(file: string, warmupS: number): Promise<StepFigures[]> {
+  const sink = createStepSink();
+  await readK6Ndjson(createReadStream(file), sink, file);
+  // finish() is pure over what was collected: measure the steps' spans first, then cap the warm-up at a third of
+  // the shortest step so a quick run's short steps keep a window.
+  const shortest = Math.min(...sink.finish(0).map((f) => f.windowS), Infinity);
+  return sink.finish(Math.min(warmupS, shortest / 3));
+}
+
+/**
+ * Measured capacity of one DC's node, or undefined when its results hold no probe.
+ * @param resultsDir the results directory (results/<dc>/...)
+ * @param dc data center
+ * @param warmupS seconds excluded at the start of each step (capped at a third of the shortest step)
+ * @param serverBudgetP95Ms server-side p95 budget, ms
+ * @returns capacity with source `measured`, or undefined
+ * @throws {ValidationError} when the probe's points cannot be fitted (fewer than 3 steps with throughput)
+ * @throws {NotK6NdjsonError} when a points file is not k6 NDJSON
+ */
+export async function measuredCapacity(resultsDir: string, dc: string, warmupS: number, serverBudgetP95Ms: number): Promise<NodeCapacity | undefined> {
+  const dir = join(resultsDir, dc);
+  const probeFile = pointsFile(dir, 'probe');
+  if (!probeFile) return undefined;
+  const probe = (await steps(probeFile, warmupS)).filter((s) => s.kind === 'step');
+  const sweepFile = pointsFile(dir, 'sweep');
+  const sweep = sweepFile ? (await steps(sweepFile, warmupS)).filter((s) => s.kind === 'rate') : [];
+  try {
+    const cap = measuredNodeCapacity(
+      probe.map((s) => ({ concurrency: s.level, throughput: s.throughput })),
+      sweep.map((s) => ({ rate: s.level, p95: s.p95Corrected ?? s.waitingP95, dropped: s.dropped, errorRate: s.errorRate })),
+      serverBudgetP95Ms,
+    );
+    return { ...cap, inputs: { ...cap.inputs, probe: probeFile, ...(sweepFile ? { sweep: sweepFile } : {}) } };
+  } catch (err) {
+    if (err instanceof ValidationError) throw new ValidationError(`${probeFile}: the probe cannot be fitted`, err.problems);
+    throw err;
+  }
+}

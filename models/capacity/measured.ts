@@ -1,0 +1,69 @@
+/**
+ * Measured capacity of one node, from a probe and a sweep run against it (DESIGN.md "Measuring a node's capacity"):
+ * the USL fitted to the probe's throughput per concurrency gives the ceiling (the best fitted throughput within
+ * the tested range, X(min(N*, largest N tested))) and N*; the sweep's highest offered rate whose p95 (corrected for
+ * coordinated omission when available) stays within the server-side budget with no dropped iterations gives the
+ * capacity at the SLO. The plan uses the lower and says which binds.
+ */
+import type { NodeCapacity } from './node-capacity.ts';
+import { fitUsl, uslThroughput } from './usl.ts';
+
+/** One probe step: closed-model concurrency and measured throughput. */
+export interface ProbeStep {
+  /** Concurrent VUs. */
+  concurrency: number;
+  /** Requests per second in the step's window. */
+  throughput: number;
+}
+
+/** One sweep step: offered rate and what the node did with it. */
+export interface SweepStep {
+  /** Offered arrival rate, requests/s. */
+  rate: number;
+  /** p95 response time, ms (coordinated-omission corrected when available). */
+  p95: number;
+  /** Dropped iterations. */
+  dropped: number;
+  /** Failed share of requests. */
+  errorRate: number;
+}
+
+/** Largest failed share a sweep step may have and still count as meeting the SLO. */
+const MAX_ERROR_RATE = 0.01;
+
+/**
+ * Measured per-node capacity.
+ * @param probe probe steps (at least 3 distinct concurrencies with throughput)
+ * @param sweep sweep steps (may be empty: the SLO rate is then unknown and the ceiling binds)
+ * @param serverBudgetP95Ms server-side p95 budget, ms
+ * @returns capacity with source `measured` and the fit in its inputs
+ * @throws {ValidationError} when the probe cannot be fitted (fewer than 3 levels, non-positive values)
+ * @example measuredNodeCapacity(steps, rates, 200).perNodeRps
+ */
+export function measuredNodeCapacity(probe: readonly ProbeStep[], sweep: readonly SweepStep[], serverBudgetP95Ms: number): NodeCapacity {
+  const fit = fitUsl(probe.filter((p) => p.throughput > 0).map((p) => ({ concurrency: p.concurrency, throughput: p.throughput })));
+  const maxN = Math.max(...probe.map((p) => p.concurrency));
+  const atN = Number.isFinite(fit.nStar) ? Math.min(fit.nStar, maxN) : maxN;
+  const ceiling = uslThroughput(fit, atN);
+  const passing = sweep.filter((s) => s.p95 <= serverBudgetP95Ms && s.dropped === 0 && s.errorRate <= MAX_ERROR_RATE);
+  const slo = sweep.length > 0 ? Math.max(0, ...passing.map((s) => s.rate)) : ceiling;
+  const floor2 = (v: number): number => Math.floor(v * 100) / 100;
+  return {
+    ceilingRps: floor2(ceiling),
+    sloRps: floor2(slo),
+    perNodeRps: floor2(Math.min(slo, ceiling)),
+    binds: slo < ceiling ? 'slo' : 'ceiling',
+    source: 'measured',
+    inputs: {
+      sigma: round(fit.sigma, 6), kappa: round(fit.kappa, 8), lambda: round(fit.lambda, 4),
+      nStar: Number.isFinite(fit.nStar) ? round(fit.nStar, 2) : 'Infinity', r2: round(fit.r2, 4),
+      probeSteps: probe.length, sweepSteps: sweep.length, sweepPassing: passing.length, serverBudgetP95Ms,
+      ...(sweep.length === 0 ? { note: 'no sweep: the SLO rate is not measured, the USL ceiling is used' } : {}),
+    },
+  };
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
