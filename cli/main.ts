@@ -173,6 +173,15 @@ export function buildProgram(): Command {
       .action(lazy('./commands/k6-build.ts'));
   }
 
+  program
+    .command('gate')
+    .description('CI gate: judge caplab.budgets/v1 budgets and the k6 thresholds of results per service and DC (exit 0 pass, 99 fail, 104 bad input)')
+    .argument('<results>', 'results directory (<dc>/summary.json, <dc>/points*.ndjson[.gz]) or one summary.json (no DC; points*.ndjson beside it are read)')
+    .option('--budgets <file>', 'caplab.budgets/v1 file, JSON or YAML (default: data/budgets.json)')
+    .option('--junit <file>', 'where to write junit.xml (default: <results>/junit.xml, or beside the summary.json)')
+    .option('--require-all', 'fail limits that have no measured value (default: reported as no data, not failing)')
+    .action(lazy('./commands/gate.ts'));
+
   return program;
 }
 
