@@ -47,6 +47,7 @@ const DefaultsSchema = z.object({
     draws: z.number().int().positive(),
   }),
   users: z.object({ quarter: z.string() }),
+  campaign: z.object({ placement: z.string(), runner: z.enum(['engine', 'k6']), quick: z.boolean() }),
 });
 
 /** The defaults of data/defaults.json. */

@@ -24,6 +24,13 @@ export function buildProgram(): Command {
     .exitOverride();
 
   program
+    .command('campaign')
+    .description('the whole lab: forecast, traffic, users, probe and sweep per DC, plan, replay, report (npm start)')
+    .argument('[campaign]', 'campaign.yaml (every field optional; defaults in data/)')
+    .option('--quick', 'smoke run: short steps, about a minute; the report says so', false)
+    .action(lazy('./commands/campaign.ts'));
+
+  program
     .command('forecast')
     .description('fit growth models to shipment history and forecast shipments and active devices per quarter')
     .option('--target <n>', 'yearly shipments target, e.g. 100e6 or 100M', parsePositive)
@@ -126,6 +133,7 @@ export function buildProgram(): Command {
     .option('--summary-json <file>', 'write the summary in the shape k6 passes to handleSummary')
     .option('--summary-export <file>', 'write the summary in k6\'s flat --summary-export shape')
     .option('-o, --out <output>', 'stream points as k6 --out json lines: json=FILE or json=FILE.gz', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .addOption(new Option('--runner <runner>', 'engine (embedded, default) or k6 (the real binary on PATH, running the script `caplab k6 build` writes)').choices(['engine', 'k6']).default('engine'))
     .action(lazy('./commands/run.ts'));
 
   program

@@ -10,6 +10,7 @@ import type { NodeCapacity } from '../models/capacity/node-capacity.ts';
 import { readK6Ndjson } from '../reports/ingest/ndjson.ts';
 import { createStepSink, type StepFigures } from '../reports/ingest/steps.ts';
 import { ValidationError } from '../models/errors.ts';
+import { InputError } from './errors.ts';
 
 /** Finds `points-<kind>.ndjson` or `.ndjson.gz` in a DC's results directory. */
 function pointsFile(dir: string, kind: string): string | undefined {
@@ -35,11 +36,20 @@ async function steps(file: string, warmupS: number): Promise<StepFigures[]> {
  * @returns capacity with source `measured`, or undefined
  * @throws {ValidationError} when the probe's points cannot be fitted (fewer than 3 steps with throughput)
  * @throws {NotK6NdjsonError} when a points file is not k6 NDJSON
+ * @throws {InputError} when the DC has summaries but no probe points (a summary has no per-step figures)
  */
 export async function measuredCapacity(resultsDir: string, dc: string, warmupS: number, serverBudgetP95Ms: number): Promise<NodeCapacity | undefined> {
   const dir = join(resultsDir, dc);
   const probeFile = pointsFile(dir, 'probe');
-  if (!probeFile) return undefined;
+  if (!probeFile) {
+    // A summary alone cannot give capacity: k6 summaries hold no per-step sub-metrics unless thresholds named them.
+    const summaries = existsSync(dir) ? readdirSync(dir).filter((f) => /^summary.*\.json$/.test(f)) : [];
+    if (summaries.length > 0) {
+      throw new InputError(`${dir}: ${summaries.join(', ')} without points-probe.ndjson[.gz]: per-step throughput needs the probe's NDJSON points ` +
+        '(run it with -o json=points-probe.ndjson.gz, or k6 --out json=...)');
+    }
+    return undefined;
+  }
   const probe = (await steps(probeFile, warmupS)).filter((s) => s.kind === 'step');
   const sweepFile = pointsFile(dir, 'sweep');
   const sweep = sweepFile ? (await steps(sweepFile, warmupS)).filter((s) => s.kind === 'rate') : [];

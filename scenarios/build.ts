@@ -32,6 +32,10 @@ export interface BuildInput {
   seed: number;
   /** Smoke run: the `quick` step counts and durations. */
   quick: boolean;
+  /** Replay seconds per hour of the day (campaign `timeScale`; default from data/scenarios.json). */
+  secondsPerHour?: number;
+  /** Replay share of the DC's load per node (campaign `rateScale`; default 1 / planned nodes). */
+  rateScale?: number;
 }
 
 /** What {@link buildScenarios} returns. */
@@ -53,6 +57,8 @@ export interface DcSpecs {
 }
 
 const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
+/** Most VUs a replay may use: far more than one node's workers and queue hold. */
+const MAX_REPLAY_VUS = 1000;
 
 /**
  * Builds probe, sweep and replay specs for every DC of the traffic.
@@ -88,7 +94,9 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
       data: { users: { seed: input.seed, dc, file: `users-${dc}.ndjson` } },
       flows,
     });
-    const tags = (kind: string) => ({ dc, kind, quarter: input.quarter });
+    // `wan` says whether responses carry the modeled WAN delay (the replay) or not (probe and sweep, next to the
+    // node): server-side budgets are judged only where it is off.
+    const tags = (kind: string) => ({ dc, kind, quarter: input.quarter, wan: kind === 'replay' ? 'on' : 'off' });
 
     const probeStep = probeCfg.warmupSeconds + probeCfg.measureSeconds;
     const probeScenarios = Object.fromEntries(probeCfg.vus.map((vus, i) => [`probe_${vus}`, {
@@ -110,17 +118,21 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
     }));
 
     // One node's share of the DC's load, hour by hour (the DC curve has mean 1, so mean x curve x peak day = hourly rate).
-    const nodes = Math.max(1, pq.planned);
-    const hourly = tq.diurnalUtc.map((w) => (tq.total.meanRps.p50 * w * input.traffic.shape.weeklyPeakFactor) / nodes);
-    const flash = tq.total.flashSaleRps.p50 / nodes;
+    if (!(Number.isFinite(pq.planned) && pq.planned >= 1)) throw new RangeError(`buildScenarios: ${dc} plans ${pq.planned} nodes in ${input.quarter}; a replay needs a finite count >= 1`);
+    const nodes = pq.planned;
+    const share = input.rateScale ?? 1 / nodes;
+    const hourly = tq.diurnalUtc.map((w) => tq.total.meanRps.p50 * w * input.traffic.shape.weeklyPeakFactor * share);
+    const flash = tq.total.flashSaleRps.p50 * share;
+    const secondsPerHour = input.secondsPerHour ?? replayCfg.secondsPerHour;
     // Arrival rates are integers per timeUnit: per minute when a node's share is small, so the curve keeps its shape.
     const perMinute = Math.max(...hourly, flash) < 20;
     const scale = perMinute ? 60 : 1;
     const r = (v: number): number => Math.max(0, Math.round(v * scale));
     const top = Math.max(...hourly, flash);
-    const maxVUs = Math.max(2, Math.ceil(top * s.replay.maxVusPerRate));
+    // Bounded so a replay far past a node's capacity (fewer nodes than planned) measures the node, not a melted generator.
+    const maxVUs = Math.min(MAX_REPLAY_VUS, Math.max(2, Math.ceil(top * s.replay.maxVusPerRate)));
     const stages = [
-      ...hourly.map((v) => ({ target: r(v), duration: `${replayCfg.secondsPerHour}s` })),
+      ...hourly.map((v) => ({ target: r(v), duration: `${secondsPerHour}s` })),
       { target: r(flash), duration: '1s' },
       { target: r(flash), duration: `${replayCfg.flashSaleSeconds}s` },
       { target: r(hourly[hourly.length - 1]!), duration: '1s' },
@@ -147,7 +159,7 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
           scenarios: {
             replay: {
               executor: 'ramping-arrival-rate', startRate: r(hourly[0]!), timeUnit: perMinute ? '1m' : '1s', stages,
-              preAllocatedVUs: maxVUs, maxVUs, exec: 'mixed', gracefulStop: '2s', tags: { nodes: String(nodes) },
+              preAllocatedVUs: maxVUs, maxVUs, exec: 'mixed', gracefulStop: '2s', tags: { nodes: String(nodes), share: String(round(share, 6)) },
             },
           },
           thresholds: replayThresholds,

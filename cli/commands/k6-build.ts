@@ -55,8 +55,17 @@ async function readUsers(path: string, problems: Problem[]): Promise<string | un
   return text.endsWith('\n') || text === '' ? text : `${text}\n`;
 }
 
-/** The users to ship: --users, else the spec's file (relative to the spec), else seed + count generated as `caplab run` does. */
-async function usersOf(spec: ScenarioSpec, specPath: string, opts: K6BuildOptions, seed: number, problems: Problem[]): Promise<{ file: string; text: string } | undefined> {
+/**
+ * The users to ship: --users, else the spec's file (relative to the spec), else seed + count generated as `caplab run`
+ * does. Shared with `caplab run --runner k6`.
+ * @param spec validated spec
+ * @param specPath its path (users files are relative to it)
+ * @param opts `users` override
+ * @param seed run seed
+ * @param problems collects unreadable users (every problem listed)
+ * @returns file name and NDJSON text, or undefined when the spec has no users
+ */
+export async function usersOf(spec: ScenarioSpec, specPath: string, opts: Pick<K6BuildOptions, 'users'>, seed: number, problems: Problem[]): Promise<{ file: string; text: string } | undefined> {
   const u = spec.data.users;
   if (u === undefined) {
     if (opts.users !== undefined) problems.push({ where: '--users', message: `${specPath} has no data.users, so its flows use no users (the engine would not either)` });

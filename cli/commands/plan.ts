@@ -64,10 +64,15 @@ export async function computePlan(opts: Partial<PlanOptions>, seed: number): Pro
     const measured = opts.results
       ? await measuredCapacity(opts.results, dc, loadData('scenarios.json', ScenarioSettingsSchema).probe.warmupSeconds, settings.serverBudgetP95Ms)
       : undefined;
-    const cap = measured ?? modeledNodeCapacity(
+    const modeled = modeledNodeCapacity(
       { workers: profile.workers, sigma: profile.sigma, kappa: profile.kappa, meanServiceMs: round(mix.meanMs), serviceCv: round(mix.cv) },
       settings.serverBudgetP95Ms,
     );
+    // A measurement that gives no usable rate (no sweep step met the budget: the node, or a starved load generator,
+    // missed it everywhere) cannot size a fleet; say so and plan on the model rather than on infinite nodes.
+    const cap = measured && measured.perNodeRps > 0 ? measured
+      : measured ? { ...modeled, inputs: { ...modeled.inputs, note: `measured capacity unusable (SLO rate ${measured.sloRps}, ceiling ${measured.ceilingRps} req/s): modeled capacity used`, measured: JSON.stringify(measured.inputs) } }
+        : modeled;
     capacity[dc] = { ...cap, inputs: { ...cap.inputs, profile: site.profile }, workers: profile.workers };
     prices[dc] = site.pricePerNodeMonth;
   }

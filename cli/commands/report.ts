@@ -5,6 +5,7 @@
  * Inputs (paths inside CAMPAIGN_DIR):
  * - plan.json (`caplab.plan/v1`): REQUIRED, the first screen is the plan's per-DC recommendation;
  * - forecast.json, traffic.json: optional (their sections say "not available" without them);
+ * - capacity/<dc>/points*.ndjson[.gz]: the probe and sweep runs (per-step and per-rate charts only), optional;
  * - results/<dc>/summary.json (k6 handleSummary or --summary-export shape) and results/<dc>/points*.ndjson[.gz]
  *   (k6 --out json; several files, e.g. one per execution segment or pod, are merged by points): optional, per DC;
  * - budgets: `--budgets F`, else budgets.json / budgets.yaml in CAMPAIGN_DIR when present (`caplab.budgets/v1`),
@@ -175,6 +176,7 @@ export async function loadCampaign(dir: string, opts: ReportOptions = {}): Promi
   const traffic = await file<Traffic>('traffic.json', 'demand per DC and service', 'modeled', false, (v, p) => parseWith(TrafficFileSchema, v, p),
     (x) => `${x.schema}, placement ${x.placement}, ${Object.keys(x.dcs).length} DCs`);
   const results = await loadResults(join(dir, 'results'), problems, provenance, warnings);
+  const capacity = await loadResults(join(dir, 'capacity'), problems, provenance, warnings, 'capacity');
   let budgetsPath = opts.budgets;
   if (budgetsPath === undefined) {
     for (const n of ['budgets.json', 'budgets.yaml', 'budgets.yml']) if (await exists(join(dir, n))) { budgetsPath = join(dir, n); break; }
@@ -187,7 +189,14 @@ export async function loadCampaign(dir: string, opts: ReportOptions = {}): Promi
   if (budgets) provenance.push({ file: budgetsPath!, what: 'latency and error budgets', kind: 'input', status: 'read', detail: `${budgets.budgets.length} budgets` });
   const placement = traffic ? await collect(problems, `--baseline ${opts.baseline ?? 'beijing-only'}`, () => placementComparison(traffic, forecast, opts.baseline ?? 'beijing-only')) : undefined;
   if (problems.length > 0) throw new ValidationError(`campaign ${dir} cannot be reported`, problems);
+  // Budgets judge the runs in results/ (the replay); the capacity runs in capacity/ (probe and sweep) overload the
+  // node on purpose, so they only feed the per-step and per-rate charts.
   const series = Object.fromEntries(Object.entries(results).filter(([, r]) => r.series).map(([dc, r]) => [dc, r.series!]));
+  for (const [dc, c] of Object.entries(capacity)) {
+    if (!c.series) continue;
+    const r = results[dc];
+    results[dc] = { ...r, series: r?.series ? { ...r.series, steps: c.series.steps, rates: c.series.rates } : c.series };
+  }
   const input: ReportInput = {
     ...(opts.title !== undefined ? { title: opts.title } : {}),
     ...(forecast ? { forecast } : {}), ...(traffic ? { traffic } : {}), ...(plan ? { plan } : {}), ...(placement ? { placement: placement.comparison, placementBeforeAllowed: placement.beforeAllowed } : {}),

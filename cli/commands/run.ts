@@ -28,6 +28,7 @@ import type { CommandRun } from '../context.ts';
 import { EXIT, InputError, ScriptError } from '../errors.ts';
 import { type AtomicFileStream, openAtomicStream, readTextInput, writeFileAtomic } from '../io.ts';
 import { formatRunProgress, totalRequests } from '../print/run-progress.ts';
+import { runWithK6 } from './run-k6.ts';
 import { computePopulation } from './users.ts';
 
 /** Options of `caplab run` as commander parses them. */
@@ -41,6 +42,7 @@ export interface RunOptions {
   summaryJson?: string;
   summaryExport?: string;
   out?: string[];
+  runner?: 'engine' | 'k6';
 }
 
 interface Plan {
@@ -178,6 +180,7 @@ function progressLine(p: RunProgress, stream: NodeJS.WriteStream, last: { n: num
 export const run: CommandRun<RunOptions> = async ({ args, opts, global }) => {
   const specPath = args[0];
   if (specPath === undefined) throw new InputError('caplab run needs a spec file (spec.json or spec.yaml)');
+  if (opts.runner === 'k6') return runWithK6(specPath, opts, global);
   const specText = await readTextInput(specPath, 'scenario spec');
   const p = plan(specPath, specText, opts);
   const { spec } = p;

@@ -5,7 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ValidationError } from '../../models/errors.ts';
 import { TrafficFileSchema } from '../../models/traffic/traffic-file.ts';
 import type { Plan, Traffic } from '../../models/types.ts';
 import { parseWith } from '../../models/validation.ts';
@@ -29,12 +31,26 @@ export interface ScenariosBuildOptions {
   quarter?: string;
   targets?: string;
   quick: boolean;
+  /** Targets already known (the campaign's stacks), instead of a file. */
+  targetUrls?: Record<string, string>;
+  /** Replay seconds per hour (campaign timeScale). */
+  timeScale?: number;
+  /** Replay per-node share (campaign rateScale). */
+  rateScale?: number;
 }
 
 const TargetsSchema = z.record(z.string(), z.url({ protocol: /^https?$/ }));
 const PlanFileSchema = z.object({ schema: z.literal('caplab.plan/v1'), dcs: z.record(z.string(), z.object({}).loose()) }).loose();
 /** Where specs point when no target is known: the port `caplab stack up --port 8080` gives the first DC. */
 const DEFAULT_TARGET = 'http://127.0.0.1:8080';
+
+function parseYamlInput(text: string, path: string): unknown {
+  try {
+    return parseYaml(text) as unknown;
+  } catch (err) {
+    throw new ValidationError(`${path} is invalid`, [{ where: path, message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` }]);
+  }
+}
 
 async function readJson(path: string, what: string): Promise<unknown> {
   return parseJsonInput(await readTextInput(path, what), path);
@@ -74,15 +90,18 @@ export async function computeScenarios(opts: Partial<ScenariosBuildOptions>, out
     ? (parseWith(PlanFileSchema, await readJson(opts.plan, 'plan file'), opts.plan) as unknown as Plan)
     : await computePlan({ traffic: opts.traffic }, seed);
   const budgetsPath = opts.budgets ?? join(DATA_DIR, 'budgets.json');
-  const budgets = parseBudgets(await readJson(budgetsPath, 'budgets file'), opts.budgets ?? 'data/budgets.json');
+  const budgetsText = await readTextInput(budgetsPath, 'budgets file');
+  const budgets = parseBudgets(/\.ya?ml$/i.test(budgetsPath) ? parseYamlInput(budgetsText, budgetsPath) : parseJsonInput(budgetsText, budgetsPath), opts.budgets ?? 'data/budgets.json');
   const quarters = Object.values(traffic.dcs)[0]!.map((q) => q.quarter);
   // Default: the quarter the population defaults to (data/defaults.json), when the traffic covers it.
   const preferred = loadDefaults().users.quarter;
   const quarter = opts.quarter ?? (quarters.includes(preferred) ? preferred : quarters[0]!);
   if (!quarters.includes(quarter)) throw new InputError(`--quarter ${quarter} is not in the traffic (${quarters[0]} to ${quarters[quarters.length - 1]})`);
-  const targets = await resolveTargets(opts, outDir, Object.keys(traffic.dcs));
+  const targets = opts.targetUrls ?? await resolveTargets(opts, outDir, Object.keys(traffic.dcs));
   const { specs, skipped } = buildScenarios({
     traffic, plan, budgets, settings: loadData('scenarios.json', ScenarioSettingsSchema), quarter, targets, seed, quick: opts.quick ?? false,
+    ...(opts.timeScale !== undefined ? { secondsPerHour: opts.timeScale } : {}),
+    ...(opts.rateScale !== undefined ? { rateScale: opts.rateScale } : {}),
   });
   // Validate every spec before writing any: a builder bug must not leave half a scenario set behind.
   for (const [dc, kinds] of Object.entries(specs)) {

@@ -52,13 +52,16 @@ const Z90 = 1.2815515655446004;
  * Builds plan.json's content.
  * @param input traffic, capacity, fleet, prices, routing data, settings, seed
  * @returns the plan
- * @throws {RangeError} when a DC of the traffic has no capacity or price
+ * @throws {RangeError} when a DC of the traffic has no capacity or price, or a capacity of 0
  */
 export function buildPlan(input: PlanInput): Plan {
   const { traffic, settings } = input;
   const dcNames = Object.keys(traffic.dcs);
   for (const dc of dcNames) {
     if (!input.capacity[dc]) throw new RangeError(`buildPlan: no capacity for data center ${dc}`);
+    if (!(input.capacity[dc].perNodeRps > 0) || !(input.capacity[dc].ceilingRps > 0)) {
+      throw new RangeError(`buildPlan: per-node capacity of ${dc} is ${input.capacity[dc].perNodeRps} req/s: no node count can carry its demand`);
+    }
     if (input.pricePerNodeMonth[dc] === undefined) throw new RangeError(`buildPlan: no price for data center ${dc}`);
   }
   const failover = failoverTable(traffic, dcNames, input.rtt, input.residency);

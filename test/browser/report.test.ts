@@ -5,61 +5,18 @@
  * recommendation table shows each DC. Screenshots go to test-artifacts/ (gitignored). Fails, never skips, when
  * chromium is missing.
  */
-import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canvasInk, chromiumPath, visit } from '../helpers/browser.ts';
 import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
 import { campaignFixture, probeNdjson, summaryFixture } from '../reports/render/fixtures.ts';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 const dir = tempDir('caplab-browser-');
 let browser: Browser;
-
-function chromiumPath(): string {
-  try {
-    return execSync('command -v chromium', { shell: '/bin/sh', encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('chromium is not on PATH: the browser test needs Debian\'s chromium package (apt-get update && apt-get install -y chromium; .ci/run installs it when missing)');
-  }
-}
-
-/** What a page load observed. */
-interface Visit {
-  page: Page;
-  consoleErrors: string[];
-  failed: string[];
-  blocked: string[];
-}
-
-async function visit(file: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Visit> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme, offline: true });
-  const v: Visit = { page: await context.newPage(), consoleErrors: [], failed: [], blocked: [] };
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith('file:')) return route.continue();
-    v.blocked.push(url);
-    return route.abort();
-  });
-  v.page.on('console', (m) => { if (m.type() === 'error') v.consoleErrors.push(m.text()); });
-  v.page.on('pageerror', (e) => v.consoleErrors.push(`pageerror: ${e.message}`));
-  v.page.on('requestfailed', (r) => { if (!v.blocked.includes(r.url())) v.failed.push(r.url()); });
-  await v.page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-  await v.page.waitForSelector('html[data-charts-drawn]', { timeout: 20_000 });
-  return v;
-}
-
-/** Per canvas: its key and how many pixels are not fully transparent. */
-async function canvasInk(page: Page): Promise<{ key: string; ink: number; w: number; h: number }[]> {
-  return page.evaluate(`Array.from(document.querySelectorAll('canvas[data-chart]')).map(function (c) {
-    var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, ink = 0;
-    for (var i = 3; i < d.length; i += 4) if (d[i] > 0) ink++;
-    return { key: c.getAttribute('data-chart'), ink: ink, w: c.width, h: c.height };
-  })`);
-}
 
 beforeAll(async () => {
   const executablePath = chromiumPath();
@@ -89,7 +46,7 @@ afterAll(async () => {
 
 describe('report.html in chromium, offline, from file://', () => {
   it('draws every chart with no console error and no network request, and shows each DC first', async () => {
-    const v = await visit(join(dir, 'full', 'report.html'));
+    const v = await visit(browser, join(dir, 'full', 'report.html'));
     expect(v.consoleErrors).toEqual([]);
     expect(v.failed).toEqual([]);
     expect(v.blocked).toEqual([]);
@@ -113,7 +70,7 @@ describe('report.html in chromium, offline, from file://', () => {
   });
 
   it('draws in dark mode too', async () => {
-    const v = await visit(join(dir, 'full', 'report.html'), 'dark');
+    const v = await visit(browser, join(dir, 'full', 'report.html'), 'dark');
     expect(v.consoleErrors).toEqual([]);
     const bg = await v.page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(bg).toBe('rgb(13, 17, 23)');
@@ -123,7 +80,7 @@ describe('report.html in chromium, offline, from file://', () => {
   });
 
   it('prints: navigation hidden, charts kept, a PDF made', async () => {
-    const v = await visit(join(dir, 'full', 'report.html'));
+    const v = await visit(browser, join(dir, 'full', 'report.html'));
     await v.page.emulateMedia({ media: 'print' });
     expect(await v.page.evaluate('getComputedStyle(document.querySelector("nav")).display')).toBe('none');
     await v.page.pdf({ path: join(ARTIFACTS, 'report.pdf'), format: 'A4', printBackground: true });
@@ -134,7 +91,7 @@ describe('report.html in chromium, offline, from file://', () => {
   });
 
   it('says which sections are absent when only plan.json exists, without errors', async () => {
-    const v = await visit(join(dir, 'bare', 'report.html'));
+    const v = await visit(browser, join(dir, 'bare', 'report.html'));
     expect(v.consoleErrors).toEqual([]);
     expect(v.failed).toEqual([]);
     const ink = await canvasInk(v.page);

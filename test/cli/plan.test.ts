@@ -49,3 +49,15 @@ describe('caplab plan', () => {
     expect(f.stderr).toMatch(/asOf[\s\S]*nodes\.beijing/);
   });
 });
+
+describe('caplab plan --results', () => {
+  it('names what is missing when a DC has a summary but no probe points (exit 104)', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const res = join(dir, 'results');
+    mkdirSync(join(res, 'singapore'), { recursive: true });
+    writeFileSync(join(res, 'singapore', 'summary-probe.json'), JSON.stringify({ metrics: {} }));
+    const r = await runCli(['plan', '--results', res, '--json']);
+    expect(r.code).toBe(104);
+    expect(r.stderr).toMatch(/singapore: summary-probe\.json without points-probe\.ndjson/);
+  });
+});

@@ -102,6 +102,7 @@ describe('buildPlan (hand-computed small case)', () => {
   it('rejects a DC without capacity or price', () => {
     expect(() => buildPlan({ ...input, capacity: { A: capacity() } })).toThrow(/no capacity for data center B/);
     expect(() => buildPlan({ ...input, pricePerNodeMonth: { A: 1 } })).toThrow(/no price for data center B/);
+    expect(() => buildPlan({ ...input, capacity: { A: capacity(), B: capacity({ perNodeRps: 0 }) } })).toThrow(/capacity of B is 0 req\/s/);
   });
 });
 

@@ -35,6 +35,29 @@ describe('readK6Ndjson', () => {
     expect(data.root_group.groups[0]).toMatchObject({ name: 'my group', path: '::my group', groups: [{ name: 'json', path: '::my group::json' }] });
   });
 
+  it('rebuilds the summary real k6 wrote for the same run (every metric and value, percentiles within HDR precision)', async () => {
+    const summary = JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/k6/real-k6-summary.json'), 'utf8')) as {
+      metrics: Record<string, { type: string; contains?: string; values: Record<string, number> }>;
+    };
+    const r = createRegistry({ thresholds: {}, summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'] });
+    await readK6Ndjson(createReadStream(FIXTURE), r, FIXTURE);
+    const data = buildSummaryData(r, { testRunDurationMs: 1386.75, isStdOutTTY: false, isStdErrTTY: false },
+      { summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'], noColor: true });
+    // Counter rates depend on the run duration k6 used, which the points do not carry: compared separately.
+    // k6 always adds the http_req_duration{expected_response:true} sub-metric; ours appear only where a threshold
+    // names them (DESIGN.md), so sub-metrics are left out of this comparison.
+    for (const [name, m] of Object.entries(summary.metrics).filter(([n]) => !n.includes('{'))) {
+      const ours = data.metrics[name];
+      expect(ours, name).toBeDefined();
+      expect(ours!.type, name).toBe(m.type);
+      for (const [k, v] of Object.entries(m.values)) {
+        if (m.type === 'counter' && k === 'rate') continue;
+        // Trends live in HDR histograms (3 significant digits): within 0.1%; everything else exact.
+        expect(Math.abs(ours!.values[k]! - v), `${name}.${k}: ${ours!.values[k]} vs ${v}`).toBeLessThanOrEqual(Math.abs(v) * 1e-3 + 1e-9);
+      }
+    }
+  });
+
   it('reads gzip the same as plain (detected from the bytes, not the name)', async () => {
     const gz = join(dir, 'points.data');
     writeFileSync(gz, gzipSync(readFileSync(FIXTURE)));

@@ -54,3 +54,20 @@ describe('LoadSeriesSink', () => {
     expect(s.windows.length).toBeGreaterThan(0);
   });
 });
+
+describe('server-side figures and the modeled WAN', () => {
+  it('ignores http_req_waiting of runs tagged wan:on (time to first byte includes the modeled RTT)', async () => {
+    const { BUILTIN_METRICS: M } = await import('../../../scenarios/engine/metrics/builtin.ts');
+    const sink = new LoadSeriesSink();
+    const t = Date.UTC(2026, 0, 1);
+    for (const [wan, value] of [['on', 300], ['off', 20]] as const) {
+      const tags = { service: `s_${wan}`, wan };
+      sink.add({ metric: M.http_reqs!, time: t, value: 1, tags });
+      sink.add({ metric: M.http_req_duration!, time: t, value, tags });
+      sink.add({ metric: M.http_req_waiting!, time: t, value, tags });
+    }
+    const services = sink.finish().services;
+    expect(services.find((s) => s.service === 's_on')).toMatchObject({ p95: 300, serverP95: null });
+    expect(services.find((s) => s.service === 's_off')).toMatchObject({ p95: 20, serverP95: 20 });
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * Runs caplab subcommands (`caplab run ...`, `caplab report ...`) as child processes for the campaign: the load
+ * generator gets its own process so it never competes with the stacks' virtual-time emulation on one event loop,
+ * and an interrupt reaches every child (each writes its outputs and exits 105), so none is left behind.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/caplab.js', import.meta.url));
+
+/** The outcome of one child. */
+export interface ChildResult {
+  /** Exit code (128 + n when killed by a signal). */
+  code: number;
+  /** Its stdout. */
+  stdout: string;
+  /** Its stderr. */
+  stderr: string;
+}
+
+/** Tracks running children so an interrupt can stop them all. */
+export interface Children {
+  /**
+   * Runs `caplab <args>` and resolves when it exits.
+   * @param args arguments after `caplab`
+   * @returns exit code and output
+   */
+  run(args: string[]): Promise<ChildResult>;
+  /** Sends SIGINT to every running child (they stop gracefully and write their outputs). */
+  interrupt(): void;
+  /** Number of running children. */
+  readonly running: number;
+}
+
+/**
+ * Creates a child tracker.
+ * @returns the tracker
+ */
+export function createChildren(): Children {
+  const live = new Set<ChildProcess>();
+  return {
+    run(args) {
+      return new Promise((resolvePromise, reject) => {
+        const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+        live.add(child);
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on('data', (b: Buffer) => out.push(b));
+        child.stderr.on('data', (b: Buffer) => err.push(b));
+        child.on('error', (e) => {
+          live.delete(child);
+          reject(e);
+        });
+        child.on('close', (code, signal) => {
+          live.delete(child);
+          resolvePromise({
+            code: code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 2),
+            stdout: Buffer.concat(out).toString('utf8'),
+            stderr: Buffer.concat(err).toString('utf8'),
+          });
+        });
+      });
+    },
+    interrupt() {
+      for (const c of live) c.kill('SIGINT');
+    },
+    get running() {
+      return live.size;
+    },
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * `caplab campaign [campaign.yaml] [--quick]`: the whole lab in one command. forecast -> traffic -> users ->
+ * scenarios -> probe and sweep per DC (one node, WAN off) -> plan on the measured capacity -> replay per DC at one
+ * node's planned share (WAN on) -> report. Starts the built-in stacks on 127.0.0.1 when the campaign names no
+ * targets and stops them at the end, on failure and on Ctrl-C; load runs in child processes (they stop gracefully
+ * on an interrupt and write their outputs); every file is written under a temporary name and renamed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Plan } from '../../models/types.ts';
+import { startStacks, type RunningStacks } from '../../stacks/start.ts';
+import { type Campaign, parseCampaign } from '../campaign/config.ts';
+import { createChildren, type ChildResult } from '../campaign/children.ts';
+import type { CommandRun } from '../context.ts';
+import { loadDefaults } from '../data.ts';
+import { EXIT, InputError, InterruptedError } from '../errors.ts';
+import { readTextInput, writeFileAtomic } from '../io.ts';
+import { renderPlan } from '../print/plan.ts';
+import { startProgress } from '../progress.ts';
+import { computeForecast, forecastJson } from './forecast.ts';
+import { computePlan } from './plan.ts';
+import { computeScenarios } from './scenarios-build.ts';
+import { computePopulation } from './users.ts';
+import { computeTraffic, trafficJson } from './traffic.ts';
+
+/** Options of `caplab campaign`. */
+export interface CampaignOptions {
+  quick?: boolean;
+}
+
+const STAGES = ['forecast', 'traffic', 'users and scenarios', 'stacks', 'probe', 'sweep', 'plan', 'replay', 'report'] as const;
+
+const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
+
+/** Reads campaign.yaml when given, else the empty campaign (all defaults). */
+async function loadCampaign(path: string | undefined): Promise<Campaign> {
+  if (path === undefined) return {};
+  return parseCampaign(await readTextInput(path, 'campaign file'), resolve(path));
+}
+
+/** Runs `caplab campaign`. */
+export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) => {
+  const campaign = await loadCampaign(args[0]);
+  const defaults = loadDefaults().campaign;
+  const quick = opts.quick === true || campaign.quick === true || defaults.quick;
+  const seed = campaign.seed ?? global.seed;
+  const out = resolve(global.outDir);
+  const placement = campaign.placement ?? defaults.placement;
+  const runner = campaign.runner ?? defaults.runner;
+  const progress = startProgress('campaign', STAGES.length, global.quiet);
+  const log = (line: string): void => {
+    if (!global.quiet && !process.stderr.isTTY) process.stderr.write(`${line}\n`);
+  };
+  let stageNo = 0;
+  const stage = async <T>(name: (typeof STAGES)[number], work: () => Promise<T>): Promise<T> => {
+    if (interrupted) throw new InterruptedError('campaign interrupted: completed stages are in the campaign directory');
+    const t0 = performance.now();
+    const result = await work();
+    stageNo++;
+    progress.update(stageNo);
+    log(`[${stageNo}/${STAGES.length}] ${name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return result;
+  };
+
+  const children = createChildren();
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+    children.interrupt();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const stacks: RunningStacks[] = [];
+  const scratch = mkdtempSync(join(tmpdir(), 'caplab-campaign-'));
+  try {
+    const forecastPath = join(out, 'forecast.json');
+    await stage('forecast', async () => {
+      const f = await computeForecast({ ...campaign.forecast }, seed);
+      await writeFileAtomic(forecastPath, forecastJson(f));
+    });
+
+    const trafficPath = join(out, 'traffic.json');
+    const traffic = await stage('traffic', async () => {
+      const { traffic: t } = await computeTraffic({ forecast: forecastPath, placement }, seed);
+      if (campaign.dcs) {
+        const unknown = campaign.dcs.filter((d) => !t.dcs[d]);
+        if (unknown.length > 0) throw new InputError(`campaign dcs: ${unknown.join(', ')} not in placement ${t.placement} (${Object.keys(t.dcs).join(', ')})`);
+        t.dcs = Object.fromEntries(Object.entries(t.dcs).filter(([d]) => campaign.dcs!.includes(d)));
+      }
+      await writeFileAtomic(trafficPath, trafficJson(t));
+      return t;
+    });
+    const dcs = Object.keys(traffic.dcs);
+
+    let budgetsPath: string | undefined;
+    if (campaign.budgets !== undefined) {
+      budgetsPath = typeof campaign.budgets === 'string' ? campaign.budgets : join(out, 'budgets.json');
+      if (typeof campaign.budgets !== 'string') await writeFileAtomic(budgetsPath, json(campaign.budgets));
+    }
+    // The first plan is on modeled capacity: it sets the sweep's rates; the measured plan replaces it.
+    const modeledPlanPath = join(scratch, 'plan-modeled.json');
+    const quarter = await stage('users and scenarios', async () => {
+      await writeFileAtomic(modeledPlanPath, json(await computePlan({ traffic: trafficPath }, seed)));
+      const q = campaign.quarter ?? loadDefaults().users.quarter;
+      await writeFileAtomic(join(out, 'population.json'), json(await computePopulation({ quarter: q, forecast: forecastPath }, seed)));
+      return q;
+    });
+
+    const { near, far } = await stage('stacks', async () => {
+      if (campaign.targets) {
+        const missing = dcs.filter((d) => !campaign.targets![d]);
+        if (missing.length > 0) throw new InputError(`campaign targets: no URL for ${missing.join(', ')}`);
+        return { near: campaign.targets, far: campaign.targets };
+      }
+      const n = await startStacks({ dataDir: join(scratch, 'near'), dcs, wan: false, seed });
+      stacks.push(n);
+      const f = await startStacks({ dataDir: join(scratch, 'far'), dcs, wan: true, seed });
+      stacks.push(f);
+      return { near: n.urls, far: f.urls };
+    });
+
+    const build = async (planPath: string, targetUrls: Record<string, string>) => {
+      const built = await computeScenarios({
+        traffic: trafficPath, plan: planPath, quarter, quick, targetUrls,
+        ...(budgetsPath ? { budgets: budgetsPath } : {}),
+        ...(campaign.timeScale !== undefined ? { timeScale: campaign.timeScale } : {}),
+        ...(campaign.rateScale !== undefined ? { rateScale: campaign.rateScale } : {}),
+      }, out, seed);
+      for (const [dc, text] of Object.entries(built.users)) if (built.specs[dc]) await writeFileAtomic(join(out, 'scenarios', `users-${dc}.ndjson`), text);
+      return built;
+    };
+    const probeSpecs = await build(modeledPlanPath, near);
+    const loaded = Object.keys(probeSpecs.specs);
+    for (const dc of loaded) {
+      for (const kind of ['probe', 'sweep'] as const) await writeFileAtomic(join(out, 'scenarios', `${dc}-${kind}.json`), json(probeSpecs.specs[dc]![kind]));
+    }
+
+    const runKind = async (kind: 'probe' | 'sweep' | 'replay'): Promise<Record<string, ChildResult>> => {
+      // DCs run side by side: each loads its own stack and its load is far below a core.
+      // Capacity runs (probe, sweep) overload the node on purpose and go to capacity/; results/ holds the replay,
+      // the run the budgets and the gate judge.
+      const where = (dc: string, file: string): string => (kind === 'replay' ? join(out, 'results', dc, file) : join(out, 'capacity', dc, file));
+      const results = await Promise.all(loaded.map((dc) => children.run([
+        '--quiet', 'run', join(out, 'scenarios', `${dc}-${kind}.json`),
+        '-o', `json=${where(dc, kind === 'replay' ? 'points.ndjson.gz' : `points-${kind}.ndjson.gz`)}`,
+        '--summary-json', where(dc, kind === 'replay' ? 'summary.json' : `summary-${kind}.json`),
+        ...(runner === 'k6' ? ['--runner', 'k6'] : []),
+      ])));
+      const failed = results.map((r, i) => [loaded[i]!, r] as const).filter(([, r]) => r.code !== EXIT.ok && r.code !== EXIT.thresholdsCrossed);
+      if (interrupted) throw new InterruptedError(`campaign interrupted during the ${kind}: its outputs were written, later stages skipped`);
+      if (failed.length > 0) {
+        const [dc, r] = failed[0]!;
+        throw new InputError(`${kind} of ${dc} failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      }
+      return Object.fromEntries(results.map((r, i) => [loaded[i]!, r]));
+    };
+    await stage('probe', () => runKind('probe'));
+    await stage('sweep', () => runKind('sweep'));
+
+    const planPath = join(out, 'plan.json');
+    const plan: Plan = await stage('plan', async () => {
+      const p = await computePlan({ traffic: trafficPath, results: join(out, 'capacity') }, seed);
+      await writeFileAtomic(planPath, json(p));
+      return p;
+    });
+
+    const replays = await stage('replay', async () => {
+      const replaySpecs = await build(planPath, far);
+      for (const dc of loaded) await writeFileAtomic(join(out, 'scenarios', `${dc}-replay.json`), json(replaySpecs.specs[dc]!.replay));
+      return runKind('replay');
+    });
+
+    await stage('report', async () => {
+      const r = await children.run(['--quiet', 'report', out, ...(budgetsPath ? ['--budgets', budgetsPath] : [])]);
+      if (r.code !== EXIT.ok) throw new InputError(`report failed (exit ${r.code}): ${r.stderr.trim()}`);
+    });
+    progress.stop();
+
+    process.stdout.write(`${renderPlan(plan)}\n`);
+    const crossed = Object.entries(replays).filter(([, r]) => r.code === EXIT.thresholdsCrossed).map(([dc]) => dc);
+    process.stdout.write(`${quick ? 'quick campaign (smoke run: short steps, less certain fits)' : 'campaign'} for ${quarter}: ` +
+      `replay ${crossed.length === 0 ? 'met every budget' : `crossed budgets in ${crossed.join(', ')}`}` +
+      `${probeSpecs.skipped.length > 0 ? `; no demand, not loaded: ${probeSpecs.skipped.join(', ')}` : ''}\n`);
+    process.stdout.write(`report: ${join(out, 'report.html')}\n`);
+    return EXIT.ok;
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    children.interrupt();
+    await Promise.all(stacks.map((s) => s.stop()));
+    rmSync(scratch, { recursive: true, force: true });
+  }
+};
+
+/** Exposed for tests: the stage names in order. */
+export const CAMPAIGN_STAGES: readonly string[] = STAGES;

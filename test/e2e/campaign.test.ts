@@ -1,0 +1,125 @@
+/**
+ * End to end: `caplab campaign --quick` on the defaults (built-in stacks on 127.0.0.1), then every file of the campaign
+ * directory against its contract, and report.html in chromium offline. Also: Ctrl-C during the load stage leaves no
+ * server or load process and no partial file.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canvasInk, chromiumPath, visit } from '../helpers/browser.ts';
+import { CAPLAB_BIN, REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
+
+const dir = tempDir('caplab-e2e-campaign-');
+const out = join(dir, 'campaign');
+let stdout = '';
+const read = (...p: string[]) => JSON.parse(readFileSync(join(out, ...p), 'utf8'));
+const DCS = ['beijing', 'singapore', 'us-west-1', 'us-west-2'];
+
+beforeAll(async () => {
+  const r = await runCli(['--out-dir', out, 'campaign', '--quick']);
+  stdout = r.stdout;
+  expect(r.code, `${r.stdout.slice(-2000)}\n${r.stderr}`).toBe(0);
+}, 300_000);
+
+afterAll(() => removeDir(dir));
+
+/** Walks a JSON value and checks every {p10, p50, p90} and {p50, p90} band is ordered. */
+function checkBands(v: unknown, path: string, bad: string[]): void {
+  if (Array.isArray(v)) v.forEach((x, i) => checkBands(x, `${path}[${i}]`, bad));
+  else if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (typeof o.p50 === 'number' && typeof o.p90 === 'number') {
+      if (typeof o.p10 === 'number' && !(o.p10 <= o.p50)) bad.push(`${path}: p10 > p50`);
+      if (!(o.p50 <= o.p90)) bad.push(`${path}: p50 > p90`);
+    }
+    for (const [k, x] of Object.entries(o)) checkBands(x, `${path}.${k}`, bad);
+  }
+}
+
+describe('caplab campaign --quick', () => {
+  it('writes every stage\'s file with its schema tag and ordered bands', () => {
+    expect(read('forecast.json').schema).toBe('caplab.forecast/v1');
+    expect(read('traffic.json').schema).toBe('caplab.traffic/v1');
+    expect(read('population.json').schema).toBe('caplab.population/v1');
+    expect(read('plan.json').schema).toBe('caplab.plan/v1');
+    const bad: string[] = [];
+    for (const f of ['forecast.json', 'traffic.json', 'plan.json']) checkBands(read(f), f, bad);
+    expect(bad).toEqual([]);
+    // Nothing half-written: no temp files anywhere.
+    const all = spawnSync('find', [out, '-name', '*.tmp-*'], { encoding: 'utf8' }).stdout.trim();
+    expect(all).toBe('');
+  });
+
+  it('plans every DC and quarter of the traffic on measured capacity where the DC was loaded', () => {
+    const traffic = read('traffic.json');
+    const plan = read('plan.json');
+    for (const dc of DCS) {
+      expect(plan.dcs[dc].quarters.map((q: { quarter: string }) => q.quarter)).toEqual(traffic.dcs[dc].map((q: { quarter: string }) => q.quarter));
+      expect(plan.dcs[dc].capacity.source).toBe('measured');
+      expect(plan.dcs[dc].capacity.perNodeRps).toBeGreaterThan(0);
+    }
+    expect(stdout).toMatch(/report: .*report\.html/);
+    expect(stdout).toMatch(/quick campaign \(smoke run/);
+  });
+
+  it('passes the gate on the replay results at the default budgets', async () => {
+    const r = await runCli(['gate', join(out, 'results')]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+  });
+
+  it('ran probe, sweep and replay per DC: k6-shaped summaries and NDJSON points', () => {
+    for (const dc of DCS) {
+      expect(readdirSync(join(out, 'results', dc)).sort(), dc).toEqual(['points.ndjson.gz', 'summary.json']);
+      expect(readdirSync(join(out, 'capacity', dc)).sort(), dc).toEqual(['points-probe.ndjson.gz', 'points-sweep.ndjson.gz', 'summary-probe.json', 'summary-sweep.json']);
+      const summary = read('results', dc, 'summary.json');
+      expect(summary.metrics.http_reqs.values.count).toBeGreaterThan(0);
+      expect(summary.root_group).toBeDefined();
+      const points = gunzipSync(readFileSync(join(out, 'results', dc, 'points.ndjson.gz'))).toString('utf8').trimEnd().split('\n');
+      const reqs = points.filter((l) => l.includes('"metric":"http_reqs"') && l.startsWith('{"type":"Point"')).length;
+      expect(reqs).toBe(summary.metrics.http_reqs.values.count);
+    }
+  });
+
+  it('writes report.html, report.md and junit.xml; the report draws every chart offline in chromium', async () => {
+    for (const f of ['report.html', 'report.md', 'junit.xml']) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuites/);
+    const browser: Browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const v = await visit(browser, join(out, 'report.html'));
+      expect(v.consoleErrors).toEqual([]);
+      expect(v.failed).toEqual([]);
+      expect(v.blocked).toEqual([]);
+      const ink = await canvasInk(v.page);
+      expect(ink.length).toBeGreaterThan(5);
+      for (const c of ink) expect(c.ink, c.key).toBeGreaterThan(500);
+      const first = await v.page.textContent('table');
+      for (const dc of DCS) expect(first).toContain(dc);
+      await v.page.screenshot({ path: join(REPO_ROOT, 'test-artifacts', 'campaign-report-first-screen.png') });
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
+
+describe('Ctrl-C during the load stage', () => {
+  it('exits 105 and leaves no server or load process and no partial file', async () => {
+    const o = join(dir, 'interrupted');
+    const child = spawn(process.execPath, [CAPLAB_BIN, '--out-dir', o, 'campaign', '--quick'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    // Wait for the probe stage: the first NDJSON temp or results file appears.
+    for (let i = 0; i < 1200 && !(existsSync(join(o, 'results'))); i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, stderr).toBe(105);
+    expect(stderr).toMatch(/interrupted/);
+    // No load process of this campaign survives, and the port-holding process (the campaign itself) is gone.
+    const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
+    expect(ps.split('\n').filter((l) => l.includes(o))).toEqual([]);
+    expect(spawnSync('find', [o, '-name', '*.tmp-*'], { encoding: 'utf8' }).stdout.trim()).toBe('');
+  }, 180_000);
+});
