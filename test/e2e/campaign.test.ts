@@ -58,8 +58,12 @@ describe('caplab campaign --quick', () => {
     const plan = read('plan.json');
     for (const dc of DCS) {
       expect(plan.dcs[dc].quarters.map((q: { quarter: string }) => q.quarter)).toEqual(traffic.dcs[dc].map((q: { quarter: string }) => q.quarter));
-      expect(plan.dcs[dc].capacity.source).toBe('measured');
-      expect(plan.dcs[dc].capacity.perNodeRps).toBeGreaterThan(0);
+      const cap = plan.dcs[dc].capacity;
+      // Measured, unless the sweep met the budget at no rate (a starved CI runner): then the plan says so and uses
+      // the model, never an empty or infinite capacity.
+      if (cap.source === 'modeled') expect(cap.inputs.note, dc).toMatch(/measured capacity unusable/);
+      else expect(cap.source).toBe('measured');
+      expect(cap.perNodeRps).toBeGreaterThan(0);
     }
     expect(stdout).toMatch(/report: .*report\.html/);
     expect(stdout).toMatch(/quick campaign \(smoke run/);
