@@ -10,7 +10,7 @@ import { createGzip } from 'node:zlib';
 import { ValidationError, type Problem } from '../../models/errors.ts';
 import { createUserGenerator } from '../../models/population/user.ts';
 import { parseDurationMs } from '../../scenarios/duration.ts';
-import { customMetrics } from '../../scenarios/engine/flow.ts';
+import { customMetrics } from '../../scenarios/engine/compile.ts';
 import { createRegistry } from '../../scenarios/engine/metrics/registry.ts';
 import type { SampleSink } from '../../scenarios/engine/metrics/types.ts';
 import { createNdjsonOutput, type NdjsonOutput } from '../../scenarios/engine/outputs/ndjson.ts';

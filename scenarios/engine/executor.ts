@@ -4,7 +4,8 @@
  * `gracefulStop`, then interrupt them; interrupted iterations are not counted).
  */
 import type { ScenarioConfig } from '../spec.ts';
-import { type CompiledFlow, type Emitter, epochOf, type IterationContext, runIteration } from './flow.ts';
+import type { CompiledFlow } from './compile.ts';
+import { type Emitter, epochOf, type IterationContext, runIteration } from './flow.ts';
 import { BUILTIN_METRICS } from './metrics/builtin.ts';
 import type { MetricDef } from './metrics/types.ts';
 import type { ExecutionTuple } from './segments.ts';

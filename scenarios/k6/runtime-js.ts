@@ -29,7 +29,7 @@ export const RUNTIME_TYPES_JS = String.raw`
 
 /** The runtime functions and the exported-function helpers (see the module comment). */
 export const RUNTIME_JS = String.raw`
-// ---- caplab runtime (the k6 twin of scenarios/engine/flow.ts and template.ts) ----
+// ---- caplab runtime (the k6 twin of scenarios/engine/compile.ts, flow.ts and template.ts) ----
 
 // Per-VU state: k6 gives every VU its own copy of module scope, as the engine gives every VU its own vars and
 // once-steps; setup's values arrive as the data argument and seed the vars once.

@@ -94,7 +94,7 @@ function jsonPathKeys(path: string): (string | number)[] {
   return keys;
 }
 
-/** The step as data for the runtime, with names, checks and defaults exactly as flow.ts compiles them. */
+/** The step as data for the runtime, with names, checks and defaults exactly as compile.ts compiles them. */
 function stepData(step: Step, key: string, baseUrl: string | undefined): Record<string, unknown> {
   let rawUrl: string;
   const out: Record<string, unknown> = { key };
@@ -155,7 +155,7 @@ function flowSteps(name: string, flow: Flow, baseUrl: string | undefined): Recor
   return (flow.steps ?? []).map((s, i) => stepData(s, `${name}#${i}`, baseUrl));
 }
 
-/** Mix choices with the engine's cumulative bounds and seeded key (flow.ts compileFlows). */
+/** Mix choices with the engine's cumulative bounds and seeded key (compile.ts compileFlows). */
 function mixData(spec: ScenarioSpec, seed: number): Record<string, { key: number; choices: [string, number][] }> {
   const out: Record<string, { key: number; choices: [string, number][] }> = {};
   for (const [name, f] of Object.entries(spec.flows)) {
@@ -216,7 +216,7 @@ export function k6Options(spec: ScenarioSpec): Record<string, unknown> {
   return out;
 }
 
-/** The default base URL: origin and path prefix as the engine joins them (flow.ts compileStep). */
+/** The default base URL: origin and path prefix as the engine joins them (compile.ts compileStep). */
 function baseUrlOf(spec: ScenarioSpec): string {
   if (spec.baseUrl === undefined) return '';
   const base = new URL(spec.baseUrl);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileFlows, pickFlow } from '../../scenarios/engine/flow.ts';
+import { compileFlows, pickFlow } from '../../scenarios/engine/compile.ts';
 import { compileJsonPath } from '../../scenarios/engine/jsonpath.ts';
 import { effectiveScenarios, runEngine } from '../../scenarios/engine/run.ts';
 import { compileJson, compileString, TemplateError } from '../../scenarios/engine/template.ts';
