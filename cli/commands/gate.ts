@@ -31,7 +31,8 @@ import { readAnySummary } from '../../reports/render/summary-shape.ts';
 import { type Budgets, parseBudgets } from '../../scenarios/budgets.ts';
 import type { CommandRun } from '../context.ts';
 import { DATA_DIR } from '../data.ts';
-import { CliError, EXIT, ScriptError } from '../errors.ts';
+import { EXIT, ScriptError } from '../errors.ts';
+import { collect } from '../collect.ts';
 import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
 import { formatGate } from '../print/gate.ts';
 import { loadResults } from './report.ts';
@@ -47,23 +48,6 @@ export interface GateCliOptions {
 }
 
 const POINTS = /^points.*\.ndjson(\.gz)?$/;
-
-/** Runs a read, turning input errors into listed problems so one run reports them all. */
-async function collect<T>(problems: Problem[], where: string, f: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await f();
-  } catch (err) {
-    if (err instanceof ValidationError) problems.push(...err.problems);
-    else if (err instanceof CliError) {
-      // Messages like "<file>:2: not valid JSON" already name the file: keep their location, do not repeat it.
-      const i = err.message.startsWith(where) ? err.message.indexOf(': ', where.length) : -1;
-      problems.push(i > 0 ? { where: err.message.slice(0, i), message: err.message.slice(i + 2) } : { where, message: err.message });
-    }
-    else if (err instanceof Error && /gzip|header check|unexpected end/i.test(err.message)) problems.push({ where, message: `cannot read: ${err.message}` });
-    else throw err;
-    return undefined;
-  }
-}
 
 async function readBudgets(path: string, shown: string): Promise<Budgets> {
   const text = await readTextInput(path, 'budgets file');

@@ -50,6 +50,8 @@ export async function computePlan(opts: Partial<PlanOptions>, seed: number): Pro
   const routes = loadData('services.json', ServiceTimesSchema).routes;
   const settings = loadData('planner.json', PlannerSettingsSchema);
   const fleet = opts.fleet ? parseWith(FleetSchema, await readJson(opts.fleet, 'fleet file'), opts.fleet) : loadData('fleet.json', FleetSchema);
+  // The probe's warm-up, read once for every DC (only needed with measured results).
+  const warmupS = opts.results ? loadData('scenarios.json', ScenarioSettingsSchema).probe.warmupSeconds : undefined;
   const capacity: Record<string, DcCapacity> = {};
   const prices: Record<string, number> = {};
   for (const [dc, quarters] of Object.entries(traffic.dcs)) {
@@ -62,7 +64,7 @@ export async function computePlan(opts: Partial<PlanOptions>, seed: number): Pro
     if (!Object.values(weights).some((w) => w > 0)) for (const s of Object.keys(traffic.demand)) weights[s] = traffic.demand[s]!;
     const mix = serviceMix(routes, weights);
     const measured = opts.results
-      ? await measuredCapacity(opts.results, dc, loadData('scenarios.json', ScenarioSettingsSchema).probe.warmupSeconds, settings.serverBudgetP95Ms)
+      ? await measuredCapacity(opts.results, dc, warmupS!, settings.serverBudgetP95Ms)
       : undefined;
     const modeled = modeledNodeCapacity(
       { workers: profile.workers, sigma: profile.sigma, kappa: profile.kappa, meanServiceMs: round(mix.meanMs), serviceCv: round(mix.cv) },

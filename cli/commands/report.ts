@@ -36,7 +36,8 @@ import { LoadSeriesSink } from '../../reports/render/series.ts';
 import { readAnySummary } from '../../reports/render/summary-shape.ts';
 import { parseBudgets } from '../../scenarios/budgets.ts';
 import type { CommandRun } from '../context.ts';
-import { CliError, EXIT, ScriptError } from '../errors.ts';
+import { EXIT, ScriptError } from '../errors.ts';
+import { collect } from '../collect.ts';
 import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
 import { loadPlacement, loadRoutingData } from '../routing.ts';
 
@@ -58,23 +59,6 @@ export interface LoadedCampaign {
 }
 
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
-
-/** Collects problems from reads that fail, so one run lists them all. */
-async function collect<T>(problems: Problem[], where: string, f: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await f();
-  } catch (err) {
-    if (err instanceof ValidationError) problems.push(...err.problems);
-    else if (err instanceof CliError) {
-      // Messages like "<file>:2: not valid JSON" already name the file: keep their location, do not repeat it.
-      const i = err.message.startsWith(where) ? err.message.indexOf(': ', where.length) : -1;
-      problems.push(i > 0 ? { where: err.message.slice(0, i), message: err.message.slice(i + 2) } : { where, message: err.message });
-    }
-    else if (err instanceof Error && /gzip|header check|unexpected end/i.test(err.message)) problems.push({ where, message: `cannot read: ${err.message}` });
-    else throw err;
-    return undefined;
-  }
-}
 
 async function readJson(path: string, what: string): Promise<unknown> {
   return parseJsonInput(await readTextInput(path, what), path);

@@ -97,9 +97,10 @@ export async function computeScenarios(opts: Partial<ScenariosBuildOptions>, out
   const preferred = loadDefaults().users.quarter;
   const quarter = opts.quarter ?? (quarters.includes(preferred) ? preferred : quarters[0]!);
   if (!quarters.includes(quarter)) throw new InputError(`--quarter ${quarter} is not in the traffic (${quarters[0]} to ${quarters[quarters.length - 1]})`);
+  const settings = loadData('scenarios.json', ScenarioSettingsSchema);
   const targets = opts.targetUrls ?? await resolveTargets(opts, outDir, Object.keys(traffic.dcs));
   const { specs, skipped } = buildScenarios({
-    traffic, plan, budgets, settings: loadData('scenarios.json', ScenarioSettingsSchema), quarter, targets, seed, quick: opts.quick ?? false,
+    traffic, plan, budgets, settings, quarter, targets, seed, quick: opts.quick ?? false,
     ...(opts.timeScale !== undefined ? { secondsPerHour: opts.timeScale } : {}),
     ...(opts.rateScale !== undefined ? { rateScale: opts.rateScale } : {}),
   });
@@ -107,8 +108,7 @@ export async function computeScenarios(opts: Partial<ScenariosBuildOptions>, out
   for (const [dc, kinds] of Object.entries(specs)) {
     for (const [kind, spec] of Object.entries(kinds)) parseScenarioSpec(spec, `scenarios/${dc}-${kind}.json`);
   }
-  const usersPerDc = loadData('scenarios.json', ScenarioSettingsSchema).usersPerDc;
-  const users = await dcUsersFiles(seed, quarter, traffic.placement, usersPerDc);
+  const users = await dcUsersFiles(seed, quarter, traffic.placement, settings.usersPerDc);
   return { specs, skipped, quarter, users };
 }
 
