@@ -81,7 +81,7 @@ export function errorCode(message: string | undefined): number {
   const m = message ?? '';
   if (/timeout/i.test(m)) return 1050;
   if (/ECONNREFUSED/.test(m)) return 1212;
-  if (/ECONNRESET|other side closed/i.test(m)) return 1220;
+  if (/ECONNRESET|closed the connection/i.test(m)) return 1220;
   if (/EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|ENOTFOUND|EAI_AGAIN/.test(m)) return 1210;
   return 1000;
 }

@@ -1,12 +1,15 @@
 /**
- * The engine's HTTP client: one undici Client per VU and origin (k6 gives every VU its own connections), HTTP/1.1
- * keep-alive, and k6's timing breakdown of each request (blocked, connecting, tls_handshaking, sending, waiting,
- * receiving; duration = sending + waiting + receiving). Bytes on the wire come from the sockets' own counters, as
- * k6's data_sent/data_received do. It uses undici's low-level dispatch with a plain handler: no streams, no promise
- * per chunk, and the body is kept only when the flow needs it.
+ * The engine's HTTP client: one keep-alive HTTP/1.1 connection per VU and origin, as k6 gives every VU its own
+ * transport, and k6's timing breakdown of each request (blocked, connecting, tls_handshaking, sending, waiting,
+ * receiving; duration = sending + waiting + receiving). Bytes on the wire are counted per connection, as k6's
+ * data_sent/data_received are.
+ *
+ * Why not undici: its Client alone costs more CPU per request than autocannon's whole loop on this machine (an
+ * extra event-loop turn before reusing an idle socket and after each response), so a generator built on it
+ * saturates before the system under test. A VU makes one request at a time on its own connection, which needs
+ * none of undici's pooling or pipelining; see http1-connection.ts.
  */
-import type { Socket } from 'node:net';
-import { buildConnector, Client } from 'undici';
+import { Http1Connection, type Http1Exchange, type Http1Target } from './http1-connection.ts';
 
 /** k6's timing breakdown of one request, milliseconds. */
 export interface HttpTimings {
@@ -60,230 +63,228 @@ export interface HttpResponse {
   endedAt: number;
 }
 
-interface Tracked {
-  socket: Socket;
+/** A connection of the VU and the byte counts already reported for it. */
+interface Held {
+  conn: Http1Connection;
   sent: number;
   received: number;
 }
 
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+const BAD_HEADER = /[\r\n]/;
+
 /**
- * The HTTP side of one VU: its own keep-alive connections (one Client per origin) and byte counters.
+ * The HTTP side of one VU: its own keep-alive connections (one per origin) and byte counters.
  * Not shared between VUs, like a k6 VU's transport.
  */
 export class VuHttp {
-  readonly #clients = new Map<string, Client>();
-  readonly #sockets = new Set<Tracked>();
-  #closedSent = 0;
-  #closedReceived = 0;
-  /** Connect time of the connection made for the request now in flight; reset per request. */
+  readonly #held = new Map<string, Held>();
+  /** Connections replaced or closed since the last {@link takeBytes}, still to be counted. */
+  #retired: Held[] = [];
+  #current: Held | undefined;
+  #req: HttpRequest | undefined;
+  #resolve: ((r: HttpResponse) => void) | undefined;
+  #t0 = 0;
+  #reused = false;
+  #retried = false;
   #connectMs = 0;
-  #abortCurrent: ((err: Error) => void) | undefined;
+  #tlsMs = 0;
+  #deadline = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = 0;
+  #timedOut = false;
   #interrupted = false;
-
-  #client(origin: string): Client {
-    let c = this.#clients.get(origin);
-    if (c) return c;
-    const base = buildConnector({});
-    c = new Client(origin, {
-      pipelining: 1,
-      keepAliveTimeout: 60_000,
-      keepAliveMaxTimeout: 600_000,
-      connect: (opts, cb) => {
-        const t0 = performance.now();
-        base(opts, (err, socket) => {
-          this.#connectMs += performance.now() - t0;
-          if (!err && socket) this.#track(socket as Socket);
-          cb(err, socket as never);
-        });
-      },
-    });
-    this.#clients.set(origin, c);
-    return c;
-  }
-
-  #track(socket: Socket): void {
-    const t: Tracked = { socket, sent: 0, received: 0 };
-    this.#sockets.add(t);
-    socket.once('close', () => {
-      this.#closedSent += socket.bytesWritten - t.sent;
-      this.#closedReceived += socket.bytesRead - t.received;
-      this.#sockets.delete(t);
-    });
-  }
+  readonly #onDone = (x: Http1Exchange): void => this.#done(x);
+  readonly #onTimer = (): void => this.#checkTimeout();
 
   /**
-   * Bytes written and read on this VU's sockets since the previous call (k6 counts data per iteration).
+   * Bytes written and read on this VU's connections since the previous call (k6 counts data per iteration).
    * @returns bytes sent and received
    */
   takeBytes(): { sent: number; received: number } {
-    let sent = this.#closedSent;
-    let received = this.#closedReceived;
-    this.#closedSent = 0;
-    this.#closedReceived = 0;
-    for (const t of this.#sockets) {
-      sent += t.socket.bytesWritten - t.sent;
-      received += t.socket.bytesRead - t.received;
-      t.sent = t.socket.bytesWritten;
-      t.received = t.socket.bytesRead;
+    let sent = 0;
+    let received = 0;
+    const count = (h: Held): void => {
+      const w = h.conn.bytesWritten;
+      const r = h.conn.bytesRead;
+      sent += w - h.sent;
+      received += r - h.received;
+      h.sent = w;
+      h.received = r;
+    };
+    for (const h of this.#held.values()) count(h);
+    if (this.#retired.length > 0) {
+      for (const h of this.#retired) count(h);
+      this.#retired = [];
     }
     return { sent, received };
   }
 
   /**
    * Sends one request and resolves when the response has ended or failed; never rejects (a network error is a
-   * response with status 0, as in k6).
+   * response with status 0, as in k6). A request that meets a keep-alive connection the server has just closed is
+   * retried once on a new connection when its method is idempotent, as Go's transport (k6) does.
    * @param req the request
    * @returns status, body, timings
    */
   request(req: HttpRequest): Promise<HttpResponse> {
-    this.#connectMs = 0;
-    this.#interrupted = false;
     const promise = new Promise<HttpResponse>(captureResolve);
-    const h = new RequestHandler(this, req, captured!);
+    this.#resolve = captured;
     captured = undefined;
-    try {
-      this.#client(req.origin).dispatch(
-        {
-          origin: req.origin,
-          path: req.path,
-          method: req.method as 'GET',
-          headers: req.headers,
-          body: req.body ?? null,
-          // The handler's own timer bounds the whole request, as k6's timeout does.
-          headersTimeout: 0,
-          bodyTimeout: 0,
-        },
-        h as never,
-      );
-    } catch (err) {
-      h.onError(err as Error);
-    }
+    this.#req = req;
+    this.#t0 = performance.now();
+    this.#interrupted = false;
+    this.#timedOut = false;
+    this.#retried = false;
+    this.#connectMs = 0;
+    this.#tlsMs = 0;
+    this.#deadline = this.#t0 + req.timeoutMs;
+    if (this.#timer === undefined || this.#timerAt > this.#deadline + 1) this.#arm(req.timeoutMs);
+    this.#send(req);
     return promise;
   }
 
-  /** @internal Called by the handler when the request got its connection. */
-  connected(abort: ((err: Error) => void) | undefined): boolean {
-    this.#abortCurrent = abort;
-    return this.#interrupted;
+  #send(req: HttpRequest): void {
+    let target: Http1Target;
+    let head: string;
+    try {
+      target = targetOf(req.origin);
+      head = requestHead(req, target);
+    } catch (err) {
+      this.#settle(failure(this.#t0, (err as Error).message));
+      return;
+    }
+    let h = this.#held.get(req.origin);
+    if (h === undefined || !h.conn.usable) {
+      if (h !== undefined) this.#retired.push(h);
+      h = { conn: new Http1Connection(target), sent: 0, received: 0 };
+      this.#held.set(req.origin, h);
+    }
+    this.#current = h;
+    this.#reused = h.conn.served > 0;
+    h.conn.send(head, req.body, req.keepBody, req.method === 'HEAD', this.#t0, this.#onDone);
   }
 
-  /** @internal Connect time accumulated for the request in flight. */
-  get connectMs(): number {
-    return this.#connectMs;
+  #done(x: Http1Exchange): void {
+    const req = this.#req!;
+    this.#connectMs += x.connectMs;
+    this.#tlsMs += x.tlsMs;
+    if (x.status === 0 && x.nothingReceived && this.#reused && !this.#retried && !this.#interrupted && !this.#timedOut && IDEMPOTENT.has(req.method)) {
+      this.#retried = true;
+      this.#send(req);
+      return;
+    }
+    const t0 = this.#t0;
+    const ready = x.tReady;
+    const first = x.tFirst === 0 ? x.tEnd : x.tFirst;
+    const res: HttpResponse = {
+      status: x.status,
+      body: x.body,
+      bodySize: x.bodySize,
+      timings: {
+        blocked: ready - t0,
+        connecting: Math.min(this.#connectMs, ready - t0),
+        tlsHandshaking: Math.min(this.#tlsMs, ready - t0),
+        sending: x.tSent - ready,
+        waiting: first - x.tSent,
+        receiving: x.tEnd - first,
+        duration: x.tEnd - ready,
+      },
+      endedAt: x.tEnd,
+    };
+    if (x.status === 0) res.error = this.#timedOut ? `request timeout after ${req.timeoutMs}ms` : this.#interrupted ? 'request interrupted' : x.error;
+    this.#settle(res);
+  }
+
+  #settle(res: HttpResponse): void {
+    const resolve = this.#resolve;
+    this.#resolve = undefined;
+    this.#req = undefined;
+    this.#current = undefined;
+    resolve?.(res);
+  }
+
+  #arm(ms: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = performance.now() + ms;
+    this.#timer = setTimeout(this.#onTimer, ms).unref();
+  }
+
+  /** One timer per VU, re-armed only when it fires: no timer calls per request in the steady state. */
+  #checkTimeout(): void {
+    this.#timer = undefined;
+    if (this.#resolve === undefined) return;
+    const left = this.#deadline - performance.now();
+    if (left > 1) {
+      this.#arm(left);
+      return;
+    }
+    this.#timedOut = true;
+    this.#current?.conn.abort('request timeout');
   }
 
   /** Aborts the request in flight (graceful stop ran out); it resolves with status 0. */
   interrupt(): void {
     this.#interrupted = true;
-    this.#abortCurrent?.(new Error('request interrupted'));
+    this.#current?.conn.abort('request interrupted');
   }
 
   /** Closes every connection of this VU. */
   async close(): Promise<void> {
-    const clients = [...this.#clients.values()];
-    this.#clients.clear();
-    await Promise.all(clients.map((c) => c.destroy().catch(() => {})));
+    if (this.#timer !== undefined) { clearTimeout(this.#timer); this.#timer = undefined; }
+    for (const h of this.#held.values()) { h.conn.destroy(); this.#retired.push(h); }
+    this.#held.clear();
   }
 }
 
-/**
- * undici's (legacy) dispatch handler for one request: a plain object with methods rather than closures, because this
- * runs once per request and closures cost allocations on the hot path.
- */
-class RequestHandler {
-  readonly #vu: VuHttp;
-  readonly #req: HttpRequest;
-  readonly #resolve: (r: HttpResponse) => void;
-  readonly #timer: NodeJS.Timeout;
-  readonly #t0 = performance.now();
-  #tConnect: number;
-  #tSent: number;
-  #tFirst = 0;
-  #status = 0;
-  #size = 0;
-  #chunks: Buffer[] | undefined;
-  #abort: ((err: Error) => void) | undefined;
-  #timedOut = false;
-  #settled = false;
+const targets = new Map<string, Http1Target>();
 
-  constructor(vu: VuHttp, req: HttpRequest, resolve: (r: HttpResponse) => void) {
-    this.#vu = vu;
-    this.#req = req;
-    this.#resolve = resolve;
-    this.#tConnect = this.#t0;
-    this.#tSent = this.#t0;
-    this.#timer = setTimeout(RequestHandler.#onTimeout, req.timeoutMs, this);
+/** Parses an origin once per process. */
+function targetOf(origin: string): Http1Target {
+  let t = targets.get(origin);
+  if (t !== undefined) return t;
+  let u: URL;
+  try {
+    u = new URL(origin);
+  } catch {
+    throw new Error(`invalid URL origin ${JSON.stringify(origin)}`);
   }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`unsupported protocol ${u.protocol} in ${origin}`);
+  const secure = u.protocol === 'https:';
+  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  t = { host, port: Number(u.port || (secure ? 443 : 80)), secure, hostHeader: u.host };
+  targets.set(origin, t);
+  return t;
+}
 
-  static #onTimeout(h: RequestHandler): void {
-    h.#timedOut = true;
-    h.#abort?.(new Error(`request timeout after ${h.#req.timeoutMs}ms`));
+/** The request line and headers; Host and Content-Length added unless the step set them. */
+function requestHead(req: HttpRequest, target: Http1Target): string {
+  const hd = req.headers;
+  let head = `${req.method} ${req.path} HTTP/1.1\r\n`;
+  let hasHost = false;
+  let hasLength = false;
+  for (let i = 0; i + 1 < hd.length; i += 2) {
+    const name = hd[i]!;
+    const value = hd[i + 1]!;
+    if (BAD_HEADER.test(name) || BAD_HEADER.test(value)) throw new Error(`invalid header ${JSON.stringify(name)}: names and values cannot contain CR or LF`);
+    if (name.length === 4 && name.toLowerCase() === 'host') hasHost = true;
+    else if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
+    head += `${name}: ${value}\r\n`;
   }
+  if (!hasHost) head += `host: ${target.hostHeader}\r\n`;
+  const body = req.body;
+  if (!hasLength && body !== undefined && (body.length > 0 || req.method !== 'GET')) {
+    head += `content-length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.length}\r\n`;
+  }
+  return `${head}\r\n`;
+}
 
-  onConnect(abort: (err: Error) => void): void {
-    this.#tConnect = performance.now();
-    this.#abort = abort;
-    if (this.#vu.connected(abort)) abort(new Error('request interrupted'));
-    else if (this.#timedOut) abort(new Error(`request timeout after ${this.#req.timeoutMs}ms`));
-  }
-
-  onRequestSent(): void {
-    this.#tSent = performance.now();
-  }
-
-  onResponseStarted(): void {
-    this.#tFirst = performance.now();
-  }
-
-  onHeaders(statusCode: number): boolean {
-    this.#status = statusCode;
-    if (this.#tFirst === 0) this.#tFirst = performance.now();
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    this.#size += chunk.length;
-    if (this.#req.keepBody) (this.#chunks ??= []).push(chunk);
-    return true;
-  }
-
-  onComplete(): void {
-    this.#finish(undefined);
-  }
-
-  onError(err: Error): void {
-    this.#finish(err.message || String(err));
-  }
-
-  #finish(error: string | undefined): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    clearTimeout(this.#timer);
-    this.#vu.connected(undefined);
-    const end = performance.now();
-    const t0 = this.#t0;
-    const tConnect = this.#tConnect;
-    const tSent = this.#tSent < tConnect ? tConnect : this.#tSent;
-    const tFirst = this.#tFirst === 0 ? end : this.#tFirst;
-    const chunks = this.#chunks;
-    const res: HttpResponse = {
-      status: error === undefined ? this.#status : 0,
-      body: chunks === undefined ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
-      bodySize: this.#size,
-      timings: {
-        blocked: tConnect - t0,
-        connecting: Math.min(this.#vu.connectMs, tConnect - t0),
-        tlsHandshaking: 0,
-        sending: tSent - tConnect,
-        waiting: tFirst - tSent,
-        receiving: end - tFirst,
-        duration: end - tConnect,
-      },
-      endedAt: end,
-    };
-    if (error !== undefined) res.error = error;
-    this.#resolve(res);
-  }
+function failure(t0: number, error: string): HttpResponse {
+  const end = performance.now();
+  return {
+    status: 0, body: EMPTY, bodySize: 0, error, endedAt: end,
+    timings: { blocked: 0, connecting: 0, tlsHandshaking: 0, sending: 0, waiting: end - t0, receiving: 0, duration: end - t0 },
+  };
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -1,0 +1,225 @@
+/**
+ * One keep-alive HTTP/1.1 connection of a VU (plain TCP or TLS), one request at a time as a k6 VU makes them, with
+ * k6's timing points: connection obtained (blocked, connecting, tls_handshaking), request written (sending), first
+ * response byte (waiting) and last byte (receiving). Plain TCP sockets read into one buffer shared by every
+ * connection of the process (`onread`), so reading a response allocates nothing but what the flow keeps.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { Http1ResponseParser } from './http1-parser.ts';
+
+/** Where a connection goes, parsed once per origin. */
+export interface Http1Target {
+  /** Host name or address. */
+  host: string;
+  /** TCP port. */
+  port: number;
+  /** https: TLS with SNI = host. */
+  secure: boolean;
+  /** The Host header value (host, plus the port when it is not the scheme's default). */
+  hostHeader: string;
+}
+
+/** Timing points of one exchange, performance.now() ms; 0 when the point was not reached. */
+export interface Http1Exchange {
+  /** Status (0 when no response). */
+  status: number;
+  /** Body when kept. */
+  body: Buffer;
+  /** Body size in bytes. */
+  bodySize: number;
+  /** TCP connect time of a connection made for this exchange, ms (else 0). */
+  connectMs: number;
+  /** TLS handshake time of a connection made for this exchange, ms (else 0). */
+  tlsMs: number;
+  /** When the connection was ready to write. */
+  tReady: number;
+  /** When the request was handed to the socket. */
+  tSent: number;
+  /** First response byte. */
+  tFirst: number;
+  /** Last byte, or the failure. */
+  tEnd: number;
+  /** Failure message when status is 0. */
+  error?: string;
+  /** No byte of a response arrived (lets the caller retry a request that met a stale keep-alive connection). */
+  nothingReceived: boolean;
+}
+
+type Done = (x: Http1Exchange) => void;
+
+// One read buffer for every plain connection: onread callbacks run to completion one at a time, and the parser copies
+// whatever it keeps before returning.
+const SHARED_READ = Buffer.allocUnsafe(64 * 1024);
+
+/** A connection; create one per VU and origin, reuse it while {@link usable}. */
+export class Http1Connection {
+  readonly #socket: Socket;
+  readonly #parser = new Http1ResponseParser();
+  #connected = false;
+  #closed = false;
+  #done: Done | undefined;
+  #x: Http1Exchange | undefined;
+  #head = '';
+  #body: Buffer | string | undefined;
+  /** Bytes read on this connection (with onread, Socket#bytesRead is not kept). */
+  bytesRead = 0;
+  /** Exchanges completed on it; > 0 means a new request reuses it. */
+  served = 0;
+
+  /**
+   * Opens the connection (asynchronously; a request can be sent at once and is written when it is up).
+   * @param target where to connect
+   */
+  constructor(target: Http1Target) {
+    const t0 = performance.now();
+    const onread = { buffer: SHARED_READ, callback: (n: number, buf: Buffer): boolean => { this.#onData(buf, 0, n); return true; } };
+    if (target.secure) {
+      const s = tlsConnect({ host: target.host, port: target.port, servername: isIp(target.host) ? undefined : target.host, ALPNProtocols: ['http/1.1'] });
+      let tTcp = 0;
+      s.once('connect', () => { tTcp = performance.now(); });
+      s.once('secureConnect', () => {
+        const now = performance.now();
+        this.#onConnected(tTcp === 0 ? now - t0 : tTcp - t0, tTcp === 0 ? 0 : now - tTcp);
+      });
+      s.on('data', (b: Buffer) => this.#onData(b, 0, b.length));
+      this.#socket = s;
+    } else {
+      const s = netConnect({ host: target.host, port: target.port, noDelay: true, onread });
+      s.once('connect', () => this.#onConnected(performance.now() - t0, 0));
+      this.#socket = s;
+    }
+    this.#socket.on('error', (err) => this.#fail(err.message || String(err)));
+    this.#socket.on('end', () => this.#onEnd());
+    this.#socket.on('close', () => { this.#closed = true; this.#fail('server closed the connection before the response ended'); });
+  }
+
+  /** True when a new request may be sent on it (open, idle, keep-alive). */
+  get usable(): boolean {
+    return !this.#closed && this.#done === undefined;
+  }
+
+  /** Bytes written on this connection. */
+  get bytesWritten(): number {
+    return this.#socket.bytesWritten;
+  }
+
+  /**
+   * Sends one request; `done` is called exactly once with the outcome (never throws).
+   * @param head the request head, ending with the blank line
+   * @param body the body, if any
+   * @param keepBody keep the response body
+   * @param headRequest the method is HEAD
+   * @param t0 when the request started (performance.now() ms), for blocked time
+   * @param done receives the exchange
+   */
+  send(head: string, body: Buffer | string | undefined, keepBody: boolean, headRequest: boolean, t0: number, done: Done): void {
+    const x: Http1Exchange = {
+      status: 0, body: EMPTY, bodySize: 0, connectMs: 0, tlsMs: 0, tReady: t0, tSent: t0, tFirst: 0, tEnd: 0, nothingReceived: true,
+    };
+    this.#x = x;
+    this.#done = done;
+    this.#head = head;
+    this.#body = body;
+    this.#parser.reset(keepBody, headRequest);
+    if (this.#connected) this.#write();
+  }
+
+  #write(): void {
+    const x = this.#x;
+    if (x === undefined) return;
+    const s = this.#socket;
+    const head = this.#head;
+    const body = this.#body;
+    this.#body = undefined;
+    x.tReady = performance.now();
+    if (body === undefined || body.length === 0) s.write(head, 'latin1');
+    else if (typeof body === 'string') s.write(head + body);
+    else { s.cork(); s.write(head, 'latin1'); s.write(body); s.uncork(); }
+    x.tSent = performance.now();
+  }
+
+  /**
+   * Fails the request in flight (timeout, interrupt) and closes the connection.
+   * @param reason the error message the request gets
+   */
+  abort(reason: string): void {
+    this.#fail(reason);
+    this.destroy();
+  }
+
+  /** Closes the connection now. */
+  destroy(): void {
+    this.#closed = true;
+    this.#socket.destroy();
+  }
+
+  #onConnected(connectMs: number, tlsMs: number): void {
+    this.#connected = true;
+    const x = this.#x;
+    if (x !== undefined && this.#done !== undefined) { x.connectMs = connectMs; x.tlsMs = tlsMs; }
+    if (this.#done !== undefined) this.#write();
+  }
+
+  #onData(buf: Buffer, start: number, end: number): void {
+    this.bytesRead += end - start;
+    const x = this.#x;
+    if (x === undefined || this.#done === undefined) {
+      // Bytes nobody asked for: the connection cannot be trusted any more.
+      this.destroy();
+      return;
+    }
+    if (x.tFirst === 0) { x.tFirst = performance.now(); x.nothingReceived = false; }
+    let at: number;
+    try {
+      at = this.#parser.feed(buf, start, end);
+    } catch (err) {
+      this.#fail(`malformed HTTP response: ${(err as Error).message}`);
+      this.destroy();
+      return;
+    }
+    if (at < 0) return;
+    const keep = this.#parser.keepAlive && at === end;
+    this.#complete();
+    if (!keep) this.destroy();
+  }
+
+  #onEnd(): void {
+    if (this.#done !== undefined && this.#parser.eof()) this.#complete();
+    this.destroy();
+  }
+
+  #complete(): void {
+    const x = this.#x!;
+    const done = this.#done!;
+    const p = this.#parser;
+    x.status = p.status;
+    x.body = p.body();
+    x.bodySize = p.bodySize;
+    x.tEnd = performance.now();
+    this.#done = undefined;
+    this.#x = undefined;
+    this.served++;
+    done(x);
+  }
+
+  #fail(message: string): void {
+    const done = this.#done;
+    const x = this.#x;
+    if (done === undefined || x === undefined) return;
+    this.#done = undefined;
+    this.#x = undefined;
+    this.#body = undefined;
+    x.status = 0;
+    x.bodySize = this.#parser.bodySize;
+    x.tEnd = performance.now();
+    x.error = message;
+    done(x);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}
