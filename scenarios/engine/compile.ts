@@ -5,7 +5,7 @@
  */
 import { hash32, streamKey, toUnit } from '../../models/random.ts';
 import type { Flow, ScenarioSpec, Step } from '../spec.ts';
-import type { HttpResponse } from './http.ts';
+import { type HttpResponse, prepareHeaders, type PreparedHeaders } from './http.ts';
 import { compileJsonPath } from './jsonpath.ts';
 import type { MetricDef, Tags } from './metrics/types.ts';
 import { compileJson, compileString, type StringTemplate, type TemplateScope } from './template.ts';
@@ -39,8 +39,8 @@ export interface CompiledStep {
   target(scope: TemplateScope): { origin: string; path: string };
   /** Header templates (user-agent and content-type added when missing). */
   headers: [string, StringTemplate][];
-  /** The flattened headers when none is templated (reused by every request), else undefined. */
-  staticHeaders: string[] | undefined;
+  /** The headers prepared once when none is templated (reused by every request), else undefined. */
+  staticHeaders: PreparedHeaders | undefined;
   /** Tags per scenario context and status (built once each). */
   tagCache: WeakMap<object, Map<number, Tags>>;
   /** Renders the request body (JSON text or a body template). */
@@ -172,7 +172,7 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
     method: step.method,
     target,
     headers,
-    staticHeaders: Object.values(step.headers).some((v) => v.includes('{{')) ? undefined : headers.flatMap(([k, v]) => [k, v(EMPTY_SCOPE)]),
+    staticHeaders: Object.values(step.headers).some((v) => v.includes('{{')) ? undefined : prepareHeaders(headers.flatMap(([k, v]) => [k, v(EMPTY_SCOPE)])),
     tagCache: new WeakMap(),
     body,
     expected: statusMatcher(step.expectedStatuses),

@@ -6,7 +6,7 @@
  * group_duration.
  */
 import { type CompiledFlow, type CompiledStep, pickFlow } from './compile.ts';
-import type { HttpResponse } from './http.ts';
+import type { HttpResponse, PreparedHeaders } from './http.ts';
 import { BUILTIN_METRICS } from './metrics/builtin.ts';
 import type { MetricDef, Sample, SampleSink, Tags } from './metrics/types.ts';
 import type { TemplateScope } from './template.ts';
@@ -176,10 +176,11 @@ export async function runIteration(
         groupStart = now;
       }
       const { origin, path } = step.target(scope);
-      let headers = step.staticHeaders;
+      let headers: string[] | PreparedHeaders | undefined = step.staticHeaders;
       if (headers === undefined) {
-        headers = [];
-        for (const [k, v] of step.headers) headers.push(k, v(scope));
+        const flat: string[] = [];
+        for (const [k, v] of step.headers) flat.push(k, v(scope));
+        headers = flat;
       }
       const body = step.body === undefined ? undefined : step.body(scope);
       const res = await vu.http.request({ origin, path, method: step.method, headers, body, timeoutMs: step.timeout, keepBody: step.keepBody });

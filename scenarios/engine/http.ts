@@ -37,8 +37,8 @@ export interface HttpRequest {
   path: string;
   /** HTTP method. */
   method: string;
-  /** Header name/value pairs, flattened: [name, value, name, value, ...]. */
-  headers: string[];
+  /** Header name/value pairs, flattened ([name, value, name, value, ...]), or prepared once by {@link prepareHeaders}. */
+  headers: string[] | PreparedHeaders;
   /** Request body, if any. */
   body?: string | Buffer;
   /** Give up after this many ms without headers or body data (k6 `timeout`, default 60 s). */
@@ -104,17 +104,20 @@ export class VuHttp {
   takeBytes(): { sent: number; received: number } {
     let sent = 0;
     let received = 0;
-    const count = (h: Held): void => {
+    for (const h of this.#held.values()) {
       const w = h.conn.bytesWritten;
       const r = h.conn.bytesRead;
       sent += w - h.sent;
       received += r - h.received;
       h.sent = w;
       h.received = r;
-    };
-    for (const h of this.#held.values()) count(h);
+    }
     if (this.#retired.length > 0) {
-      for (const h of this.#retired) count(h);
+      // Counted in full once: a retired connection is not seen again.
+      for (const h of this.#retired) {
+        sent += h.conn.bytesWritten - h.sent;
+        received += h.conn.bytesRead - h.received;
+      }
       this.#retired = [];
     }
     return { sent, received };
@@ -257,23 +260,48 @@ function targetOf(origin: string): Http1Target {
   return t;
 }
 
-/** The request line and headers; Host and Content-Length added unless the step set them. */
-function requestHead(req: HttpRequest, target: Http1Target): string {
-  const hd = req.headers;
-  let head = `${req.method} ${req.path} HTTP/1.1\r\n`;
+/** Header lines rendered once for the wire, with what {@link requestHead} needs to know about them. */
+export interface PreparedHeaders {
+  /** `name: value\r\n` lines. */
+  readonly lines: string;
+  /** A Host header is among them. */
+  readonly hasHost: boolean;
+  /** A Content-Length header is among them. */
+  readonly hasLength: boolean;
+  /** Why these headers cannot be sent (CR or LF in a name or value); a request with them fails with status 0. */
+  readonly error?: string;
+}
+
+/**
+ * Renders and checks header pairs once, for headers that do not change between requests.
+ * @param flat [name, value, name, value, ...]
+ * @returns the prepared headers (with `error` set instead of throwing when a pair cannot be sent)
+ */
+export function prepareHeaders(flat: readonly string[]): PreparedHeaders {
+  let lines = '';
   let hasHost = false;
   let hasLength = false;
-  for (let i = 0; i + 1 < hd.length; i += 2) {
-    const name = hd[i]!;
-    const value = hd[i + 1]!;
-    if (BAD_HEADER.test(name) || BAD_HEADER.test(value)) throw new Error(`invalid header ${JSON.stringify(name)}: names and values cannot contain CR or LF`);
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const name = flat[i]!;
+    const value = flat[i + 1]!;
+    if (BAD_HEADER.test(name) || BAD_HEADER.test(value)) {
+      return { lines: '', hasHost, hasLength, error: `invalid header ${JSON.stringify(name)}: names and values cannot contain CR or LF` };
+    }
     if (name.length === 4 && name.toLowerCase() === 'host') hasHost = true;
     else if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
-    head += `${name}: ${value}\r\n`;
+    lines += `${name}: ${value}\r\n`;
   }
-  if (!hasHost) head += `host: ${target.hostHeader}\r\n`;
+  return { lines, hasHost, hasLength };
+}
+
+/** The request line and headers; Host and Content-Length added unless the step set them. */
+function requestHead(req: HttpRequest, target: Http1Target): string {
+  const h = Array.isArray(req.headers) ? prepareHeaders(req.headers) : req.headers as PreparedHeaders;
+  if (h.error !== undefined) throw new Error(h.error);
+  let head = `${req.method} ${req.path} HTTP/1.1\r\n${h.lines}`;
+  if (!h.hasHost) head += `host: ${target.hostHeader}\r\n`;
   const body = req.body;
-  if (!hasLength && body !== undefined && (body.length > 0 || req.method !== 'GET')) {
+  if (!h.hasLength && body !== undefined && (body.length > 0 || req.method !== 'GET')) {
     head += `content-length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.length}\r\n`;
   }
   return `${head}\r\n`;

@@ -250,19 +250,24 @@ export class Http1ResponseParser {
       // Only the framing headers matter: skip the rest without making strings of them.
       if (first === 0x63 || first === 0x74) {
         const colon = b.indexOf(0x3a, p);
-        if (colon > p && colon < valueEnd) {
-          const n = colon - p;
-          if (n === 14 || n === 10 || n === 17) {
-            const name = b.toString('latin1', p, colon).toLowerCase();
-            const value = b.toString('latin1', colon + 1, valueEnd).trim().toLowerCase();
-            if (name === 'content-length') {
-              if (!/^\d{1,15}$/.test(value)) throw new HttpParseError(`invalid Content-Length ${JSON.stringify(value)}`);
-              const v = Number(value);
-              if (length >= 0 && length !== v) throw new HttpParseError('conflicting Content-Length headers');
-              length = v;
-            } else if (name === 'transfer-encoding') {
-              chunked = value.endsWith('chunked');
-            } else if (name === 'connection') {
+        const n = colon - p;
+        if (colon > p && colon < valueEnd && (n === 14 || n === 10 || n === 17)) {
+          let vs = colon + 1;
+          let ve = valueEnd;
+          while (vs < ve && (b[vs] === 0x20 || b[vs] === 0x09)) vs++;
+          while (ve > vs && (b[ve - 1] === 0x20 || b[ve - 1] === 0x09)) ve--;
+          if (n === 14 && nameIs(b, p, CONTENT_LENGTH)) {
+            const v = digits(b, vs, ve);
+            if (v < 0) throw new HttpParseError(`invalid Content-Length ${JSON.stringify(b.toString('latin1', vs, ve))}`);
+            if (length >= 0 && length !== v) throw new HttpParseError('conflicting Content-Length headers');
+            length = v;
+          } else if (n === 17 && nameIs(b, p, TRANSFER_ENCODING)) {
+            chunked = b.toString('latin1', vs, ve).toLowerCase().endsWith('chunked');
+          } else if (n === 10 && nameIs(b, p, CONNECTION)) {
+            // "keep-alive" is what nearly every server sends: recognised without a string.
+            if (ve - vs === 10 && nameIs(b, vs, KEEP_ALIVE)) keepAlive = true;
+            else {
+              const value = b.toString('latin1', vs, ve).toLowerCase();
               if (value.includes('close')) keepAlive = false;
               else if (value.includes('keep-alive')) keepAlive = true;
             }
@@ -293,6 +298,28 @@ export class Http1ResponseParser {
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+const CONTENT_LENGTH = Buffer.from('content-length', 'latin1');
+const TRANSFER_ENCODING = Buffer.from('transfer-encoding', 'latin1');
+const CONNECTION = Buffer.from('connection', 'latin1');
+const KEEP_ALIVE = Buffer.from('keep-alive', 'latin1');
+
+/** Case-insensitive match of `lower` (lowercase ASCII letters and '-') at `b[p]`. */
+function nameIs(b: Buffer, p: number, lower: Buffer): boolean {
+  for (let i = 0; i < lower.length; i++) if ((b[p + i]! | 0x20) !== lower[i]) return false;
+  return true;
+}
+
+/** A decimal of 1 to 15 digits, or -1. */
+function digits(b: Buffer, s: number, e: number): number {
+  if (e <= s || e - s > 15) return -1;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = b[i]! - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
 const EMPTY = Buffer.alloc(0);
 
 function chunkSize(b: Buffer, s: number, e: number): number {
