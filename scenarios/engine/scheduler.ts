@@ -3,7 +3,9 @@
  * scenario start (computed from the iteration's index, never by chaining timers), so lateness never accumulates.
  * When an iteration is due and no VU of the scenario is idle, it is dropped (k6 `dropped_iterations`) even below
  * maxVUs, and one more VU is added in the background (one at a time, as k6 does) while any are left. Each started
- * iteration records `caplab_schedule_lag` (actual minus intended start).
+ * iteration records `caplab_schedule_lag` (actual minus intended start). Iterations are numbered when they start, as
+ * k6 numbers them (`iterationInTest`): the k-th started iteration of this segment gets the k-th test-wide index of the
+ * segment's stripe, so a dropped slot does not use up a number and the numbers stay unique across segments.
  */
 import { drop, type ExecutorEnv, finishGracefully, giveBack, iterate, takeVus } from './executor.ts';
 import { epochOf } from './flow.ts';
@@ -84,6 +86,9 @@ export async function runOpenModel(env: ExecutorEnv, schedule: OpenSchedule): Pr
   const t0 = performance.now();
   const end = t0 + schedule.durationMs;
   let item = schedule.next();
+  // Test-wide indexes of due slots not yet given to a started iteration: drops leave theirs for later starts.
+  const numbers: number[] = [];
+  let nextNumber = 0;
   await new Promise<void>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let done = false;
@@ -111,9 +116,12 @@ export async function runOpenModel(env: ExecutorEnv, schedule: OpenSchedule): Pr
           return;
         }
         env.stats.scheduled++;
+        numbers.push(item.index);
         const vu = idle.pop();
-        if (vu) start(vu, item.index, due);
-        else {
+        if (vu) {
+          start(vu, numbers[nextNumber++]!, due);
+          if (nextNumber === numbers.length) { numbers.length = 0; nextNumber = 0; }
+        } else {
           drop(env, 1);
           addVuInBackground();
         }

@@ -71,6 +71,18 @@ describe('open model', () => {
     expect(sink.sum('iterations')).toBe(st.started);
   });
 
+  it('numbers iterations when they start, as k6 does: drops use up no number (0..started-1, each once)', async () => {
+    const spec = parseScenarioSpec(specOf(server.url,
+      { c: { executor: 'constant-arrival-rate', rate: 100, timeUnit: '1s', duration: '300ms', preAllocatedVUs: 1, maxVUs: 2, gracefulStop: '1s' } },
+      { default: { steps: [{ name: 'r', path: '/slow?ms=60&i={{iteration}}' }] } }), 'spec');
+    const before = server.seen.length;
+    const result = await runEngine(spec, effectiveScenarios(spec), { sink: new CollectingSink(), seed: 1, onWarning: () => {} });
+    const st = result.scenarios.c!;
+    expect(st.dropped).toBeGreaterThan(0);
+    const numbers = server.seen.slice(before).map((r) => Number(new URL(r.url, 'http://x').searchParams.get('i'))).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: st.started }, (_, k) => k));
+  });
+
   it('ramping-arrival-rate follows the stages', async () => {
     const { result } = await run({ r: { executor: 'ramping-arrival-rate', startRate: 0, timeUnit: '1s', preAllocatedVUs: 40, stages: [{ target: 100, duration: '400ms' }, { target: 100, duration: '200ms' }] } });
     // Area: 0.4 s x 50/s + 0.2 s x 100/s = 20 + 20 = 40.
