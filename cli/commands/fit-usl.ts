@@ -4,7 +4,7 @@
  * Writes nothing.
  */
 import { parseUslCsv } from '../../models/capacity/usl-csv.ts';
-import { fitUsl, type UslFit } from '../../models/capacity/usl.ts';
+import { fitUsl, type UslFit, uslSummary } from '../../models/capacity/usl.ts';
 import type { CommandRun } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import { readTextInput } from '../io.ts';
@@ -13,27 +13,6 @@ import { readTextInput } from '../io.ts';
 export interface FitUslOptions {
   /** Print the JSON object instead of the text summary. */
   json: boolean;
-}
-
-/** What `--json` prints: exactly these keys; nStar and xMax are null when infinite (JSON has no Infinity). */
-export interface UslJson {
-  sigma: number;
-  kappa: number;
-  lambda: number;
-  nStar: number | null;
-  xMax: number | null;
-  r2: number;
-}
-
-/**
- * The `--json` object of a fit.
- * @param fit USL fit
- * @returns {sigma, kappa, lambda, nStar, xMax, r2}, infinities as null
- * @example uslJson(fitUsl(points)).nStar // null for Amdahl data (kappa = 0)
- */
-export function uslJson(fit: UslFit): UslJson {
-  const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
-  return { sigma: fit.sigma, kappa: fit.kappa, lambda: fit.lambda, nStar: finite(fit.nStar), xMax: finite(fit.xMax), r2: fit.r2 };
 }
 
 /**
@@ -80,6 +59,6 @@ function num(v: number): string {
 export const run: CommandRun<FitUslOptions> = async ({ args, opts }) => {
   const file = args[0]!;
   const fit = fitUsl(parseUslCsv(await readTextInput(file, 'USL data file'), file));
-  process.stdout.write(opts.json ? `${JSON.stringify(uslJson(fit), null, 2)}\n` : renderUslFit(fit, file));
+  process.stdout.write(opts.json ? `${JSON.stringify(uslSummary(fit), null, 2)}\n` : renderUslFit(fit, file));
   return EXIT.ok;
 };

@@ -81,6 +81,33 @@ export interface UslFit extends UslParams {
   residuals: number[];
 }
 
+/** The headline of a fit as JSON carries it: infinities (no peak) as null, since JSON has no Infinity. */
+export interface UslSummary {
+  /** Contention σ. */
+  sigma: number;
+  /** Coherency κ. */
+  kappa: number;
+  /** Throughput per unit of concurrency at low load λ. */
+  lambda: number;
+  /** Concurrency of peak throughput; null when κ = 0 (no peak). */
+  nStar: number | null;
+  /** Peak throughput; null when unbounded. */
+  xMax: number | null;
+  /** Coefficient of determination. */
+  r2: number;
+}
+
+/**
+ * The JSON-safe headline of a fit.
+ * @param fit USL fit
+ * @returns {sigma, kappa, lambda, nStar, xMax, r2}, infinities as null
+ * @example uslSummary(fitUsl(points)).nStar // null for Amdahl data (kappa = 0)
+ */
+export function uslSummary(fit: UslFit): UslSummary {
+  const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
+  return { sigma: fit.sigma, kappa: fit.kappa, lambda: fit.lambda, nStar: finite(fit.nStar), xMax: finite(fit.xMax), r2: fit.r2 };
+}
+
 /** Options of {@link fitUsl}. */
 export interface UslFitOptions {
   /** Confidence level of the bounds (default 0.95). */

@@ -4,7 +4,7 @@
  * renderers show. A section whose inputs are absent is null and `missing` says why, so renderers say so instead of
  * breaking. Plain JSON data only: the HTML embeds it as is.
  */
-import { fitUsl, uslThroughput } from '../../models/capacity/usl.ts';
+import { fitUsl, type UslSummary, uslSummary, uslThroughput } from '../../models/capacity/usl.ts';
 import type { RoutingComparison } from '../../models/routing/compare.ts';
 import type { Band, Forecast, Plan, Traffic } from '../../models/types.ts';
 import type { K6SummaryData } from '../../scenarios/engine/outputs/summary-schema.ts';
@@ -149,16 +149,8 @@ export interface PlacementSection {
   violations: { before: number | null; after: number };
 }
 
-/** USL fit of a DC's probe steps. */
-export interface UslView {
-  sigma: number;
-  kappa: number;
-  lambda: number;
-  /** Concurrency of peak throughput (null when κ = 0: no peak). */
-  nStar: number | null;
-  /** Peak throughput (null when unbounded). */
-  xMax: number | null;
-  r2: number;
+/** USL fit of a DC's probe steps, with the measured points and the fitted curve to draw. */
+export interface UslView extends UslSummary {
   points: { n: number; x: number }[];
   curve: { n: number; x: number }[];
 }
@@ -365,10 +357,7 @@ function loadOf(dc: string, r: DcResults, budgetP95Ms: number | null): LoadSecti
       const maxN = Math.max(...pts.map((p) => p.concurrency));
       const end = Number.isFinite(f.nStar) ? Math.max(maxN * 1.1, Math.min(f.nStar * 1.5, maxN * 3)) : maxN * 1.25;
       const curve = Array.from({ length: 60 }, (_, i) => 1 + ((end - 1) * i) / 59).map((n) => ({ n, x: uslThroughput(f, n) }));
-      usl = {
-        sigma: f.sigma, kappa: f.kappa, lambda: f.lambda, nStar: Number.isFinite(f.nStar) ? f.nStar : null,
-        xMax: Number.isFinite(f.xMax) ? f.xMax : null, r2: f.r2, points: pts.map((p) => ({ n: p.concurrency, x: p.throughput })), curve,
-      };
+      usl = { ...uslSummary(f), points: pts.map((p) => ({ n: p.concurrency, x: p.throughput })), curve };
     } catch (err) {
       uslNote = `USL fit failed: ${(err as Error).message}`;
     }
