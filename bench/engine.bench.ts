@@ -3,6 +3,8 @@
  * - closed model: requests/s and client CPU-µs per request of the engine (constant-vus, one connection per VU, the
  *   registry as sink, exactly what `caplab run` does after start-up) vs autocannon at the same connections, both
  *   pinned to core 0 against the same local server pinned to core 1 (taskset). Goal >= 1.0x autocannon's rps.
+ *   Each round also prints how busy the target's core was: once it is saturated, both clients get the target's
+ *   maximum and the rps ratio says little; the client CPU-µs per request then is the client's own cost.
  * - open model at 5,000 and 10,000 it/s (constant-arrival-rate): started/scheduled within 1%, 0 dropped, and the
  *   p50/p99 of caplab_schedule_lag (goal p99 < 2 ms at 5,000/s).
  * Each load runs in its own child process so neither client shares a heap or event loop with the other.
@@ -10,6 +12,7 @@
  * BENCH_OPEN_SECONDS (default 6).
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -29,9 +32,34 @@ s.listen(0, '127.0.0.1', () => console.log(s.address().port));
 
 interface ChildResult { requests: number; seconds: number; cpuUs: number; [k: string]: number }
 
+function pct(x: number): string {
+  return Number.isFinite(x) ? `${Math.round(x * 100)}%` : 'n/a';
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function procCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 (utime, stime) in clock ticks; after the command name they are at 11 and 12.
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Runs a client child and measures how busy the target's core was meanwhile (1 = saturated). */
+async function measured(serverPid: number, core: number, args: string[]): Promise<ChildResult & { serverBusy: number }> {
+  const c0 = procCpuSeconds(serverPid);
+  const t0 = performance.now();
+  const r = await childJson(core, args);
+  const busy = (procCpuSeconds(serverPid) - c0) / ((performance.now() - t0) / 1000);
+  return { ...r, serverBusy: busy };
 }
 
 function spawnPinned(core: number, args: string[]): ReturnType<typeof spawn> {
@@ -60,16 +88,16 @@ async function parent(): Promise<void> {
     const rpsRatios: number[] = [];
     const cpuRatios: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      const ac = await childJson(0, ['--child', 'autocannon', url, String(CONNECTIONS), String(SECONDS)]);
-      const cl = await childJson(0, ['--child', 'closed', url, String(CONNECTIONS), String(SECONDS)]);
+      const ac = await measured(server.pid!, 0, ['--child', 'autocannon', url, String(CONNECTIONS), String(SECONDS)]);
+      const cl = await measured(server.pid!, 0, ['--child', 'closed', url, String(CONNECTIONS), String(SECONDS)]);
       const acRps = ac.requests / ac.seconds;
       const clRps = cl.requests / cl.seconds;
       const acCpu = ac.cpuUs / ac.requests;
       const clCpu = cl.cpuUs / cl.requests;
       rpsRatios.push(clRps / acRps);
       cpuRatios.push(clCpu / acCpu);
-      process.stdout.write(`round ${round}: autocannon ${acRps.toFixed(0)} req/s ${acCpu.toFixed(1)} CPU-us/req | ` +
-        `caplab ${clRps.toFixed(0)} req/s ${clCpu.toFixed(1)} CPU-us/req | rps ratio ${(clRps / acRps).toFixed(2)}x\n`);
+      process.stdout.write(`round ${round}: autocannon ${acRps.toFixed(0)} req/s ${acCpu.toFixed(1)} CPU-us/req (target core ${pct(ac.serverBusy)} busy) | ` +
+        `caplab ${clRps.toFixed(0)} req/s ${clCpu.toFixed(1)} CPU-us/req (target core ${pct(cl.serverBusy)} busy) | rps ratio ${(clRps / acRps).toFixed(2)}x\n`);
     }
     process.stdout.write(`closed model, median of ${ROUNDS} rounds: rps caplab/autocannon = ${median(rpsRatios).toFixed(2)}x (goal >= 1.0x), ` +
       `CPU per request caplab/autocannon = ${median(cpuRatios).toFixed(2)}x\n`);

@@ -72,6 +72,7 @@ interface Held {
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 const BAD_HEADER = /[\r\n]/;
+const BAD_TARGET = /[\s\x00-\x1f\x7f]/;
 
 /**
  * The HTTP side of one VU: its own keep-alive connections (one per origin) and byte counters.
@@ -298,6 +299,7 @@ export function prepareHeaders(flat: readonly string[]): PreparedHeaders {
 function requestHead(req: HttpRequest, target: Http1Target): string {
   const h = Array.isArray(req.headers) ? prepareHeaders(req.headers) : req.headers as PreparedHeaders;
   if (h.error !== undefined) throw new Error(h.error);
+  if (BAD_TARGET.test(req.path) || BAD_TARGET.test(req.method)) throw new Error(`invalid request line ${JSON.stringify(`${req.method} ${req.path}`)}: no spaces or control characters allowed`);
   let head = `${req.method} ${req.path} HTTP/1.1\r\n${h.lines}`;
   if (!h.hasHost) head += `host: ${target.hostHeader}\r\n`;
   const body = req.body;

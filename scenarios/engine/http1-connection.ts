@@ -89,7 +89,9 @@ export class Http1Connection {
       s.once('connect', () => this.#onConnected(performance.now() - t0, 0));
       this.#socket = s;
     }
-    this.#socket.on('error', (err) => this.#fail(err.message || String(err)));
+    // An error destroys the socket, but 'close' comes later: mark it closed now, or a retry made from the failure
+    // callback would be sent on this dead connection.
+    this.#socket.on('error', (err) => { this.#closed = true; this.#fail(err.message || String(err)); });
     this.#socket.on('end', () => this.#onEnd());
     this.#socket.on('close', () => { this.#closed = true; this.#fail('server closed the connection before the response ended'); });
   }
@@ -133,8 +135,8 @@ export class Http1Connection {
     const body = this.#body;
     this.#body = undefined;
     x.tReady = performance.now();
+    // The head is latin1 (as Node's own client sends headers), a string body UTF-8; cork makes them one write.
     if (body === undefined || body.length === 0) s.write(head, 'latin1');
-    else if (typeof body === 'string') s.write(head + body);
     else { s.cork(); s.write(head, 'latin1'); s.write(body); s.uncork(); }
     x.tSent = performance.now();
   }

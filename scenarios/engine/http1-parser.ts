@@ -186,13 +186,16 @@ export class Http1ResponseParser {
       e = b.length;
     }
     if (e === s || b[e - 1] !== CR) throw new HttpParseError('malformed line: LF without CR');
+    if (e - 1 - s > max) throw new HttpParseError('chunk size line too long');
     return { buf: b, start: s, end: e - 1, next: lf + 1 };
   }
 
   #carry(buf: Buffer, pos: number, end: number, max: number): void {
     const part = buf.subarray(pos, end);
     this.#pending = this.#pending === undefined ? Buffer.from(part) : Buffer.concat([this.#pending, part]);
-    if (this.#pending.length > max) throw new HttpParseError(max === HEAD_MAX ? 'response head larger than 64 KiB' : 'chunk size line too long');
+    // The carried bytes may end with part of the terminator (CR, or up to CRLFCR after a head): allow for it, so that
+    // the limit does not depend on where the reads split.
+    if (this.#pending.length > max + (max === HEAD_MAX ? 3 : 1)) throw new HttpParseError(max === HEAD_MAX ? 'response head larger than 64 KiB' : 'chunk size line too long');
   }
 
   /** Reads a head; returns the index after it, or -1 when it is still incomplete. */
@@ -211,7 +214,7 @@ export class Http1ResponseParser {
       b = Buffer.concat([this.#pending, buf.subarray(pos, end)]);
       headEnd = b.indexOf(HEAD_END, Math.max(0, carried - 3));
       if (headEnd < 0) {
-        if (b.length > HEAD_MAX) throw new HttpParseError('response head larger than 64 KiB');
+        if (b.length > HEAD_MAX + 3) throw new HttpParseError('response head larger than 64 KiB');
         this.#pending = b;
         return -1;
       }
@@ -225,7 +228,7 @@ export class Http1ResponseParser {
   }
 
   #parseHead(b: Buffer, s: number, e: number): void {
-    // "HTTP/1.x NNN" then an optional reason phrase.
+    // "HTTP/1.x NNN" then an optional reason phrase (the line may end right after the code, even when headers follow).
     if (e - s < 12 || b[s] !== 0x48 || b[s + 1] !== 0x54 || b[s + 2] !== 0x54 || b[s + 3] !== 0x50 || b[s + 4] !== 0x2f ||
         b[s + 5] !== 0x31 || b[s + 6] !== 0x2e || b[s + 8] !== 0x20) {
       throw new HttpParseError(`malformed status line: ${JSON.stringify(b.toString('latin1', s, Math.min(e, s + 40)))}`);
@@ -234,13 +237,14 @@ export class Http1ResponseParser {
     const d1 = b[s + 9]! - 0x30;
     const d2 = b[s + 10]! - 0x30;
     const d3 = b[s + 11]! - 0x30;
-    if (minor < 0 || minor > 9 || d1 < 1 || d1 > 5 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9 || (e > s + 12 && b[s + 12] !== 0x20)) {
+    if (minor < 0 || minor > 9 || d1 < 1 || d1 > 5 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9 || (e > s + 12 && b[s + 12] !== 0x20 && b[s + 12] !== CR)) {
       throw new HttpParseError(`malformed status line: ${JSON.stringify(b.toString('latin1', s, Math.min(e, s + 40)))}`);
     }
     const status = d1 * 100 + d2 * 10 + d3;
     let keepAlive = minor >= 1;
     let length = -1;
     let chunked = false;
+    let encoded = false;
     let p = b.indexOf(LF, s) + 1;
     while (p > 0 && p < e) {
       let lineEnd = b.indexOf(LF, p);
@@ -262,6 +266,7 @@ export class Http1ResponseParser {
             if (length >= 0 && length !== v) throw new HttpParseError('conflicting Content-Length headers');
             length = v;
           } else if (n === 17 && nameIs(b, p, TRANSFER_ENCODING)) {
+            encoded = true;
             chunked = b.toString('latin1', vs, ve).toLowerCase().endsWith('chunked');
           } else if (n === 10 && nameIs(b, p, CONNECTION)) {
             // "keep-alive" is what nearly every server sends: recognised without a string.
@@ -286,7 +291,9 @@ export class Http1ResponseParser {
     this.keepAlive = keepAlive;
     if (this.#noBody || status === 204 || status === 304) { this.#state = DONE; return; }
     if (chunked) { this.#state = CHUNK_SIZE; return; }
-    if (length >= 0) {
+    // A transfer coding other than chunked last: the body runs until the close, whatever Content-Length says
+    // (RFC 9112 section 6.3).
+    if (length >= 0 && !encoded) {
       this.#remaining = length;
       this.#state = length === 0 ? DONE : FIXED;
       if (this.#keepBody && length > 0 && length <= PREALLOC_MAX) this.#body = Buffer.allocUnsafe(length);
