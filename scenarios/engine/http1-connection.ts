@@ -62,8 +62,10 @@ export class Http1Connection {
   #x: Http1Exchange | undefined;
   #head = '';
   #body: Buffer | string | undefined;
-  /** Bytes read on this connection (with onread, Socket#bytesRead is not kept). */
-  bytesRead = 0;
+  /** The TCP socket under TLS (undefined for plain connections). */
+  readonly #raw: Socket | undefined;
+  /** Bytes read on a plain connection (with onread, Socket#bytesRead is not kept). */
+  #read = 0;
   /** Exchanges completed on it; > 0 means a new request reuses it. */
   served = 0;
 
@@ -75,14 +77,19 @@ export class Http1Connection {
     const t0 = performance.now();
     const onread = { buffer: SHARED_READ, callback: (n: number, buf: Buffer): boolean => { this.#onData(buf, 0, n); return true; } };
     if (target.secure) {
-      const s = tlsConnect({ host: target.host, port: target.port, servername: isIp(target.host) ? undefined : target.host, ALPNProtocols: ['http/1.1'] });
+      // TLS over a TCP socket of our own: its counters are bytes on the wire (handshake and records included), as
+      // k6's data_sent/data_received, where the TLS socket's would be the plaintext.
+      const raw = netConnect({ host: target.host, port: target.port, noDelay: true });
+      const s = tlsConnect({ socket: raw, servername: isIp(target.host) ? undefined : target.host, ALPNProtocols: ['http/1.1'] });
       let tTcp = 0;
-      s.once('connect', () => { tTcp = performance.now(); });
+      raw.once('connect', () => { tTcp = performance.now(); });
       s.once('secureConnect', () => {
         const now = performance.now();
         this.#onConnected(tTcp === 0 ? now - t0 : tTcp - t0, tTcp === 0 ? 0 : now - tTcp);
       });
+      raw.on('error', () => {}); // reported through the TLS socket
       s.on('data', (b: Buffer) => this.#onData(b, 0, b.length));
+      this.#raw = raw;
       this.#socket = s;
     } else {
       const s = netConnect({ host: target.host, port: target.port, noDelay: true, onread });
@@ -101,9 +108,14 @@ export class Http1Connection {
     return !this.#closed && this.#done === undefined;
   }
 
-  /** Bytes written on this connection. */
+  /** Bytes written on this connection, on the wire. */
   get bytesWritten(): number {
-    return this.#socket.bytesWritten;
+    return (this.#raw ?? this.#socket).bytesWritten;
+  }
+
+  /** Bytes read on this connection, on the wire. */
+  get bytesRead(): number {
+    return this.#raw === undefined ? this.#read : this.#raw.bytesRead;
   }
 
   /**
@@ -154,6 +166,7 @@ export class Http1Connection {
   destroy(): void {
     this.#closed = true;
     this.#socket.destroy();
+    this.#raw?.destroy();
   }
 
   #onConnected(connectMs: number, tlsMs: number): void {
@@ -164,7 +177,7 @@ export class Http1Connection {
   }
 
   #onData(buf: Buffer, start: number, end: number): void {
-    this.bytesRead += end - start;
+    this.#read += end - start;
     const x = this.#x;
     if (x === undefined || this.#done === undefined) {
       // Bytes nobody asked for: the connection cannot be trusted any more.
