@@ -3,8 +3,9 @@
  * - closed model: requests/s and client CPU-µs per request of the engine (constant-vus, one connection per VU, the
  *   registry as sink, exactly what `caplab run` does after start-up) vs autocannon at the same connections, both
  *   pinned to core 0 against the same local server pinned to core 1 (taskset). Goal >= 1.0x autocannon's rps.
- *   Each round also prints how busy the target's core was: once it is saturated, both clients get the target's
- *   maximum and the rps ratio says little; the client CPU-µs per request then is the client's own cost.
+ *   Two targets: a raw-socket responder that costs almost nothing per request (the clients are the bottleneck, so
+ *   the ratio measures them), then a node:http server (realistic; its core is the bottleneck near 90% busy, so both
+ *   clients get about its maximum). Each round prints how busy the target's core was.
  * - open model at 5,000 and 10,000 it/s (constant-arrival-rate): started/scheduled within 1%, 0 dropped, and the
  *   p50/p99 of caplab_schedule_lag (goal p99 < 2 ms at 5,000/s).
  * Each load runs in its own child process so neither client shares a heap or event loop with the other.
@@ -75,32 +76,73 @@ async function childJson(core: number, args: string[]): Promise<ChildResult> {
   return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
 }
 
-async function parent(): Promise<void> {
-  const server = spawnPinned(1, ['--input-type=module', '-e', SERVER_SOURCE]);
+/**
+ * A target that costs almost nothing per request: it counts request heads (GETs without a body) and answers each
+ * with a fixed response. Against it the clients, not the target, are the bottleneck, so the rps ratio measures them.
+ */
+const RAW_SERVER_SOURCE = `
+import { createServer } from 'node:net';
+const res = Buffer.from('HTTP/1.1 200 OK\\r\\ncontent-type: application/json\\r\\ncontent-length: 11\\r\\n\\r\\n{"ok":true}', 'latin1');
+const s = createServer((c) => {
+  c.setNoDelay(true);
+  let tail = '';
+  c.on('data', (d) => {
+    const text = tail + d.toString('latin1');
+    let n = 0;
+    let at = 0;
+    for (let i = text.indexOf('\\r\\n\\r\\n'); i >= 0; i = text.indexOf('\\r\\n\\r\\n', at)) { n++; at = i + 4; }
+    tail = text.slice(at);
+    if (n === 1) c.write(res);
+    else if (n > 1) c.write(Buffer.concat(Array(n).fill(res)));
+  });
+  c.on('error', () => {});
+});
+s.listen(0, '127.0.0.1', () => console.log(s.address().port));
+`;
+
+async function startTarget(source: string): Promise<{ url: string; pid: number; kill(): void }> {
+  const server = spawnPinned(1, ['--input-type=module', '-e', source]);
   const port = await new Promise<number>((resolve) => server.stdout!.once('data', (b: Buffer) => resolve(Number(b.toString().trim()))));
-  const url = `http://127.0.0.1:${port}`;
+  return { url: `http://127.0.0.1:${port}`, pid: server.pid!, kill: () => server.kill() };
+}
+
+/** Alternates the two clients for ROUNDS rounds against one target; prints each round and the medians. */
+async function closedModel(label: string, target: { url: string; pid: number }): Promise<void> {
+  const { url, pid } = target;
+  process.stdout.write(`closed model against ${label} ${url} (core 1); clients on core 0; ${CONNECTIONS} connections, ${SECONDS}s each\n`);
+  // Warm the server's JIT so the first client measured is not penalised.
+  await childJson(0, ['--child', 'autocannon', url, String(CONNECTIONS), '2']);
+  // The machine is shared, so one pair of runs can be skewed by a neighbour; the median of the per-round ratios is
+  // the figure.
+  const rpsRatios: number[] = [];
+  const cpuRatios: number[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const ac = await measured(pid, 0, ['--child', 'autocannon', url, String(CONNECTIONS), String(SECONDS)]);
+    const cl = await measured(pid, 0, ['--child', 'closed', url, String(CONNECTIONS), String(SECONDS)]);
+    const acRps = ac.requests / ac.seconds;
+    const clRps = cl.requests / cl.seconds;
+    const acCpu = ac.cpuUs / ac.requests;
+    const clCpu = cl.cpuUs / cl.requests;
+    rpsRatios.push(clRps / acRps);
+    cpuRatios.push(clCpu / acCpu);
+    process.stdout.write(`  round ${round}: autocannon ${acRps.toFixed(0)} req/s ${acCpu.toFixed(1)} CPU-us/req (target core ${pct(ac.serverBusy)} busy) | ` +
+      `caplab ${clRps.toFixed(0)} req/s ${clCpu.toFixed(1)} CPU-us/req (target core ${pct(cl.serverBusy)} busy) | rps ratio ${(clRps / acRps).toFixed(2)}x\n`);
+  }
+  process.stdout.write(`  ${label}, median of ${ROUNDS} rounds: rps caplab/autocannon = ${median(rpsRatios).toFixed(2)}x (goal >= 1.0x), ` +
+    `CPU per request caplab/autocannon = ${median(cpuRatios).toFixed(2)}x\n`);
+}
+
+async function parent(): Promise<void> {
+  const raw = await startTarget(RAW_SERVER_SOURCE);
   try {
-    process.stdout.write(`target ${url} (core 1); clients on core 0; ${CONNECTIONS} connections, ${SECONDS}s each\n`);
-    // Warm the server's JIT so the first client measured is not penalised.
-    await childJson(0, ['--child', 'autocannon', url, String(CONNECTIONS), '2']);
-    // Alternate the two clients for ROUNDS rounds: the machine is shared, so one pair of runs can be skewed by a
-    // neighbour; the median of the per-round ratios is the figure.
-    const rpsRatios: number[] = [];
-    const cpuRatios: number[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      const ac = await measured(server.pid!, 0, ['--child', 'autocannon', url, String(CONNECTIONS), String(SECONDS)]);
-      const cl = await measured(server.pid!, 0, ['--child', 'closed', url, String(CONNECTIONS), String(SECONDS)]);
-      const acRps = ac.requests / ac.seconds;
-      const clRps = cl.requests / cl.seconds;
-      const acCpu = ac.cpuUs / ac.requests;
-      const clCpu = cl.cpuUs / cl.requests;
-      rpsRatios.push(clRps / acRps);
-      cpuRatios.push(clCpu / acCpu);
-      process.stdout.write(`round ${round}: autocannon ${acRps.toFixed(0)} req/s ${acCpu.toFixed(1)} CPU-us/req (target core ${pct(ac.serverBusy)} busy) | ` +
-        `caplab ${clRps.toFixed(0)} req/s ${clCpu.toFixed(1)} CPU-us/req (target core ${pct(cl.serverBusy)} busy) | rps ratio ${(clRps / acRps).toFixed(2)}x\n`);
-    }
-    process.stdout.write(`closed model, median of ${ROUNDS} rounds: rps caplab/autocannon = ${median(rpsRatios).toFixed(2)}x (goal >= 1.0x), ` +
-      `CPU per request caplab/autocannon = ${median(cpuRatios).toFixed(2)}x\n`);
+    await closedModel('a raw-socket responder (client-bound)', raw);
+  } finally {
+    raw.kill();
+  }
+  const server = await startTarget(SERVER_SOURCE);
+  const url = server.url;
+  try {
+    await closedModel('a node:http server', server);
     for (const rate of [5000, 10000]) {
       const o = await childJson(0, ['--child', 'open', url, String(rate), String(OPEN_SECONDS)]);
       const ratio = o.started! / o.scheduled!;
