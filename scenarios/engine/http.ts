@@ -41,7 +41,7 @@ export interface HttpRequest {
   headers: string[] | PreparedHeaders;
   /** Request body, if any. */
   body?: string | Buffer;
-  /** Give up after this many ms without headers or body data (k6 `timeout`, default 60 s). */
+  /** Give up when the whole request has not ended after this many ms (k6 `timeout`, default 60 s). */
   timeoutMs: number;
   /** Keep the response body (for extract, body checks); otherwise only its size is counted. */
   keepBody: boolean;
@@ -70,9 +70,16 @@ interface Held {
   received: number;
 }
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
-const BAD_HEADER = /[\r\n]/;
-const BAD_TARGET = /[\s\x00-\x1f\x7f]/;
+/** Methods Go's transport (k6) replays on a new connection when a reused one died unanswered (isReplayable). */
+const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+/** Methods whose empty body is still announced with Content-Length: 0, as Go's client does. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/** RFC 9110 token: a method or header name. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Characters a header value cannot hold: controls other than HTAB (CR/LF would inject headers). */
+const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+/** Path characters to percent-encode, as Go's URL.EscapedPath does: spaces, controls and non-ASCII. */
+const PATH_ESCAPE = /[^\x21-\x7e]+/g;
 
 /**
  * The HTTP side of one VU: its own keep-alive connections (one per origin) and byte counters.
@@ -95,6 +102,7 @@ export class VuHttp {
   #timerAt = 0;
   #timedOut = false;
   #interrupted = false;
+  #closed = false;
   readonly #onDone = (x: Http1Exchange): void => this.#done(x);
   readonly #onTimer = (): void => this.#checkTimeout();
 
@@ -151,6 +159,10 @@ export class VuHttp {
   #send(req: HttpRequest): void {
     let target: Http1Target;
     let head: string;
+    if (this.#closed) {
+      this.#settle(failure(this.#t0, 'request after the VU closed its connections'));
+      return;
+    }
     try {
       target = targetOf(req.origin);
       head = requestHead(req, target);
@@ -173,14 +185,26 @@ export class VuHttp {
     const req = this.#req!;
     this.#connectMs += x.connectMs;
     this.#tlsMs += x.tlsMs;
-    if (x.status === 0 && x.nothingReceived && this.#reused && !this.#retried && !this.#interrupted && !this.#timedOut && IDEMPOTENT.has(req.method)) {
+    if (x.status === 0 && x.nothingReceived && this.#reused && !this.#retried && !this.#interrupted && !this.#timedOut && !this.#closed && REPLAYABLE.has(req.method)) {
       this.#retried = true;
       this.#send(req);
       return;
     }
     const t0 = this.#t0;
     const ready = x.tReady;
-    const first = x.tFirst === 0 ? x.tEnd : x.tFirst;
+    if (ready === 0) {
+      // No connection was obtained (refused, DNS, TLS failure, timeout or interrupt while connecting): as in k6, all
+      // the time is blocked and nothing was sent, so http_req_duration is 0.
+      const blocked = x.tEnd - t0;
+      const connecting = Math.min(this.#connectMs, blocked);
+      this.#settle({
+        status: 0, body: x.body, bodySize: 0, endedAt: x.tEnd, error: this.#errorOf(x),
+        timings: { blocked, connecting, tlsHandshaking: Math.min(this.#tlsMs, blocked - connecting), sending: 0, waiting: 0, receiving: 0, duration: 0 },
+      });
+      return;
+    }
+    const sent = x.tSent === 0 ? x.tEnd : x.tSent;
+    const first = x.tFirst === 0 ? x.tEnd : Math.max(x.tFirst, sent);
     const res: HttpResponse = {
       status: x.status,
       body: x.body,
@@ -189,15 +213,19 @@ export class VuHttp {
         blocked: ready - t0,
         connecting: Math.min(this.#connectMs, ready - t0),
         tlsHandshaking: Math.min(this.#tlsMs, ready - t0),
-        sending: x.tSent - ready,
-        waiting: first - x.tSent,
+        sending: sent - ready,
+        waiting: first - sent,
         receiving: x.tEnd - first,
         duration: x.tEnd - ready,
       },
       endedAt: x.tEnd,
     };
-    if (x.status === 0) res.error = this.#timedOut ? `request timeout after ${req.timeoutMs}ms` : this.#interrupted ? 'request interrupted' : x.error;
+    if (x.status === 0) res.error = this.#errorOf(x);
     this.#settle(res);
+  }
+
+  #errorOf(x: Http1Exchange): string | undefined {
+    return this.#timedOut ? `request timeout after ${this.#req!.timeoutMs}ms` : this.#interrupted ? 'request interrupted' : x.error;
   }
 
   #settle(res: HttpResponse): void {
@@ -219,7 +247,7 @@ export class VuHttp {
     this.#timer = undefined;
     if (this.#resolve === undefined) return;
     const left = this.#deadline - performance.now();
-    if (left > 1) {
+    if (left > 0) {
       this.#arm(left);
       return;
     }
@@ -235,6 +263,7 @@ export class VuHttp {
 
   /** Closes every connection of this VU. */
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#timer !== undefined) { clearTimeout(this.#timer); this.#timer = undefined; }
     for (const h of this.#held.values()) { h.conn.destroy(); this.#retired.push(h); }
     this.#held.clear();
@@ -269,7 +298,7 @@ export interface PreparedHeaders {
   readonly hasHost: boolean;
   /** A Content-Length header is among them. */
   readonly hasLength: boolean;
-  /** Why these headers cannot be sent (CR or LF in a name or value); a request with them fails with status 0. */
+  /** Why these headers cannot be sent (a name that is not a token, a control character in a value); a request with them fails with status 0. */
   readonly error?: string;
 }
 
@@ -285,8 +314,9 @@ export function prepareHeaders(flat: readonly string[]): PreparedHeaders {
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const name = flat[i]!;
     const value = flat[i + 1]!;
-    if (BAD_HEADER.test(name) || BAD_HEADER.test(value)) {
-      return { lines: '', hasHost, hasLength, error: `invalid header ${JSON.stringify(name)}: names and values cannot contain CR or LF` };
+    if (!TOKEN.test(name)) return { lines: '', hasHost, hasLength, error: `invalid header name ${JSON.stringify(name)}: not an HTTP token` };
+    if (BAD_VALUE.test(value)) {
+      return { lines: '', hasHost, hasLength, error: `invalid header ${JSON.stringify(name)}: the value holds a control character (CR, LF, NUL, ...)` };
     }
     if (name.length === 4 && name.toLowerCase() === 'host') hasHost = true;
     else if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
@@ -299,13 +329,15 @@ export function prepareHeaders(flat: readonly string[]): PreparedHeaders {
 function requestHead(req: HttpRequest, target: Http1Target): string {
   const h = Array.isArray(req.headers) ? prepareHeaders(req.headers) : req.headers as PreparedHeaders;
   if (h.error !== undefined) throw new Error(h.error);
-  if (BAD_TARGET.test(req.path) || BAD_TARGET.test(req.method)) throw new Error(`invalid request line ${JSON.stringify(`${req.method} ${req.path}`)}: no spaces or control characters allowed`);
-  let head = `${req.method} ${req.path} HTTP/1.1\r\n${h.lines}`;
+  if (!TOKEN.test(req.method)) throw new Error(`invalid method ${JSON.stringify(req.method)}: not an HTTP token`);
+  let path = req.path;
+  PATH_ESCAPE.lastIndex = 0;
+  if (PATH_ESCAPE.test(path)) path = path.replace(PATH_ESCAPE, encodeURIComponent);
+  let head = `${req.method} ${path} HTTP/1.1\r\n${h.lines}`;
   if (!h.hasHost) head += `host: ${target.hostHeader}\r\n`;
   const body = req.body;
-  if (!h.hasLength && body !== undefined && (body.length > 0 || req.method !== 'GET')) {
-    head += `content-length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.length}\r\n`;
-  }
+  const length = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (!h.hasLength && (length > 0 || BODY_METHODS.has(req.method))) head += `content-length: ${length}\r\n`;
   return `${head}\r\n`;
 }
 
@@ -313,7 +345,7 @@ function failure(t0: number, error: string): HttpResponse {
   const end = performance.now();
   return {
     status: 0, body: EMPTY, bodySize: 0, error, endedAt: end,
-    timings: { blocked: 0, connecting: 0, tlsHandshaking: 0, sending: 0, waiting: end - t0, receiving: 0, duration: end - t0 },
+    timings: { blocked: end - t0, connecting: 0, tlsHandshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 },
   };
 }
 

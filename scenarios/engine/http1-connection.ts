@@ -32,9 +32,9 @@ export interface Http1Exchange {
   connectMs: number;
   /** TLS handshake time of a connection made for this exchange, ms (else 0). */
   tlsMs: number;
-  /** When the connection was ready to write. */
+  /** When the connection was ready and writing began; 0 when no connection was obtained (nothing was written). */
   tReady: number;
-  /** When the request was handed to the socket. */
+  /** When the request was written; 0 when nothing was written. */
   tSent: number;
   /** First response byte. */
   tFirst: number;
@@ -66,6 +66,9 @@ export class Http1Connection {
   readonly #raw: Socket | undefined;
   /** Bytes read on a plain connection (with onread, Socket#bytesRead is not kept). */
   #read = 0;
+  /** TCP connect time under TLS, kept for a request whose handshake then fails. */
+  #tcpMs = 0;
+  readonly #onWritten = (): void => { if (this.#x !== undefined) this.#x.tSent = performance.now(); };
   /** Exchanges completed on it; > 0 means a new request reuses it. */
   served = 0;
 
@@ -82,7 +85,7 @@ export class Http1Connection {
       const raw = netConnect({ host: target.host, port: target.port, noDelay: true });
       const s = tlsConnect({ socket: raw, servername: isIp(target.host) ? undefined : target.host, ALPNProtocols: ['http/1.1'] });
       let tTcp = 0;
-      raw.once('connect', () => { tTcp = performance.now(); });
+      raw.once('connect', () => { tTcp = performance.now(); this.#tcpMs = tTcp - t0; });
       s.once('secureConnect', () => {
         const now = performance.now();
         this.#onConnected(tTcp === 0 ? now - t0 : tTcp - t0, tTcp === 0 ? 0 : now - tTcp);
@@ -129,7 +132,7 @@ export class Http1Connection {
    */
   send(head: string, body: Buffer | string | undefined, keepBody: boolean, headRequest: boolean, t0: number, done: Done): void {
     const x: Http1Exchange = {
-      status: 0, body: EMPTY, bodySize: 0, connectMs: 0, tlsMs: 0, tReady: t0, tSent: t0, tFirst: 0, tEnd: 0, nothingReceived: true,
+      status: 0, body: EMPTY, bodySize: 0, connectMs: 0, tlsMs: 0, tReady: 0, tSent: 0, tFirst: 0, tEnd: 0, nothingReceived: true,
     };
     this.#x = x;
     this.#done = done;
@@ -147,9 +150,14 @@ export class Http1Connection {
     const body = this.#body;
     this.#body = undefined;
     x.tReady = performance.now();
-    // The head is latin1 (as Node's own client sends headers), a string body UTF-8; cork makes them one write.
-    if (body === undefined || body.length === 0) s.write(head, 'latin1');
-    else { s.cork(); s.write(head, 'latin1'); s.write(body); s.uncork(); }
+    // UTF-8 throughout, as Go's (k6's) client writes header values; cork makes head and body one write.
+    if (body === undefined || body.length === 0) s.write(head);
+    else if (body.length <= LARGE_BODY) { s.cork(); s.write(head); s.write(body); s.uncork(); }
+    else {
+      // A large body outlasts the synchronous write: sending ends when the socket has taken all of it.
+      s.cork(); s.write(head); s.write(body, this.#onWritten); s.uncork();
+      return;
+    }
     x.tSent = performance.now();
   }
 
@@ -209,7 +217,7 @@ export class Http1Connection {
     const done = this.#done!;
     const p = this.#parser;
     x.status = p.status;
-    x.body = p.body();
+    x.body = p.takeBody();
     x.bodySize = p.bodySize;
     x.tEnd = performance.now();
     this.#done = undefined;
@@ -227,6 +235,9 @@ export class Http1Connection {
     this.#body = undefined;
     x.status = 0;
     x.bodySize = this.#parser.bodySize;
+    this.#parser.takeBody();
+    // The TCP part of a connection whose TLS handshake failed still counts as connecting, as in k6.
+    if (!this.#connected) x.connectMs = this.#tcpMs;
     x.tEnd = performance.now();
     x.error = message;
     done(x);
@@ -234,6 +245,8 @@ export class Http1Connection {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Bodies up to this size are written in one go; the socket's write callback times larger ones. */
+const LARGE_BODY = 64 * 1024;
 
 function isIp(host: string): boolean {
   return /^[\d.]+$/.test(host) || host.includes(':');

@@ -77,12 +77,15 @@ export class Http1ResponseParser {
   }
 
   /**
-   * The kept body (empty when not kept or none).
+   * Hands over the kept body (empty when not kept or none) and lets go of it, so an idle connection holds no body.
    * @returns the body bytes
    */
-  body(): Buffer {
-    if (this.#body !== undefined) return this.#bodyAt === this.#body.length ? this.#body : this.#body.subarray(0, this.#bodyAt);
+  takeBody(): Buffer {
+    const b = this.#body;
     const c = this.#chunks;
+    this.#body = undefined;
+    this.#chunks = undefined;
+    if (b !== undefined) return this.#bodyAt === b.length ? b : b.subarray(0, this.#bodyAt);
     if (c === undefined) return EMPTY;
     return c.length === 1 ? c[0]! : Buffer.concat(c);
   }
@@ -237,7 +240,7 @@ export class Http1ResponseParser {
     const d1 = b[s + 9]! - 0x30;
     const d2 = b[s + 10]! - 0x30;
     const d3 = b[s + 11]! - 0x30;
-    if (minor < 0 || minor > 9 || d1 < 1 || d1 > 5 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9 || (e > s + 12 && b[s + 12] !== 0x20 && b[s + 12] !== CR)) {
+    if (minor < 0 || minor > 9 || d1 < 1 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9 || (e > s + 12 && b[s + 12] !== 0x20 && b[s + 12] !== CR)) {
       throw new HttpParseError(`malformed status line: ${JSON.stringify(b.toString('latin1', s, Math.min(e, s + 40)))}`);
     }
     const status = d1 * 100 + d2 * 10 + d3;
@@ -267,7 +270,8 @@ export class Http1ResponseParser {
             length = v;
           } else if (n === 17 && nameIs(b, p, TRANSFER_ENCODING)) {
             encoded = true;
-            chunked = b.toString('latin1', vs, ve).toLowerCase().endsWith('chunked');
+            // Chunked counts only as the last coding of the list.
+            chunked = /(?:^|,)[ \t]*chunked$/i.test(b.toString('latin1', vs, ve));
           } else if (n === 10 && nameIs(b, p, CONNECTION)) {
             // "keep-alive" is what nearly every server sends: recognised without a string.
             if (ve - vs === 10 && nameIs(b, vs, KEEP_ALIVE)) keepAlive = true;
@@ -290,7 +294,12 @@ export class Http1ResponseParser {
     this.status = status;
     this.keepAlive = keepAlive;
     if (this.#noBody || status === 204 || status === 304) { this.#state = DONE; return; }
-    if (chunked) { this.#state = CHUNK_SIZE; return; }
+    if (chunked) {
+      // Content-Length beside chunked: a smuggling risk, so the connection is closed after it (RFC 9112 6.3).
+      if (length >= 0) this.keepAlive = false;
+      this.#state = CHUNK_SIZE;
+      return;
+    }
     // A transfer coding other than chunked last: the body runs until the close, whatever Content-Length says
     // (RFC 9112 section 6.3).
     if (length >= 0 && !encoded) {

@@ -22,6 +22,8 @@ export interface OpenSchedule {
    * undefined when the schedule is exhausted. Offsets never decrease.
    */
   next(): { index: number; at: number } | undefined;
+  /** The test-wide index of this segment's k-th slot (0-based): the number the k-th started iteration gets. */
+  indexOf(k: number): number;
   /** Regular duration, ms: nothing starts at or after it. */
   durationMs: number;
   /** VUs made ready before the start. */
@@ -86,9 +88,8 @@ export async function runOpenModel(env: ExecutorEnv, schedule: OpenSchedule): Pr
   const t0 = performance.now();
   const end = t0 + schedule.durationMs;
   let item = schedule.next();
-  // Test-wide indexes of due slots not yet given to a started iteration: drops leave theirs for later starts.
-  const numbers: number[] = [];
-  let nextNumber = 0;
+  // Started iterations of this segment so far: the k-th gets the k-th slot's index, so drops use up no number.
+  let startedHere = 0;
   await new Promise<void>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let done = false;
@@ -116,12 +117,9 @@ export async function runOpenModel(env: ExecutorEnv, schedule: OpenSchedule): Pr
           return;
         }
         env.stats.scheduled++;
-        numbers.push(item.index);
         const vu = idle.pop();
-        if (vu) {
-          start(vu, numbers[nextNumber++]!, due);
-          if (nextNumber === numbers.length) { numbers.length = 0; nextNumber = 0; }
-        } else {
+        if (vu) start(vu, schedule.indexOf(startedHere++), due);
+        else {
           drop(env, 1);
           addVuInBackground();
         }

@@ -24,6 +24,7 @@ export async function run(env: ExecutorEnv<ConstantArrivalRateConfig>): Promise<
       const index = tuple.unscaledIndex(k++);
       return { index, at: index * interval };
     },
+    indexOf: (k) => tuple.unscaledIndex(k),
     durationMs: config.duration,
     preAllocatedVUs: tuple.scale(config.preAllocatedVUs),
     maxVUs: tuple.scale(config.maxVUs ?? config.preAllocatedVUs),

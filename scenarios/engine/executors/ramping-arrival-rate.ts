@@ -58,6 +58,7 @@ export async function run(env: ExecutorEnv<RampingArrivalRateConfig>): Promise<v
       return at === undefined ? undefined : { index, at };
     },
     // Iterations due exactly at the end still start (k6 includes area == total), hence the tiny epsilon.
+    indexOf: (k) => tuple.unscaledIndex(k),
     durationMs: config.stages.reduce((t, s) => t + s.duration, 0) + 1e-6,
     preAllocatedVUs: tuple.scale(config.preAllocatedVUs),
     maxVUs: tuple.scale(config.maxVUs ?? config.preAllocatedVUs),

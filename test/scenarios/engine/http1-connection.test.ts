@@ -318,24 +318,26 @@ describe('VuHttp and stale or broken connections', () => {
       expect(s.connections).toBe(2);
     });
 
-    it(`does not retry a POST on a reused connection closed (${how}) without an answer`, async () => {
-      const s = await rawServer((r, sock) => {
-        if (r.index === 0) sock.write(ok());
-        else if (how === 'end') sock.end();
-        else sock.resetAndDestroy();
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      it(`does not retry a ${method} (Go replays only GET, HEAD, OPTIONS, TRACE) on a reused connection closed (${how}) without an answer`, async () => {
+        const s = await rawServer((r, sock) => {
+          if (r.index === 0) sock.write(ok());
+          else if (how === 'end') sock.end();
+          else sock.resetAndDestroy();
+        });
+        const http = vu();
+        expect((await http.request(req(s))).status).toBe(200);
+        const r = await http.request(req(s, { method, body: '{"a":1}' }));
+        expect(r.status).toBe(0);
+        expect(r.error).toBeTruthy();
+        await sleep(50);
+        expect(s.requests.filter((q) => q.method === method)).toHaveLength(1);
+        expect(s.connections).toBe(1);
+        // The VU goes on with a new connection.
+        expect((await http.request(req(s))).status).toBe(200);
+        expect(s.connections).toBe(2);
       });
-      const http = vu();
-      expect((await http.request(req(s))).status).toBe(200);
-      const r = await http.request(req(s, { method: 'POST', body: '{"a":1}' }));
-      expect(r.status).toBe(0);
-      expect(r.error).toBeTruthy();
-      await sleep(50);
-      expect(s.requests.filter((q) => q.method === 'POST')).toHaveLength(1);
-      expect(s.connections).toBe(1);
-      // The VU goes on with a new connection.
-      expect((await http.request(req(s))).status).toBe(200);
-      expect(s.connections).toBe(2);
-    });
+    }
   }
 
   it('does not retry a GET on a fresh connection closed without an answer', async () => {
@@ -541,13 +543,13 @@ describe('VuHttp request bytes on the wire', () => {
     expect(h.filter(([n]) => n.toLowerCase() === 'content-length')).toEqual([['Content-Length', '3']]);
   });
 
-  it('refuses header names and values with CR or LF, sending nothing', async () => {
+  it('refuses header names that are not tokens and values with control characters, sending nothing', async () => {
     const s = await rawServer((_r, sock) => { sock.write(ok()); });
     const http = vu();
-    for (const headers of [['x-a', 'v\r\nx-injected: 1'], ['x-a', 'v\nb'], ['x-a', 'v\rb'], ['x-a\r\nx-b', 'v']]) {
+    for (const headers of [['x-a', 'v\r\nx-injected: 1'], ['x-a', 'v\nb'], ['x-a', 'v\rb'], ['x-a\r\nx-b', 'v'], ['x-a', 'v\u0000'], ['x-a', 'v\u007f'], ['x a', 'v'], ['', 'v']]) {
       const r = await http.request(req(s, { headers }));
       expect(r.status).toBe(0);
-      expect(r.error).toMatch(/CR or LF/);
+      expect(r.error).toMatch(/control character|not an HTTP token/);
     }
     await sleep(50);
     expect(s.connections).toBe(0);
@@ -555,25 +557,75 @@ describe('VuHttp request bytes on the wire', () => {
     expect((await http.request(req(s))).status).toBe(200);
   });
 
-  it('refuses a path or method with spaces or control characters, sending nothing', async () => {
+  it("percent-encodes spaces, controls and non-ASCII in a path (as Go's URL.EscapedPath), keeping existing escapes", async () => {
     const s = await rawServer((_r, sock) => { sock.write(ok()); });
     const http = vu();
-    for (const over of [{ path: '/a b' }, { path: '/a\r\nx: 1' }, { path: '/a\tb' }, { method: 'GET /x' }]) {
-      const r = await http.request(req(s, over));
+    const paths = ['/a b', '/a\r\nx: 1', '/a\tb', '/admin\u4e2fsecret', '/q?x=%20&y=é'];
+    for (const path of paths) expect((await http.request(req(s, { path }))).status).toBe(200);
+    expect(s.requests.map((r) => r.target)).toEqual(['/a%20b', '/a%0D%0Ax:%201', '/a%09b', '/admin%E4%B8%AFsecret', '/q?x=%20&y=%C3%A9']);
+  });
+
+  it('refuses a method that is not a token, sending nothing', async () => {
+    const s = await rawServer((_r, sock) => { sock.write(ok()); });
+    const http = vu();
+    for (const method of ['GET /x', 'GE\nT', '']) {
+      const r = await http.request(req(s, { method }));
       expect(r.status).toBe(0);
-      expect(r.error).toMatch(/invalid request line/);
+      expect(r.error).toMatch(/invalid method/);
     }
     await sleep(50);
     expect(s.connections).toBe(0);
   });
 
-  it('sends the head as latin1 and a string body as UTF-8', async () => {
+  it("writes header values and a string body as UTF-8, as Go's client does", async () => {
     const s = await rawServer((_r, sock) => { sock.write(ok()); });
     const http = vu();
-    await http.request(req(s, { method: 'POST', body: 'é', headers: ['x-name', 'é'] }));
+    await http.request(req(s, { method: 'POST', body: 'é', headers: ['x-name', 'Zoē'] }));
     const r = s.requests[0]!;
-    expect(r.head).toContain('x-name: \u00e9\r\n');
+    expect(r.head).toContain(`x-name: ${Buffer.from('Zoē', 'utf8').toString('latin1')}\r\n`);
     expect(r.body.equals(Buffer.from('é', 'utf8'))).toBe(true);
+  });
+
+  it('sends a large body whole, timed until the socket took it', async () => {
+    const s = await rawServer((_r, sock) => { sock.write(ok()); });
+    const http = vu();
+    const big = Buffer.alloc(3 * 1024 * 1024, 7);
+    const r = await http.request(req(s, { method: 'PUT', body: big }));
+    expect(r.status).toBe(200);
+    expect(s.requests[0]!.body.equals(big)).toBe(true);
+    const t = r.timings;
+    expect(t.sending).toBeGreaterThan(0);
+    expect(t.duration).toBeCloseTo(t.sending + t.waiting + t.receiving, 6);
+  });
+
+  it('announces an empty body with Content-Length: 0 for POST, PUT and PATCH only', async () => {
+    const s = await rawServer((_r, sock) => { sock.write(ok()); });
+    const http = vu();
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'GET']) await http.request(req(s, { method }));
+    expect(s.requests.map((r) => r.headers.find(([n]) => n === 'content-length')?.[1])).toEqual(['0', '0', '0', undefined, undefined]);
+  });
+
+  it('times a request that got no connection as k6 does: all blocked, duration 0', async () => {
+    const http = vu();
+    const r = await http.request({ origin: 'http://127.0.0.1:1', path: '/', method: 'GET', headers: [], timeoutMs: 2000, keepBody: false });
+    expect(r.status).toBe(0);
+    expect(r.timings.blocked).toBeGreaterThan(0);
+    expect(r.timings.blocked).toBeCloseTo(r.endedAt - (r.endedAt - r.timings.blocked), 6);
+    expect([r.timings.sending, r.timings.waiting, r.timings.receiving, r.timings.duration]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('close() with a request in flight resolves it with status 0 and opens no new connection', async () => {
+    const s = await rawServer((r, sock) => { if (r.index === 0) sock.write(ok()); });
+    const http = vu();
+    expect((await http.request(req(s))).status).toBe(200);
+    const pending = http.request(req(s));
+    await sleep(30);
+    await http.close();
+    const r = await pending;
+    expect(r.status).toBe(0);
+    await sleep(50);
+    expect(s.connections).toBe(1);
+    expect((await http.request(req(s))).status).toBe(0);
   });
 
   it('an invalid origin is status 0 with an error', async () => {
@@ -669,6 +721,10 @@ describe('VuHttp over TLS', () => {
       const r = await http.request(req(s, { origin }));
       expect(r.status).toBe(0);
       expect(r.error).toMatch(/certificate/i);
+      // The TCP connection was made, the handshake failed: connecting counts, nothing was sent (k6's timings).
+      expect(r.timings.connecting).toBeGreaterThan(0);
+      expect(r.timings.blocked).toBeGreaterThanOrEqual(r.timings.connecting);
+      expect(r.timings.duration).toBe(0);
     }
     await sleep(50);
     expect(s.requests).toHaveLength(0);
