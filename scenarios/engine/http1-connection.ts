@@ -4,7 +4,8 @@
  * response byte (waiting) and last byte (receiving). Plain TCP sockets read into one buffer shared by every
  * connection of the process (`onread`), so reading a response allocates nothing but what the flow keeps.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
+import { type LookupFunction, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Http1ResponseParser } from './http1-parser.ts';
 
@@ -66,6 +67,15 @@ export class Http1Connection {
   readonly #raw: Socket | undefined;
   /** Bytes read on a plain connection (with onread, Socket#bytesRead is not kept). */
   #read = 0;
+  /** Name lookup time: part of blocked but not of connecting, as in k6 (0 for an IP address, which needs none). */
+  #dnsMs = 0;
+  readonly #lookup: LookupFunction = (host, options, callback) => {
+    const t = performance.now();
+    dnsLookup(host, options, (err, address, family) => {
+      this.#dnsMs = performance.now() - t;
+      (callback as (e: NodeJS.ErrnoException | null, a: string | LookupAddress[], f?: number) => void)(err, address, family);
+    });
+  };
   /** TCP connect time under TLS, kept for a request whose handshake then fails. */
   #tcpMs = 0;
   readonly #onWritten = (): void => { if (this.#x !== undefined) this.#x.tSent = performance.now(); };
@@ -82,21 +92,21 @@ export class Http1Connection {
     if (target.secure) {
       // TLS over a TCP socket of our own: its counters are bytes on the wire (handshake and records included), as
       // k6's data_sent/data_received, where the TLS socket's would be the plaintext.
-      const raw = netConnect({ host: target.host, port: target.port, noDelay: true });
+      const raw = netConnect({ host: target.host, port: target.port, noDelay: true, lookup: this.#lookup });
       const s = tlsConnect({ socket: raw, servername: isIp(target.host) ? undefined : target.host, ALPNProtocols: ['http/1.1'] });
       let tTcp = 0;
-      raw.once('connect', () => { tTcp = performance.now(); this.#tcpMs = tTcp - t0; });
+      raw.once('connect', () => { tTcp = performance.now(); this.#tcpMs = tTcp - t0 - this.#dnsMs; });
       s.once('secureConnect', () => {
         const now = performance.now();
-        this.#onConnected(tTcp === 0 ? now - t0 : tTcp - t0, tTcp === 0 ? 0 : now - tTcp);
+        this.#onConnected(tTcp === 0 ? now - t0 - this.#dnsMs : this.#tcpMs, tTcp === 0 ? 0 : now - tTcp);
       });
       raw.on('error', () => {}); // reported through the TLS socket
       s.on('data', (b: Buffer) => this.#onData(b, 0, b.length));
       this.#raw = raw;
       this.#socket = s;
     } else {
-      const s = netConnect({ host: target.host, port: target.port, noDelay: true, onread });
-      s.once('connect', () => this.#onConnected(performance.now() - t0, 0));
+      const s = netConnect({ host: target.host, port: target.port, noDelay: true, onread, lookup: this.#lookup });
+      s.once('connect', () => this.#onConnected(performance.now() - t0 - this.#dnsMs, 0));
       this.#socket = s;
     }
     // An error destroys the socket, but 'close' comes later: mark it closed now, or a retry made from the failure
