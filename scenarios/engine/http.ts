@@ -160,14 +160,14 @@ export class VuHttp {
     let target: Http1Target;
     let head: string;
     if (this.#closed) {
-      this.#settle(failure(this.#t0, 'request after the VU closed its connections'));
+      this.#settle(unconnected(this.#t0, performance.now(), 'request after the VU closed its connections', 0, 0));
       return;
     }
     try {
       target = targetOf(req.origin);
       head = requestHead(req, target);
     } catch (err) {
-      this.#settle(failure(this.#t0, (err as Error).message));
+      this.#settle(unconnected(this.#t0, performance.now(), (err as Error).message, 0, 0));
       return;
     }
     let h = this.#held.get(req.origin);
@@ -185,7 +185,7 @@ export class VuHttp {
     const req = this.#req!;
     this.#connectMs += x.connectMs;
     this.#tlsMs += x.tlsMs;
-    if (x.status === 0 && x.nothingReceived && this.#reused && !this.#retried && !this.#interrupted && !this.#timedOut && !this.#closed && REPLAYABLE.has(req.method)) {
+    if (x.status === 0 && x.tFirst === 0 && this.#reused && !this.#retried && !this.#interrupted && !this.#timedOut && !this.#closed && REPLAYABLE.has(req.method)) {
       this.#retried = true;
       this.#send(req);
       return;
@@ -193,14 +193,7 @@ export class VuHttp {
     const t0 = this.#t0;
     const ready = x.tReady;
     if (ready === 0) {
-      // No connection was obtained (refused, DNS, TLS failure, timeout or interrupt while connecting): as in k6, all
-      // the time is blocked and nothing was sent, so http_req_duration is 0.
-      const blocked = x.tEnd - t0;
-      const connecting = Math.min(this.#connectMs, blocked);
-      this.#settle({
-        status: 0, body: x.body, bodySize: 0, endedAt: x.tEnd, error: this.#errorOf(x),
-        timings: { blocked, connecting, tlsHandshaking: Math.min(this.#tlsMs, blocked - connecting), sending: 0, waiting: 0, receiving: 0, duration: 0 },
-      });
+      this.#settle(unconnected(t0, x.tEnd, this.#errorOf(x), this.#connectMs, this.#tlsMs));
       return;
     }
     const sent = x.tSent === 0 ? x.tEnd : x.tSent;
@@ -341,12 +334,19 @@ function requestHead(req: HttpRequest, target: Http1Target): string {
   return `${head}\r\n`;
 }
 
-function failure(t0: number, error: string): HttpResponse {
-  const end = performance.now();
-  return {
-    status: 0, body: EMPTY, bodySize: 0, error, endedAt: end,
-    timings: { blocked: end - t0, connecting: 0, tlsHandshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 },
+/**
+ * A request that got no connection (refused, DNS, TLS failure, timeout or interrupt while connecting, or refused
+ * before any: bad header, closed VU): as in k6, all its time is blocked and nothing was sent, so duration is 0.
+ */
+function unconnected(t0: number, end: number, error: string | undefined, connectMs: number, tlsMs: number): HttpResponse {
+  const blocked = end - t0;
+  const connecting = Math.min(connectMs, blocked);
+  const res: HttpResponse = {
+    status: 0, body: EMPTY, bodySize: 0, endedAt: end,
+    timings: { blocked, connecting, tlsHandshaking: Math.min(tlsMs, blocked - connecting), sending: 0, waiting: 0, receiving: 0, duration: 0 },
   };
+  if (error !== undefined) res.error = error;
+  return res;
 }
 
 const EMPTY = Buffer.alloc(0);

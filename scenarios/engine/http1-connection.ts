@@ -37,14 +37,12 @@ export interface Http1Exchange {
   tReady: number;
   /** When the request was written; 0 when nothing was written. */
   tSent: number;
-  /** First response byte. */
+  /** First response byte; 0 when none arrived (a stale keep-alive connection: the caller may replay the request). */
   tFirst: number;
   /** Last byte, or the failure. */
   tEnd: number;
   /** Failure message when status is 0. */
   error?: string;
-  /** No byte of a response arrived (lets the caller retry a request that met a stale keep-alive connection). */
-  nothingReceived: boolean;
 }
 
 type Done = (x: Http1Exchange) => void;
@@ -88,7 +86,6 @@ export class Http1Connection {
    */
   constructor(target: Http1Target) {
     const t0 = performance.now();
-    const onread = { buffer: SHARED_READ, callback: (n: number, buf: Buffer): boolean => { this.#onData(buf, 0, n); return true; } };
     if (target.secure) {
       // TLS over a TCP socket of our own: its counters are bytes on the wire (handshake and records included), as
       // k6's data_sent/data_received, where the TLS socket's would be the plaintext.
@@ -105,6 +102,7 @@ export class Http1Connection {
       this.#raw = raw;
       this.#socket = s;
     } else {
+      const onread = { buffer: SHARED_READ, callback: (n: number, buf: Buffer): boolean => { this.#onData(buf, 0, n); return true; } };
       const s = netConnect({ host: target.host, port: target.port, noDelay: true, onread, lookup: this.#lookup });
       s.once('connect', () => this.#onConnected(performance.now() - t0 - this.#dnsMs, 0));
       this.#socket = s;
@@ -142,7 +140,7 @@ export class Http1Connection {
    */
   send(head: string, body: Buffer | string | undefined, keepBody: boolean, headRequest: boolean, t0: number, done: Done): void {
     const x: Http1Exchange = {
-      status: 0, body: EMPTY, bodySize: 0, connectMs: 0, tlsMs: 0, tReady: 0, tSent: 0, tFirst: 0, tEnd: 0, nothingReceived: true,
+      status: 0, body: EMPTY, bodySize: 0, connectMs: 0, tlsMs: 0, tReady: 0, tSent: 0, tFirst: 0, tEnd: 0,
     };
     this.#x = x;
     this.#done = done;
@@ -202,7 +200,7 @@ export class Http1Connection {
       this.destroy();
       return;
     }
-    if (x.tFirst === 0) { x.tFirst = performance.now(); x.nothingReceived = false; }
+    if (x.tFirst === 0) x.tFirst = performance.now();
     let at: number;
     try {
       at = this.#parser.feed(buf, start, end);
