@@ -4,21 +4,10 @@
  */
 import { BUILTIN_METRICS as M } from '../../scenarios/engine/metrics/builtin.ts';
 import type { Sample } from '../../scenarios/engine/metrics/types.ts';
+import { rng } from './rng.ts';
 
 /** Start time of every synthetic run, ms since the epoch (2026-11-25T08:00:00Z). */
 export const T0 = Date.UTC(2026, 10, 25, 8, 0, 0);
-
-/** A small seeded PRNG (mulberry32) so sample sets are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Samples of `requests` HTTP requests over ~`requests * 10` ms: per request http_reqs, http_req_duration (log-normal,

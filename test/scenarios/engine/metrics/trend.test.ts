@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TrendSink } from '../../../../scenarios/engine/metrics/trend.ts';
+import { rng } from '../../../helpers/rng.ts';
 
 /** k6's TrendSink.P over a sorted copy: the exact reference. */
 function exactPercentile(values: number[], pct: number): number {
@@ -10,17 +11,6 @@ function exactPercentile(values: number[], pct: number): number {
   const j = s[Math.floor(i)]!;
   const k = s[Math.ceil(i)]!;
   return j + (k - j) * (i - Math.floor(i));
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Log-normal latencies in ms: median ~50 ms with a long tail, like real HTTP durations. */

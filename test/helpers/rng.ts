@@ -1,0 +1,15 @@
+/**
+ * Test helper: a small seeded PRNG, so generated test data and fuzz inputs are the same on every run.
+ */
+
+/** mulberry32 seeded with `seed`: returns uniform numbers in [0, 1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
