@@ -105,14 +105,10 @@ export class Http1ResponseParser {
           pos = this.#feedHead(buf, pos, end);
           if (pos < 0) return -1;
           break;
-        case FIXED: {
-          const n = Math.min(this.#remaining, end - pos);
-          this.#take(buf, pos, n);
-          pos += n;
-          this.#remaining -= n;
+        case FIXED:
+          pos = this.#takeRemaining(buf, pos, end);
           if (this.#remaining === 0) this.#state = DONE;
           break;
-        }
         case UNTIL_CLOSE:
           this.#take(buf, pos, end - pos);
           return -1;
@@ -130,14 +126,10 @@ export class Http1ResponseParser {
           }
           break;
         }
-        case CHUNK_DATA: {
-          const n = Math.min(this.#remaining, end - pos);
-          this.#take(buf, pos, n);
-          pos += n;
-          this.#remaining -= n;
+        case CHUNK_DATA:
+          pos = this.#takeRemaining(buf, pos, end);
           if (this.#remaining === 0) { this.#remaining = 2; this.#state = CHUNK_END; }
           break;
-        }
         case CHUNK_END: {
           // The CRLF after a chunk's data; it can be split across reads.
           const expected = this.#remaining === 2 ? CR : LF;
@@ -158,6 +150,14 @@ export class Http1ResponseParser {
   eof(): boolean {
     if (this.#state === UNTIL_CLOSE) { this.#state = DONE; return true; }
     return this.#state === DONE;
+  }
+
+  /** Takes up to `#remaining` body bytes from `buf[pos, end)`; returns the position after them. */
+  #takeRemaining(buf: Buffer, pos: number, end: number): number {
+    const n = Math.min(this.#remaining, end - pos);
+    this.#take(buf, pos, n);
+    this.#remaining -= n;
+    return pos + n;
   }
 
   #take(buf: Buffer, pos: number, n: number): void {
