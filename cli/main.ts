@@ -184,7 +184,7 @@ export function buildProgram(): Command {
   program
     .command('gate')
     .description('CI gate: judge caplab.budgets/v1 budgets and the k6 thresholds of results per service and DC (exit 0 pass, 99 fail, 104 bad input)')
-    .argument('<results>', 'results directory (<dc>/summary.json, <dc>/points*.ndjson[.gz]) or one summary.json (no DC; points*.ndjson beside it are read)')
+    .argument('<results>', 'results directory (<dc>/summary.json, <dc>/points*.ndjson[.gz]), one DC\'s directory (results/<dc>: the DC is its name) or one summary.json (no DC; points*.ndjson beside it are read)')
     .option('--budgets <file>', 'caplab.budgets/v1 file, JSON or YAML (default: data/budgets.json)')
     .option('--junit <file>', 'where to write junit.xml (default: <results>/junit.xml, or beside the summary.json)')
     .option('--require-all', 'fail limits that have no measured value (default: reported as no data, not failing)')

@@ -33,7 +33,7 @@ export const ALL_SERVICES = '(all services)';
 
 /** One run to judge: a DC's results (or a lone summary, dc null). */
 export interface GateRun {
-  /** Data center (the results sub-directory's name), or null for a lone summary.json. */
+  /** Data center (the results sub-directory's or the DC directory's name), or null for a lone summary.json. */
   dc: string | null;
   /** Per-service figures and dropped iterations (reports/ingest/results.ts). */
   figures: RunFigures;
@@ -186,7 +186,7 @@ export function evaluateGate(budgets: Budgets, runs: readonly GateRun[], opts: G
   for (const run of ordered) {
     if (run.dc === null) {
       const specific = budgets.budgets.filter((b) => b.dc !== undefined).map((b) => `${b.service}@${b.dc}`);
-      notes.push(`${run.file} has no DC (only a results directory's <dc>/ names one): ` +
+      notes.push(`${run.file} has no DC (only a results directory's <dc>/ or a DC's own directory names one): ` +
         (specific.length > 0 ? `DC-specific budgets do not apply (${specific.join(', ')}).` : 'service-wide budgets and defaults apply.'));
     }
     checks.push(...thresholdChecks(run), ...budgetChecks(budgets, run, requireAll));

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
@@ -135,6 +135,70 @@ describe('caplab gate', () => {
     const campaign = await runCli(['gate', join(dir, 'campaign')]);
     expect(campaign.code).toBe(104);
     expect(campaign.stderr).toContain(`try ${results}`);
+  }, 30_000);
+
+  it('judges a DC\'s own directory (results/<dc>), the DC taken from its name, also given as `.` or with a trailing /', async () => {
+    const dcDir = join(copyResults('dcdir'), 'us-west-1');
+    const summaryFile = join(dir, 'dcdir-summary.md');
+    const r = await runCli(['gate', '--budgets', budgetsFile('dcdir.json', failing), dcDir], { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summaryFile } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(99);
+    // The DC budget applies: the run is us-west-1's, not a run without a DC.
+    expect(r.stdout).toMatch(/photos_post in us-west-1: p95 = [\d.]+ ms, limit < 20 ms \(budget broken\)/);
+    expect(r.stdout).not.toContain('(no dc)');
+    expect(r.stdout).not.toContain('singapore');
+    const annotations = r.stdout.split('\n').filter((l) => l.startsWith('::'));
+    expect(annotations).toHaveLength(1);
+    expect(annotations[0]!.startsWith(`::error file=${dcDir}/summary.json,title=caplab budget photos_post p95 (us-west-1)::photos_post in us-west-1: p95 = `)).toBe(true);
+    const md = readFileSync(summaryFile, 'utf8');
+    expect(md).toContain(`## caplab gate (${dcDir}): FAILED`);
+    expect(md).toMatch(/\| us-west-1 \| photos_post \| p95 \| [\d.]+ ms \| < 20 ms \| ❌ fail \|/);
+    const xml = parseXml(readFileSync(join(dcDir, 'junit.xml'), 'utf8'));
+    expect(findAll(xml, 'testsuite').map((s) => s.attrs.name)).toEqual(['thresholds us-west-1', 'budgets us-west-1']);
+    expect(xml.attrs.failures).toBe('1');
+
+    const dot = await runCli(['gate', '--budgets', budgetsFile('dcdir.json', failing), '--junit', join(dir, 'dcdir-dot.xml'), '.'], { cwd: dcDir, env: noGithub });
+    expect(dot.code, dot.stderr).toBe(99);
+    expect(dot.stdout).toMatch(/photos_post in us-west-1: p95 = [\d.]+ ms, limit < 20 ms \(budget broken\)/);
+    const slash = await runCli(['gate', '--budgets', budgetsFile('dcdir-pass.json', passing), '--junit', join(dir, 'dcdir-slash.xml'), `${dcDir}/`], { env: noGithub });
+    expect(slash.code, slash.stderr).toBe(0);
+    expect(slash.stdout).toMatch(/us-west-1\s+photos_post\s+p95\s+[\d.]+ ms\s+< 5,000 ms\s+pass\s+points/);
+  }, 30_000);
+
+  it('judges a DC directory holding only points (annotations point at the points file)', async () => {
+    const dcDir = join(copyResults('dcpoints'), 'singapore');
+    rmSync(join(dcDir, 'summary.json'));
+    const budgets = budgetsFile('dcpoints.json', { schema: 'caplab.budgets/v1', budgets: [{ service: 'photos_post', dc: 'singapore', p95: '20ms' }] });
+    const r = await runCli(['gate', '--budgets', budgets, dcDir], { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: '' } });
+    expect(r.code, r.stderr).toBe(99);
+    expect(r.stdout).toMatch(/singapore\s+photos_post\s+p95\s+[\d.]+ ms\s+< 20 ms\s+FAIL\s+points/);
+    expect(r.stdout).toContain(`::error file=${dcDir}/points.ndjson,title=caplab budget photos_post p95 (singapore)::`);
+  }, 30_000);
+
+  it('rejects (exit 104) a DC directory not named after a known DC, naming it and the known DCs, and writes nothing', async () => {
+    const run42 = join(dir, 'run-42');
+    cpSync(join(results, 'us-west-1'), run42, { recursive: true });
+    const r = await runCli(['gate', '--budgets', budgetsFile('run42.json', failing), run42], { env: noGithub });
+    expect(r.code).toBe(104);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${run42}: "run-42" is not a known DC`);
+    expect(r.stderr).toContain('beijing, singapore, us-west-1, us-west-2');
+    expect(existsSync(join(run42, 'junit.xml'))).toBe(false);
+    // A DC the budgets name is known, though data/ has no RTT table for it.
+    const moon = join(dir, 'moon-base');
+    cpSync(join(results, 'us-west-1'), moon, { recursive: true });
+    const ok = await runCli(['gate', '--budgets', budgetsFile('moon.json', { schema: 'caplab.budgets/v1', budgets: [{ service: 'photos_post', dc: 'moon-base', p95: '10s' }] }), moon], { env: noGithub });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/moon-base\s+photos_post\s+p95\s+[\d.]+ ms\s+< 10,000 ms\s+pass/);
+  }, 30_000);
+
+  it('rejects (exit 104) a directory holding both its own results and <dc>/ results', async () => {
+    const both = copyResults('both');
+    cpSync(join(results, 'singapore', 'summary.json'), join(both, 'summary.json'));
+    const r = await runCli(['gate', '--budgets', budgetsFile('both.json', passing), both], { env: noGithub });
+    expect(r.code).toBe(104);
+    expect(r.stderr).toContain(`${both}: holds both its own results (summary.json) and results of DCs in sub-directories (singapore, us-west-1)`);
+    expect(existsSync(join(both, 'junit.xml'))).toBe(false);
   }, 30_000);
 
   it('with GITHUB_ACTIONS=true prints ::error annotations and appends to $GITHUB_STEP_SUMMARY, keeping what was there', async () => {

@@ -92,7 +92,7 @@ describe('evaluateGate: budgets', () => {
   it('gives a run without a DC the service-wide budgets only, and says so', () => {
     const o = evaluateGate(budgets, [run(null, figures([svc('photos_post', { p95: 300 })]))]);
     expect(find(o, null, 'photos_post', 'p95')).toMatchObject({ verdict: 'pass', max: 800 });
-    expect(o.notes[0]).toBe('summary.json has no DC (only a results directory\'s <dc>/ names one): DC-specific budgets do not apply (photos_post@us-west-1).');
+    expect(o.notes[0]).toBe('summary.json has no DC (only a results directory\'s <dc>/ or a DC\'s own directory names one): DC-specific budgets do not apply (photos_post@us-west-1).');
     expect(o.checks[0]!.message).toContain(NO_DC);
   });
 
