@@ -1,7 +1,7 @@
 /**
  * k6's built-in metrics (names, types and value types exactly as k6 declares them), plus caplab's two
- * coordinated-omission metrics. The execution side emits samples against these definitions; the registry, the
- * outputs and the NDJSON reader recognise them by name.
+ * coordinated-omission metrics, and the one sub-metric k6 adds to every run. The execution side emits samples against
+ * these definitions; the registry, the outputs and the NDJSON reader recognise them by name.
  */
 import type { MetricDef, MetricType, ValueType } from './types.ts';
 
@@ -37,6 +37,29 @@ export const BUILTIN_METRICS: Readonly<Record<string, MetricDef>> = Object.freez
   http_req_receiving: def('http_req_receiving', 'trend', 'time'),
   caplab_schedule_lag: def('caplab_schedule_lag', 'trend', 'time'),
   caplab_req_duration_intended: def('caplab_req_duration_intended', 'trend', 'time'),
+});
+
+/** A sub-metric every run has beside its parent, whether or not a threshold names it. */
+export interface BuiltinSubmetric {
+  /** Key in the summary, as k6 spells it: `parent{tag:value}`. */
+  readonly key: string;
+  /** Name of the parent built-in metric. */
+  readonly parent: string;
+  /** Tags a sample of the parent must carry to count. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * `http_req_duration{expected_response:true}`: the durations (ms) of responses whose status the request expected
+ * (k6's `expected_response` system tag). k6 0.31+ registers it on every run that keeps that system tag (the default),
+ * so it is in every summary with at least one such response, and k6 users read it as "latency of the successes".
+ * caplab always tags `expected_response`, so it is always registered.
+ * @example EXPECTED_RESPONSE_SUBMETRIC.key // 'http_req_duration{expected_response:true}'
+ */
+export const EXPECTED_RESPONSE_SUBMETRIC: BuiltinSubmetric = Object.freeze({
+  key: 'http_req_duration{expected_response:true}',
+  parent: 'http_req_duration',
+  tags: Object.freeze({ expected_response: 'true' }),
 });
 
 /** k6's rule for metric names (the one the contract documents): a letter or `_`, then letters, digits, `_`; at most 128. */

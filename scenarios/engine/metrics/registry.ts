@@ -1,11 +1,12 @@
 /**
- * The metrics registry of one run (or of a merge): a sink per metric, sub-metrics only for the tag sets thresholds
- * name, threshold evaluation, and the tallies the handleSummary object needs (groups seen, checks per group).
+ * The metrics registry of one run (or of a merge): a sink per metric, sub-metrics for the tag sets thresholds name
+ * plus k6's built-in `http_req_duration{expected_response:true}`, threshold evaluation, and the tallies the
+ * handleSummary object needs (groups seen, checks per group).
  * Samples are folded in as they come; nothing per sample is kept, so memory is bounded by the number of metrics.
  */
 import { ValidationError } from '../../../models/errors.ts';
 import { abortDue, AGGREGATIONS_BY_TYPE, compare, parseExpression, parseMetricKey, type ParsedExpression } from '../thresholds.ts';
-import { BUILTIN_METRICS, isValidMetricName } from './builtin.ts';
+import { BUILTIN_METRICS, type BuiltinSubmetric, EXPECTED_RESPONSE_SUBMETRIC, isValidMetricName } from './builtin.ts';
 import { createSink, isEmpty, readAggregation, type Sink, trendStatsProblems } from './sinks.ts';
 import type { MetricDef, MetricsRegistry, Sample, Tags, ThresholdResult, ThresholdSpec } from './types.ts';
 
@@ -41,7 +42,8 @@ export interface Registry extends MetricsRegistry {
   readonly summaryTrendStats: readonly string[];
   /**
    * Metrics to report, sorted by key: those with samples, declared custom ones, and every key thresholds name
-   * (with its parent), as k6 marks thresholded metrics observed so they show even without samples.
+   * (with its parent), as k6 marks thresholded metrics observed so they show even without samples. A sub-metric no
+   * threshold names (`http_req_duration{expected_response:true}`) shows once a sample lands in it, as in k6.
    */
   entries(): MetricEntry[];
   /** One entry by key, observed or not. */
@@ -67,6 +69,8 @@ export interface RegistryOptions {
 interface Entry extends MetricEntry {
   sink: Sink;
   declared: boolean;
+  /** Not named by a threshold, so hidden until its first sample (k6's Observed flag). */
+  untilSampled: boolean;
   parsed: ParsedExpression[];
   subs: Entry[];
   tagList: [string, string][];
@@ -87,8 +91,9 @@ export class ThresholdTypeError extends ValidationError {
 export const DEFAULT_SUMMARY_TREND_STATS: readonly string[] = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
 
 /**
- * Creates a registry holding every built-in metric, sub-metrics for thresholded tag sets, and custom metrics as
- * they are declared (or first seen in a sample).
+ * Creates a registry holding every built-in metric, sub-metrics for thresholded tag sets, k6's
+ * `http_req_duration{expected_response:true}` (see EXPECTED_RESPONSE_SUBMETRIC), and custom metrics as they are
+ * declared (or first seen in a sample).
  * @param opts thresholds and summaryTrendStats
  * @returns the registry
  * @throws {Error} when a threshold key or expression is invalid, or summaryTrendStats has a bad entry (both are
@@ -131,7 +136,7 @@ export function createRegistry(opts: RegistryOptions): Registry {
       }
     }
     const e: Entry = {
-      key, def, sink: createSink(def.type), thresholds: specs, parsed, declared: false, subs: [],
+      key, def, sink: createSink(def.type), thresholds: specs, parsed, declared: false, untilSampled: false, subs: [],
       tagList: tags ? Object.entries(tags) : [],
       ...(tags ? { tags } : {}),
     };
@@ -151,7 +156,20 @@ export function createRegistry(opts: RegistryOptions): Registry {
     return e;
   }
 
+  // k6 adds its built-in sub-metric the way it adds a thresholded one, so a threshold on the same tag set (however
+  // its key is spelled) already is it: that one stays, under the user's key, so the figures are not reported twice.
+  function addBuiltinSub(sub: BuiltinSubmetric): void {
+    const parent = byName.get(sub.parent)!;
+    const want = Object.entries(sub.tags);
+    const same = (x: Entry): boolean => x.tagList.length === want.length && want.every(([k, v]) => x.tags?.[k] === v);
+    if (parent.subs.some(same)) return;
+    const e = makeEntry(sub.key, parent.def, [], [], { ...sub.tags });
+    e.untilSampled = true;
+    parent.subs.push(e);
+  }
+
   for (const def of Object.values(BUILTIN_METRICS)) addMetric(def);
+  addBuiltinSub(EXPECTED_RESPONSE_SUBMETRIC);
 
   function ensure(def: MetricDef, where: string): Entry {
     const e = byName.get(def.name);
@@ -235,7 +253,7 @@ export function createRegistry(opts: RegistryOptions): Registry {
       for (const e of byName.values()) {
         const thresholdedSub = e.subs.some((s) => s.thresholds.length > 0);
         if (!isEmpty(e.sink) || e.declared || e.thresholds.length > 0 || thresholdedSub) out.push(e);
-        for (const s of e.subs) out.push(s);
+        for (const s of e.subs) if (!s.untilSampled || !isEmpty(s.sink)) out.push(s);
       }
       return out.sort(byEntryKey);
     },

@@ -31,8 +31,9 @@ export interface SummaryOptions {
 }
 
 /**
- * Builds the handleSummary object: every observed metric (and thresholded sub-metric) with k6's values for its
- * type, `thresholds` `{ok}` where thresholds exist, and root_group rebuilt from the groups and checks seen.
+ * Builds the handleSummary object: every observed metric (and thresholded sub-metric, and k6's
+ * `http_req_duration{expected_response:true}` once it has samples) with k6's values for its type, `thresholds`
+ * `{ok}` where thresholds exist, and root_group rebuilt from the groups and checks seen.
  * @param registry the run's registry
  * @param state run state (duration in ms, TTY flags)
  * @param options summary options; trend values use `options.summaryTrendStats`

@@ -54,7 +54,10 @@ export interface K6SummaryData {
   options: { summaryTrendStats: string[]; summaryTimeUnit: string; noColor: boolean };
   /** Run state. */
   state: { isStdOutTTY: boolean; isStdErrTTY: boolean; testRunDurationMs: number };
-  /** Metrics by name (sub-metrics by `name{tag:value,...}`). */
+  /**
+   * Metrics by name; sub-metrics by `name{tag:value,...}`: the ones thresholds name, and
+   * `http_req_duration{expected_response:true}` (no `thresholds` key unless one names it), which k6 0.31+ always adds.
+   */
   metrics: Record<string, K6SummaryMetric>;
 }
 

@@ -56,6 +56,24 @@ describe('mergeNdjson', () => {
     expect(merged.thresholdsOk).toBe(false);
   });
 
+  it('rebuilds k6\'s http_req_duration{expected_response:true} from the points (k6 0.31+ always has it)', async () => {
+    const a = runSamples(200, 31, 'peak');
+    const b = runSamples(100, 32, 'probe');
+    await writeNdjson(join(dir, 'er-a.ndjson'), a);
+    await writeNdjson(join(dir, 'er-b.ndjson'), b);
+    const { data } = await mergeNdjson([
+      { name: 'er-a', stream: createReadStream(join(dir, 'er-a.ndjson')) },
+      { name: 'er-b', stream: createReadStream(join(dir, 'er-b.ndjson')) },
+    ], { summaryTrendStats: STATS });
+    const sub = data.metrics['http_req_duration{expected_response:true}'];
+    expect(sub).toBeDefined();
+    expect(sub!).toMatchObject({ type: 'trend', contains: 'time' });
+    expect('thresholds' in sub!).toBe(false);
+    expect(sub!.values.count).toBe(190 + 95); // every 20th request of each run is a 503
+    const expectedMax = Math.max(...[...a, ...b].filter((x) => x.metric.name === 'http_req_duration' && x.tags.expected_response === 'true').map((x) => x.value));
+    expect(sub!.values.max).toBeCloseTo(expectedMax, 6); // NDJSON keeps values exactly enough for max
+  });
+
   it('never averages percentiles: the merged p95 is the p95 of all points', async () => {
     // File A: 1000 fast requests; file B: 100 slow ones. Averaging per-file p95s would give ~(10+1000)/2.
     const mk = (n: number, v: number, t0: number): Sample[] =>

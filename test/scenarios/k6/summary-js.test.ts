@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hash32, streamKey, toUnit } from '../../../models/random.ts';
 import type { K6SummaryData } from '../../../scenarios/engine/outputs/summary-schema.ts';
 import { textSummary } from '../../../scenarios/engine/outputs/text-summary.ts';
 import { RUNTIME_JS, RUNTIME_TYPES_JS } from '../../../scenarios/k6/runtime-js.ts';
 import { TEXT_SUMMARY_FUNCTION, TEXT_SUMMARY_JS } from '../../../scenarios/k6/summary-js.ts';
+import { REPO_ROOT } from '../../helpers/cli.ts';
 
 type Printer = (data: K6SummaryData, opts: { colors: boolean }) => string;
 const embedded = new Function(`${TEXT_SUMMARY_JS}\nreturn ${TEXT_SUMMARY_FUNCTION};`)() as Printer;
@@ -59,6 +62,15 @@ describe('embedded text summary printer', () => {
       });
     }
   }
+
+  it('prints real k6\'s http_req_duration{expected_response:true} indented under its parent, like textSummary', () => {
+    const real = JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/k6/real-k6-summary.json'), 'utf8')) as K6SummaryData;
+    const text = embedded(real, { colors: false });
+    expect(text).toBe(textSummary(real, { colors: false }));
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => /^ {3}. http_req_duration\.+:/.test(l));
+    expect(lines[at + 1]).toMatch(/^ {7}\{ expected_response:true \}\.+: avg=459\.86ms /);
+  });
 
   it('handles an empty summary and missing values like textSummary', () => {
     const d: K6SummaryData = { root_group: { name: '', path: '', id, groups: [], checks: [] }, options: { summaryTrendStats: ['avg'], summaryTimeUnit: '', noColor: true }, state: { isStdOutTTY: false, isStdErrTTY: false, testRunDurationMs: 0 }, metrics: { t: { type: 'trend', contains: 'time', values: {} }, c: { type: 'counter', contains: 'default', values: {} } } };

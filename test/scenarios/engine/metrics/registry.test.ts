@@ -67,6 +67,55 @@ describe('createRegistry', () => {
     expect(count('http_req_duration{scenario:probe}')).toBe(1);
   });
 
+  describe('http_req_duration{expected_response:true}, the sub-metric k6 0.31+ always adds', () => {
+    const KEY = 'http_req_duration{expected_response:true}';
+
+    it('counts only responses tagged expected_response:true and is reported beside its parent', () => {
+      const reg = registry();
+      reg.add(s(M.http_req_duration!, 10, { expected_response: 'true', status: '200' }));
+      reg.add(s(M.http_req_duration!, 30, { expected_response: 'true', status: '409' }));
+      reg.add(s(M.http_req_duration!, 900, { expected_response: 'false', status: '503' }));
+      reg.add(s(M.http_req_duration!, 5, {})); // k6 with expected_response removed from systemTags: no tag, no match
+      reg.add(s(M.http_req_waiting!, 7, { expected_response: 'true' })); // another metric with the tag: not counted
+      const e = reg.get(KEY)!;
+      expect(e.def).toBe(M.http_req_duration);
+      expect(e.tags).toEqual({ expected_response: 'true' });
+      expect(e.thresholds).toEqual([]);
+      expect(e.sink.type === 'trend' && [e.sink.count, e.sink.min, e.sink.max, e.sink.avg]).toEqual([2, 10, 30, 20]);
+      expect(reg.entries().map((x) => x.key)).toEqual(['http_req_duration', KEY, 'http_req_waiting']);
+    });
+
+    it('is left out until a matching sample lands in it, as k6 marks it observed only then', () => {
+      const none = registry();
+      none.add(s(M.iterations!, 1));
+      expect(none.entries().map((x) => x.key)).toEqual(['iterations']);
+      const allFailed = registry();
+      allFailed.add(s(M.http_req_duration!, 900, { expected_response: 'false' }));
+      expect(allFailed.entries().map((x) => x.key)).toEqual(['http_req_duration']);
+      expect(allFailed.get(KEY)!.sink.count).toBe(0);
+    });
+
+    it('is the same sub-metric as a threshold on that tag set (no duplicate), keeping the key as written', () => {
+      for (const written of [KEY, 'http_req_duration{ expected_response: "true" }']) {
+        const reg = registry({ [written]: ['p(95)<100'] });
+        reg.add(s(M.http_req_duration!, 50, { expected_response: 'true' }));
+        reg.add(s(M.http_req_duration!, 500, { expected_response: 'false' }));
+        const subs = reg.entries().filter((x) => x.key.startsWith('http_req_duration{'));
+        expect(subs.map((x) => [x.key, x.sink.count])).toEqual([[written, 1]]);
+        expect(reg.evaluateThresholds(1000)).toMatchObject([{ metric: written, threshold: 'p(95)<100', ok: true }]);
+      }
+    });
+
+    it('stays beside narrower thresholded sub-metrics that also name expected_response', () => {
+      const reg = registry({ 'http_req_duration{expected_response:true,scenario:peak}': ['p(95)<100'] });
+      reg.add(s(M.http_req_duration!, 50, { expected_response: 'true', scenario: 'peak' }));
+      reg.add(s(M.http_req_duration!, 70, { expected_response: 'true', scenario: 'probe' }));
+      expect(reg.entries().map((x) => [x.key, x.sink.count])).toEqual([
+        ['http_req_duration', 2], ['http_req_duration{expected_response:true,scenario:peak}', 1], [KEY, 2],
+      ]);
+    });
+  });
+
   it('evaluates every threshold form', () => {
     const reg = registry({
       // Values below 2.048 ms are exact in the histogram (µs resolution), so even == holds.

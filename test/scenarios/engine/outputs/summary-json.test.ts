@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../../scenarios/engine/metrics/registry.ts';
 import { groupId } from '../../../../scenarios/engine/outputs/root-group.ts';
 import { toSummaryExport } from '../../../../scenarios/engine/outputs/summary-export.ts';
 import { buildSummaryData, K6SummaryDataSchema } from '../../../../scenarios/engine/outputs/summary-json.ts';
 import { parseThresholds } from '../../../../scenarios/engine/thresholds.ts';
+import { REPO_ROOT } from '../../../helpers/cli.ts';
 import { runSamples } from '../../../helpers/samples.ts';
 
 const STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99.9)', 'count'];
@@ -31,7 +34,8 @@ describe('buildSummaryData', () => {
   it('reports each type with k6\'s values and only observed or thresholded metrics', () => {
     const data = summary();
     expect(Object.keys(data.metrics)).toEqual([
-      'checks', 'http_req_duration', 'http_req_duration{scenario:peak,name:contacts_sync}', 'http_req_failed',
+      'checks', 'http_req_duration', 'http_req_duration{expected_response:true}',
+      'http_req_duration{scenario:peak,name:contacts_sync}', 'http_req_failed',
       'http_req_failed{scenario:peak}', 'http_reqs', 'iterations', 'vus',
     ]);
     expect(data.metrics.http_reqs).toEqual({ type: 'counter', contains: 'default', values: { count: 400, rate: 100 } });
@@ -78,6 +82,42 @@ describe('buildSummaryData', () => {
     for (const s of runSamples(5, 1)) reg.add(s);
     expect(() => buildSummaryData(reg, { testRunDurationMs: 1, isStdOutTTY: false, isStdErrTTY: false },
       { summaryTrendStats: ['p95'], noColor: true })).toThrow(/"p95"/);
+  });
+});
+
+describe('http_req_duration{expected_response:true} in the summary (k6 0.31+ always adds it)', () => {
+  const KEY = 'http_req_duration{expected_response:true}';
+  const REAL = JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/k6/real-k6-summary.json'), 'utf8')) as
+    { metrics: Record<string, Record<string, unknown>> };
+
+  it('is a time trend over the responses with an expected status, shaped like real k6\'s (no thresholds key)', () => {
+    const data = summary();
+    const m = data.metrics[KEY]!;
+    expect(Object.keys(m)).toEqual(Object.keys(REAL.metrics[KEY]!)); // type, contains, values
+    expect(m).toMatchObject({ type: 'trend', contains: 'time' });
+    expect('thresholds' in m).toBe(false);
+    expect(Object.keys(m.values)).toEqual(STATS);
+    expect(m.values.count).toBe(380); // 400 requests, every 20th a 503
+    expect(m.values.max).toBeLessThanOrEqual(data.metrics.http_req_duration!.values.max!);
+    expect(K6SummaryDataSchema.safeParse(JSON.parse(JSON.stringify(data))).success).toBe(true);
+    expect(K6SummaryDataSchema.safeParse(REAL).success).toBe(true);
+  });
+
+  it('carries thresholds only when a threshold names it', () => {
+    const { specs } = parseThresholds({ [KEY]: ['p(95)<1'] });
+    const reg = createRegistry({ thresholds: specs, summaryTrendStats: ['avg', 'p(95)'] });
+    for (const s of runSamples(40, 2)) reg.add(s);
+    const data = buildSummaryData(reg, { testRunDurationMs: 400, isStdOutTTY: false, isStdErrTTY: false },
+      { summaryTrendStats: ['avg', 'p(95)'], noColor: true });
+    expect(data.metrics[KEY]!.thresholds).toEqual({ 'p(95)<1': { ok: false } });
+    expect(Object.keys(data.metrics).filter((k) => k.startsWith('http_req_duration'))).toEqual(['http_req_duration', KEY]);
+  });
+
+  it('is flattened into --summary-export under the same key, without thresholds', () => {
+    const data = summary();
+    const exp = toSummaryExport(data).metrics[KEY]!;
+    expect(exp).toEqual(data.metrics[KEY]!.values);
+    expect(Object.keys(exp)).toEqual(STATS);
   });
 });
 

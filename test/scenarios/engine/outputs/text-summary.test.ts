@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { BUILTIN_METRICS } from '../../../../scenarios/engine/metrics/builtin.ts';
+import { createRegistry } from '../../../../scenarios/engine/metrics/registry.ts';
+import { buildSummaryData } from '../../../../scenarios/engine/outputs/summary-json.ts';
 import { humanizeBytes, humanizeDuration, textSummary } from '../../../../scenarios/engine/outputs/text-summary.ts';
 import type { K6SummaryData } from '../../../../scenarios/engine/outputs/summary-schema.ts';
 
@@ -39,6 +42,23 @@ describe('textSummary', () => {
       '   ✓ http_req_failed................: 0.00%  ✓ 0       ✗ 180',
       '     http_reqs......................: 180    4.36938/s',
       '     vus............................: 1      min=1     max=19',
+      '',
+      '',
+    ].join('\n'));
+  });
+
+  it('prints the engine\'s http_req_duration{expected_response:true} indented under http_req_duration, as k6 does', () => {
+    const reg = createRegistry({ thresholds: {}, summaryTrendStats: ['avg', 'max'] });
+    const d = BUILTIN_METRICS.http_req_duration!;
+    for (const [value, expected] of [[10, 'true'], [30, 'true'], [900, 'false']] as const) {
+      reg.add({ metric: d, time: 1_700_000_000_000, value, tags: { expected_response: expected } });
+    }
+    const data = buildSummaryData(reg, { testRunDurationMs: 1000, isStdOutTTY: false, isStdErrTTY: false },
+      { summaryTrendStats: ['avg', 'max'], noColor: true });
+    expect(textSummary(data, { colors: false })).toBe([
+      '',
+      '     http_req_duration..............: avg=313.33ms max=900ms',
+      '       { expected_response:true }...: avg=20ms     max=30ms',
       '',
       '',
     ].join('\n'));
