@@ -55,11 +55,12 @@ export async function measuredCapacity(resultsDir: string, dc: string, warmupS: 
   const sweep = sweepFile ? (await steps(sweepFile, warmupS)).filter((s) => s.kind === 'rate') : [];
   try {
     const cap = measuredNodeCapacity(
-      probe.map((s) => ({ concurrency: s.level, throughput: s.throughput })),
+      // The USL's N is what the node held (Little's law), not the VU count: see ProbeStep.concurrency.
+      probe.map((s) => ({ concurrency: s.inFlight > 0 ? s.inFlight : s.level, throughput: s.throughput })),
       sweep.map((s) => ({ rate: s.level, p95: s.p95Corrected ?? s.waitingP95, dropped: s.dropped, errorRate: s.errorRate })),
       serverBudgetP95Ms,
     );
-    return { ...cap, inputs: { ...cap.inputs, probe: probeFile, ...(sweepFile ? { sweep: sweepFile } : {}) } };
+    return { ...cap, inputs: { ...cap.inputs, concurrency: 'in flight (Little\'s law: throughput x mean duration)', probe: probeFile, ...(sweepFile ? { sweep: sweepFile } : {}) } };
   } catch (err) {
     if (err instanceof ValidationError) throw new ValidationError(`${probeFile}: the probe cannot be fitted`, err.problems);
     throw err;

@@ -244,7 +244,7 @@ export interface Plan {
   /** Per DC. */
   dcs: Record<string, {
     /** Per-node capacity (measured or modeled, with inputs) and which limit binds. */
-    capacity: { ceilingRps: number; sloRps: number; perNodeRps: number; binds: 'slo' | 'ceiling'; source: 'measured' | 'modeled'; inputs: Record<string, number | string> };
+    capacity: { ceilingRps: number; sloRps: number; perNodeRps: number; binds: 'slo' | 'ceiling'; sloInterval?: { lower: number; upper: number | null }; source: 'measured' | 'modeled'; inputs: Record<string, number | string> };
     /** Price of one node per month. */
     pricePerNodeMonth: number;
     /** First quarter whose planned nodes exceed today's fleet (p50 and p90 need), or null. */

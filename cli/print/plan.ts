@@ -17,7 +17,7 @@ export function renderPlan(plan: Plan): string {
   ];
   for (const [dc, d] of Object.entries(plan.dcs)) {
     const c = d.capacity;
-    out.push('', `${dc}: ${c.perNodeRps} req/s per node (${c.source}; SLO ${c.sloRps}, USL ceiling ${c.ceilingRps}: ${c.binds} binds); ` +
+    out.push('', `${dc}: ${c.perNodeRps} req/s per node (${c.source}; SLO ${c.sloRps}${c.sloInterval ? ` (measured in [${c.sloInterval.lower}, ${c.sloInterval.upper ?? 'not bracketed'}))` : ''}, USL ceiling ${c.ceilingRps}: ${c.binds} binds); ` +
       `fleet ${plan.fleet.nodes[dc] ?? 0}; runs out ${d.runsOut.p50 ?? 'not within the horizon'} (p50), ${d.runsOut.p90 ?? 'not within the horizon'} (p90 need or DC loss)`);
     out.push(textTable(
       ['quarter', 'demand p50', 'demand p90', 'nodes p50', 'p90', 'least regret', `N+${plan.settings.redundancy}`, 'DC loss', 'planned', 'gap', `cost ${plan.currency}`],

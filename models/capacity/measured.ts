@@ -5,12 +5,16 @@
  * coordinated omission when available) stays within the server-side budget with no dropped iterations gives the
  * capacity at the SLO. The plan uses the lower and says which binds.
  */
-import type { NodeCapacity } from './node-capacity.ts';
+import type { NodeCapacity, SloInterval } from './node-capacity.ts';
 import { fitUsl, uslThroughput } from './usl.ts';
 
 /** One probe step: closed-model concurrency and measured throughput. */
 export interface ProbeStep {
-  /** Concurrent VUs. */
+  /**
+   * Concurrency the target held: requests in flight by Little's law (throughput x mean response time), or the VU
+   * count when no durations are known. The in-flight figure is the USL's N: a busy load generator keeps fewer
+   * requests in flight than it has VUs, and fitting on VUs would charge its overhead to the node.
+   */
   concurrency: number;
   /** Requests per second in the step's window. */
   throughput: number;
@@ -45,22 +49,44 @@ export function measuredNodeCapacity(probe: readonly ProbeStep[], sweep: readonl
   const maxN = Math.max(...probe.map((p) => p.concurrency));
   const atN = Number.isFinite(fit.nStar) ? Math.min(fit.nStar, maxN) : maxN;
   const ceiling = uslThroughput(fit, atN);
-  const passing = sweep.filter((s) => s.p95 <= serverBudgetP95Ms && s.dropped === 0 && s.errorRate <= MAX_ERROR_RATE);
-  const slo = sweep.length > 0 ? Math.max(0, ...passing.map((s) => s.rate)) : ceiling;
+  const interval = sloInterval(sweep, serverBudgetP95Ms);
+  const slo = sweep.length > 0 ? interval.lower : ceiling;
   const floor2 = (v: number): number => Math.floor(v * 100) / 100;
+  const se = fit.standardErrors;
   return {
     ceilingRps: floor2(ceiling),
     sloRps: floor2(slo),
     perNodeRps: floor2(Math.min(slo, ceiling)),
     binds: slo < ceiling ? 'slo' : 'ceiling',
     source: 'measured',
+    ...(sweep.length > 0 ? { sloInterval: interval } : {}),
     inputs: {
       sigma: round(fit.sigma, 6), kappa: round(fit.kappa, 8), lambda: round(fit.lambda, 4),
+      ...(se ? { sigmaSe: round(se.sigma, 6), kappaSe: round(se.kappa, 8), lambdaSe: round(se.lambda, 4) } : {}),
       nStar: Number.isFinite(fit.nStar) ? round(fit.nStar, 2) : 'Infinity', r2: round(fit.r2, 4),
-      probeSteps: probe.length, sweepSteps: sweep.length, sweepPassing: passing.length, serverBudgetP95Ms,
+      probeSteps: probe.length, sweepSteps: sweep.length, sweepPassing: sweep.filter((s) => meetsSlo(s, serverBudgetP95Ms)).length, serverBudgetP95Ms,
       ...(sweep.length === 0 ? { note: 'no sweep: the SLO rate is not measured, the USL ceiling is used' } : {}),
     },
   };
+}
+
+function meetsSlo(s: SweepStep, serverBudgetP95Ms: number): boolean {
+  return s.p95 <= serverBudgetP95Ms && s.dropped === 0 && s.errorRate <= MAX_ERROR_RATE;
+}
+
+/**
+ * Where the SLO rate lies, as far as a sweep's steps tell: at least the highest rate that met the SLO, and below
+ * the lowest rate above it that did not. The sweep measures only its own rates, so this interval is the
+ * measurement's resolution; the plan counts on the lower end.
+ * @param sweep sweep steps (any order)
+ * @param serverBudgetP95Ms server-side p95 budget, ms
+ * @returns {lower, upper}; lower 0 when no step met the SLO, upper null when no step above lower missed it
+ * @example sloInterval([{ rate: 100, p95: 50, dropped: 0, errorRate: 0 }, { rate: 150, p95: 300, dropped: 0, errorRate: 0 }], 200) // {lower: 100, upper: 150}
+ */
+export function sloInterval(sweep: readonly SweepStep[], serverBudgetP95Ms: number): SloInterval {
+  const lower = Math.max(0, ...sweep.filter((s) => meetsSlo(s, serverBudgetP95Ms)).map((s) => s.rate));
+  const above = sweep.filter((s) => s.rate > lower && !meetsSlo(s, serverBudgetP95Ms)).map((s) => s.rate);
+  return { lower, upper: above.length > 0 ? Math.min(...above) : null };
 }
 
 function round(v: number, digits: number): number {

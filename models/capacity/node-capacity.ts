@@ -22,6 +22,14 @@ export interface NodeModel {
   serviceCv: number;
 }
 
+/** The interval a measured SLO rate lies in: the sweep's highest passing rate and the next rate that failed. */
+export interface SloInterval {
+  /** Highest swept rate meeting the SLO, requests/s (0 when none did). */
+  lower: number;
+  /** Lowest swept rate above `lower` missing it, requests/s; null when none above was swept (not bracketed). */
+  upper: number | null;
+}
+
 /** Capacity of one node, requests per second. */
 export interface NodeCapacity {
   /** Highest throughput the node reaches (USL ceiling). */
@@ -32,6 +40,8 @@ export interface NodeCapacity {
   perNodeRps: number;
   /** Which one binds. */
   binds: 'slo' | 'ceiling';
+  /** Measured capacity: the interval the SLO rate lies in, from the sweep's steps (absent when modeled or not swept). */
+  sloInterval?: SloInterval;
   /** Where the figures come from. */
   source: 'measured' | 'modeled';
   /** The inputs, for the report. */

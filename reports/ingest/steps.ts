@@ -19,6 +19,14 @@ export interface StepFigures {
   windowS: number;
   /** Requests per second in the window. */
   throughput: number;
+  /** Mean http_req_duration in the window, ms. */
+  meanDurationMs: number;
+  /**
+   * Requests in flight at the target on average over the window, by Little's law: throughput x mean duration.
+   * In a closed loop it is below the VU count by the share of each cycle the VU spends outside the request (its
+   * own work, scheduling on a busy host): the concurrency the target actually held, which is the USL's N.
+   */
+  inFlight: number;
   /** http_req_duration p95, ms (from the send). */
   p95: number;
   /** caplab_req_duration_intended p95, ms (from the intended start; coordinated omission corrected), or null. */
@@ -91,6 +99,8 @@ export function createStepSink(): StepSink {
         const from = last - first > warmupS * 1000 ? first + warmupS * 1000 : first + (last - first) / 2;
         const keep = a.durations.filter((_, i) => a.ends[i]! >= from);
         const windowS = (last - from) / 1000;
+        const throughput = windowS > 0 ? keep.length / windowS : 0;
+        const meanDurationMs = keep.length > 0 ? keep.reduce((sum, v) => sum + v, 0) / keep.length : 0;
         const pairs = (xs: number[]): number[] => xs.filter((_, i) => i % 2 === 1 && xs[i - 1]! >= from);
         const intended = pairs(a.intended);
         out.push({
@@ -98,7 +108,9 @@ export function createStepSink(): StepSink {
           level: Number(level),
           requests: keep.length,
           windowS,
-          throughput: windowS > 0 ? keep.length / windowS : 0,
+          throughput,
+          meanDurationMs,
+          inFlight: (throughput * meanDurationMs) / 1000,
           p95: percentile(keep, 95),
           p95Corrected: intended.length > 0 ? percentile(intended, 95) : null,
           waitingP95: percentile(pairs(a.waiting), 95),

@@ -61,6 +61,7 @@ export const PlanFileSchema = z.object({
   dcs: z.record(z.string(), z.object({
     capacity: z.object({
       ceilingRps: n, sloRps: n, perNodeRps: n.positive(), binds: z.enum(['slo', 'ceiling']), source: z.enum(['measured', 'modeled']),
+      sloInterval: z.object({ lower: n.nonnegative(), upper: n.nullable() }).loose().optional(),
       inputs: z.record(z.string(), z.union([n, z.string()])).default({}),
     }).loose(),
     pricePerNodeMonth: n.nonnegative(),

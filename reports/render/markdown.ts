@@ -5,6 +5,7 @@
  */
 import { int, millions, money, ms, NONE, num, pct, sig } from './format.ts';
 import type { ReportModel } from './model.ts';
+import { capacityText } from './capacity-text.ts';
 
 /**
  * Escapes a table cell: pipes and newlines would break the row, and `<` before a letter, `/`, `!` or `?` would start HTML on
@@ -57,7 +58,7 @@ export function renderMarkdown(m: ReportModel): string {
         x.dc, int(x.fleet), `${int(x.next.p50)} / ${int(x.next.p90)} / ${int(x.next.planned)}`,
         `${int(x.horizon.p50)} / ${int(x.horizon.p90)} / ${int(x.horizon.planned)}`,
         `${x.runsOutP50 ?? 'lasts'} / ${x.runsOutP90 ?? 'lasts'}`, `${money(x.next.cost, r.currency)} → ${money(x.horizon.cost, r.currency).replace(`${r.currency} `, '')}`,
-        `${num(x.perNodeRps)} req/s, ${x.binds === 'slo' ? 'SLO' : 'USL ceiling'} binds`, `${x.capacitySource} / ${x.loadMeasured ? 'measured' : 'not run'}`,
+        capacityText(x), `${x.capacitySource} / ${x.loadMeasured ? 'measured' : 'not run'}`,
       ])), '');
     out.push('### Planned nodes per quarter', '');
     out.push(mdTable(['quarter', ...r.nodes.map((n) => `${n.dc} (p50 / p90 / planned)`)], r.quarters.map((q) => [

@@ -86,6 +86,8 @@ export interface RecommendationRow {
   sloRps: number;
   ceilingRps: number;
   binds: 'slo' | 'ceiling';
+  /** Measured SLO rate: the interval the sweep brackets it in (null when modeled or not swept). */
+  sloInterval: { lower: number; upper: number | null } | null;
   /** Where the capacity comes from. */
   capacitySource: 'measured' | 'modeled';
   /** Whether load results exist for the DC. */
@@ -259,6 +261,7 @@ function recommendationOf(plan: Plan, results: Readonly<Record<string, DcResults
       dc, fleet: plan.fleet.nodes[dc] ?? qs[0]!.fleet, next: qs[0]!, horizon: qs[qs.length - 1]!,
       runsOutP50: d.runsOut.p50, runsOutP90: d.runsOut.p90,
       perNodeRps: d.capacity.perNodeRps, sloRps: d.capacity.sloRps, ceilingRps: d.capacity.ceilingRps, binds: d.capacity.binds,
+      sloInterval: d.capacity.sloInterval ?? null,
       capacitySource: d.capacity.source, loadMeasured: results[dc] !== undefined, worstLostDc: worst,
     };
   });

@@ -62,9 +62,16 @@ describe('caplab campaign --quick', () => {
       // Measured, unless the sweep met the budget at no rate (a starved CI runner): then the plan says so and uses
       // the model, never an empty or infinite capacity.
       if (cap.source === 'modeled') expect(cap.inputs.note, dc).toMatch(/measured capacity unusable/);
-      else expect(cap.source).toBe('measured');
+      else {
+        expect(cap.source).toBe('measured');
+        // The sweep brackets the SLO rate: the plan counts on the lower end, and says where the next failing rate was.
+        expect(cap.sloInterval.lower, dc).toBe(cap.sloRps);
+        if (cap.sloInterval.upper !== null) expect(cap.sloInterval.upper, dc).toBeGreaterThan(cap.sloRps);
+        expect(cap.inputs.lambdaSe, dc).toBeGreaterThan(0);
+      }
       expect(cap.perNodeRps).toBeGreaterThan(0);
     }
+    if (DCS.some((dc) => plan.dcs[dc].capacity.source === 'measured')) expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/SLO rate measured (between|at least)/);
     expect(stdout).toMatch(/report: .*report\.html/);
     expect(stdout).toMatch(/quick campaign \(smoke run/);
   });

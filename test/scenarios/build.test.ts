@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { computePlan } from '../../cli/commands/plan.ts';
+import { sloInterval } from '../../models/capacity/measured.ts';
+import { modeledNodeCapacity, p95ResponseMs } from '../../models/capacity/node-capacity.ts';
 import { computeTraffic } from '../../cli/commands/traffic.ts';
 import { parseBudgets } from '../../scenarios/budgets.ts';
 import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
@@ -58,6 +60,26 @@ describe('buildScenarios', () => {
     const ceiling = input.plan.dcs.beijing!.capacity.ceilingRps;
     const rates = Object.values(scenariosOf(specs.beijing!.sweep)).map((s) => (s as { rate: number }).rate);
     expect(rates).toEqual(settings.sweep.fractionsOfCeiling.map((f) => Math.max(1, Math.round(f * ceiling))));
+  });
+
+  it('quick sweep: brackets the SLO rate as tightly as the full sweep, so a smoke run is less certain but not biased', () => {
+    // A node that behaves exactly as modeled (models/capacity/node-capacity.ts p95 bound): each swept rate passes or
+    // fails by its modeled p95, and the SLO interval of either sweep must hold the modeled SLO rate. Before the fix
+    // the quick sweep (15/30/60/90% of the ceiling) put the default DCs' SLO rate in [30%, 60%) and counted 30%.
+    const quick = buildScenarios({ ...input, quick: true }).specs;
+    for (const dc of Object.keys(specs)) {
+      const inputs = input.plan.dcs[dc]!.capacity.inputs as Record<string, number>;
+      const node = { workers: inputs.workers!, sigma: inputs.sigma!, kappa: inputs.kappa!, meanServiceMs: inputs.meanServiceMs!, serviceCv: inputs.serviceCv! };
+      const slo = modeledNodeCapacity(node, inputs.serverBudgetP95Ms!).sloRps;
+      const interval = (sweep: Record<string, unknown>) => sloInterval(Object.values(scenariosOf(sweep)).map((s) => {
+        const rate = (s as { rate: number }).rate;
+        return { rate, p95: p95ResponseMs(node, rate), dropped: 0, errorRate: 0 };
+      }), inputs.serverBudgetP95Ms!);
+      const full = interval(specs[dc]!.sweep);
+      expect(full.lower, dc).toBeLessThanOrEqual(slo);
+      expect(full.upper, dc).toBeGreaterThan(slo);
+      expect(interval(quick[dc]!.sweep), dc).toEqual(full);
+    }
   });
 
   it('replay: one node\'s share of each hour, then the flash sale; end-to-end budgets only, scoped to the replay', () => {

@@ -4,6 +4,7 @@
  */
 import { int, money, ms, NONE, num, pct, sig } from '../format.ts';
 import type { ReportModel } from '../model.ts';
+import { capacityText } from '../capacity-text.ts';
 import { absent, type Cell, figure, kindTag, passCell, table } from './blocks.ts';
 import { esc } from './escape.ts';
 
@@ -27,7 +28,7 @@ export function recommendationSection(m: ReportModel): string {
     x.runsOutP50 === null && x.runsOutP90 === null ? { text: 'lasts the plan', cls: 'ok' }
       : { text: `${x.runsOutP50 ?? 'lasts'} / ${x.runsOutP90 ?? 'lasts'}`, cls: x.runsOutP90 === first?.next.quarter ? 'bad' : 'warn' },
     `${money(x.next.cost, r.currency)} → ${money(x.horizon.cost, r.currency).replace(`${r.currency} `, '')}`,
-    `${num(x.perNodeRps)} req/s, ${x.binds === 'slo' ? 'SLO' : 'USL ceiling'} binds`,
+    capacityText(x),
     `${x.capacitySource} / ${x.loadMeasured ? 'measured' : 'not run'}`,
   ]);
   const summary = table('Per data center. Binds: SLO = the highest rate meeting the latency budget, USL ceiling = peak throughput.',

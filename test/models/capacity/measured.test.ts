@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { measuredNodeCapacity } from '../../../models/capacity/measured.ts';
-import { uslThroughput } from '../../../models/capacity/usl.ts';
+import { measuredNodeCapacity, sloInterval } from '../../../models/capacity/measured.ts';
+import { fitUsl, uslThroughput } from '../../../models/capacity/usl.ts';
 
 const truth = { sigma: 0.05, kappa: 0.002, lambda: 20 };
 const probe = [1, 2, 4, 8, 12, 16, 24, 32, 48].map((n) => ({ concurrency: n, throughput: uslThroughput(truth, n) }));
@@ -34,6 +34,27 @@ describe('measuredNodeCapacity', () => {
     expect(cap.perNodeRps).toBe(100);
     expect(cap.binds).toBe('slo');
     expect(measuredNodeCapacity(probe, sweep.slice(4), 200).sloRps).toBe(0);
+  });
+
+  it('brackets the SLO rate between the highest passing rate and the next failing one', () => {
+    const step = (rate: number, p95: number) => ({ rate, p95, dropped: 0, errorRate: 0 });
+    // 100 passes, 120 fails, 130 passes again (noise), 150 fails: at least 130, below 150.
+    expect(sloInterval([step(150, 400), step(100, 80), step(120, 210), step(130, 190)], 200)).toEqual({ lower: 130, upper: 150 });
+    expect(sloInterval([step(50, 80), step(100, 150)], 200)).toEqual({ lower: 100, upper: null });
+    expect(sloInterval([step(50, 300)], 200)).toEqual({ lower: 0, upper: 50 });
+    const cap = measuredNodeCapacity(probe, [step(100, 150), step(150, 250)], 200);
+    expect(cap.sloInterval).toEqual({ lower: 100, upper: 150 });
+    expect(measuredNodeCapacity(probe, [], 200).sloInterval).toBeUndefined();
+  });
+
+  it('carries the fit\'s standard errors', () => {
+    // Noisy throughput (alternating +-2%) so the residuals, and hence the standard errors, are not zero.
+    const noisy = probe.map((p, i) => ({ ...p, throughput: p.throughput * (i % 2 === 0 ? 1.02 : 0.98) }));
+    const cap = measuredNodeCapacity(noisy, [], 200);
+    const fit = fitUsl(noisy);
+    expect(cap.inputs.lambdaSe).toBeCloseTo(fit.standardErrors!.lambda, 3);
+    expect(cap.inputs.sigmaSe).toBeCloseTo(fit.standardErrors!.sigma, 5);
+    expect(Number(cap.inputs.kappaSe)).toBeGreaterThan(0);
   });
 
   it('refuses a probe with fewer than 3 levels', () => {

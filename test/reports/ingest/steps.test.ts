@@ -31,6 +31,9 @@ describe('step sink', () => {
     expect(step!.windowS).toBeCloseTo(8, 6);
     expect(step!.throughput).toBeCloseTo(801 / 8, 6);
     expect(step!.errorRate).toBeCloseTo(11 / 1001, 6);
+    // Little's law: 100.1 requests/s of 20 ms each keep 2.0 in flight (the VU count, 4, is not what the target held).
+    expect(step!.meanDurationMs).toBeCloseTo(20, 9);
+    expect(step!.inFlight).toBeCloseTo((801 / 8) * 0.02, 6);
     expect(rate).toMatchObject({ kind: 'rate', level: 50, p95: 10, p95Corrected: 30, dropped: 3 });
   });
 });

@@ -41,6 +41,7 @@ export function campaignFixture(): Promise<CampaignFixture> {
       const measured = dc === 'beijing';
       capacity[dc] = {
         ceilingRps: 420, sloRps: measured ? 300 : 330, perNodeRps: measured ? 300 : 330, binds: 'slo', source: measured ? 'measured' : 'modeled',
+        ...(measured ? { sloInterval: { lower: 300, upper: 340 } } : {}),
         inputs: { workers: 32, sigma: 0.05, kappa: 0.0005, meanServiceMs: 40 }, workers: 32,
       };
       price[dc] = hw.dcs[dc]!.pricePerNodeMonth;

@@ -55,6 +55,8 @@ describe('renderHtml', () => {
       expect(fig.split(/<\/section>/)[0]).toMatch(/<table/);
     }
     expect(html.indexOf('id="recommendation"')).toBeLessThan(html.indexOf('id="forecast"'));
+    // The measured DC's capacity cell carries the interval the sweep bracketed its SLO rate in.
+    expect(html).toContain('<td>300 req/s, SLO binds (SLO rate measured between 300 and 340 req/s)</td>');
     expect(html).toMatch(/<td>beijing<\/td><td class="num">420<\/td>/);
     expect(html).toContain('prefers-color-scheme: dark');
     expect(html).toContain('@media print');

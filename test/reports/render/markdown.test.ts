@@ -37,8 +37,10 @@ describe('renderMarkdown', () => {
     const bj = c.plan.dcs.beijing!.quarters[0]!;
     expect(rec[2]![2]).toBe(`${bj.nodes.p50} / ${bj.nodes.p90} / ${bj.planned}`);
     expect(rec[2]![7]).toBe('measured / not run');
+    // A measured SLO rate shows the interval its sweep bracketed it in; a modeled one has none.
+    expect(rec[2]![6]).toBe('300 req/s, SLO binds (SLO rate measured between 300 and 340 req/s)');
+    expect(rec[3]![6]).toBe('330 req/s, SLO binds');
     expect(rec[3]![7]).toBe('modeled / measured');
-    expect(rec[2]![6]).toBe('300 req/s, SLO binds');
     const checks = tableAfter(md, '## Thresholds and budgets');
     expect(checks.slice(2).map((r) => `${r[2]} ${r[4]}`)).toEqual(['p(95)<300 ❌ fail', 'p(99)<800 ✅ pass', 'rate<0.01 ✅ pass']);
     expect(md).toContain('| singapore | contacts | p95 | 250 ms | 300 ms | ✅ pass |');
