@@ -48,7 +48,7 @@ export class InterruptedError extends CliError {
   }
 }
 
-/** Setup code or writing outputs failed: exit 107. */
+/** Setup code or writing outputs failed, or the runner itself (k6 ended with a code of its own, or was killed): exit 107. */
 export class ScriptError extends CliError {
   override readonly name = 'ScriptError';
   /** @param message what failed */

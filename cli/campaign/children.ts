@@ -1,10 +1,12 @@
 /**
  * Runs caplab subcommands (`caplab run ...`, `caplab report ...`) as child processes for the campaign: the load
  * generator gets its own process so it never competes with the stacks' virtual-time emulation on one event loop,
- * and an interrupt reaches every child (each writes its outputs and exits 105), so none is left behind.
+ * and an interrupt reaches every child (each writes its outputs and exits 105), so none is left behind. A failed
+ * child fails the campaign with the child's own exit code, so a runner failure (107) is never reported as bad input.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CliError, EXIT } from '../errors.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/caplab.js', import.meta.url));
 
@@ -68,4 +70,22 @@ export function createChildren(): Children {
       return live.size;
     },
   };
+}
+
+/** Exit codes a caplab child ends with that keep their meaning for the campaign (internal, 104, 105, 107). */
+const CAPLAB_CODES: ReadonlySet<number> = new Set([EXIT.internal, EXIT.invalidInput, EXIT.interrupted, EXIT.scriptOrOutput]);
+
+/**
+ * The campaign's error for a child that failed: its exit code when it is one of caplab's (a runner failure is 107,
+ * bad input 104, an internal bug 1), else 107 (the child itself died, e.g. killed by a signal), with the last lines
+ * of its stderr, where it said why.
+ * @param what what the child did, e.g. "probe of singapore"
+ * @param r the child's result
+ * @returns the error to throw
+ * @example throw childFailure('probe of singapore', r)
+ */
+export function childFailure(what: string, r: ChildResult): CliError {
+  const code = CAPLAB_CODES.has(r.code) ? r.code : EXIT.scriptOrOutput;
+  const said = r.stderr.trim().split('\n').map((l) => l.replace(/^caplab: /, '').trim()).filter((l) => l !== '').slice(-3).join(' | ');
+  return new CliError(`${what} failed (exit ${r.code}): ${said || 'no message'}`, code);
 }

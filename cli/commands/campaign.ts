@@ -6,15 +6,16 @@
  * on an interrupt and write their outputs); every file is written under a temporary name and renamed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Plan } from '../../models/types.ts';
 import { startStacks, type RunningStacks } from '../../stacks/start.ts';
 import { type Campaign, parseCampaign } from '../campaign/config.ts';
-import { createChildren, type ChildResult } from '../campaign/children.ts';
+import { childFailure, createChildren, type ChildResult } from '../campaign/children.ts';
 import type { CommandRun } from '../context.ts';
 import { loadDefaults } from '../data.ts';
-import { EXIT, InputError, InterruptedError } from '../errors.ts';
+import { EXIT, InputError, InterruptedError, ScriptError } from '../errors.ts';
 import { readTextInput, writeFileAtomic } from '../io.ts';
 import { renderPlan } from '../print/plan.ts';
 import { startProgress } from '../progress.ts';
@@ -32,6 +33,17 @@ export interface CampaignOptions {
 const STAGES = ['forecast', 'traffic', 'users and scenarios', 'stacks', 'probe', 'sweep', 'plan', 'replay', 'report'] as const;
 
 const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
+
+/** Makes directories (and their parents), naming the one that cannot be made. */
+async function makeDirs(dirs: string[]): Promise<void> {
+  for (const dir of dirs) {
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (err) {
+      throw new ScriptError(`cannot create the output directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+}
 
 /** Reads campaign.yaml when given, else the empty campaign (all defaults). */
 async function loadCampaign(path: string | undefined): Promise<Campaign> {
@@ -141,6 +153,8 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
       // Capacity runs (probe, sweep) overload the node on purpose and go to capacity/; results/ holds the replay,
       // the run the budgets and the gate judge.
       const where = (dc: string, file: string): string => (kind === 'replay' ? join(out, 'results', dc, file) : join(out, 'capacity', dc, file));
+      // Every output directory exists before any runner starts: real k6 creates none (it exits 255, "could not open").
+      await makeDirs(loaded.map((dc) => where(dc, '')));
       const results = await Promise.all(loaded.map((dc) => children.run([
         '--quiet', 'run', join(out, 'scenarios', `${dc}-${kind}.json`),
         '-o', `json=${where(dc, kind === 'replay' ? 'points.ndjson.gz' : `points-${kind}.ndjson.gz`)}`,
@@ -151,7 +165,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
       if (interrupted) throw new InterruptedError(`campaign interrupted during the ${kind}: its outputs were written, later stages skipped`);
       if (failed.length > 0) {
         const [dc, r] = failed[0]!;
-        throw new InputError(`${kind} of ${dc} failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+        throw childFailure(`${kind} of ${dc}`, r);
       }
       return Object.fromEntries(results.map((r, i) => [loaded[i]!, r]));
     };
@@ -173,7 +187,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
 
     await stage('report', async () => {
       const r = await children.run(['--quiet', 'report', out, ...(budgetsPath ? ['--budgets', budgetsPath] : [])]);
-      if (r.code !== EXIT.ok) throw new InputError(`report failed (exit ${r.code}): ${r.stderr.trim()}`);
+      if (r.code !== EXIT.ok) throw childFailure('report', r);
     });
     progress.stop();
 

@@ -1,12 +1,18 @@
 /**
- * `caplab run --runner k6`. Real k6 cannot be installed here, so the second test puts a stand-in `k6` on PATH that
- * records how it was called (and checks the script and users it was given): what is under test is caplab's side,
- * the generated files and the flag mapping.
+ * `caplab run --runner k6`. Real k6 cannot be installed here, so stand-ins go on PATH: one that records how it was
+ * called (and checks the script and users it was given), for the flag mapping; and test/helpers/k6-standin, which
+ * runs the generated script against a 127.0.0.1 server and, like k6, writes only into directories that exist, for the
+ * outputs and for how k6's own failures are reported.
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { k6Outcome } from '../../cli/commands/run-k6.ts';
+import { ScriptError } from '../../cli/errors.ts';
 import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { installK6Standin } from '../helpers/k6-standin/main.ts';
+import { startRecordingServer } from '../scenarios/k6/responder.ts';
 
 const dir = tempDir('caplab-run-k6-');
 afterAll(() => removeDir(dir));
@@ -59,5 +65,68 @@ process.exit(99);
     expect(call.script).toMatch(/export function handleSummary/);
     expect(call.users.sort()).toEqual(['script.js', 'users.ndjson']);
     expect(existsSync(join(dir, 'summary.json'))).toBe(true);
+  });
+});
+
+describe('caplab run --runner k6 with a k6 that writes only where directories exist', () => {
+  const bin = installK6Standin(join(dir, 'standin-bin'));
+  const env = { PATH: `${bin}:${process.env.PATH ?? ''}` };
+  let server: Awaited<ReturnType<typeof startRecordingServer>>;
+  let specPath: string;
+  beforeAll(async () => {
+    server = await startRecordingServer();
+    specPath = join(dir, 'served.json');
+    writeFileSync(specPath, JSON.stringify({
+      ...spec, name: 'k6-standin', baseUrl: server.url,
+      options: { scenarios: { one: { executor: 'shared-iterations', vus: 1, iterations: 3, tags: { step: '1' } } } },
+      flows: { default: { steps: [{ name: 'doc', path: '/json', checks: { status: 200 } }] } },
+    }));
+  });
+  afterAll(() => server.close());
+
+  it('makes the directories of --out json, --summary-json and --summary-export before k6 runs', async () => {
+    const out = join(dir, 'made', 'deeper');
+    const r = await runCli(['--quiet', 'run', '--runner', 'k6', specPath, '-o', `json=${join(out, 'points', 'p.ndjson.gz')}`,
+      '--summary-json', join(out, 'summary', 's.json'), '--summary-export', join(out, 'export', 'e.json')], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(server.seen.map((q) => q.url)).toEqual(['/json', '/json', '/json']);
+    const points = gunzipSync(readFileSync(join(out, 'points', 'p.ndjson.gz'))).toString('utf8').trimEnd().split('\n');
+    const reqs = points.filter((l) => l.startsWith('{"type":"Point"') && l.includes('"metric":"http_reqs"'));
+    expect(reqs).toHaveLength(3);
+    expect(JSON.parse(reqs[0]!).data.tags).toMatchObject({ scenario: 'one', step: '1', name: 'doc', status: '200' });
+    const summary = JSON.parse(readFileSync(join(out, 'summary', 's.json'), 'utf8'));
+    expect(summary.metrics.http_reqs.values.count).toBe(3);
+    expect(summary.root_group.checks[0]).toMatchObject({ name: 'doc: status is 200', passes: 3, fails: 0 });
+    expect(JSON.parse(readFileSync(join(out, 'export', 'e.json'), 'utf8')).metrics.http_reqs.count).toBe(3);
+  });
+
+  it('reports a k6 that exits with a code of its own (255: an output it cannot open) as a runner failure: 107 quoting k6', async () => {
+    const message = "could not open '/nowhere/summary.json': open /nowhere/summary.json: no such file or directory";
+    const r = await runCli(['--quiet', 'run', '--runner', 'k6', specPath, '--summary-json', join(dir, 'fail', 's.json')],
+      { env: { ...env, CAPLAB_K6_STANDIN_FAIL: message } });
+    expect(r.code, r.stderr).toBe(107);
+    expect(r.stderr).toMatch(/caplab: k6 failed: it exited with code 255: .*could not open '\/nowhere\/summary\.json'/);
+  });
+
+  it('reports a k6 killed by a signal as a runner failure: 107', async () => {
+    const r = await runCli(['--quiet', 'run', '--runner', 'k6', specPath, '--summary-json', join(dir, 'killed', 's.json')],
+      { env: { ...env, CAPLAB_K6_STANDIN_FAIL: 'SIGKILL' } });
+    expect(r.code, r.stderr).toBe(107);
+    expect(r.stderr).toMatch(/caplab: k6 failed: it was killed by SIGKILL/);
+  });
+});
+
+describe('k6Outcome', () => {
+  it('passes through the exit codes k6 shares with caplab', () => {
+    for (const code of [0, 99, 104, 105, 107]) expect(k6Outcome(code, null, 'anything')).toBe(code);
+    expect(k6Outcome(null, 'SIGINT', '')).toBe(105);
+  });
+
+  it('turns any other end into a ScriptError (107) quoting the last three stderr lines, colours stripped', () => {
+    const tail = 'one\ntwo\n\x1b[31mERRO\x1b[0m[0000] three\nfour\n\n';
+    expect(() => k6Outcome(255, null, tail)).toThrow(ScriptError);
+    expect(() => k6Outcome(255, null, tail)).toThrow('k6 failed: it exited with code 255: two | ERRO[0000] three | four');
+    expect(() => k6Outcome(108, null, '')).toThrow('k6 failed: it exited with code 108 and wrote nothing to stderr');
+    expect(() => k6Outcome(null, 'SIGSEGV', 'boom')).toThrow('k6 failed: it was killed by SIGSEGV: boom');
   });
 });

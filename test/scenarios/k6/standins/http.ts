@@ -44,20 +44,22 @@ interface Params {
  */
 function request(method: string, url: string, body: string | null, params: Params = {}) {
   const path = url.replace(/^https?:\/\/[^/]+/, '') || '/';
-  const r = standin.responder(method, path, body ?? '');
+  const r = standin.responder(method, path, body ?? '', { url, headers: { ...params.headers }, timeout: params.timeout });
+  const timings = r.timings ?? { duration: 1, blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 1, receiving: 0 };
+  const error = r.status === 0 ? (r.error ?? 'dial: connection refused') : '';
   standin.requests.push({
     method, url, headers: { ...params.headers }, body, tags: { ...params.tags }, group: groupPath(), status: r.status,
     expected: r.status !== 0 && isExpected(r.status, params.responseCallback), responseType: params.responseType,
-    redirects: params.redirects, timeout: params.timeout,
+    redirects: params.redirects, timeout: params.timeout, timings, error,
   });
   const text = params.responseType === 'none' ? null : r.body;
   return {
     status: r.status,
     body: text,
     proto: r.status === 0 ? '' : 'HTTP/1.1',
-    error: r.status === 0 ? 'dial: connection refused' : '',
+    error,
     error_code: r.status === 0 ? 1212 : 0,
-    timings: { duration: 1, blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 1, receiving: 0 },
+    timings,
     json: () => JSON.parse(text ?? 'null') as unknown,
   };
 }

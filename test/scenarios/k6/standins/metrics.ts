@@ -1,7 +1,9 @@
 /** Stand-in for k6/metrics: custom metrics record their samples. */
 import { groupPath, standin } from './state.ts';
 
-class Metric {
+abstract class Metric {
+  /** k6 metric type. */
+  abstract readonly type: 'counter' | 'gauge' | 'rate' | 'trend';
   /** Metric name. */
   readonly name: string;
   /** Whether values are times (k6 isTime). */
@@ -22,15 +24,23 @@ class Metric {
    * @param tags extra tags
    */
   add(value: number | boolean, tags: Record<string, string> = {}): void {
-    standin.samples.push({ metric: this.name, value: Number(value), tags: { ...tags, group: groupPath() } });
+    standin.samples.push({ metric: this.name, value: Number(value), tags: { ...tags, group: groupPath() }, type: this.type, isTime: this.isTime });
   }
 }
 
 /** k6 Counter. */
-export class Counter extends Metric {}
+export class Counter extends Metric {
+  override readonly type = 'counter';
+}
 /** k6 Gauge. */
-export class Gauge extends Metric {}
+export class Gauge extends Metric {
+  override readonly type = 'gauge';
+}
 /** k6 Rate. */
-export class Rate extends Metric {}
+export class Rate extends Metric {
+  override readonly type = 'rate';
+}
 /** k6 Trend. */
-export class Trend extends Metric {}
+export class Trend extends Metric {
+  override readonly type = 'trend';
+}

@@ -28,6 +28,21 @@ export interface RecordedRequest {
   redirects: number | undefined;
   /** params.timeout. */
   timeout: string | number | undefined;
+  /** Timings the responder measured (a fixed 1 ms when it gives none). */
+  timings: StandinTimings;
+  /** Why there was no response (status 0), else ''. */
+  error: string;
+}
+
+/** k6's Response.timings, ms. */
+export interface StandinTimings {
+  duration: number;
+  blocked: number;
+  connecting: number;
+  tls_handshaking: number;
+  sending: number;
+  waiting: number;
+  receiving: number;
 }
 
 /** What a responder returns for a request. */
@@ -36,16 +51,30 @@ export interface StandinResponse {
   status: number;
   /** Response body text. */
   body: string;
+  /** Measured timings (a responder that makes real requests, like the stand-in k6 binary's, gives them). */
+  timings?: StandinTimings;
+  /** Why there was no response, for status 0. */
+  error?: string;
+}
+
+/** The whole request, for a responder that sends it for real (the stand-in k6 binary's). */
+export interface StandinRequest {
+  /** Full URL. */
+  url: string;
+  /** Headers as the script passed them. */
+  headers: Record<string, string>;
+  /** params.timeout. */
+  timeout: string | number | undefined;
 }
 
 /** Produces the response of a request (the same function the engine's test server uses). */
-export type Responder = (method: string, path: string, body: string) => StandinResponse;
+export type Responder = (method: string, path: string, body: string, request: StandinRequest) => StandinResponse;
 
 /** Everything recorded during a run, plus the context the stand-ins read. */
 export const standin = {
   requests: [] as RecordedRequest[],
   checks: [] as { name: string; ok: boolean; group: string }[],
-  samples: [] as { metric: string; value: number; tags: Record<string, string> }[],
+  samples: [] as { metric: string; value: number; tags: Record<string, string>; type: 'counter' | 'gauge' | 'rate' | 'trend'; isTime: boolean }[],
   sleeps: [] as number[],
   groupStack: [] as string[],
   responder: ((): StandinResponse => ({ status: 200, body: 'ok' })) as Responder,

@@ -1,0 +1,64 @@
+/**
+ * End to end: a campaign with `runner: k6` (one DC, quick) on the built-in stacks, with the stand-in `k6` of
+ * test/helpers/k6-standin on PATH. Like real k6 it runs the generated script against the target and writes only into
+ * directories that exist, so this is where a campaign that forgets to make capacity/<dc>/ and results/<dc>/ fails
+ * (k6 exits 255, "could not open ..."). A runner that fails on its own is a runner failure (107, quoting k6), not
+ * invalid input (104).
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { installK6Standin } from '../helpers/k6-standin/main.ts';
+
+const dir = tempDir('caplab-e2e-campaign-k6-');
+const bin = installK6Standin(join(dir, 'bin'));
+const PATH = `${bin}:${process.env.PATH ?? ''}`;
+const DC = 'singapore';
+// The smallest campaign that still runs every stage: one DC, quick steps, the replay's day at half a second an hour.
+const config = join(dir, 'campaign.yaml');
+writeFileSync(config, `runner: k6\nquick: true\ndcs: [${DC}]\ntimeScale: 0.5\n`);
+afterAll(() => removeDir(dir));
+
+const gunzipLines = (path: string): string[] => gunzipSync(readFileSync(path)).toString('utf8').trimEnd().split('\n');
+
+describe('caplab campaign with runner: k6', () => {
+  const out = join(dir, 'ok');
+  let r: CliResult;
+  beforeAll(async () => {
+    r = await runCli(['--out-dir', out, 'campaign', config], { env: { PATH } });
+  }, 300_000);
+
+  it('completes (exit 0): the output directories exist before k6 writes into them', () => {
+    expect(r.code, `${r.stdout.slice(-1500)}\n${r.stderr.slice(-3000)}`).toBe(0);
+    expect(r.stdout).toMatch(/report: .*report\.html/);
+  });
+
+  it('writes capacity/<dc>/ and results/<dc>/ from k6\'s own files: handleSummary JSON and --out json NDJSON', () => {
+    expect(readdirSync(join(out, 'capacity', DC)).sort()).toEqual(['points-probe.ndjson.gz', 'points-sweep.ndjson.gz', 'summary-probe.json', 'summary-sweep.json']);
+    expect(readdirSync(join(out, 'results', DC)).sort()).toEqual(['points.ndjson.gz', 'summary.json']);
+    const summary = JSON.parse(readFileSync(join(out, 'results', DC, 'summary.json'), 'utf8'));
+    expect(summary.root_group).toBeDefined();
+    expect(summary.metrics.http_reqs.values.count).toBeGreaterThan(0);
+    // The probe's points carry the step tags the capacity fit groups them by.
+    const probe = gunzipLines(join(out, 'capacity', DC, 'points-probe.ndjson.gz'));
+    const steps = new Set(probe.filter((l) => l.includes('"metric":"http_reqs"') && l.startsWith('{"type":"Point"'))
+      .map((l) => (JSON.parse(l) as { data: { tags: { step?: string } } }).data.tags.step));
+    expect(steps.size).toBeGreaterThanOrEqual(3);
+    const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
+    expect(plan.dcs[DC].capacity.perNodeRps).toBeGreaterThan(0);
+    expect(JSON.stringify(plan.dcs[DC].capacity.inputs)).toContain(join(out, 'capacity', DC, 'points-probe.ndjson.gz'));
+  });
+});
+
+describe('caplab campaign with runner: k6 when k6 itself fails', () => {
+  it('exits 107 (runner failure) with k6\'s message, not 104', async () => {
+    const message = "could not open '/nowhere/summary-probe.json': open /nowhere/summary-probe.json: no such file or directory";
+    const r = await runCli(['--out-dir', join(dir, 'failed'), 'campaign', config], { env: { PATH, CAPLAB_K6_STANDIN_FAIL: message } });
+    expect(r.code, r.stderr).toBe(107);
+    expect(r.stderr).toMatch(/probe of singapore failed \(exit 107\)/);
+    expect(r.stderr).toMatch(/k6 failed: it exited with code 255/);
+    expect(r.stderr).toContain(message);
+  }, 120_000);
+});

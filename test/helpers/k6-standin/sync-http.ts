@@ -1,0 +1,131 @@
+/**
+ * Synchronous HTTP for the stand-in k6 binary. k6 scripts call `http.request` synchronously (k6 runs each VU on its
+ * own goroutine); under Node the stand-in keeps that shape by sending the request from a worker thread and blocking
+ * on Atomics.wait until the worker has written the response into shared memory (the technique of synckit).
+ * The worker keeps connections alive, as k6 does, and measures k6's timings.
+ */
+import { Worker } from 'node:worker_threads';
+import type { StandinTimings } from '../../scenarios/k6/standins/state.ts';
+
+/** A request as the k6/http stand-in makes it. */
+export interface SyncRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
+  /** Timeout, ms. */
+  timeoutMs: number;
+}
+
+/** What came back. */
+export interface SyncResponse {
+  /** HTTP status, 0 when there was no response. */
+  status: number;
+  /** Response body (UTF-8), or the error message when status is 0. */
+  body: string;
+  /** k6's timings, ms. */
+  timings: StandinTimings;
+  /** Bytes sent and received on the wire (request and response heads and bodies). */
+  bytes: { sent: number; received: number };
+}
+
+/** A synchronous HTTP client over one worker thread. */
+export interface SyncHttp {
+  /** Sends one request and blocks until its response (or error) is in. */
+  request(req: SyncRequest): SyncResponse;
+  /** Stops the worker. */
+  close(): Promise<void>;
+}
+
+const BODY_BYTES = 8 * 1024 * 1024;
+// Layout: Int32 [0] state (0 waiting, 1 done), [1] status, [2] body length, [3] bytes sent, [4] bytes received;
+// Float64 from byte 24: duration (sending + waiting + receiving, as k6), blocked, connecting, sending, waiting, receiving; body from byte 80.
+const HEAD = 80;
+
+const WORKER = String.raw`
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const agent = new http.Agent({ keepAlive: true });
+const ints = new Int32Array(workerData.sab, 0, 5);
+const times = new Float64Array(workerData.sab, 24, 6);
+const body = new Uint8Array(workerData.sab, ${HEAD});
+parentPort.on('message', (m) => {
+  const t0 = performance.now();
+  let tSocket = t0, tConnected = t0, tSent = t0, tFirst = 0, done = false, sent = 0;
+  const finish = (status, buf, received) => {
+    if (done) return;
+    done = true;
+    const end = performance.now();
+    const n = Math.min(buf.length, body.length);
+    body.set(buf.subarray(0, n));
+    if (tFirst === 0) tFirst = end;
+    ints[1] = status; ints[2] = n; ints[3] = sent; ints[4] = received;
+    times[0] = end - tConnected; times[1] = tSocket - t0; times[2] = tConnected - tSocket;
+    times[3] = tSent - tConnected; times[4] = tFirst - tSent; times[5] = end - tFirst;
+    Atomics.store(ints, 0, 1);
+    Atomics.notify(ints, 0);
+  };
+  let req;
+  try {
+    req = http.request(m.url, { method: m.method, headers: m.headers, agent, timeout: m.timeoutMs }, (res) => {
+      tFirst = performance.now();
+      const chunks = [];
+      let head = 12 + res.statusMessage.length + 2;
+      for (let i = 0; i < res.rawHeaders.length; i += 2) head += res.rawHeaders[i].length + res.rawHeaders[i + 1].length + 4;
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => { const b = Buffer.concat(chunks); finish(res.statusCode, b, head + b.length); });
+      res.on('error', (e) => finish(0, Buffer.from(String(e.message)), 0));
+    });
+  } catch (e) {
+    finish(0, Buffer.from(String(e.message)), 0);
+    return;
+  }
+  req.on('socket', (s) => {
+    tSocket = performance.now();
+    if (s.connecting) s.once('connect', () => { tConnected = performance.now(); });
+    else tConnected = tSocket;
+  });
+  req.on('finish', () => { tSent = performance.now(); });
+  req.on('timeout', () => req.destroy(new Error('request timeout')));
+  req.on('error', (e) => finish(0, Buffer.from(String(e.message)), 0));
+  const payload = m.body === null ? undefined : Buffer.from(m.body);
+  sent = m.method.length + m.url.length + 12 + (payload ? payload.length : 0);
+  for (const [k, v] of Object.entries(m.headers)) sent += k.length + String(v).length + 4;
+  req.end(payload);
+});
+`;
+
+/**
+ * Starts the worker.
+ * @returns the client; close() it when done
+ */
+export function createSyncHttp(): SyncHttp {
+  const sab = new SharedArrayBuffer(HEAD + BODY_BYTES);
+  const ints = new Int32Array(sab, 0, 5);
+  const times = new Float64Array(sab, 24, 6);
+  const body = new Uint8Array(sab, HEAD);
+  const worker = new Worker(WORKER, { eval: true, workerData: { sab } });
+  worker.unref();
+  const decoder = new TextDecoder();
+  return {
+    request(req) {
+      Atomics.store(ints, 0, 0);
+      worker.postMessage(req);
+      // The worker always answers (its own timeout covers a silent server); the margin covers a stuck worker.
+      if (Atomics.wait(ints, 0, 0, req.timeoutMs + 10_000) === 'timed-out') throw new Error(`stand-in k6: no answer from the HTTP worker for ${req.url}`);
+      const status = ints[1]!;
+      return {
+        status,
+        body: decoder.decode(body.slice(0, ints[2]!)),
+        timings: {
+          duration: times[0]!, blocked: times[1]!, connecting: times[2]!, tls_handshaking: 0,
+          sending: times[3]!, waiting: times[4]!, receiving: times[5]!,
+        },
+        bytes: { sent: ints[3]!, received: ints[4]! },
+      };
+    },
+    async close() {
+      await worker.terminate();
+    },
+  };
+}
