@@ -7,15 +7,16 @@
  * What varies between runs although the node's time is virtual: the wall-clock time outside the model. Each
  * request also spends the host's time (the engine's own work in its process, loopback, the server's parsing and
  * SQLite, timers firing late when the 2 shared cores are busy), and a closed-loop VU spends part of every cycle
- * outside the request. So (1) the concurrency the node held is below the VU count by a host-dependent share: the
- * fit takes the step's in-flight requests by Little's law (throughput x mean duration) as the USL's N, not the VU
- * count; (2) every request takes the host's overhead o on top of the model's S (1 + sigma (N-1) + kappa N (N-1)),
- * which the node's own counters measure independently of the client (client mean duration minus the node's modeled
- * mean), and which the expected values account for: R(N) = (S + o)(1 + sigma' (N-1) + kappa' N (N-1)) with
- * sigma' = sigma S / (S + o), kappa' = kappa S / (S + o), lambda' = 1 / (S + o). What is left is the noise of the
- * seeded service-time draws (cv 0.3) within each step's window and any transient stall, both of which show in the
- * fit's residuals: each coefficient must lie within its 99.9% Wald interval (t quantile on the fit's dof times its
- * standard error, from s^2 (J'J)^-1) of the expected value.
+ * outside the request, more so on a busy host. So the concurrency the node held is below the VU count by a
+ * host-dependent share: the fit takes each step's in-flight requests by Little's law (throughput x mean duration)
+ * as the USL's N, not the VU count (fitting on VUs charged the client's overhead to lambda, which is how this test
+ * once missed by 15%). What is left is the noise of the seeded service-time draws (cv 0.3) within each step's
+ * window and the server-side share of host stalls, both of which show in the fit's residuals: each coefficient
+ * must lie within its 99.9% Wald interval (t quantile on the fit's dof times its standard error, from s^2 (J'J)^-1)
+ * of the known value. The node's own lateness counter is printed with any failure, to tell the host from the method.
+ *
+ * The replay at the planned count is judged only while the host lets the node keep its model: a run whose emulated
+ * waits overran by more than 5% (the node's lateness counter) measured the host, and is run again (at most 3 times).
  */
 import { createReadStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +30,6 @@ import { ResidencySchema, RttSchema } from '../../models/routing/settings.ts';
 import type { Traffic } from '../../models/types.ts';
 import { readK6Ndjson } from '../../reports/ingest/ndjson.ts';
 import { createStepSink } from '../../reports/ingest/steps.ts';
-import type { Sample } from '../../scenarios/engine/metrics/types.ts';
 import { startStacks, type RunningStacks } from '../../stacks/start.ts';
 import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
 
@@ -57,11 +57,19 @@ async function withStack<T>(prefix: string, body: (base: string, dir: string, st
   }
 }
 
-/** The node's own counters from /metrics: requests served and the modeled seconds of their waits. */
-async function nodeCounters(base: string): Promise<{ served: number; modeledS: number }> {
+/** The node's own counters from /metrics: requests served and the modeled and late seconds of their waits. */
+async function nodeCounters(base: string): Promise<{ served: number; modeledS: number; lateS: number }> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const read = (name: string): number => Number(new RegExp(`^${name}\\{[^}]*node="0"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return { served: read('caplab_node_served_total'), modeledS: read('caplab_node_modeled_seconds_total') };
+  return { served: read('caplab_node_served_total'), modeledS: read('caplab_node_modeled_seconds_total'), lateS: read('caplab_node_lateness_seconds_total') };
+}
+
+/** Runs `caplab run` on a spec against the stack; returns the exit code and how late the node's waits ran (share of modeled time). */
+async function runAgainst(base: string, specPath: string, extra: string[] = []): Promise<{ code: number; stderr: string; late: number }> {
+  const before = await nodeCounters(base);
+  const r = await runCli(['--quiet', 'run', specPath, ...extra]);
+  const after = await nodeCounters(base);
+  return { code: r.code, stderr: r.stderr, late: (after.lateS - before.lateS) / (after.modeledS - before.modeledS) };
 }
 
 describe('known node -> probe -> USL -> plan -> replay', () => {
@@ -71,39 +79,24 @@ describe('known node -> probe -> USL -> plan -> replay', () => {
         executor: 'constant-vus', vus, duration: '4s', startTime: `${i * 4}s`, gracefulStop: '0s', tags: { step: String(vus) },
       }]));
       writeFileSync(join(dir, 'probe.json'), JSON.stringify(spec(base, 'probe', scenarios)));
-      const before = await nodeCounters(base);
-      const r = await runCli(['--quiet', 'run', join(dir, 'probe.json'), '-o', `json=${join(dir, 'probe.ndjson')}`]);
+      const r = await runAgainst(base, join(dir, 'probe.json'), ['-o', `json=${join(dir, 'probe.ndjson')}`]);
       expect(r.code, r.stderr).toBe(0);
-      const after = await nodeCounters(base);
-
       const sink = createStepSink();
-      let durations = 0;
-      let count = 0;
-      await readK6Ndjson(createReadStream(join(dir, 'probe.ndjson')), {
-        add(s: Sample) {
-          sink.add(s);
-          if (s.metric.name === 'http_req_duration') { durations += s.value; count++; }
-        },
-      }, 'probe.ndjson');
+      await readK6Ndjson(createReadStream(join(dir, 'probe.ndjson')), sink, 'probe.ndjson');
       const steps = sink.finish(1).filter((s) => s.kind === 'step');
       expect(steps.map((s) => s.level)).toEqual(STEPS);
-      // The host's overhead per request: what the client timed beyond what the node modeled.
-      const o = durations / count - ((after.modeledS - before.modeledS) * 1000) / (after.served - before.served);
-      const shrink = S_MS / (S_MS + o);
-      const expected = { sigma: KNOWN.sigma * shrink, kappa: KNOWN.kappa * shrink, lambda: LAMBDA * shrink };
 
       const cap = measuredNodeCapacity(steps.map((s) => ({ concurrency: s.inFlight, throughput: s.throughput })), [], 100);
+      const known = { sigma: KNOWN.sigma, kappa: KNOWN.kappa, lambda: LAMBDA };
       const fit = { sigma: Number(cap.inputs.sigma), kappa: Number(cap.inputs.kappa), lambda: Number(cap.inputs.lambda) };
       const se = { sigma: Number(cap.inputs.sigmaSe), kappa: Number(cap.inputs.kappaSe), lambda: Number(cap.inputs.lambdaSe) };
       const t = studentTQuantile(0.9995, Number(cap.inputs.probeSteps) - 3);
-      const text = `host overhead ${o.toFixed(2)} ms/request; expected ${JSON.stringify(expected)}; fit ${JSON.stringify(fit)} ± ${JSON.stringify(se)} (t ${t.toFixed(2)}); ` +
+      const text = `fit ${JSON.stringify(fit)} ± ${JSON.stringify(se)} (t ${t.toFixed(2)}); node waits late by ${(r.late * 100).toFixed(1)}%; ` +
         `steps ${steps.map((s) => `${s.level}: N ${s.inFlight.toFixed(2)} X ${s.throughput.toFixed(1)}`).join(', ')}`;
       for (const k of ['sigma', 'kappa', 'lambda'] as const) {
         expect(se[k], text).toBeGreaterThan(0);
-        expect(Math.abs(fit[k] - expected[k]), `${k}: ${text}`).toBeLessThanOrEqual(t * se[k]);
+        expect(Math.abs(fit[k] - known[k]), `${k}: ${text}`).toBeLessThanOrEqual(t * se[k]);
       }
-      // A sanity bound on the correction itself: the host may not be the one shaping the curve.
-      expect(Math.abs(o), text).toBeLessThan(0.1 * S_MS);
     });
   }, 120_000);
 
@@ -135,15 +128,17 @@ describe('known node -> probe -> USL -> plan -> replay', () => {
     // Fewer nodes: each must take 15% more than its ceiling, so latency or errors break the SLO.
     const fewer = Math.max(1, Math.floor(demand / (perNode * 1.15)));
     expect(fewer).toBeLessThan(nodes);
-    const replay = (n: number): Promise<number> => withStack(`caplab-e2e-method-replay-${n}-`, async (base, dir) => {
+    const replay = (n: number, retryDisturbed: boolean): Promise<number> => withStack(`caplab-e2e-method-replay-${n}-`, async (base, dir) => {
       const rate = Math.round(demand / n);
       writeFileSync(join(dir, 'replay.json'), JSON.stringify(spec(base, `replay-${n}`, {
         replay: { executor: 'constant-arrival-rate', rate, timeUnit: '1s', duration: '8s', preAllocatedVUs: 200, maxVUs: 200 },
       }, { http_req_duration: ['p(95)<100'], http_req_failed: ['rate<0.01'] })));
-      return (await runCli(['--quiet', 'run', join(dir, 'replay.json')])).code;
+      let r = await runAgainst(base, join(dir, 'replay.json'));
+      for (let attempt = 1; retryDisturbed && r.code !== 0 && r.late > 0.05 && attempt < 3; attempt++) r = await runAgainst(base, join(dir, 'replay.json'));
+      return r.code;
     });
-    expect(await replay(nodes)).toBe(0);
-    // Thresholds crossed: 99.
-    expect(await replay(fewer)).toBe(99);
+    expect(await replay(nodes, true)).toBe(0);
+    // Thresholds crossed: 99. A disturbed host only makes this more likely, so it is not rerun.
+    expect(await replay(fewer, false)).toBe(99);
   }, 120_000);
 });
