@@ -14,7 +14,12 @@ import { startStacks, type RunningStacks } from '../../stacks/start.ts';
 import { type Campaign, parseCampaign } from '../campaign/config.ts';
 import { childFailure, createChildren, type ChildResult } from '../campaign/children.ts';
 import type { CommandRun } from '../context.ts';
-import { loadDefaults } from '../data.ts';
+import { loadData, loadDefaults } from '../data.ts';
+import { loadCatalog } from '../catalog.ts';
+import { measuredCapacity } from '../measured-capacity.ts';
+import { ValidationError } from '../../models/errors.ts';
+import { PlannerSettingsSchema } from '../../models/capacity/settings.ts';
+import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
 import { EXIT, InputError, InterruptedError, ScriptError } from '../errors.ts';
 import { readTextInput, writeFileAtomic } from '../io.ts';
 import { renderPlan } from '../print/plan.ts';
@@ -45,6 +50,27 @@ async function makeDirs(dirs: string[]): Promise<void> {
   }
 }
 
+/**
+ * Each DC's per-node USL ceiling from its probe (capacity/<dc>/points-probe.ndjson.gz), which sets the sweep's rates.
+ * @throws {CliError} 107 when a probe cannot be fitted: the measurement failed, not the input
+ */
+async function probeCeilings(capacityDir: string, dcs: readonly string[]): Promise<Record<string, number>> {
+  const settings = loadData('scenarios.json', ScenarioSettingsSchema);
+  const budget = loadData('planner.json', PlannerSettingsSchema).serverBudgetP95Ms;
+  const out: Record<string, number> = {};
+  for (const dc of dcs) {
+    try {
+      const cap = await measuredCapacity(capacityDir, dc, settings.probe.warmupSeconds, budget);
+      if (cap && cap.ceilingRps > 0) out[dc] = cap.ceilingRps;
+      else throw new Error('no probe points');
+    } catch (err) {
+      const problems = err instanceof ValidationError ? `: ${err.problems.map((p) => `${p.where}: ${p.message}`).join('; ')}` : '';
+      throw new ScriptError(`probe of ${dc} measured no ceiling to sweep from (${(err as Error).message}${problems})`);
+    }
+  }
+  return out;
+}
+
 /** Reads campaign.yaml when given, else the empty campaign (all defaults). */
 async function loadCampaign(path: string | undefined): Promise<Campaign> {
   if (path === undefined) return {};
@@ -60,6 +86,9 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
   const out = resolve(global.outDir);
   const placement = campaign.placement ?? defaults.placement;
   const runner = campaign.runner ?? defaults.runner;
+  // The services come from the catalog (data/catalog.json, the built-in API's), read and checked before anything
+  // is written. campaign.yaml's own `catalog:` comes with traffic computed from a catalog's demand.
+  const catalog = await loadCatalog(undefined, runner);
   const progress = startProgress('campaign', STAGES.length, global.quiet);
   const log = (line: string): void => {
     if (!global.quiet && !process.stderr.isTTY) process.stderr.write(`${line}\n`);
@@ -110,10 +139,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
       budgetsPath = typeof campaign.budgets === 'string' ? campaign.budgets : join(out, 'budgets.json');
       if (typeof campaign.budgets !== 'string') await writeFileAtomic(budgetsPath, json(campaign.budgets));
     }
-    // The first plan is on modeled capacity: it sets the sweep's rates; the measured plan replaces it.
-    const modeledPlanPath = join(scratch, 'plan-modeled.json');
     const quarter = await stage('users and scenarios', async () => {
-      await writeFileAtomic(modeledPlanPath, json(await computePlan({ traffic: trafficPath }, seed)));
       const q = campaign.quarter ?? loadDefaults().users.quarter;
       await writeFileAtomic(join(out, 'population.json'), json(await computePopulation({ quarter: q, forecast: forecastPath }, seed)));
       return q;
@@ -132,9 +158,12 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
       return { near: n.urls, far: f.urls };
     });
 
-    const build = async (planPath: string, targetUrls: Record<string, string>) => {
+    // Probe first, then a sweep at shares of the ceiling the probe measured, then the replay of the measured plan.
+    const build = async (targetUrls: Record<string, string>, from: { planPath?: string; ceilings?: Record<string, number> }) => {
       const built = await computeScenarios({
-        traffic: trafficPath, plan: planPath, quarter, quick, targetUrls,
+        traffic: trafficPath, quarter, quick, targetUrls, catalog,
+        ...(from.planPath ? { plan: from.planPath } : { replay: false }),
+        ...(from.ceilings ? { ceilings: from.ceilings } : {}),
         ...(budgetsPath ? { budgets: budgetsPath } : {}),
         ...(campaign.timeScale !== undefined ? { timeScale: campaign.timeScale } : {}),
         ...(campaign.rateScale !== undefined ? { rateScale: campaign.rateScale } : {}),
@@ -142,11 +171,9 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
       for (const [dc, text] of Object.entries(built.users)) if (built.specs[dc]) await writeFileAtomic(join(out, 'scenarios', `users-${dc}.ndjson`), text);
       return built;
     };
-    const probeSpecs = await build(modeledPlanPath, near);
+    const probeSpecs = await build(near, {});
     const loaded = Object.keys(probeSpecs.specs);
-    for (const dc of loaded) {
-      for (const kind of ['probe', 'sweep'] as const) await writeFileAtomic(join(out, 'scenarios', `${dc}-${kind}.json`), json(probeSpecs.specs[dc]![kind]));
-    }
+    for (const dc of loaded) await writeFileAtomic(join(out, 'scenarios', `${dc}-probe.json`), json(probeSpecs.specs[dc]!.probe));
 
     const runKind = async (kind: 'probe' | 'sweep' | 'replay'): Promise<Record<string, ChildResult>> => {
       // DCs run side by side: each loads its own stack and its load is far below a core.
@@ -170,17 +197,22 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
       return Object.fromEntries(results.map((r, i) => [loaded[i]!, r]));
     };
     await stage('probe', () => runKind('probe'));
-    await stage('sweep', () => runKind('sweep'));
+    await stage('sweep', async () => {
+      const ceilings = await probeCeilings(join(out, 'capacity'), loaded);
+      const sweepSpecs = await build(near, { ceilings });
+      for (const dc of loaded) await writeFileAtomic(join(out, 'scenarios', `${dc}-sweep.json`), json(sweepSpecs.specs[dc]!.sweep));
+      return runKind('sweep');
+    });
 
     const planPath = join(out, 'plan.json');
     const plan: Plan = await stage('plan', async () => {
-      const p = await computePlan({ traffic: trafficPath, results: join(out, 'capacity') }, seed);
+      const p = await computePlan({ traffic: trafficPath, results: join(out, 'capacity'), catalog }, seed);
       await writeFileAtomic(planPath, json(p));
       return p;
     });
 
     const replays = await stage('replay', async () => {
-      const replaySpecs = await build(planPath, far);
+      const replaySpecs = await build(far, { planPath });
       for (const dc of loaded) await writeFileAtomic(join(out, 'scenarios', `${dc}-replay.json`), json(replaySpecs.specs[dc]!.replay));
       return runKind('replay');
     });

@@ -19,6 +19,8 @@ import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
 import { measuredCapacity } from '../measured-capacity.ts';
 import { renderPlan } from '../print/plan.ts';
 import { loadRoutingData } from '../routing.ts';
+import type { Catalog } from '../../scenarios/catalog.ts';
+import { loadCatalog } from '../catalog.ts';
 import { computeTraffic } from './traffic.ts';
 
 /** Options of `caplab plan`. */
@@ -28,6 +30,8 @@ export interface PlanOptions {
   fleet?: string;
   results?: string;
   json: boolean;
+  /** The service catalog (default: data/catalog.json): its services' modeled times, when they state one. */
+  catalog?: Catalog;
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -47,7 +51,12 @@ export async function computePlan(opts: Partial<PlanOptions>, seed: number): Pro
     ? parseWith(TrafficFileSchema, await readJson(opts.traffic, 'traffic file'), opts.traffic)
     : (await computeTraffic({ forecast: opts.forecast }, seed)).traffic;
   const hardware = loadData('hardware.json', HardwareSchema);
-  const routes = loadData('services.json', ServiceTimesSchema).routes;
+  // Modeled service times: a catalog service's own `model`, else the built-in stacks' route of the same name.
+  const catalog = opts.catalog ?? await loadCatalog(undefined, 'engine');
+  const routes = {
+    ...loadData('services.json', ServiceTimesSchema).routes,
+    ...Object.fromEntries(catalog.services.flatMap((c) => (c.model ? [[c.name, c.model]] : []))),
+  };
   const settings = loadData('planner.json', PlannerSettingsSchema);
   const fleet = opts.fleet ? parseWith(FleetSchema, await readJson(opts.fleet, 'fleet file'), opts.fleet) : loadData('fleet.json', FleetSchema);
   // The probe's warm-up, read once for every DC (only needed with measured results).
@@ -62,19 +71,26 @@ export async function computePlan(opts: Partial<PlanOptions>, seed: number): Pro
     const weights: Record<string, number> = {};
     for (const q of quarters) for (const [s, v] of Object.entries(q.services)) weights[s] = (weights[s] ?? 0) + v.flashSaleRps.p50;
     if (!Object.values(weights).some((w) => w > 0)) for (const s of Object.keys(traffic.demand)) weights[s] = traffic.demand[s]!;
-    const mix = serviceMix(routes, weights);
     const measured = opts.results
       ? await measuredCapacity(opts.results, dc, warmupS!, settings.serverBudgetP95Ms)
       : undefined;
-    const modeled = modeledNodeCapacity(
-      { workers: profile.workers, sigma: profile.sigma, kappa: profile.kappa, meanServiceMs: round(mix.meanMs), serviceCv: round(mix.cv) },
-      settings.serverBudgetP95Ms,
-    );
+    const unmodeled = Object.keys(weights).filter((svc) => weights[svc]! > 0 && !routes[svc]);
+    const modeled = unmodeled.length > 0 ? undefined : (() => {
+      const mix = serviceMix(routes, weights);
+      return modeledNodeCapacity(
+        { workers: profile.workers, sigma: profile.sigma, kappa: profile.kappa, meanServiceMs: round(mix.meanMs), serviceCv: round(mix.cv) },
+        settings.serverBudgetP95Ms,
+      );
+    })();
+    if (!modeled && !(measured && measured.perNodeRps > 0)) {
+      throw new InputError(`${dc}: ${measured ? `the measured capacity is unusable (SLO rate ${measured.sloRps}, ceiling ${measured.ceilingRps} req/s: no sweep step met the budget) and ` : 'no probe results and '}` +
+        `no modeled service time for ${unmodeled.join(', ')} (a catalog service's \`model: {meanMs, cv}\`): measure it with \`caplab campaign\` or \`caplab plan --results\`, or give its model`);
+    }
     // A measurement that gives no usable rate (no sweep step met the budget: the node, or a starved load generator,
     // missed it everywhere) cannot size a fleet; say so and plan on the model rather than on infinite nodes.
     const cap = measured && measured.perNodeRps > 0 ? measured
-      : measured ? { ...modeled, inputs: { ...modeled.inputs, note: `measured capacity unusable (SLO rate ${measured.sloRps}, ceiling ${measured.ceilingRps} req/s): modeled capacity used`, measured: JSON.stringify(measured.inputs) } }
-        : modeled;
+      : measured ? { ...modeled!, inputs: { ...modeled!.inputs, note: `measured capacity unusable (SLO rate ${measured.sloRps}, ceiling ${measured.ceilingRps} req/s): modeled capacity used`, measured: JSON.stringify(measured.inputs) } }
+        : modeled!;
     capacity[dc] = { ...cap, inputs: { ...cap.inputs, profile: site.profile }, workers: profile.workers };
     prices[dc] = site.pricePerNodeMonth;
   }

@@ -14,6 +14,9 @@ import { parseWith } from '../../models/validation.ts';
 import { parseBudgets } from '../../scenarios/budgets.ts';
 import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
 import { buildScenarios } from '../../scenarios/build.ts';
+import type { Catalog } from '../../scenarios/catalog.ts';
+import { withCatalogBudgets } from '../../scenarios/catalog-budgets.ts';
+import { loadCatalog } from '../catalog.ts';
 import { parseScenarioSpec } from '../../scenarios/spec.ts';
 import type { CommandRun } from '../context.ts';
 import { DATA_DIR, loadData, loadDefaults } from '../data.ts';
@@ -37,6 +40,12 @@ export interface ScenariosBuildOptions {
   timeScale?: number;
   /** Replay per-node share (campaign rateScale). */
   rateScale?: number;
+  /** The service catalog (default: data/catalog.json). */
+  catalog?: Catalog;
+  /** Per-node ceilings that set the sweep's rates (the campaign's measured probe), instead of the plan's. */
+  ceilings?: Record<string, number>;
+  /** Build the replay from a plan (default true; the campaign builds probe and sweep before it has one). */
+  replay?: boolean;
 }
 
 const TargetsSchema = z.record(z.string(), z.url({ protocol: /^https?$/ }));
@@ -86,9 +95,10 @@ export async function computeScenarios(opts: Partial<ScenariosBuildOptions>, out
   const traffic: Traffic = opts.traffic
     ? parseWith(TrafficFileSchema, await readJson(opts.traffic, 'traffic file'), opts.traffic)
     : (await computeTraffic({}, seed)).traffic;
-  const plan: Plan = opts.plan
+  const catalog = opts.catalog ?? await loadCatalog(undefined, 'engine');
+  const plan: Plan | undefined = opts.replay === false ? undefined : opts.plan
     ? (parseWith(PlanFileSchema, await readJson(opts.plan, 'plan file'), opts.plan) as unknown as Plan)
-    : await computePlan({ traffic: opts.traffic }, seed);
+    : await computePlan({ traffic: opts.traffic, catalog }, seed);
   const budgetsPath = opts.budgets ?? join(DATA_DIR, 'budgets.json');
   const budgetsText = await readTextInput(budgetsPath, 'budgets file');
   const budgets = parseBudgets(/\.ya?ml$/i.test(budgetsPath) ? parseYamlInput(budgetsText, budgetsPath) : parseJsonInput(budgetsText, budgetsPath), opts.budgets ?? 'data/budgets.json');
@@ -100,13 +110,14 @@ export async function computeScenarios(opts: Partial<ScenariosBuildOptions>, out
   const settings = loadData('scenarios.json', ScenarioSettingsSchema);
   const targets = opts.targetUrls ?? await resolveTargets(opts, outDir, Object.keys(traffic.dcs));
   const { specs, skipped } = buildScenarios({
-    traffic, plan, budgets, settings, quarter, targets, seed, quick: opts.quick ?? false,
+    traffic, ...(plan ? { plan } : {}), ...(opts.ceilings ? { ceilings: opts.ceilings } : {}), catalog,
+    budgets: withCatalogBudgets(budgets, catalog), settings, quarter, targets, seed, quick: opts.quick ?? false,
     ...(opts.timeScale !== undefined ? { secondsPerHour: opts.timeScale } : {}),
     ...(opts.rateScale !== undefined ? { rateScale: opts.rateScale } : {}),
   });
   // Validate every spec before writing any: a builder bug must not leave half a scenario set behind.
   for (const [dc, kinds] of Object.entries(specs)) {
-    for (const [kind, spec] of Object.entries(kinds)) parseScenarioSpec(spec, `scenarios/${dc}-${kind}.json`);
+    for (const [kind, spec] of Object.entries(kinds)) if (spec) parseScenarioSpec(spec, `scenarios/${dc}-${kind}.json`);
   }
   const users = await dcUsersFiles(seed, quarter, traffic.placement, settings.usersPerDc);
   return { specs, skipped, quarter, users };
@@ -123,6 +134,7 @@ export const run: CommandRun<ScenariosBuildOptions> = async ({ opts, global }) =
   }
   for (const [dc, kinds] of Object.entries(specs)) {
     for (const [kind, spec] of Object.entries(kinds)) {
+      if (!spec) continue;
       const path = join(global.outDir, 'scenarios', `${dc}-${kind}.json`);
       await writeFileAtomic(path, `${JSON.stringify(spec, null, 2)}\n`);
       written.push(path);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../cli/catalog.ts';
 import { computePlan } from '../../cli/commands/plan.ts';
 import { sloInterval } from '../../models/capacity/measured.ts';
 import { modeledNodeCapacity, p95ResponseMs } from '../../models/capacity/node-capacity.ts';
@@ -12,12 +13,13 @@ import { parseScenarioSpec, type ScenarioConfig } from '../../scenarios/spec.ts'
 const data = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../data/${name}`, import.meta.url), 'utf8'));
 const { traffic } = await computeTraffic({ to: '2015Q2' }, 1);
 const plan = await computePlan({}, 1);
+const catalog = await loadCatalog(undefined, 'engine');
 const settings = ScenarioSettingsSchema.parse(data('scenarios.json'));
 const input: BuildInput = {
   traffic, plan: { ...plan, dcs: Object.fromEntries(Object.entries(plan.dcs).map(([dc, d]) => [dc, { ...d, quarters: d.quarters.slice(0, 2) }])) },
   budgets: parseBudgets(data('budgets.json'), 'data/budgets.json'), settings, quarter: '2015Q2',
   targets: { beijing: 'http://127.0.0.1:1', singapore: 'http://127.0.0.1:2', 'us-west-1': 'http://127.0.0.1:3', 'us-west-2': 'http://127.0.0.1:4' },
-  seed: 1, quick: false,
+  seed: 1, quick: false, catalog,
 };
 const { specs, skipped } = buildScenarios(input);
 const scenariosOf = (spec: Record<string, unknown>) => (spec.options as { scenarios: Record<string, ScenarioConfig> }).scenarios;
@@ -29,6 +31,7 @@ describe('buildScenarios', () => {
     expect(skipped).toEqual(['us-west-2']);
     for (const [dc, kinds] of Object.entries(specs)) {
       for (const [kind, spec] of Object.entries(kinds)) {
+        if (!spec) continue;
         const parsed = parseScenarioSpec(spec, `${dc}-${kind}`);
         expect(parsed.baseUrl).toBe(input.targets[dc]);
         expect(parsed.data.users).toEqual({ seed: 1, dc, file: `users-${dc}.ndjson` });
@@ -57,8 +60,8 @@ describe('buildScenarios', () => {
   });
 
   it('sweep: arrival rates at the configured shares of the node ceiling', () => {
-    const ceiling = input.plan.dcs.beijing!.capacity.ceilingRps;
-    const rates = Object.values(scenariosOf(specs.beijing!.sweep)).map((s) => (s as { rate: number }).rate);
+    const ceiling = input.plan!.dcs.beijing!.capacity.ceilingRps;
+    const rates = Object.values(scenariosOf(specs.beijing!.sweep!)).map((s) => (s as { rate: number }).rate);
     expect(rates).toEqual(settings.sweep.fractionsOfCeiling.map((f) => Math.max(1, Math.round(f * ceiling))));
   });
 
@@ -68,30 +71,30 @@ describe('buildScenarios', () => {
     // the quick sweep (15/30/60/90% of the ceiling) put the default DCs' SLO rate in [30%, 60%) and counted 30%.
     const quick = buildScenarios({ ...input, quick: true }).specs;
     for (const dc of Object.keys(specs)) {
-      const inputs = input.plan.dcs[dc]!.capacity.inputs as Record<string, number>;
+      const inputs = input.plan!.dcs[dc]!.capacity.inputs as Record<string, number>;
       const node = { workers: inputs.workers!, sigma: inputs.sigma!, kappa: inputs.kappa!, meanServiceMs: inputs.meanServiceMs!, serviceCv: inputs.serviceCv! };
       const slo = modeledNodeCapacity(node, inputs.serverBudgetP95Ms!).sloRps;
       const interval = (sweep: Record<string, unknown>) => sloInterval(Object.values(scenariosOf(sweep)).map((s) => {
         const rate = (s as { rate: number }).rate;
         return { rate, p95: p95ResponseMs(node, rate), dropped: 0, errorRate: 0 };
       }), inputs.serverBudgetP95Ms!);
-      const full = interval(specs[dc]!.sweep);
+      const full = interval(specs[dc]!.sweep!);
       expect(full.lower, dc).toBeLessThanOrEqual(slo);
       expect(full.upper, dc).toBeGreaterThan(slo);
-      expect(interval(quick[dc]!.sweep), dc).toEqual(full);
+      expect(interval(quick[dc]!.sweep!), dc).toEqual(full);
     }
   });
 
   it('replay: one node\'s share of each hour, then the flash sale; end-to-end budgets only, scoped to the replay', () => {
     const tq = traffic.dcs.singapore!.find((q) => q.quarter === '2015Q2')!;
-    const nodes = input.plan.dcs.singapore!.quarters.find((q) => q.quarter === '2015Q2')!.planned;
-    const replay = scenariosOf(specs.singapore!.replay).replay as unknown as { stages: { target: number }[]; timeUnit: string };
+    const nodes = input.plan!.dcs.singapore!.quarters.find((q) => q.quarter === '2015Q2')!.planned;
+    const replay = scenariosOf(specs.singapore!.replay!).replay as unknown as { stages: { target: number }[]; timeUnit: string };
     const perNode = (h: number) => (tq.total.meanRps.p50 * tq.diurnalUtc[h]! * traffic.shape.weeklyPeakFactor) / nodes;
     const scale = replay.timeUnit === '1m' ? 60 : 1;
     expect(replay.stages).toHaveLength(24 + 3);
     for (const h of [0, 7, 13, 23]) expect(replay.stages[h]!.target).toBe(Math.round(perNode(h) * scale));
     expect(replay.stages[25]!.target).toBe(Math.round((tq.total.flashSaleRps.p50 / nodes) * scale));
-    const keys = Object.keys((specs.singapore!.replay.options as { thresholds: object }).thresholds);
+    const keys = Object.keys((specs.singapore!.replay!.options as { thresholds: object }).thresholds);
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.every((k) => k.includes('scenario:replay'))).toBe(true);
     expect(keys.some((k) => k.startsWith('http_req_waiting'))).toBe(false);
@@ -99,7 +102,7 @@ describe('buildScenarios', () => {
   });
 
   it('uses per-minute rates when a node\'s share is small, and quick mode shortens the probe', () => {
-    const replay = scenariosOf(specs['us-west-1']!.replay).replay as unknown as { timeUnit: string };
+    const replay = scenariosOf(specs['us-west-1']!.replay!).replay as unknown as { timeUnit: string };
     expect(replay.timeUnit).toBe('1m');
     const quick = buildScenarios({ ...input, quick: true });
     expect(Object.keys(scenariosOf(quick.specs.beijing!.probe))).toHaveLength(settings.quick.probe.vus.length);

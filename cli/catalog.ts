@@ -1,0 +1,83 @@
+/**
+ * Loading the service catalog for the commands: a `caplab.catalog/v1` file (YAML or JSON), an inline catalog from
+ * campaign.yaml, or, by default, data/catalog.json (the built-in mobile-cloud API), all through the same validation.
+ * Flow files the catalog names are read here (the one place that touches files), relative to the catalog's file;
+ * every problem of the document and of its files is listed at once.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { type Problem, ValidationError } from '../models/errors.ts';
+import { type Catalog, catalogFlowFiles, resolveCatalog, validateCatalog } from '../scenarios/catalog.ts';
+import { DATA_DIR } from './data.ts';
+import { readTextInput } from './io.ts';
+
+/** Where a catalog comes from. */
+export type CatalogInput =
+  | { path: string }
+  /** An inline catalog; relative paths in it are resolved against `baseDir`. */
+  | { inline: unknown; source: string; baseDir: string };
+
+/** The built-in catalog's file. */
+export const DEFAULT_CATALOG = `${DATA_DIR}catalog.json`;
+
+/**
+ * Parses YAML or JSON text, naming the line of a syntax error.
+ * @param text file text
+ * @param source file path
+ * @returns the value, or a problem
+ */
+function parseDocument(text: string, source: string): { value?: unknown; problem?: Problem } {
+  try {
+    return { value: parseYaml(text) as unknown };
+  } catch (err) {
+    const e = err as Error & { linePos?: { line: number }[] };
+    return { problem: { where: `${source}${e.linePos?.[0] ? `:${e.linePos[0].line}` : ''}`, message: `not valid YAML or JSON: ${e.message.split('\n')[0]}` } };
+  }
+}
+
+/**
+ * Loads and resolves a catalog.
+ * @param input a file, an inline document, or undefined for data/catalog.json
+ * @param runner the campaign's runner (a k6 script is refused under `engine`)
+ * @returns the catalog, flows read and paths resolved
+ * @throws {InputError} when the catalog file cannot be read
+ * @throws {ValidationError} listing every problem of the document and of the flow files it names (missing,
+ *   unparsable, not a flow), and every k6 script or observed-demand file that does not exist
+ */
+export async function loadCatalog(input: CatalogInput | undefined, runner: 'engine' | 'k6'): Promise<Catalog> {
+  const src = input ?? { path: DEFAULT_CATALOG };
+  const source = 'path' in src ? src.path : src.source;
+  const baseDir = 'path' in src ? dirname(src.path) : src.baseDir;
+  let value: unknown;
+  if ('path' in src) {
+    const parsed = parseDocument(await readTextInput(src.path, 'service catalog'), src.path);
+    if (parsed.problem) throw new ValidationError(`${source} is invalid`, [parsed.problem]);
+    value = parsed.value;
+  } else value = src.inline;
+  const { doc, raw, problems } = validateCatalog(value, source, runner);
+  if (!doc || !raw) throw new ValidationError(`${source} is invalid`, problems);
+  const flows = new Map<string, unknown>();
+  for (const rel of catalogFlowFiles(doc)) {
+    const path = resolve(baseDir, rel);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      problems.push({ where: `${source}: flow ${rel}`, message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}` });
+      continue;
+    }
+    const parsed = parseDocument(text, path);
+    if (parsed.problem) problems.push(parsed.problem);
+    else flows.set(path, parsed.value);
+  }
+  doc.services.forEach((s, i) => {
+    const files: [string, string | undefined][] = [['k6.script', s.k6?.script], ['demand.observed', 'observed' in s.demand ? s.demand.observed : undefined]];
+    for (const [key, rel] of files) {
+      if (rel !== undefined && !existsSync(resolve(baseDir, rel))) problems.push({ where: `${source}: services[${i}].${key}`, message: `${resolve(baseDir, rel)}: no such file` });
+    }
+  });
+  if (problems.length > 0) throw new ValidationError(`${source} is invalid`, problems);
+  return resolveCatalog(doc, raw, source, { resolve: (p) => resolve(baseDir, p), flows });
+}

@@ -1,0 +1,191 @@
+/**
+ * The service catalog (`caplab.catalog/v1`, DESIGN.md "Contracts"): the services a campaign plans, whoever runs them.
+ * Per service: the requests one use of it makes (a caplab.scenario/v1 flow, inline or a file, or an existing k6
+ * script's exec function for `runner: k6`), its demand (requests per active device per day, the mean of a synthetic
+ * user's usage field, or a `caplab.demand/v1` file calibrated from telemetry by `caplab demand fit`), an optional
+ * local-hour curve, its budgets, and optionally its modeled service time. data/catalog.json is the built-in
+ * mobile-cloud API's catalog and takes the same path as a user's.
+ *
+ * This module validates the document's shape and cross-references (every problem at once, with its path); files it
+ * names are read by the CLI and handed back in through {@link resolveCatalog}, which returns the runnable catalog.
+ */
+import { z } from 'zod';
+import { type Problem, ValidationError } from '../models/errors.ts';
+import { formatPath } from '../models/validation.ts';
+import { BudgetSchema } from './budgets.ts';
+import { FlowSchema, StepSchema } from './spec.ts';
+
+const SERVICE_NAME = /^[a-z][a-z0-9_]*$/;
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+const Demand = z.union([
+  z.strictObject({ perDevicePerDay: z.number().nonnegative() }),
+  z.strictObject({ usage: z.enum(['photosPerDay']) }),
+  z.strictObject({ observed: z.string().min(1) }),
+]);
+
+const K6Ref = z.strictObject({ script: z.string().min(1), exec: z.string().regex(IDENTIFIER, 'not a JavaScript function name').default('default') });
+
+const Hourly = z.array(z.number().nonnegative()).length(24).refine((w) => w.some((v) => v > 0), 'at least one hour must have a positive weight');
+
+const ServiceSchema = z.strictObject({
+  name: z.string().regex(SERVICE_NAME, 'must be lower-case letters, digits and _ (it becomes a metric tag)'),
+  about: z.string().optional(),
+  flow: z.union([FlowSchema, z.string().min(1)]).optional(),
+  k6: K6Ref.optional(),
+  /** Run the catalog's prelude before this service's steps (default true). */
+  prelude: z.boolean().default(true),
+  demand: Demand,
+  /** Local-hour weights of this service's use (any scale), replacing the shared curve of data/load-shape.json. */
+  hourly: Hourly.optional(),
+  budgets: BudgetSchema.omit({ service: true, dc: true }).optional(),
+  /** Modeled service time on an idle node, for a plan before any probe ran. */
+  model: z.strictObject({ meanMs: z.number().positive(), cv: z.number().nonnegative() }).optional(),
+});
+
+/** Schema of a catalog document as written (flows may still be file paths). */
+export const CatalogDocumentSchema = z.strictObject({
+  schema: z.literal('caplab.catalog/v1'),
+  name: z.string().min(1).optional(),
+  about: z.string().optional(),
+  /** Steps every VU runs once before its first request of a service (e.g. signing in); `once` is implied. */
+  prelude: z.strictObject({ steps: z.array(StepSchema).min(1) }).optional(),
+  /** Headers added to the steps of every service that runs the prelude (not to the prelude's), e.g. its token. */
+  headers: z.record(z.string(), z.string()).default({}),
+  services: z.array(ServiceSchema).min(1),
+});
+
+/** A catalog document as written. */
+export type CatalogDocument = z.output<typeof CatalogDocumentSchema>;
+/** One service as written. */
+export type CatalogServiceDocument = CatalogDocument['services'][number];
+
+/** A flow step as written (validated, defaults not filled in: the spec a runner reads says only what the user said). */
+export type RawStep = Record<string, unknown> & { tags?: Record<string, string>; headers?: Record<string, string> };
+
+/** One service, ready to plan and run. */
+export interface CatalogService {
+  /** Service name: the `service` tag of its requests and its key in traffic, plan and reports. */
+  name: string;
+  /** The flow of one use (prelude and headers applied, every step tagged with the service), absent for k6 services. */
+  flow?: { steps: RawStep[] };
+  /** The k6 script and exec function (runner k6 only), path resolved. */
+  k6?: { script: string; exec: string };
+  /** Demand as written (`observed` path resolved). */
+  demand: CatalogServiceDocument['demand'];
+  /** Local-hour curve override. */
+  hourly?: number[];
+  /** Budget limits (durations in ms). */
+  budgets?: CatalogServiceDocument['budgets'];
+  /** Modeled service time. */
+  model?: { meanMs: number; cv: number };
+}
+
+/** A resolved catalog. */
+export interface Catalog {
+  /** Where it came from (file path, or `campaign.yaml: catalog` when inline). */
+  source: string;
+  /** Its name. */
+  name: string;
+  /** Services in catalog order. */
+  services: CatalogService[];
+}
+
+/** What the CLI read for the catalog's file references. */
+export interface CatalogFiles {
+  /** Resolves a path written in the catalog (relative to the catalog's file). */
+  resolve(path: string): string;
+  /** Parsed content of each flow file by resolved path; a missing entry means it could not be read (already reported). */
+  flows: ReadonlyMap<string, unknown>;
+}
+
+/**
+ * Validates a catalog document's shape and cross-references.
+ * @param value parsed YAML/JSON
+ * @param source file path for messages
+ * @param runner the runner the campaign uses: a k6 script needs `k6`, a flow is needed by `engine`
+ * @returns the document, or every problem found
+ * @example validateCatalog({ schema: 'caplab.catalog/v1', services: [] }, 'c.yaml', 'engine').problems.length // 1
+ */
+export function validateCatalog(value: unknown, source: string, runner: 'engine' | 'k6'): { doc?: CatalogDocument; raw?: RawDocument; problems: Problem[] } {
+  const parsed = CatalogDocumentSchema.safeParse(value);
+  if (!parsed.success) {
+    return { problems: parsed.error.issues.map((i) => ({ where: `${source}: ${formatPath(i.path)}`, message: i.message })) };
+  }
+  const doc = parsed.data;
+  const problems: Problem[] = [];
+  const seen = new Map<string, number>();
+  doc.services.forEach((s, i) => {
+    const where = `${source}: services[${i}]`;
+    const first = seen.get(s.name);
+    if (first !== undefined) problems.push({ where: `${where}.name`, message: `service "${s.name}" is listed twice (first at services[${first}])` });
+    else seen.set(s.name, i);
+    if (s.flow === undefined && s.k6 === undefined) problems.push({ where, message: 'needs a `flow` (the requests one use makes) or a `k6: {script, exec}` (runner k6)' });
+    if (runner === 'engine' && s.flow === undefined && s.k6 !== undefined) {
+      problems.push({ where: `${where}.k6`, message: `names the k6 script ${s.k6.script}, which the embedded engine cannot run (it runs caplab.scenario/v1 flows, not k6 JavaScript): set \`runner: k6\` in campaign.yaml (k6 on PATH), or describe the service as a flow` });
+    }
+    if (typeof s.flow === 'object' && s.flow.mix !== undefined) problems.push({ where: `${where}.flow.mix`, message: 'a service flow has `steps`; the campaign mixes services by their demand' });
+  });
+  return { doc, raw: value as RawDocument, problems };
+}
+
+/** The parts of a catalog document kept as written. */
+export interface RawDocument {
+  prelude?: { steps: RawStep[] };
+  services: { flow?: { steps: RawStep[] } | string }[];
+}
+
+/**
+ * Turns a validated document and the files it names into the catalog a campaign runs: flows read, the prelude put
+ * before each service's steps (once) and the catalog headers on its steps (unless the service opts out of the
+ * prelude), every step tagged `service:<name>`
+ * unless it names another service itself (a once-per-VU prerequisite that uses another service, say).
+ * @param doc validated document
+ * @param raw the same document as written (steps are kept as written)
+ * @param source file path for messages
+ * @param files resolver and the flow files read
+ * @returns the catalog
+ * @throws {ValidationError} listing every flow file that is not a valid flow
+ */
+export function resolveCatalog(doc: CatalogDocument, raw: RawDocument, source: string, files: CatalogFiles): Catalog {
+  const problems: Problem[] = [];
+  const services = doc.services.map((s, i): CatalogService => {
+    let steps: RawStep[] | undefined;
+    const written = raw.services[i]!.flow;
+    if (typeof written === 'string') {
+      const path = files.resolve(written);
+      if (files.flows.has(path)) {
+        const content = files.flows.get(path);
+        const r = FlowSchema.safeParse(content);
+        if (r.success && r.data.steps) steps = (content as { steps: RawStep[] }).steps;
+        else if (r.success) problems.push({ where: path, message: 'a service flow needs `steps`' });
+        else problems.push(...r.error.issues.map((x) => ({ where: `${path}: ${formatPath(x.path)}`, message: x.message })));
+      }
+    } else steps = written?.steps;
+    // The catalog's headers carry what the prelude obtained: a service that skips the prelude skips them too.
+    const headers = s.prelude ? doc.headers : {};
+    const tagged = (step: RawStep): RawStep => ({ ...step, tags: { service: s.name, ...step.tags } });
+    const own = steps?.map((step) => tagged(Object.keys(headers).length > 0 ? { ...step, headers: { ...headers, ...step.headers } } : step));
+    const prelude = s.prelude && raw.prelude ? raw.prelude.steps.map((step) => tagged({ ...step, once: true })) : [];
+    return {
+      name: s.name,
+      ...(own ? { flow: { steps: [...prelude, ...own] } } : {}),
+      ...(s.k6 ? { k6: { script: files.resolve(s.k6.script), exec: s.k6.exec } } : {}),
+      demand: 'observed' in s.demand ? { observed: files.resolve(s.demand.observed) } : s.demand,
+      ...(s.hourly ? { hourly: s.hourly } : {}),
+      ...(s.budgets ? { budgets: s.budgets } : {}),
+      ...(s.model ? { model: s.model } : {}),
+    };
+  });
+  if (problems.length > 0) throw new ValidationError(`${source}: flow files are invalid`, problems);
+  return { source, name: doc.name ?? 'catalog', services };
+}
+
+/**
+ * The flow files a validated document names (paths as written), so the CLI can read them.
+ * @param doc validated document
+ * @returns relative paths, in catalog order, without repeats
+ */
+export function catalogFlowFiles(doc: CatalogDocument): string[] {
+  return [...new Set(doc.services.flatMap((s) => (typeof s.flow === 'string' ? [s.flow] : [])))];
+}
