@@ -27,26 +27,12 @@ export const RUNTIME_TYPES_JS = String.raw`
  */
 `;
 
-/** The runtime functions and the exported-function helpers (see the module comment). */
-export const RUNTIME_JS = String.raw`
-// ---- caplab runtime (the k6 twin of scenarios/engine/compile.ts, flow.ts and template.ts) ----
-
-// Per-VU state: k6 gives every VU its own copy of module scope, as the engine gives every VU its own vars and
-// once-steps; setup's values arrive as the data argument and seed the vars once.
-/** @type {CaplabVuState} */
-const caplabVu = { vars: {}, onceDone: {}, ready: false };
-
-// Response callbacks (http_req_failed per expectedStatuses), made once in the init context as k6 recommends rather
-// than on every request.
-/** @type {Record<string, ReturnType<typeof http.expectedStatuses>>} */
-const caplabCallbacks = {};
-for (const steps of [SETUP].concat(Object.keys(FLOWS).map((k) => FLOWS[k]))) {
-  for (const s of steps) {
-    const expected = s.expected;
-    if (expected !== null) caplabCallbacks[s.key] = http.expectedStatuses(...expected);
-  }
-}
-
+/**
+ * The seeded hash of mix choices (models/random.ts scramble32, hash32 and toUnit), as JavaScript: caplabHash32(key,
+ * iteration) and caplabToUnit(u). Shared by generated scripts and wrappers (wrapper.ts) so every runner picks the
+ * same way. Needs nothing from the script around it.
+ */
+export const MIX_HASH_JS = String.raw`
 // The engine's counter-based hash (models/random.ts hash32/scramble32/toUnit), so a mix picks the same flow for the
 // same test-wide iteration number on every runner and execution segment.
 /** @param {number} x */
@@ -69,16 +55,13 @@ function caplabHash32(a, b) {
 function caplabToUnit(u) {
   return ((u >>> 0) + 0.5) / 4294967296;
 }
+`;
 
-/** @param {string} flow @param {number} iteration @returns {CaplabStep[]} */
-function caplabPick(flow, iteration) {
-  const mix = MIXES[flow];
-  if (mix === undefined) return FLOWS[flow];
-  const u = caplabToUnit(caplabHash32(mix.key, iteration));
-  for (const c of mix.choices) if (u < c[1]) return FLOWS[c[0]];
-  return FLOWS[mix.choices[mix.choices.length - 1][0]];
-}
-
+/**
+ * caplabIterationNumber(): the test-wide iteration number the engine gives the running iteration, from k6/execution.
+ * Needs `exec` (k6/execution's default export) and a `PER_VU_ITERATIONS` constant (scenario -> iterations per VU).
+ */
+export const ITERATION_NUMBER_JS = String.raw`
 /**
  * The test-wide iteration number the engine gives this iteration: per-vu-iterations numbers VU v's i-th iteration
  * (v - 1) * iterations + i; every other executor uses the scenario's test-wide counter (unique across segments).
@@ -92,7 +75,37 @@ function caplabIterationNumber() {
   }
   return sc.iterationInTest;
 }
+`;
 
+/** The runtime functions and the exported-function helpers (see the module comment). */
+export const RUNTIME_JS = String.raw`
+// ---- caplab runtime (the k6 twin of scenarios/engine/compile.ts, flow.ts and template.ts) ----
+
+// Per-VU state: k6 gives every VU its own copy of module scope, as the engine gives every VU its own vars and
+// once-steps; setup's values arrive as the data argument and seed the vars once.
+/** @type {CaplabVuState} */
+const caplabVu = { vars: {}, onceDone: {}, ready: false };
+
+// Response callbacks (http_req_failed per expectedStatuses), made once in the init context as k6 recommends rather
+// than on every request.
+/** @type {Record<string, ReturnType<typeof http.expectedStatuses>>} */
+const caplabCallbacks = {};
+for (const steps of [SETUP].concat(Object.keys(FLOWS).map((k) => FLOWS[k]))) {
+  for (const s of steps) {
+    const expected = s.expected;
+    if (expected !== null) caplabCallbacks[s.key] = http.expectedStatuses(...expected);
+  }
+}
+${MIX_HASH_JS}
+/** @param {string} flow @param {number} iteration @returns {CaplabStep[]} */
+function caplabPick(flow, iteration) {
+  const mix = MIXES[flow];
+  if (mix === undefined) return FLOWS[flow];
+  const u = caplabToUnit(caplabHash32(mix.key, iteration));
+  for (const c of mix.choices) if (u < c[1]) return FLOWS[c[0]];
+  return FLOWS[mix.choices[mix.choices.length - 1][0]];
+}
+${ITERATION_NUMBER_JS}
 /** User of a test-wide VU number (setup is VU 0 and acts as the first user), as the engine's VuPool picks it. */
 /** @param {number} vu @returns {Record<string, unknown>} */
 function caplabUserOf(vu) {

@@ -10,7 +10,8 @@ import { streamKey } from '../../models/random.ts';
 import { formatDurationMs } from '../duration.ts';
 import type { Flow, ScenarioConfig, ScenarioSpec, Step } from '../spec.ts';
 import { RUNTIME_JS, RUNTIME_TYPES_JS } from './runtime-js.ts';
-import { TEXT_SUMMARY_FUNCTION, TEXT_SUMMARY_JS } from './summary-js.ts';
+import { handleSummaryJs } from './handle-summary-js.ts';
+import { TEXT_SUMMARY_JS } from './summary-js.ts';
 
 /** Options of {@link buildK6Script}. */
 export interface K6ScriptOptions {
@@ -32,10 +33,24 @@ export interface K6ScriptOptions {
  */
 export function execFunctionName(flow: string, taken: ReadonlySet<string> = new Set()): string {
   if (flow === 'default') return 'default';
-  const base = `flow_${flow.replace(/[^A-Za-z0-9_]/g, '_')}`;
-  let name = base;
-  for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
-  return name;
+  return prefixedIdentifier('flow_', flow, taken);
+}
+
+/**
+ * A JavaScript identifier for a name that need not be one: `prefix` + the name with every character outside
+ * `[A-Za-z0-9_]` replaced by `_`, then `_2`, `_3`, ... until it is not in `taken`. The prefix keeps it clear of
+ * reserved words and of the module's own exports (`options`, `setup`, `handleSummary`).
+ * @param prefix a non-empty identifier start, e.g. `flow_` or `service_`
+ * @param name any text
+ * @param taken names already used
+ * @returns the identifier
+ * @example prefixedIdentifier('service_', 'photo-backup') // 'service_photo_backup'
+ */
+export function prefixedIdentifier(prefix: string, name: string, taken: ReadonlySet<string> = new Set()): string {
+  const base = `${prefix}${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  let out = base;
+  for (let i = 2; taken.has(out); i++) out = `${base}_${i}`;
+  return out;
 }
 
 /**
@@ -171,12 +186,12 @@ function mixData(spec: ScenarioSpec, seed: number): Record<string, { key: number
 const DURATION_FIELDS = new Set(['startTime', 'gracefulStop', 'duration', 'timeUnit', 'maxDuration', 'gracefulRampDown']);
 
 /** One scenario in k6's own option syntax: durations as k6 strings, exec naming the exported function. */
-function scenarioOption(sc: ScenarioConfig, fnByFlow: Map<string, string>): Record<string, unknown> {
+function scenarioOption(sc: ScenarioConfig, fnByExec: ReadonlyMap<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(sc)) {
     if (v === undefined) continue;
     if (k === 'exec') {
-      const fn = fnByFlow.get(String(v)) ?? String(v);
+      const fn = fnByExec.get(String(v)) ?? String(v);
       if (fn !== 'default') out.exec = fn;
     } else if ((k === 'env' || k === 'tags') && Object.keys(v as object).length === 0) {
       continue;
@@ -199,11 +214,21 @@ function scenarioOption(sc: ScenarioConfig, fnByFlow: Map<string, string>): Reco
  * @returns the options object
  */
 export function k6Options(spec: ScenarioSpec): Record<string, unknown> {
-  const fnByFlow = execFunctionNames(spec);
-  const o = spec.options;
+  return k6OptionsOf(spec.options, execFunctionNames(spec));
+}
+
+/**
+ * k6 `options` in k6's own syntax from validated spec options (see {@link k6Options}), each scenario's `exec`
+ * replaced by the exported function that runs it (left out when that is `default`, k6's default).
+ * @param o validated `options` of a spec (durations in ms)
+ * @param fnByExec a scenario's `exec` -> the module's exported function; an exec not in it is kept as written
+ * @returns the options object, ready for JSON
+ * @example k6OptionsOf(spec.options, new Map([['mixed', 'mixed']]))
+ */
+export function k6OptionsOf(o: ScenarioSpec['options'], fnByExec: ReadonlyMap<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (o.scenarios && Object.keys(o.scenarios).length > 0) {
-    out.scenarios = Object.fromEntries(Object.entries(o.scenarios).map(([n, sc]) => [n, scenarioOption(sc, fnByFlow)]));
+    out.scenarios = Object.fromEntries(Object.entries(o.scenarios).map(([n, sc]) => [n, scenarioOption(sc, fnByExec)]));
   }
   if (Object.keys(o.thresholds).length > 0) {
     // k6 reads delayAbortEval as a duration string only; the spec also allows milliseconds as a number.
@@ -303,17 +328,7 @@ export function buildK6Script(spec: ScenarioSpec, opts: K6ScriptOptions): string
     const head = fn === 'default' ? 'export default function (/** @type {unknown} */ data)' : `export function ${fn}(/** @type {unknown} */ data)`;
     exports.push(`/** Flow ${JSON.stringify(flow)}. */\n${head} {\n  caplabIteration(${JSON.stringify(flow)}, data);\n}`);
   }
-  exports.push([
-    '/** End of test: summary JSON for caplab (-e CAPLAB_SUMMARY=path to move it) and caplab\'s text summary on stdout. */',
-    '/** @param {any} data */',
-    'export function handleSummary(data) {',
-    '  const colors = !data.options.noColor && data.state.isStdOutTTY === true;',
-    '  /** @type {Record<string, string>} */',
-    `  const out = { stdout: ${TEXT_SUMMARY_FUNCTION}(data, { colors: colors }) };`,
-    `  out[__ENV.CAPLAB_SUMMARY || ${JSON.stringify(summaryFile)}] = JSON.stringify(data, null, 2) + '\\n';`,
-    '  return out;',
-    '}',
-  ].join('\n'));
+  exports.push(handleSummaryJs(summaryFile));
 
   return [
     `// k6 script generated by \`caplab k6 build\` from scenario ${JSON.stringify(spec.name)} (caplab.scenario/v1).`,

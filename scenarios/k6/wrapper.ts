@@ -1,0 +1,233 @@
+/**
+ * A team's own k6 script, planned unchanged: the source of a wrapper module that imports the script and exports
+ * caplab's `options` (probe / sweep / replay scenarios, step tags, thresholds) in place of the script's, one
+ * function per catalog service calling the script's exec function, a `mixed` dispatcher picking a service per
+ * iteration by weight, setup/teardown passed through, and caplab's handleSummary. Pure: input in, text out.
+ *
+ * What k6 does that this relies on (grafana/k6 js/bundle.go getExports, js/runner.go Setup/Teardown):
+ * - k6 reads `options` from the entry module's exports only, so the script's own `options` (and handleSummary) are
+ *   simply not re-exported; its init code still runs in every VU, as k6 runs every imported module's.
+ * - an exported `setup` or `teardown` that is not a function (e.g. `export const setup = user.setup` when the
+ *   script has none, i.e. undefined) fails the test at load ("exported 'setup' must be a function"), so both are
+ *   always functions here that call the script's when it has one. A setup returning undefined means "no data"
+ *   to k6, exactly as without a setup, so `data` reaches exec functions and teardown unchanged.
+ * - VU-wide tags (`exec.vu.metrics.tags`, k6 >= 0.45; `exec.vu.tags` since 0.35) are added to every metric the VU
+ *   emits from then on and persist across its iterations, so each iteration sets `service` before calling the
+ *   script: the script's requests carry `service:<name>` in the NDJSON, where caplab's per-service figures read it.
+ */
+import { type Problem, ValidationError } from '../../models/errors.ts';
+import { streamKey } from '../../models/random.ts';
+import type { ScenarioSpec } from '../spec.ts';
+import { handleSummaryJs } from './handle-summary-js.ts';
+import { ITERATION_NUMBER_JS, MIX_HASH_JS } from './runtime-js.ts';
+import type { ScriptExports } from './script-exports.ts';
+import { k6OptionsOf, prefixedIdentifier } from './script.ts';
+import { TEXT_SUMMARY_JS } from './summary-js.ts';
+
+/** One catalog service the script serves. */
+export interface K6WrapperService {
+  /** Catalog service name: the `service` tag of what its iterations emit, and a scenario `exec` naming it. */
+  name: string;
+  /** The script's exported function making one use of the service (`default` for its default export). */
+  exec: string;
+  /**
+   * Share of the `mixed` scenarios' iterations (any non-negative scale; 0: only scenarios naming the service run
+   * it). One iteration is one use: when demand counts requests, divide by the requests one use makes.
+   */
+  weight: number;
+}
+
+/** Input of {@link buildK6Wrapper}. */
+export interface K6WrapperInput {
+  /** Import specifier of the team's script, relative to where the wrapper is written (`./`, `../` or absolute). */
+  script: string;
+  /** The services, in catalog order (the mix's order, as in the engine). */
+  services: readonly K6WrapperService[];
+  /** caplab's validated options; a scenario's `exec` is `mixed` or a service name. */
+  options: ScenarioSpec['options'];
+  /** Seed of the mix choices (the campaign's `--seed`). */
+  seed: number;
+  /** Where handleSummary writes the summary JSON unless `-e CAPLAB_SUMMARY=...` (default `summary.json`). */
+  summaryFile?: string;
+  /** What the script exports ({@link scriptExports}); when given, an exec it does not export is a problem. */
+  exports?: ScriptExports;
+  /** What to call the run in the header comment (e.g. the scenario spec's name). */
+  label?: string;
+}
+
+/** The scenario `exec` that runs the weighted mix, as in caplab's scenario builder. */
+export const MIX_EXEC = 'mixed';
+/** Exports of the script that cannot serve as an iteration: options is data, the rest are k6 lifecycle hooks. */
+const NOT_EXEC = new Set(['options', 'setup', 'teardown', 'handleSummary']);
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+function js(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+/** Exported function name per service name (stable: catalog order). */
+function serviceFunctions(services: readonly K6WrapperService[]): Map<string, string> {
+  const taken = new Set([...NOT_EXEC, MIX_EXEC, 'default']);
+  const out = new Map<string, string>();
+  for (const s of services) {
+    if (out.has(s.name)) continue;
+    const fn = prefixedIdentifier('service_', s.name, taken);
+    taken.add(fn);
+    out.set(s.name, fn);
+  }
+  return out;
+}
+
+/**
+ * Every problem with a wrapper's input, each with its path.
+ * @param input see {@link K6WrapperInput}
+ * @returns problems in input order; empty when the wrapper can be built
+ * @example validateK6Wrapper({ script: 'team.js', ... }) // [{ where: 'script', message: '"team.js" ...' }]
+ */
+export function validateK6Wrapper(input: K6WrapperInput): Problem[] {
+  const problems: Problem[] = [];
+  const s = input.script;
+  if (!/^(\.\.?\/|\/|file:\/\/|https?:\/\/)/.test(s)) {
+    problems.push({ where: 'script', message: `${JSON.stringify(s)} is not an import specifier k6 resolves to a file: start it with ./, ../ or /` });
+  } else if (/['\\\n\r]/.test(s)) {
+    problems.push({ where: 'script', message: `${JSON.stringify(s)} holds a quote, backslash or line break; rename the file` });
+  }
+  if (input.services.length === 0) problems.push({ where: 'services', message: 'needs at least one service' });
+  const seen = new Set<string>();
+  const exported = input.exports;
+  input.services.forEach((svc, i) => {
+    const where = `services[${i}]`;
+    if (svc.name === '') problems.push({ where: `${where}.name`, message: 'is empty' });
+    else if (seen.has(svc.name)) problems.push({ where: `${where}.name`, message: `"${svc.name}" is listed twice` });
+    else if (svc.name === MIX_EXEC) problems.push({ where: `${where}.name`, message: `"${MIX_EXEC}" is the scenario exec of the weighted mix; give the service another name` });
+    seen.add(svc.name);
+    if (!IDENTIFIER.test(svc.exec)) {
+      problems.push({ where: `${where}.exec`, message: `${JSON.stringify(svc.exec)} is not a JavaScript function name` });
+    } else if (NOT_EXEC.has(svc.exec)) {
+      problems.push({ where: `${where}.exec`, message: `"${svc.exec}" is the script's ${svc.exec === 'options' ? 'options object' : `${svc.exec}() hook`}, not a function k6 can iterate; name the function one use of "${svc.name}" runs` });
+    } else if (exported && !exported.names.includes(svc.exec) && exported.reExportsAllFrom.length === 0) {
+      const fns = exported.names.filter((n) => !NOT_EXEC.has(n));
+      problems.push({ where: `${where}.exec`, message: `${s} exports no "${svc.exec}" (${fns.length > 0 ? `it exports ${fns.map((n) => `"${n}"`).join(', ')}` : 'it exports no function to run'})` });
+    }
+    if (!(Number.isFinite(svc.weight) && svc.weight >= 0)) problems.push({ where: `${where}.weight`, message: `${svc.weight} is not a finite number >= 0` });
+  });
+  const mixWeight = input.services.reduce((t, x) => t + (Number.isFinite(x.weight) && x.weight > 0 ? x.weight : 0), 0);
+  const scenarios = Object.entries(input.options.scenarios ?? {});
+  if (scenarios.length === 0) problems.push({ where: 'options.scenarios', message: 'needs at least one scenario (the wrapper exports no default function for k6 to run on its own)' });
+  const names = input.services.map((x) => x.name);
+  for (const [name, sc] of scenarios) {
+    const where = `options.scenarios.${name}.exec`;
+    if (sc.exec === MIX_EXEC) {
+      if (!(mixWeight > 0)) problems.push({ where, message: `"${MIX_EXEC}" needs a service with a weight > 0` });
+    } else if (!names.includes(sc.exec)) {
+      problems.push({ where, message: `"${sc.exec}" is neither "${MIX_EXEC}" nor a service (${names.map((n) => `"${n}"`).join(', ')})` });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The wrapper module's source.
+ * @param input script specifier, services, caplab's options, seed, summary file, the script's exports
+ * @returns an ES module for `k6 run` (plain JavaScript with JSDoc types, checked by tsc against @types/k6)
+ * @throws {ValidationError} listing every problem of the input at once (see {@link validateK6Wrapper})
+ * @example buildK6Wrapper({ script: './checkout.js', seed: 1, options: spec.options,
+ *   services: [{ name: 'checkout', exec: 'checkout', weight: 3 }, { name: 'search', exec: 'default', weight: 1 }] })
+ */
+export function buildK6Wrapper(input: K6WrapperInput): string {
+  const problems = validateK6Wrapper(input);
+  if (problems.length > 0) throw new ValidationError(`k6 wrapper of ${input.script} is invalid`, problems);
+  const fnOf = serviceFunctions(input.services);
+  const fnByExec = new Map([[MIX_EXEC, MIX_EXEC], ...fnOf]);
+  const execOf = Object.fromEntries(input.services.map((s) => [s.name, s.exec]));
+  const mixed = input.services.filter((s) => s.weight > 0);
+  const total = mixed.reduce((t, s) => t + s.weight, 0);
+  let acc = 0;
+  const mix = { key: streamKey(input.seed, `mix:${MIX_EXEC}`), choices: mixed.map((s) => { acc += s.weight; return [s.name, acc / total]; }) };
+  const perVu: Record<string, number> = {};
+  for (const [name, sc] of Object.entries(input.options.scenarios ?? {})) if (sc.executor === 'per-vu-iterations') perVu[name] = sc.iterations;
+  const label = input.label === undefined ? '' : ` for ${JSON.stringify(input.label)}`;
+
+  const exports = [
+    [
+      '/** k6 setup(): the script\'s own setup when it has one; what it returns is `data` for every iteration and teardown. */',
+      'export function setup() {',
+      '  return typeof script.setup === \'function\' ? script.setup() : undefined;',
+      '}',
+    ].join('\n'),
+    [
+      '/** k6 teardown(): the script\'s own teardown when it has one, with setup\'s data. @param {unknown} data */',
+      'export function teardown(data) {',
+      '  return typeof script.teardown === \'function\' ? script.teardown(data) : undefined;',
+      '}',
+    ].join('\n'),
+    ...[...fnOf].map(([service, fn]) => [
+      `/** Service ${JSON.stringify(service)}: one use is the script's ${execOf[service]}(). @param {unknown} data */`,
+      `export function ${fn}(data) {`,
+      `  return caplabUse(${JSON.stringify(service)}, data);`,
+      '}',
+    ].join('\n')),
+    [
+      '/** The weighted mix: the service of this iteration, from its test-wide number and the seed. @param {unknown} data */',
+      `export function ${MIX_EXEC}(data) {`,
+      '  return caplabUse(caplabPickService(caplabIterationNumber()), data);',
+      '}',
+    ].join('\n'),
+    handleSummaryJs(input.summaryFile ?? 'summary.json'),
+  ];
+
+  return [
+    `// k6 wrapper generated by caplab${label}: it runs the team's k6 script ${input.script} unchanged under caplab's scenarios.`,
+    '// Regenerate it rather than editing it.',
+    '//',
+    '// The script is imported, so its init code runs in every VU as it would on its own. k6 reads `options` only from',
+    '// the entry module (this file): the script\'s own `options` and `handleSummary` are deliberately not re-exported,',
+    '// and caplab\'s options below (probe / sweep / replay scenarios, their step tags, thresholds, tags) replace them.',
+    '// Each iteration tags everything its VU emits with `service:<name>` (k6/execution VU tags).',
+    '// Run: k6 run wrapper.js [--out json=points.ndjson] [-e CAPLAB_SUMMARY=summary.json]',
+    'import exec from \'k6/execution\';',
+    `import * as user from '${input.script}';`,
+    '',
+    `/** caplab's options, replacing the script's. @type {import('k6/options').Options} */\nexport const options = ${js(k6OptionsOf(input.options, fnByExec))};`,
+    '',
+    '// The script\'s exports looked up by name: its own types are its authors\' business, not this check\'s.',
+    '/** @type {Record<string, any>} */',
+    'const script = user;',
+    '',
+    `/** Service -> the script's exported function one use of it runs. @type {Record<string, string>} */\nconst SERVICES = ${js(execOf)};`,
+    '',
+    '// A missing function fails the init (k6 exits before the first iteration) rather than every iteration.',
+    'for (const name of Object.keys(SERVICES)) {',
+    '  if (typeof script[SERVICES[name]] !== \'function\') {',
+    `    throw new Error('service ' + name + ': ${input.script} exports no function ' + SERVICES[name]);`,
+    '  }',
+    '}',
+    '',
+    `/** The mix: seeded key (seed ${input.seed}) and cumulative weight bounds per service. @type {{key: number, choices: [string, number][]}} */\nconst MIX = ${js(mix)};`,
+    '',
+    `/** Iterations per VU of per-vu-iterations scenarios. @type {Record<string, number>} */\nconst PER_VU_ITERATIONS = ${js(perVu)};`,
+    MIX_HASH_JS,
+    ITERATION_NUMBER_JS.trimStart(),
+    '/** The service a mix iteration runs: the first whose cumulative bound is above the hashed unit value. @param {number} iteration */',
+    'function caplabPickService(iteration) {',
+    '  const u = caplabToUnit(caplabHash32(MIX.key, iteration));',
+    '  for (const c of MIX.choices) if (u < c[1]) return c[0];',
+    '  return MIX.choices[MIX.choices.length - 1][0];',
+    '}',
+    '',
+    '/**',
+    ' * One use of a service: tag the VU first (the tag outlives the call, so iteration metrics carry it too), then',
+    ' * run the script\'s function and return what it returns (a promise, for an async one, which k6 then awaits).',
+    ' * @param {string} service @param {unknown} data',
+    ' */',
+    'function caplabUse(service, data) {',
+    '  // exec.vu.metrics.tags since k6 0.45; exec.vu.tags (deprecated) before.',
+    '  const tags = exec.vu.metrics ? exec.vu.metrics.tags : exec.vu.tags;',
+    '  tags.service = service;',
+    '  return script[SERVICES[service]](data);',
+    '}',
+    TEXT_SUMMARY_JS,
+    exports.join('\n\n'),
+    '',
+  ].join('\n');
+}
