@@ -61,8 +61,31 @@ export function buildProgram(): Command {
     .option('--baseline <name|file>', 'placement to compare RTTs against', 'beijing-only')
     .option('--from <quarter>', 'first quarter (default: the first forecast quarter after the history)', parseQuarter)
     .option('--to <quarter>', 'last quarter (default: the forecast horizon)', parseQuarter)
+    .option('--demand <file>', 'caplab.demand/v1 file from `caplab demand fit`: its services\' rates and hourly curves replace the modeled ones')
     .option('--json', 'print traffic JSON to stdout and write nothing', false)
     .action(lazy('./commands/traffic.ts'));
+
+  program
+    .command('demand')
+    .description('demand calibrated from telemetry')
+    .command('fit')
+    .description('fit requests per device per day and hourly curves per service to observed request rates; write <out-dir>/demand.json (caplab.demand/v1) for `caplab traffic --demand`')
+    .option('--csv <file>', 'CSV with header time,dc,service,rps (or rpm); time ISO-8601 with a zone or unix seconds; rates may carry one unit for all rows (12/s, 700/min)')
+    .option('--prometheus-file <file>', 'saved JSON answer of a Prometheus /api/v1/query_range (resultType matrix), values in requests/s')
+    .option('--prometheus <url>', 'Prometheus server to run --query against with /api/v1/query_range')
+    .option('--query <promql>', 'PromQL giving requests/s by DC and service, e.g. \'sum by (dc, route) (rate(caplab_http_requests_total[5m]))\'')
+    .option('--start <time>', 'query start, ISO-8601 or unix seconds (default: --end minus 24 h)')
+    .option('--end <time>', 'query end, ISO-8601 or unix seconds (default: now)')
+    .option('--step <duration>', 'query resolution, or the sampling step of a file (e.g. 60, 15s, 5m; default: 5m for a query, the most common spacing in a file)')
+    .option('--dc-label <name>', 'Prometheus label naming the data center', 'dc')
+    .option('--service-label <name>', 'Prometheus label naming the service', 'service')
+    .option('--devices <list>', 'active devices per DC, e.g. singapore=12M,us-west-1=3e6 (default per DC: the forecast p50 of the quarter containing the telemetry)')
+    .option('--services <list>', 'your own service names besides the modeled ones, comma-separated')
+    .option('--placement <name|file>', 'placement whose routing gives each DC\'s countries and time zones', 'seed-4dc')
+    .option('--forecast <file>', 'forecast.json for the devices per country (default: computed from data/)')
+    .option('--quarter <quarter>', 'forecast quarter whose devices to use (default: the one containing the middle of the telemetry)', parseQuarter)
+    .option('--json', 'print demand JSON to stdout and write nothing', false)
+    .action(lazy('./commands/demand-fit.ts'));
 
   program
     .command('plan')

@@ -179,6 +179,22 @@ export interface TrafficDcQuarter {
   countries: Record<string, { flashSaleRps: Band2 }>;
 }
 
+/** Where one service's demand in traffic.json came from. */
+export interface TrafficDemandSource {
+  /** `modeled (data/services.json)`, `calibrated from <telemetry>`, or another origin. */
+  source: string;
+  /** `own`: the service's own local-hour curve; `shared`: data/load-shape.json's. */
+  curve: 'own' | 'shared';
+  /** Residual summary of the calibration (rps and %), per DC too; absent when not calibrated. */
+  fit?: {
+    rmseRps: number;
+    mapePct: number | null;
+    curve: 'fitted' | 'modeled';
+    note: string | null;
+    dcs: Record<string, { observedMeanRps: number; fittedMeanRps: number; rmseRps: number; mapePct: number | null; samples: number }>;
+  };
+}
+
 /** traffic.json (`caplab.traffic/v1`): requests per second per DC, quarter and service. */
 export interface Traffic {
   /** Schema tag. */
@@ -187,6 +203,12 @@ export interface Traffic {
   placement: string;
   /** Requests per active device per day, per service route. */
   demand: Record<string, number>;
+  /**
+   * Where each service's demand came from, when any service's is not the modeled default (absent: every service is
+   * `modeled (data/services.json)` on the shared curve): the source, whether the service has its own hourly curve, and
+   * for a calibrated service the fit's residual summary.
+   */
+  demandSources?: Record<string, TrafficDemandSource>;
   /** Local-hour curve (mean 1) and the weekly peak-day factor applied to peaks. */
   shape: { localHourWeights: number[]; weeklyPeakFactor: number };
   /** Flash sales modeled. */

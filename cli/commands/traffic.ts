@@ -1,7 +1,8 @@
 /**
  * `caplab traffic`: route countries to data centers for a placement, turn the forecast's active devices into requests
  * per second per DC, quarter and service, print the tables and the RTT effect of the move from Beijing, and write
- * <out-dir>/traffic.json (or print it with --json and write nothing).
+ * <out-dir>/traffic.json (or print it with --json and write nothing). Demand per service is modeled from data/ unless
+ * a caller passes its own, and `--demand demand.json` (from `caplab demand fit`) calibrates services over it.
  */
 import { join } from 'node:path';
 import { RegionsSchema } from '../../models/growth/settings.ts';
@@ -10,11 +11,13 @@ import { meanPhotosPerDay } from '../../models/population/usage.ts';
 import { quarterIndex } from '../../models/quarter.ts';
 import { compareRoutings } from '../../models/routing/compare.ts';
 import { routeCountries } from '../../models/routing/route.ts';
+import { calibrate, modeledDemands, type ServiceDemands } from '../../models/traffic/service-demand.ts';
 import { buildTraffic } from '../../models/traffic/traffic.ts';
 import { LoadShapeSchema, ServicesDemandSchema } from '../../models/traffic/settings.ts';
 import type { Forecast, Traffic } from '../../models/types.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData } from '../data.ts';
+import { readDemandFile } from '../demand-input.ts';
 import { EXIT, InputError } from '../errors.ts';
 import { forecastInput } from '../forecast-input.ts';
 import { writeFileAtomic } from '../io.ts';
@@ -28,18 +31,23 @@ export interface TrafficOptions {
   baseline: string;
   from?: string;
   to?: string;
+  /** A `caplab.demand/v1` file whose services replace or extend the modeled ones. */
+  demand?: string;
   json: boolean;
 }
 
 /**
  * Computes traffic.json's content and the comparison with the baseline placement.
- * @param opts command options
+ * @param opts command options (`demand`: a calibrated demand file laid over the services)
  * @param seed seed for a computed forecast
+ * @param services demand per service to start from (e.g. a service catalog's); default: modeled from data/services.json
+ *   and data/usage.json
  * @returns traffic and comparison
  * @throws {InputError} on unreadable inputs or a bad quarter range
- * @throws {ValidationError} on invalid data files or forecast
+ * @throws {ValidationError} on invalid data files, forecast or demand file
+ * @example const { traffic } = await computeTraffic({ demand: 'caplab-out/demand.json' }, 1)
  */
-export async function computeTraffic(opts: Partial<TrafficOptions>, seed: number) {
+export async function computeTraffic(opts: Partial<TrafficOptions>, seed: number, services?: ServiceDemands) {
   const forecast = await forecastInput(opts.forecast, seed);
   const { rtt, residency } = loadRoutingData();
   const regions = loadData('regions.json', RegionsSchema);
@@ -51,8 +59,7 @@ export async function computeTraffic(opts: Partial<TrafficOptions>, seed: number
     forecast,
     countries: regions.countries,
     routing,
-    demand: loadData('services.json', ServicesDemandSchema).demand,
-    photosPerDevicePerDay: meanPhotosPerDay(loadData('usage.json', UsageSchema)),
+    services: await demandServices(opts.demand, services),
     shape: loadData('load-shape.json', LoadShapeSchema),
     quarters: quarterRange(forecast, opts.from, opts.to),
   });
@@ -60,6 +67,12 @@ export async function computeTraffic(opts: Partial<TrafficOptions>, seed: number
   const weights = Object.fromEntries(codes.map((c) => [c, last.byCountry[c]?.p50 ?? 0]));
   const comparison = compareRoutings(routeCountries(baseline, codes, rtt, residency), routing, weights);
   return { traffic, comparison };
+}
+
+/** The services' demand: the caller's or the modeled one, with a calibrated demand file laid over it. */
+async function demandServices(demandFile: string | undefined, services: ServiceDemands | undefined): Promise<ServiceDemands> {
+  const base = services ?? modeledDemands(loadData('services.json', ServicesDemandSchema).demand, meanPhotosPerDay(loadData('usage.json', UsageSchema)));
+  return demandFile === undefined ? base : calibrate(base, await readDemandFile(demandFile));
 }
 
 /** Quarters from `from` (default: the first forecast quarter after the history) to `to` (default: the horizon). */

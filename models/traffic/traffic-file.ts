@@ -20,11 +20,30 @@ const DcQuarterSchema = z.object({
   countries: z.record(z.string(), z.object({ flashSaleRps: Band2 })),
 }).loose();
 
+const nullablePct = z.number().nonnegative().nullable();
+
+/** Schema of traffic.json's optional `demandSources` (absent in files where every service is modeled). */
+export const DemandSourcesSchema = z.record(z.string(), z.object({
+  source: z.string().min(1),
+  curve: z.enum(['own', 'shared']),
+  fit: z.object({
+    rmseRps: z.number().nonnegative(),
+    mapePct: nullablePct,
+    curve: z.enum(['fitted', 'modeled']),
+    note: z.string().nullable(),
+    dcs: z.record(z.string(), z.object({
+      observedMeanRps: z.number().nonnegative(), fittedMeanRps: z.number().nonnegative(), rmseRps: z.number().nonnegative(), mapePct: nullablePct,
+      samples: z.number().int().nonnegative(),
+    }).loose()),
+  }).loose().optional(),
+}).loose());
+
 /** Schema of traffic.json (`caplab.traffic/v1`). */
 export const TrafficFileSchema = z.object({
   schema: z.literal('caplab.traffic/v1'),
   placement: z.string(),
   demand: z.record(z.string(), z.number().nonnegative()),
+  demandSources: DemandSourcesSchema.optional(),
   shape: z.object({ localHourWeights: z.array(z.number()), weeklyPeakFactor: z.number().positive() }).loose(),
   flashSales: z.array(z.object({ name: z.string(), countries: z.array(z.string()), localHour: z.number(), multipliers: z.record(z.string(), z.number()) }).loose()),
   routing: z.array(z.object({

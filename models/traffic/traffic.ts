@@ -1,16 +1,17 @@
 /**
  * Demand: requests per second per data center, quarter and service. Active devices per country (forecast bands)
- * times requests per device per day, spread over the day by each country's diurnal curve in UTC, summed over the
- * countries a DC serves; the busiest hour times the weekly peak-day factor gives the peak, and flash sales multiply
+ * times requests per device per day, spread over the day by each country's diurnal curve in UTC (the service's own
+ * local curve when it has one, calibrated or from a catalog, else the shared one), summed over the countries a DC serves; the busiest hour times the weekly peak-day factor gives the peak, and flash sales multiply
  * chosen services in their country's sale hour. The p50 and p90 bands are computed separately from the devices'
  * p50 and p90: the forecast splits every draw across countries by fixed shares, so country bands move together and
  * sums of their quantiles are quantiles of the sum.
  */
 import { quarterIndex } from '../quarter.ts';
 import type { Routing } from '../routing/route.ts';
-import type { Band2, Forecast, Traffic, TrafficDcQuarter, TrafficService } from '../types.ts';
+import type { Band2, Forecast, Traffic, TrafficDcQuarter, TrafficDemandSource, TrafficService } from '../types.ts';
 import { normaliseMean, utcCurve, utcOffsetHours } from './diurnal.ts';
-import type { Demand, LoadShape } from './settings.ts';
+import { MODELED_SOURCE, type ServiceDemands } from './service-demand.ts';
+import type { LoadShape } from './settings.ts';
 
 /** Inputs of {@link buildTraffic}. */
 export interface TrafficInput {
@@ -20,10 +21,8 @@ export interface TrafficInput {
   countries: readonly { code: string; timeZone: string }[];
   /** Routing of the placement. */
   routing: Routing;
-  /** Requests per device per day per service (data/services.json demand). */
-  demand: Demand;
-  /** Mean photos backed up per device per day (from data/usage.json), the demand of `photos_post`. */
-  photosPerDevicePerDay: number;
+  /** Demand per service: requests per device per day, an optional own curve, and its source (see modeledDemands). */
+  services: ServiceDemands;
   /** data/load-shape.json. */
   shape: LoadShape;
   /** Quarters to compute (labels within the forecast), in order. */
@@ -40,9 +39,13 @@ const SECONDS_PER_DAY = 86400;
  */
 export function buildTraffic(input: TrafficInput): Traffic {
   const { forecast, routing, shape } = input;
-  const demand: Record<string, number> = { ...input.demand.requestsPerDevicePerDay, photos_post: round(input.photosPerDevicePerDay, 4) };
+  const demand: Record<string, number> = Object.fromEntries(Object.entries(input.services).map(([s, d]) => [s, d.perDevicePerDay]));
   const services = Object.keys(demand).sort();
   const local = normaliseMean(shape.diurnal.localHourWeights);
+  const ownLocal = new Map(services.flatMap((s) => {
+    const w = input.services[s]!.localHourWeights;
+    return w ? [[s, normaliseMean(w)] as const] : [];
+  }));
   const week = normaliseMean(shape.weekly.dayWeights);
   const weeklyPeak = Math.max(...week);
   const zoneOf = new Map(input.countries.map((c) => [c.code, c.timeZone]));
@@ -64,13 +67,21 @@ export function buildTraffic(input: TrafficInput): Traffic {
       offsets.set(r.country, off);
       curves.set(r.country, utcCurve(local, off));
     }
+    // Per service and country; services on the shared curve share its arrays, so their arithmetic is unchanged.
+    const curveOf = new Map(services.map((s) => {
+      const own = ownLocal.get(s);
+      return [s, own ? new Map([...offsets].map(([c, off]) => [c, utcCurve(own, off)])) : curves] as const;
+    }));
     for (const dc of routing.dcs) {
       const served = routing.countries.filter((r) => r.dc === dc).map((r) => r.country);
       const devices = (key: 'p50' | 'p90', c: string): number => fq.byCountry[c]?.[key] ?? 0;
       const totalDevices = { p50: sum(served.map((c) => devices('p50', c))), p90: sum(served.map((c) => devices('p90', c))) };
-      // The DC's hourly curve, device-weighted (p50) over its countries.
-      const hourly = Array.from({ length: 24 }, (_, h) => sum(served.map((c) => devices('p50', c) * curves.get(c)![h]!)));
-      const diurnalUtc = totalDevices.p50 > 0 ? hourly.map((v) => round(v / totalDevices.p50, 4)) : new Array<number>(24).fill(0);
+      // The DC's hourly curve, device-weighted (p50) over its countries; with per-service curves, request-weighted too.
+      const dailyRequests = sum(services.map((s) => demand[s]!)) * totalDevices.p50;
+      const hourly = ownLocal.size === 0 || !(dailyRequests > 0)
+        ? Array.from({ length: 24 }, (_, h) => sum(served.map((c) => devices('p50', c) * curves.get(c)![h]!)) / totalDevices.p50)
+        : Array.from({ length: 24 }, (_, h) => sum(services.map((s) => sum(served.map((c) => devices('p50', c) * demand[s]! * curveOf.get(s)!.get(c)![h]!)))) / dailyRequests);
+      const diurnalUtc = totalDevices.p50 > 0 ? hourly.map((v) => round(v, 4)) : new Array<number>(24).fill(0);
       const peakHourUtc = diurnalUtc.indexOf(Math.max(...diurnalUtc));
       // Hours in which a flash sale runs in one of this DC's countries.
       const saleHours = shape.flashSales.flatMap((s) => s.countries.filter((c) => served.includes(c)).map((c) => ({
@@ -80,8 +91,9 @@ export function buildTraffic(input: TrafficInput): Traffic {
       const totals = { meanRps: { p50: 0, p90: 0 }, peakRps: { p50: 0, p90: 0 }, flashSaleRps: { p50: 0, p90: 0 } };
       for (const s of services) {
         const rate = demand[s]!;
+        const sc = curveOf.get(s)!;
         const at = (key: 'p50' | 'p90', h: number, mult: (c: string) => number): number =>
-          sum(served.map((c) => devices(key, c) * rate * curves.get(c)![h]! * mult(c))) / SECONDS_PER_DAY;
+          sum(served.map((c) => devices(key, c) * rate * sc.get(c)![h]! * mult(c))) / SECONDS_PER_DAY;
         const band = (f: (key: 'p50' | 'p90') => number): Band2 => ({ p50: round(f('p50'), 3), p90: round(f('p90'), 3) });
         const meanRps = band((k) => (totalDevices[k] * rate) / SECONDS_PER_DAY);
         const peakAt = (k: 'p50' | 'p90'): number => Math.max(...Array.from({ length: 24 }, (_, h) => at(k, h, () => 1))) * weeklyPeak;
@@ -111,7 +123,7 @@ export function buildTraffic(input: TrafficInput): Traffic {
       const countryPeaks: Record<string, { flashSaleRps: Band2 }> = {};
       for (const c of served) {
         const hourRate = (key: 'p50' | 'p90', h: number, inSale: boolean, sale?: (typeof shape.flashSales)[number]): number =>
-          sum(services.map((s) => devices(key, c) * demand[s]! * curves.get(c)![h]! * (inSale ? (sale!.multipliers[s] ?? 1) : 1))) / SECONDS_PER_DAY;
+          sum(services.map((s) => devices(key, c) * demand[s]! * curveOf.get(s)!.get(c)![h]! * (inSale ? (sale!.multipliers[s] ?? 1) : 1))) / SECONDS_PER_DAY;
         const peak = (key: 'p50' | 'p90'): number => {
           let best = Math.max(...Array.from({ length: 24 }, (_, h) => hourRate(key, h, false)));
           for (const { sale, hour } of saleHours) if (sale.countries.includes(c)) best = Math.max(best, hourRate(key, hour, true, sale));
@@ -134,11 +146,23 @@ export function buildTraffic(input: TrafficInput): Traffic {
     schema: 'caplab.traffic/v1',
     placement: routing.placement,
     demand,
+    ...demandSources(input.services),
     shape: { localHourWeights: local.map((w) => round(w, 4)), weeklyPeakFactor: round(weeklyPeak, 4) },
     flashSales: shape.flashSales.map((s) => ({ name: s.name, countries: [...s.countries], localHour: s.localHour, multipliers: { ...s.multipliers } })),
     routing: routing.countries.map((r) => ({ ...r, rttMs: { ...r.rttMs } })),
     violations: routing.violations.map((v) => ({ ...v, allowedDcs: [...v.allowedDcs] })),
     dcs,
+  };
+}
+
+/** `demandSources` for traffic.json, only when some service is not the modeled default (so modeled files keep their bytes). */
+function demandSources(services: ServiceDemands): { demandSources?: Record<string, TrafficDemandSource> } {
+  const entries = Object.entries(services);
+  if (entries.every(([, d]) => d.source === MODELED_SOURCE && !d.localHourWeights && !d.fit)) return {};
+  return {
+    demandSources: Object.fromEntries(entries.map(([s, d]) => [s, {
+      source: d.source, curve: d.localHourWeights ? 'own' : 'shared', ...(d.fit ? { fit: structuredClone(d.fit) } : {}),
+    } satisfies TrafficDemandSource])),
   };
 }
 

@@ -20,7 +20,11 @@ export function assumptionsOf(input: Pick<ReportInput, 'forecast' | 'traffic' | 
   }
   const t = input.traffic;
   if (t) {
-    out.push({ name: 'requests per device per day', value: Object.entries(t.demand).map(([k, v]) => `${k} ${v}`).join(', '), kind: 'input' });
+    // Calibrated rates rest on telemetry (measured); the rest are the modeled inputs of data/.
+    const calibrated = (s: string): boolean => t.demandSources?.[s]?.source.startsWith('calibrated from ') ?? false;
+    const list = (keep: (s: string) => boolean): string => Object.entries(t.demand).filter(([k]) => keep(k)).map(([k, v]) => `${k} ${v}`).join(', ');
+    if (list((s) => !calibrated(s))) out.push({ name: 'requests per device per day', value: list((s) => !calibrated(s)), kind: 'input' });
+    if (list(calibrated)) out.push({ name: 'requests per device per day, calibrated from telemetry', value: list(calibrated), kind: 'measured' });
     out.push({ name: 'weekly peak factor', value: String(t.shape.weeklyPeakFactor), kind: 'input' });
     out.push({ name: 'flash sales', value: t.flashSales.map((s) => `${s.name} (${s.countries.join('/')}, ${s.localHour}:00 local)`).join('; ') || 'none', kind: 'input' });
   }

@@ -4,6 +4,7 @@
  * (forecast.json has its schema in models/growth/forecast-file.ts.)
  */
 import { z } from 'zod';
+import { DemandSourcesSchema } from '../../models/traffic/traffic-file.ts';
 import type { Plan, Traffic } from '../../models/types.ts';
 
 const quarter = z.string().regex(/^\d{4}Q[1-4]$/, 'must be a quarter like 2015Q3');
@@ -18,6 +19,7 @@ export const TrafficFileSchema = z.object({
   schema: z.literal('caplab.traffic/v1'),
   placement: z.string(),
   demand: z.record(z.string(), n),
+  demandSources: DemandSourcesSchema.optional(),
   shape: z.object({ localHourWeights: z.array(n), weeklyPeakFactor: n }).loose(),
   flashSales: z.array(z.object({ name: z.string(), countries: z.array(z.string()), localHour: n, multipliers: z.record(z.string(), n) }).loose()),
   routing: z.array(z.object({

@@ -1,11 +1,12 @@
 /**
  * report.md: the key tables of the report in GitHub-flavoured Markdown, for pull-request comments and CI job
- * summaries: per-DC recommendation, thresholds and budgets pass/fail, forecast summary, placement RTT before/after,
- * per-DC load overview. Pure: view model in, text out.
+ * summaries: per-DC recommendation, thresholds and budgets pass/fail, forecast summary, demand per service (modeled or
+ * calibrated, with the fit's residuals), placement RTT before/after, per-DC load overview. Pure: view model in, text out.
  */
 import { int, millions, money, ms, NONE, num, pct, sig } from './format.ts';
 import type { ReportModel } from './model.ts';
 import { capacityText } from './capacity-text.ts';
+import { demandSourcesSummary, demandSourceText } from './demand-text.ts';
 
 /**
  * Escapes a table cell: pipes and newlines would break the row, and `<` before a letter, `/`, `!` or `?` would start HTML on
@@ -98,6 +99,15 @@ export function renderMarkdown(m: ReportModel): string {
         q.quarter, q.kind, millions(q.shipments.p50), millions(q.trailingYear.p10), millions(q.trailingYear.p50), millions(q.trailingYear.p90), millions(q.active.p50), pct(q.pTarget),
       ])), '');
   } else absent('forecast');
+
+  out.push('## Demand per service', '');
+  const d = m.demand;
+  if (d) {
+    out.push(demandSourcesSummary(d.sources), '');
+    out.push(mdTable(['service', 'per device per day', 'source', 'hourly curve'],
+      d.sources.map((x) => [x.service, sig(x.perDevicePerDay), demandSourceText(x), x.curve])), '');
+    for (const n of new Set(d.sources.map((x) => x.note).filter((x): x is string => x !== null))) out.push(`> ${mdCell(n)}`, '');
+  } else absent('demand');
 
   out.push('## Placement: RTT per country', '');
   const p = m.placement;

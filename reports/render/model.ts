@@ -9,6 +9,7 @@ import type { RoutingComparison } from '../../models/routing/compare.ts';
 import type { Band, Forecast, Plan, Traffic } from '../../models/types.ts';
 import type { K6SummaryData } from '../../scenarios/engine/outputs/summary-schema.ts';
 import { assumptionsOf } from './assumptions.ts';
+import { type DemandSourceRow, demandSourcesOf } from './demand-sources.ts';
 import { type BudgetResult, measuredFor, parseThresholdExpr } from './junit.ts';
 import type { LoadRate, LoadSeries, LoadStep, LoadWindow } from './series.ts';
 
@@ -130,6 +131,8 @@ export interface DemandSection {
   flashSales: { name: string; countries: string[]; localHour: number }[];
   /** Quarter the per-service table shows (the last one). */
   quarter: string;
+  /** Per service: requests per device per day, modeled or calibrated (from what), and the fit's residuals. */
+  sources: DemandSourceRow[];
   dcs: {
     dc: string;
     peakHourUtc: number;
@@ -308,7 +311,7 @@ function demandOf(t: Traffic): DemandSection {
   return {
     placement: t.placement, weeklyPeakFactor: t.shape.weeklyPeakFactor,
     flashSales: t.flashSales.map((f) => ({ name: f.name, countries: [...f.countries], localHour: f.localHour })),
-    quarter: first[first.length - 1]?.quarter ?? '', dcs,
+    quarter: first[first.length - 1]?.quarter ?? '', dcs, sources: demandSourcesOf(t),
   };
 }
 

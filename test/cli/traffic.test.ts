@@ -66,3 +66,58 @@ describe('caplab traffic', () => {
     }
   });
 });
+
+describe('caplab traffic --demand (calibrated demand)', () => {
+  // A demand file giving ota_check 8.64 requests/device/day on its own local curve: 2 at 20:00, 1 elsewhere, i.e.
+  // 1.92 and 0.96 at mean 1. us-west-1 serves only the US (America/Los_Angeles, UTC-8 in 2015Q1), so by hand:
+  // mean = devices x 8.64 / 86400 = devices / 10000; peak = mean x 1.92 (its busiest local hour, 04:00 UTC) x the
+  // weekly peak-day factor; no flash sale covers the US, so the flash-sale rate is the peak.
+  const weights = Array.from({ length: 24 }, (_, h) => (h === 20 ? 2 : 1));
+  const demand = {
+    schema: 'caplab.demand/v1',
+    source: { kind: 'csv', what: 'observed.csv', from: '2015-02-02T00:00:00Z', to: '2015-02-03T23:55:00Z', stepSeconds: 300 },
+    placement: 'seed-4dc', quarter: '2015Q1',
+    devices: { 'us-west-1': { activeDevices: 100000, from: '--devices' } },
+    services: {
+      ota_check: {
+        perDevicePerDay: 8.64, localHourWeights: weights.map((w) => w / (25 / 24)),
+        dcs: { 'us-west-1': { meanRps: 10, perDevicePerDay: 8.64, samples: 576, hoursCovered: 24, fittedMeanRps: 10, rmseRps: 0.5, mapePct: 4.2 } },
+        fit: { rmseRps: 0.5, mapePct: 4.2, note: null, residuals: { 'us-west-1': [{ hourUtc: 0, observedRps: 9.5, fittedRps: 9.6, samples: 24 }] } },
+      },
+    },
+  };
+
+  it('uses the calibrated rate and curve for that service only, and records the source and fit', async () => {
+    const file = join(dir, 'demand.json');
+    writeFileSync(file, JSON.stringify(demand));
+    const [cal, base] = await Promise.all([
+      runCli(['traffic', '--json', '--from', '2015Q1', '--to', '2015Q1', '--demand', file]),
+      runCli(['traffic', '--json', '--from', '2015Q1', '--to', '2015Q1']),
+    ]);
+    expect(cal.code, cal.stderr).toBe(0);
+    const t = JSON.parse(cal.stdout);
+    const b = JSON.parse(base.stdout);
+    const q = t.dcs['us-west-1'][0];
+    const devices = q.activeDevices.p50;
+    expect(t.demand.ota_check).toBe(8.64);
+    expect(q.services.ota_check.meanRps.p50).toBeCloseTo(devices / 10000, 1);
+    expect(q.services.ota_check.peakRps.p50).toBeCloseTo((devices / 10000) * 1.92 * t.shape.weeklyPeakFactor, 1);
+    expect(q.services.ota_check.flashSaleRps.p50).toBe(q.services.ota_check.peakRps.p50);
+    // Every other service is as modeled.
+    expect(q.services.contacts_sync).toEqual(b.dcs['us-west-1'][0].services.contacts_sync);
+    expect(t.demandSources.ota_check).toEqual({
+      source: 'calibrated from observed.csv', curve: 'own',
+      fit: { rmseRps: 0.5, mapePct: 4.2, curve: 'fitted', note: null, dcs: { 'us-west-1': { observedMeanRps: 10, fittedMeanRps: 10, rmseRps: 0.5, mapePct: 4.2, samples: 576 } } },
+    });
+    expect(t.demandSources.contacts_sync).toEqual({ source: 'modeled (data/services.json)', curve: 'shared' });
+    expect(b.demandSources).toBeUndefined();
+  });
+
+  it('rejects a file of another schema with its JSON path', async () => {
+    const file = join(dir, 'not-demand.json');
+    writeFileSync(file, JSON.stringify({ ...demand, schema: 'caplab.traffic/v1' }));
+    const r = await runCli(['traffic', '--demand', file, '--to', '2015Q1']);
+    expect(r.code).toBe(104);
+    expect(r.stderr).toMatch(/not-demand\.json: schema: .*caplab\.demand\/v1/);
+  });
+});

@@ -6,6 +6,7 @@
 import { millions, ms, NONE, num, pct } from '../format.ts';
 import type { ReportModel } from '../model.ts';
 import { absent, figure, table } from './blocks.ts';
+import { demandSourcesBlock } from './sections-demand-sources.ts';
 import { esc } from './escape.ts';
 
 /**
@@ -43,7 +44,7 @@ export function demandSection(m: ReportModel): string {
   const head = '<section id="demand"><h2>Demand per data center</h2>';
   if (!d) return `${head}${absent(m.missing.demand ?? 'no traffic')}</section>`;
   const sales = d.flashSales.map((s) => `${s.name} (${s.countries.join(', ')} at ${s.localHour}:00 local)`).join('; ');
-  const lead = `<p class="lead">Requests per second for placement ${esc(d.placement)}, modeled from active devices × requests per device per day × the hourly curve × ${d.weeklyPeakFactor} peak-day factor. Flash sales: ${esc(sales || 'none')}.</p>`;
+  const lead = `<p class="lead">Requests per second for placement ${esc(d.placement)}, from active devices × requests per device per day × the hourly curve × ${d.weeklyPeakFactor} peak-day factor. Flash sales: ${esc(sales || 'none')}.</p>`;
   const quarters = d.dcs[0]?.quarters.map((q) => q.quarter) ?? [];
   const demandTable = table('Busiest hour with flash sales (design demand), requests/s p50 / p90', ['quarter', ...d.dcs.map((x) => x.dc)],
     quarters.map((q, i) => [q, ...d.dcs.map((x) => {
@@ -61,6 +62,7 @@ export function demandSection(m: ReportModel): string {
     figure('diurnal', 'Hourly demand curve per data center, UTC', `Share of the mean per UTC hour in ${d.quarter}; the busiest hour sets the peak.`, diurnal, true) +
     `<h3>Per service, ${esc(d.quarter)}</h3>` +
     figure('services', `Flash-sale peak per service and data center in ${d.quarter}`, 'Share of each data center\'s busiest-hour requests (with flash sales, p50) by service; the tables give requests/s.', services) +
+    demandSourcesBlock(d) +
     '</section>';
 }
 

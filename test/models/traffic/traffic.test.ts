@@ -3,6 +3,7 @@ import { PlacementSchema, ResidencySchema, RttSchema } from '../../../models/rou
 import { routeCountries } from '../../../models/routing/route.ts';
 import { utcCurve, utcOffsetHours } from '../../../models/traffic/diurnal.ts';
 import { LoadShapeSchema } from '../../../models/traffic/settings.ts';
+import { modeledDemands } from '../../../models/traffic/service-demand.ts';
 import { buildTraffic } from '../../../models/traffic/traffic.ts';
 import type { Forecast } from '../../../models/types.ts';
 
@@ -34,8 +35,7 @@ describe('buildTraffic (hand-computed example)', () => {
     forecast,
     countries: [{ code: 'AA', timeZone: 'UTC' }, { code: 'BB', timeZone: 'Asia/Tokyo' }],
     routing,
-    demand: { requestsPerDevicePerDay: { sync: 8.64 } },
-    photosPerDevicePerDay: 0,
+    services: modeledDemands({ requestsPerDevicePerDay: { sync: 8.64 } }, 0),
     shape,
     quarters: ['2015Q1'],
   });
@@ -62,8 +62,38 @@ describe('buildTraffic (hand-computed example)', () => {
   });
 
   it('rejects a quarter outside the forecast', () => {
-    expect(() => buildTraffic({ forecast, countries: [], routing, demand: { requestsPerDevicePerDay: {} }, photosPerDevicePerDay: 0, shape, quarters: ['2016Q1'] }))
+    expect(() => buildTraffic({ forecast, countries: [], routing, services: {}, shape, quarters: ['2016Q1'] }))
       .toThrow(/2016Q1 is outside/);
+  });
+});
+
+describe('buildTraffic with a service on its own curve (hand-computed)', () => {
+  // "own": 8.64 requests/device/day on a local curve of 2 at 08:00 and 1 elsewhere (1.92 and 0.96 at mean 1).
+  // 08:00 in Tokyo is 23:00 UTC: 0.96*100 + 1.92*200 = 480 rps; 08:00 UTC (AA's morning): 192 + 192 = 384.
+  // The DC curve weighs both services by requests (600 rps mean): UTC 11:00 = (480 + 288) / 600 = 1.28, as is 23:00;
+  // UTC 20:00 = (384 + 288) / 600 = 1.12.
+  const own = Array.from({ length: 24 }, (_, h) => (h === 8 ? 2 : 1));
+  const services = { ...modeledDemands({ requestsPerDevicePerDay: { sync: 8.64 } }, 0), own: { perDevicePerDay: 8.64, localHourWeights: own, source: 'calibrated from t.csv' } };
+  const t = buildTraffic({ forecast, countries: [{ code: 'AA', timeZone: 'UTC' }, { code: 'BB', timeZone: 'Asia/Tokyo' }], routing, services, shape, quarters: ['2015Q1'] });
+  const q = t.dcs.dc1![0]!;
+
+  it('spreads that service by its curve and the others by the shared one', () => {
+    expect(q.services.own!.meanRps.p50).toBeCloseTo(300, 6);
+    expect(q.services.own!.peakRps.p50).toBeCloseTo(480, 6);
+    expect(q.services.sync!.peakRps.p50).toBeCloseTo(480, 6);
+    expect(q.diurnalUtc[11]).toBeCloseTo(1.28, 4);
+    expect(q.diurnalUtc[23]).toBeCloseTo(1.28, 4);
+    expect(q.diurnalUtc[20]).toBeCloseTo(1.12, 4);
+    // BB alone: its sale hour (03:00 UTC, sync x5) gives 0.96*200*5 + own's 0.96*200 = 1152.
+    expect(q.countries.BB!.flashSaleRps.p50).toBeCloseTo(1152, 6);
+  });
+
+  it('records where every service\'s demand came from, and nothing when all are modeled', () => {
+    expect(t.demand).toEqual({ sync: 8.64, photos_post: 0, own: 8.64 });
+    expect(t.demandSources?.own).toEqual({ source: 'calibrated from t.csv', curve: 'own' });
+    expect(t.demandSources?.sync).toEqual({ source: 'modeled (data/services.json)', curve: 'shared' });
+    const modeled = buildTraffic({ forecast, countries: [{ code: 'AA', timeZone: 'UTC' }, { code: 'BB', timeZone: 'Asia/Tokyo' }], routing, services: modeledDemands({ requestsPerDevicePerDay: { sync: 1 } }, 0), shape, quarters: ['2015Q1'] });
+    expect('demandSources' in modeled).toBe(false);
   });
 });
 
