@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFlows } from '../../../scenarios/engine/compile.ts';
 import { Emitter, type IterationContext, runIteration } from '../../../scenarios/engine/flow.ts';
@@ -10,14 +8,14 @@ import { textSummary } from '../../../scenarios/engine/outputs/text-summary.ts';
 import { Vu, type UserSource } from '../../../scenarios/engine/vu.ts';
 import { buildK6Script, k6Options } from '../../../scenarios/k6/script.ts';
 import { parseScenarioSpec } from '../../../scenarios/spec.ts';
-import { REPO_ROOT, removeDir, tempDir } from '../../helpers/cli.ts';
+import { removeDir, tempDir } from '../../helpers/cli.ts';
+import { k6TypeErrors } from './k6-typecheck.ts';
 import { DESIGN_SPEC } from '../design-spec.ts';
 import { CollectingSink } from '../server.ts';
 import { respond, type SeenRequest, startRecordingServer } from './responder.ts';
 import { type PlannedIteration, runWithStandins } from './standins/runner.ts';
 import type { RecordedRequest } from './standins/state.ts';
 
-const run = promisify(execFile);
 
 const USERS = [
   { id: 'u0', country: 'SG', contacts: 10, deviceModel: 'Mi 4', osVersion: 'MIUI 6', deviceSecret: 'a1' },
@@ -112,18 +110,7 @@ describe('generated k6 script', () => {
     writeFileSync(join(dir, 'bare.js'), buildK6Script(bare, { seed: 1 }));
     // A control: a wrong call into k6/http must fail, so a passing check is not a silent no-op.
     writeFileSync(join(dir, 'control.js'), "import http from 'k6/http';\nhttp.request(1);\n");
-    const types = join(REPO_ROOT, 'node_modules', '@types');
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        target: 'ES2020', module: 'ES2020', moduleResolution: 'node', lib: ['ES2020'], allowJs: true, checkJs: true, strict: true, noEmit: true,
-        typeRoots: [types], types: ['k6'], baseUrl: '.', paths: { k6: [join(types, 'k6', 'index.d.ts')], 'k6/*': [join(types, 'k6', '*')] },
-      },
-      files: ['design.js', 'rich.js', 'bare.js', 'control.js'],
-    }));
-    const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const out = await run(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json'), '--pretty', 'false'], { cwd: dir })
-      .then((r) => r.stdout, (e: { stdout: string }) => e.stdout);
-    const errors = out.split('\n').filter((l) => /error TS/.test(l));
+    const errors = await k6TypeErrors(dir, ['design.js', 'rich.js', 'bare.js', 'control.js']);
     expect(errors.filter((l) => !l.startsWith('control.js'))).toEqual([]);
     expect(errors.some((l) => l.startsWith('control.js'))).toBe(true);
   });

@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../models/errors.ts';
 import { compileFlows, pickFlow } from '../../../scenarios/engine/compile.ts';
@@ -10,12 +8,12 @@ import { k6OptionsOf } from '../../../scenarios/k6/script.ts';
 import { buildK6Wrapper, type K6WrapperInput, validateK6Wrapper } from '../../../scenarios/k6/wrapper.ts';
 import { parseScenarioSpec, type ScenarioSpec } from '../../../scenarios/spec.ts';
 import { REPO_ROOT, removeDir, tempDir } from '../../helpers/cli.ts';
+import { k6TypeErrors } from './k6-typecheck.ts';
 import { respond } from './responder.ts';
 import type { PlannedIteration } from './standins/runner.ts';
 import { exportedConstJson, importSpecifiers, tsExports } from './ts-exports.ts';
 import { runWrapper } from './wrapper-standins/runner.ts';
 
-const run = promisify(execFile);
 const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'k6', 'team-script.js');
 const TEAM = readFileSync(FIXTURE, 'utf8');
 const SEED = 5;
@@ -89,18 +87,7 @@ describe('k6 wrapper of a team\'s own script', () => {
     writeFileSync(join(dir, 'team-script.js'), TEAM);
     // A control: a wrong call into k6/execution must fail, so a passing check is not a silent no-op.
     writeFileSync(join(dir, 'control.js'), "import exec from 'k6/execution';\nexec.vu.metrics.tags.x = {};\n");
-    const types = join(REPO_ROOT, 'node_modules', '@types');
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        target: 'ES2020', module: 'ES2020', moduleResolution: 'node', lib: ['ES2020'], allowJs: true, checkJs: true, strict: true, noEmit: true,
-        typeRoots: [types], types: ['k6'], baseUrl: '.', paths: { k6: [join(types, 'k6', 'index.d.ts')], 'k6/*': [join(types, 'k6', '*')] },
-      },
-      files: ['wrapper.js', 'team-script.js', 'control.js'],
-    }));
-    const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const out = await run(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json'), '--pretty', 'false'], { cwd: dir })
-      .then((r) => r.stdout, (e: { stdout: string }) => e.stdout);
-    const errors = out.split('\n').filter((l) => /error TS/.test(l));
+    const errors = await k6TypeErrors(dir, ['wrapper.js', 'team-script.js', 'control.js']);
     expect(errors.filter((l) => !l.startsWith('control.js'))).toEqual([]);
     expect(errors.some((l) => l.startsWith('control.js'))).toBe(true);
   });
