@@ -9,8 +9,14 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type Problem, ValidationError } from '../models/errors.ts';
+import { meanPhotosPerDay } from '../models/population/usage.ts';
+import { UsageSchema } from '../models/population/settings.ts';
+import type { DemandFile } from '../models/traffic/demand-file.ts';
+import type { ServiceDemands } from '../models/traffic/service-demand.ts';
 import { type Catalog, catalogFlowFiles, resolveCatalog, validateCatalog } from '../scenarios/catalog.ts';
-import { DATA_DIR } from './data.ts';
+import { catalogDemands } from '../scenarios/catalog-demand.ts';
+import { DATA_DIR, loadData } from './data.ts';
+import { readDemandFile } from './demand-input.ts';
 import { readTextInput } from './io.ts';
 
 /** Where a catalog comes from. */
@@ -21,6 +27,9 @@ export type CatalogInput =
 
 /** The built-in catalog's file. */
 export const DEFAULT_CATALOG = `${DATA_DIR}catalog.json`;
+
+/** How the built-in catalog is named in messages and in traffic.json's demand source (models MODELED_SOURCE). */
+const DEFAULT_CATALOG_NAME = 'data/catalog.json';
 
 /**
  * Parses YAML or JSON text, naming the line of a syntax error.
@@ -40,15 +49,16 @@ function parseDocument(text: string, source: string): { value?: unknown; problem
 /**
  * Loads and resolves a catalog.
  * @param input a file, an inline document, or undefined for data/catalog.json
- * @param runner the campaign's runner (a k6 script is refused under `engine`)
+ * @param runner the runner that will load the services (a k6 script is refused under `engine`); undefined when the
+ *   command runs nothing (traffic, plan), so flows and k6 scripts are both accepted
  * @returns the catalog, flows read and paths resolved
  * @throws {InputError} when the catalog file cannot be read
  * @throws {ValidationError} listing every problem of the document and of the flow files it names (missing,
  *   unparsable, not a flow), and every k6 script or observed-demand file that does not exist
  */
-export async function loadCatalog(input: CatalogInput | undefined, runner: 'engine' | 'k6'): Promise<Catalog> {
+export async function loadCatalog(input: CatalogInput | undefined, runner: 'engine' | 'k6' | undefined): Promise<Catalog> {
   const src = input ?? { path: DEFAULT_CATALOG };
-  const source = 'path' in src ? src.path : src.source;
+  const source = input === undefined ? DEFAULT_CATALOG_NAME : 'path' in src ? src.path : src.source;
   const baseDir = 'path' in src ? dirname(src.path) : src.baseDir;
   let value: unknown;
   if ('path' in src) {
@@ -80,4 +90,34 @@ export async function loadCatalog(input: CatalogInput | undefined, runner: 'engi
   });
   if (problems.length > 0) throw new ValidationError(`${source} is invalid`, problems);
   return resolveCatalog(doc, raw, source, { resolve: (p) => resolve(baseDir, p), flows });
+}
+
+/**
+ * The catalog a command works with: one already loaded (by campaign), a file named on the command line, or the
+ * built-in one.
+ * @param catalog a loaded catalog, a catalog file path, or undefined for data/catalog.json
+ * @param runner as for {@link loadCatalog}
+ * @returns the catalog
+ * @throws {InputError|ValidationError} as {@link loadCatalog}
+ */
+export async function catalogOf(catalog: Catalog | string | undefined, runner: 'engine' | 'k6' | undefined): Promise<Catalog> {
+  if (typeof catalog === 'object') return catalog;
+  return loadCatalog(catalog === undefined ? undefined : { path: catalog }, runner);
+}
+
+/**
+ * The demand per service a catalog states, reading what it refers to: data/usage.json for `usage: photosPerDay`, and
+ * each `observed` demand file (each read once).
+ * @param catalog resolved catalog (paths absolute)
+ * @returns demand per service, in catalog order
+ * @throws {InputError} when a demand file cannot be read
+ * @throws {ValidationError} when a demand file is invalid or has no fit for its service
+ */
+export async function catalogServiceDemands(catalog: Catalog): Promise<ServiceDemands> {
+  const usesUsage = catalog.services.some((s) => 'usage' in s.demand);
+  const observed = new Map<string, DemandFile>();
+  for (const s of catalog.services) {
+    if ('observed' in s.demand && !observed.has(s.demand.observed)) observed.set(s.demand.observed, await readDemandFile(s.demand.observed));
+  }
+  return catalogDemands(catalog, { photosPerDay: usesUsage ? meanPhotosPerDay(loadData('usage.json', UsageSchema)) : 0, observed });
 }

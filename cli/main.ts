@@ -62,6 +62,7 @@ export function buildProgram(): Command {
     .option('--from <quarter>', 'first quarter (default: the first forecast quarter after the history)', parseQuarter)
     .option('--to <quarter>', 'last quarter (default: the forecast horizon)', parseQuarter)
     .option('--demand <file>', 'caplab.demand/v1 file from `caplab demand fit`: its services\' rates and hourly curves replace the modeled ones')
+    .option('--catalog <file>', 'caplab.catalog/v1 file (YAML or JSON) of the services to plan (default: data/catalog.json, the built-in API)')
     .option('--json', 'print traffic JSON to stdout and write nothing', false)
     .action(lazy('./commands/traffic.ts'));
 
@@ -80,7 +81,8 @@ export function buildProgram(): Command {
     .option('--dc-label <name>', 'Prometheus label naming the data center', 'dc')
     .option('--service-label <name>', 'Prometheus label naming the service', 'service')
     .option('--devices <list>', 'active devices per DC, e.g. singapore=12M,us-west-1=3e6 (default per DC: the forecast p50 of the quarter containing the telemetry)')
-    .option('--services <list>', 'your own service names besides the modeled ones, comma-separated')
+    .option('--services <list>', 'service names besides the catalog\'s, comma-separated')
+    .option('--catalog <file>', 'caplab.catalog/v1 file (YAML or JSON) whose service names the telemetry may use (default: data/catalog.json, the built-in API)')
     .option('--placement <name|file>', 'placement whose routing gives each DC\'s countries and time zones', 'seed-4dc')
     .option('--forecast <file>', 'forecast.json for the devices per country (default: computed from data/)')
     .option('--quarter <quarter>', 'forecast quarter whose devices to use (default: the one containing the middle of the telemetry)', parseQuarter)
@@ -94,6 +96,7 @@ export function buildProgram(): Command {
     .option('--traffic <file>', 'traffic.json to plan for (default: computed with the default placement)')
     .option('--fleet <file>', 'nodes in service today, a caplab.fleet/v1 file (default: data/fleet.json)')
     .option('--results <dir>', 'results directory: <dir>/<dc>/points-probe.ndjson[.gz] and points-sweep... give measured capacity')
+    .option('--catalog <file>', 'caplab.catalog/v1 file (YAML or JSON) of the services to plan (default: data/catalog.json, the built-in API)')
     .option('--json', 'print plan JSON to stdout and write nothing', false)
     .action(lazy('./commands/plan.ts'));
 
@@ -108,6 +111,7 @@ export function buildProgram(): Command {
     .option('--quarter <quarter>', 'quarter to load (default: the first quarter of the traffic)', parseQuarter)
     .option('--targets <file>', 'JSON {dc: baseUrl} (default: <out-dir>/stacks.json from `caplab stack up`, else http://127.0.0.1:8080)')
     .option('--quick', 'short smoke-run steps (data/scenarios.json quick)', false)
+    .option('--catalog <file>', 'caplab.catalog/v1 file (YAML or JSON) of the services to load (default: data/catalog.json, the built-in API)')
     .action(lazy('./commands/scenarios-build.ts'));
 
   program

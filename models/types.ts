@@ -181,7 +181,7 @@ export interface TrafficDcQuarter {
 
 /** Where one service's demand in traffic.json came from. */
 export interface TrafficDemandSource {
-  /** `modeled (data/services.json)`, `calibrated from <telemetry>`, or another origin. */
+  /** `modeled (<catalog>)` (data/catalog.json by default) or `calibrated from <telemetry>`. */
   source: string;
   /** `own`: the service's own local-hour curve; `shared`: data/load-shape.json's. */
   curve: 'own' | 'shared';
@@ -205,7 +205,7 @@ export interface Traffic {
   demand: Record<string, number>;
   /**
    * Where each service's demand came from, when any service's is not the modeled default (absent: every service is
-   * `modeled (data/services.json)` on the shared curve): the source, whether the service has its own hourly curve, and
+   * `modeled (data/catalog.json)` on the shared curve): the source, whether the service has its own hourly curve, and
    * for a calibrated service the fit's residual summary.
    */
   demandSources?: Record<string, TrafficDemandSource>;

@@ -103,11 +103,12 @@ export interface CatalogFiles {
  * Validates a catalog document's shape and cross-references.
  * @param value parsed YAML/JSON
  * @param source file path for messages
- * @param runner the runner the campaign uses: a k6 script needs `k6`, a flow is needed by `engine`
+ * @param runner the runner that will load the services: a k6 script needs `k6`, a flow is needed by `engine`;
+ *   undefined when nothing is run (traffic, plan), so either kind is accepted
  * @returns the document, or every problem found
  * @example validateCatalog({ schema: 'caplab.catalog/v1', services: [] }, 'c.yaml', 'engine').problems.length // 1
  */
-export function validateCatalog(value: unknown, source: string, runner: 'engine' | 'k6'): { doc?: CatalogDocument; raw?: RawDocument; problems: Problem[] } {
+export function validateCatalog(value: unknown, source: string, runner: 'engine' | 'k6' | undefined): { doc?: CatalogDocument; raw?: RawDocument; problems: Problem[] } {
   const parsed = CatalogDocumentSchema.safeParse(value);
   if (!parsed.success) {
     return { problems: parsed.error.issues.map((i) => ({ where: `${source}: ${formatPath(i.path)}`, message: i.message })) };

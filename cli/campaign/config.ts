@@ -1,13 +1,15 @@
 /**
  * campaign.yaml (DESIGN.md "Contracts"): every field optional, defaults in data/. Validation lists every problem at
- * once with its path; budgets may be inline (`caplab.budgets/v1`) or a path relative to the campaign file.
+ * once with its path; budgets and the service catalog may be inline (`caplab.budgets/v1`, `caplab.catalog/v1`) or a
+ * path relative to the campaign file.
  */
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ValidationError } from '../../models/errors.ts';
-import { parseWith } from '../../models/validation.ts';
+import { type Problem, ValidationError } from '../../models/errors.ts';
+import { formatPath } from '../../models/validation.ts';
 import { parsePeriod } from '../../models/quarter.ts';
+import type { CatalogInput } from '../catalog.ts';
 
 const Quarter = z.string().refine((q) => parsePeriod(q)?.kind === 'quarter', 'must be a quarter like 2015Q4');
 
@@ -28,6 +30,8 @@ export const CampaignSchema = z.strictObject({
   dcs: z.array(z.string().min(1)).min(1).optional(),
   targets: z.record(z.string(), z.url({ protocol: /^https?$/ })).optional(),
   budgets: z.union([z.string().min(1), z.object({ schema: z.literal('caplab.budgets/v1') }).loose()]).optional(),
+  // The document itself is checked by the catalog's own validation (scenarios/catalog.ts), with its paths.
+  catalog: z.union([z.string().min(1), z.object({ schema: z.literal('caplab.catalog/v1') }).loose()]).optional(),
   timeScale: z.number().positive().optional(),
   rateScale: z.number().gt(0).max(1).optional(),
   runner: z.enum(['engine', 'k6']).optional(),
@@ -37,27 +41,61 @@ export const CampaignSchema = z.strictObject({
 /** A parsed campaign.yaml (paths resolved against its directory). */
 export type Campaign = z.output<typeof CampaignSchema>;
 
+/** A campaign.yaml read: the campaign when valid, its catalog input when its `catalog` field is usable, and every problem. */
+export interface CampaignRead {
+  campaign?: Campaign;
+  /** The campaign's own catalog (path resolved, or inline with the campaign's directory as base); absent: the built-in. */
+  catalog?: CatalogInput;
+  problems: Problem[];
+}
+
 /**
- * Parses campaign.yaml text.
+ * Reads campaign.yaml text without throwing on its content, so the caller can list the catalog's problems with the
+ * campaign's.
  * @param text YAML (or JSON) text
  * @param source file path, for messages and to resolve relative paths
- * @returns the campaign with history, budgets paths resolved
- * @throws {ValidationError} on a syntax error (with its line) or any schema problem (all listed)
+ * @returns the campaign (history, budgets, placement and catalog paths resolved) or its problems
  */
-export function parseCampaign(text: string, source: string): Campaign {
+export function readCampaign(text: string, source: string): CampaignRead {
   let value: unknown;
   try {
     value = parseYaml(text) ?? {};
   } catch (err) {
     const e = err as Error & { linePos?: { line: number }[] };
-    throw new ValidationError(`${source} is invalid`, [{ where: `${source}${e.linePos?.[0] ? `:${e.linePos[0].line}` : ''}`, message: `not valid YAML: ${e.message.split('\n')[0]}` }]);
+    return { problems: [{ where: `${source}${e.linePos?.[0] ? `:${e.linePos[0].line}` : ''}`, message: `not valid YAML: ${e.message.split('\n')[0]}` }] };
   }
-  const c = parseWith(CampaignSchema, value, source);
   const base = dirname(source);
-  return {
+  const r = CampaignSchema.safeParse(value);
+  const problems: Problem[] = r.success ? [] : r.error.issues.map((i) => ({ where: `${source}: ${formatPath(i.path)}`, message: i.message }));
+  const raw = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  // The built-in stacks serve only the built-in API: another catalog's services live at the user's URLs.
+  if (raw.catalog !== undefined && raw.targets === undefined) {
+    problems.push({ where: `${source}: targets`, message: 'a campaign with its own `catalog` needs `targets` (a base URL per DC serving those services): the built-in stacks serve only the built-in API' });
+  }
+  const catalog: CatalogInput | undefined = typeof raw.catalog === 'string' && raw.catalog !== ''
+    ? { path: resolve(base, raw.catalog) }
+    : typeof raw.catalog === 'object' && raw.catalog !== null ? { inline: raw.catalog, source: `${source}: catalog`, baseDir: base } : undefined;
+  if (!r.success || problems.length > 0) return { ...(catalog ? { catalog } : {}), problems };
+  const c = r.data;
+  const campaign: Campaign = {
     ...c,
     ...(c.forecast?.history ? { forecast: { ...c.forecast, history: resolve(base, c.forecast.history) } } : {}),
     ...(typeof c.budgets === 'string' ? { budgets: resolve(base, c.budgets) } : {}),
+    ...(typeof c.catalog === 'string' ? { catalog: resolve(base, c.catalog) } : {}),
     ...(c.placement && /[./\\]/.test(c.placement) ? { placement: resolve(base, c.placement) } : {}),
   };
+  return { campaign, ...(catalog ? { catalog } : {}), problems };
+}
+
+/**
+ * Parses campaign.yaml text.
+ * @param text YAML (or JSON) text
+ * @param source file path, for messages and to resolve relative paths
+ * @returns the campaign with history, budgets, placement and catalog paths resolved
+ * @throws {ValidationError} on a syntax error (with its line) or any schema problem (all listed)
+ */
+export function parseCampaign(text: string, source: string): Campaign {
+  const { campaign, problems } = readCampaign(text, source);
+  if (!campaign) throw new ValidationError(`${source} is invalid`, problems);
+  return campaign;
 }

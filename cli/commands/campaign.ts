@@ -10,8 +10,9 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Plan } from '../../models/types.ts';
+import type { Catalog } from '../../scenarios/catalog.ts';
 import { startStacks, type RunningStacks } from '../../stacks/start.ts';
-import { type Campaign, parseCampaign } from '../campaign/config.ts';
+import { type Campaign, readCampaign } from '../campaign/config.ts';
 import { childFailure, createChildren, type ChildResult } from '../campaign/children.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData, loadDefaults } from '../data.ts';
@@ -71,24 +72,38 @@ async function probeCeilings(capacityDir: string, dcs: readonly string[]): Promi
   return out;
 }
 
-/** Reads campaign.yaml when given, else the empty campaign (all defaults). */
-async function loadCampaign(path: string | undefined): Promise<Campaign> {
-  if (path === undefined) return {};
-  return parseCampaign(await readTextInput(path, 'campaign file'), resolve(path));
+/**
+ * Reads campaign.yaml when given (else the empty campaign: all defaults) and its service catalog (else
+ * data/catalog.json), listing the problems of both at once.
+ * @throws {ValidationError} with every problem of the campaign and of its catalog
+ */
+async function loadCampaign(path: string | undefined): Promise<{ campaign: Campaign; catalog: Catalog }> {
+  const source = path === undefined ? undefined : resolve(path);
+  const read = source === undefined ? { campaign: {}, problems: [] } : readCampaign(await readTextInput(source, 'campaign file'), source);
+  const runner = read.campaign?.runner ?? loadDefaults().campaign.runner;
+  const problems = [...read.problems];
+  let catalog: Catalog | undefined;
+  try {
+    catalog = await loadCatalog(read.catalog, runner);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    problems.push(...err.problems);
+  }
+  if (!read.campaign || !catalog || problems.length > 0) throw new ValidationError(`${source ?? 'the campaign'} is invalid`, problems);
+  return { campaign: read.campaign, catalog };
 }
 
 /** Runs `caplab campaign`. */
 export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) => {
-  const campaign = await loadCampaign(args[0]);
+  // The campaign and its services (its own catalog, else data/catalog.json, the built-in API's), read and checked
+  // before anything is written.
+  const { campaign, catalog } = await loadCampaign(args[0]);
   const defaults = loadDefaults().campaign;
   const quick = opts.quick === true || campaign.quick === true || defaults.quick;
   const seed = campaign.seed ?? global.seed;
   const out = resolve(global.outDir);
   const placement = campaign.placement ?? defaults.placement;
   const runner = campaign.runner ?? defaults.runner;
-  // The services come from the catalog (data/catalog.json, the built-in API's), read and checked before anything
-  // is written. campaign.yaml's own `catalog:` comes with traffic computed from a catalog's demand.
-  const catalog = await loadCatalog(undefined, runner);
   const progress = startProgress('campaign', STAGES.length, global.quiet);
   const log = (line: string): void => {
     if (!global.quiet && !process.stderr.isTTY) process.stderr.write(`${line}\n`);
@@ -123,7 +138,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
 
     const trafficPath = join(out, 'traffic.json');
     const traffic = await stage('traffic', async () => {
-      const { traffic: t } = await computeTraffic({ forecast: forecastPath, placement }, seed);
+      const { traffic: t } = await computeTraffic({ forecast: forecastPath, placement }, seed, catalog);
       if (campaign.dcs) {
         const unknown = campaign.dcs.filter((d) => !t.dcs[d]);
         if (unknown.length > 0) throw new InputError(`campaign dcs: ${unknown.join(', ')} not in placement ${t.placement} (${Object.keys(t.dcs).join(', ')})`);

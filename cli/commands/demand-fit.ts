@@ -14,11 +14,11 @@ import { routeCountries } from '../../models/routing/route.ts';
 import { type DcMix, dcMixes } from '../../models/traffic/dc-mix.ts';
 import { fitDemand } from '../../models/traffic/demand-fit.ts';
 import type { DemandFile } from '../../models/traffic/demand-file.ts';
-import { ServicesDemandSchema } from '../../models/traffic/settings.ts';
 import { checkTelemetry } from '../../models/traffic/telemetry.ts';
 import { type ParsedTelemetry, parseTelemetryCsv } from '../../models/traffic/telemetry-csv.ts';
 import { parsePrometheusMatrix } from '../../models/traffic/telemetry-prometheus.ts';
 import { parseDurationMs } from '../../scenarios/duration.ts';
+import { catalogOf } from '../catalog.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData } from '../data.ts';
 import { EXIT, InputError } from '../errors.ts';
@@ -40,6 +40,8 @@ export interface DemandFitOptions {
   serviceLabel: string;
   devices?: string;
   services?: string;
+  /** A `caplab.catalog/v1` file whose service names the telemetry may use (default: data/catalog.json). */
+  catalog?: string;
   placement: string;
   forecast?: string;
   quarter?: string;
@@ -72,12 +74,12 @@ export async function computeDemandFit(opts: DemandFitOptions, seed: number): Pr
   const placement = await loadPlacement(opts.placement, rtt);
   const regions = loadData('regions.json', RegionsSchema);
   const routing = routeCountries(placement, regions.countries.map((c) => c.code), rtt, residency);
-  const modeled = Object.keys(loadData('services.json', ServicesDemandSchema).demand.requestsPerDevicePerDay);
+  const known = (await catalogOf(opts.catalog, undefined)).services.map((s) => s.name);
   const extra = (opts.services ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   const problems: Problem[] = [...source.parsed.problems];
   const flagDevices = parseDevices(opts.devices, placement.dcs, problems);
   const checked = checkTelemetry(source.parsed.observations, {
-    source: source.what, knownDcs: placement.dcs, knownServices: [...modeled, 'photos_post', ...extra], ...(step !== undefined || source.stepSeconds !== undefined ? { stepSeconds: step ?? source.stepSeconds! } : {}),
+    source: source.what, knownDcs: placement.dcs, knownServices: [...known, ...extra], ...(step !== undefined || source.stepSeconds !== undefined ? { stepSeconds: step ?? source.stepSeconds! } : {}),
   });
   if (!checked.ok) problems.push(...checked.problems);
   if (!checked.ok || problems.length > 0) throw new ValidationError(`telemetry ${source.what} is invalid`, problems);

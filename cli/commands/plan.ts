@@ -20,7 +20,7 @@ import { measuredCapacity } from '../measured-capacity.ts';
 import { renderPlan } from '../print/plan.ts';
 import { loadRoutingData } from '../routing.ts';
 import type { Catalog } from '../../scenarios/catalog.ts';
-import { loadCatalog } from '../catalog.ts';
+import { catalogOf } from '../catalog.ts';
 import { computeTraffic } from './traffic.ts';
 
 /** Options of `caplab plan`. */
@@ -30,8 +30,8 @@ export interface PlanOptions {
   fleet?: string;
   results?: string;
   json: boolean;
-  /** The service catalog (default: data/catalog.json): its services' modeled times, when they state one. */
-  catalog?: Catalog;
+  /** The service catalog, loaded or a file (default: data/catalog.json): its demand and its services' modeled times. */
+  catalog?: Catalog | string;
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -47,12 +47,12 @@ async function readJson(path: string, what: string): Promise<unknown> {
  * @throws {ValidationError} on invalid files
  */
 export async function computePlan(opts: Partial<PlanOptions>, seed: number): Promise<Plan> {
+  const catalog = await catalogOf(opts.catalog, undefined);
   const traffic: Traffic = opts.traffic
     ? parseWith(TrafficFileSchema, await readJson(opts.traffic, 'traffic file'), opts.traffic)
-    : (await computeTraffic({ forecast: opts.forecast }, seed)).traffic;
+    : (await computeTraffic({ forecast: opts.forecast }, seed, catalog)).traffic;
   const hardware = loadData('hardware.json', HardwareSchema);
   // Modeled service times: a catalog service's own `model`, else the built-in stacks' route of the same name.
-  const catalog = opts.catalog ?? await loadCatalog(undefined, 'engine');
   const routes = {
     ...loadData('services.json', ServiceTimesSchema).routes,
     ...Object.fromEntries(catalog.services.flatMap((c) => (c.model ? [[c.name, c.model]] : []))),

@@ -16,7 +16,7 @@ import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
 import { buildScenarios } from '../../scenarios/build.ts';
 import type { Catalog } from '../../scenarios/catalog.ts';
 import { withCatalogBudgets } from '../../scenarios/catalog-budgets.ts';
-import { loadCatalog } from '../catalog.ts';
+import { catalogOf } from '../catalog.ts';
 import { parseScenarioSpec } from '../../scenarios/spec.ts';
 import type { CommandRun } from '../context.ts';
 import { DATA_DIR, loadData, loadDefaults } from '../data.ts';
@@ -40,8 +40,8 @@ export interface ScenariosBuildOptions {
   timeScale?: number;
   /** Replay per-node share (campaign rateScale). */
   rateScale?: number;
-  /** The service catalog (default: data/catalog.json). */
-  catalog?: Catalog;
+  /** The service catalog, loaded or a file (default: data/catalog.json). */
+  catalog?: Catalog | string;
   /** Per-node ceilings that set the sweep's rates (the campaign's measured probe), instead of the plan's. */
   ceilings?: Record<string, number>;
   /** Build the replay from a plan (default true; the campaign builds probe and sweep before it has one). */
@@ -92,10 +92,10 @@ async function resolveTargets(opts: Partial<ScenariosBuildOptions>, outDir: stri
  * @throws {ValidationError} on invalid inputs (or a builder bug producing an invalid spec)
  */
 export async function computeScenarios(opts: Partial<ScenariosBuildOptions>, outDir: string, seed: number) {
+  const catalog = await catalogOf(opts.catalog, 'engine');
   const traffic: Traffic = opts.traffic
     ? parseWith(TrafficFileSchema, await readJson(opts.traffic, 'traffic file'), opts.traffic)
-    : (await computeTraffic({}, seed)).traffic;
-  const catalog = opts.catalog ?? await loadCatalog(undefined, 'engine');
+    : (await computeTraffic({}, seed, catalog)).traffic;
   const plan: Plan | undefined = opts.replay === false ? undefined : opts.plan
     ? (parseWith(PlanFileSchema, await readJson(opts.plan, 'plan file'), opts.plan) as unknown as Plan)
     : await computePlan({ traffic: opts.traffic, catalog }, seed);

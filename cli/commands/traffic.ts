@@ -1,20 +1,21 @@
 /**
  * `caplab traffic`: route countries to data centers for a placement, turn the forecast's active devices into requests
  * per second per DC, quarter and service, print the tables and the RTT effect of the move from Beijing, and write
- * <out-dir>/traffic.json (or print it with --json and write nothing). Demand per service is modeled from data/ unless
- * a caller passes its own, and `--demand demand.json` (from `caplab demand fit`) calibrates services over it.
+ * <out-dir>/traffic.json (or print it with --json and write nothing). Demand per service is what the service catalog
+ * states (`--catalog`, default data/catalog.json), and `--demand demand.json` (from `caplab demand fit`) calibrates
+ * services over it.
  */
 import { join } from 'node:path';
 import { RegionsSchema } from '../../models/growth/settings.ts';
-import { UsageSchema } from '../../models/population/settings.ts';
-import { meanPhotosPerDay } from '../../models/population/usage.ts';
 import { quarterIndex } from '../../models/quarter.ts';
 import { compareRoutings } from '../../models/routing/compare.ts';
 import { routeCountries } from '../../models/routing/route.ts';
-import { calibrate, modeledDemands, type ServiceDemands } from '../../models/traffic/service-demand.ts';
+import { calibrate, type ServiceDemands } from '../../models/traffic/service-demand.ts';
 import { buildTraffic } from '../../models/traffic/traffic.ts';
-import { LoadShapeSchema, ServicesDemandSchema } from '../../models/traffic/settings.ts';
+import { LoadShapeSchema } from '../../models/traffic/settings.ts';
 import type { Forecast, Traffic } from '../../models/types.ts';
+import type { Catalog } from '../../scenarios/catalog.ts';
+import { catalogOf, catalogServiceDemands } from '../catalog.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData } from '../data.ts';
 import { readDemandFile } from '../demand-input.ts';
@@ -31,23 +32,24 @@ export interface TrafficOptions {
   baseline: string;
   from?: string;
   to?: string;
-  /** A `caplab.demand/v1` file whose services replace or extend the modeled ones. */
+  /** A `caplab.demand/v1` file whose services replace or extend the catalog's. */
   demand?: string;
+  /** A `caplab.catalog/v1` file whose services' demand is planned (default: data/catalog.json). */
+  catalog?: string;
   json: boolean;
 }
 
 /**
  * Computes traffic.json's content and the comparison with the baseline placement.
- * @param opts command options (`demand`: a calibrated demand file laid over the services)
+ * @param opts command options (`demand`: a calibrated demand file laid over the services; `catalog`: a catalog file)
  * @param seed seed for a computed forecast
- * @param services demand per service to start from (e.g. a service catalog's); default: modeled from data/services.json
- *   and data/usage.json
+ * @param catalog an already loaded catalog (campaign's), which takes the place of `opts.catalog`
  * @returns traffic and comparison
  * @throws {InputError} on unreadable inputs or a bad quarter range
- * @throws {ValidationError} on invalid data files, forecast or demand file
+ * @throws {ValidationError} on invalid data files, forecast, catalog or demand file
  * @example const { traffic } = await computeTraffic({ demand: 'caplab-out/demand.json' }, 1)
  */
-export async function computeTraffic(opts: Partial<TrafficOptions>, seed: number, services?: ServiceDemands) {
+export async function computeTraffic(opts: Partial<TrafficOptions>, seed: number, catalog?: Catalog) {
   const forecast = await forecastInput(opts.forecast, seed);
   const { rtt, residency } = loadRoutingData();
   const regions = loadData('regions.json', RegionsSchema);
@@ -59,7 +61,7 @@ export async function computeTraffic(opts: Partial<TrafficOptions>, seed: number
     forecast,
     countries: regions.countries,
     routing,
-    services: await demandServices(opts.demand, services),
+    services: await demandServices(opts.demand, await catalogOf(catalog ?? opts.catalog, undefined)),
     shape: loadData('load-shape.json', LoadShapeSchema),
     quarters: quarterRange(forecast, opts.from, opts.to),
   });
@@ -69,9 +71,9 @@ export async function computeTraffic(opts: Partial<TrafficOptions>, seed: number
   return { traffic, comparison };
 }
 
-/** The services' demand: the caller's or the modeled one, with a calibrated demand file laid over it. */
-async function demandServices(demandFile: string | undefined, services: ServiceDemands | undefined): Promise<ServiceDemands> {
-  const base = services ?? modeledDemands(loadData('services.json', ServicesDemandSchema).demand, meanPhotosPerDay(loadData('usage.json', UsageSchema)));
+/** The catalog's demand, with a calibrated demand file laid over it. */
+async function demandServices(demandFile: string | undefined, catalog: Catalog): Promise<ServiceDemands> {
+  const base = await catalogServiceDemands(catalog);
   return demandFile === undefined ? base : calibrate(base, await readDemandFile(demandFile));
 }
 

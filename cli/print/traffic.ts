@@ -22,7 +22,7 @@ export function renderTraffic(t: Traffic): string {
     ]);
     out.push('', `${dc}`, textTable(['quarter', 'devices p50', 'mean p50', 'peak p50', 'peak p90', 'flash-sale p50', 'peak hour UTC'], rows));
   }
-  const calibrated = Object.entries(t.demandSources ?? {}).filter(([, d]) => d.source !== 'modeled (data/services.json)');
+  const calibrated = Object.entries(t.demandSources ?? {}).filter(([, d]) => !d.source.startsWith('modeled'));
   if (calibrated.length > 0) {
     out.push('', `Demand not modeled: ${calibrated.map(([s, d]) => `${s} ${d.source}${d.fit ? ` (RMSE ${d.fit.rmseRps} req/s${d.fit.mapePct === null ? '' : `, MAPE ${d.fit.mapePct}%`})` : ''}`).join('; ')}`);
   }

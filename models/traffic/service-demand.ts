@@ -1,13 +1,16 @@
 /**
- * The demand of each service in one general form, whatever it comes from: data/services.json (modeled), a
- * `caplab.demand/v1` file fitted to telemetry (calibrated), or a service catalog. The traffic model reads only this.
+ * The demand of each service in one general form, whatever it comes from: a service catalog's stated rate (modeled;
+ * data/catalog.json by default) or a `caplab.demand/v1` file fitted to telemetry (calibrated). The traffic model reads
+ * only this.
  */
 import type { TrafficDemandSource } from '../types.ts';
 import type { DemandFile } from './demand-file.ts';
-import type { Demand } from './settings.ts';
 
-/** Where the modeled demand comes from, as traffic.json and the report name it. */
-export const MODELED_SOURCE = 'modeled (data/services.json)';
+/**
+ * Source of the default demand: the built-in catalog's modeled rates. traffic.json leaves `demandSources` out when
+ * every service has it (and the shared curve), so default files keep their bytes.
+ */
+export const MODELED_SOURCE = 'modeled (data/catalog.json)';
 
 /** Fit quality of a calibrated service, as traffic.json records it (the summary of the demand file's fit). */
 export type DemandFitSummary = NonNullable<TrafficDemandSource['fit']>;
@@ -18,7 +21,7 @@ export interface ServiceDemand {
   perDevicePerDay: number;
   /** 24 local-hour weights (any scale, normalised to mean 1 by the model); absent: the shared curve of data/load-shape.json. */
   localHourWeights?: readonly number[];
-  /** `modeled (data/services.json)`, `calibrated from <source>`, or another origin (a catalog). */
+  /** `modeled (<catalog>)` or `calibrated from <telemetry source>`. */
   source: string;
   /** The fit behind a calibrated rate. */
   fit?: DemandFitSummary;
@@ -28,27 +31,12 @@ export interface ServiceDemand {
 export type ServiceDemands = Record<string, ServiceDemand>;
 
 /**
- * The modeled demand: data/services.json's requests per device per day, and photo uploads from data/usage.json.
- * @param demand the `demand` section of data/services.json
- * @param photosPerDevicePerDay mean photos backed up per device per day (data/usage.json), the demand of `photos_post`
- * @returns one entry per service, all on the shared curve
- * @example modeledDemands({ requestsPerDevicePerDay: { ota_check: 2 } }, 2.5).photos_post.perDevicePerDay // 2.5
- */
-export function modeledDemands(demand: Demand, photosPerDevicePerDay: number): ServiceDemands {
-  const out: ServiceDemands = {};
-  for (const [s, v] of Object.entries(demand.requestsPerDevicePerDay)) out[s] = { perDevicePerDay: v, source: MODELED_SOURCE };
-  // Rounded as traffic.json always recorded it, so the modeled output keeps its bytes.
-  out.photos_post = { perDevicePerDay: Math.round(photosPerDevicePerDay * 1e4) / 1e4, source: MODELED_SOURCE };
-  return out;
-}
-
-/**
  * Overlays a calibrated demand file on a base: its services replace or extend the base's; a service with a fitted
  * curve gets that curve, one without keeps the base's curve (if any) or the shared one.
- * @param base the modeled (or catalog) demand
+ * @param base the modeled demand (a catalog's)
  * @param file a validated `caplab.demand/v1` file
  * @returns a new record: the base's services in order, then the file's new ones
- * @example calibrate(modeledDemands(d, 2.5), file).ota_check.source // 'calibrated from telemetry.csv'
+ * @example calibrate(demands, file).ota_check.source // 'calibrated from telemetry.csv'
  */
 export function calibrate(base: ServiceDemands, file: DemandFile): ServiceDemands {
   const out: ServiceDemands = { ...base };

@@ -1,6 +1,6 @@
 /**
- * Schemas of the traffic model's inputs: data/load-shape.json (diurnal, weekly, flash sales) and the `demand` part of
- * data/services.json (requests per active device per day, per service route).
+ * Schema of the traffic model's shape input, data/load-shape.json (diurnal, weekly, flash sales). The demand per
+ * service comes from the service catalog (scenarios/catalog.ts).
  */
 import { z } from 'zod';
 
@@ -20,14 +20,3 @@ export const LoadShapeSchema = z.object({
 
 /** Parsed data/load-shape.json. */
 export type LoadShape = z.output<typeof LoadShapeSchema>;
-
-/** Schema of the `demand` section of data/services.json. */
-export const DemandSchema = z.object({
-  requestsPerDevicePerDay: z.record(z.string().regex(/^[a-z_]+$/), z.number().nonnegative()),
-}).loose();
-
-/** Parsed demand section. */
-export type Demand = z.output<typeof DemandSchema>;
-
-/** The part of data/services.json the traffic model reads. */
-export const ServicesDemandSchema = z.object({ schema: z.literal('caplab.services/v1'), demand: DemandSchema }).loose();

@@ -38,9 +38,17 @@ const SECONDS_PER_DAY = 86400;
  * @throws {RangeError} when a quarter is outside the forecast or a country has no time zone
  */
 export function buildTraffic(input: TrafficInput): Traffic {
-  const { forecast, routing, shape } = input;
+  const { forecast, routing } = input;
   const demand: Record<string, number> = Object.fromEntries(Object.entries(input.services).map(([s, d]) => [s, d.perDevicePerDay]));
   const services = Object.keys(demand).sort();
+  // A flash sale multiplies the services it names; those of another catalog are not these, and a sale that names none
+  // of the planned services changes nothing, so neither is applied nor recorded.
+  const shape = {
+    ...input.shape,
+    flashSales: input.shape.flashSales
+      .map((sale) => ({ ...sale, multipliers: Object.fromEntries(Object.entries(sale.multipliers).filter(([svc]) => svc in demand)) }))
+      .filter((sale) => Object.keys(sale.multipliers).length > 0),
+  };
   const local = normaliseMean(shape.diurnal.localHourWeights);
   const ownLocal = new Map(services.flatMap((s) => {
     const w = input.services[s]!.localHourWeights;

@@ -3,17 +3,16 @@
  * modeled or calibrated from telemetry (and from what), its hourly curve, and for a calibrated service the fit's
  * residual summary, overall and per DC. Built from traffic.json; a file without `demandSources` is all modeled. Pure.
  */
+import { MODELED_SOURCE } from '../../models/traffic/service-demand.ts';
 import type { Traffic } from '../../models/types.ts';
 
-/** Where traffic.json says modeled demand comes from (models/traffic/service-demand.ts MODELED_SOURCE). */
-const MODELED = 'modeled (data/services.json)';
 
 /** One service's demand and where it came from. */
 export interface DemandSourceRow {
   service: string;
   /** Requests per active device per day. */
   perDevicePerDay: number;
-  /** `modeled`, `calibrated` (from telemetry) or `other` (e.g. a catalog). */
+  /** `modeled`, `calibrated` (from telemetry) or `other`. */
   kind: 'modeled' | 'calibrated' | 'other';
   /** The source as traffic.json names it, e.g. `calibrated from telemetry.csv`. */
   source: string;
@@ -39,11 +38,11 @@ export interface DemandSourceRow {
 export function demandSourcesOf(t: Traffic): DemandSourceRow[] {
   return Object.entries(t.demand).map(([service, perDevicePerDay]) => {
     const s = t.demandSources?.[service];
-    const source = s?.source ?? MODELED;
+    const source = s?.source ?? MODELED_SOURCE;
     const f = s?.fit;
     return {
       service, perDevicePerDay, source,
-      kind: source === MODELED ? 'modeled' : source.startsWith('calibrated from ') ? 'calibrated' : 'other',
+      kind: source.startsWith('modeled') ? 'modeled' : source.startsWith('calibrated from ') ? 'calibrated' : 'other',
       curve: s?.curve ?? 'shared',
       curveFit: f?.curve ?? null,
       rmseRps: f?.rmseRps ?? null,

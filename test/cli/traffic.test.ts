@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
@@ -109,7 +109,7 @@ describe('caplab traffic --demand (calibrated demand)', () => {
       source: 'calibrated from observed.csv', curve: 'own',
       fit: { rmseRps: 0.5, mapePct: 4.2, curve: 'fitted', note: null, dcs: { 'us-west-1': { observedMeanRps: 10, fittedMeanRps: 10, rmseRps: 0.5, mapePct: 4.2, samples: 576 } } },
     });
-    expect(t.demandSources.contacts_sync).toEqual({ source: 'modeled (data/services.json)', curve: 'shared' });
+    expect(t.demandSources.contacts_sync).toEqual({ source: 'modeled (data/catalog.json)', curve: 'shared' });
     expect(b.demandSources).toBeUndefined();
   });
 
@@ -119,5 +119,48 @@ describe('caplab traffic --demand (calibrated demand)', () => {
     const r = await runCli(['traffic', '--demand', file, '--to', '2015Q1']);
     expect(r.code).toBe(104);
     expect(r.stderr).toMatch(/not-demand\.json: schema: .*caplab\.demand\/v1/);
+  });
+});
+
+describe('caplab traffic --catalog (a user\'s services)', () => {
+  // A shop with two services: search at 8.64 requests/device/day on the shared curve, checkout at 0.864 on its own
+  // local curve (2 at 20:00, 1 elsewhere: 1.92 and 0.96 at mean 1). By hand, per DC: mean = devices x rate / 86400,
+  // i.e. devices / 10000 and devices / 100000; us-west-1 serves only the US (America/Los_Angeles), so checkout peaks
+  // at 1.92 x its mean x the weekly peak-day factor.
+  const catalog = [
+    'schema: caplab.catalog/v1',
+    'name: shop',
+    'services:',
+    '  - { name: search, flow: { steps: [{ path: /search }] }, demand: { perDevicePerDay: 8.64 } }',
+    `  - { name: checkout, k6: { script: shop.js, exec: checkout }, demand: { perDevicePerDay: 0.864 }, hourly: [${Array.from({ length: 24 }, (_, h) => (h === 20 ? 2 : 1)).join(', ')}] }`,
+  ].join('\n');
+
+  it('plans only the catalog\'s services, at their stated rates and curves, and says where the demand came from', async () => {
+    const sub = join(dir, 'shop');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'shop.js'), 'export function checkout() {}\n');
+    const path = join(sub, 'catalog.yaml');
+    writeFileSync(path, catalog);
+    // A k6 service is fine here: traffic runs nothing.
+    const r = await runCli(['traffic', '--json', '--from', '2015Q1', '--to', '2015Q1', '--catalog', path]);
+    expect(r.code, r.stderr).toBe(0);
+    const t = JSON.parse(r.stdout);
+    expect(t.demand).toEqual({ search: 8.64, checkout: 0.864 });
+    expect(t.demandSources).toEqual({ search: { source: `modeled (${path})`, curve: 'shared' }, checkout: { source: `modeled (${path})`, curve: 'own' } });
+    const q = t.dcs['us-west-1'][0];
+    expect(Object.keys(q.services).sort()).toEqual(['checkout', 'search']);
+    expect(q.services.search.meanRps.p50).toBeCloseTo(q.activeDevices.p50 / 10000, 1);
+    expect(q.services.checkout.meanRps.p50).toBeCloseTo(q.activeDevices.p50 / 100000, 2);
+    expect(q.services.checkout.peakRps.p50).toBeCloseTo((q.activeDevices.p50 / 100000) * 1.92 * t.shape.weeklyPeakFactor, 2);
+  });
+
+  it('lists every problem of a bad catalog with its path and exits 104', async () => {
+    const path = join(dir, 'bad-catalog.yaml');
+    writeFileSync(path, 'schema: caplab.catalog/v1\nservices:\n  - { name: search, demand: { perDevicePerDay: 1 } }\n  - { name: Cart, flow: { steps: [{ path: /c }] }, demand: { perDevicePerDay: -1 } }\n');
+    const r = await runCli(['traffic', '--json', '--catalog', path]);
+    expect(r.code).toBe(104);
+    expect(r.stderr).toContain(`${path}: services[1].name`);
+    expect(r.stderr).toMatch(/services\[1\]\.demand/);
+    expect(r.stdout).toBe('');
   });
 });

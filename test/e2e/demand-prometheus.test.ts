@@ -19,11 +19,11 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningStacks, startStacks } from '../../stacks/start.ts';
 import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { freePort, stopChild, waitFor } from '../helpers/process.ts';
 
 const RATE = 40;
 const DEVICES = 864_000;
@@ -34,27 +34,8 @@ let prometheus: ChildProcess | undefined;
 let promUrl = '';
 let promLog = '';
 
-/** A free loopback port: bind port 0, read it, release it. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Polls until `check` resolves true, or fails after `ms` with `what`. */
-async function waitFor(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}\nprometheus log:\n${promLog.slice(-3000)}`);
-}
+/** Polls until `check` holds, with Prometheus' log in the timeout message. */
+const until = (what: string, ms: number, check: () => Promise<boolean>): Promise<void> => waitFor(what, ms, check, () => `prometheus log:\n${promLog}`);
 
 beforeAll(async () => {
   const probe = spawnSync('prometheus', ['--version'], { encoding: 'utf8' });
@@ -80,21 +61,15 @@ beforeAll(async () => {
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   prometheus.stdout!.on('data', (b: Buffer) => (promLog += b.toString()));
   prometheus.stderr!.on('data', (b: Buffer) => (promLog += b.toString()));
-  await waitFor('Prometheus /-/ready', 30_000, async () => (await fetch(`${promUrl}/-/ready`)).status === 200);
-  await waitFor('both stacks scraped (targets up)', 20_000, async () => {
+  await until('Prometheus /-/ready', 30_000, async () => (await fetch(`${promUrl}/-/ready`)).status === 200);
+  await until('both stacks scraped (targets up)', 20_000, async () => {
     const t = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string }[] } };
     return t.data.activeTargets.length === 2 && t.data.activeTargets.every((x) => x.health === 'up');
   });
 }, 90_000);
 
 afterAll(async () => {
-  if (prometheus && prometheus.exitCode === null) {
-    const exited = new Promise((r) => prometheus!.once('exit', r));
-    prometheus.kill('SIGTERM');
-    const timer = setTimeout(() => prometheus!.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await stopChild(prometheus);
   await stacks?.stop();
   removeDir(dir);
 }, 30_000);
@@ -125,7 +100,7 @@ describe('caplab demand fit --prometheus (real Prometheus scraping the stacks)',
     const start = Math.ceil(first + 6);
     const end = Math.floor(last - 1);
     expect(end - start).toBeGreaterThanOrEqual(15);
-    await waitFor('the window to be scraped', 10_000, async () => Date.now() / 1000 > end + 3);
+    await until('the window to be scraped', 10_000, async () => Date.now() / 1000 > end + 3);
 
     const query = 'sum by (dc, route) (rate(caplab_http_requests_total{route="ota_check"}[5s]))';
     const fit = await runCli(['demand', 'fit', '--prometheus', promUrl, '--query', query, '--service-label', 'route',

@@ -3,10 +3,14 @@ import { PlacementSchema, ResidencySchema, RttSchema } from '../../../models/rou
 import { routeCountries } from '../../../models/routing/route.ts';
 import { utcCurve, utcOffsetHours } from '../../../models/traffic/diurnal.ts';
 import { LoadShapeSchema } from '../../../models/traffic/settings.ts';
-import { modeledDemands } from '../../../models/traffic/service-demand.ts';
+import { MODELED_SOURCE, type ServiceDemands } from '../../../models/traffic/service-demand.ts';
 import { buildTraffic } from '../../../models/traffic/traffic.ts';
 import type { Forecast } from '../../../models/types.ts';
 
+/** Modeled sync demand at `rate` requests per device per day, with photo uploads at 0 (the built-in catalog's form). */
+const modeled = (rate: number): ServiceDemands => ({
+  sync: { perDevicePerDay: rate, source: MODELED_SOURCE }, photos_post: { perDevicePerDay: 0, source: MODELED_SOURCE },
+});
 const band = (v: number) => ({ p10: v / 2, p50: v, p90: v * 2 });
 const forecast = {
   quarters: [{
@@ -35,7 +39,7 @@ describe('buildTraffic (hand-computed example)', () => {
     forecast,
     countries: [{ code: 'AA', timeZone: 'UTC' }, { code: 'BB', timeZone: 'Asia/Tokyo' }],
     routing,
-    services: modeledDemands({ requestsPerDevicePerDay: { sync: 8.64 } }, 0),
+    services: modeled(8.64),
     shape,
     quarters: ['2015Q1'],
   });
@@ -61,6 +65,18 @@ describe('buildTraffic (hand-computed example)', () => {
     expect(q.services.photos_post!.flashSale).toBeNull();
   });
 
+  it('applies and records a flash sale only for the services it names that are planned (another catalog\'s are not)', () => {
+    const sales = LoadShapeSchema.parse({ ...shape, flashSales: [
+      { name: 'phone-sale', countries: ['BB'], localHour: 12, multipliers: { devices_register: 8 } },
+      { name: 'mixed', countries: ['BB'], localHour: 12, multipliers: { sync: 5, devices_register: 8 } },
+    ] });
+    const t2 = buildTraffic({ forecast, countries: [{ code: 'AA', timeZone: 'UTC' }, { code: 'BB', timeZone: 'Asia/Tokyo' }], routing, services: modeled(8.64), shape: sales, quarters: ['2015Q1'] });
+    expect(t2.flashSales).toEqual([{ name: 'mixed', countries: ['BB'], localHour: 12, multipliers: { sync: 5 } }]);
+    // The same rates as the one-sale shape above: 'phone-sale' multiplies nothing planned.
+    expect(t2.dcs.dc1![0]!.services.sync!.flashSaleRps.p50).toBeCloseTo(1056, 6);
+    expect(t2.dcs.dc1![0]!.services.sync!.flashSale).toBe('mixed');
+  });
+
   it('rejects a quarter outside the forecast', () => {
     expect(() => buildTraffic({ forecast, countries: [], routing, services: {}, shape, quarters: ['2016Q1'] }))
       .toThrow(/2016Q1 is outside/);
@@ -73,7 +89,7 @@ describe('buildTraffic with a service on its own curve (hand-computed)', () => {
   // The DC curve weighs both services by requests (600 rps mean): UTC 11:00 = (480 + 288) / 600 = 1.28, as is 23:00;
   // UTC 20:00 = (384 + 288) / 600 = 1.12.
   const own = Array.from({ length: 24 }, (_, h) => (h === 8 ? 2 : 1));
-  const services = { ...modeledDemands({ requestsPerDevicePerDay: { sync: 8.64 } }, 0), own: { perDevicePerDay: 8.64, localHourWeights: own, source: 'calibrated from t.csv' } };
+  const services = { ...modeled(8.64), own: { perDevicePerDay: 8.64, localHourWeights: own, source: 'calibrated from t.csv' } };
   const t = buildTraffic({ forecast, countries: [{ code: 'AA', timeZone: 'UTC' }, { code: 'BB', timeZone: 'Asia/Tokyo' }], routing, services, shape, quarters: ['2015Q1'] });
   const q = t.dcs.dc1![0]!;
 
@@ -91,9 +107,9 @@ describe('buildTraffic with a service on its own curve (hand-computed)', () => {
   it('records where every service\'s demand came from, and nothing when all are modeled', () => {
     expect(t.demand).toEqual({ sync: 8.64, photos_post: 0, own: 8.64 });
     expect(t.demandSources?.own).toEqual({ source: 'calibrated from t.csv', curve: 'own' });
-    expect(t.demandSources?.sync).toEqual({ source: 'modeled (data/services.json)', curve: 'shared' });
-    const modeled = buildTraffic({ forecast, countries: [{ code: 'AA', timeZone: 'UTC' }, { code: 'BB', timeZone: 'Asia/Tokyo' }], routing, services: modeledDemands({ requestsPerDevicePerDay: { sync: 1 } }, 0), shape, quarters: ['2015Q1'] });
-    expect('demandSources' in modeled).toBe(false);
+    expect(t.demandSources?.sync).toEqual({ source: 'modeled (data/catalog.json)', curve: 'shared' });
+    const allModeled = buildTraffic({ forecast, countries: [{ code: 'AA', timeZone: 'UTC' }, { code: 'BB', timeZone: 'Asia/Tokyo' }], routing, services: modeled(1), shape, quarters: ['2015Q1'] });
+    expect('demandSources' in allModeled).toBe(false);
   });
 });
 

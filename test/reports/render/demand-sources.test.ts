@@ -1,18 +1,15 @@
 /**
  * The report says per service where demand comes from: "modeled", or "calibrated from <source>" with the fit's RMSE
  * and MAPE, in report.md and report.html alike, and the HTML shows the residuals per DC. The traffic is computed with
- * a services record passed straight to computeTraffic (the way a service catalog will feed it), not through a flag.
+ * the built-in catalog and a `caplab.demand/v1` file (as `caplab traffic --demand` reads it) calibrating ota_check.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeTraffic } from '../../../cli/commands/traffic.ts';
-import { loadData } from '../../../cli/data.ts';
-import { UsageSchema } from '../../../models/population/settings.ts';
-import { meanPhotosPerDay } from '../../../models/population/usage.ts';
-import { modeledDemands } from '../../../models/traffic/service-demand.ts';
-import { ServicesDemandSchema } from '../../../models/traffic/settings.ts';
+import type { DemandFile } from '../../../models/traffic/demand-file.ts';
 import { TrafficFileSchema } from '../../../models/traffic/traffic-file.ts';
 import type { Traffic } from '../../../models/types.ts';
 import { demandSourcesOf } from '../../../reports/render/demand-sources.ts';
@@ -25,17 +22,23 @@ const chartJs = readFileSync(join(dirname(createRequire(import.meta.url).resolve
 
 let traffic: Traffic;
 beforeAll(async () => {
-  const base = modeledDemands(loadData('services.json', ServicesDemandSchema).demand, meanPhotosPerDay(loadData('usage.json', UsageSchema)));
-  const services = {
-    ...base,
-    ota_check: {
-      perDevicePerDay: 2.5, source: 'calibrated from http://127.0.0.1:9090 sum by (dc, route) (rate(x[5m]))',
-      fit: { rmseRps: 0.4, mapePct: 3.25, curve: 'modeled' as const, note: 'telemetry does not cover every UTC hour (singapore: 1 of 24)', dcs: {
-        singapore: { observedMeanRps: 40.1, fittedMeanRps: 40.1, rmseRps: 0.4, mapePct: 3.25, samples: 20 },
-      } },
+  const file: DemandFile = {
+    schema: 'caplab.demand/v1',
+    source: { kind: 'prometheus', what: 'http://127.0.0.1:9090 sum by (dc, route) (rate(x[5m]))', from: '2015-02-01T10:00:00Z', to: '2015-02-01T11:35:00Z', stepSeconds: 300 },
+    placement: 'seed-4dc',
+    quarter: '2015Q1',
+    devices: { singapore: { activeDevices: 1.4e6, from: 'forecast 2015Q1 p50' } },
+    services: {
+      ota_check: {
+        perDevicePerDay: 2.5, localHourWeights: null,
+        dcs: { singapore: { meanRps: 40.1, perDevicePerDay: 2.5, samples: 20, hoursCovered: 1, fittedMeanRps: 40.1, rmseRps: 0.4, mapePct: 3.25 } },
+        fit: { rmseRps: 0.4, mapePct: 3.25, note: 'telemetry does not cover every UTC hour (singapore: 1 of 24)', residuals: {} },
+      },
     },
   };
-  traffic = (await computeTraffic({ from: '2015Q1', to: '2015Q1' }, 1, services)).traffic;
+  const path = join(mkdtempSync(join(tmpdir(), 'caplab-demand-')), 'demand.json');
+  writeFileSync(path, JSON.stringify(file));
+  traffic = (await computeTraffic({ from: '2015Q1', to: '2015Q1', demand: path }, 1)).traffic;
 });
 
 describe('demand sources in the report', () => {
@@ -66,7 +69,7 @@ describe('demand sources in the report', () => {
   it('says "modeled" for a traffic.json without demandSources', async () => {
     const { traffic: modeled } = await computeTraffic({ from: '2015Q1', to: '2015Q1' }, 1);
     const md = renderMarkdown(buildReportModel({ traffic: modeled }));
-    expect(md).toContain('Demand per service: modeled (requests per device per day from data/services.json');
+    expect(md).toContain('Demand per service: modeled (requests per device per day from data/catalog.json');
     expect(md).not.toContain('calibrated');
   });
 });
