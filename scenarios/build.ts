@@ -7,14 +7,17 @@
  *   `rate:<r>` (requests/s), for the capacity at the SLO (coordinated-omission corrected by the engine); no thresholds;
  * - replay: ramping-arrival-rate through the quarter's diurnal curve in compressed time at one node's share of the
  *   DC's load (DC rate / planned nodes), then a flash-sale spike; thresholds from the budgets, scoped to it.
- * The flows are the catalog's (caplab.catalog/v1: the built-in API's or a user's), one per service with demand, and
- * a `mixed` flow weighting them by the DC's design-peak rates. Pure: data in, specs out.
+ * The flows are the catalog's (caplab.catalog/v1: the built-in API's or a user's), one per service with demand (under
+ * the k6 runner a service's k6 script function where it has one), and a `mixed` flow weighting them by the DC's
+ * design-peak rates. Rates are requests/s (traffic, ceilings, the sweep's `rate` tags) while arrival-rate executors
+ * and the mix count iterations, one use of a service: a use making k requests (k steps, or a k6 service's
+ * `requestsPerUse`) weighs 1/k of its request rate. Pure: data in, specs out.
  */
 import type { Plan, Traffic } from '../models/types.ts';
 import type { Budgets } from './budgets.ts';
 import { budgetsToThresholds } from './budgets.ts';
 import type { ScenarioSettings } from './build-settings.ts';
-import type { Catalog } from './catalog.ts';
+import type { Catalog, RawStep } from './catalog.ts';
 
 /** Inputs of {@link buildScenarios}. */
 export interface BuildInput {
@@ -42,6 +45,8 @@ export interface BuildInput {
   secondsPerHour?: number;
   /** Replay share of the DC's load per node (campaign `rateScale`; default 1 / planned nodes). */
   rateScale?: number;
+  /** The runner the specs are for: under `k6` a service with a k6 script runs it (default `engine`: flows only). */
+  runner?: 'engine' | 'k6';
 }
 
 /** What {@link buildScenarios} returns. */
@@ -80,7 +85,18 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
   const probeCfg = input.quick ? s.quick.probe : s.probe;
   const sweepCfg = input.quick ? s.quick.sweep : s.sweep;
   const replayCfg = input.quick ? s.quick.replay : s.replay;
-  const flowOf = new Map(input.catalog.services.flatMap((c) => (c.flow ? [[c.name, c.flow] as const] : [])));
+  // What one use of each service runs, and how many requests it makes.
+  const flowOf = new Map<string, { steps?: RawStep[]; k6?: { script: string; exec: string; requestsPerUse: number } }>();
+  const perUse = new Map<string, number>();
+  for (const c of input.catalog.services) {
+    if (c.k6 && (input.runner === 'k6' || !c.flow)) {
+      flowOf.set(c.name, { k6: c.k6 });
+      perUse.set(c.name, c.k6.requestsPerUse);
+    } else if (c.flow) {
+      flowOf.set(c.name, c.flow);
+      perUse.set(c.name, Math.max(1, c.flow.steps.filter((st) => st.once !== true).length));
+    }
+  }
   for (const [dc, quarters] of Object.entries(input.traffic.dcs)) {
     const tq = quarters.find((q) => q.quarter === input.quarter);
     const pq = input.plan?.dcs[dc]?.quarters.find((q) => q.quarter === input.quarter);
@@ -93,7 +109,16 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
     if (!baseUrl) throw new RangeError(`buildScenarios: no target URL for data center ${dc}`);
     // The request mix of the DC's design peak; services with no demand (or no flow to run) are left out.
     const mix: Record<string, number> = {};
-    for (const [svc, v] of Object.entries(tq.services)) if (v.flashSaleRps.p50 > 0 && flowOf.has(svc)) mix[svc] = round(v.flashSaleRps.p50, 3);
+    let requests = 0;
+    let uses = 0;
+    for (const [svc, v] of Object.entries(tq.services)) {
+      if (!(v.flashSaleRps.p50 > 0 && flowOf.has(svc))) continue;
+      mix[svc] = round(v.flashSaleRps.p50 / perUse.get(svc)!, 3);
+      requests += v.flashSaleRps.p50;
+      uses += v.flashSaleRps.p50 / perUse.get(svc)!;
+    }
+    // Iterations per request of the mix (1 when every use is one request): converts request rates to arrival rates.
+    const perRequest = requests > 0 ? uses / requests : 1;
     const flows: Record<string, unknown> = { ...Object.fromEntries(Object.keys(mix).map((svc) => [svc, flowOf.get(svc)])), mixed: { mix } };
     const common = (kind: string) => ({
       schema: 'caplab.scenario/v1',
@@ -122,7 +147,7 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
         const rate = Math.max(1, Math.round(f * ceiling));
         const maxVUs = Math.max(2, Math.ceil(rate * s.sweep.maxVusPerRate));
         return [`sweep_${i + 1}`, {
-          executor: 'constant-arrival-rate', rate, timeUnit: '1s', duration: `${sweepCfg.measureSeconds + sweepCfg.warmupSeconds}s`,
+          executor: 'constant-arrival-rate', rate: Math.max(1, Math.round(rate * perRequest)), timeUnit: '1s', duration: `${sweepCfg.measureSeconds + sweepCfg.warmupSeconds}s`,
           startTime: `${i * sweepStep}s`, gracefulStop: `${Math.min(1, sweepCfg.warmupSeconds)}s`,
           // All VUs up front: a VU added mid-step arrives late, and drops must mean the node, not the generator.
           preAllocatedVUs: maxVUs, maxVUs, exec: 'mixed', tags: { rate: String(rate) },
@@ -136,8 +161,8 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
       if (!(Number.isFinite(pq.planned) && pq.planned >= 1)) throw new RangeError(`buildScenarios: ${dc} plans ${pq.planned} nodes in ${input.quarter}; a replay needs a finite count >= 1`);
       const nodes = pq.planned;
       const share = input.rateScale ?? 1 / nodes;
-      const hourly = tq.diurnalUtc.map((w) => tq.total.meanRps.p50 * w * input.traffic.shape.weeklyPeakFactor * share);
-      const flash = tq.total.flashSaleRps.p50 * share;
+      const hourly = tq.diurnalUtc.map((w) => tq.total.meanRps.p50 * w * input.traffic.shape.weeklyPeakFactor * share * perRequest);
+      const flash = tq.total.flashSaleRps.p50 * share * perRequest;
       const secondsPerHour = input.secondsPerHour ?? replayCfg.secondsPerHour;
       // Arrival rates are integers per timeUnit: per minute when a node's share is small, so the curve keeps its shape.
       const perMinute = Math.max(...hourly, flash) < 20;
@@ -153,7 +178,7 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
         { target: r(hourly[hourly.length - 1]!), duration: '1s' },
       ];
       // Every service a mixed request is tagged with (a prelude step may count as another service, e.g. sign-in).
-      const services = [...new Set([...Object.keys(mix), ...Object.keys(mix).flatMap((svc) => flowOf.get(svc)!.steps!.map((st) => st.tags?.service ?? svc))])];
+      const services = [...new Set([...Object.keys(mix), ...Object.keys(mix).flatMap((svc) => (flowOf.get(svc)!.steps ?? []).map((st) => st.tags?.service ?? svc))])];
       // The replay runs with WAN delay on, which reaches the client before the first byte: server-side limits
       // (http_req_waiting) are judged on the probe and sweep, next to the node, and the replay keeps the end-to-end ones.
       const replayThresholds = Object.fromEntries(Object.entries(

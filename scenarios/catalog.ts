@@ -24,7 +24,12 @@ const Demand = z.union([
   z.strictObject({ observed: z.string().min(1) }),
 ]);
 
-const K6Ref = z.strictObject({ script: z.string().min(1), exec: z.string().regex(IDENTIFIER, 'not a JavaScript function name').default('default') });
+const K6Ref = z.strictObject({
+  script: z.string().min(1),
+  exec: z.string().regex(IDENTIFIER, 'not a JavaScript function name').default('default'),
+  // Demand counts requests; the wrapper runs uses (calls of exec): this converts one into the other.
+  requestsPerUse: z.number().positive().default(1),
+});
 
 const Hourly = z.array(z.number().nonnegative()).length(24).refine((w) => w.some((v) => v > 0), 'at least one hour must have a positive weight');
 
@@ -69,8 +74,8 @@ export interface CatalogService {
   name: string;
   /** The flow of one use (prelude and headers applied, every step tagged with the service), absent for k6 services. */
   flow?: { steps: RawStep[] };
-  /** The k6 script and exec function (runner k6 only), path resolved. */
-  k6?: { script: string; exec: string };
+  /** The k6 script and exec function (runner k6 only), path resolved, and the HTTP requests one call makes. */
+  k6?: { script: string; exec: string; requestsPerUse: number };
   /** Demand as written (`observed` path resolved). */
   demand: CatalogServiceDocument['demand'];
   /** Local-hour curve override. */
@@ -126,6 +131,7 @@ export function validateCatalog(value: unknown, source: string, runner: 'engine'
       problems.push({ where: `${where}.k6`, message: `names the k6 script ${s.k6.script}, which the embedded engine cannot run (it runs caplab.scenario/v1 flows, not k6 JavaScript): set \`runner: k6\` in campaign.yaml (k6 on PATH), or describe the service as a flow` });
     }
     if (typeof s.flow === 'object' && s.flow.mix !== undefined) problems.push({ where: `${where}.flow.mix`, message: 'a service flow has `steps`; the campaign mixes services by their demand' });
+    if (typeof s.flow === 'object' && s.flow.k6 !== undefined) problems.push({ where: `${where}.flow.k6`, message: 'a service names its k6 script with its own `k6: {script, exec}`, next to `flow`' });
   });
   return { doc, raw: value as RawDocument, problems };
 }
@@ -171,7 +177,7 @@ export function resolveCatalog(doc: CatalogDocument, raw: RawDocument, source: s
     return {
       name: s.name,
       ...(own ? { flow: { steps: [...prelude, ...own] } } : {}),
-      ...(s.k6 ? { k6: { script: files.resolve(s.k6.script), exec: s.k6.exec } } : {}),
+      ...(s.k6 ? { k6: { script: files.resolve(s.k6.script), exec: s.k6.exec, requestsPerUse: s.k6.requestsPerUse } } : {}),
       demand: 'observed' in s.demand ? { observed: files.resolve(s.demand.observed) } : s.demand,
       ...(s.hourly ? { hourly: s.hourly } : {}),
       ...(s.budgets ? { budgets: s.budgets } : {}),

@@ -126,10 +126,22 @@ export const StepSchema = z.strictObject({
   metrics: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/, 'not a k6 metric name'), CustomMetric).default({}),
 });
 
-/** A flow: a sequence of steps, or a weighted mix of other flows. */
+/**
+ * A team's existing k6 script as a flow: one use is one call of its exported function `exec`. Only the k6 runner can
+ * run it (through a generated wrapper, scenarios/k6/wrapper.ts); the embedded engine runs no JavaScript.
+ */
+export const K6FlowSchema = z.strictObject({
+  script: z.string().min(1),
+  exec: z.string().regex(/^[A-Za-z_$][\w$]*$/, 'not a JavaScript function name').default('default'),
+  /** HTTP requests one call makes, so that request rates convert to iterations (default 1). */
+  requestsPerUse: z.number().positive().default(1),
+});
+
+/** A flow: a sequence of steps, a weighted mix of other flows, or a k6 script's function. */
 export const FlowSchema = z.strictObject({
   steps: z.array(StepSchema).min(1).optional(),
   mix: z.record(z.string(), z.number().positive()).optional(),
+  k6: K6FlowSchema.optional(),
 });
 
 const UsersSchema = z.strictObject({
@@ -157,6 +169,18 @@ export type ScenarioConfig = z.output<typeof ScenarioSchema>;
 export type Step = z.output<typeof StepSchema>;
 /** One validated flow. */
 export type Flow = z.output<typeof FlowSchema>;
+/** A k6-script flow, validated. */
+export type K6Flow = z.output<typeof K6FlowSchema>;
+
+/**
+ * The spec's flows that are k6 scripts' functions, in flow order.
+ * @param spec validated spec
+ * @returns [flow name, reference] pairs; empty for a spec of steps and mixes only
+ */
+export function k6FlowsOf(spec: Pick<ScenarioSpec, 'flows'>): [string, K6Flow][] {
+  return Object.entries(spec.flows).flatMap(([name, f]) => (f.k6 ? [[name, f.k6] as [string, K6Flow]] : []));
+}
+
 /** The k6 executor types. */
 export type ExecutorType = ScenarioConfig['executor'];
 
@@ -169,15 +193,16 @@ function crossCheck(spec: z.output<typeof SpecObject>, issues: Issue[]): void {
     issues.push({ path: ['flows'], message: 'no flow named "default" and no options.scenarios naming another flow' });
   }
   const checkFlow = (flow: Flow, path: (string | number)[], allowMix: boolean): void => {
-    if ((flow.steps === undefined) === (flow.mix === undefined)) {
-      issues.push({ path, message: 'a flow has exactly one of "steps" or "mix"' });
+    if ([flow.steps, flow.mix, flow.k6].filter((x) => x !== undefined).length !== 1) {
+      issues.push({ path, message: 'a flow has exactly one of "steps", "mix" or "k6"' });
     }
+    if (flow.k6 !== undefined && !allowMix) issues.push({ path: [...path, 'k6'], message: 'setup is steps; a k6 script\'s own setup() runs under the k6 runner' });
     if (flow.mix !== undefined) {
       if (!allowMix) issues.push({ path: [...path, 'mix'], message: 'setup cannot be a mix' });
       for (const name of Object.keys(flow.mix)) {
         const target = flows[name];
         if (target === undefined) issues.push({ path: [...path, 'mix', name], message: `no flow named "${name}"` });
-        else if (target.mix !== undefined) issues.push({ path: [...path, 'mix', name], message: `"${name}" is itself a mix; a mix names flows with steps` });
+        else if (target.mix !== undefined) issues.push({ path: [...path, 'mix', name], message: `"${name}" is itself a mix; a mix names flows with steps (or k6 scripts)` });
       }
     }
     flow.steps?.forEach((step, i) => {

@@ -176,7 +176,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
     // Probe first, then a sweep at shares of the ceiling the probe measured, then the replay of the measured plan.
     const build = async (targetUrls: Record<string, string>, from: { planPath?: string; ceilings?: Record<string, number> }) => {
       const built = await computeScenarios({
-        traffic: trafficPath, quarter, quick, targetUrls, catalog,
+        traffic: trafficPath, quarter, quick, targetUrls, catalog, runner,
         ...(from.planPath ? { plan: from.planPath } : { replay: false }),
         ...(from.ceilings ? { ceilings: from.ceilings } : {}),
         ...(budgetsPath ? { budgets: budgetsPath } : {}),

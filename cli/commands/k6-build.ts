@@ -12,6 +12,7 @@ import { buildOperatorManifests, k8sName } from '../../scenarios/k6/operator.ts'
 import { buildRunMd } from '../../scenarios/k6/run-md.ts';
 import { buildK6Script } from '../../scenarios/k6/script.ts';
 import { parseScenarioText, type ScenarioSpec } from '../../scenarios/spec.ts';
+import { specK6Script } from '../../scenarios/k6/spec-wrapper.ts';
 import type { CommandRun } from '../context.ts';
 import { EXIT, InputError } from '../errors.ts';
 import { writeFileAtomic } from '../io.ts';
@@ -103,6 +104,10 @@ export const run: CommandRun<K6BuildOptions> = async ({ args, opts, global }) =>
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     problems.push(...err.problems);
+  }
+  const teamScript = spec ? specK6Script(spec) : undefined;
+  if (teamScript !== undefined) {
+    problems.push({ where: `${specPath}: flows`, message: `its flows are functions of the team script ${teamScript}: \`caplab k6 build\` writes caplab's generated scripts only; run it with \`caplab run --runner k6\`, which wraps the script` });
   }
   const parallelism = opts.parallelism === undefined ? 1 : Number(opts.parallelism);
   if (opts.parallelism !== undefined && (!/^\d+$/.test(opts.parallelism.trim()) || parallelism < 1)) {

@@ -23,7 +23,7 @@ import {
 } from '../../scenarios/engine/segments.ts';
 import { tee } from '../../scenarios/engine/tee.ts';
 import type { UserSource } from '../../scenarios/engine/vu.ts';
-import { parseScenarioText, type ScenarioSpec } from '../../scenarios/spec.ts';
+import { k6FlowsOf, parseScenarioText, type ScenarioSpec } from '../../scenarios/spec.ts';
 import type { CommandRun } from '../context.ts';
 import { EXIT, InputError, ScriptError } from '../errors.ts';
 import { type AtomicFileStream, openAtomicStream, readTextInput, writeFileAtomic } from '../io.ts';
@@ -62,6 +62,10 @@ function plan(specPath: string, specText: string, opts: RunOptions): Plan {
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     problems.push(...err.problems);
+  }
+  // The engine runs steps, not JavaScript: a flow that is a k6 script's function needs real k6.
+  for (const [name, ref] of spec ? k6FlowsOf(spec) : []) {
+    problems.push({ where: `${specPath}: flows.${name}.k6`, message: `names the k6 script ${ref.script}, which the embedded engine cannot run (it runs caplab.scenario/v1 steps, not k6 JavaScript): run it with --runner k6 (k6 on PATH)` });
   }
   const flag = (name: string, message: string): void => { problems.push({ where: `--${name}`, message }); };
   const int = (name: string, text: string | undefined): number | undefined => {

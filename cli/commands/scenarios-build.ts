@@ -44,6 +44,8 @@ export interface ScenariosBuildOptions {
   catalog?: Catalog | string;
   /** Per-node ceilings that set the sweep's rates (the campaign's measured probe), instead of the plan's. */
   ceilings?: Record<string, number>;
+  /** The runner the specs are for (campaign `runner`; default engine): under k6 a catalog's k6 scripts run. */
+  runner?: 'engine' | 'k6';
   /** Build the replay from a plan (default true; the campaign builds probe and sweep before it has one). */
   replay?: boolean;
 }
@@ -92,7 +94,7 @@ async function resolveTargets(opts: Partial<ScenariosBuildOptions>, outDir: stri
  * @throws {ValidationError} on invalid inputs (or a builder bug producing an invalid spec)
  */
 export async function computeScenarios(opts: Partial<ScenariosBuildOptions>, outDir: string, seed: number) {
-  const catalog = await catalogOf(opts.catalog, 'engine');
+  const catalog = await catalogOf(opts.catalog, opts.runner ?? 'engine');
   const traffic: Traffic = opts.traffic
     ? parseWith(TrafficFileSchema, await readJson(opts.traffic, 'traffic file'), opts.traffic)
     : (await computeTraffic({}, seed, catalog)).traffic;
@@ -114,6 +116,7 @@ export async function computeScenarios(opts: Partial<ScenariosBuildOptions>, out
     budgets: withCatalogBudgets(budgets, catalog), settings, quarter, targets, seed, quick: opts.quick ?? false,
     ...(opts.timeScale !== undefined ? { secondsPerHour: opts.timeScale } : {}),
     ...(opts.rateScale !== undefined ? { rateScale: opts.rateScale } : {}),
+    ...(opts.runner ? { runner: opts.runner } : {}),
   });
   // Validate every spec before writing any: a builder bug must not leave half a scenario set behind.
   for (const [dc, kinds] of Object.entries(specs)) {

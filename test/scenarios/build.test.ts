@@ -113,3 +113,46 @@ describe('buildScenarios', () => {
     expect(() => buildScenarios({ ...input, targets: { beijing: 'http://x' } })).toThrow(/no target URL for data center singapore/);
   });
 });
+
+// A shop: `browse` is one request per use (4 req/device/day); `checkout` two steps per use (2 req/device/day, so 1
+// use); `report` a k6 script function making 3 requests per use (3 req/device/day, so 1 use), whose flow (one step)
+// the engine runs instead. By hand, per DC: under k6 requests = 9 units and uses = 4 + 1 + 1 = 6, so iterations per
+// request = 6/9; under the engine uses = 4 + 1 + 3 = 8, so 8/9.
+const shop = {
+  source: 'shop.yaml', name: 'shop', services: [
+    { name: 'browse', flow: { steps: [{ path: '/b' }] }, demand: { perDevicePerDay: 4 } },
+    { name: 'checkout', flow: { steps: [{ path: '/cart' }, { path: '/pay' }] }, demand: { perDevicePerDay: 2 } },
+    { name: 'report', flow: { steps: [{ path: '/r' }] }, k6: { script: '/t/team.js', exec: 'report', requestsPerUse: 3 }, demand: { perDevicePerDay: 3 } },
+  ],
+} satisfies BuildInput['catalog'];
+const shopTraffic = (await computeTraffic({ to: '2015Q2' }, 1, shop)).traffic;
+const shopSpecs = (runner: 'engine' | 'k6') => buildScenarios({
+  ...input, traffic: shopTraffic, plan: undefined, ceilings: { singapore: 90 }, catalog: shop, runner,
+}).specs.singapore!;
+type ShopFlows = Record<string, { mix?: Record<string, number>; steps?: unknown[]; k6?: unknown }>;
+
+describe('buildScenarios for a user catalog: requests per use and k6 scripts', () => {
+  it('weighs each service by its uses and converts request rates to arrival rates', () => {
+    const sg = shopSpecs('engine');
+    const flows = sg.probe.flows as ShopFlows;
+    const mix = flows.mixed!.mix!;
+    expect(mix.checkout! / mix.browse!).toBeCloseTo(1 / 4, 2);
+    expect(mix.report! / mix.browse!).toBeCloseTo(3 / 4, 2);
+    expect(flows.report!.steps).toBeDefined();
+    // The sweep's `rate` tag stays requests/s (what the plan reads); its arrival rate counts iterations.
+    for (const sc of Object.values(scenariosOf(sg.sweep!))) {
+      expect((sc as unknown as { rate: number }).rate).toBe(Math.max(1, Math.round(Number(sc.tags.rate) * (8 / 9))));
+    }
+  });
+
+  it('under the k6 runner runs the service\'s k6 script function, at its requests per use', () => {
+    const sg = shopSpecs('k6');
+    const flows = sg.probe.flows as ShopFlows;
+    expect(flows.report).toEqual({ k6: { script: '/t/team.js', exec: 'report', requestsPerUse: 3 } });
+    expect(flows.mixed!.mix!.report! / flows.mixed!.mix!.browse!).toBeCloseTo(1 / 4, 2);
+    for (const sc of Object.values(scenariosOf(sg.sweep!))) {
+      expect((sc as unknown as { rate: number }).rate).toBe(Math.max(1, Math.round(Number(sc.tags.rate) * (6 / 9))));
+    }
+    expect(() => parseScenarioSpec(sg.sweep!, 'sweep')).not.toThrow();
+  });
+});

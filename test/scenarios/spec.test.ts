@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../models/errors.ts';
 import { parseDurationMs } from '../../scenarios/duration.ts';
-import { parseScenarioSpec, parseScenarioText } from '../../scenarios/spec.ts';
+import { k6FlowsOf, parseScenarioSpec, parseScenarioText } from '../../scenarios/spec.ts';
 import { DESIGN_SPEC } from './design-spec.ts';
 
 function problemsOf(value: unknown): string[] {
@@ -117,6 +117,28 @@ flows:
       'spec.json: flows.default.steps[0].metrics.http_reqs: "http_reqs" is a built-in metric; name custom metrics differently',
       'spec.json: flows.default.steps[1].metrics.sync_ms.type: "sync_ms" is a trend elsewhere; one metric has one type',
     ]);
+  });
+
+  it('takes a flow that is a team k6 script\'s function, with defaults, and only one kind of flow each', () => {
+    const spec = parseScenarioSpec({ schema: 'caplab.scenario/v1', name: 't', flows: { default: { k6: { script: 'team.js' } } } }, 's');
+    expect(spec.flows.default!.k6).toEqual({ script: 'team.js', exec: 'default', requestsPerUse: 1 });
+    expect(k6FlowsOf(spec)).toEqual([['default', { script: 'team.js', exec: 'default', requestsPerUse: 1 }]]);
+    expect(problemsOf({
+      schema: 'caplab.scenario/v1', name: 't', baseUrl: 'http://127.0.0.1:1',
+      setup: { k6: { script: 'team.js' } },
+      flows: { default: { k6: { script: 'team.js', exec: 'not-a-name', requestsPerUse: 0 } }, both: { steps: [{ path: '/' }], k6: { script: 'team.js' } } },
+    })).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^spec\.json: flows\.default\.k6\.exec: not a JavaScript function name/),
+      expect.stringMatching(/^spec\.json: flows\.default\.k6\.requestsPerUse: /),
+    ]));
+    expect(problemsOf({
+      schema: 'caplab.scenario/v1', name: 't', baseUrl: 'http://127.0.0.1:1',
+      setup: { k6: { script: 'team.js' } },
+      flows: { default: { k6: { script: 'team.js' } }, both: { steps: [{ path: '/' }], k6: { script: 'team.js' } } },
+    })).toEqual(expect.arrayContaining([
+      'spec.json: flows.both: a flow has exactly one of "steps", "mix" or "k6"',
+      expect.stringMatching(/^spec\.json: setup\.k6: setup is steps/),
+    ]));
   });
 
   it('rejects a wrong schema key with a clear error', () => {
