@@ -3,14 +3,16 @@
  * test/helpers/k6-standin on PATH. Like real k6 it runs the generated script against the target and writes only into
  * directories that exist, so this is where a campaign that forgets to make capacity/<dc>/ and results/<dc>/ fails
  * (k6 exits 255, "could not open ..."). A runner that fails on its own is a runner failure (107, quoting k6), not
- * invalid input (104).
+ * invalid input (104). A second campaign plans a catalog whose services are functions of a team's own k6 script,
+ * run through caplab's wrapper, against Debian's nginx.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, removeDir, runCli, tempDir } from '../helpers/cli.ts';
 import { installK6Standin } from '../helpers/k6-standin/main.ts';
+import { type RunningNginx, startNginx } from '../helpers/nginx.ts';
 
 const dir = tempDir('caplab-e2e-campaign-k6-');
 const bin = installK6Standin(join(dir, 'bin'));
@@ -49,6 +51,65 @@ describe('caplab campaign with runner: k6', () => {
     const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
     expect(plan.dcs[DC].capacity.perNodeRps).toBeGreaterThan(0);
     expect(JSON.stringify(plan.dcs[DC].capacity.inputs)).toContain(join(out, 'capacity', DC, 'points-probe.ndjson.gz'));
+  });
+});
+
+describe('caplab campaign with runner: k6 on a catalog of a team\'s own k6 script (Debian nginx as the target)', () => {
+  // The team's script exports `browse` (one GET) and `buy` (two GETs: requestsPerUse 2); its own options (50 VUs for
+  // an hour) must not be what runs. nginx answers both paths with `return 200`.
+  const team = join(dir, 'team');
+  const out = join(dir, 'team-out');
+  let r: CliResult;
+  let nginx: RunningNginx | undefined;
+  beforeAll(async () => {
+    mkdirSync(team, { recursive: true });
+    nginx = await startNginx(join(dir, 'nginx'), '', [
+      '    location = /browse { default_type application/json; return 200 \'{"items":[]}\'; }',
+      '    location = /cart { default_type application/json; return 200 \'{"ok":true}\'; }',
+    ].join('\n'));
+    writeFileSync(join(team, 'shop.js'), [
+      "import http from 'k6/http';",
+      "import { check } from 'k6';",
+      "export const options = { vus: 50, duration: '1h' };",
+      `const BASE = '${nginx.url}';`,
+      "export function browse() { check(http.get(`${BASE}/browse`), { 'browse 200': (res) => res.status === 200 }); }",
+      'export function buy() { http.get(`${BASE}/browse`); http.get(`${BASE}/cart`); }',
+      '',
+    ].join('\n'));
+    writeFileSync(join(team, 'catalog.yaml'), [
+      'schema: caplab.catalog/v1',
+      'services:',
+      '  - { name: browse, k6: { script: shop.js, exec: browse }, demand: { perDevicePerDay: 3 }, model: { meanMs: 20, cv: 0.5 } }',
+      '  - { name: buy, k6: { script: shop.js, exec: buy, requestsPerUse: 2 }, demand: { perDevicePerDay: 2 }, model: { meanMs: 20, cv: 0.5 } }',
+      '',
+    ].join('\n'));
+    writeFileSync(join(team, 'campaign.yaml'), `runner: k6\nquick: true\ndcs: [${DC}]\ntimeScale: 0.5\ncatalog: catalog.yaml\ntargets: { ${DC}: "${nginx.url}" }\n`);
+    r = await runCli(['--out-dir', out, 'campaign', join(team, 'campaign.yaml')], { env: { PATH } });
+  }, 300_000);
+  afterAll(async () => nginx?.stop());
+
+  it('probes, plans and replays through the wrapper: requests tagged with the catalog\'s services', () => {
+    expect(r.code, `${r.stdout.slice(-1500)}\n${r.stderr.slice(-3000)}`).toBe(0);
+    const spec = JSON.parse(readFileSync(join(out, 'scenarios', `${DC}-probe.json`), 'utf8'));
+    expect(spec.flows.buy).toEqual({ k6: { script: join(team, 'shop.js'), exec: 'buy', requestsPerUse: 2 } });
+    // Demand 3 : 2 requests, so uses 3 : 1.
+    expect(spec.flows.mixed.mix.browse / spec.flows.mixed.mix.buy).toBeCloseTo(3, 2);
+    for (const file of [join(out, 'capacity', DC, 'points-probe.ndjson.gz'), join(out, 'results', DC, 'points.ndjson.gz')]) {
+      const byService = new Map<string, number>();
+      for (const l of gunzipLines(file)) {
+        if (!l.includes('"metric":"http_reqs"') || !l.startsWith('{"type":"Point"')) continue;
+        const svc = (JSON.parse(l) as { data: { tags: { service?: string } } }).data.tags.service ?? '(none)';
+        byService.set(svc, (byService.get(svc) ?? 0) + 1);
+      }
+      expect([...byService.keys()].sort(), file).toEqual(['browse', 'buy']);
+    }
+    // nginx saw only the team script's requests, all answered.
+    const log = readFileSync(nginx!.accessLog, 'utf8').trimEnd().split('\n').filter((l) => l.startsWith('GET '));
+    expect(log.length).toBeGreaterThan(0);
+    expect(log.every((l) => l === 'GET 200 /browse' || l === 'GET 200 /cart')).toBe(true);
+    const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
+    expect(plan.dcs[DC].capacity.perNodeRps).toBeGreaterThan(0);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| browse \| 3 \|/);
   });
 });
 

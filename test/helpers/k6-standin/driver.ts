@@ -1,22 +1,25 @@
 /**
- * Runs a generated k6 script the way the stand-in k6 binary needs: the script's k6 imports point at the Node
- * stand-ins of test/scenarios/k6/standins (one module instance per VU, as k6 gives every VU its own scope), its
+ * Runs a k6 script the way the stand-in k6 binary needs: the script's k6 imports, and those of the local modules it
+ * imports (modules.ts; a caplab wrapper imports the team's script), point at the Node stand-ins of
+ * test/scenarios/k6/standins (one instance of every module per VU, as k6 gives every VU its own scope), its
  * requests go to the target for real (sync-http.ts), iterations start as schedule.ts says, and every request, check,
  * custom metric and iteration becomes a sample with k6's metric names and tags for the caller's sink (its NDJSON and
- * summary). setup() runs first in VU 0 under group `setup`; handleSummary is left to the caller.
+ * summary). Tags as k6's: a VU's tags (exec.vu.tags) start as the run's and its scenario's when the scenario
+ * activates the VU, keep what the script writes across the VU's iterations, and tag every sample the VU emits.
+ * setup() runs first and teardown(data) last, in VU 0 under groups `setup` and `teardown`; handleSummary is left to
+ * the caller.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseDurationMs } from '../../../scenarios/duration.ts';
 import { BUILTIN_METRICS } from '../../../scenarios/engine/metrics/builtin.ts';
 import type { MetricDef, SampleSink, Tags } from '../../../scenarios/engine/metrics/types.ts';
 import { maxPlannedVus } from '../../../scenarios/engine/run.ts';
 import { createExecutionTuple } from '../../../scenarios/engine/segments.ts';
-import { withStandins } from '../../scenarios/k6/standins/runner.ts';
-import { resetStandins, standin } from '../../scenarios/k6/standins/state.ts';
+import { activateVuTags, currentVuTags, resetStandins, standin } from '../../scenarios/k6/standins/state.ts';
 import type { ScenarioConfig } from '../../../scenarios/spec.ts';
+import { loadGraph } from './modules.ts';
 import { scheduleOf, type ScenarioSchedule, VuNumbers } from './schedule.ts';
 import type { SyncHttp } from './sync-http.ts';
 
@@ -27,20 +30,22 @@ export type ScriptModule = Record<string, unknown> & { options?: Record<string, 
 
 /** A loaded script: its init-context module and a module instance per VU. */
 export interface LoadedScript {
-  /** The module k6 evaluates first (options, setup, handleSummary). */
+  /** The module k6 evaluates first (options, setup, teardown, handleSummary). */
   init: ScriptModule;
   /** The module instance of a VU (1-based), made on first use. */
   vu(id: number): Promise<ScriptModule>;
-  /** Removes the rewritten script. */
+  /** Removes the rewritten modules. */
   close(): void;
 }
 
 /**
- * Loads a generated script with the stand-ins. `open()` reads files relative to the script, as k6's does.
+ * Loads a script and the local modules it imports with the stand-ins. `open()` reads files relative to the entry
+ * script, whichever module calls it.
  * @param scriptPath the script k6 was given
  * @param env the script's __ENV (`-e` flags)
  * @param http where requests go
  * @returns the loaded script
+ * @throws {Error} when a module is missing or has no stand-in (modules.ts), or the init code throws (as k6's init)
  */
 export async function loadScript(scriptPath: string, env: Record<string, string>, http: SyncHttp): Promise<LoadedScript> {
   const dir = resolve(scriptPath, '..');
@@ -54,16 +59,20 @@ export async function loadScript(scriptPath: string, env: Record<string, string>
   g.__ENV = { ...env };
   g.open = (name: string): string => readFileSync(resolve(dir, name), 'utf8');
   const tmp = mkdtempSync(join(tmpdir(), 'caplab-k6-standin-'));
-  const path = join(tmp, 'script.mjs');
-  writeFileSync(path, withStandins(readFileSync(scriptPath, 'utf8')));
-  const url = pathToFileURL(path).href;
-  const mods = new Map<number, ScriptModule>();
-  const load = async (id: number): Promise<ScriptModule> => {
-    let m = mods.get(id);
-    if (!m) mods.set(id, (m = (await import(/* @vite-ignore */ `${url}?vu=${id}`)) as ScriptModule));
-    return m;
-  };
-  return { init: await load(0), vu: load, close: () => rmSync(tmp, { recursive: true, force: true }) };
+  const close = (): void => rmSync(tmp, { recursive: true, force: true });
+  try {
+    const graph = loadGraph(scriptPath, tmp);
+    const mods = new Map<number, ScriptModule>();
+    const load = async (id: number): Promise<ScriptModule> => {
+      let m = mods.get(id);
+      if (!m) mods.set(id, (m = (await import(/* @vite-ignore */ graph.entryUrl(id))) as ScriptModule));
+      return m;
+    };
+    return { init: await load(0), vu: load, close };
+  } catch (err) {
+    close();
+    throw err;
+  }
 }
 
 // Request end times and bytes, in request order, for the samples (the stand-in records timings, not times).
@@ -91,12 +100,18 @@ export interface RunTestResult {
   durationMs: number;
   /** setup() threw: its message (nothing else ran). */
   setupError?: string;
+  /** teardown() threw: its message (k6 fails the run, exit 107). */
+  teardownError?: string;
 }
 
 const freeze = (t: Record<string, string>): Tags => Object.freeze(t);
 
-/** Emits the samples of what the stand-ins recorded since the last call, and clears the recordings. */
-function emitRecorded(sink: SampleSink, ctxTags: Tags, iteration: { start: number } | undefined): void {
+/**
+ * Emits the samples of what the stand-ins recorded since the last call, and clears the recordings. Requests, checks
+ * and custom metrics carry the VU's tags as they were when recorded (the stand-ins copy them in); iteration and
+ * data samples the VU's tags now, at the iteration's end, as k6 emits them then.
+ */
+function emitRecorded(sink: SampleSink, iteration: { start: number } | undefined): void {
   const add = (metric: MetricDef, value: number, tags: Tags, time: number): void => sink.add({ metric, value, tags, time });
   let last = performance.timeOrigin + performance.now();
   const bytes = { sent: 0, received: 0 };
@@ -105,7 +120,7 @@ function emitRecorded(sink: SampleSink, ctxTags: Tags, iteration: { start: numbe
     bytes.sent += end.bytes.sent;
     bytes.received += end.bytes.received;
     const tags = freeze({
-      ...ctxTags, ...r.tags, group: r.group, name: r.tags.name ?? r.url, url: r.tags.url ?? r.url, method: r.method,
+      ...r.tags, group: r.group, name: r.tags.name ?? r.url, url: r.tags.url ?? r.url, method: r.method,
       status: String(r.status), expected_response: String(r.expected), proto: r.status === 0 ? '' : 'HTTP/1.1',
       ...(r.status === 0 ? { error_code: '1000' } : {}),
     });
@@ -121,11 +136,11 @@ function emitRecorded(sink: SampleSink, ctxTags: Tags, iteration: { start: numbe
     add(M.http_req_failed!, r.expected ? 0 : 1, tags, end.at);
   });
   last = performance.timeOrigin + performance.now();
-  for (const c of standin.checks) add(M.checks!, c.ok ? 1 : 0, freeze({ ...ctxTags, group: c.group, check: c.name }), last);
+  for (const c of standin.checks) add(M.checks!, c.ok ? 1 : 0, freeze({ ...c.tags, group: c.group, check: c.name }), last);
   for (const s of standin.samples) {
-    add({ name: s.metric, type: s.type, contains: s.isTime ? 'time' : 'default' }, s.value, freeze({ ...ctxTags, ...s.tags }), last);
+    add({ name: s.metric, type: s.type, contains: s.isTime ? 'time' : 'default' }, s.value, freeze({ ...s.tags }), last);
   }
-  const base = freeze({ ...ctxTags, group: '' });
+  const base = freeze({ ...currentVuTags(), group: '' });
   if (bytes.sent > 0) add(M.data_sent!, bytes.sent, base, last);
   if (bytes.received > 0) add(M.data_received!, bytes.received, base, last);
   if (iteration) {
@@ -143,10 +158,28 @@ function emitRecorded(sink: SampleSink, ctxTags: Tags, iteration: { start: numbe
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Runs setup() and the scenarios to their end (or until `stop`).
+ * Runs one of VU 0's lifecycle functions (setup, teardown) under its group, with the run's tags (what k6 tags them
+ * with) as VU 0's tags, and emits what it recorded.
+ * @returns its result, or the message it threw
+ */
+function lifecycle(sink: SampleSink, name: 'setup' | 'teardown', globalTags: Record<string, string>, call: () => unknown): { value?: unknown; error?: string } {
+  Object.assign(standin.exec.vu, { idInTest: 0, idInInstance: 0, iterationInScenario: 0 });
+  activateVuTags(0, globalTags);
+  standin.groupStack.push(name);
+  try {
+    return { value: call() };
+  } catch (err) {
+    return { error: (err as Error).message };
+  } finally {
+    emitRecorded(sink, undefined);
+  }
+}
+
+/**
+ * Runs setup(), the scenarios to their end (or until `stop`), then teardown(data) (also after a stop, as k6 does).
  * @param script the loaded script
  * @param opts scenarios, tags, env, sink, stop signal, error handler
- * @returns duration and setup failure
+ * @returns duration and setup or teardown failure
  */
 export async function runTest(script: LoadedScript, opts: RunTestOptions): Promise<RunTestResult> {
   const { sink } = opts;
@@ -155,16 +188,11 @@ export async function runTest(script: LoadedScript, opts: RunTestOptions): Promi
   const globalTags = freeze({ ...opts.tags });
   const g = globalThis as Record<string, unknown>;
   let data: unknown;
-  if (typeof script.init.setup === 'function') {
-    Object.assign(standin.exec.vu, { idInTest: 0, idInInstance: 0, iterationInScenario: 0 });
-    standin.groupStack.push('setup');
-    try {
-      data = (script.init.setup as () => unknown)();
-    } catch (err) {
-      emitRecorded(sink, globalTags, undefined);
-      return { durationMs: elapsed(), setupError: (err as Error).message };
-    }
-    emitRecorded(sink, globalTags, undefined);
+  const { setup, teardown } = script.init;
+  if (typeof setup === 'function') {
+    const r = lifecycle(sink, 'setup', globalTags, () => (setup as () => unknown)());
+    if (r.error !== undefined) return { durationMs: elapsed(), setupError: r.error };
+    data = r.value;
   }
 
   const pool = new VuNumbers();
@@ -178,6 +206,8 @@ export async function runTest(script: LoadedScript, opts: RunTestOptions): Promi
   };
   gauges();
   const timer = setInterval(gauges, 1000);
+  // The scenario each VU was last activated for: a VU taken by another scenario starts over with that one's tags.
+  const activeIn = new Map<number, string>();
   try {
     while (!opts.stop.aborted) {
       const now = elapsed();
@@ -198,6 +228,10 @@ export async function runTest(script: LoadedScript, opts: RunTestOptions): Promi
       const fnName = (next.config.exec as string | undefined) ?? 'default';
       const fn = mod[fnName];
       Object.assign(standin.exec.vu, { idInTest: st.vu, idInInstance: st.vu, iterationInScenario: st.iterationInScenario, iterationInInstance: st.iterationInScenario });
+      if (activeIn.get(st.vu) !== next.name) {
+        activateVuTags(st.vu, ctxTags.get(next.name)!);
+        activeIn.set(st.vu, next.name);
+      }
       Object.assign(standin.exec.scenario, {
         name: next.name, executor: next.config.executor, iterationInTest: st.iterationInTest, iterationInInstance: st.iterationInTest,
         startTime: next.config.startTime,
@@ -210,7 +244,7 @@ export async function runTest(script: LoadedScript, opts: RunTestOptions): Promi
       } catch (err) {
         opts.onError((err as Error).message);
       }
-      emitRecorded(sink, ctxTags.get(next.name)!, { start });
+      emitRecorded(sink, { start });
       const end = elapsed();
       for (const r of runs) {
         const dropped = r.afterIteration(end);
@@ -226,6 +260,11 @@ export async function runTest(script: LoadedScript, opts: RunTestOptions): Promi
   } finally {
     clearInterval(timer);
     gauges();
+  }
+  if (typeof teardown === 'function') {
+    g.__ENV = { ...opts.env };
+    const r = lifecycle(sink, 'teardown', globalTags, () => (teardown as (d: unknown) => unknown)(data));
+    if (r.error !== undefined) return { durationMs: elapsed(), teardownError: r.error };
   }
   return { durationMs: elapsed() };
 }

@@ -5,9 +5,11 @@
  * and ignored: it always runs the whole test). It runs the generated script for real against its target (driver.ts;
  * one iteration at a time, see schedule.ts), writes k6's NDJSON and the files handleSummary returns, prints the
  * handleSummary stdout, and exits as k6 does: 0, 99 thresholds crossed, 104 invalid options, 105 interrupted,
- * 107 setup threw. Like k6 it creates no directories: an output whose directory does not exist ends the run with
- * exit 255 and "could not open ...". `CAPLAB_K6_STANDIN_FAIL=message` makes `k6 run` fail at once with that message
- * and exit 255, `CAPLAB_K6_STANDIN_FAIL=SIGKILL` (or another signal) makes it kill itself: runner failures.
+ * 107 the init code (of the script or a local module it imports), setup or teardown threw. The script may be a
+ * caplab wrapper importing a team's own script (modules.ts loads local imports; VU tags tag what a VU emits).
+ * Like k6 it creates no directories: an output whose directory does not exist ends the run with exit 255 and
+ * "could not open ...". `CAPLAB_K6_STANDIN_FAIL=message` makes `k6 run` fail at once with that message and exit
+ * 255, `CAPLAB_K6_STANDIN_FAIL=SIGKILL` (or another signal) makes it kill itself: runner failures.
  */
 import { chmodSync, createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -159,7 +161,15 @@ export async function main(args: string[]): Promise<number> {
   }
 
   const http = createSyncHttp();
-  const script = await loadScript(resolve(f.script), f.env, http);
+  let script;
+  try {
+    script = await loadScript(resolve(f.script), f.env, http);
+  } catch (err) {
+    // k6 fails a test whose init context throws (or whose modules it cannot load) before it starts, exit 107.
+    logError(`${(err as Error).message} at init`);
+    await http.close();
+    return 107;
+  }
   try {
     const options = script.init.options ?? {};
     const scenarios = scenariosOf(options, f);
@@ -203,6 +213,10 @@ export async function main(args: string[]): Promise<number> {
     for (const o of outputs) await o.finish();
     if (result.setupError !== undefined) {
       logError(`${result.setupError} at setup`);
+      return 107;
+    }
+    if (result.teardownError !== undefined) {
+      logError(`${result.teardownError} at teardown`);
       return 107;
     }
 

@@ -1,8 +1,10 @@
 /**
- * Stand-in for k6/http: `request` records the request and answers it synchronously with the test's responder;
- * `expectedStatuses` returns a marker the stand-in evaluates like k6's response callback.
+ * Stand-in for k6/http: `request` (and its shorthands `get`, `post`, ...) records the request and answers it
+ * synchronously with the test's responder; `expectedStatuses` returns a marker the stand-in evaluates like k6's
+ * response callback. A request is tagged with the VU's tags (exec.vu.tags) when sent, then its own params.tags,
+ * which win on a clash as in k6.
  */
-import { groupPath, standin } from './state.ts';
+import { currentVuTags, groupPath, standin } from './state.ts';
 
 type Expected = number | { min: number; max: number };
 
@@ -48,7 +50,7 @@ function request(method: string, url: string, body: string | null, params: Param
   const timings = r.timings ?? { duration: 1, blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 1, receiving: 0 };
   const error = r.status === 0 ? (r.error ?? 'dial: connection refused') : '';
   standin.requests.push({
-    method, url, headers: { ...params.headers }, body, tags: { ...params.tags }, group: groupPath(), status: r.status,
+    method, url, headers: { ...params.headers }, body, tags: { ...currentVuTags(), ...params.tags }, group: groupPath(), status: r.status,
     expected: r.status !== 0 && isExpected(r.status, params.responseCallback), responseType: params.responseType,
     redirects: params.redirects, timeout: params.timeout, timings, error,
   });
@@ -64,4 +66,15 @@ function request(method: string, url: string, body: string | null, params: Param
   };
 }
 
-export default { request, expectedStatuses };
+// k6's shorthands (a team's own script uses them; caplab's generated scripts call request): get and head take no
+// body, the others take one before params, as in k6.
+type Body = string | null | undefined;
+const get = (url: string, params?: Params) => request('GET', url, null, params);
+const head = (url: string, params?: Params) => request('HEAD', url, null, params);
+const post = (url: string, body?: Body, params?: Params) => request('POST', url, body ?? null, params);
+const put = (url: string, body?: Body, params?: Params) => request('PUT', url, body ?? null, params);
+const patch = (url: string, body?: Body, params?: Params) => request('PATCH', url, body ?? null, params);
+const del = (url: string, body?: Body, params?: Params) => request('DELETE', url, body ?? null, params);
+const options = (url: string, body?: Body, params?: Params) => request('OPTIONS', url, body ?? null, params);
+
+export default { request, expectedStatuses, get, head, post, put, patch, del, options };

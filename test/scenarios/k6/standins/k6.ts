@@ -1,17 +1,19 @@
 /** Stand-in for the `k6` module: check, group and sleep record what the script does. */
-import { groupPath, standin } from './state.ts';
+import { currentVuTags, groupPath, standin } from './state.ts';
 
 /**
- * k6's check: runs every predicate, records each result under the current group.
+ * k6's check: runs every predicate, records each result under the current group, tagged with the VU's tags and
+ * then the check's own `tags` (k6's third argument).
  * @param value what the predicates look at
  * @param sets check name -> predicate
+ * @param tags extra tags of the checks' samples
  * @returns whether all passed
  */
-export function check<T>(value: T, sets: Record<string, (v: T) => boolean>): boolean {
+export function check<T>(value: T, sets: Record<string, (v: T) => boolean>, tags: Record<string, string> = {}): boolean {
   let all = true;
   for (const [name, fn] of Object.entries(sets)) {
     const ok = Boolean(fn(value));
-    standin.checks.push({ name, ok, group: groupPath() });
+    standin.checks.push({ name, ok, group: groupPath(), tags: { ...currentVuTags(), ...tags } });
     all &&= ok;
   }
   return all;

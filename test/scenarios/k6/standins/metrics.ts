@@ -1,5 +1,5 @@
-/** Stand-in for k6/metrics: custom metrics record their samples. */
-import { groupPath, standin } from './state.ts';
+/** Stand-in for k6/metrics: custom metrics record their samples, tagged with the VU's tags, then add()'s own. */
+import { currentVuTags, groupPath, standin } from './state.ts';
 
 abstract class Metric {
   /** k6 metric type. */
@@ -19,12 +19,12 @@ abstract class Metric {
   }
 
   /**
-   * Records one sample, tagged with the given tags and the current group.
+   * Records one sample, tagged with the VU's tags, the given tags (which win) and the current group.
    * @param value number or boolean
    * @param tags extra tags
    */
   add(value: number | boolean, tags: Record<string, string> = {}): void {
-    standin.samples.push({ metric: this.name, value: Number(value), tags: { ...tags, group: groupPath() }, type: this.type, isTime: this.isTime });
+    standin.samples.push({ metric: this.name, value: Number(value), tags: { ...currentVuTags(), ...tags, group: groupPath() }, type: this.type, isTime: this.isTime });
   }
 }
 

@@ -55,6 +55,16 @@ function derivePlan(name: string, sc: Record<string, unknown>): PlannedIteration
 }
 
 /**
+ * The stand-in of a k6 module.
+ * @param spec import specifier (`k6`, `k6/http`, `k6/data`, `k6/execution`, `k6/metrics`)
+ * @returns the stand-in's absolute path, or undefined when there is none
+ */
+export function standinModule(spec: string): string | undefined {
+  const file = MODULES[spec];
+  return file === undefined ? undefined : join(STANDINS, file);
+}
+
+/**
  * Points the script's k6 imports at the stand-ins.
  * @param script generated script text
  * @returns the rewritten text
@@ -62,9 +72,9 @@ function derivePlan(name: string, sc: Record<string, unknown>): PlannedIteration
  */
 export function withStandins(script: string): string {
   return script.replace(/from '([^']+)';/g, (all, spec: string) => {
-    const file = MODULES[spec];
+    const file = standinModule(spec);
     if (file === undefined) throw new Error(`no stand-in for module "${spec}"`);
-    return `from ${JSON.stringify(join(STANDINS, file))};`;
+    return `from ${JSON.stringify(file)};`;
   });
 }
 

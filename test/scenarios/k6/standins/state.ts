@@ -1,7 +1,7 @@
 /**
- * Shared state of the k6 stand-ins: what the script did (requests, checks, metric samples, sleeps, groups) and the
- * execution context the runner sets before each call (k6/execution's VU and scenario numbers). One instance per test
- * process; the runner resets it per run.
+ * Shared state of the k6 stand-ins: what the script did (requests, checks, metric samples, sleeps, groups), the
+ * execution context the runner sets before each call (k6/execution's VU and scenario numbers) and each VU's tags
+ * (`exec.vu.tags` / `exec.vu.metrics.tags`). One instance per test process; the runner resets it per run.
  */
 
 /** A request the script made through the k6/http stand-in. */
@@ -14,7 +14,7 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** Request body (null when none). */
   body: string | null;
-  /** Request tags (params.tags). */
+  /** Request tags: the VU's tags when it was sent, then params.tags (which win on a clash, as in k6). */
   tags: Record<string, string>;
   /** Group path when sent (`''`, `::g`, `::setup`). */
   group: string;
@@ -70,10 +70,25 @@ export interface StandinRequest {
 /** Produces the response of a request (the same function the engine's test server uses). */
 export type Responder = (method: string, path: string, body: string, request: StandinRequest) => StandinResponse;
 
+/** A VU tag's value as a script may set it; k6 tags with its string form. */
+export type VuTagValue = string | number | boolean;
+
+/** A check() result. */
+export interface RecordedCheck {
+  /** Check name. */
+  name: string;
+  /** Whether its predicate held. */
+  ok: boolean;
+  /** Group path when checked. */
+  group: string;
+  /** The VU's tags when checked, then check()'s own tags argument. */
+  tags: Record<string, string>;
+}
+
 /** Everything recorded during a run, plus the context the stand-ins read. */
 export const standin = {
   requests: [] as RecordedRequest[],
-  checks: [] as { name: string; ok: boolean; group: string }[],
+  checks: [] as RecordedCheck[],
   samples: [] as { metric: string; value: number; tags: Record<string, string>; type: 'counter' | 'gauge' | 'rate' | 'trend'; isTime: boolean }[],
   sleeps: [] as number[],
   groupStack: [] as string[],
@@ -83,7 +98,43 @@ export const standin = {
     vu: { idInTest: 0, idInInstance: 0, iterationInScenario: 0, iterationInInstance: 0 },
     scenario: { name: '', executor: '', iterationInTest: 0, iterationInInstance: 0, startTime: 0, progress: 0 },
   },
+  /** Each VU's live tag map (test-wide VU id -> tags), the object `exec.vu.tags` hands the script. */
+  vuTags: new Map<number, Record<string, VuTagValue>>(),
 };
+
+/**
+ * The tag map of a VU, created empty on first use. It is live: what the script writes into it stays for the VU's
+ * later iterations, as k6 keeps a VU's tags until a scenario activates the VU again.
+ * @param vu test-wide VU id (0: setup and teardown)
+ * @returns the map `exec.vu.tags` and `exec.vu.metrics.tags` return
+ */
+export function vuTags(vu: number): Record<string, VuTagValue> {
+  let tags = standin.vuTags.get(vu);
+  if (!tags) standin.vuTags.set(vu, (tags = {}));
+  return tags;
+}
+
+/**
+ * Starts a VU's activation: its tags become `initial`, dropping what the script set before. k6 does this whenever a
+ * scenario activates a VU (its tags become the run's tags plus the scenario's, js/runner.go Activate).
+ * @param vu test-wide VU id
+ * @param initial the tags it starts with
+ */
+export function activateVuTags(vu: number, initial: Record<string, string>): void {
+  standin.vuTags.set(vu, { ...initial });
+}
+
+/**
+ * The running VU's tags now, as strings: what k6 adds to a sample the VU emits at this moment. Only strings,
+ * numbers and booleans are tag values in k6; anything else is left out.
+ * @returns tag -> value (empty when the VU has none)
+ */
+export function currentVuTags(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const tags = standin.vuTags.get(standin.exec.vu.idInTest);
+  if (tags) for (const [k, v] of Object.entries(tags)) if (['string', 'number', 'boolean'].includes(typeof v)) out[k] = String(v);
+  return out;
+}
 
 /** Current group path, as k6 tags it (`::a::b`, or `''` at the root). */
 export function groupPath(): string {
@@ -97,6 +148,7 @@ export function resetStandins(responder: Responder, files: Map<string, string>):
   standin.samples.length = 0;
   standin.sleeps.length = 0;
   standin.groupStack.length = 0;
+  standin.vuTags.clear();
   standin.responder = responder;
   standin.files = files;
 }

@@ -1,25 +1,16 @@
 /**
  * Runs a k6 wrapper (scenarios/k6/wrapper.ts) and the team script it imports under Node with the k6 stand-ins.
- * standins/runner.ts runs one self-contained script; a wrapper differs in two ways, handled here without touching it:
- * it imports a local module (which k6 instantiates once per VU, like the entry module: each VU here gets its own
- * copy of both, `?vu=N`), and it writes VU tags through k6/execution (execution.ts and http.ts of this folder).
+ * standins/runner.ts runs one self-contained script; a wrapper imports a local module, which k6 instantiates once
+ * per VU like the entry module: each VU here gets its own copy of both (`?vu=N`). The VU tags it writes through
+ * k6/execution are the stand-ins' own (standins/execution.ts; http.ts adds them to requests).
  * Lifecycle as k6's: init, setup() once, the planned iterations, teardown(data), handleSummary(summary).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { K6SummaryData } from '../../../../scenarios/engine/outputs/summary-schema.ts';
-import type { PlannedIteration } from '../standins/runner.ts';
+import { type PlannedIteration, standinModule } from '../standins/runner.ts';
 import { type RecordedRequest, resetStandins, type Responder, standin } from '../standins/state.ts';
-import { resetVuTags } from './execution.ts';
-
-const HERE = fileURLToPath(new URL('./', import.meta.url));
-const STANDINS = fileURLToPath(new URL('../standins/', import.meta.url));
-const MODULES: Record<string, string> = {
-  'k6/http': join(HERE, 'http.ts'), 'k6/execution': join(HERE, 'execution.ts'),
-  k6: join(STANDINS, 'k6.ts'), 'k6/data': join(STANDINS, 'data.ts'), 'k6/metrics': join(STANDINS, 'metrics.ts'),
-};
 
 type Module = Record<string, unknown> & { options?: { scenarios?: Record<string, { exec?: string; executor: string }>; summaryTrendStats?: string[] } };
 
@@ -43,7 +34,7 @@ export interface WrapperRun {
 function rewrite(text: string, vu: number): string {
   return text.replace(/from '([^']+)';/g, (all, spec: string) => {
     if (spec.startsWith('./') || spec.startsWith('../')) return `from '${spec}?vu=${vu}';`;
-    const file = MODULES[spec];
+    const file = standinModule(spec);
     if (file === undefined) throw new Error(`no stand-in for module "${spec}"`);
     return `from ${JSON.stringify(file)};`;
   });
@@ -69,8 +60,8 @@ function emptySummary(options: Module['options']): K6SummaryData {
  * @throws {Error} when init or setup throws, as k6 would stop the run
  */
 export async function runWrapper(wrapper: string, scripts: Record<string, string>, responder: Responder, plan: PlannedIteration[], env: Record<string, string> = {}): Promise<WrapperRun> {
+  // Also forgets every VU's tags.
   resetStandins(responder, new Map());
-  resetVuTags();
   (globalThis as Record<string, unknown>).__ENV = env;
   const dir = mkdtempSync(join(tmpdir(), 'caplab-k6-wrapper-'));
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
