@@ -142,6 +142,22 @@ describe('caplab demand fit: bad telemetry', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('knows the services of --catalog: a user catalog\'s names are fitted, the built-in ones are then unknown', async () => {
+    const csv = join(dir, 'shop.csv');
+    const rows = Array.from({ length: 4 }, (_, i) => `${new Date((FROM + i * STEP) * 1000).toISOString()},singapore,page,20`);
+    writeFileSync(csv, ['time,dc,service,rps', ...rows, `${new Date(FROM * 1000).toISOString()},singapore,ota_check,1`, ''].join('\n'));
+    const catalog = join(dir, 'shop-catalog.yaml');
+    writeFileSync(catalog, 'schema: caplab.catalog/v1\nservices:\n  - { name: page, flow: { steps: [{ path: / }] }, demand: { perDevicePerDay: 4 } }\n');
+    const r = await runCli(['demand', 'fit', '--csv', csv, '--devices', 'singapore=864000', '--catalog', catalog, '--json']);
+    expect(r.code).toBe(104);
+    expect(r.stderr).toMatch(/shop\.csv:6: unknown service "ota_check"/);
+    writeFileSync(csv, ['time,dc,service,rps', ...rows, ''].join('\n'));
+    const ok = await runCli(['demand', 'fit', '--csv', csv, '--devices', 'singapore=864000', '--catalog', catalog, '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    // 20 req/s x 86400 s / 864000 devices = 2 requests per device per day.
+    expect(JSON.parse(ok.stdout).services.page.perDevicePerDay).toBeCloseTo(2, 9);
+  });
+
   it('rejects a wrong flag set, bad --devices and a Prometheus file with problems, with 104', async () => {
     const prom = join(dir, 'prom.json');
     writeFileSync(prom, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { dc: 'singapore' }, values: [[1, '1']] }] } }));

@@ -154,6 +154,33 @@ describe('caplab traffic --catalog (a user\'s services)', () => {
     expect(q.services.checkout.peakRps.p50).toBeCloseTo((q.activeDevices.p50 / 100000) * 1.92 * t.shape.weeklyPeakFactor, 2);
   });
 
+  it('takes a service\'s observed demand from its caplab.demand/v1 file, calibrated, with the fit', async () => {
+    const sub = join(dir, 'observed');
+    mkdirSync(sub, { recursive: true });
+    const file = {
+      schema: 'caplab.demand/v1',
+      source: { kind: 'csv', what: 'shop.csv', from: '2015-02-02T00:00:00Z', to: '2015-02-02T01:00:00Z', stepSeconds: 300 },
+      placement: 'seed-4dc', quarter: '2015Q1', devices: { singapore: { activeDevices: 864000, from: '--devices' } },
+      services: { search: {
+        perDevicePerDay: 6.5, localHourWeights: null,
+        dcs: { singapore: { meanRps: 65, perDevicePerDay: 6.5, samples: 12, hoursCovered: 1, fittedMeanRps: 65, rmseRps: 1.1, mapePct: 1.5 } },
+        fit: { rmseRps: 1.1, mapePct: 1.5, note: 'telemetry does not cover every UTC hour', residuals: {} },
+      } },
+    };
+    writeFileSync(join(sub, 'demand.json'), JSON.stringify(file));
+    writeFileSync(join(sub, 'catalog.yaml'), 'schema: caplab.catalog/v1\nservices:\n  - { name: search, flow: { steps: [{ path: /s }] }, demand: { observed: demand.json } }\n  - { name: cart, flow: { steps: [{ path: /c }] }, demand: { observed: demand.json } }\n');
+    const bad = await runCli(['traffic', '--json', '--to', '2015Q1', '--catalog', join(sub, 'catalog.yaml')]);
+    expect(bad.code).toBe(104);
+    expect(bad.stderr).toContain(`${join(sub, 'catalog.yaml')}: services[1].demand.observed`);
+    expect(bad.stderr).toMatch(/has no fit for service "cart" \(it has search\)/);
+    writeFileSync(join(sub, 'catalog.yaml'), 'schema: caplab.catalog/v1\nservices:\n  - { name: search, flow: { steps: [{ path: /s }] }, demand: { observed: demand.json } }\n');
+    const r = await runCli(['traffic', '--json', '--from', '2015Q1', '--to', '2015Q1', '--catalog', join(sub, 'catalog.yaml')]);
+    expect(r.code, r.stderr).toBe(0);
+    const t = JSON.parse(r.stdout);
+    expect(t.demand).toEqual({ search: 6.5 });
+    expect(t.demandSources.search).toMatchObject({ source: 'calibrated from shop.csv', curve: 'shared', fit: { rmseRps: 1.1, curve: 'modeled' } });
+  });
+
   it('lists every problem of a bad catalog with its path and exits 104', async () => {
     const path = join(dir, 'bad-catalog.yaml');
     writeFileSync(path, 'schema: caplab.catalog/v1\nservices:\n  - { name: search, demand: { perDevicePerDay: 1 } }\n  - { name: Cart, flow: { steps: [{ path: /c }] }, demand: { perDevicePerDay: -1 } }\n');
