@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ValidationError } from '../models/errors.ts';
 import { InputError } from './errors.ts';
 
 /**
@@ -40,6 +42,21 @@ export function parseJsonInput(text: string, path: string): unknown {
     const pos = /position (\d+)/.exec(msg);
     const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
     throw new InputError(`${path}${line ? `:${line}` : ''}: not valid JSON (${msg})`);
+  }
+}
+
+/**
+ * Parses YAML (or JSON) text, naming the file of a syntax error.
+ * @param text YAML text
+ * @param path file name for the message
+ * @returns the parsed value
+ * @throws {ValidationError} on a syntax error
+ */
+export function parseYamlInput(text: string, path: string): unknown {
+  try {
+    return parseYaml(text) as unknown;
+  } catch (err) {
+    throw new ValidationError(`${path} is invalid`, [{ where: path, message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` }]);
   }
 }
 

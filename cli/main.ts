@@ -97,6 +97,8 @@ export function buildProgram(): Command {
     .option('--fleet <file>', 'nodes in service today, a caplab.fleet/v1 file (default: data/fleet.json)')
     .option('--results <dir>', 'results directory: <dir>/<dc>/points-probe.ndjson[.gz] and points-sweep... give measured capacity')
     .option('--catalog <file>', 'caplab.catalog/v1 file (YAML or JSON) of the services to plan (default: data/catalog.json, the built-in API)')
+    .option('--optimize', 'also solve the least-cost placement per quarter under the intents (MIP, HiGHS): plan.json `optimized`, next to the greedy placement', false)
+    .option('--intents <file>', 'caplab.intents/v1 file for --optimize: latency budgets, spares, utilization cap, DC losses to survive (default: data/intents.json)')
     .option('--json', 'print plan JSON to stdout and write nothing', false)
     .action(lazy('./commands/plan.ts'));
 

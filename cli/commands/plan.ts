@@ -21,6 +21,7 @@ import { renderPlan } from '../print/plan.ts';
 import { loadRoutingData } from '../routing.ts';
 import type { Catalog } from '../../scenarios/catalog.ts';
 import { catalogOf } from '../catalog.ts';
+import { optimizePlan } from '../optimize.ts';
 import { computeTraffic } from './traffic.ts';
 
 /** Options of `caplab plan`. */
@@ -32,6 +33,10 @@ export interface PlanOptions {
   json: boolean;
   /** The service catalog, loaded or a file (default: data/catalog.json): its demand and its services' modeled times. */
   catalog?: Catalog | string;
+  /** Also solve the least-cost placement under the intents (plan.json `optimized`). */
+  optimize?: boolean;
+  /** A `caplab.intents/v1` file for --optimize (default data/intents.json). */
+  intents?: string;
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -104,7 +109,14 @@ function round(v: number): number {
 
 /** Runs `caplab plan`. */
 export const run: CommandRun<PlanOptions> = async ({ opts, global }) => {
-  const plan = await computePlan(opts, global.seed);
+  if (opts.intents !== undefined && !opts.optimize) throw new InputError('--intents is for --optimize');
+  if (opts.optimize && opts.traffic !== undefined) {
+    throw new InputError('--optimize recomputes every country\'s design day from the forecast and the catalog: give --forecast (or neither), not --traffic');
+  }
+  const greedy = await computePlan(opts, global.seed);
+  const plan = opts.optimize
+    ? { ...greedy, optimized: await optimizePlan(greedy, { ...(opts.forecast ? { forecast: opts.forecast } : {}), ...(opts.catalog ? { catalog: opts.catalog } : {}), ...(opts.intents ? { intents: opts.intents } : {}) }, global.seed) }
+    : greedy;
   const json = `${JSON.stringify(plan, null, 2)}\n`;
   if (opts.json) {
     process.stdout.write(json);

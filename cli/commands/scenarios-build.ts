@@ -5,9 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ValidationError } from '../../models/errors.ts';
 import { TrafficFileSchema } from '../../models/traffic/traffic-file.ts';
 import type { Plan, Traffic } from '../../models/types.ts';
 import { parseWith } from '../../models/validation.ts';
@@ -21,7 +19,7 @@ import { parseScenarioSpec } from '../../scenarios/spec.ts';
 import type { CommandRun } from '../context.ts';
 import { DATA_DIR, loadData, loadDefaults } from '../data.ts';
 import { EXIT, InputError } from '../errors.ts';
-import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
+import { parseJsonInput, parseYamlInput, readTextInput, writeFileAtomic } from '../io.ts';
 import { dcUsersFiles } from '../dc-users.ts';
 import { computePlan } from './plan.ts';
 import { computeTraffic } from './traffic.ts';
@@ -54,14 +52,6 @@ const TargetsSchema = z.record(z.string(), z.url({ protocol: /^https?$/ }));
 const PlanFileSchema = z.object({ schema: z.literal('caplab.plan/v1'), dcs: z.record(z.string(), z.object({}).loose()) }).loose();
 /** Where specs point when no target is known: the port `caplab stack up --port 8080` gives the first DC. */
 const DEFAULT_TARGET = 'http://127.0.0.1:8080';
-
-function parseYamlInput(text: string, path: string): unknown {
-  try {
-    return parseYaml(text) as unknown;
-  } catch (err) {
-    throw new ValidationError(`${path} is invalid`, [{ where: path, message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` }]);
-  }
-}
 
 async function readJson(path: string, what: string): Promise<unknown> {
   return parseJsonInput(await readTextInput(path, what), path);

@@ -56,16 +56,22 @@ describe('caplab campaign with runner: k6', () => {
 
 describe('caplab campaign with runner: k6 on a catalog of a team\'s own k6 script (Debian nginx as the target)', () => {
   // The team's script exports `browse` (one GET) and `buy` (two GETs: requestsPerUse 2); its own options (50 VUs for
-  // an hour) must not be what runs. nginx answers both paths with `return 200`.
+  // an hour) must not be what runs. nginx serves both as static files, each connection limited to 50 req/s by its
+  // limiter (a delay, not a rejection): the stand-in k6 runs one request at a time on one connection, so its
+  // throughput is then about 50 req/s whatever the machine's load, as with the built-in stacks' modeled service
+  // times, and the probe has a ceiling to measure.
   const team = join(dir, 'team');
   const out = join(dir, 'team-out');
   let r: CliResult;
   let nginx: RunningNginx | undefined;
   beforeAll(async () => {
     mkdirSync(team, { recursive: true });
-    nginx = await startNginx(join(dir, 'nginx'), '', [
-      '    location = /browse { default_type application/json; return 200 \'{"items":[]}\'; }',
-      '    location = /cart { default_type application/json; return 200 \'{"ok":true}\'; }',
+    mkdirSync(join(team, 'www'), { recursive: true });
+    writeFileSync(join(team, 'www', 'browse'), '{"items":[]}');
+    writeFileSync(join(team, 'www', 'cart'), '{"ok":true}');
+    nginx = await startNginx(join(dir, 'nginx'), '  limit_req_zone $connection zone=perconn:1m rate=50r/s;', [
+      `    root ${join(team, 'www')};`,
+      '    location / { limit_req zone=perconn burst=1000; }',
     ].join('\n'));
     writeFileSync(join(team, 'shop.js'), [
       "import http from 'k6/http';",

@@ -1,0 +1,150 @@
+/**
+ * `caplab plan --optimize`: the least-cost placement per quarter under the intents (data/intents.json or
+ * `--intents F`), solved as a MIP by HiGHS, next to the greedy placement on the same terms. Each country's design
+ * day (requests/s per UTC hour, p50 or p90 as the intents say, its flash sales included) comes from the traffic
+ * model run with every country on its own (so a DC's load can be summed hour by hour whatever serves it); per-node
+ * capacity and prices are the plan's. An intent set no plan meets is reported with the intents that conflict
+ * (exit 104, nothing written).
+ */
+import { readFile } from 'node:fs/promises';
+import { RegionsSchema } from '../models/growth/settings.ts';
+import { ValidationError } from '../models/errors.ts';
+import { PlannerSettingsSchema } from '../models/capacity/settings.ts';
+import { buildPlacementProblem } from '../models/capacity/optimize/build-problem.ts';
+import { greedyPlacement } from '../models/capacity/optimize/greedy.ts';
+import { parseIntents } from '../models/capacity/optimize/intents.ts';
+import type { PlacementProblem } from '../models/capacity/optimize/problem.ts';
+import { type PlacementSolution, solvePlacement } from '../models/capacity/optimize/solve.ts';
+import type { Routing } from '../models/routing/route.ts';
+import { LoadShapeSchema } from '../models/traffic/settings.ts';
+import { buildTraffic } from '../models/traffic/traffic.ts';
+import type { Plan } from '../models/types.ts';
+import type { Catalog } from '../scenarios/catalog.ts';
+import { catalogOf, catalogServiceDemands } from './catalog.ts';
+import { DATA_DIR, loadData } from './data.ts';
+import { InputError } from './errors.ts';
+import { forecastInput } from './forecast-input.ts';
+import { loadHighs } from './highs.ts';
+import { parseJsonInput, parseYamlInput } from './io.ts';
+import { loadRoutingData } from './routing.ts';
+
+/** One quarter of plan.json's `optimized` section. */
+export interface OptimizedQuarter extends PlacementSolution {
+  quarter: string;
+  /** The greedy placement on the same terms: nodes, cost and latency penalty. */
+  greedy: Pick<PlacementSolution, 'nodes' | 'costPerMonth' | 'latencyPenalty'>;
+  /** Greedy cost minus optimized cost, per month. */
+  savingPerMonth: number;
+}
+
+/** plan.json's `optimized` section. */
+export interface OptimizedPlacement {
+  /** Where the intents came from. */
+  intents: string;
+  /** The solver. */
+  solver: string;
+  /** Demand band planned for. */
+  demand: 'p50' | 'p90';
+  quarters: OptimizedQuarter[];
+}
+
+/** What the optimizer needs besides the plan. */
+export interface OptimizeOptions {
+  /** forecast.json (default: computed from data/ with the seed). */
+  forecast?: string;
+  /** The catalog whose demand was planned. */
+  catalog?: Catalog | string;
+  /** A `caplab.intents/v1` file (default data/intents.json). */
+  intents?: string;
+}
+
+async function readIntents(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read intents file ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  return /\.ya?ml$/i.test(path) ? parseYamlInput(text, path) : parseJsonInput(text, path);
+}
+
+/** The placement problem of each quarter of a plan, and where its intents came from. */
+export interface QuarterProblems {
+  source: string;
+  demand: 'p50' | 'p90';
+  quarters: { quarter: string; problem: PlacementProblem }[];
+}
+
+/**
+ * The placement problem of every quarter of a plan.
+ * @param plan the greedy plan (its DCs, per-node capacity, prices, quarters)
+ * @param opts forecast, catalog and intents
+ * @param seed seed of a computed forecast
+ * @returns one problem per quarter
+ * @throws {InputError} on an unreadable intents file
+ * @throws {ValidationError} on invalid intents
+ */
+export async function placementProblems(plan: Plan, opts: OptimizeOptions, seed: number): Promise<QuarterProblems> {
+  const regions = loadData('regions.json', RegionsSchema);
+  const planner = loadData('planner.json', PlannerSettingsSchema);
+  const { rtt, residency } = loadRoutingData();
+  const dcs = Object.keys(plan.dcs);
+  const source = opts.intents ?? 'data/intents.json';
+  const intents = parseIntents(await readIntents(opts.intents ?? `${DATA_DIR}intents.json`), source, { dcs, countries: regions.countries, planner });
+  const forecast = await forecastInput(opts.forecast, seed);
+  const quarters = plan.dcs[dcs[0]!]!.quarters.map((q) => q.quarter);
+  const codes = regions.countries.map((c) => c.code);
+  // Every country as its own "DC": the traffic model then gives each one's design day on its own.
+  const alone: Routing = {
+    placement: 'each-country-alone', dcs: codes, violations: [],
+    countries: codes.map((c) => ({ country: c, dc: c, rttMs: { p50: 0, p95: 0 }, rule: '-', allowed: true, reason: 'assigned' as const })),
+  };
+  const t = buildTraffic({
+    forecast, countries: regions.countries, routing: alone, services: await catalogServiceDemands(await catalogOf(opts.catalog, undefined)),
+    shape: loadData('load-shape.json', LoadShapeSchema), quarters,
+  });
+  const band = intents.demand;
+  const out: QuarterProblems['quarters'] = [];
+  for (const quarter of quarters) {
+    const countries = regions.countries.map((c) => {
+      const q = t.dcs[c.code]!.find((x) => x.quarter === quarter)!;
+      const hourly = q.diurnalUtc.map((w) => q.total.meanRps[band] * w * t.shape.weeklyPeakFactor);
+      // The design day includes the country's flash sale: its busiest hour raised to the sale's peak.
+      const top = hourly.indexOf(Math.max(...hourly));
+      const sale = q.countries[c.code]?.flashSaleRps[band] ?? 0;
+      if (top >= 0 && sale > hourly[top]!) hourly[top] = sale;
+      return { code: c.code, region: c.region, hourlyRps: hourly };
+    });
+    const problem = buildPlacementProblem({
+      dcs: dcs.map((d) => ({ name: d, perNodeRps: plan.dcs[d]!.capacity.perNodeRps, pricePerNodeMonth: plan.dcs[d]!.pricePerNodeMonth })),
+      countries, rtt, residency, intents, planner: { redundancy: planner.redundancy, targetUtilization: planner.targetUtilization },
+    });
+    out.push({ quarter, problem });
+  }
+  return { source, demand: band, quarters: out };
+}
+
+/**
+ * Optimizes the placement of every quarter of a plan.
+ * @param plan the greedy plan (its DCs, per-node capacity, prices, quarters)
+ * @param opts forecast, catalog and intents
+ * @param seed seed of a computed forecast
+ * @returns the optimized section
+ * @throws {InputError} on an unreadable intents file
+ * @throws {ValidationError} on invalid intents, or listing the conflicting intents of a quarter no plan meets
+ */
+export async function optimizePlan(plan: Plan, opts: OptimizeOptions, seed: number): Promise<OptimizedPlacement> {
+  const { source, demand, quarters } = await placementProblems(plan, opts, seed);
+  const highs = await loadHighs();
+  const out: OptimizedQuarter[] = [];
+  for (const { quarter, problem } of quarters) {
+    const solved = solvePlacement(problem, highs);
+    if (solved.status === 'infeasible') {
+      throw new ValidationError(`${source}: no placement meets every intent in ${quarter}`, (solved as { conflicts: { row: string; intent: string }[] }).conflicts.map((c) => ({ where: `${source}: ${quarter} (${c.row})`, message: c.intent })));
+    }
+    const s = solved as PlacementSolution;
+    const g = greedyPlacement(problem);
+    out.push({ quarter, ...s, greedy: { nodes: g.nodes, costPerMonth: g.costPerMonth, latencyPenalty: g.latencyPenalty }, savingPerMonth: Math.round((g.costPerMonth - s.costPerMonth) * 100) / 100 });
+  }
+  return { intents: source, solver: 'HiGHS (npm highs, WebAssembly)', demand, quarters: out };
+}
