@@ -99,6 +99,7 @@ export function buildProgram(): Command {
     .option('--catalog <file>', 'caplab.catalog/v1 file (YAML or JSON) of the services to plan (default: data/catalog.json, the built-in API)')
     .option('--optimize', 'also solve the least-cost placement per quarter under the intents (MIP, HiGHS): plan.json `optimized`, next to the greedy placement', false)
     .option('--intents <file>', 'caplab.intents/v1 file for --optimize: latency budgets, spares, utilization cap, DC losses to survive (default: data/intents.json)')
+    .option('--candidates <file>', 'caplab.candidates/v1 what-if sites for --optimize (e.g. data/candidates.json): each tried alone and all together, which to open and when, what each saves or buys')
     .option('--json', 'print plan JSON to stdout and write nothing', false)
     .action(lazy('./commands/plan.ts'));
 

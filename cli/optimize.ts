@@ -12,10 +12,13 @@ import { ValidationError } from '../models/errors.ts';
 import { PlannerSettingsSchema } from '../models/capacity/settings.ts';
 import { buildPlacementProblem } from '../models/capacity/optimize/build-problem.ts';
 import { greedyPlacement } from '../models/capacity/optimize/greedy.ts';
+import { parseCandidates, rttWithSites } from '../models/capacity/optimize/candidates.ts';
 import { parseIntents } from '../models/capacity/optimize/intents.ts';
 import type { PlacementProblem } from '../models/capacity/optimize/problem.ts';
 import { type PlacementSolution, solvePlacement } from '../models/capacity/optimize/solve.ts';
 import type { Routing } from '../models/routing/route.ts';
+import { rttBand } from '../models/routing/rtt.ts';
+import type { Rtt } from '../models/routing/settings.ts';
 import { LoadShapeSchema } from '../models/traffic/settings.ts';
 import { buildTraffic } from '../models/traffic/traffic.ts';
 import type { Plan } from '../models/types.ts';
@@ -31,10 +34,28 @@ import { loadRoutingData } from './routing.ts';
 /** One quarter of plan.json's `optimized` section. */
 export interface OptimizedQuarter extends PlacementSolution {
   quarter: string;
+  /** Each country's p95 RTT in normal operation (its farthest serving DC), ms. */
+  p95RttMs: Record<string, number>;
+  /** Loss scenarios in which no country is stranded, of all the scenarios solved. */
+  lossesSurvived: { survived: number; of: number };
   /** The greedy placement on the same terms: nodes, cost and latency penalty. */
   greedy: Pick<PlacementSolution, 'nodes' | 'costPerMonth' | 'latencyPenalty'>;
   /** Greedy cost minus optimized cost, per month. */
   savingPerMonth: number;
+}
+
+/** A what-if: the optimized placement when these sites may be opened. */
+export interface WhatIf {
+  /** The sites offered. */
+  sites: string[];
+  quarters: (Pick<OptimizedQuarter, 'quarter' | 'status' | 'gap' | 'seconds' | 'opened' | 'nodes' | 'costPerMonth' | 'latencyPenalty' | 'p95RttMs' | 'lossesSurvived' | 'routing' | 'stranded' | 'beyondBudget'> & {
+    /** Cost minus the optimized placement's without the sites, per month (negative: the sites save). */
+    deltaPerMonth: number;
+    /** Latency penalty minus that placement's (negative: the sites bring traffic within its budget). */
+    penaltyDelta: number;
+  })[];
+  /** The first quarter each offered site is opened in, or null when never. */
+  firstOpened: Record<string, string | null>;
 }
 
 /** plan.json's `optimized` section. */
@@ -46,6 +67,8 @@ export interface OptimizedPlacement {
   /** Demand band planned for. */
   demand: 'p50' | 'p90';
   quarters: OptimizedQuarter[];
+  /** What-if sites (`--candidates`): each alone, then all together. */
+  whatIf?: WhatIf[];
 }
 
 /** What the optimizer needs besides the plan. */
@@ -56,14 +79,16 @@ export interface OptimizeOptions {
   catalog?: Catalog | string;
   /** A `caplab.intents/v1` file (default data/intents.json). */
   intents?: string;
+  /** A `caplab.candidates/v1` file of what-if sites, each tried alone and all together. */
+  candidates?: string;
 }
 
-async function readIntents(path: string): Promise<unknown> {
+async function readDocument(path: string, what: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new InputError(`cannot read intents file ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new InputError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
   return /\.ya?ml$/i.test(path) ? parseYamlInput(text, path) : parseJsonInput(text, path);
 }
@@ -73,6 +98,10 @@ export interface QuarterProblems {
   source: string;
   demand: 'p50' | 'p90';
   quarters: { quarter: string; problem: PlacementProblem }[];
+  /** With candidates: the problems of each what-if (each site alone, then all together). */
+  whatIf: { sites: string[]; quarters: { quarter: string; problem: PlacementProblem }[] }[];
+  /** RTT table, the candidates' rows included. */
+  rtt: Rtt;
 }
 
 /**
@@ -90,7 +119,7 @@ export async function placementProblems(plan: Plan, opts: OptimizeOptions, seed:
   const { rtt, residency } = loadRoutingData();
   const dcs = Object.keys(plan.dcs);
   const source = opts.intents ?? 'data/intents.json';
-  const intents = parseIntents(await readIntents(opts.intents ?? `${DATA_DIR}intents.json`), source, { dcs, countries: regions.countries, planner });
+  const intents = parseIntents(await readDocument(opts.intents ?? `${DATA_DIR}intents.json`, 'intents file'), source, { dcs, countries: regions.countries, planner });
   const forecast = await forecastInput(opts.forecast, seed);
   const quarters = plan.dcs[dcs[0]!]!.quarters.map((q) => q.quarter);
   const codes = regions.countries.map((c) => c.code);
@@ -104,7 +133,15 @@ export async function placementProblems(plan: Plan, opts: OptimizeOptions, seed:
     shape: loadData('load-shape.json', LoadShapeSchema), quarters,
   });
   const band = intents.demand;
+  const candidates = opts.candidates === undefined ? undefined : parseCandidates(await readDocument(opts.candidates, 'candidates file'), opts.candidates, dcs);
+  const sites = (candidates?.sites ?? []).map((c) => ({
+    name: c.name, residencyAs: c.residencyAs, pricePerNodeMonth: c.pricePerNodeMonth,
+    perNodeRps: plan.dcs[c.capacityAs ?? c.residencyAs]!.capacity.perNodeRps, ...(c.maxNodes !== undefined ? { maxNodes: c.maxNodes } : {}),
+  }));
+  const allRtt = rttWithSites(rtt, candidates?.sites ?? []);
+  const sets = sites.length === 0 ? [] : [...sites.map((x) => [x]), ...(sites.length > 1 ? [sites] : [])];
   const out: QuarterProblems['quarters'] = [];
+  const whatIf: QuarterProblems['whatIf'] = sets.map((set) => ({ sites: set.map((x) => x.name), quarters: [] }));
   for (const quarter of quarters) {
     const countries = regions.countries.map((c) => {
       const q = t.dcs[c.code]!.find((x) => x.quarter === quarter)!;
@@ -115,13 +152,14 @@ export async function placementProblems(plan: Plan, opts: OptimizeOptions, seed:
       if (top >= 0 && sale > hourly[top]!) hourly[top] = sale;
       return { code: c.code, region: c.region, hourlyRps: hourly };
     });
-    const problem = buildPlacementProblem({
+    const base = {
       dcs: dcs.map((d) => ({ name: d, perNodeRps: plan.dcs[d]!.capacity.perNodeRps, pricePerNodeMonth: plan.dcs[d]!.pricePerNodeMonth })),
-      countries, rtt, residency, intents, planner: { redundancy: planner.redundancy, targetUtilization: planner.targetUtilization },
-    });
-    out.push({ quarter, problem });
+      countries, rtt: allRtt, residency, intents, planner: { redundancy: planner.redundancy, targetUtilization: planner.targetUtilization },
+    };
+    out.push({ quarter, problem: buildPlacementProblem(base) });
+    sets.forEach((set, i) => whatIf[i]!.quarters.push({ quarter, problem: buildPlacementProblem({ ...base, sites: set }) }));
   }
-  return { source, demand: band, quarters: out };
+  return { source, demand: band, quarters: out, whatIf, rtt: allRtt };
 }
 
 /**
@@ -134,17 +172,37 @@ export async function placementProblems(plan: Plan, opts: OptimizeOptions, seed:
  * @throws {ValidationError} on invalid intents, or listing the conflicting intents of a quarter no plan meets
  */
 export async function optimizePlan(plan: Plan, opts: OptimizeOptions, seed: number): Promise<OptimizedPlacement> {
-  const { source, demand, quarters } = await placementProblems(plan, opts, seed);
+  const { source, demand, quarters, whatIf, rtt } = await placementProblems(plan, opts, seed);
   const highs = await loadHighs();
-  const out: OptimizedQuarter[] = [];
-  for (const { quarter, problem } of quarters) {
+  const solve = (quarter: string, problem: PlacementProblem, label: string): PlacementSolution & Pick<OptimizedQuarter, 'p95RttMs' | 'lossesSurvived'> => {
     const solved = solvePlacement(problem, highs);
     if (solved.status === 'infeasible') {
-      throw new ValidationError(`${source}: no placement meets every intent in ${quarter}`, (solved as { conflicts: { row: string; intent: string }[] }).conflicts.map((c) => ({ where: `${source}: ${quarter} (${c.row})`, message: c.intent })));
+      throw new ValidationError(`${source}: no placement meets every intent in ${quarter}${label}`, (solved as { conflicts: { row: string; intent: string }[] }).conflicts.map((c) => ({ where: `${source}: ${quarter} (${c.row})`, message: c.intent })));
     }
     const s = solved as PlacementSolution;
+    const p95RttMs = Object.fromEntries(Object.entries(s.routing.normal ?? {}).map(([c, shares]) => [c, Math.max(...Object.keys(shares).map((d) => rttBand(rtt, d, c).p95))]));
+    const losses = Object.keys(s.stranded).filter((k) => k !== 'normal');
+    return { ...s, p95RttMs, lossesSurvived: { survived: losses.filter((k) => s.stranded[k]!.length === 0).length, of: losses.length } };
+  };
+  const out: OptimizedQuarter[] = quarters.map(({ quarter, problem }) => {
+    const s = solve(quarter, problem, '');
     const g = greedyPlacement(problem);
-    out.push({ quarter, ...s, greedy: { nodes: g.nodes, costPerMonth: g.costPerMonth, latencyPenalty: g.latencyPenalty }, savingPerMonth: Math.round((g.costPerMonth - s.costPerMonth) * 100) / 100 });
-  }
-  return { intents: source, solver: 'HiGHS (npm highs, WebAssembly)', demand, quarters: out };
+    return { quarter, ...s, greedy: { nodes: g.nodes, costPerMonth: g.costPerMonth, latencyPenalty: g.latencyPenalty }, savingPerMonth: round2(g.costPerMonth - s.costPerMonth) };
+  });
+  const whatIfs: WhatIf[] = whatIf.map((w) => {
+    const qs = w.quarters.map(({ quarter, problem }, i) => {
+      const s = solve(quarter, problem, ` with ${w.sites.join(' and ')}`);
+      return {
+        quarter, status: s.status, gap: s.gap, seconds: s.seconds, opened: s.opened, nodes: s.nodes, costPerMonth: s.costPerMonth,
+        latencyPenalty: s.latencyPenalty, p95RttMs: s.p95RttMs, lossesSurvived: s.lossesSurvived, routing: s.routing, stranded: s.stranded, beyondBudget: s.beyondBudget,
+        deltaPerMonth: round2(s.costPerMonth - out[i]!.costPerMonth), penaltyDelta: round2(s.latencyPenalty - out[i]!.latencyPenalty),
+      };
+    });
+    return { sites: w.sites, quarters: qs, firstOpened: Object.fromEntries(w.sites.map((site) => [site, qs.find((q) => q.opened.includes(site))?.quarter ?? null])) };
+  });
+  return { intents: source, solver: 'HiGHS (npm highs, WebAssembly)', demand, quarters: out, ...(whatIfs.length > 0 ? { whatIf: whatIfs } : {}) };
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
 }

@@ -37,6 +37,8 @@ export interface PlanOptions {
   optimize?: boolean;
   /** A `caplab.intents/v1` file for --optimize (default data/intents.json). */
   intents?: string;
+  /** A `caplab.candidates/v1` file of what-if sites for --optimize. */
+  candidates?: string;
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -109,13 +111,13 @@ function round(v: number): number {
 
 /** Runs `caplab plan`. */
 export const run: CommandRun<PlanOptions> = async ({ opts, global }) => {
-  if (opts.intents !== undefined && !opts.optimize) throw new InputError('--intents is for --optimize');
+  if ((opts.intents !== undefined || opts.candidates !== undefined) && !opts.optimize) throw new InputError(`${opts.intents !== undefined ? '--intents' : '--candidates'} is for --optimize`);
   if (opts.optimize && opts.traffic !== undefined) {
     throw new InputError('--optimize recomputes every country\'s design day from the forecast and the catalog: give --forecast (or neither), not --traffic');
   }
   const greedy = await computePlan(opts, global.seed);
   const plan = opts.optimize
-    ? { ...greedy, optimized: await optimizePlan(greedy, { ...(opts.forecast ? { forecast: opts.forecast } : {}), ...(opts.catalog ? { catalog: opts.catalog } : {}), ...(opts.intents ? { intents: opts.intents } : {}) }, global.seed) }
+    ? { ...greedy, optimized: await optimizePlan(greedy, { ...(opts.forecast ? { forecast: opts.forecast } : {}), ...(opts.catalog ? { catalog: opts.catalog } : {}), ...(opts.intents ? { intents: opts.intents } : {}), ...(opts.candidates ? { candidates: opts.candidates } : {}) }, global.seed) }
     : greedy;
   const json = `${JSON.stringify(plan, null, 2)}\n`;
   if (opts.json) {

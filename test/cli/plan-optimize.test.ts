@@ -20,8 +20,9 @@ afterAll(() => removeDir(dir));
 
 let problems: QuarterProblems;
 let optimized: OptimizedPlacement;
+let plan: Awaited<ReturnType<typeof computePlan>>;
 beforeAll(async () => {
-  const plan = await computePlan({}, 1);
+  plan = await computePlan({}, 1);
   problems = await placementProblems(plan, {}, 1);
   optimized = await optimizePlan(plan, {}, 1);
 }, 120_000);
@@ -52,6 +53,66 @@ describe('caplab plan --optimize (default data)', () => {
       expect(q.routing.normal!.CN).toEqual({ beijing: 1 });
     }
   });
+});
+
+describe('caplab plan --optimize --candidates data/candidates.json (what-if sites)', () => {
+  let whatIf: QuarterProblems;
+  let result: OptimizedPlacement;
+  beforeAll(async () => {
+    whatIf = await placementProblems(plan, { candidates: 'data/candidates.json' }, 1);
+    result = await optimizePlan(plan, { candidates: 'data/candidates.json' }, 1);
+  }, 120_000);
+
+  it('tries each site alone and both together, each placement meeting every intent', () => {
+    expect(result.whatIf!.map((w) => w.sites)).toEqual([['shanghai'], ['mumbai'], ['shanghai', 'mumbai']]);
+    result.whatIf!.forEach((w, i) => w.quarters.forEach((q, k) => {
+      expect(q.status).toBe('optimal');
+      const problem = whatIf.whatIf[i]!.quarters[k]!.problem;
+      expect(verifyPlacement(problem, q), `${w.sites.join('+')} ${q.quarter}`).toEqual([]);
+    }));
+  });
+
+  it('a second mainland site ends the stranding of China when Beijing is lost, at the cost of its reserve', () => {
+    const sh = result.whatIf![0]!;
+    expect(sh.firstOpened).toEqual({ shanghai: '2015Q1' });
+    for (const [i, q] of sh.quarters.entries()) {
+      const base = result.quarters[i]!;
+      expect(base.stranded['loss:beijing']).toEqual(['CN']);
+      expect(q.stranded['loss:beijing']).toEqual([]);
+      expect(q.lossesSurvived).toEqual({ survived: 5, of: 5 });
+      expect(base.lossesSurvived).toEqual({ survived: 3, of: 4 });
+      // Surviving Beijing's loss means holding its load a second time: the site costs at least Beijing's N.
+      expect(q.deltaPerMonth).toBeGreaterThan(0);
+    }
+  });
+
+  it('says what Mumbai buys: India\'s p95 RTT and the latency penalty of a Singapore loss, for its cost', () => {
+    const mu = result.whatIf![1]!;
+    for (const [i, q] of mu.quarters.entries()) {
+      // Mumbai is 25 ms from India at the median (Singapore 60): p95 = 25 x e^(1.645 x 0.25) = 37.7 ms.
+      if (q.opened.includes('mumbai')) expect(q.p95RttMs.IN).toBe(37.7);
+      // The optimizer opens it only where cost plus penalty falls.
+      expect(q.deltaPerMonth + q.penaltyDelta).toBeLessThanOrEqual(1e-6 * (result.quarters[i]!.costPerMonth + result.quarters[i]!.latencyPenalty));
+    }
+  });
+
+  it('rejects a candidates file naming unknown DCs or an existing one, listing each', async () => {
+    const bad = join(dir, 'candidates.json');
+    writeFileSync(bad, JSON.stringify({ schema: 'caplab.candidates/v1', sites: [
+      { name: 'singapore', residencyAs: 'singapore', pricePerNodeMonth: 1, rttMs: { default: 1 } },
+      { name: 'moon', residencyAs: 'tranquility', capacityAs: 'base', pricePerNodeMonth: 1, rttMs: { SG: 1 } },
+    ] }));
+    const r = await runCli(['plan', '--optimize', '--candidates', bad]);
+    expect(r.code).toBe(104);
+    expect(r.stderr).toContain(`${bad}: sites[1].rttMs`);
+    writeFileSync(bad, JSON.stringify({ schema: 'caplab.candidates/v1', sites: [
+      { name: 'singapore', residencyAs: 'singapore', pricePerNodeMonth: 1, rttMs: { default: 1 } },
+      { name: 'moon', residencyAs: 'tranquility', capacityAs: 'base', pricePerNodeMonth: 1, rttMs: { default: 1 } },
+    ] }));
+    const r2 = await runCli(['plan', '--optimize', '--candidates', bad]);
+    expect(r2.code).toBe(104);
+    for (const w of ['sites[0].name', 'sites[1].residencyAs', 'sites[1].capacityAs']) expect(r2.stderr).toContain(`${bad}: ${w}`);
+  }, 120_000);
 });
 
 describe('caplab plan --optimize on bad intents', () => {

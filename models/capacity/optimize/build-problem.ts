@@ -20,6 +20,8 @@ export interface PlacementInputs {
   intents: Intents;
   /** data/planner.json defaults of spares and utilization. */
   planner: { redundancy: number; targetUtilization: number };
+  /** What-if sites the solver may open; `rtt` must hold their rows (rttWithSites). */
+  sites?: readonly { name: string; residencyAs: string; perNodeRps: number; pricePerNodeMonth: number; maxNodes?: number }[];
 }
 
 /**
@@ -28,16 +30,27 @@ export interface PlacementInputs {
  * @returns the problem the solver takes
  */
 export function buildPlacementProblem(x: PlacementInputs): PlacementProblem {
-  const dcs = x.dcs.map((d) => d.name);
+  const placed = x.dcs.map((d) => d.name);
+  const sites = x.sites ?? [];
+  const dcs = [...placed, ...sites.map((s) => s.name)];
+  const intents = placementIntents(x.intents, { dcs: placed, planner: x.planner });
   return {
-    dcs: x.dcs.map((d) => ({ ...d, ...(x.intents.maxNodes[d.name] !== undefined ? { maxNodes: x.intents.maxNodes[d.name]! } : {}) })),
-    countries: x.countries.map((c) => ({
-      code: c.code,
-      hourlyRps: [...c.hourlyRps],
-      allowedDcs: residencyFor(x.residency, c.code).dcs.filter((d) => dcs.includes(d)),
-      rttMs: Object.fromEntries(dcs.map((d) => [d, medianRttMs(x.rtt, d, c.code)])),
-      budgetMs: budgetOf(x.intents, c.code, c.region),
-    })),
-    intents: placementIntents(x.intents, { dcs, planner: x.planner }),
+    dcs: [
+      ...x.dcs.map((d) => ({ ...d, ...(x.intents.maxNodes[d.name] !== undefined ? { maxNodes: x.intents.maxNodes[d.name]! } : {}) })),
+      ...sites.map((s) => ({ name: s.name, perNodeRps: s.perNodeRps, pricePerNodeMonth: s.pricePerNodeMonth, candidate: true, ...(s.maxNodes !== undefined ? { maxNodes: s.maxNodes } : {}) })),
+    ],
+    countries: x.countries.map((c) => {
+      const allowed = residencyFor(x.residency, c.code).dcs.filter((d) => placed.includes(d));
+      return {
+        code: c.code,
+        hourlyRps: [...c.hourlyRps],
+        // A site follows the residency of the DC it names: allowed wherever that DC is.
+        allowedDcs: [...allowed, ...sites.filter((s) => allowed.includes(s.residencyAs)).map((s) => s.name)],
+        rttMs: Object.fromEntries(dcs.map((d) => [d, medianRttMs(x.rtt, d, c.code)])),
+        budgetMs: budgetOf(x.intents, c.code, c.region),
+      };
+    }),
+    // `any-one` covers the sites too: an opened site must be survivable like any other.
+    intents: x.intents.survive === 'any-one' ? { ...intents, survive: [...intents.survive, ...sites.map((s) => s.name)] } : intents,
   };
 }

@@ -10,17 +10,21 @@
  *                sum_c rps[c,h] x[c,d,s] <= U cap_d n_d               after a loss: the spares are used ("failover")
  *              sum_d price_d n_d <= cost cap                          when the intents set one ("cost-cap")
  *              n_d integer, spares <= n_d <= max nodes of the site; 0 <= x <= 1
+ *              for a what-if site d, o_d binary (open): spares o_d <= n_d <= M o_d, x[c,d,s] <= o_d, and its spares
+ *                term is spares o_d (a closed site needs none); M is its site limit, else the nodes that would carry
+ *                all demand at the cap plus the spares
  *
  * x[c,d,s] exists only where residency allows d for c, d is up in s, and d is within c's latency budget if any live
- * allowed DC is (the budget is hard where it can be met, soft at the penalty where it cannot). A country that
+ * allowed DC in service is (the budget is hard where it can be met, soft at the penalty where it cannot; a what-if
+ * site within budget is an option, never a requirement). A country that
  * residency leaves nowhere in a scenario is stranded: it has no variables and the solution lists it. Capacity is
  * checked hour by hour, since countries in different time zones peak at different hours. Pure: problem in, text out.
  */
-import { countryOptions, type PlacementProblem, peakRps, scenariosOf, servingDcs } from './problem.ts';
+import { type PlacementProblem, peakRps, scenariosOf, servingDcs } from './problem.ts';
 
 /** What a row of the program stands for, so an infeasible program can be explained in the intents' words. */
 export interface RowMeaning {
-  kind: 'serve' | 'capacity' | 'failover' | 'cost-cap';
+  kind: 'serve' | 'capacity' | 'failover' | 'cost-cap' | 'site';
   scenario?: string;
   dc?: string;
   country?: string;
@@ -33,6 +37,8 @@ export interface Formulation {
   lp: string;
   /** Column name of each DC's node count. */
   nodeCol: Record<string, string>;
+  /** Column name of each what-if site's open indicator. */
+  openCol: Record<string, string>;
   /** Column name of each share: `share[scenario][country][dc]`. */
   shareCol: Record<string, Record<string, Record<string, string>>>;
   /** Countries stranded per scenario. */
@@ -69,6 +75,10 @@ export function formulatePlacement(p: PlacementProblem): Formulation {
   const dcNames = p.dcs.map((d) => d.name);
   const scenarios = scenariosOf(p);
   const nodeCol = Object.fromEntries(p.dcs.map((d, i) => [d.name, `n${i}`]));
+  const openCol = Object.fromEntries(p.dcs.flatMap((d, i) => (d.candidate ? [[d.name, `o${i}`]] : [])));
+  const sites = new Set(Object.keys(openCol));
+  // Most nodes a what-if site could need: all demand at the cap plus the spares.
+  const allPeak = p.countries.reduce((t, c) => t + peakRps(c), 0);
   const shareCol: Formulation['shareCol'] = {};
   const stranded: Formulation['stranded'] = {};
   const rows: Formulation['rows'] = {};
@@ -80,19 +90,23 @@ export function formulatePlacement(p: PlacementProblem): Formulation {
     shareCol[s.name] = {};
     stranded[s.name] = [];
     p.countries.forEach((c, ci) => {
-      const serving = servingDcs(c, s, dcNames);
+      const serving = servingDcs(c, s, dcNames, sites);
       if (serving.length === 0) {
         stranded[s.name]!.push(c.code);
         return;
       }
-      const soft = countryOptions(c, s, dcNames).within.length === 0;
       const cols: Record<string, string> = {};
       for (const d of serving) {
         const col = `x${ci}_${dcNames.indexOf(d)}_${si}`;
         cols[d] = col;
         shares.push(col);
+        if (openCol[d] !== undefined) {
+          rows[`use${ci}_${dcNames.indexOf(d)}_${si}`] = { kind: 'site', dc: d, scenario: s.name, country: c.code };
+          constraints.push(` use${ci}_${dcNames.indexOf(d)}_${si}: ${col} - ${openCol[d]} <= 0`);
+        }
         const rtt = c.rttMs[d]!;
-        const beyond = soft ? Math.max(0, rtt - c.budgetMs) * p.intents.latencyPenaltyPerRps : 0;
+        // Zero wherever the budget is hard (every serving DC is within it).
+        const beyond = Math.max(0, rtt - c.budgetMs) * p.intents.latencyPenaltyPerRps;
         objective.push([peakRps(c) * (beyond + rtt * TIE_BREAK), col]);
       }
       shareCol[s.name]![c.code] = cols;
@@ -113,7 +127,10 @@ export function formulatePlacement(p: PlacementProblem): Formulation {
         if (terms.length === 0) continue;
         const row = `cap${di}_${si}_${h}`;
         rows[row] = { kind: s.lost === undefined ? 'capacity' : 'failover', scenario: s.name, dc: d.name, hour: h };
-        constraints.push(` ${row}: ${linear([...terms, [-usable, nodeCol[d.name]!]])} <= ${num(-usable * spares)}`);
+        const open = openCol[d.name];
+        constraints.push(open === undefined
+          ? ` ${row}: ${linear([...terms, [-usable, nodeCol[d.name]!]])} <= ${num(-usable * spares)}`
+          : ` ${row}: ${linear([...terms, [-usable, nodeCol[d.name]!], [usable * spares, open]])} <= 0`);
       }
     });
   });
@@ -121,8 +138,17 @@ export function formulatePlacement(p: PlacementProblem): Formulation {
     rows.costcap = { kind: 'cost-cap' };
     constraints.push(` costcap: ${linear(p.dcs.map((d) => [d.pricePerNodeMonth, nodeCol[d.name]!]))} <= ${num(p.intents.costCapPerMonth)}`);
   }
+  for (const d of p.dcs) {
+    const open = openCol[d.name];
+    if (open === undefined) continue;
+    const big = d.maxNodes ?? Math.ceil(allPeak / (p.intents.maxUtilization * d.perNodeRps)) + p.intents.spares + 1;
+    rows[`open_${open}`] = { kind: 'site', dc: d.name };
+    constraints.push(` open_${open}: ${nodeCol[d.name]} - ${num(big)} ${open} <= 0`);
+    rows[`spare_${open}`] = { kind: 'site', dc: d.name };
+    constraints.push(` spare_${open}: ${nodeCol[d.name]} - ${num(p.intents.spares)} ${open} >= 0`);
+  }
   const bounds = [
-    ...p.dcs.map((d) => ` ${num(p.intents.spares)} <= ${nodeCol[d.name]} <= ${d.maxNodes === undefined ? '+inf' : num(d.maxNodes)}`),
+    ...p.dcs.map((d) => ` ${num(d.candidate ? 0 : p.intents.spares)} <= ${nodeCol[d.name]} <= ${d.maxNodes === undefined ? '+inf' : num(d.maxNodes)}`),
     ...shares.map((col) => ` 0 <= ${col} <= 1`),
   ];
   const lp = [
@@ -130,7 +156,8 @@ export function formulatePlacement(p: PlacementProblem): Formulation {
     'Subject To', ...(constraints.length > 0 ? constraints : [` none: ${nodeCol[dcNames[0]!] ?? 'n0'} >= 0`]),
     'Bounds', ...bounds,
     'General', ` ${Object.values(nodeCol).join(' ')}`,
+    ...(Object.keys(openCol).length > 0 ? ['Binary', ` ${Object.values(openCol).join(' ')}`] : []),
     'End', '',
   ].join('\n');
-  return { lp, nodeCol, shareCol, stranded, rows };
+  return { lp, nodeCol, openCol, shareCol, stranded, rows };
 }

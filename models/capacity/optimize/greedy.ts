@@ -1,5 +1,6 @@
 /**
- * The greedy placement on the optimizer's own terms, as the baseline it is compared with: every country served by
+ * The greedy placement on the optimizer's own terms, as the baseline it is compared with (what-if sites stay closed:
+ * the greedy rule has no way to choose them): every country served by
  * its nearest live DC that residency allows, in every scenario (so a lost DC's countries move to their next-nearest),
  * and each DC given the nodes its busiest hour needs in its worst scenario (normal operation plus the spares, or a
  * loss). It is a feasible point of the optimizer's program (the nearest allowed DC is within budget whenever any is),
@@ -15,7 +16,8 @@ import type { PlacementSolution } from './solve.ts';
  *   reports them (status `greedy`, gap 0, no solver time)
  */
 export function greedyPlacement(p: PlacementProblem): PlacementSolution {
-  const names = p.dcs.map((d) => d.name);
+  const open = p.dcs.filter((d) => !d.candidate);
+  const names = open.map((d) => d.name);
   const need = new Map(names.map((d) => [d, p.intents.spares]));
   const routing: PlacementSolution['routing'] = {};
   const stranded: PlacementSolution['stranded'] = {};
@@ -41,7 +43,7 @@ export function greedyPlacement(p: PlacementProblem): PlacementSolution {
         penalty += p.intents.latencyPenaltyPerRps * (c.rttMs[dc]! - c.budgetMs) * peakRps(c);
       }
     }
-    for (const d of p.dcs) {
+    for (const d of open) {
       if (d.name === s.lost) continue;
       const peak = Math.max(...load.get(d.name)!);
       // A hair under an integer is that integer: float sums must not buy a node.
@@ -49,7 +51,7 @@ export function greedyPlacement(p: PlacementProblem): PlacementSolution {
       need.set(d.name, Math.max(need.get(d.name)!, nodes));
     }
   }
-  const nodes = Object.fromEntries(need);
+  const nodes: Record<string, number> = Object.fromEntries(p.dcs.map((d) => [d.name, need.get(d.name) ?? 0]));
   const costPerMonth = p.dcs.reduce((t, d) => t + d.pricePerNodeMonth * nodes[d.name]!, 0);
-  return { status: 'greedy', gap: 0, seconds: 0, nodes, costPerMonth, latencyPenalty: Math.round(penalty * 100) / 100, routing, stranded, beyondBudget };
+  return { status: 'greedy', gap: 0, seconds: 0, opened: [], nodes, costPerMonth, latencyPenalty: Math.round(penalty * 100) / 100, routing, stranded, beyondBudget };
 }

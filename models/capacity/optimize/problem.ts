@@ -15,6 +15,8 @@ export interface PlacementDc {
   pricePerNodeMonth: number;
   /** Most nodes the site can hold (absent: no limit). */
   maxNodes?: number;
+  /** A what-if site: the solver decides whether to open it (closed, it holds no nodes and serves nothing). */
+  candidate?: boolean;
 }
 
 /** A country's demand and what may serve it. */
@@ -93,15 +95,18 @@ export function countryOptions(c: PlacementCountry, s: PlacementScenario, dcs: r
 }
 
 /**
- * The DCs that may serve a country in a scenario (within budget when possible, else every live one).
+ * The DCs that may serve a country in a scenario: within budget when a DC in service is (what-if sites within budget
+ * too), else every live one. Whether the budget is hard depends on the DCs in service only, so that offering a
+ * what-if site never forces it open for latency: opening it stays the optimizer's choice.
  * @param c the country
  * @param s the scenario
  * @param dcs DC names
+ * @param sites names of the what-if sites among them
  * @returns DC names
  */
-export function servingDcs(c: PlacementCountry, s: PlacementScenario, dcs: readonly string[]): string[] {
+export function servingDcs(c: PlacementCountry, s: PlacementScenario, dcs: readonly string[], sites: ReadonlySet<string> = new Set()): string[] {
   const o = countryOptions(c, s, dcs);
-  return o.within.length > 0 ? o.within : o.live;
+  return o.within.some((d) => !sites.has(d)) ? o.within : o.live;
 }
 
 /** A country's design peak: the busiest hour of its day, requests/s. */

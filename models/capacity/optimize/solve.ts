@@ -19,6 +19,8 @@ export interface PlacementSolution {
   seconds: number;
   /** Nodes per DC. */
   nodes: Record<string, number>;
+  /** What-if sites the plan opens (in the problem's order). */
+  opened: string[];
   /** Monthly cost of the nodes. */
   costPerMonth: number;
   /** Penalty of traffic served beyond its latency budget (price units per month). */
@@ -57,6 +59,7 @@ function intentOf(m: RowMeaning, p: PlacementProblem): string {
     case 'capacity': return `${m.dc} at most ${p.intents.maxUtilization * 100}% utilized with ${p.intents.spares} spare nodes (UTC hour ${m.hour})${maxNodes(p, m.dc)}`;
     case 'failover': return `${m.dc} carries its share after the ${m.scenario!.slice(5)} loss at most ${p.intents.maxUtilization * 100}% utilized (UTC hour ${m.hour})${maxNodes(p, m.dc)}`;
     case 'cost-cap': return `monthly cost at most ${p.intents.costCapPerMonth}`;
+    case 'site': return `what-if site ${m.dc} serves only when opened, with its ${p.intents.spares} spare nodes`;
   }
 }
 
@@ -92,7 +95,8 @@ export function solvePlacement(p: PlacementProblem, highs: Highs, opts: SolveOpt
 }
 
 function readSolution(f: Formulation, p: PlacementProblem, value: (col: string) => number, run: { status: string; gap: number; seconds: number }): PlacementSolution {
-  const nodes = Object.fromEntries(Object.entries(f.nodeCol).map(([d, col]) => [d, Math.round(value(col))]));
+  // `+ 0`: a -0 from the solver reads as 0.
+  const nodes = Object.fromEntries(Object.entries(f.nodeCol).map(([d, col]) => [d, Math.round(value(col)) + 0]));
   const routing: PlacementSolution['routing'] = {};
   const beyondBudget: PlacementSolution['beyondBudget'] = {};
   let penalty = 0;
@@ -117,13 +121,14 @@ function readSolution(f: Formulation, p: PlacementProblem, value: (col: string) 
     }
   }
   const costPerMonth = p.dcs.reduce((t, d) => t + d.pricePerNodeMonth * nodes[d.name]!, 0);
-  return { ...run, gap: Number.isFinite(run.gap) ? Math.max(0, run.gap) : 0, nodes, costPerMonth, latencyPenalty: Math.round(penalty * 100) / 100, routing, stranded: f.stranded, beyondBudget };
+  const opened = Object.entries(f.openCol).filter(([, col]) => value(col) > 0.5).map(([d]) => d);
+  return { ...run, opened, gap: Number.isFinite(run.gap) ? Math.max(0, run.gap) : 0, nodes, costPerMonth, latencyPenalty: Math.round(penalty * 100) / 100, routing, stranded: f.stranded, beyondBudget };
 }
 
 /** The intents behind an infeasible program: the rows of its relaxation's irreducible infeasible subsystem. */
 function conflictsOf(f: Formulation, p: PlacementProblem, highs: Highs): { row: string; intent: string }[] {
   // The relaxation (integrality dropped) carries the same intents; HiGHS computes an IIS for LPs.
-  const lp = f.lp.replace(/\nGeneral\n[^\n]*\n/, '\n');
+  const lp = f.lp.replace(/\nGeneral\n[^\n]*\n/, '\n').replace(/\nBinary\n([^\n]*)\n/, (_, cols: string) => `\n`).replace(/\nBounds\n/, `\nBounds\n${Object.values(f.openCol).map((c) => ` 0 <= ${c} <= 1\n`).join('')}`);
   const model = highs.createModel({ format: 'lp', data: lp });
   try {
     model.options.set({ output_flag: false, iis_strategy: 2 } as never);

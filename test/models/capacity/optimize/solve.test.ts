@@ -80,6 +80,33 @@ describe('solvePlacement (hand-derived optima)', () => {
   });
 });
 
+describe('solvePlacement with what-if sites', () => {
+  it('opens a second mainland site when only it lets China survive the loss of Beijing', () => {
+    // CN (150 req/s) may use beijing (10 a node) or the candidate shanghai (12), both within budget. Surviving the
+    // loss of either means the other alone carries 150: 2 nodes each, 20 + 24 = 44. Without shanghai, CN is stranded
+    // when beijing is lost and beijing needs just 2 nodes (20).
+    const dcs = [{ name: 'beijing', perNodeRps: 100, pricePerNodeMonth: 10 }, { name: 'shanghai', perNodeRps: 100, pricePerNodeMonth: 12, candidate: true }];
+    const cn = country('CN', flat(150), { beijing: 20, shanghai: 25 }, 80);
+    const s = solved({ dcs, countries: [cn], intents: intents({ survive: ['beijing', 'shanghai'] }) });
+    expect(s).toMatchObject({ opened: ['shanghai'], nodes: { beijing: 2, shanghai: 2 }, costPerMonth: 44 });
+    expect(s.stranded['loss:beijing']).toEqual([]);
+    const base = solved({ dcs: dcs.slice(0, 1), countries: [{ ...cn, allowedDcs: ['beijing'] }], intents: intents({ survive: ['beijing'] }) });
+    expect(base).toMatchObject({ opened: [], nodes: { beijing: 2 }, costPerMonth: 20 });
+    expect(base.stranded['loss:beijing']).toEqual(['CN']);
+  });
+
+  it('opens a cheaper site only when it pays for its own spares', () => {
+    // IN (100 req/s) may use singapore (50 a node, 60 ms) or the candidate mumbai (20 a node, 15 ms), budget 100.
+    // N+2: singapore keeps its 2 spares whatever happens, so serving IN there costs 3 x 50 = 150, while opening
+    // mumbai costs 2 x 50 (singapore's spares) + 3 x 20 = 160: stay closed. N+0: singapore may hold none, mumbai
+    // serves IN on 1 node: 20 instead of 50.
+    const dcs = [{ name: 'singapore', perNodeRps: 100, pricePerNodeMonth: 50 }, { name: 'mumbai', perNodeRps: 100, pricePerNodeMonth: 20, candidate: true }];
+    const india = [country('IN', flat(100), { singapore: 60, mumbai: 15 })];
+    expect(solved({ dcs, countries: india, intents: intents({ spares: 2 }) })).toMatchObject({ opened: [], nodes: { singapore: 3, mumbai: 0 }, costPerMonth: 150 });
+    expect(solved({ dcs, countries: india, intents: intents({ spares: 0 }) })).toMatchObject({ opened: ['mumbai'], nodes: { singapore: 0, mumbai: 1 }, costPerMonth: 20 });
+  });
+});
+
 describe('solvePlacement on conflicting intents', () => {
   it('names the cost cap and the capacity intent that cannot both hold', () => {
     // 120 req/s at 100 per node and N+2 needs 4 nodes = 40 a month; a cap of 30 cannot be met.
