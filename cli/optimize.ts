@@ -11,10 +11,12 @@ import { RegionsSchema } from '../models/growth/settings.ts';
 import { ValidationError } from '../models/errors.ts';
 import { PlannerSettingsSchema } from '../models/capacity/settings.ts';
 import { buildPlacementProblem } from '../models/capacity/optimize/build-problem.ts';
+import { placementFigures } from '../models/capacity/optimize/figures.ts';
 import { greedyPlacement } from '../models/capacity/optimize/greedy.ts';
 import { parseCandidates, rttWithSites } from '../models/capacity/optimize/candidates.ts';
 import { parseIntents } from '../models/capacity/optimize/intents.ts';
 import type { PlacementProblem } from '../models/capacity/optimize/problem.ts';
+import type { OptimizedPlacement, OptimizedQuarter, WhatIf } from '../models/capacity/optimize/result.ts';
 import { type PlacementSolution, solvePlacement } from '../models/capacity/optimize/solve.ts';
 import type { Routing } from '../models/routing/route.ts';
 import { rttBand } from '../models/routing/rtt.ts';
@@ -30,46 +32,6 @@ import { forecastInput } from './forecast-input.ts';
 import { loadHighs } from './highs.ts';
 import { parseJsonInput, parseYamlInput } from './io.ts';
 import { loadRoutingData } from './routing.ts';
-
-/** One quarter of plan.json's `optimized` section. */
-export interface OptimizedQuarter extends PlacementSolution {
-  quarter: string;
-  /** Each country's p95 RTT in normal operation (its farthest serving DC), ms. */
-  p95RttMs: Record<string, number>;
-  /** Loss scenarios in which no country is stranded, of all the scenarios solved. */
-  lossesSurvived: { survived: number; of: number };
-  /** The greedy placement on the same terms: nodes, cost and latency penalty. */
-  greedy: Pick<PlacementSolution, 'nodes' | 'costPerMonth' | 'latencyPenalty'>;
-  /** Greedy cost minus optimized cost, per month. */
-  savingPerMonth: number;
-}
-
-/** A what-if: the optimized placement when these sites may be opened. */
-export interface WhatIf {
-  /** The sites offered. */
-  sites: string[];
-  quarters: (Pick<OptimizedQuarter, 'quarter' | 'status' | 'gap' | 'seconds' | 'opened' | 'nodes' | 'costPerMonth' | 'latencyPenalty' | 'p95RttMs' | 'lossesSurvived' | 'routing' | 'stranded' | 'beyondBudget'> & {
-    /** Cost minus the optimized placement's without the sites, per month (negative: the sites save). */
-    deltaPerMonth: number;
-    /** Latency penalty minus that placement's (negative: the sites bring traffic within its budget). */
-    penaltyDelta: number;
-  })[];
-  /** The first quarter each offered site is opened in, or null when never. */
-  firstOpened: Record<string, string | null>;
-}
-
-/** plan.json's `optimized` section. */
-export interface OptimizedPlacement {
-  /** Where the intents came from. */
-  intents: string;
-  /** The solver. */
-  solver: string;
-  /** Demand band planned for. */
-  demand: 'p50' | 'p90';
-  quarters: OptimizedQuarter[];
-  /** What-if sites (`--candidates`): each alone, then all together. */
-  whatIf?: WhatIf[];
-}
 
 /** What the optimizer needs besides the plan. */
 export interface OptimizeOptions {
@@ -174,7 +136,7 @@ export async function placementProblems(plan: Plan, opts: OptimizeOptions, seed:
 export async function optimizePlan(plan: Plan, opts: OptimizeOptions, seed: number): Promise<OptimizedPlacement> {
   const { source, demand, quarters, whatIf, rtt } = await placementProblems(plan, opts, seed);
   const highs = await loadHighs();
-  const solve = (quarter: string, problem: PlacementProblem, label: string): PlacementSolution & Pick<OptimizedQuarter, 'p95RttMs' | 'lossesSurvived'> => {
+  const solve = (quarter: string, problem: PlacementProblem, label: string): PlacementSolution & Pick<OptimizedQuarter, 'p95RttMs' | 'lossesSurvived' | 'reserveNodes' | 'withinBudget'> => {
     const solved = solvePlacement(problem, highs);
     if (solved.status === 'infeasible') {
       throw new ValidationError(`${source}: no placement meets every intent in ${quarter}${label}`, (solved as { conflicts: { row: string; intent: string }[] }).conflicts.map((c) => ({ where: `${source}: ${quarter} (${c.row})`, message: c.intent })));
@@ -182,19 +144,22 @@ export async function optimizePlan(plan: Plan, opts: OptimizeOptions, seed: numb
     const s = solved as PlacementSolution;
     const p95RttMs = Object.fromEntries(Object.entries(s.routing.normal ?? {}).map(([c, shares]) => [c, Math.max(...Object.keys(shares).map((d) => rttBand(rtt, d, c).p95))]));
     const losses = Object.keys(s.stranded).filter((k) => k !== 'normal');
-    return { ...s, p95RttMs, lossesSurvived: { survived: losses.filter((k) => s.stranded[k]!.length === 0).length, of: losses.length } };
+    return { ...s, p95RttMs, lossesSurvived: { survived: losses.filter((k) => s.stranded[k]!.length === 0).length, of: losses.length }, ...placementFigures(problem, s) };
   };
   const out: OptimizedQuarter[] = quarters.map(({ quarter, problem }) => {
     const s = solve(quarter, problem, '');
     const g = greedyPlacement(problem);
-    return { quarter, ...s, greedy: { nodes: g.nodes, costPerMonth: g.costPerMonth, latencyPenalty: g.latencyPenalty }, savingPerMonth: round2(g.costPerMonth - s.costPerMonth) };
+    return {
+      quarter, ...s, savingPerMonth: round2(g.costPerMonth - s.costPerMonth),
+      greedy: { nodes: g.nodes, costPerMonth: g.costPerMonth, latencyPenalty: g.latencyPenalty, routing: g.routing, stranded: g.stranded, ...placementFigures(problem, g) },
+    };
   });
   const whatIfs: WhatIf[] = whatIf.map((w) => {
     const qs = w.quarters.map(({ quarter, problem }, i) => {
       const s = solve(quarter, problem, ` with ${w.sites.join(' and ')}`);
       return {
         quarter, status: s.status, gap: s.gap, seconds: s.seconds, opened: s.opened, nodes: s.nodes, costPerMonth: s.costPerMonth,
-        latencyPenalty: s.latencyPenalty, p95RttMs: s.p95RttMs, lossesSurvived: s.lossesSurvived, routing: s.routing, stranded: s.stranded, beyondBudget: s.beyondBudget,
+        latencyPenalty: s.latencyPenalty, p95RttMs: s.p95RttMs, lossesSurvived: s.lossesSurvived, reserveNodes: s.reserveNodes, withinBudget: s.withinBudget, routing: s.routing, stranded: s.stranded, beyondBudget: s.beyondBudget,
         deltaPerMonth: round2(s.costPerMonth - out[i]!.costPerMonth), penaltyDelta: round2(s.latencyPenalty - out[i]!.latencyPenalty),
       };
     });

@@ -2,6 +2,7 @@
  * Types of caplab's file contracts that several stages read (DESIGN.md "Contracts"). Each file carries
  * `"schema": "caplab.<kind>/v1"`.
  */
+import type { OptimizedPlacement } from './capacity/optimize/result.ts';
 
 /** Three quantiles of a quantity across Monte Carlo draws. */
 export interface Band {
@@ -263,6 +264,8 @@ export interface Plan {
   currency: string;
   /** If a DC is lost: where each of its countries fails over, and the countries residency leaves nowhere to go. */
   failover: Record<string, { moves: { country: string; to: string }[]; stranded: { country: string; rule: string }[] }>;
+  /** The least-cost placement under the intents, beside the greedy one (`caplab plan --optimize`, the campaign). */
+  optimized?: OptimizedPlacement;
   /** Per DC. */
   dcs: Record<string, {
     /** Per-node capacity (measured or modeled, with inputs) and which limit binds. */

@@ -35,6 +35,10 @@ export const CampaignSchema = z.strictObject({
   timeScale: z.number().positive().optional(),
   rateScale: z.number().gt(0).max(1).optional(),
   runner: z.enum(['engine', 'k6']).optional(),
+  /** caplab.intents/v1 file for the optimized placement (default data/intents.json). */
+  intents: z.string().min(1).optional(),
+  /** caplab.candidates/v1 file of what-if sites for the optimized placement. */
+  candidates: z.string().min(1).optional(),
   quick: z.boolean().optional(),
 });
 
@@ -82,6 +86,8 @@ export function readCampaign(text: string, source: string): CampaignRead {
     ...(c.forecast?.history ? { forecast: { ...c.forecast, history: resolve(base, c.forecast.history) } } : {}),
     ...(typeof c.budgets === 'string' ? { budgets: resolve(base, c.budgets) } : {}),
     ...(typeof c.catalog === 'string' ? { catalog: resolve(base, c.catalog) } : {}),
+    ...(c.intents ? { intents: resolve(base, c.intents) } : {}),
+    ...(c.candidates ? { candidates: resolve(base, c.candidates) } : {}),
     ...(c.placement && /[./\\]/.test(c.placement) ? { placement: resolve(base, c.placement) } : {}),
   };
   return { campaign, ...(catalog ? { catalog } : {}), problems };

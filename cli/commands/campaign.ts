@@ -26,6 +26,7 @@ import { readTextInput, writeFileAtomic } from '../io.ts';
 import { renderPlan } from '../print/plan.ts';
 import { startProgress } from '../progress.ts';
 import { computeForecast, forecastJson } from './forecast.ts';
+import { optimizePlan } from '../optimize.ts';
 import { computePlan } from './plan.ts';
 import { computeScenarios } from './scenarios-build.ts';
 import { computePopulation } from './users.ts';
@@ -221,7 +222,12 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
 
     const planPath = join(out, 'plan.json');
     const plan: Plan = await stage('plan', async () => {
-      const p = await computePlan({ traffic: trafficPath, results: join(out, 'capacity'), catalog }, seed);
+      const greedy = await computePlan({ traffic: trafficPath, results: join(out, 'capacity'), catalog }, seed);
+      // The least-cost placement under the intents, beside the greedy one, when the campaign plans every DC of its
+      // placement (a subset of DCs leaves the other DCs' countries out of what could be optimized).
+      const p: Plan = campaign.dcs === undefined
+        ? { ...greedy, optimized: await optimizePlan(greedy, { forecast: forecastPath, catalog, ...(campaign.intents ? { intents: campaign.intents } : {}), ...(campaign.candidates ? { candidates: campaign.candidates } : {}) }, seed) }
+        : greedy;
       await writeFileAtomic(planPath, json(p));
       return p;
     });

@@ -8,6 +8,7 @@ import { CLIENT_JS } from './html/client.ts';
 import { esc, inlineScript, jsonForScript } from './html/escape.ts';
 import { forecastSection, demandSection, placementSection } from './html/sections-model.ts';
 import { loadSection } from './html/sections-load.ts';
+import { optimizedSection } from './html/sections-optimized.ts';
 import { checksSection, provenanceSection, recommendationSection } from './html/sections-plan.ts';
 import { REPORT_CSS } from './html/styles.ts';
 import type { ReportModel } from './model.ts';
@@ -31,7 +32,7 @@ const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-i
  */
 export function renderHtml(m: ReportModel, opts: HtmlOptions): string {
   if (typeof opts.chartJs !== 'string' || opts.chartJs.trim() === '') throw new TypeError('renderHtml: chartJs (the chart.js bundle source) is empty');
-  const nav = [['recommendation', 'Recommendation'], ['checks', 'Thresholds & budgets'], ['forecast', 'Forecast'], ['demand', 'Demand'],
+  const nav = [['recommendation', 'Recommendation'], ['optimized', 'Optimized placement'], ['checks', 'Thresholds & budgets'], ['forecast', 'Forecast'], ['demand', 'Demand'],
     ['placement', 'Placement'], ['load', 'Load results'], ['provenance', 'Provenance']]
     .map(([id, label]) => `<a href="#${id}">${label}</a>`).join('');
   const notes = m.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('');
@@ -49,6 +50,7 @@ export function renderHtml(m: ReportModel, opts: HtmlOptions): string {
 <header><h1>${esc(m.title)}</h1><nav>${nav}</nav>${notes}</header>
 <main>
 ${recommendationSection(m)}
+${optimizedSection(m)}
 ${checksSection(m)}
 ${forecastSection(m)}
 ${demandSection(m)}

@@ -3,6 +3,7 @@
  * summaries: per-DC recommendation, thresholds and budgets pass/fail, forecast summary, demand per service (modeled or
  * calibrated, with the fit's residuals), placement RTT before/after, per-DC load overview. Pure: view model in, text out.
  */
+import { optimizedSummary } from './optimized.ts';
 import { int, millions, money, ms, NONE, num, pct, sig } from './format.ts';
 import type { ReportModel } from './model.ts';
 import { capacityText } from './capacity-text.ts';
@@ -71,6 +72,25 @@ export function renderMarkdown(m: ReportModel): string {
     for (const s of r.stranded) out.push(`- Losing **${mdCell(s.lostDc)}** strands ${mdCell(s.countries.join(', '))}: residency allows no other DC.`);
     if (r.stranded.length > 0) out.push('');
   } else absent('recommendation');
+
+  out.push('## Optimized placement', '');
+  const o = m.optimized;
+  if (!o) out.push(`_Not available: ${mdCell(m.missing.optimized ?? 'no data')}._`, '');
+  else {
+    out.push(optimizedSummary(o), '');
+    out.push(mdTable(['quarter', `greedy ${o.currency}/month`, `optimized ${o.currency}/month`, 'saving', 'reserve nodes greedy / optimized', 'countries within budget greedy / optimized', 'losses survived', 'solver'],
+      o.rows.map((r) => [r.quarter, int(r.greedyCost), int(r.optimizedCost), int(r.saving), `${r.greedyReserve} / ${r.optimizedReserve}`, `${r.greedyWithin} / ${r.optimizedWithin} of ${r.countries}`, r.lossesSurvived, r.solver])), '');
+    out.push(`### Routing per scenario, ${o.routingQuarter}`, '');
+    for (const sc of o.routing) {
+      out.push(`**${mdCell(sc.scenario)}**`, '');
+      out.push(mdTable(['country', 'optimized', 'greedy'], sc.rows.map((r) => [r.country, r.optimized, r.greedy])), '');
+    }
+    for (const w of o.whatIf) {
+      out.push(`### What if: ${mdCell(w.sites)}`, '', `First opened: ${mdCell(w.firstOpened)}.`, '');
+      out.push(mdTable(['quarter', 'opened', `cost change ${o.currency}/month`, 'latency penalty change', 'losses survived', 'p95 RTT changes'],
+        w.rows.map((r) => [r.quarter, r.opened, int(r.delta), int(r.penaltyDelta), r.lossesSurvived, r.rtt])), '');
+    }
+  }
 
   out.push('## Thresholds and budgets', '');
   const { thresholds, budgets } = m.checks;

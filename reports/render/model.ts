@@ -4,6 +4,7 @@
  * renderers show. A section whose inputs are absent is null and `missing` says why, so renderers say so instead of
  * breaking. Plain JSON data only: the HTML embeds it as is.
  */
+import { optimizedOf, type OptimizedSection } from './optimized.ts';
 import { fitUsl, type UslSummary, uslSummary, uslThroughput } from '../../models/capacity/usl.ts';
 import type { RoutingComparison } from '../../models/routing/compare.ts';
 import type { Band, Forecast, Plan, Traffic } from '../../models/types.ts';
@@ -193,6 +194,8 @@ export interface ReportModel {
   title: string;
   notes: string[];
   recommendation: RecommendationSection | null;
+  /** Greedy and optimized placement side by side (plan.json `optimized`). */
+  optimized: OptimizedSection | null;
   forecast: ForecastSection | null;
   demand: DemandSection | null;
   placement: PlacementSection | null;
@@ -215,6 +218,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const results = input.results ?? {};
   const recommendation = input.plan ? recommendationOf(input.plan, results) : null;
   if (!recommendation) missing.recommendation = 'no plan.json: run the planner first';
+  const optimized = input.plan ? optimizedOf(input.plan) : null;
+  if (!optimized) missing.optimized = input.plan ? 'plan.json has no optimized placement (caplab plan --optimize)' : 'no plan.json';
   const forecast = input.forecast ? forecastOf(input.forecast) : null;
   if (!forecast) missing.forecast = 'no forecast.json';
   const demand = input.traffic ? demandOf(input.traffic) : null;
@@ -241,7 +246,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     schema: 'caplab.report-model/v1',
     title: input.title ?? 'caplab capacity report',
     notes: [...(input.notes ?? [])],
-    recommendation, forecast, demand, placement, load,
+    recommendation, optimized, forecast, demand, placement, load,
     checks: { thresholds, budgets },
     assumptions: assumptionsOf(input),
     provenance: [...(input.provenance ?? [])],

@@ -76,6 +76,21 @@ describe('caplab campaign --quick', () => {
     expect(stdout).toMatch(/quick campaign \(smoke run/);
   });
 
+  it('plans the least-cost placement beside the greedy one, and the report shows both', () => {
+    const plan = read('plan.json');
+    expect(plan.optimized.intents).toBe('data/intents.json');
+    for (const q of plan.optimized.quarters) {
+      expect(q.status, q.quarter).toBe('optimal');
+      expect(q.costPerMonth, q.quarter).toBeLessThanOrEqual(q.greedy.costPerMonth * (1 + 1e-6));
+      expect(q.stranded['loss:beijing']).toEqual(['CN']);
+    }
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain('## Optimized placement');
+    expect(md).toMatch(/\| 2015Q1 \| [\d,]+ \| [\d,]+ \| -?[\d,]+ \| \d+ \/ \d+ \| \d+ \/ \d+ of 12 \| 3 of 4 \| optimal/);
+    expect(md).toContain('**loss:beijing**');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<section id="optimized">[\s\S]*<table id="optimized-table">/);
+  });
+
   it('passes the gate on the replay results at the default budgets', async () => {
     const r = await runCli(['gate', join(out, 'results')]);
     expect(r.code, r.stdout + r.stderr).toBe(0);

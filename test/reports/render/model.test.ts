@@ -18,7 +18,8 @@ describe('buildReportModel', () => {
     const c = await campaignFixture();
     const series = await seriesOf(probeNdjson({ seed: 1 }));
     const m = buildReportModel({ forecast: c.forecast, traffic: c.traffic, plan: c.plan, placement: c.comparison, results: { singapore: { series, summary: summaryFixture({ p95: 200, errorRate: 0.001, rps: 150 }) } } });
-    expect(m.missing).toEqual({});
+    // Everything but the optimized placement, which a plan has only from `caplab plan --optimize` or a campaign.
+    expect(m.missing).toEqual({ optimized: 'plan.json has no optimized placement (caplab plan --optimize)' });
     const r = m.recommendation!;
     expect(r.rows.map((x) => x.dc)).toEqual(['beijing', 'singapore', 'us-west-1', 'us-west-2']);
     expect(r.quarters[0]).toBe('2015Q1');
@@ -50,7 +51,7 @@ describe('buildReportModel', () => {
     expect(m.recommendation).toBeNull();
     expect(m.forecast).toBeNull();
     expect(m.load).toEqual([]);
-    expect(Object.keys(m.missing).sort()).toEqual(['checks', 'demand', 'forecast', 'load', 'placement', 'recommendation']);
+    expect(Object.keys(m.missing).sort()).toEqual(['checks', 'demand', 'forecast', 'load', 'optimized', 'placement', 'recommendation']);
   });
 
   it('says why there is no USL fit with too few steps', async () => {

@@ -1,0 +1,50 @@
+/**
+ * plan.json's `optimized` section (`caplab plan --optimize`): per quarter the placement the MIP chose, the greedy
+ * placement on the same terms, and the what-if sites' placements. The one definition of its shape: the CLI builds it,
+ * the report reads it.
+ */
+import type { PlacementSolution } from './solve.ts';
+
+/** One quarter of plan.json's `optimized` section. */
+export interface OptimizedQuarter extends PlacementSolution {
+  quarter: string;
+  /** Each country's p95 RTT in normal operation (its farthest serving DC), ms. */
+  p95RttMs: Record<string, number>;
+  /** Loss scenarios in which no country is stranded, of all the scenarios solved. */
+  lossesSurvived: { survived: number; of: number };
+  /** Nodes beyond what normal operation needs at the utilization cap (spares and failover reserve), all DCs. */
+  reserveNodes: number;
+  /** Countries served within their latency budget in normal operation. */
+  withinBudget: number;
+  /** The greedy placement on the same terms: nodes, cost, latency penalty, reserve, countries within budget, routing. */
+  greedy: Pick<PlacementSolution, 'nodes' | 'costPerMonth' | 'latencyPenalty' | 'routing' | 'stranded'> & { reserveNodes: number; withinBudget: number };
+  /** Greedy cost minus optimized cost, per month. */
+  savingPerMonth: number;
+}
+
+/** A what-if: the optimized placement when these sites may be opened. */
+export interface WhatIf {
+  /** The sites offered. */
+  sites: string[];
+  quarters: (Pick<OptimizedQuarter, 'quarter' | 'status' | 'gap' | 'seconds' | 'opened' | 'nodes' | 'costPerMonth' | 'latencyPenalty' | 'p95RttMs' | 'lossesSurvived' | 'reserveNodes' | 'withinBudget' | 'routing' | 'stranded' | 'beyondBudget'> & {
+    /** Cost minus the optimized placement's without the sites, per month (negative: the sites save). */
+    deltaPerMonth: number;
+    /** Latency penalty minus that placement's (negative: the sites bring traffic within its budget). */
+    penaltyDelta: number;
+  })[];
+  /** The first quarter each offered site is opened in, or null when never. */
+  firstOpened: Record<string, string | null>;
+}
+
+/** plan.json's `optimized` section. */
+export interface OptimizedPlacement {
+  /** Where the intents came from. */
+  intents: string;
+  /** The solver. */
+  solver: string;
+  /** Demand band planned for. */
+  demand: 'p50' | 'p90';
+  quarters: OptimizedQuarter[];
+  /** What-if sites (`--candidates`): each alone, then all together. */
+  whatIf?: WhatIf[];
+}
