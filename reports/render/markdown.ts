@@ -87,8 +87,8 @@ export function renderMarkdown(m: ReportModel): string {
     }
     for (const w of o.whatIf) {
       out.push(`### What if: ${mdCell(w.sites)}`, '', `First opened: ${mdCell(w.firstOpened)}.`, '');
-      out.push(mdTable(['quarter', 'opened', `cost change ${o.currency}/month`, 'latency penalty change', 'losses survived', 'p95 RTT changes'],
-        w.rows.map((r) => [r.quarter, r.opened, int(r.delta), int(r.penaltyDelta), r.lossesSurvived, r.rtt])), '');
+      out.push(mdTable(['quarter', 'opened', `cost change ${o.currency}/month`, 'latency penalty change', 'reserve nodes', 'countries within budget', 'losses survived', 'p95 RTT changes'],
+        w.rows.map((r) => [r.quarter, r.opened, int(r.delta), int(r.penaltyDelta), int(r.reserve), r.within, r.lossesSurvived, r.rtt])), '');
     }
   }
 

@@ -34,7 +34,7 @@ export interface ScenarioRouting {
 export interface WhatIfView {
   sites: string;
   firstOpened: string;
-  rows: { quarter: string; opened: string; delta: number; penaltyDelta: number; lossesSurvived: string; rtt: string }[];
+  rows: { quarter: string; opened: string; delta: number; penaltyDelta: number; reserve: number; within: string; lossesSurvived: string; rtt: string }[];
 }
 
 /** The section. */
@@ -88,6 +88,7 @@ export function optimizedOf(plan: Plan): OptimizedSection | null {
         .map(([c, v]) => `${c} ${base!.p95RttMs[c]} → ${v} ms`);
       return {
         quarter: q.quarter, opened: q.opened.length > 0 ? q.opened.join(', ') : 'none', delta: q.deltaPerMonth, penaltyDelta: q.penaltyDelta,
+        reserve: q.reserveNodes, within: `${q.withinBudget} of ${countriesOf(q)}`,
         lossesSurvived: `${q.lossesSurvived.survived} of ${q.lossesSurvived.of}`, rtt: changed.length > 0 ? changed.join('; ') : 'unchanged',
       };
     }),

@@ -25,7 +25,7 @@ export function optimizedSection(m: ReportModel): string {
   const routing = o.routing.map((sc) => table(`Routing in ${o.routingQuarter}: ${sc.scenario}`, ['country', 'optimized', 'greedy'],
     sc.rows.map((r) => [r.country, { text: r.optimized, cls: r.optimized === 'stranded' ? 'bad' : '' }, { text: r.greedy, cls: r.greedy === 'stranded' ? 'bad' : '' }]))).join('');
   const whatIf = o.whatIf.map((w) => `<h3>What if: ${esc(w.sites)}</h3><p>First opened: ${esc(w.firstOpened)}.</p>${table(
-    `Against the optimized placement without ${w.sites}, ${o.currency} per month`, ['quarter', 'opened', 'cost change', 'latency penalty change', 'losses survived', 'p95 RTT changes'],
-    w.rows.map((r) => [r.quarter, r.opened, int(r.delta), int(r.penaltyDelta), r.lossesSurvived, r.rtt]))}`).join('');
+    `Against the optimized placement without ${w.sites}, ${o.currency} per month`, ['quarter', 'opened', 'cost change', 'latency penalty change', 'reserve nodes', 'countries within budget', 'losses survived', 'p95 RTT changes'],
+    w.rows.map((r) => [r.quarter, r.opened, int(r.delta), int(r.penaltyDelta), int(r.reserve), r.within, r.lossesSurvived, r.rtt]))}`).join('');
   return `${head}<p class="lead">${esc(optimizedSummary(o))}</p>${compare}<h3>Routing per scenario</h3>${routing}${whatIf}</section>`;
 }

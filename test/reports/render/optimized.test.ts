@@ -42,7 +42,7 @@ describe('optimized placement in the report', () => {
     const s = optimizedOf(plan)!;
     expect(s.rows).toEqual([{ quarter: '2015Q1', greedyCost: 4500, optimizedCost: 4000, saving: 500, greedyReserve: 6, optimizedReserve: 5, greedyWithin: 2, optimizedWithin: 2, countries: 2, lossesSurvived: '1 of 1', solver: 'optimal, gap 0, 0.25 s' }]);
     expect(s.routing[0]).toEqual({ scenario: 'normal', rows: [{ country: 'SG', optimized: 'singapore', greedy: 'singapore' }, { country: 'US', optimized: 'us-west-2 75%, us-west-1 25%', greedy: 'us-west-1' }] });
-    expect(s.whatIf[0]!.rows[0]).toMatchObject({ opened: 'mumbai', delta: 200, penaltyDelta: -300, rtt: 'unchanged' });
+    expect(s.whatIf[0]!.rows[0]).toMatchObject({ opened: 'mumbai', delta: 200, penaltyDelta: -300, reserve: 5, within: '2 of 2', rtt: 'unchanged' });
     expect(optimizedOf({ currency: 'USD' } as unknown as Plan)).toBeNull();
   });
 
