@@ -3,6 +3,17 @@
  * `"schema": "caplab.<kind>/v1"`.
  */
 import type { OptimizedPlacement } from './capacity/optimize/result.ts';
+import type { BacktestEvaluation, BacktestScore } from './growth/backtest.ts';
+
+/** forecast.json's backtest: how each model forecast the history it had not seen. */
+export interface ForecastBacktest {
+  /** How the model was chosen, and whether the scores took part. */
+  selection: string;
+  /** Monte Carlo draws per backtest forecast. */
+  draws: number;
+  scores: BacktestScore[];
+  evaluations: BacktestEvaluation[];
+}
 
 /** Three quantiles of a quantity across Monte Carlo draws. */
 export interface Band {
@@ -83,6 +94,8 @@ export interface Forecast {
   horizon: { first: string; last: string };
   /** Regions and countries used for the split. */
   regions: Record<string, string>;
+  /** Rolling-origin backtest of every model (`caplab forecast --backtest`). */
+  backtest?: ForecastBacktest;
   /** Per quarter, in time order. */
   quarters: ForecastQuarter[];
 }

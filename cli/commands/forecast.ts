@@ -1,18 +1,21 @@
 /**
  * `caplab forecast`: fit the growth models, forecast shipments and active devices per quarter with p10/p50/p90
  * bands, print the table and write <out-dir>/forecast.json (or print the JSON with --json and write nothing).
+ * `--backtest` also scores every model by rolling origin on the history (models/growth/backtest.ts).
  */
 import { join } from 'node:path';
 import type { GrowthModelName } from '../../models/growth/model.ts';
+import { backtestGrowth } from '../../models/growth/backtest.ts';
 import { buildForecast } from '../../models/growth/forecast.ts';
+import { MODEL_NAMES } from '../../models/growth/select.ts';
 import { GrowthSettingsSchema, RegionsSchema } from '../../models/growth/settings.ts';
 import type { Forecast } from '../../models/types.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData, loadDefaults } from '../data.ts';
-import { EXIT } from '../errors.ts';
+import { EXIT, InputError } from '../errors.ts';
 import { loadHistory } from '../history.ts';
 import { writeFileAtomic } from '../io.ts';
-import { renderForecast } from '../print/forecast.ts';
+import { renderBacktest, renderForecast } from '../print/forecast.ts';
 
 /** Options of `caplab forecast` as commander parses them. */
 export interface ForecastOptions {
@@ -21,6 +24,8 @@ export interface ForecastOptions {
   model: GrowthModelName | 'auto';
   history?: string;
   draws?: number;
+  /** Also backtest every model on the history (rolling origin) and record the scores in forecast.json. */
+  backtest?: boolean;
   json: boolean;
 }
 
@@ -34,9 +39,10 @@ export interface ForecastOptions {
 export async function computeForecast(opts: Partial<ForecastOptions>, seed: number): Promise<Forecast> {
   const defaults = loadDefaults();
   const history = await loadHistory(opts.history);
-  return buildForecast({
+  const settings = loadData('growth.json', GrowthSettingsSchema);
+  const forecast = buildForecast({
     history,
-    settings: loadData('growth.json', GrowthSettingsSchema),
+    settings,
     regions: loadData('regions.json', RegionsSchema),
     model: opts.model ?? defaults.forecast.model,
     target: opts.target ?? defaults.forecast.target,
@@ -45,6 +51,13 @@ export async function computeForecast(opts: Partial<ForecastOptions>, seed: numb
     draws: opts.draws ?? defaults.forecast.draws,
     seed,
   });
+  if (!opts.backtest) return forecast;
+  const b = settings.backtest;
+  if (history.observations.length <= b.minPoints) {
+    throw new InputError(`--backtest needs more than ${b.minPoints} periods of history (${history.source} has ${history.observations.length})`);
+  }
+  const { evaluations, scores } = backtestGrowth(history, settings, { models: MODEL_NAMES, draws: b.draws, seed, maxAhead: b.maxAhead, minPoints: b.minPoints });
+  return { ...forecast, backtest: { selection: `${forecast.model.selection}; the backtest scores are reported beside it, not used to choose`, draws: b.draws, scores, evaluations } };
 }
 
 /**
@@ -67,6 +80,7 @@ export const run: CommandRun<ForecastOptions> = async ({ opts, global }) => {
   const path = join(global.outDir, 'forecast.json');
   await writeFileAtomic(path, json);
   process.stdout.write(renderForecast(forecast));
+  if (forecast.backtest) process.stdout.write(`\n${renderBacktest(forecast.backtest)}`);
   if (!global.quiet) process.stdout.write(`\nwrote ${path}\n`);
   return EXIT.ok;
 };

@@ -1,7 +1,7 @@
 /**
  * The readable forecast printed by `caplab forecast`: the per-quarter table and the milestones. Pure.
  */
-import type { Forecast } from '../../models/types.ts';
+import type { Forecast, ForecastBacktest } from '../../models/types.ts';
 import { millions, percent, textTable } from './table.ts';
 
 /**
@@ -46,4 +46,22 @@ export function renderForecast(f: Forecast): string {
     ? `Active device base passes ${millions(a.threshold)} in ${a.p50Quarter} (p50; ${a.p90Quarter ?? 'later'} on the p90 band, ${a.p10Quarter ?? `after ${f.horizon.last}`} on the p10 band)`
     : `Active device base does not pass ${millions(a.threshold)} on the p50 band by ${f.horizon.last}${a.p90Quarter ? ` (p90 band: ${a.p90Quarter})` : ''}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Renders the backtest: each model's scores, then every scored forecast.
+ * @param b forecast.json's backtest
+ * @returns text with a trailing newline
+ */
+export function renderBacktest(b: ForecastBacktest): string {
+  const rows = b.scores.map((s) => [s.model, String(s.evaluations), percent(s.coverage80), s.pinball.toFixed(3), s.crps.toFixed(3), `${s.mapePct.toFixed(1)}%`]);
+  const evals = b.evaluations.map((e) => [e.model, e.fittedThrough, `${e.target} (+${e.ahead})`, millions(e.observed), `${millions(e.p10)} / ${millions(e.p50)} / ${millions(e.p90)}`, e.covered ? 'yes' : 'NO']);
+  return [
+    `Backtest (rolling origin, ${b.draws} draws per forecast): p10-p90 coverage (nominal 80%), pinball loss (mean of p10/p50/p90) and CRPS relative to what shipped, MAPE of the p50`,
+    textTable(['model', 'forecasts', 'coverage', 'pinball', 'CRPS', 'MAPE'], rows),
+    `Selection: ${b.selection}`,
+    '',
+    textTable(['model', 'fitted through', 'forecast', 'shipped', 'p10 / p50 / p90', 'inside'], evals),
+    '',
+  ].join('\n');
 }

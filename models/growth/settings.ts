@@ -13,6 +13,8 @@ export const GrowthSettingsSchema = z.object({
   monteCarlo: z.object({ draws: z.number().int().min(10), yearNoise: z.boolean() }).loose(),
   seasonality: z.object({ quarterWeights: z.tuple([z.number().positive(), z.number().positive(), z.number().positive(), z.number().positive()]) }).loose(),
   survival: z.object({ distribution: z.literal('weibull'), medianYears: z.number().positive(), shape: z.number().positive() }).loose(),
+  backtest: z.object({ draws: z.number().int().min(10), maxAhead: z.number().int().min(1), minPoints: z.number().int().min(2) }).loose()
+    .default({ draws: 200, maxAhead: 4, minPoints: 3 }),
 }).loose();
 
 /** Parsed data/growth.json. */

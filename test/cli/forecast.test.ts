@@ -180,3 +180,19 @@ describe('caplab forecast with bad input (exit 104, nothing written)', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('caplab forecast --backtest', () => {
+  it('prints each model\'s backtest scores and records them in forecast.json; without the flag there is none', async () => {
+    const out = dir('backtest');
+    const r = await runCli(['--out-dir', out, 'forecast', '--backtest']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Backtest \(rolling origin, 200 draws per forecast\)/);
+    expect(r.stdout).toMatch(/gompertz\s+2014Q2\s+2014H2 \(\+1\)\s+35\.0M/);
+    const f = JSON.parse(readFileSync(join(out, 'forecast.json'), 'utf8'));
+    expect(f.backtest.scores.map((s: { model: string }) => s.model)).toEqual(['logistic', 'bass', 'gompertz']);
+    expect(f.backtest.scores.every((s: { evaluations: number }) => s.evaluations === 10)).toBe(true);
+    expect(f.backtest.selection).toMatch(/lowest AICc .*not used to choose/);
+    const plain = await runCli(['forecast', '--json']);
+    expect('backtest' in JSON.parse(plain.stdout)).toBe(false);
+  }, 120_000);
+});
