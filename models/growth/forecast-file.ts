@@ -29,6 +29,16 @@ export const ForecastFileSchema = z.object({
   }).loose(),
   horizon: z.object({ first: z.string(), last: z.string() }),
   quarters: z.array(QuarterSchema).min(1),
+  // Written by `caplab forecast --backtest`; the report renders every field, so each is checked.
+  backtest: z.object({
+    selection: z.string(),
+    draws: z.number().int().positive(),
+    scores: z.array(z.object({ model: z.string(), evaluations: z.number().int(), coverage80: z.number(), pinball: z.number(), crps: z.number(), mapePct: z.number() }).loose()),
+    evaluations: z.array(z.object({
+      model: z.string(), fittedThrough: z.string(), target: z.string(), ahead: z.number().int().positive(),
+      observed: z.number(), p10: z.number(), p50: z.number(), p90: z.number(), covered: z.boolean(),
+    }).loose()),
+  }).loose().optional(),
 }).loose().superRefine((f, ctx) => {
   f.quarters.forEach((q, i) => {
     const prev = f.quarters[i - 1];

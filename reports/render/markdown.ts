@@ -120,6 +120,15 @@ export function renderMarkdown(m: ReportModel): string {
       ])), '');
   } else absent('forecast');
 
+  if (m.forecast?.backtest) {
+    const b = m.forecast.backtest;
+    out.push('### Backtest', '', `Rolling origin, ${b.draws} draws per forecast; losses relative to what shipped. Selection: ${mdCell(b.selection)}.`, '');
+    out.push(mdTable(['model', 'forecasts', 'p10-p90 coverage (nominal 80%)', 'pinball', 'CRPS', 'MAPE of p50'],
+      b.scores.map((x) => [x.model, String(x.evaluations), pct(x.coverage80), x.pinball.toFixed(3), x.crps.toFixed(3), `${x.mapePct.toFixed(1)}%`])), '');
+    out.push(mdTable(['model', 'fitted through', 'forecast', 'shipped', 'p10 / p50 / p90', 'inside'],
+      b.evaluations.map((e) => [e.model, e.fittedThrough, `${e.target} (+${e.ahead})`, millions(e.observed), `${millions(e.p10)} / ${millions(e.p50)} / ${millions(e.p90)}`, e.covered ? 'yes' : 'no'])), '');
+  }
+
   out.push('## Demand per service', '');
   const d = m.demand;
   if (d) {

@@ -7,7 +7,7 @@
 import { optimizedOf, type OptimizedSection } from './optimized.ts';
 import { fitUsl, type UslSummary, uslSummary, uslThroughput } from '../../models/capacity/usl.ts';
 import type { RoutingComparison } from '../../models/routing/compare.ts';
-import type { Band, Forecast, Plan, Traffic } from '../../models/types.ts';
+import type { Band, Forecast, ForecastBacktest, Plan, Traffic } from '../../models/types.ts';
 import type { K6SummaryData } from '../../scenarios/engine/outputs/summary-schema.ts';
 import { assumptionsOf } from './assumptions.ts';
 import { type DemandSourceRow, demandSourcesOf } from './demand-sources.ts';
@@ -123,6 +123,8 @@ export interface ForecastSection {
   regions: string[];
   /** p50 active devices by region, aligned with `quarters`. */
   byRegion: Record<string, number[]>;
+  /** The rolling-origin backtest, when forecast.json has one (`caplab forecast --backtest`). */
+  backtest: ForecastBacktest | null;
 }
 
 /** Demand section (traffic.json). */
@@ -294,6 +296,7 @@ function forecastOf(f: Forecast): ForecastSection {
     })),
     regions,
     byRegion: Object.fromEntries(regions.map((r) => [r, f.quarters.map((q) => q.byRegion[r]?.p50 ?? 0)])),
+    backtest: f.backtest ?? null,
   };
 }
 

@@ -31,7 +31,18 @@ export function forecastSection(m: ReportModel): string {
     figure('forecast', 'Trailing-year shipments with p10-p90 band and the yearly target', 'Trailing-year shipments: p50 line, p10–p90 band, the yearly target dashed; active devices p50 on the same axis.', tys) +
     '<h3>Active devices by region</h3>' +
     figure('regions', 'Active devices by region, p50, stacked', 'Active devices by region (p50), stacked.', regions) +
+    backtestBlock(f.backtest) +
     '</section>';
+}
+
+/** The backtest tables, when the forecast has one. */
+function backtestBlock(b: NonNullable<ReportModel['forecast']>['backtest']): string {
+  if (!b) return '';
+  return `<h3>Backtest</h3><p>Rolling origin: each model refitted on every prefix of the history, its forecasts of the next 1-4 periods scored against what shipped (${b.draws} draws per forecast). Selection: ${esc(b.selection)}.</p>` +
+    table('Scores per model; pinball loss and CRPS relative to the shipments', ['model', 'forecasts', 'p10-p90 coverage (nominal 80%)', 'pinball', 'CRPS', 'MAPE of p50'],
+      b.scores.map((x) => [x.model, String(x.evaluations), pct(x.coverage80), x.pinball.toFixed(3), x.crps.toFixed(3), `${x.mapePct.toFixed(1)}%`]), 'backtest-scores') +
+    table('Past forecasts against what happened', ['model', 'fitted through', 'forecast', 'shipped', 'p10 / p50 / p90', 'inside'],
+      b.evaluations.map((e) => [e.model, e.fittedThrough, `${e.target} (+${e.ahead})`, millions(e.observed), `${millions(e.p10)} / ${millions(e.p50)} / ${millions(e.p90)}`, { text: e.covered ? 'yes' : 'no', cls: e.covered ? 'ok' : 'bad' }]), 'backtest-evaluations');
 }
 
 /**
