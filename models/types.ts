@@ -76,7 +76,7 @@ export interface Forecast {
   /** Every model fitted. */
   candidates: ForecastCandidate[];
   /** How uncertainty was sampled. */
-  uncertainty: { method: string; draws: number; note: string; yearNoiseSd: number | null };
+  uncertainty: { method: string; draws: number; note: string; yearNoiseSd: number | null; yearNoise?: string };
   /** Assumptions used (seasonality, survival), copied from data/ with their reasoning. */
   assumptions: { seasonality: number[]; survival: { distribution: string; medianYears: number; shape: number } };
   /** The yearly shipments target and when it is reached. */

@@ -8,7 +8,7 @@
 import { createRng } from '../random.ts';
 import type { History } from './history.ts';
 import type { GrowthModelName } from './model.ts';
-import { drawParameters } from './montecarlo.ts';
+import { drawParameters, yearShock } from './montecarlo.ts';
 import { crpsSamples, pinballLoss, sampleQuantile } from './scores.ts';
 import { fitCandidate, modelByName } from './select.ts';
 import type { GrowthSettings } from './settings.ts';
@@ -88,7 +88,7 @@ export function backtestGrowth(history: History, settings: GrowthSettings, opts:
         const params = cand.model.fromInternal(theta);
         targets.forEach((t, j) => {
           const v = cand.model.cumulative(params, t.period.end) - cand.model.cumulative(params, t.period.start);
-          samples[j]![d] = Math.max(0, v) * (noise > 0 ? Math.exp(noise * rng.normal()) : 1);
+          samples[j]![d] = Math.max(0, v) * yearShock(rng, noise, cand.fit.n - cand.fit.k);
         });
       });
       targets.forEach((t, j) => {

@@ -11,7 +11,7 @@ import type { Band, Forecast, ForecastCandidate, ForecastQuarter } from '../type
 import { salesShares } from './countries.ts';
 import type { History } from './history.ts';
 import type { GrowthModelName } from './model.ts';
-import { drawParameters } from './montecarlo.ts';
+import { drawParameters, yearShock } from './montecarlo.ts';
 import { quarterlyShipments } from './seasonality.ts';
 import { type Candidate, selectModel } from './select.ts';
 import type { GrowthSettings, Regions } from './settings.ts';
@@ -81,7 +81,7 @@ export function buildForecast(input: ForecastInput): Forecast {
       const shocks = new Map<number, number>();
       for (let i = 0; i < nq; i++) {
         const y = Math.floor((firstQ + i) / 4);
-        if (!shocks.has(y)) shocks.set(y, Math.exp(yearNoiseSd * rng.normal()));
+        if (!shocks.has(y)) shocks.set(y, yearShock(rng, yearNoiseSd, cand.fit.n - cand.fit.k));
         q[i] = q[i]! * shocks.get(y)!;
       }
     }
@@ -138,7 +138,10 @@ export function buildForecast(input: ForecastInput): Forecast {
     },
     model: { ...describe(cand), selection: selection.method },
     candidates: selection.candidates.map(describe),
-    uncertainty: { method: draws.method, draws: input.draws, note: draws.note, yearNoiseSd: yearNoiseSd > 0 ? round6(yearNoiseSd) : null },
+    uncertainty: {
+      method: draws.method, draws: input.draws, note: draws.note, yearNoiseSd: yearNoiseSd > 0 ? round6(yearNoiseSd) : null,
+      ...(yearNoiseSd > 0 ? { yearNoise: `lognormal, sd yearNoiseSd widened to the p10-p90 of a Student-t with ${Math.max(1, cand.fit.n - cand.fit.k)} degrees of freedom (n - k of the fit)` } : {}),
+    },
     assumptions: {
       seasonality: [...settings.seasonality.quarterWeights],
       survival: { distribution: settings.survival.distribution, medianYears: settings.survival.medianYears, shape: settings.survival.shape },

@@ -4,6 +4,7 @@
  * the prior with the other parameters refitted to each draw.
  */
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import { studentTQuantile } from '../capacity/student-t.ts';
 import type { Rng } from '../random.ts';
 import { fitGrowth, searchContext } from './fit.ts';
 import type { History } from './history.ts';
@@ -90,6 +91,32 @@ export function drawParameters(
     return { thetas, method: 'covariance', note: `multivariate normal on internal parameters from the fit's covariance (n = ${fit.n} < ${bootstrapMinPoints} periods, too few for a bootstrap)` };
   }
   return { thetas: Array.from({ length: draws }, () => fit.theta.slice()), method: 'none', note: 'no covariance and too few points for a bootstrap: parameter uncertainty not sampled' };
+}
+
+/**
+ * A multiplicative shock for one year's shipments: exp(sd x s(dof) x Z), Z standard normal. The predictive
+ * distribution of a new log observation around a fitted curve is Student-t with n - k degrees of freedom when its sd
+ * comes from the n - k residual degrees of freedom; a plain normal understates its spread when n - k is small. A t
+ * in log space would give shipments no finite mean (and an infinite CRPS), so the normal is widened instead, by
+ * s(dof) = t(0.9, dof) / z(0.9), which gives the t's own p10 and p90: the band the forecast reports.
+ * @param rng seeded generator
+ * @param sd residual sd of the log fit
+ * @param dof residual degrees of freedom (n - k, at least 1)
+ * @returns the factor (1 when sd is 0)
+ */
+export function yearShock(rng: Rng, sd: number, dof: number): number {
+  if (!(sd > 0)) return 1;
+  return Math.exp(sd * tWidening(dof) * rng.normal());
+}
+
+const widening = new Map<number, number>();
+
+/** t(0.9, dof) / z(0.9), cached per dof. */
+function tWidening(dof: number): number {
+  const nu = Math.max(1, Math.round(dof));
+  let w = widening.get(nu);
+  if (w === undefined) widening.set(nu, (w = studentTQuantile(0.9, nu) / Z90));
+  return w;
 }
 
 function cholesky(cov: number[][]): number[][] | null {
