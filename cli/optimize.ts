@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { RegionsSchema } from '../models/growth/settings.ts';
-import { ValidationError } from '../models/errors.ts';
+import { type Problem, ValidationError } from '../models/errors.ts';
 import { PlannerSettingsSchema } from '../models/capacity/settings.ts';
 import { buildPlacementProblem } from '../models/capacity/optimize/build-problem.ts';
 import { placementFigures } from '../models/capacity/optimize/figures.ts';
@@ -53,6 +53,33 @@ async function readDocument(path: string, what: string): Promise<unknown> {
     throw new InputError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
   return /\.ya?ml$/i.test(path) ? parseYamlInput(text, path) : parseJsonInput(text, path);
+}
+
+/**
+ * Reads and validates an intents file and a candidates file against a placement's DCs, before any work that needs
+ * them (a campaign checks them with its other inputs).
+ * @param opts the files (absent: the default intents, no candidates)
+ * @param dcs DCs of the placement
+ * @returns the problems found (empty when both are valid)
+ */
+export async function optimizeInputProblems(opts: Pick<OptimizeOptions, 'intents' | 'candidates'>, dcs: readonly string[]): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const regions = loadData('regions.json', RegionsSchema);
+  const planner = loadData('planner.json', PlannerSettingsSchema);
+  const checks: (() => Promise<unknown>)[] = [
+    async () => parseIntents(await readDocument(opts.intents ?? `${DATA_DIR}intents.json`, 'intents file'), opts.intents ?? 'data/intents.json', { dcs, countries: regions.countries, planner }),
+    ...(opts.candidates === undefined ? [] : [async () => parseCandidates(await readDocument(opts.candidates!, 'candidates file'), opts.candidates!, dcs)]),
+  ];
+  for (const check of checks) {
+    try {
+      await check();
+    } catch (err) {
+      if (err instanceof ValidationError) problems.push(...err.problems);
+      else if (err instanceof InputError) problems.push({ where: 'campaign', message: err.message });
+      else throw err;
+    }
+  }
+  return problems;
 }
 
 /** The placement problem of each quarter of a plan, and where its intents came from. */

@@ -76,6 +76,10 @@ export function readCampaign(text: string, source: string): CampaignRead {
   if (raw.catalog !== undefined && raw.targets === undefined) {
     problems.push({ where: `${source}: targets`, message: 'a campaign with its own `catalog` needs `targets` (a base URL per DC serving those services): the built-in stacks serve only the built-in API' });
   }
+  // The optimized placement covers the whole placement: with a subset of DCs it is not solved, so its inputs would be ignored.
+  for (const key of ['intents', 'candidates'] as const) {
+    if (raw[key] !== undefined && raw.dcs !== undefined) problems.push({ where: `${source}: ${key}`, message: 'the optimized placement is solved for the whole placement: remove `dcs` to use it' });
+  }
   const catalog: CatalogInput | undefined = typeof raw.catalog === 'string' && raw.catalog !== ''
     ? { path: resolve(base, raw.catalog) }
     : typeof raw.catalog === 'object' && raw.catalog !== null ? { inline: raw.catalog, source: `${source}: catalog`, baseDir: base } : undefined;

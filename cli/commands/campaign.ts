@@ -26,7 +26,8 @@ import { readTextInput, writeFileAtomic } from '../io.ts';
 import { renderPlan } from '../print/plan.ts';
 import { startProgress } from '../progress.ts';
 import { computeForecast, forecastJson } from './forecast.ts';
-import { optimizePlan } from '../optimize.ts';
+import { optimizeInputProblems, optimizePlan } from '../optimize.ts';
+import { loadPlacement, loadRoutingData } from '../routing.ts';
 import { computePlan } from './plan.ts';
 import { computeScenarios } from './scenarios-build.ts';
 import { computePopulation } from './users.ts';
@@ -105,6 +106,12 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
   const out = resolve(global.outDir);
   const placement = campaign.placement ?? defaults.placement;
   const runner = campaign.runner ?? defaults.runner;
+  if (campaign.dcs === undefined) {
+    // The optimized placement's intents and what-if sites, checked now rather than after the load runs.
+    const dcs = (await loadPlacement(placement, loadRoutingData().rtt)).dcs;
+    const problems = await optimizeInputProblems({ ...(campaign.intents ? { intents: campaign.intents } : {}), ...(campaign.candidates ? { candidates: campaign.candidates } : {}) }, dcs);
+    if (problems.length > 0) throw new ValidationError(`${args[0] ?? 'the campaign'}: the optimized placement's inputs are invalid`, problems);
+  }
   const progress = startProgress('campaign', STAGES.length, global.quiet);
   const log = (line: string): void => {
     if (!global.quiet && !process.stderr.isTTY) process.stderr.write(`${line}\n`);

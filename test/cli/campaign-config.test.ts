@@ -76,4 +76,22 @@ describe('campaign.yaml', () => {
       removeDir(dir);
     }
   });
+
+  it('checks the optimized placement\'s intents and what-if sites before any load, and refuses them with a subset of DCs', async () => {
+    const dir = tempDir('caplab-campaign-intents-');
+    try {
+      writeFileSync(join(dir, 'intents.json'), JSON.stringify({ schema: 'caplab.intents/v1', latency: { defaultBudgetMs: 80, penaltyPerRpsMs: 0.05, regions: { atlantis: 9 } }, survive: ['mumbai'] }));
+      writeFileSync(join(dir, 'campaign.yaml'), 'intents: intents.json\ncandidates: nowhere.json\n');
+      const out = join(dir, 'out');
+      const r = await runCli(['--out-dir', out, 'campaign', join(dir, 'campaign.yaml')]);
+      expect(r.code).toBe(104);
+      expect(r.stderr).toContain(`${join(dir, 'intents.json')}: latency.regions.atlantis`);
+      expect(r.stderr).toContain(`${join(dir, 'intents.json')}: survive[0]`);
+      expect(r.stderr).toMatch(/cannot read candidates file .*nowhere\.json: no such file/);
+      expect(existsSync(out)).toBe(false);
+      expect(readCampaign('intents: i.json\ndcs: [singapore]\n', '/x/c.yaml').problems.map((p) => p.where)).toEqual(['/x/c.yaml: intents']);
+    } finally {
+      removeDir(dir);
+    }
+  });
 });
