@@ -39,6 +39,7 @@ export function buildProgram(): Command {
     .option('--history <file>', 'shipment history (.csv or .json: yearly, half-yearly or quarterly rows) instead of data/history.json')
     .option('--draws <n>', 'Monte Carlo draws for the p10/p50/p90 bands', parseCount)
     .option('--backtest', 'also refit every model on each prefix of the history, score its forecasts of the next 1-4 periods (p10-p90 coverage, pinball loss, CRPS, MAPE) and record them in forecast.json', false)
+    .addOption(new Option('--select <rule>', 'how --model auto chooses: aicc (lowest AICc) or crps (lowest mean backtest CRPS; needs --backtest)').choices(['aicc', 'crps']).default('aicc'))
     .option('--json', 'print forecast JSON to stdout and write nothing', false)
     .action(lazy('./commands/forecast.ts'));
 

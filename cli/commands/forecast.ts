@@ -26,6 +26,8 @@ export interface ForecastOptions {
   draws?: number;
   /** Also backtest every model on the history (rolling origin) and record the scores in forecast.json. */
   backtest?: boolean;
+  /** How to choose the model under `--model auto`: `aicc` (default) or `crps`, the lowest mean backtest CRPS. */
+  select?: 'aicc' | 'crps';
   json: boolean;
 }
 
@@ -40,24 +42,36 @@ export async function computeForecast(opts: Partial<ForecastOptions>, seed: numb
   const defaults = loadDefaults();
   const history = await loadHistory(opts.history);
   const settings = loadData('growth.json', GrowthSettingsSchema);
+  const model = opts.model ?? defaults.forecast.model;
+  if (opts.select === 'crps' && !opts.backtest) throw new InputError('--select crps chooses by the backtest: add --backtest');
+  if (opts.select === 'crps' && model !== 'auto') throw new InputError(`--select crps chooses among all models: drop --model ${model}`);
+  const b = settings.backtest;
+  if (opts.backtest && history.observations.length <= b.minPoints) {
+    throw new InputError(`--backtest needs more than ${b.minPoints} periods of history (${history.source} has ${history.observations.length})`);
+  }
+  const backtest = opts.backtest ? backtestGrowth(history, settings, { models: MODEL_NAMES, draws: b.draws, seed, maxAhead: b.maxAhead, minPoints: b.minPoints }) : undefined;
+  // Lowest mean CRPS; ties go to the earlier model in MODEL_NAMES.
+  const byCrps = backtest && opts.select === 'crps' ? backtest.scores.reduce((a, x) => (x.crps < a.crps ? x : a)) : undefined;
   const forecast = buildForecast({
     history,
     settings,
     regions: loadData('regions.json', RegionsSchema),
-    model: opts.model ?? defaults.forecast.model,
+    model: byCrps?.model ?? model,
     target: opts.target ?? defaults.forecast.target,
     targetYear: defaults.forecast.targetYear,
     horizon: opts.horizon ?? defaults.forecast.horizon,
     draws: opts.draws ?? defaults.forecast.draws,
     seed,
   });
-  if (!opts.backtest) return forecast;
-  const b = settings.backtest;
-  if (history.observations.length <= b.minPoints) {
-    throw new InputError(`--backtest needs more than ${b.minPoints} periods of history (${history.source} has ${history.observations.length})`);
-  }
-  const { evaluations, scores } = backtestGrowth(history, settings, { models: MODEL_NAMES, draws: b.draws, seed, maxAhead: b.maxAhead, minPoints: b.minPoints });
-  return { ...forecast, backtest: { selection: `${forecast.model.selection}; the backtest scores are reported beside it, not used to choose`, draws: b.draws, scores, evaluations } };
+  if (!backtest) return forecast;
+  const rule = byCrps
+    ? `lowest mean backtest CRPS (${backtest.scores.map((x) => `${x.model} ${x.crps.toFixed(3)}`).join(', ')})`
+    : undefined;
+  return {
+    ...forecast,
+    ...(rule ? { model: { ...forecast.model, selection: rule } } : {}),
+    backtest: { selection: rule ? `chosen by the backtest: ${rule}` : `${forecast.model.selection}; the backtest scores are reported beside it, not used to choose`, draws: b.draws, ...backtest },
+  };
 }
 
 /**

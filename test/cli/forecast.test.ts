@@ -195,4 +195,17 @@ describe('caplab forecast --backtest', () => {
     const plain = await runCli(['forecast', '--json']);
     expect('backtest' in JSON.parse(plain.stdout)).toBe(false);
   }, 120_000);
+
+  it('--select crps chooses the model with the lowest mean backtest CRPS, and says so; it needs --backtest', async () => {
+    const r = await runCli(['forecast', '--backtest', '--select', 'crps', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const f = JSON.parse(r.stdout);
+    const best = f.backtest.scores.reduce((a: { crps: number }, x: { crps: number }) => (x.crps < a.crps ? x : a));
+    expect(f.model.model).toBe(best.model);
+    expect(f.model.selection).toMatch(/^lowest mean backtest CRPS \(logistic [\d.]+, bass [\d.]+, gompertz [\d.]+\)$/);
+    expect(f.backtest.selection).toMatch(/^chosen by the backtest/);
+    const bad = await runCli(['forecast', '--select', 'crps']);
+    expect(bad.code).toBe(104);
+    expect(bad.stderr).toMatch(/--select crps chooses by the backtest: add --backtest/);
+  }, 120_000);
 });
