@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeForecast } from '../../cli/commands/forecast.ts';
 import { canvasInk, chromiumPath, visit } from '../helpers/browser.ts';
 import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
 import { campaignFixture, probeNdjson, summaryFixture } from '../reports/render/fixtures.ts';
@@ -23,7 +24,8 @@ beforeAll(async () => {
   const c = await campaignFixture();
   mkdirSync(join(dir, 'full', 'results', 'singapore'), { recursive: true });
   mkdirSync(join(dir, 'full', 'results', 'beijing'), { recursive: true });
-  writeFileSync(join(dir, 'full', 'forecast.json'), JSON.stringify(c.forecast));
+  // The same forecast with its backtest (separate random streams: the bands are c.forecast's), for the fan chart.
+  writeFileSync(join(dir, 'full', 'forecast.json'), JSON.stringify(await computeForecast({ draws: c.forecast.uncertainty.draws, backtest: true }, c.forecast.seed)));
   writeFileSync(join(dir, 'full', 'traffic.json'), JSON.stringify(c.traffic));
   writeFileSync(join(dir, 'full', 'plan.json'), JSON.stringify(c.plan));
   writeFileSync(join(dir, 'full', 'results', 'singapore', 'points.ndjson'), probeNdjson({ seed: 1, rates: [100, 200, 300] }));
@@ -53,8 +55,8 @@ describe('report.html in chromium, offline, from file://', () => {
     const ink = await canvasInk(v.page);
     const drawn = Number(await v.page.getAttribute('html', 'data-charts-drawn'));
     expect(drawn).toBe(ink.length);
-    // nodes, forecast, regions, demand, diurnal, services, rtt + per DC: usl, steps, rps, latency (+ sweep for singapore)
-    expect(ink.length).toBe(7 + 4 + 5);
+    // nodes, forecast, backtest, regions, demand, diurnal, services, rtt + per DC: usl, steps, rps, latency (+ sweep for singapore)
+    expect(ink.length).toBe(8 + 4 + 5);
     for (const c of ink) {
       expect(c.w * c.h, c.key).toBeGreaterThan(0);
       expect(c.ink, `canvas ${c.key} is blank`).toBeGreaterThan(500);

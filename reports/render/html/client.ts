@@ -49,6 +49,17 @@ export const CLIENT_JS = String.raw`
         line('target ' + fmtM(f.target.yearlyShipments) + '/year', q.map(function () { return f.target.yearlyShipments; }), palette(1), { borderDash: [8, 4] })
       ] }, options: { scales: axes('phones', { y: { grid: { color: css('--line') }, ticks: { callback: fmtM } } }) } };
     },
+    backtest: function () {
+      var f = model.forecast;
+      // One step ahead, the chosen model: each past forecast's p10-p90 band and p50 against what shipped.
+      var e = f.backtest.evaluations.filter(function (x) { return x.ahead === 1 && x.model === f.model; });
+      return { type: 'line', data: { labels: e.map(function (x) { return x.target + ' (from ' + x.fittedThrough + ')'; }), datasets: [
+        line('p10', e.map(function (x) { return x.p10; }), 'transparent', { borderWidth: 0, noLegend: true }),
+        line('p10-p90', e.map(function (x) { return x.p90; }), 'transparent', { borderWidth: 0, fill: '-1', backgroundColor: css('--band') }),
+        line('forecast p50', e.map(function (x) { return x.p50; }), palette(0)),
+        line('shipped', e.map(function (x) { return x.observed; }), palette(1), { showLine: false, pointRadius: 5 })
+      ] }, options: { scales: axes('phones in the period', { y: { grid: { color: css('--line') }, ticks: { callback: fmtM } } }) } };
+    },
     regions: function () {
       var f = model.forecast;
       return { type: 'bar', data: { labels: f.quarters.map(function (x) { return x.quarter; }), datasets: f.regions.map(function (r, i) {
