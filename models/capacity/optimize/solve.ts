@@ -128,10 +128,14 @@ function readSolution(f: Formulation, p: PlacementProblem, value: (col: string) 
 /** The intents behind an infeasible program: the rows of its relaxation's irreducible infeasible subsystem. */
 function conflictsOf(f: Formulation, p: PlacementProblem, highs: Highs): { row: string; intent: string }[] {
   // The relaxation (integrality dropped) carries the same intents; HiGHS computes an IIS for LPs.
-  const lp = f.lp.replace(/\nGeneral\n[^\n]*\n/, '\n').replace(/\nBinary\n([^\n]*)\n/, (_, cols: string) => `\n`).replace(/\nBounds\n/, `\nBounds\n${Object.values(f.openCol).map((c) => ` 0 <= ${c} <= 1\n`).join('')}`);
+  // Integer and binary sections dropped; the open indicators keep their 0..1 range as bounds.
+  const lp = f.lp.replace(/\nGeneral\n[^\n]*\n/, '\n').replace(/\nBinary\n[^\n]*\n/, '\n')
+    .replace(/\nBounds\n/, `\nBounds\n${Object.values(f.openCol).map((c) => ` 0 <= ${c} <= 1\n`).join('')}`);
   const model = highs.createModel({ format: 'lp', data: lp });
   try {
-    model.options.set({ output_flag: false, iis_strategy: 2 } as never);
+    // iis_strategy bit mask: FromLp (2, an elastic LP) + Irreducible (4, refined to a true IIS). The package types it
+    // as an enum it declares but does not export, hence the cast.
+    model.options.set({ output_flag: false, iis_strategy: 2 | 4 } as never);
     model.run();
     const iis = model.getIis();
     const names = Object.keys(f.rows);
