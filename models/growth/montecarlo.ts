@@ -49,9 +49,13 @@ export function drawParameters(
   const clampAll = (t: number[]): number[] => t.map((v, i) => Math.min(Math.max(v, space.min[i]!), space.max[i]!));
   const freeIdx = fit.free.flatMap((f, i) => (f ? [i] : []));
   const L = fit.covariance ? cholesky(fit.covariance) : null;
+  // Covariance draws widened like the yearly shocks (to a t with n - k dof instead of a normal), as a regression's
+  // parameter intervals use t when the error variance is estimated: on synthetic histories this moved the p10-p90
+  // coverage of next-year outcomes from 75.8% to 78.3% (nominal 80%, SE 2 points).
+  const w = tWidening(fit.n - fit.k);
   const perturb = (base: number[]): number[] => {
     if (!L) return base.slice();
-    const z = freeIdx.map(() => rng.normal());
+    const z = freeIdx.map(() => w * rng.normal());
     const out = base.slice();
     freeIdx.forEach((idx, r) => {
       let s = 0;
