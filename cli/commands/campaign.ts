@@ -55,9 +55,13 @@ async function makeDirs(dirs: string[]): Promise<void> {
 
 /**
  * Each DC's per-node USL ceiling from its probe (capacity/<dc>/points-probe.ndjson.gz), which sets the sweep's rates.
- * @throws {CliError} 107 when a probe cannot be fitted: the measurement failed, not the input
+ * A DC whose probe gives no ceiling sweeps at its modeled ceiling when it has one (as the scenario builder does
+ * without a measurement), and the campaign says so; the plan then judges the measurement again.
+ * @param modeled per-node modeled ceilings by DC, when every service of the DC has a modeled service time
+ * @param warn where the fallback is reported
+ * @throws {CliError} 107 when a probe cannot be fitted and there is no model: the measurement failed, not the input
  */
-async function probeCeilings(capacityDir: string, dcs: readonly string[]): Promise<Record<string, number>> {
+async function probeCeilings(capacityDir: string, dcs: readonly string[], modeled: () => Promise<Record<string, number> | undefined>, warn: (line: string) => void): Promise<Record<string, number>> {
   const settings = loadData('scenarios.json', ScenarioSettingsSchema);
   const budget = loadData('planner.json', PlannerSettingsSchema).serverBudgetP95Ms;
   const out: Record<string, number> = {};
@@ -65,10 +69,14 @@ async function probeCeilings(capacityDir: string, dcs: readonly string[]): Promi
     try {
       const cap = await measuredCapacity(capacityDir, dc, settings.probe.warmupSeconds, budget);
       if (cap && cap.ceilingRps > 0) out[dc] = cap.ceilingRps;
-      else throw new Error('no probe points');
+      else throw new Error(cap ? `the USL fit gives no positive ceiling (${cap.ceilingRps})` : 'no probe points');
     } catch (err) {
       const problems = err instanceof ValidationError ? `: ${err.problems.map((p) => `${p.where}: ${p.message}`).join('; ')}` : '';
-      throw new ScriptError(`probe of ${dc} measured no ceiling to sweep from (${(err as Error).message}${problems})`);
+      const why = `probe of ${dc} measured no ceiling to sweep from (${(err as Error).message}${problems})`;
+      const model = (await modeled())?.[dc];
+      if (!(model !== undefined && model > 0)) throw new ScriptError(why);
+      warn(`${why}: sweeping at the modeled ceiling, ${model} req/s`);
+      out[dc] = model;
     }
   }
   return out;
@@ -221,7 +229,14 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
     };
     await stage('probe', () => runKind('probe'));
     await stage('sweep', async () => {
-      const ceilings = await probeCeilings(join(out, 'capacity'), loaded);
+      // Modeled ceilings, computed only if a probe needs one (every service of the DC must have a modeled time).
+      let modeled: Promise<Record<string, number> | undefined> | undefined;
+      const modeledCeilings = (): Promise<Record<string, number> | undefined> => (modeled ??= computePlan({ traffic: trafficPath, catalog }, seed)
+        .then((p) => Object.fromEntries(Object.entries(p.dcs).map(([dc, d]) => [dc, d.capacity.ceilingRps])))
+        .catch(() => undefined));
+      const ceilings = await probeCeilings(join(out, 'capacity'), loaded, modeledCeilings, (line) => {
+        if (!global.quiet) process.stderr.write(`caplab: ${line}\n`);
+      });
       const sweepSpecs = await build(near, { ceilings });
       for (const dc of loaded) await writeFileAtomic(join(out, 'scenarios', `${dc}-sweep.json`), json(sweepSpecs.specs[dc]!.sweep));
       return runKind('sweep');

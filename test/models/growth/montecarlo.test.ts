@@ -1,3 +1,4 @@
+import { studentTQuantile } from '../../../models/capacity/student-t.ts';
 import { readFileSync } from 'node:fs';
 import { quantile } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
@@ -29,8 +30,11 @@ describe('drawParameters: covariance (n < bootstrapMinPoints)', () => {
     expect(draws.thetas).toHaveLength(n);
   });
 
-  it('draws centred on the fitted internal parameters with the fit covariance', () => {
-    const cov = cand.fit.covariance!;
+  it('draws centred on the fitted internal parameters with the fit covariance, widened to a t with n - k dof', () => {
+    // Scale t(0.9, n - k) / z(0.9): the t's p10-p90 from a normal (n = 7, k = 3: t(0.9, 4) = 1.5332, z = 1.2816).
+    const w = studentTQuantile(0.9, cand.fit.n - cand.fit.k) / 1.2815515655446004;
+    expect(w).toBeCloseTo(1.5332 / 1.2816, 3);
+    const cov = cand.fit.covariance!.map((row) => row.map((v) => v * w * w));
     for (let i = 0; i < 3; i++) {
       const col = draws.thetas.map((t) => t[i]!);
       const mu = mean(col);
