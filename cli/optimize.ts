@@ -6,7 +6,6 @@
  * capacity and prices are the plan's. An intent set no plan meets is reported with the intents that conflict
  * (exit 104, nothing written).
  */
-import { readFile } from 'node:fs/promises';
 import { RegionsSchema } from '../models/growth/settings.ts';
 import { type Problem, ValidationError } from '../models/errors.ts';
 import { PlannerSettingsSchema } from '../models/capacity/settings.ts';
@@ -30,7 +29,7 @@ import { DATA_DIR, loadData } from './data.ts';
 import { InputError } from './errors.ts';
 import { forecastInput } from './forecast-input.ts';
 import { loadHighs } from './highs.ts';
-import { parseJsonInput, parseYamlInput } from './io.ts';
+import { parseJsonInput, parseYamlInput, readTextInput } from './io.ts';
 import { loadRoutingData } from './routing.ts';
 
 /** What the optimizer needs besides the plan. */
@@ -46,12 +45,7 @@ export interface OptimizeOptions {
 }
 
 async function readDocument(path: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
+  const text = await readTextInput(path, what);
   return /\.ya?ml$/i.test(path) ? parseYamlInput(text, path) : parseJsonInput(text, path);
 }
 

@@ -3,6 +3,7 @@
  * summaries: per-DC recommendation, thresholds and budgets pass/fail, forecast summary, demand per service (modeled or
  * calibrated, with the fit's residuals), placement RTT before/after, per-DC load overview. Pure: view model in, text out.
  */
+import { BACKTEST_EVALUATION_HEADER, BACKTEST_SCORE_HEADER, backtestEvaluationRows, backtestScoreRows } from './backtest-text.ts';
 import { optimizedSummary } from './optimized.ts';
 import { int, millions, money, ms, NONE, num, pct, sig } from './format.ts';
 import type { ReportModel } from './model.ts';
@@ -123,10 +124,8 @@ export function renderMarkdown(m: ReportModel): string {
   if (m.forecast?.backtest) {
     const b = m.forecast.backtest;
     out.push('### Backtest', '', `Rolling origin, ${b.draws} draws per forecast; losses relative to what shipped. Selection: ${mdCell(b.selection)}.`, '');
-    out.push(mdTable(['model', 'forecasts', 'p10-p90 coverage (nominal 80%)', 'pinball', 'CRPS', 'MAPE of p50'],
-      b.scores.map((x) => [x.model, String(x.evaluations), pct(x.coverage80), x.pinball.toFixed(3), x.crps.toFixed(3), `${x.mapePct.toFixed(1)}%`])), '');
-    out.push(mdTable(['model', 'fitted through', 'forecast', 'shipped', 'p10 / p50 / p90', 'inside'],
-      b.evaluations.map((e) => [e.model, e.fittedThrough, `${e.target} (+${e.ahead})`, millions(e.observed), `${millions(e.p10)} / ${millions(e.p50)} / ${millions(e.p90)}`, e.covered ? 'yes' : 'no'])), '');
+    out.push(mdTable(BACKTEST_SCORE_HEADER, backtestScoreRows(b)), '');
+    out.push(mdTable(BACKTEST_EVALUATION_HEADER, backtestEvaluationRows(b).map((r) => r.cells)), '');
   }
 
   out.push('## Demand per service', '');

@@ -55,7 +55,10 @@ const STATUS: Record<number, string> = {
 /** The words of an intent a row stands for. */
 function intentOf(m: RowMeaning, p: PlacementProblem): string {
   switch (m.kind) {
-    case 'serve': return `serve all of ${m.country}'s traffic in ${m.scenario} from DCs residency allows${p.countries.find((c) => c.code === m.country) ? `, within its ${p.countries.find((c) => c.code === m.country)!.budgetMs} ms budget where one can` : ''}`;
+    case 'serve': {
+      const budget = p.countries.find((c) => c.code === m.country)?.budgetMs;
+      return `serve all of ${m.country}'s traffic in ${m.scenario} from DCs residency allows${budget === undefined ? '' : `, within its ${budget} ms budget where one can`}`;
+    }
     case 'capacity': return `${m.dc} at most ${p.intents.maxUtilization * 100}% utilized with ${p.intents.spares} spare nodes (UTC hour ${m.hour})${maxNodes(p, m.dc)}`;
     case 'failover': return `${m.dc} carries its share after the ${m.scenario!.slice(5)} loss at most ${p.intents.maxUtilization * 100}% utilized (UTC hour ${m.hour})${maxNodes(p, m.dc)}`;
     case 'cost-cap': return `monthly cost at most ${p.intents.costCapPerMonth}`;

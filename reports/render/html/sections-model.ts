@@ -6,6 +6,7 @@
 import { millions, ms, NONE, num, pct } from '../format.ts';
 import type { ReportModel } from '../model.ts';
 import { absent, figure, table } from './blocks.ts';
+import { BACKTEST_EVALUATION_HEADER, BACKTEST_SCORE_HEADER, backtestEvaluationRows, backtestScoreRows } from '../backtest-text.ts';
 import { demandSourcesBlock } from './sections-demand-sources.ts';
 import { esc } from './escape.ts';
 
@@ -40,10 +41,9 @@ function backtestBlock(b: NonNullable<ReportModel['forecast']>['backtest']): str
   if (!b) return '';
   return `<h3>Backtest</h3><p>Rolling origin: each model refitted on every prefix of the history, its forecasts of the next 1-4 periods scored against what shipped (${b.draws} draws per forecast). Selection: ${esc(b.selection)}.</p>` +
     figure('backtest', 'Past one-period-ahead forecasts of the chosen model against what shipped', 'Fan chart of past forecasts: each period forecast from the history before it (one period ahead, the chosen model), p10-p90 band and p50, with the shipments that followed.', '') +
-    table('Scores per model; pinball loss and CRPS relative to the shipments', ['model', 'forecasts', 'p10-p90 coverage (nominal 80%)', 'pinball', 'CRPS', 'MAPE of p50'],
-      b.scores.map((x) => [x.model, String(x.evaluations), pct(x.coverage80), x.pinball.toFixed(3), x.crps.toFixed(3), `${x.mapePct.toFixed(1)}%`]), 'backtest-scores') +
-    table('Past forecasts against what happened', ['model', 'fitted through', 'forecast', 'shipped', 'p10 / p50 / p90', 'inside'],
-      b.evaluations.map((e) => [e.model, e.fittedThrough, `${e.target} (+${e.ahead})`, millions(e.observed), `${millions(e.p10)} / ${millions(e.p50)} / ${millions(e.p90)}`, { text: e.covered ? 'yes' : 'no', cls: e.covered ? 'ok' : 'bad' }]), 'backtest-evaluations');
+    table('Scores per model; pinball loss and CRPS relative to the shipments', BACKTEST_SCORE_HEADER, backtestScoreRows(b), 'backtest-scores') +
+    table('Past forecasts against what happened', BACKTEST_EVALUATION_HEADER,
+      backtestEvaluationRows(b).map((r) => [...r.cells.slice(0, -1), { text: r.cells.at(-1)!, cls: r.covered ? 'ok' : 'bad' }]), 'backtest-evaluations');
 }
 
 /**
