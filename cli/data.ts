@@ -48,6 +48,7 @@ const DefaultsSchema = z.object({
   }),
   users: z.object({ quarter: z.string() }),
   campaign: z.object({ placement: z.string(), runner: z.enum(['engine', 'k6']), quick: z.boolean() }),
+  run: z.object({ workerLoad: z.object({ vus: z.number().int().positive(), iterationsPerSecond: z.number().positive() }), reasoning: z.string() }),
 });
 
 /** The defaults of data/defaults.json. */

@@ -162,6 +162,7 @@ export function buildProgram(): Command {
     .option('--execution-segment <a:b>', 'run only this segment of the test, e.g. 0:1/2 or 1/3:2/3')
     .option('--execution-segment-sequence <list>', 'all segments of the split run, e.g. 0,1/3,2/3,1')
     .option('--tag <name=value>', 'tag every sample (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--workers <n>', 'worker threads sharing the test, each an equal execution segment, one set of outputs (default: the cores when the test asks for more than one worker drives, else 1)')
     .option('--summary-json <file>', 'write the summary in the shape k6 passes to handleSummary')
     .option('--summary-export <file>', 'write the summary in k6\'s flat --summary-export shape')
     .option('-o, --out <output>', 'stream points as k6 --out json lines: json=FILE or json=FILE.gz', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])

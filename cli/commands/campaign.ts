@@ -215,6 +215,8 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
       await makeDirs(loaded.map((dc) => where(dc, '')));
       const results = await Promise.all(loaded.map((dc) => children.run([
         '--quiet', 'run', join(out, 'scenarios', `${dc}-${kind}.json`),
+        // One worker each: the DCs' runs already go side by side, beside the stacks, on the same cores.
+        ...(runner === 'k6' ? [] : ['--workers', '1']),
         '-o', `json=${where(dc, kind === 'replay' ? 'points.ndjson.gz' : `points-${kind}.ndjson.gz`)}`,
         '--summary-json', where(dc, kind === 'replay' ? 'summary.json' : `summary-${kind}.json`),
         ...(runner === 'k6' ? ['--runner', 'k6'] : []),

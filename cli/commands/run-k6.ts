@@ -141,6 +141,7 @@ async function wrapperOf(spec: ScenarioSpec, specPath: string, scriptPath: strin
  * @throws {ScriptError} when an output directory cannot be made, or k6 failed as a runner (see {@link k6Outcome})
  */
 export async function runWithK6(specPath: string, opts: RunOptions, global: GlobalOptions): Promise<number> {
+  if (opts.workers !== undefined) throw new InputError('--workers splits the embedded engine over threads; k6 uses every core itself: drop --workers with --runner k6');
   const found = spawnSync('k6', ['version'], { stdio: 'ignore' });
   if (found.error !== undefined || found.status !== 0) throw new InputError(K6_INSTALL_HINT);
   const spec = parseScenarioText(await readTextInput(specPath, 'scenario spec'), specPath);

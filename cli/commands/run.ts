@@ -4,12 +4,9 @@
  * `-o json=F[.gz]` points). Exit codes as k6: 0 ok, 99 thresholds crossed, 104 invalid spec or flags (nothing run,
  * nothing written), 105 interrupted (outputs still written), 107 setup failed or an output could not be written.
  */
-import { dirname, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { ValidationError, type Problem } from '../../models/errors.ts';
-import { createUserGenerator } from '../../models/population/user.ts';
-import { parseDurationMs } from '../../scenarios/duration.ts';
 import { customMetrics } from '../../scenarios/engine/compile.ts';
 import { createRegistry } from '../../scenarios/engine/metrics/registry.ts';
 import type { SampleSink } from '../../scenarios/engine/metrics/types.ts';
@@ -17,19 +14,16 @@ import { createNdjsonOutput, type NdjsonOutput } from '../../scenarios/engine/ou
 import { toSummaryExport } from '../../scenarios/engine/outputs/summary-export.ts';
 import { buildSummaryData } from '../../scenarios/engine/outputs/summary-json.ts';
 import { textSummary } from '../../scenarios/engine/outputs/text-summary.ts';
-import { effectiveScenarios, runEngine, type RunProgress } from '../../scenarios/engine/run.ts';
-import {
-  createExecutionTuple, type ExecutionTuple, parseExecutionSegment, parseExecutionSegmentSequence,
-} from '../../scenarios/engine/segments.ts';
+import { effectiveScenarios, runEngine, type RunProgress, type RunResult } from '../../scenarios/engine/run.ts';
 import { tee } from '../../scenarios/engine/tee.ts';
-import type { UserSource } from '../../scenarios/engine/vu.ts';
-import { k6FlowsOf, parseScenarioText, type ScenarioSpec } from '../../scenarios/spec.ts';
+import type { ScenarioSpec } from '../../scenarios/spec.ts';
 import type { CommandRun } from '../context.ts';
 import { EXIT, InputError, ScriptError } from '../errors.ts';
 import { type AtomicFileStream, openAtomicStream, readTextInput, writeFileAtomic } from '../io.ts';
 import { formatRunProgress, totalRequests } from '../print/run-progress.ts';
+import { loadUsers, planRun } from '../run-spec.ts';
+import { runWithWorkers } from '../run-workers.ts';
 import { runWithK6 } from './run-k6.ts';
-import { computePopulation } from './users.ts';
 
 /** Options of `caplab run` as commander parses them. */
 export interface RunOptions {
@@ -43,105 +37,8 @@ export interface RunOptions {
   summaryExport?: string;
   out?: string[];
   runner?: 'engine' | 'k6';
-}
-
-interface Plan {
-  spec: ScenarioSpec;
-  flags: { vus?: number; durationMs?: number; iterations?: number };
-  tuple: ExecutionTuple;
-  tags: Record<string, string>;
-  ndjsonPath?: string;
-}
-
-/** Validates the spec and every flag, listing all problems at once; nothing is run or written on failure. */
-function plan(specPath: string, specText: string, opts: RunOptions): Plan {
-  const problems: Problem[] = [];
-  let spec: ScenarioSpec | undefined;
-  try {
-    spec = parseScenarioText(specText, specPath);
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err;
-    problems.push(...err.problems);
-  }
-  // The engine runs steps, not JavaScript: a flow that is a k6 script's function needs real k6.
-  for (const [name, ref] of spec ? k6FlowsOf(spec) : []) {
-    problems.push({ where: `${specPath}: flows.${name}.k6`, message: `names the k6 script ${ref.script}, which the embedded engine cannot run (it runs caplab.scenario/v1 steps, not k6 JavaScript): run it with --runner k6 (k6 on PATH)` });
-  }
-  const flag = (name: string, message: string): void => { problems.push({ where: `--${name}`, message }); };
-  const int = (name: string, text: string | undefined): number | undefined => {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) flag(name, `"${text}" is not a positive integer`);
-    return n;
-  };
-  const flags: Plan['flags'] = {};
-  const vus = int('vus', opts.vus);
-  const iterations = int('iterations', opts.iterations);
-  if (vus !== undefined) flags.vus = vus;
-  if (iterations !== undefined) flags.iterations = iterations;
-  if (opts.duration !== undefined) {
-    const ms = parseDurationMs(opts.duration);
-    if (ms === undefined || ms <= 0) flag('duration', `"${opts.duration}" is not a duration like "30s" or "1m30s"`);
-    else flags.durationMs = ms;
-  }
-  if (flags.vus !== undefined && flags.iterations !== undefined && flags.iterations < flags.vus) {
-    flag('iterations', `the number of iterations (${flags.iterations}) can't be less than the number of VUs (${flags.vus})`);
-  }
-  let tuple = createExecutionTuple();
-  try {
-    const seg = opts.executionSegment !== undefined ? parseExecutionSegment(opts.executionSegment) : undefined;
-    const seq = opts.executionSegmentSequence !== undefined ? parseExecutionSegmentSequence(opts.executionSegmentSequence) : [];
-    tuple = createExecutionTuple(seg, seq);
-  } catch (err) {
-    flag(opts.executionSegmentSequence !== undefined ? 'execution-segment-sequence' : 'execution-segment', (err as Error).message);
-  }
-  const tags: Record<string, string> = {};
-  for (const t of opts.tag ?? []) {
-    const m = /^([^=]+)=(.*)$/.exec(t);
-    if (!m) flag('tag', `"${t}" is not name=value`);
-    else tags[m[1]!.trim()] = m[2]!;
-  }
-  let ndjsonPath: string | undefined;
-  for (const o of opts.out ?? []) {
-    const m = /^json=(.+)$/.exec(o);
-    if (!m) flag('out', `"${o}" is not supported (use json=FILE or json=FILE.gz)`);
-    else if (ndjsonPath !== undefined) flag('out', 'only one json output is supported');
-    else ndjsonPath = m[1]!;
-  }
-  if (spec) {
-    const scenarios = effectiveScenarios(spec, flags);
-    for (const [name, sc] of Object.entries(scenarios)) {
-      if (spec.flows[sc.exec] === undefined) problems.push({ where: `${specPath}: flows`, message: `scenario "${name}" runs flow "${sc.exec}", which does not exist` });
-    }
-  }
-  if (problems.length > 0 || !spec) throw new ValidationError(`${specPath} cannot be run`, problems);
-  return { spec, flags, tuple, tags, ...(ndjsonPath === undefined ? {} : { ndjsonPath }) };
-}
-
-/** The users the VUs act as: a users NDJSON file (relative to the spec), or `count` users generated from `seed`. */
-async function loadUsers(spec: ScenarioSpec, specPath: string, seed: number): Promise<UserSource | undefined> {
-  const u = spec.data.users;
-  if (!u) return undefined;
-  if (u.file !== undefined) {
-    const path = resolve(dirname(specPath), u.file);
-    const text = await readTextInput(path, 'users file');
-    const users: Record<string, unknown>[] = [];
-    const problems: Problem[] = [];
-    text.split('\n').forEach((line, i) => {
-      if (line.trim() === '') return;
-      try {
-        users.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        if (problems.length < 20) problems.push({ where: `${path}:${i + 1}`, message: 'not a JSON object' });
-      }
-    });
-    if (problems.length > 0) throw new ValidationError(`users file ${path} is invalid`, problems);
-    if (users.length === 0) throw new InputError(`users file ${path} has no users`);
-    return { count: users.length, get: (i) => users[i]! };
-  }
-  const userSeed = u.seed ?? seed;
-  const gen = createUserGenerator(userSeed, await computePopulation({}, userSeed));
-  return { count: u.count!, get: (i) => gen.user(i) as unknown as Record<string, unknown> };
+  /** Worker threads sharing the test (execution segments of equal size); default: see data/defaults.json run. */
+  workers?: string;
 }
 
 interface Ndjson {
@@ -186,7 +83,7 @@ export const run: CommandRun<RunOptions> = async ({ args, opts, global }) => {
   if (specPath === undefined) throw new InputError('caplab run needs a spec file (spec.json or spec.yaml)');
   if (opts.runner === 'k6') return runWithK6(specPath, opts, global);
   const specText = await readTextInput(specPath, 'scenario spec');
-  const p = plan(specPath, specText, opts);
+  const p = planRun(specPath, specText, opts, availableParallelism());
   const { spec } = p;
   const users = await loadUsers(spec, specPath, global.seed);
   const registry = createRegistry({ thresholds: spec.thresholdSpecs, summaryTrendStats: spec.options.summaryTrendStats });
@@ -202,26 +99,34 @@ export const run: CommandRun<RunOptions> = async ({ args, opts, global }) => {
   const showProgress = !global.quiet && process.stderr.isTTY === true;
   const lastReqs = { n: 0, t: 0 };
   let errorsShown = 0;
-  let result;
+  const onError = (message: string): void => {
+    if (global.quiet || errorsShown >= 10) return;
+    errorsShown++;
+    process.stderr.write(`${showProgress ? '\r\x1b[2K' : ''}caplab: error in iteration: ${message}\n`);
+  };
+  const onWarning = (message: string): void => {
+    if (!global.quiet) process.stderr.write(`${showProgress ? '\r\x1b[2K' : ''}caplab: warning: ${message}\n`);
+  };
+  const progress = showProgress ? { onProgress: (pr: RunProgress) => progressLine(pr, process.stderr, lastReqs) } : {};
+  let result: RunResult;
   try {
-    result = await runEngine(spec, effectiveScenarios(spec, p.flags), {
-      sink: tee(...sinks),
-      seed: global.seed,
-      signal: abort.signal,
-      tuple: p.tuple,
-      ...(users ? { users } : {}),
-      tags: p.tags,
-      shouldAbort: (elapsed) => registry.evaluateThresholds(elapsed).some((r) => r.abortNow),
-      onError: (message) => {
-        if (global.quiet || errorsShown >= 10) return;
-        errorsShown++;
-        process.stderr.write(`${showProgress ? '\r\x1b[2K' : ''}caplab: error in iteration: ${message}\n`);
-      },
-      onWarning: (message) => {
-        if (!global.quiet) process.stderr.write(`${showProgress ? '\r\x1b[2K' : ''}caplab: warning: ${message}\n`);
-      },
-      ...(showProgress ? { onProgress: (pr: RunProgress) => progressLine(pr, process.stderr, lastReqs) } : {}),
-    });
+    result = p.workers > 1
+      ? await runWithWorkers(p, {
+        specPath, specText, opts, seed: global.seed, registry, ...(ndjson ? { ndjson: ndjson.sink } : {}), ...(users ? { users } : {}),
+        signal: abort.signal, onError, onWarning, ...progress,
+      })
+      : await runEngine(spec, effectiveScenarios(spec, p.flags), {
+        sink: tee(...sinks),
+        seed: global.seed,
+        signal: abort.signal,
+        tuple: p.tuple,
+        ...(users ? { users } : {}),
+        tags: p.tags,
+        shouldAbort: (elapsed) => registry.evaluateThresholds(elapsed).some((r) => r.abortNow),
+        onError,
+        onWarning,
+        ...progress,
+      });
   } catch (err) {
     await ndjson?.abort();
     throw err;

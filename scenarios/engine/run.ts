@@ -12,7 +12,7 @@ import * as perVuIterations from './executors/per-vu-iterations.ts';
 import * as rampingArrivalRate from './executors/ramping-arrival-rate.ts';
 import * as rampingVus from './executors/ramping-vus.ts';
 import * as sharedIterations from './executors/shared-iterations.ts';
-import { compileFlows, SETUP_FLOW } from './compile.ts';
+import { type CompiledFlow, compileFlows, SETUP_FLOW } from './compile.ts';
 import { Emitter, epochOf, type IterationContext, runIteration } from './flow.ts';
 import { BUILTIN_METRICS } from './metrics/builtin.ts';
 import type { MetricDef, SampleSink } from './metrics/types.ts';
@@ -69,6 +69,13 @@ export interface RunEngineOptions {
   onProgress?: (p: RunProgress) => void;
   /** Period of progress reports and of the vus/vus_max gauge samples, ms (default 1000). */
   progressIntervalMs?: number;
+  /**
+   * Variables the setup flow produced where it already ran (the parent of `caplab run --workers`, which runs setup
+   * once as k6 does): setup is then not run here, and every VU starts with these.
+   */
+  setupVars?: Readonly<Record<string, unknown>>;
+  /** Whether this run samples the vus/vus_max gauges (default true); a worker leaves them to its parent, which sums. */
+  vuGauges?: boolean;
 }
 
 /** How a run ended. */
@@ -147,6 +154,41 @@ export function maxPlannedVus(scenarios: Record<string, ScenarioConfig>, tuple: 
   return peak;
 }
 
+/** What the setup flow left: the variables every VU starts with, or why it failed. */
+export interface SetupOutcome {
+  /** Variables it extracted (empty without a setup flow). */
+  vars: Readonly<Record<string, unknown>>;
+  /** Its failure, when it failed (k6: exit 107, nothing else runs). */
+  error?: string;
+}
+
+async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opts: { sink: SampleSink; users?: UserSource; tags: Readonly<Record<string, string>> }): Promise<SetupOutcome> {
+  const setupFlow = flows.get(SETUP_FLOW);
+  if (!setupFlow) return { vars: {} };
+  const user = opts.users && opts.users.count > 0 ? opts.users.get(0) : {};
+  // k6 runs setup in its own VU, numbered 0.
+  const vu = new Vu(0, 0, user, {});
+  let failure: string | undefined;
+  const ctx: IterationContext = {
+    scenario: '', tags: opts.tags, env: {}, sink: opts.sink, setup: true,
+    onError: (err) => { failure = err instanceof Error ? err.message : String(err); },
+  };
+  await runIteration(ctx, emitter, vu, setupFlow, 0, performance.now());
+  await vu.http.close();
+  return failure === undefined ? { vars: vu.vars } : { vars: {}, error: failure };
+}
+
+/**
+ * Runs a spec's setup flow once (k6's `setup()`), for runs whose scenarios then go to several workers.
+ * @param spec validated spec
+ * @param opts sink of its samples, seed, users (setup acts as user 0), tags on its samples (`--tag`)
+ * @returns the variables every VU starts with, or the setup's failure
+ */
+export async function runSetup(spec: ScenarioSpec, opts: { sink: SampleSink; seed: number; users?: UserSource; tags?: Record<string, string> }): Promise<SetupOutcome> {
+  const flows = compileFlows(spec, opts.seed);
+  return setupWith(flows, new Emitter(opts.sink), { sink: opts.sink, ...(opts.users ? { users: opts.users } : {}), tags: Object.freeze({ ...spec.options.tags, ...opts.tags }) });
+}
+
 /**
  * Runs a spec's scenarios to their end (or until stopped).
  * @param spec validated spec
@@ -176,6 +218,7 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
   let thresholdsAborted = false;
   const gaugeTags = Object.freeze({ ...globalTags });
   const gauges = (): void => {
+    if (opts.vuGauges === false) return;
     const now = epochOf(performance.now());
     emitter.emit(M.vus!, pool.active, gaugeTags, now);
     emitter.emit(M.vus_max!, pool.created, gaugeTags, now);
@@ -209,20 +252,11 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
     };
   };
 
-  const setupFlow = flows.get(SETUP_FLOW);
-  if (setupFlow) {
-    const user = opts.users && opts.users.count > 0 ? opts.users.get(0) : {};
-    // k6 runs setup in its own VU, numbered 0.
-    const vu = new Vu(0, 0, user, {});
-    let failure: string | undefined;
-    const ctx: IterationContext = {
-      scenario: '', tags: gaugeTags, env: {}, sink: opts.sink, setup: true,
-      onError: (err) => { failure = err instanceof Error ? err.message : String(err); },
-    };
-    await runIteration(ctx, emitter, vu, setupFlow, 0, performance.now());
-    await vu.http.close();
-    if (failure !== undefined) return finish(failure);
-    pool.setInitialVars(vu.vars);
+  if (opts.setupVars !== undefined) pool.setInitialVars(opts.setupVars);
+  else {
+    const setup = await setupWith(flows, emitter, { ...opts, tags: gaugeTags });
+    if (setup.error !== undefined) return finish(setup.error);
+    pool.setInitialVars(setup.vars);
   }
 
   // Initialize the planned VUs before the start, as k6 does: vus_max is known from the first second.

@@ -7,7 +7,7 @@
 import { ValidationError } from '../../../models/errors.ts';
 import { abortDue, AGGREGATIONS_BY_TYPE, compare, parseExpression, parseMetricKey, type ParsedExpression } from '../thresholds.ts';
 import { BUILTIN_METRICS, type BuiltinSubmetric, EXPECTED_RESPONSE_SUBMETRIC, isValidMetricName } from './builtin.ts';
-import { createSink, isEmpty, readAggregation, type Sink, trendStatsProblems } from './sinks.ts';
+import { createSink, isEmpty, mergeSinkState, readAggregation, type Sink, sinkState, type SinkState, trendStatsProblems } from './sinks.ts';
 import type { MetricDef, MetricsRegistry, Sample, Tags, ThresholdResult, ThresholdSpec } from './types.ts';
 
 /** One metric or sub-metric as the outputs read it. */
@@ -36,6 +36,18 @@ export interface CheckTally {
   fails: number;
 }
 
+/**
+ * What a registry holds, as plain data (structured-clone and JSON safe): the sinks with samples (metrics before their
+ * sub-metrics), groups, check tallies and the time range. A worker sends its registry's snapshot, then starts a fresh
+ * registry, so the parent adds up deltas; HDR buckets add exactly, so no percentile is ever averaged.
+ */
+export interface RegistrySnapshot {
+  entries: { key: string; def: MetricDef; sink: SinkState }[];
+  groups: string[];
+  checks: CheckTally[];
+  timeRange?: { first: number; last: number };
+}
+
 /** The registry with what outputs (summary, text summary, merge) read. */
 export interface Registry extends MetricsRegistry {
   /** summaryTrendStats the registry was created with. */
@@ -56,6 +68,14 @@ export interface Registry extends MetricsRegistry {
   timeRange(): { first: number; last: number } | undefined;
   /** Results of the latest {@link MetricsRegistry.evaluateThresholds} call (empty before the first). */
   lastThresholdResults(): ThresholdResult[];
+  /** Everything the registry holds as plain data (see {@link RegistrySnapshot}). */
+  snapshot(): RegistrySnapshot;
+  /**
+   * Adds another registry's snapshot, as if its samples had come here.
+   * @param snap a snapshot of a registry created with the same thresholds
+   * @throws {Error} when it names a sub-metric this registry does not have, or a metric of another type
+   */
+  absorb(snap: RegistrySnapshot): void;
 }
 
 /** Options of {@link createRegistry}. */
@@ -276,6 +296,38 @@ export function createRegistry(opts: RegistryOptions): Registry {
 
     lastThresholdResults() {
       return lastResults;
+    },
+
+    snapshot() {
+      const entries: RegistrySnapshot['entries'] = [];
+      for (const e of byName.values()) {
+        if (!isEmpty(e.sink)) entries.push({ key: e.key, def: { ...e.def }, sink: sinkState(e.sink) });
+        for (const sub of e.subs) if (!isEmpty(sub.sink)) entries.push({ key: sub.key, def: { ...sub.def }, sink: sinkState(sub.sink) });
+      }
+      return { entries, groups: [...groupsSeen], checks: [...tallies.values()].map((t) => ({ ...t })), ...(first <= last ? { timeRange: { first, last } } : {}) };
+    },
+
+    absorb(snap) {
+      for (const x of snap.entries) {
+        // A metric's own entry comes before its sub-metrics: ensuring it creates the sub-metrics its thresholds name.
+        const e = x.key === x.def.name ? ensure(x.def, 'absorb') : byKey.get(x.key);
+        if (e === undefined) throw new Error(`absorb: no sub-metric "${x.key}" here`);
+        mergeSinkState(e.sink, x.sink);
+      }
+      for (const g of snap.groups) groupsSeen.add(g);
+      for (const c of snap.checks) {
+        const id = `${c.group}\u0000${c.check}`;
+        const t = tallies.get(id);
+        if (t === undefined) tallies.set(id, { ...c });
+        else {
+          t.passes += c.passes;
+          t.fails += c.fails;
+        }
+      }
+      if (snap.timeRange) {
+        first = Math.min(first, snap.timeRange.first);
+        last = Math.max(last, snap.timeRange.last);
+      }
     },
   };
 }

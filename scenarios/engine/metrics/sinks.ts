@@ -4,7 +4,7 @@
  */
 import type { Aggregation } from '../thresholds.ts';
 import type { MetricType } from './types.ts';
-import { TrendSink } from './trend.ts';
+import { TrendSink, type TrendState } from './trend.ts';
 
 /** Sum of values; k6 reports `count` and `rate` (count per second of test run). */
 export class CounterSink {
@@ -139,6 +139,43 @@ export function createSink(type: MetricType): Sink {
 export function mergeSink(into: Sink, from: Sink): void {
   if (into.type !== from.type) throw new Error(`mergeSink: cannot merge a ${from.type} into a ${into.type}`);
   (into as { merge(o: Sink): void }).merge(from);
+}
+
+/** A sink's state as plain data (structured-clone and JSON safe): what a worker sends for merging. */
+export type SinkState =
+  | { type: 'counter'; value: number; count: number }
+  | { type: 'gauge'; value: number; min: number; max: number; count: number; time: number }
+  | { type: 'rate'; passes: number; fails: number }
+  | ({ type: 'trend' } & TrendState);
+
+/**
+ * A sink's state as plain data.
+ * @param sink the sink
+ * @returns its state; {@link mergeSinkState} adds it to a sink of the same type exactly as {@link mergeSink} would
+ */
+export function sinkState(sink: Sink): SinkState {
+  switch (sink.type) {
+    case 'counter': return { type: 'counter', value: sink.value, count: sink.count };
+    case 'gauge': return { type: 'gauge', value: sink.value, min: sink.min, max: sink.max, count: sink.count, time: sink.time };
+    case 'rate': return { type: 'rate', passes: sink.passes, fails: sink.fails };
+    case 'trend': return { type: 'trend', ...sink.toState() };
+  }
+}
+
+/**
+ * Adds a state from {@link sinkState} to a sink.
+ * @param into the sink that receives
+ * @param state the state to add
+ * @throws {Error} when the types differ
+ */
+export function mergeSinkState(into: Sink, state: SinkState): void {
+  if (into.type !== state.type) throw new Error(`mergeSinkState: cannot merge a ${state.type} into a ${into.type}`);
+  switch (state.type) {
+    case 'counter': (into as CounterSink).merge(Object.assign(new CounterSink(), { value: state.value, count: state.count })); break;
+    case 'gauge': (into as GaugeSink).merge(Object.assign(new GaugeSink(), { value: state.value, min: state.min, max: state.max, count: state.count, time: state.time })); break;
+    case 'rate': (into as RateSink).merge(Object.assign(new RateSink(), { passes: state.passes, fails: state.fails })); break;
+    case 'trend': (into as TrendMetricSink).mergeState(state); break;
+  }
 }
 
 /** Whether a sink has no samples. */

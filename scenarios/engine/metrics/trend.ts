@@ -37,6 +37,40 @@ function valueAtRank(h: JsHistogram, rank: number): number {
   return h.maxValue;
 }
 
+/**
+ * A trend's state as plain data (structured-clone and JSON safe), for sending a worker's trends to the process that
+ * merges them: the exact figures, and each histogram as its non-empty buckets (a value inside the bucket and its
+ * count), which rebuild the same buckets exactly.
+ */
+export interface TrendState {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  zeros: number;
+  /** Non-empty buckets of the positive histogram: [value, count, value, count, ...] in recorded units. */
+  pos: number[];
+  /** The same for the negative magnitudes. */
+  neg: number[];
+}
+
+function bucketsOf(h: JsHistogram | undefined): number[] {
+  const out: number[] = [];
+  if (h === undefined) return out;
+  for (let i = 0; i < h.countsArrayLength; i++) {
+    const n = h.getCountAtIndex(i);
+    if (n > 0) out.push(h.valueFromIndex(i), n);
+  }
+  return out;
+}
+
+function histogramOf(buckets: readonly number[]): JsHistogram | undefined {
+  if (buckets.length === 0) return undefined;
+  const h = newHistogram();
+  for (let i = 0; i < buckets.length; i += 2) h.recordValueWithCount(buckets[i]!, buckets[i + 1]!);
+  return h;
+}
+
 /** An HDR-backed Trend: exact count, sum, min, max; percentiles within 0.1%. */
 export class TrendSink {
   /** Number of values. */
@@ -94,6 +128,27 @@ export class TrendSink {
     this.zeros += other.zeros;
     if (other.pos) (this.pos ??= newHistogram()).add(other.pos);
     if (other.neg) (this.neg ??= newHistogram()).add(other.neg);
+  }
+
+  /** This trend's state as plain data (see {@link TrendState}). */
+  toState(): TrendState {
+    return { count: this.count, sum: this.sum, min: this.min, max: this.max, zeros: this.zeros, pos: bucketsOf(this.pos), neg: bucketsOf(this.neg) };
+  }
+
+  /**
+   * Adds the values a {@link TrendState} holds (as {@link TrendSink.merge} adds another trend's).
+   * @param state a state from {@link TrendSink.toState}
+   */
+  mergeState(state: TrendState): void {
+    const other = new TrendSink();
+    other.count = state.count;
+    other.sum = state.sum;
+    other.min = state.min;
+    other.max = state.max;
+    other.zeros = state.zeros;
+    other.pos = histogramOf(state.pos);
+    other.neg = histogramOf(state.neg);
+    this.merge(other);
   }
 
   /** Mean (exact); 0 when empty. */

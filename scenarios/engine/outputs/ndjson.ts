@@ -25,6 +25,11 @@ export interface NdjsonOutputOptions {
   end?: boolean;
   /** How often a partial chunk is flushed, ms, so `tail -f` sees progress (default 200; 0 = only when full). */
   flushIntervalMs?: number;
+  /**
+   * Whether a metric's first sample is preceded by its Metric line (default true). A worker whose Point lines go to
+   * a parent's output passes false and tells the parent its new metrics instead ({@link NdjsonOutput.addLines}).
+   */
+  metricLines?: boolean;
 }
 
 /** The NDJSON output: a sample sink with flow control and a close that reports failures. */
@@ -35,6 +40,14 @@ export interface NdjsonOutput extends SampleSink {
   drained(): Promise<void>;
   /** Points written (or queued) so far. */
   readonly points: number;
+  /**
+   * Appends Point lines formatted elsewhere (by a worker's output made with `metricLines: false`), each metric's
+   * Metric line first when this output has not written it yet. Dropped (and counted as lost) like samples when the
+   * stream cannot keep up.
+   * @param text whole Point lines, each ending in a newline
+   * @param metrics the metrics the lines may be the first points of
+   */
+  addLines(text: string, metrics: readonly MetricDef[]): void;
   /**
    * Flushes everything, ends the stream (unless `end: false`) and waits for it to finish.
    * @throws {Error} when the stream failed, or when samples were dropped because it could not keep up
@@ -155,7 +168,7 @@ export function createNdjsonOutput(out: NodeJS.WritableStream, opts: NdjsonOutpu
         return;
       }
       let line = '';
-      if (!seen.has(sample.metric.name)) {
+      if (opts.metricLines !== false && !seen.has(sample.metric.name)) {
         seen.add(sample.metric.name);
         line = metricLine(sample.metric, thresholds);
       }
@@ -163,6 +176,27 @@ export function createNdjsonOutput(out: NodeJS.WritableStream, opts: NdjsonOutpu
       parts.push(line);
       partBytes += line.length;
       points++;
+      if (partBytes >= chunkBytes) flush();
+    },
+
+    addLines(text, metrics) {
+      if (failure || text === '') return;
+      let lines = 0;
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+      if (waiting && queuedBytes + partBytes > maxBuffered) {
+        lost += lines;
+        return;
+      }
+      for (const def of metrics) {
+        if (seen.has(def.name)) continue;
+        seen.add(def.name);
+        const line = metricLine(def, thresholds);
+        parts.push(line);
+        partBytes += line.length;
+      }
+      parts.push(text);
+      partBytes += text.length;
+      points += lines;
       if (partBytes >= chunkBytes) flush();
     },
 

@@ -123,3 +123,27 @@ describe('createNdjsonOutput', () => {
     await expect(out.close()).rejects.toThrow(/disk full/);
   });
 });
+
+describe('NDJSON lines formatted elsewhere (caplab run --workers)', () => {
+  it('a worker output without Metric lines plus addLines in the parent gives one Metric line per metric, before its points', async () => {
+    const samples = runSamples(200, 3);
+    const chunks: string[][] = [[], []];
+    const parts = [0, 1].map((w) => createNdjsonOutput(new Writable({ decodeStrings: false, write(c: string, _e, done) { chunks[w]!.push(c); done(); } }), { metricLines: false }));
+    samples.forEach((s, i) => parts[i % 2]!.add(s));
+    await Promise.all(parts.map((p) => p.close()));
+    const file = join(dir, 'workers.ndjson');
+    const out = createNdjsonOutput(createWriteStream(file));
+    const defs = [...new Map(samples.map((s) => [s.metric.name, s.metric])).values()];
+    out.addLines(chunks[1]!.join(''), defs);
+    out.addLines(chunks[0]!.join(''), defs);
+    expect(out.points).toBe(samples.length);
+    await out.close();
+    const all = lines(readFileSync(file, 'utf8'));
+    const metricLines = all.filter((l) => l.type === 'Metric').map((l) => l.metric);
+    expect(metricLines.sort()).toEqual(defs.map((d) => d.name).sort());
+    expect(all.filter((l) => l.type === 'Point')).toHaveLength(samples.length);
+    const firstPoint = new Map<unknown, number>();
+    all.forEach((l, i) => { if (l.type === 'Point' && !firstPoint.has(l.metric)) firstPoint.set(l.metric, i); });
+    all.forEach((l, i) => { if (l.type === 'Metric') expect(i).toBeLessThan(firstPoint.get(l.metric) ?? Infinity); });
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * What `caplab run` checks before anything runs (the spec and every flag, all problems at once) and the users its VUs
+ * act as; shared by the command and its workers (`--workers`), which read the same plan from the same text.
+ */
+import { dirname, resolve } from 'node:path';
+import { ValidationError, type Problem } from '../models/errors.ts';
+import { createUserGenerator } from '../models/population/user.ts';
+import { parseDurationMs } from '../scenarios/duration.ts';
+import { effectiveScenarios } from '../scenarios/engine/run.ts';
+import {
+  createExecutionTuple, type ExecutionTuple, parseExecutionSegment, parseExecutionSegmentSequence,
+} from '../scenarios/engine/segments.ts';
+import type { UserSource } from '../scenarios/engine/vu.ts';
+import { defaultWorkers } from '../scenarios/engine/workers.ts';
+import { k6FlowsOf, parseScenarioText, type ScenarioSpec } from '../scenarios/spec.ts';
+import type { RunOptions } from './commands/run.ts';
+import { computePopulation } from './commands/users.ts';
+import { loadDefaults } from './data.ts';
+import { InputError } from './errors.ts';
+import { readTextInput } from './io.ts';
+
+/** Most workers `--workers` takes (each is a thread with its own event loop and copy of the users). */
+export const MAX_WORKERS = 64;
+
+/** A validated `caplab run`: the spec and what its flags ask. */
+export interface RunPlan {
+  /** The validated spec. */
+  spec: ScenarioSpec;
+  /** k6's shortcut flags (durations in ms), which replace the spec's scenarios. */
+  flags: { vus?: number; durationMs?: number; iterations?: number };
+  /** This instance's execution segment (`--execution-segment`), or the whole test. */
+  tuple: ExecutionTuple;
+  /** `--tag` tags. */
+  tags: Record<string, string>;
+  /** `-o json=` path. */
+  ndjsonPath?: string;
+  /** Worker count: `--workers`, else the default for the test's load (see scenarios/engine/workers.ts). */
+  workers: number;
+}
+
+/**
+ * Validates the spec and every flag of `caplab run`, listing all problems at once; nothing is run or written.
+ * @param specPath the spec's path (for messages and relative files)
+ * @param specText its text
+ * @param opts the flags as commander parsed them
+ * @param cores cores available, for the default worker count
+ * @returns the plan
+ * @throws {ValidationError} listing every problem with its flag or JSON path (exit 104)
+ */
+export function planRun(specPath: string, specText: string, opts: RunOptions, cores: number): RunPlan {
+  const problems: Problem[] = [];
+  let spec: ScenarioSpec | undefined;
+  try {
+    spec = parseScenarioText(specText, specPath);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    problems.push(...err.problems);
+  }
+  // The engine runs steps, not JavaScript: a flow that is a k6 script's function needs real k6.
+  for (const [name, ref] of spec ? k6FlowsOf(spec) : []) {
+    problems.push({ where: `${specPath}: flows.${name}.k6`, message: `names the k6 script ${ref.script}, which the embedded engine cannot run (it runs caplab.scenario/v1 steps, not k6 JavaScript): run it with --runner k6 (k6 on PATH)` });
+  }
+  const flag = (name: string, message: string): void => { problems.push({ where: `--${name}`, message }); };
+  const int = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) flag(name, `"${text}" is not a positive integer`);
+    return n;
+  };
+  const flags: RunPlan['flags'] = {};
+  const vus = int('vus', opts.vus);
+  const iterations = int('iterations', opts.iterations);
+  if (vus !== undefined) flags.vus = vus;
+  if (iterations !== undefined) flags.iterations = iterations;
+  if (opts.duration !== undefined) {
+    const ms = parseDurationMs(opts.duration);
+    if (ms === undefined || ms <= 0) flag('duration', `"${opts.duration}" is not a duration like "30s" or "1m30s"`);
+    else flags.durationMs = ms;
+  }
+  if (flags.vus !== undefined && flags.iterations !== undefined && flags.iterations < flags.vus) {
+    flag('iterations', `the number of iterations (${flags.iterations}) can't be less than the number of VUs (${flags.vus})`);
+  }
+  let tuple = createExecutionTuple();
+  try {
+    const seg = opts.executionSegment !== undefined ? parseExecutionSegment(opts.executionSegment) : undefined;
+    const seq = opts.executionSegmentSequence !== undefined ? parseExecutionSegmentSequence(opts.executionSegmentSequence) : [];
+    tuple = createExecutionTuple(seg, seq);
+  } catch (err) {
+    flag(opts.executionSegmentSequence !== undefined ? 'execution-segment-sequence' : 'execution-segment', (err as Error).message);
+  }
+  const tags: Record<string, string> = {};
+  for (const t of opts.tag ?? []) {
+    const m = /^([^=]+)=(.*)$/.exec(t);
+    if (!m) flag('tag', `"${t}" is not name=value`);
+    else tags[m[1]!.trim()] = m[2]!;
+  }
+  let ndjsonPath: string | undefined;
+  for (const o of opts.out ?? []) {
+    const m = /^json=(.+)$/.exec(o);
+    if (!m) flag('out', `"${o}" is not supported (use json=FILE or json=FILE.gz)`);
+    else if (ndjsonPath !== undefined) flag('out', 'only one json output is supported');
+    else ndjsonPath = m[1]!;
+  }
+  if (spec) {
+    const scenarios = effectiveScenarios(spec, flags);
+    for (const [name, sc] of Object.entries(scenarios)) {
+      if (spec.flows[sc.exec] === undefined) problems.push({ where: `${specPath}: flows`, message: `scenario "${name}" runs flow "${sc.exec}", which does not exist` });
+    }
+  }
+  const segmented = opts.executionSegment !== undefined || opts.executionSegmentSequence !== undefined;
+  let workers = int('workers', opts.workers);
+  if (workers !== undefined && workers > MAX_WORKERS) flag('workers', `${workers} workers is more than ${MAX_WORKERS}`);
+  if (workers !== undefined && workers > 1 && segmented) {
+    flag('workers', 'cannot split an execution segment further: run each segment with --workers 1, or drop --execution-segment and let the workers split the test');
+  }
+  if (spec && workers === undefined) workers = segmented ? 1 : defaultWorkers(effectiveScenarios(spec, flags), cores, loadDefaults().run.workerLoad);
+  if (problems.length > 0 || !spec) throw new ValidationError(`${specPath} cannot be run`, problems);
+  return { spec, flags, tuple, tags, workers: workers ?? 1, ...(ndjsonPath === undefined ? {} : { ndjsonPath }) };
+}
+
+/**
+ * The users the VUs act as: a users NDJSON file (relative to the spec), or `count` users generated from `seed`.
+ * @param spec validated spec
+ * @param specPath its path (the users file is relative to it)
+ * @param seed the run's seed (for generated users without their own)
+ * @returns the users, or undefined when the spec names none
+ * @throws {ValidationError} naming each bad line of the users file; {InputError} when it has no users
+ */
+export async function loadUsers(spec: ScenarioSpec, specPath: string, seed: number): Promise<UserSource | undefined> {
+  const u = spec.data.users;
+  if (!u) return undefined;
+  if (u.file !== undefined) {
+    const path = resolve(dirname(specPath), u.file);
+    const text = await readTextInput(path, 'users file');
+    const users: Record<string, unknown>[] = [];
+    const problems: Problem[] = [];
+    text.split('\n').forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        users.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        if (problems.length < 20) problems.push({ where: `${path}:${i + 1}`, message: 'not a JSON object' });
+      }
+    });
+    if (problems.length > 0) throw new ValidationError(`users file ${path} is invalid`, problems);
+    if (users.length === 0) throw new InputError(`users file ${path} has no users`);
+    return { count: users.length, get: (i) => users[i]! };
+  }
+  const userSeed = u.seed ?? seed;
+  const gen = createUserGenerator(userSeed, await computePopulation({}, userSeed));
+  return { count: u.count!, get: (i) => gen.user(i) as unknown as Record<string, unknown> };
+}
+

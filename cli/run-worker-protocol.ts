@@ -1,0 +1,54 @@
+/**
+ * The messages between `caplab run --workers N` and its worker threads. A worker runs one execution segment of the
+ * test and sends, every {@link WORKER_FLUSH_MS}, what its metrics registry gathered since the last message (then
+ * starts a fresh one), the k6 Point lines it formatted, and its counters; the parent adds the deltas up, so HDR
+ * buckets are merged and no percentile is ever averaged.
+ */
+import type { ScenarioStats } from '../scenarios/engine/executor.ts';
+import type { RegistrySnapshot } from '../scenarios/engine/metrics/registry.ts';
+import type { MetricDef } from '../scenarios/engine/metrics/types.ts';
+import type { RunResult } from '../scenarios/engine/run.ts';
+import type { RunOptions } from './commands/run.ts';
+
+/** How often a worker sends its deltas, ms: well inside the parent's 2 s threshold checks (k6's period). */
+export const WORKER_FLUSH_MS = 200;
+
+/** What a worker starts with (its workerData). */
+export interface WorkerInit {
+  /** The spec's path (for messages and its users file) and its text as the parent read it. */
+  specPath: string;
+  specText: string;
+  /** The run's flags (the worker validates the same plan). */
+  opts: RunOptions;
+  /** The run's seed. */
+  seed: number;
+  /** This worker's index and the number of workers: it runs segment index of `0,1/count,...,1`. */
+  index: number;
+  count: number;
+  /** Whether the parent writes NDJSON points (the worker then formats its Point lines). */
+  ndjson: boolean;
+}
+
+/** Parent to worker. */
+export type ToWorker =
+  | { type: 'start'; setupVars: Readonly<Record<string, unknown>> }
+  | { type: 'stop' };
+
+/** Worker to parent. */
+export type FromWorker =
+  | { type: 'ready' }
+  | {
+    type: 'flush';
+    /** The registry's contents since the previous flush. */
+    snapshot: RegistrySnapshot;
+    /** Point lines since the previous flush, and the metrics they may be the first points of. */
+    points?: { text: string; metrics: MetricDef[] };
+    /** Counters per scenario so far (totals, not deltas). */
+    stats: Record<string, ScenarioStats>;
+    /** VUs running and created now. */
+    vus: number;
+    vusMax: number;
+  }
+  | { type: 'log'; level: 'error' | 'warning'; message: string }
+  | { type: 'done'; result: RunResult }
+  | { type: 'failed'; message: string };

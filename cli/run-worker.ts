@@ -1,0 +1,93 @@
+/**
+ * One worker thread of `caplab run --workers N`: validates the same plan as its parent, runs its execution segment of
+ * the test on the embedded engine once told to start, and streams its metrics to the parent as deltas (see
+ * run-worker-protocol.ts). It never writes files or prints: the parent owns the outputs and the terminal.
+ */
+import { Writable } from 'node:stream';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createRegistry, type Registry } from '../scenarios/engine/metrics/registry.ts';
+import type { MetricDef, SampleSink } from '../scenarios/engine/metrics/types.ts';
+import { createNdjsonOutput } from '../scenarios/engine/outputs/ndjson.ts';
+import { effectiveScenarios, runEngine, type RunProgress } from '../scenarios/engine/run.ts';
+import { workerTuples } from '../scenarios/engine/workers.ts';
+import { tee } from '../scenarios/engine/tee.ts';
+import { WORKER_FLUSH_MS, type FromWorker, type ToWorker, type WorkerInit } from './run-worker-protocol.ts';
+import { loadUsers, planRun } from './run-spec.ts';
+
+const port = parentPort!;
+const init = workerData as WorkerInit;
+const post = (m: FromWorker): void => port.postMessage(m);
+
+async function main(): Promise<void> {
+  const p = planRun(init.specPath, init.specText, { ...init.opts, workers: '1' }, 1);
+  const { spec } = p;
+  const users = await loadUsers(spec, init.specPath, init.seed);
+  const newRegistry = (): Registry => createRegistry({ thresholds: spec.thresholdSpecs, summaryTrendStats: spec.options.summaryTrendStats });
+  let registry = newRegistry();
+  const sinks: SampleSink[] = [{ add: (s) => registry.add(s) }];
+
+  // Point lines are formatted here (the costly part) and written by the parent, which adds each metric's Metric line
+  // before its first point: this worker only says which metrics it has seen.
+  let text: string[] = [];
+  const seen = new Set<string>();
+  let fresh: MetricDef[] = [];
+  const ndjson = init.ndjson
+    ? createNdjsonOutput(new Writable({ decodeStrings: false, write(chunk: string, _enc, done) { text.push(chunk); done(); } }), {
+      thresholds: spec.thresholdSpecs, metricLines: false, flushIntervalMs: WORKER_FLUSH_MS,
+    })
+    : undefined;
+  if (ndjson) {
+    sinks.push({
+      add(s) {
+        if (!seen.has(s.metric.name)) {
+          seen.add(s.metric.name);
+          fresh.push({ name: s.metric.name, type: s.metric.type, contains: s.metric.contains });
+        }
+      },
+    }, ndjson);
+  }
+
+  const flush = (pr: Pick<RunProgress, 'scenarios' | 'vus' | 'vusMax'>): void => {
+    const snapshot = registry.snapshot();
+    registry = newRegistry();
+    const points = text.length > 0 || fresh.length > 0 ? { text: text.join(''), metrics: fresh } : undefined;
+    text = [];
+    fresh = [];
+    post({ type: 'flush', snapshot, ...(points ? { points } : {}), stats: pr.scenarios, vus: pr.vus, vusMax: pr.vusMax });
+  };
+
+  const stop = new AbortController();
+  const started = new Promise<Readonly<Record<string, unknown>>>((resolve) => {
+    port.on('message', (m: ToWorker) => {
+      if (m.type === 'start') resolve(m.setupVars);
+      else {
+        // A stop before the start (the run was interrupted while workers started) runs nothing.
+        stop.abort();
+        resolve({});
+      }
+    });
+  });
+  post({ type: 'ready' });
+  const setupVars = await started;
+  const result = await runEngine(spec, effectiveScenarios(spec, p.flags), {
+    sink: tee(...sinks),
+    seed: init.seed,
+    signal: stop.signal,
+    tuple: workerTuples(init.count)[init.index]!,
+    ...(users ? { users } : {}),
+    tags: p.tags,
+    setupVars,
+    vuGauges: false,
+    onError: (message) => post({ type: 'log', level: 'error', message }),
+    onWarning: (message) => post({ type: 'log', level: 'warning', message }),
+    onProgress: flush,
+    progressIntervalMs: WORKER_FLUSH_MS,
+  });
+  await ndjson?.close();
+  flush({ scenarios: result.scenarios, vus: 0, vusMax: result.vusMax });
+  post({ type: 'done', result });
+}
+
+main().catch((err: unknown) => {
+  post({ type: 'failed', message: err instanceof Error ? `${err.message}${err.stack ? `\n${err.stack}` : ''}` : String(err) });
+});

@@ -1,0 +1,177 @@
+/**
+ * `caplab run --workers N`: the test split over N worker threads (run-worker.ts), each running its execution segment
+ * of `0,1/N,...,1` on its own event loop, with one set of outputs. The parent runs setup once (as k6 does) and passes
+ * its variables to every worker, adds up the workers' metric deltas in the one registry (HDR buckets merged, never
+ * percentiles averaged) and writes their Point lines to the one NDJSON output, samples `vus`/`vus_max` as the sums
+ * over workers, judges thresholds with abortOnFail on the merged view while the run goes (stopping every worker when
+ * one is crossed), and stops them all on its abort signal (SIGINT/SIGTERM).
+ */
+import { Worker } from 'node:worker_threads';
+import type { ScenarioStats } from '../scenarios/engine/executor.ts';
+import { epochOf } from '../scenarios/engine/flow.ts';
+import { BUILTIN_METRICS } from '../scenarios/engine/metrics/builtin.ts';
+import type { Registry } from '../scenarios/engine/metrics/registry.ts';
+import type { MetricDef } from '../scenarios/engine/metrics/types.ts';
+import type { NdjsonOutput } from '../scenarios/engine/outputs/ndjson.ts';
+import { runSetup, type RunProgress, type RunResult } from '../scenarios/engine/run.ts';
+import { tee } from '../scenarios/engine/tee.ts';
+import type { UserSource } from '../scenarios/engine/vu.ts';
+import type { RunOptions } from './commands/run.ts';
+import type { FromWorker, ToWorker, WorkerInit } from './run-worker-protocol.ts';
+import type { RunPlan } from './run-spec.ts';
+
+const M = BUILTIN_METRICS as Record<string, MetricDef>;
+const ENTRY = new URL('./run-worker-entry.js', import.meta.url);
+
+/** What {@link runWithWorkers} needs besides the plan. */
+export interface WorkersRunInput {
+  /** The spec's path and text, and the flags, which each worker validates again into the same plan. */
+  specPath: string;
+  specText: string;
+  opts: RunOptions;
+  /** The run's seed. */
+  seed: number;
+  /** The one registry every worker's metrics are added to. */
+  registry: Registry;
+  /** The one NDJSON output, when `-o json=` asks for it. */
+  ndjson?: NdjsonOutput;
+  /** The users (setup acts as user 0). */
+  users?: UserSource;
+  /** Aborting it stops every worker (SIGINT/SIGTERM); the result says interrupted. */
+  signal: AbortSignal;
+  /** An iteration's exception (counted, not fatal), from any worker. */
+  onError?: (message: string) => void;
+  /** A warning from any worker. */
+  onWarning?: (message: string) => void;
+  /** Live figures summed over workers, every second. */
+  onProgress?: (p: RunProgress) => void;
+}
+
+function sumStats(parts: Record<string, ScenarioStats>[]): Record<string, ScenarioStats> {
+  const out: Record<string, ScenarioStats> = {};
+  for (const part of parts) {
+    for (const [name, s] of Object.entries(part)) {
+      const t = (out[name] ??= { started: 0, completed: 0, interrupted: 0, dropped: 0, scheduled: 0, vus: 0, vusMax: 0, requests: 0 });
+      for (const k of Object.keys(t) as (keyof ScenarioStats)[]) t[k] += s[k];
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs the plan's test on `plan.workers` worker threads.
+ * @param plan the validated run
+ * @param input spec text, flags, seed, the registry and output to fill, users, signal, callbacks
+ * @returns how the run ended, summed over workers (duration from the parent's start, setup included)
+ * @throws {Error} when a worker fails outside an iteration (an internal error: every worker is stopped first)
+ */
+export async function runWithWorkers(plan: RunPlan, input: WorkersRunInput): Promise<RunResult> {
+  const n = plan.workers;
+  const { registry, ndjson } = input;
+  const sink = ndjson ? tee(registry, ndjson) : registry;
+  let t0 = performance.now();
+  const latest: { stats: Record<string, ScenarioStats>; vus: number; vusMax: number }[] = Array.from({ length: n }, () => ({ stats: {}, vus: 0, vusMax: 0 }));
+  const results: (RunResult | undefined)[] = new Array<RunResult | undefined>(n).fill(undefined);
+  let failure: Error | undefined;
+  let thresholdsAborted = false;
+  const workers: Worker[] = [];
+  const post = (m: ToWorker): void => { for (const w of workers) w.postMessage(m); };
+  const stopAll = (): void => post({ type: 'stop' });
+
+  let markReady!: () => void;
+  let readyCount = 0;
+  const allReady = new Promise<void>((resolve) => { markReady = resolve; });
+  let settle!: () => void;
+  let doneCount = 0;
+  const allDone = new Promise<void>((resolve) => { settle = resolve; });
+  const fail = (index: number, message: string): void => {
+    if (failure === undefined) failure = new Error(`worker ${index + 1} of ${n} failed: ${message}`);
+    stopAll();
+    markReady();
+    settle();
+  };
+
+  for (let index = 0; index < n; index++) {
+    const init: WorkerInit = { specPath: input.specPath, specText: input.specText, opts: input.opts, seed: input.seed, index, count: n, ndjson: ndjson !== undefined };
+    const w = new Worker(ENTRY, { workerData: init });
+    workers.push(w);
+    w.on('message', (m: FromWorker) => {
+      switch (m.type) {
+        case 'ready':
+          if (++readyCount === n) markReady();
+          break;
+        case 'flush':
+          registry.absorb(m.snapshot);
+          if (m.points) ndjson?.addLines(m.points.text, m.points.metrics);
+          latest[index] = { stats: m.stats, vus: m.vus, vusMax: m.vusMax };
+          break;
+        case 'log':
+          (m.level === 'error' ? input.onError : input.onWarning)?.(m.message);
+          break;
+        case 'done':
+          results[index] = m.result;
+          void w.terminate();
+          if (++doneCount === n) settle();
+          break;
+        case 'failed':
+          fail(index, m.message);
+          break;
+      }
+    });
+    w.on('error', (err) => fail(index, err.message));
+    w.on('exit', (code) => { if (results[index] === undefined) fail(index, `exited with code ${code} before it finished`); });
+  }
+
+  const onAbort = (): void => stopAll();
+  input.signal.addEventListener('abort', onAbort, { once: true });
+  const gaugeTags = Object.freeze({ ...plan.spec.options.tags, ...plan.tags });
+  const gauges = (): void => {
+    const now = epochOf(performance.now());
+    let vus = 0;
+    let vusMax = 0;
+    for (const l of latest) { vus += l.vus; vusMax += l.vusMax; }
+    sink.add({ metric: M.vus!, value: vus, tags: gaugeTags, time: now });
+    sink.add({ metric: M.vus_max!, value: vusMax, tags: gaugeTags, time: now });
+    return void input.onProgress?.({ elapsedMs: performance.now() - t0, vus, vusMax, scenarios: sumStats(latest.map((l) => l.stats)) });
+  };
+  let progressTimer: NodeJS.Timeout | undefined;
+  let abortTimer: NodeJS.Timeout | undefined;
+  try {
+    // The test's clock starts once every worker is initialized (k6 leaves VU init out of the test duration).
+    await allReady;
+    if (failure) throw failure;
+    t0 = performance.now();
+    const setup = await runSetup(plan.spec, { sink, seed: input.seed, ...(input.users ? { users: input.users } : {}), tags: plan.tags });
+    if (setup.error !== undefined) {
+      return { durationMs: performance.now() - t0, interrupted: input.signal.aborted, thresholdsAborted: false, setupError: setup.error, iterationErrors: 0, scenarios: {}, vusMax: 0 };
+    }
+    post({ type: 'start', setupVars: setup.vars });
+    progressTimer = setInterval(gauges, 1000);
+    // k6 checks thresholds for abortOnFail every 2 s; the workers' deltas are at most WORKER_FLUSH_MS old then.
+    abortTimer = setInterval(() => {
+      if (thresholdsAborted || input.signal.aborted) return;
+      if (registry.evaluateThresholds(performance.now() - t0).some((r) => r.abortNow)) {
+        thresholdsAborted = true;
+        stopAll();
+      }
+    }, 2000);
+    await allDone;
+    if (failure) throw failure;
+  } finally {
+    clearInterval(progressTimer);
+    clearInterval(abortTimer);
+    input.signal.removeEventListener('abort', onAbort);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  const done = results as RunResult[];
+  for (const l of latest) l.vus = 0;
+  gauges();
+  return {
+    durationMs: performance.now() - t0,
+    interrupted: input.signal.aborted,
+    thresholdsAborted,
+    iterationErrors: done.reduce((t, r) => t + r.iterationErrors, 0),
+    scenarios: sumStats(done.map((r) => r.scenarios)),
+    vusMax: done.reduce((t, r) => t + r.vusMax, 0),
+  };
+}
