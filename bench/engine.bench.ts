@@ -15,6 +15,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { RAW_SERVER_SOURCE } from './targets.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -83,30 +84,6 @@ async function childJson(core: number, args: string[]): Promise<ChildResult> {
   if (code !== 0) throw new Error(`child ${args.join(' ')} exited ${code}`);
   return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
 }
-
-/**
- * A target that costs almost nothing per request: it counts request heads (GETs without a body) and answers each
- * with a fixed response. Against it the clients, not the target, are the bottleneck, so the rps ratio measures them.
- */
-const RAW_SERVER_SOURCE = `
-import { createServer } from 'node:net';
-const res = Buffer.from('HTTP/1.1 200 OK\\r\\ncontent-type: application/json\\r\\ncontent-length: 11\\r\\n\\r\\n{"ok":true}', 'latin1');
-const s = createServer((c) => {
-  c.setNoDelay(true);
-  let tail = '';
-  c.on('data', (d) => {
-    const text = tail + d.toString('latin1');
-    let n = 0;
-    let at = 0;
-    for (let i = text.indexOf('\\r\\n\\r\\n'); i >= 0; i = text.indexOf('\\r\\n\\r\\n', at)) { n++; at = i + 4; }
-    tail = text.slice(at);
-    if (n === 1) c.write(res);
-    else if (n > 1) c.write(Buffer.concat(Array(n).fill(res)));
-  });
-  c.on('error', () => {});
-});
-s.listen(0, '127.0.0.1', () => console.log(s.address().port));
-`;
 
 async function startTarget(source: string): Promise<{ url: string; pid: number; kill(): void }> {
   const server = spawnPinned(1, ['--input-type=module', '-e', source]);

@@ -10,8 +10,11 @@ import type { MetricDef } from '../scenarios/engine/metrics/types.ts';
 import type { RunResult } from '../scenarios/engine/run.ts';
 import type { RunOptions } from './commands/run.ts';
 
-/** How often a worker sends its deltas, ms: well inside the parent's 2 s threshold checks (k6's period). */
-export const WORKER_FLUSH_MS = 200;
+/**
+ * How often a worker sends its deltas, ms: they are at most this old at the parent's threshold checks (every 2 s, as
+ * k6), and rare enough that turning histograms into buckets and back costs little.
+ */
+export const WORKER_FLUSH_MS = 500;
 
 /** What a worker starts with (its workerData). */
 export interface WorkerInit {

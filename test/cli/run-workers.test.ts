@@ -159,10 +159,18 @@ describe('caplab run --workers', () => {
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-    const vusSeen = (): number => new Set(server.seen.map((x) => /vu=(\d+)/.exec(x.url)?.[1])).size;
-    // Interrupt once every VU of both workers has sent requests (bounded wait).
-    for (let i = 0; i < 600 && vusSeen() < 4; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(vusSeen()).toBe(4);
+    // A VU sends its second request only after its first response was counted: interrupt once every VU of both
+    // workers has (bounded wait), so each worker has results to report.
+    const vusDone = (): number => {
+      const per = new Map<string, number>();
+      for (const x of server.seen) {
+        const vu = /vu=(\d+)/.exec(x.url)?.[1];
+        if (vu !== undefined) per.set(vu, (per.get(vu) ?? 0) + 1);
+      }
+      return [...per.values()].filter((n) => n >= 2).length;
+    };
+    for (let i = 0; i < 600 && vusDone() < 4; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(vusDone()).toBe(4);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(code, stderr).toBe(105);

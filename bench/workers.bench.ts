@@ -1,0 +1,85 @@
+/**
+ * `caplab run --workers` benchmark (issue 16): closed-model requests/s of `caplab run --workers 2` against
+ * `--workers 1`, the same spec (constant-vus, one connection per VU) against a raw-socket responder that costs almost
+ * nothing per request, so the client is the bottleneck and the ratio measures how well the workers use the second
+ * core. Goal >= 1.6x on a 2-core machine. Both run the whole command (worker start-up excluded, as k6 excludes VU
+ * init: requests/s is http_reqs over the summary's testRunDurationMs), alternating for BENCH_ROUNDS rounds; the
+ * median of the per-round ratios is the figure. The target is not pinned: on 2 cores it shares them with the workers,
+ * which is what a user of this machine gets, so the ceiling is not 2x: with c CPU-us per request in the client (one
+ * busy core at --workers 1: c = 1e6 / rps) and t in the target, two workers on two cores reach at most
+ * 2 / (c + t) requests per us, a ratio of 2c / (c + t); each round prints t and that ceiling. Env: BENCH_CONNECTIONS (default 50), BENCH_SECONDS (default 8),
+ * BENCH_ROUNDS (default 3).
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RAW_SERVER_SOURCE } from './targets.ts';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BIN = fileURLToPath(new URL('../bin/caplab.js', import.meta.url));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+const CLOCK_TICKS = ((): number => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function procCpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'caplab-bench-workers-'));
+const server = spawn(process.execPath, ['--input-type=module', '-e', RAW_SERVER_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
+try {
+  const port = await new Promise<number>((resolve) => server.stdout!.once('data', (b: Buffer) => resolve(Number(b.toString().trim()))));
+  const spec = join(dir, 'spec.json');
+  writeFileSync(spec, JSON.stringify({
+    schema: 'caplab.scenario/v1', name: 'bench-workers', baseUrl: `http://127.0.0.1:${port}`,
+    options: { scenarios: { s: { executor: 'constant-vus', vus: CONNECTIONS, duration: `${SECONDS}s`, gracefulStop: '1s' } } },
+    flows: { default: { steps: [{ name: 'root', path: '/' }] } },
+  }));
+  const rps = (workers: number): { rps: number; targetUs: number } => {
+    const out = join(dir, `summary-${workers}.json`);
+    const cpu0 = procCpuSeconds(server.pid!);
+    const r = spawnSync(process.execPath, [BIN, '--quiet', 'run', spec, '--workers', String(workers), '--summary-json', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error(`caplab run --workers ${workers} exited ${r.status ?? r.signal}`);
+    const s = JSON.parse(readFileSync(out, 'utf8')) as { state: { testRunDurationMs: number }; metrics: { http_reqs: { values: { count: number } } } };
+    const n = s.metrics.http_reqs.values.count;
+    return { rps: n / (s.state.testRunDurationMs / 1000), targetUs: ((procCpuSeconds(server.pid!) - cpu0) * 1e6) / n };
+  };
+  process.stdout.write(`closed model against a raw-socket responder (client-bound), ${CONNECTIONS} VUs, ${SECONDS}s per run, ${availableParallelism()} cores\n`);
+  rps(1); // warm-up: the target's JIT and the machine's caches
+  const ratios: number[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const one = rps(1);
+    const two = rps(2);
+    ratios.push(two.rps / one.rps);
+    const c = 1e6 / one.rps;
+    process.stdout.write(`  round ${round}: --workers 1 ${one.rps.toFixed(0)} req/s (target ${one.targetUs.toFixed(1)} CPU-us/req) | ` +
+      `--workers 2 ${two.rps.toFixed(0)} req/s (target ${two.targetUs.toFixed(1)} CPU-us/req) | ratio ${(two.rps / one.rps).toFixed(2)}x ` +
+      `(ceiling with the target on the same cores 2c/(c+t) = ${((2 * c) / (c + two.targetUs)).toFixed(2)}x)\n`);
+  }
+  const m = median(ratios);
+  process.stdout.write(`  median of ${ROUNDS} rounds: rps --workers 2 / --workers 1 = ${m.toFixed(2)}x (goal >= 1.6x) ${m >= 1.6 ? 'OK' : 'MISSED'}\n`);
+} finally {
+  server.kill();
+  rmSync(dir, { recursive: true, force: true });
+}
