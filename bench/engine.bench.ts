@@ -12,9 +12,10 @@
  * Env: BENCH_CONNECTIONS (default 50), BENCH_SECONDS per closed run (default 5), BENCH_ROUNDS (default 3),
  * BENCH_OPEN_SECONDS (default 6).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { median } from 'simple-statistics';
+import { procCpuSeconds } from './proc-cpu.ts';
 import { RAW_SERVER_SOURCE } from './targets.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -36,31 +37,6 @@ interface ChildResult { requests: number; seconds: number; cpuUs: number; [k: st
 
 function pct(x: number): string {
   return Number.isFinite(x) ? `${Math.round(x * 100)}%` : 'n/a';
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
-const CLOCK_TICKS = ((): number => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
-function procCpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 (utime, stime) in clock ticks; after the command name they are at 11 and 12.
-    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
 }
 
 /** Runs a client child and measures how busy the target's core was meanwhile (1 = saturated). */

@@ -10,41 +10,19 @@
  * 2 / (c + t) requests per us, a ratio of 2c / (c + t); each round prints t and that ceiling. Env: BENCH_CONNECTIONS (default 50), BENCH_SECONDS (default 8),
  * BENCH_ROUNDS (default 3).
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from 'simple-statistics';
+import { procCpuSeconds } from './proc-cpu.ts';
 import { RAW_SERVER_SOURCE } from './targets.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BIN = fileURLToPath(new URL('../bin/caplab.js', import.meta.url));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
-const CLOCK_TICKS = ((): number => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
-function procCpuSeconds(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return (Number(rest[11]) + Number(rest[12])) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'caplab-bench-workers-'));
 const server = spawn(process.execPath, ['--input-type=module', '-e', RAW_SERVER_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
