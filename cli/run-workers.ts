@@ -141,7 +141,8 @@ export async function runWithWorkers(plan: RunPlan, input: WorkersRunInput): Pro
     await allReady;
     if (failure) throw failure;
     t0 = performance.now();
-    const setup = await runSetup(plan.spec, { sink, seed: input.seed, ...(input.users ? { users: input.users } : {}), tags: plan.tags });
+    // Interrupted while the workers started: they have their stop already, so they run nothing, and neither does setup.
+    const setup = input.signal.aborted ? { vars: {} } : await runSetup(plan.spec, { sink, seed: input.seed, ...(input.users ? { users: input.users } : {}), tags: plan.tags });
     if (setup.error !== undefined) {
       return { durationMs: performance.now() - t0, interrupted: input.signal.aborted, thresholdsAborted: false, setupError: setup.error, iterationErrors: 0, scenarios: {}, vusMax: 0 };
     }
