@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ValidationError } from '../models/errors.ts';
+import { MarketSchema } from '../models/growth/market.ts';
+import { type GrowthSettings, GrowthSettingsSchema, resolveGrowthSettings } from '../models/growth/settings.ts';
 import { parseWith } from '../models/validation.ts';
 import { InputError } from './errors.ts';
 
@@ -34,6 +37,24 @@ export function loadData<S extends z.ZodType>(name: string, schema: S): z.output
     throw new InputError(`data/${name}: not valid JSON (${(err as Error).message})`);
   }
   return parseWith(schema, value, `data/${name}`);
+}
+
+/**
+ * Loads data/growth.json and derives its market-potential prior from data/market.json.
+ * @returns the settings the growth models use
+ * @throws {InputError} when a file is missing or not JSON
+ * @throws {ValidationError} when a file does not match its schema, or the prior's assumptions name a series or a
+ *   year data/market.json does not hold (the problem points at data/growth.json marketPotentialPrior)
+ */
+export function loadGrowthSettings(): GrowthSettings {
+  const file = loadData('growth.json', GrowthSettingsSchema);
+  const market = loadData('market.json', MarketSchema);
+  try {
+    return resolveGrowthSettings(file, market);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new ValidationError('data/growth.json is invalid', [{ where: 'data/growth.json: marketPotentialPrior', message: `${err.message} (data/market.json)` }]);
+  }
 }
 
 const DefaultsSchema = z.object({

@@ -40,6 +40,7 @@ export function buildProgram(): Command {
     .option('--draws <n>', 'Monte Carlo draws for the p10/p50/p90 bands', parseCount)
     .option('--backtest', 'also refit every model on each prefix of the history, score its forecasts of the next 1-4 periods (p10-p90 coverage, pinball loss, CRPS, MAPE) and record them in forecast.json', false)
     .addOption(new Option('--select <rule>', 'how --model auto chooses: aicc (lowest AICc) or crps (lowest mean backtest CRPS; needs --backtest)').choices(['aicc', 'crps']).default('aicc'))
+    .option('--analogues', 'fit Bass with a lognormal prior on p and q from other makers\' sales (data/analogues.json: Bass fitted to each, geometric mean and spread); with --backtest also score it as bass+analogues', false)
     .option('--json', 'print forecast JSON to stdout and write nothing', false)
     .action(lazy('./commands/forecast.ts'));
 
@@ -161,8 +162,8 @@ export function buildProgram(): Command {
     .option('--iterations <n>', 'run a shared-iterations scenario with this many iterations (replaces the spec\'s scenarios)')
     .option('--execution-segment <a:b>', 'run only this segment of the test, e.g. 0:1/2 or 1/3:2/3')
     .option('--execution-segment-sequence <list>', 'all segments of the split run, e.g. 0,1/3,2/3,1')
-    .option('--tag <name=value>', 'tag every sample (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--workers <n>', 'worker threads sharing the test, each an equal execution segment, one set of outputs (default: the cores when the test asks for more than one worker drives, else 1)')
+    .option('--tag <name=value>', 'tag every sample (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--summary-json <file>', 'write the summary in the shape k6 passes to handleSummary')
     .option('--summary-export <file>', 'write the summary in k6\'s flat --summary-export shape')
     .option('-o, --out <output>', 'stream points as k6 --out json lines: json=FILE or json=FILE.gz', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])

@@ -63,6 +63,35 @@ export interface ForecastCandidate {
   akaikeWeight: number | null;
 }
 
+/** forecast.json's priors: which were used and what each was derived from. */
+export interface ForecastPriors {
+  /** The market-potential prior of m (models/growth/market-prior.ts), from data/market.json and data/growth.json. */
+  marketPotential: {
+    /** Prior median and p90 of m (phones), and the sd of ln m. */
+    median: number;
+    p90: number;
+    sdLn: number;
+    /** Candidate models that fixed m from it (and drew m from it in the Monte Carlo); empty when none needed it. */
+    usedBy: string[];
+    /** The derivation: market series, reference years and their figures with sources, lifetime years, share. */
+    basis: Record<string, unknown>;
+    reasoning: string | null;
+  };
+  /** The analogue prior on Bass p and q (`caplab forecast --analogues`; models/growth/analogue-prior.ts). */
+  bassAnalogues?: {
+    /** Each analogue's Bass fit: m (phones), p and q (1/year), residual sd of its log fit. */
+    analogues: { id: string; maker: string; periods: number; m: number; p: number; q: number; residualSd: number }[];
+    /** Lognormal priors: median (the analogues' geometric mean) and sd of the log. */
+    p: { median: number; sdLn: number };
+    q: { median: number; sdLn: number };
+    /** Noise sd of the brand's log data that weighed it against the prior, or null when no candidate used it. */
+    noiseSd: number | null;
+    /** Candidate models fitted with it (`bass`). */
+    usedBy: string[];
+    method: string;
+  };
+}
+
 /** forecast.json (`caplab.forecast/v1`). */
 export interface Forecast {
   /** Schema tag. */
@@ -75,6 +104,8 @@ export interface Forecast {
   model: ForecastCandidate & { selection: string };
   /** Every model fitted. */
   candidates: ForecastCandidate[];
+  /** Priors and their basis (absent in files written before priors were recorded). */
+  priors?: ForecastPriors;
   /** How uncertainty was sampled. */
   uncertainty: { method: string; draws: number; note: string; yearNoiseSd: number | null; yearNoise?: string };
   /** Assumptions used (seasonality, survival), copied from data/ with their reasoning. */

@@ -22,6 +22,15 @@ export function renderForecast(f: Forecast): string {
   for (const c of f.candidates.filter((c) => c.model !== m.model)) {
     lines.push(`  also fitted: ${c.model} r2 ${c.fit.r2.toFixed(3)}, ${aicc(c.fit.aicc)}${c.akaikeWeight !== null ? `, Akaike weight ${c.akaikeWeight.toFixed(2)}` : ''}${c.fixedFromPrior.length ? ' (m from prior)' : ''}`);
   }
+  const mp = f.priors?.marketPotential;
+  if (mp) {
+    const b = mp.basis as { series?: string; lifetimeYears?: number; annualUnits?: number; share?: { median: number; p90: number } };
+    lines.push(`Prior of m: median ${millions(mp.median)}, p90 ${millions(mp.p90)} (${b.share ? `${percent(b.share.median)} (p90 ${percent(b.share.p90)}) of ` : ''}${b.annualUnits ? `${millions(b.annualUnits)}/year, ${b.series}, ` : ''}over ${b.lifetimeYears ?? '?'} years); used by ${mp.usedBy.length ? mp.usedBy.join(', ') : 'no model (every m fitted)'}`);
+  }
+  const ba = f.priors?.bassAnalogues;
+  if (ba) {
+    lines.push(`Prior of Bass p, q from analogues (${ba.analogues.map((a) => `${a.id} p=${a.p.toFixed(4)} q=${a.q.toFixed(2)}`).join('; ')}): p median ${ba.p.median.toFixed(4)} (sd ln ${ba.p.sdLn.toFixed(2)}), q median ${ba.q.median.toFixed(2)} (sd ln ${ba.q.sdLn.toFixed(2)}); used by ${ba.usedBy.join(', ') || 'no model'}`);
+  }
   lines.push(`Uncertainty: ${f.uncertainty.draws} draws, ${f.uncertainty.method}${f.uncertainty.yearNoiseSd !== null ? `, yearly noise sd ${f.uncertainty.yearNoiseSd.toFixed(3)} (log)` : ''}`);
   lines.push('');
   const rows = f.quarters.map((q) => [

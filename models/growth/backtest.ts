@@ -6,6 +6,7 @@
  * periods of different length and size weigh alike. Pure and seeded: same inputs -> same scores.
  */
 import { createRng } from '../random.ts';
+import type { AnaloguePrior } from './analogue-prior.ts';
 import type { History } from './history.ts';
 import type { GrowthModelName } from './model.ts';
 import { drawParameters, yearShock } from './montecarlo.ts';
@@ -13,9 +14,12 @@ import { crpsSamples, pinballLoss, sampleQuantile } from './scores.ts';
 import { fitCandidate, modelByName } from './select.ts';
 import type { GrowthSettings } from './settings.ts';
 
+/** A backtested model: a growth model, or Bass with the analogue prior on p and q (`bass+analogues`). */
+export type BacktestModel = GrowthModelName | 'bass+analogues';
+
 /** One scored forecast. */
 export interface BacktestEvaluation {
-  model: GrowthModelName;
+  model: BacktestModel;
   /** Periods fitted (the prefix length). */
   origin: number;
   /** The last fitted period, e.g. `2013H2`. */
@@ -39,7 +43,7 @@ export interface BacktestEvaluation {
 
 /** A model's scores over all its evaluations. */
 export interface BacktestScore {
-  model: GrowthModelName;
+  model: BacktestModel;
   evaluations: number;
   /** Share of observations inside p10-p90 (nominal 0.8). */
   coverage80: number;
@@ -59,6 +63,10 @@ export interface BacktestOptions {
   maxAhead?: number;
   /** Fewest periods to fit (default 3: two parameters and a residual). */
   minPoints?: number;
+  /** Prefix lengths to fit (default every one from minPoints to the history's length - 1). */
+  origins?: readonly number[];
+  /** Analogue prior on Bass p and q: when given, `bass+analogues` (Bass fitted MAP with it) is scored too, last. */
+  analogues?: AnaloguePrior;
 }
 
 /**
@@ -67,18 +75,25 @@ export interface BacktestOptions {
  * @param settings data/growth.json
  * @param opts models, draws, seed, horizon
  * @returns every evaluation and each model's scores
- * @throws {RangeError} when the history is too short to score anything
+ * @throws {RangeError} when the history is too short to score anything, or an origin lies outside it
  */
 export function backtestGrowth(history: History, settings: GrowthSettings, opts: BacktestOptions): { evaluations: BacktestEvaluation[]; scores: BacktestScore[] } {
   const obs = history.observations;
   const minPoints = opts.minPoints ?? 3;
   const maxAhead = opts.maxAhead ?? 4;
   if (obs.length <= minPoints) throw new RangeError(`backtestGrowth: ${obs.length} periods leave nothing to score after fitting ${minPoints}`);
+  const origins = opts.origins ?? Array.from({ length: obs.length - minPoints }, (_, i) => minPoints + i);
+  for (const k of origins) {
+    if (!Number.isInteger(k) || k < minPoints || k >= obs.length) throw new RangeError(`backtestGrowth: origin ${k} must be a whole number of periods from ${minPoints} to ${obs.length - 1}`);
+  }
   const evaluations: BacktestEvaluation[] = [];
-  for (const name of opts.models) {
-    for (let k = minPoints; k < obs.length; k++) {
+  const models: BacktestModel[] = opts.analogues ? [...opts.models, 'bass+analogues'] : [...opts.models];
+  for (const name of models) {
+    const analogues = name === 'bass+analogues' ? opts.analogues : undefined;
+    const model = modelByName(name === 'bass+analogues' ? 'bass' : name, history.launch);
+    for (const k of origins) {
       const prefix: History = { ...history, observations: obs.slice(0, k) };
-      const cand = fitCandidate(modelByName(name, history.launch), prefix, settings.marketPotentialPrior.median, settings.fit.maxLnMarketSd);
+      const cand = fitCandidate(model, prefix, settings.marketPotentialPrior.median, settings.fit.maxLnMarketSd, analogues);
       const rng = createRng(opts.seed, `backtest:${name}:${k}`);
       const draws = drawParameters(cand, prefix, settings.marketPotentialPrior, settings.fit.bootstrapMinPoints, opts.draws, rng);
       const noise = settings.monteCarlo.yearNoise ? cand.fit.residualSd : 0;
@@ -88,7 +103,7 @@ export function backtestGrowth(history: History, settings: GrowthSettings, opts:
         const params = cand.model.fromInternal(theta);
         targets.forEach((t, j) => {
           const v = cand.model.cumulative(params, t.period.end) - cand.model.cumulative(params, t.period.start);
-          samples[j]![d] = Math.max(0, v) * yearShock(rng, noise, cand.fit.n - cand.fit.k);
+          samples[j]![d] = Math.max(0, v) * yearShock(rng, noise, cand.fit.dof);
         });
       });
       targets.forEach((t, j) => {
@@ -105,7 +120,7 @@ export function backtestGrowth(history: History, settings: GrowthSettings, opts:
       });
     }
   }
-  const scores = opts.models.map((model): BacktestScore => {
+  const scores = models.map((model): BacktestScore => {
     const e = evaluations.filter((x) => x.model === model);
     const mean = (f: (x: BacktestEvaluation) => number): number => e.reduce((s, x) => s + f(x), 0) / e.length;
     return { model, evaluations: e.length, coverage80: mean((x) => (x.covered ? 1 : 0)), pinball: mean((x) => x.pinball), crps: mean((x) => x.crps), mapePct: 100 * mean((x) => x.ape) };

@@ -1,7 +1,8 @@
 /**
  * Least-squares fit of a growth model to observed period shipments, on log shipments (multiplicative errors), by
  * Levenberg-Marquardt (ml-levenberg-marquardt) from several starting points. Returns the fit quality (rmse, r2,
- * AICc where defined) and the parameter covariance s^2 (J'J)^-1 that the Monte Carlo draws from.
+ * AICc where defined) and the parameter covariance s^2 (J'J)^-1 that the Monte Carlo draws from. With priors on
+ * some parameters ({@link Penalty}) the same solver gives the maximum a posteriori fit and its posterior covariance.
  */
 import { levenbergMarquardt } from 'ml-levenberg-marquardt';
 import { inverse, Matrix } from 'ml-matrix';
@@ -26,8 +27,13 @@ export interface FitResult {
   k: number;
   /** Residual sum of squares of log shipments. */
   rss: number;
-  /** Residual standard deviation in log space, sqrt(rss / (n - k)) (0 when n <= k). */
+  /**
+   * Residual standard deviation in log space, sqrt(rss / (n - k)) (0 when n <= k); in a MAP fit the priors'
+   * pseudo-residuals count as observations: sqrt((rss + sum of squared pseudo-residuals) / dof).
+   */
   residualSd: number;
+  /** Residual degrees of freedom: n - k, plus one per prior on a free parameter in a MAP fit. */
+  dof: number;
   /** Root mean square error of period shipments (phones). */
   rmse: number;
   /** Root mean square error of log shipments. */
@@ -48,6 +54,24 @@ export interface FitOptions {
   fixed?: Readonly<Record<number, number>>;
   /** Starting points to use instead of the model's grid (internal vectors, all parameters). */
   starts?: number[][];
+  /** Normal priors on internal parameters (a MAP fit): see {@link Penalty}. */
+  penalty?: Penalty;
+}
+
+/**
+ * Normal priors on internal parameters (lognormal on the natural ones), which turn least squares into a maximum a
+ * posteriori fit: minimise sum r_i^2 / s^2 + sum ((theta_j - mean_j) / sd_j)^2, with s the noise sd of the log
+ * observations. Solved as least squares on the data residuals plus one pseudo-residual s (theta_j - mean_j) / sd_j
+ * per prior; the covariance becomes the posterior's (Laplace), s^2 (J'J + s^2 P)^-1, P = diag(1 / sd_j^2).
+ * rss, r2 and AICc stay those of the data alone; residualSd and dof count the priors as observations (a prior is
+ * one more measurement of its parameter), so a fit pulled away from its few points by the priors is not judged on
+ * one or two residual degrees of freedom.
+ */
+export interface Penalty {
+  /** Priors by internal index (e.g. 1 = ln p, 2 = ln q of Bass); a prior on a fixed parameter is ignored. */
+  priors: readonly { index: number; mean: number; sd: number }[];
+  /** Noise sd s of the log observations that weighs the data against the priors (> 0). */
+  noiseSd: number;
 }
 
 /**
@@ -83,9 +107,10 @@ const FLOOR = 1; // one phone: keeps log finite when a trial curve predicts noth
  * @param model growth model
  * @param obs observed periods (at least k + 1 for a covariance)
  * @param launch launch instant (decimal year)
- * @param options fixed parameters and starting points
+ * @param options fixed parameters, starting points, and priors (a MAP fit)
  * @returns the best fit over all starting points
- * @throws {RangeError} when there are fewer observations than free parameters
+ * @throws {RangeError} when there are fewer observations than free parameters, or a penalty's noise sd or a prior's
+ *   sd is not positive (the value named)
  */
 export function fitGrowth(model: GrowthModel, obs: readonly Observation[], launch: number, options: FitOptions = {}): FitResult {
   const space = model.searchSpace(searchContext(obs, launch));
@@ -105,17 +130,27 @@ export function fitGrowth(model: GrowthModel, obs: readonly Observation[], launc
   };
   const predict = (theta: readonly number[]): number[] =>
     periodShipments(model, model.fromInternal(theta), obs).map((s) => Math.log(Math.max(s, FLOOR)));
+  const priors = (options.penalty?.priors ?? []).filter((p) => free[p.index]);
+  const noiseSd = options.penalty?.noiseSd ?? 1;
+  if (priors.length > 0 && !(noiseSd > 0)) throw new RangeError(`fitGrowth: penalty noiseSd ${noiseSd} must be positive`);
+  for (const p of priors) if (!(p.sd > 0)) throw new RangeError(`fitGrowth: prior sd ${p.sd} of parameter ${model.paramNames[p.index]} must be positive`);
+  // Data residuals then one pseudo-residual per prior (0 when there is none): what least squares minimises.
+  const yAug = [...y, ...priors.map(() => 0)];
+  const predictAug = (theta: readonly number[]): number[] => [
+    ...predict(theta),
+    ...priors.map((p) => (noiseSd * (theta[p.index]! - p.mean)) / p.sd),
+  ];
   const min = freeIdx.map((i) => space.min[i]!);
   const max = freeIdx.map((i) => space.max[i]!);
   const starts = (options.starts ?? space.starts).map((s) => freeIdx.map((i) => clamp(s[i]!, space.min[i]!, space.max[i]!)));
   const unique = [...new Map(starts.map((s) => [s.join(','), s])).values()];
 
-  let best: { theta: number[]; rss: number } | undefined;
+  let best: { theta: number[]; obj: number } | undefined;
   for (const start of unique) {
     const { parameterValues } = levenbergMarquardt(
-      { x: obs.map((_, i) => i), y },
+      { x: yAug.map((_, i) => i), y: yAug },
       (p) => {
-        const pred = predict(full(p));
+        const pred = predictAug(full(p));
         return (i) => pred[i]!;
       },
       {
@@ -131,8 +166,9 @@ export function fitGrowth(model: GrowthModel, obs: readonly Observation[], launc
       },
     );
     const theta = full(parameterValues);
-    const rss = sumSq(predict(theta).map((p, i) => y[i]! - p));
-    if (Number.isFinite(rss) && (best === undefined || rss < best.rss - 1e-12)) best = { theta, rss };
+    // The objective (data plus priors) picks the best start.
+    const obj = sumSq(predictAug(theta).map((p, i) => yAug[i]! - p));
+    if (Number.isFinite(obj) && (best === undefined || obj < best.obj - 1e-12)) best = { theta, obj };
   }
   if (!best) throw new RangeError(`fitGrowth: the ${model.name} model could not be fitted (no finite residuals)`);
 
@@ -140,7 +176,7 @@ export function fitGrowth(model: GrowthModel, obs: readonly Observation[], launc
   const params = model.fromInternal(theta);
   const fitted = predict(theta);
   const residuals = fitted.map((p, i) => y[i]! - p);
-  const rss = best.rss;
+  const rss = sumSq(residuals);
   const meanY = y.reduce((s, v) => s + v, 0) / n;
   const tss = sumSq(y.map((v) => v - meanY));
   const shipments = periodShipments(model, params, obs);
@@ -149,17 +185,22 @@ export function fitGrowth(model: GrowthModel, obs: readonly Observation[], launc
   const atBound = freeIdx
     .filter((i) => Math.abs(theta[i]! - space.min[i]!) < 1e-6 || Math.abs(theta[i]! - space.max[i]!) < 1e-6)
     .map((i) => model.paramNames[i]!);
-  const residualSd = n > k ? Math.sqrt(rss / (n - k)) : 0;
+  const dof = n - k + priors.length;
+  const pseudo = sumSq(predictAug(theta).slice(n));
+  const residualSd = dof > 0 ? Math.sqrt((rss + pseudo) / dof) : 0;
   return {
     model: model.name,
     params,
     theta,
     free,
-    covariance: n > k ? covarianceAt((p) => predict(full(p)), freeIdx.map((i) => theta[i]!), residualSd ** 2) : null,
+    covariance: priors.length > 0
+      ? covarianceAt((p) => predictAug(full(p)), freeIdx.map((i) => theta[i]!), noiseSd ** 2)
+      : n > k ? covarianceAt((p) => predict(full(p)), freeIdx.map((i) => theta[i]!), residualSd ** 2) : null,
     n,
     k,
     rss,
     residualSd,
+    dof,
     rmse,
     rmseLog: Math.sqrt(rss / n),
     r2: tss > 0 ? 1 - rss / tss : 1,

@@ -28,6 +28,19 @@ export const ForecastFileSchema = z.object({
     survival: z.object({ distribution: z.string(), medianYears: z.number().positive(), shape: z.number().positive() }),
   }).loose(),
   horizon: z.object({ first: z.string(), last: z.string() }),
+  // Written since the market prior came from data/market.json; older files have no priors and still read.
+  priors: z.object({
+    marketPotential: z.object({
+      median: z.number().positive(), p90: z.number().positive(), sdLn: z.number().nonnegative(), usedBy: z.array(z.string()),
+      basis: z.object({ series: z.string(), lifetimeYears: z.number().positive(), share: z.object({ median: z.number(), p90: z.number() }) }).loose(),
+    }).loose().refine((p) => p.p90 > p.median, { message: 'p90 must be above the median', path: ['p90'] }),
+    bassAnalogues: z.object({
+      analogues: z.array(z.object({ id: z.string(), p: z.number().positive(), q: z.number().positive() }).loose()).min(1),
+      p: z.object({ median: z.number().positive(), sdLn: z.number().nonnegative() }),
+      q: z.object({ median: z.number().positive(), sdLn: z.number().nonnegative() }),
+      usedBy: z.array(z.string()),
+    }).loose().optional(),
+  }).loose().optional(),
   quarters: z.array(QuarterSchema).min(1),
   // Written by `caplab forecast --backtest`; the report renders every field, so each is checked.
   backtest: z.object({

@@ -7,7 +7,8 @@ import { quantileSorted } from 'simple-statistics';
 import { ValidationError } from '../errors.ts';
 import { quarterIndex, quarterLabel, quarterOf } from '../quarter.ts';
 import { createRng } from '../random.ts';
-import type { Band, Forecast, ForecastCandidate, ForecastQuarter } from '../types.ts';
+import type { Band, Forecast, ForecastCandidate, ForecastPriors, ForecastQuarter } from '../types.ts';
+import type { AnaloguePrior } from './analogue-prior.ts';
 import { salesShares } from './countries.ts';
 import type { History } from './history.ts';
 import type { GrowthModelName } from './model.ts';
@@ -37,6 +38,8 @@ export interface ForecastInput {
   draws: number;
   /** Seed. */
   seed: number;
+  /** Prior on Bass p and q from analogue products (`--analogues`): the Bass candidate is then fitted MAP with it. */
+  analogues?: AnaloguePrior;
 }
 
 /**
@@ -57,7 +60,8 @@ export function buildForecast(input: ForecastInput): Forecast {
     ]);
   }
   const nq = lastQ - firstQ + 1;
-  const selection = selectModel(history, input.model, settings.marketPotentialPrior.median, settings.fit.maxLnMarketSd);
+  const prior = settings.marketPotentialPrior;
+  const selection = selectModel(history, input.model, settings.marketPotentialPrior.median, settings.fit.maxLnMarketSd, input.analogues);
   const cand = selection.chosen;
   const rng = createRng(input.seed, 'forecast');
   const draws = drawParameters(cand, history, settings.marketPotentialPrior, settings.fit.bootstrapMinPoints, input.draws, rng);
@@ -81,7 +85,7 @@ export function buildForecast(input: ForecastInput): Forecast {
       const shocks = new Map<number, number>();
       for (let i = 0; i < nq; i++) {
         const y = Math.floor((firstQ + i) / 4);
-        if (!shocks.has(y)) shocks.set(y, yearShock(rng, yearNoiseSd, cand.fit.n - cand.fit.k));
+        if (!shocks.has(y)) shocks.set(y, yearShock(rng, yearNoiseSd, cand.fit.dof));
         q[i] = q[i]! * shocks.get(y)!;
       }
     }
@@ -138,9 +142,20 @@ export function buildForecast(input: ForecastInput): Forecast {
     },
     model: { ...describe(cand), selection: selection.method },
     candidates: selection.candidates.map(describe),
+    priors: {
+      marketPotential: {
+        median: Math.round(prior.median),
+        p90: Math.round(prior.p90),
+        sdLn: round6(prior.sdLn),
+        usedBy: selection.candidates.filter((c) => c.priorFixedM).map((c) => c.model.name),
+        basis: { ...prior.basis },
+        reasoning: prior.reasoning,
+      },
+      ...(input.analogues ? { bassAnalogues: describeAnalogues(input.analogues, selection.candidates) } : {}),
+    },
     uncertainty: {
       method: draws.method, draws: input.draws, note: draws.note, yearNoiseSd: yearNoiseSd > 0 ? round6(yearNoiseSd) : null,
-      ...(yearNoiseSd > 0 ? { yearNoise: `lognormal, sd yearNoiseSd widened to the p10-p90 of a Student-t with ${Math.max(1, cand.fit.n - cand.fit.k)} degrees of freedom (n - k of the fit)` } : {}),
+      ...(yearNoiseSd > 0 ? { yearNoise: `lognormal, sd yearNoiseSd widened to the p10-p90 of a Student-t with ${Math.max(1, cand.fit.dof)} degrees of freedom (${cand.penalty ? 'n - k + 2 priors' : 'n - k'} of the fit)` } : {}),
     },
     assumptions: {
       seasonality: [...settings.seasonality.quarterWeights],
@@ -158,6 +173,18 @@ export function buildForecast(input: ForecastInput): Forecast {
     horizon: { first: quarterLabel(firstQ), last: quarterLabel(lastQ) },
     regions: { ...regions.regions },
     quarters,
+  };
+}
+
+function describeAnalogues(a: AnaloguePrior, candidates: readonly Candidate[]): NonNullable<ForecastPriors['bassAnalogues']> {
+  const bass = candidates.find((c) => c.penalty);
+  return {
+    analogues: a.analogues.map((x) => ({ id: x.id, maker: x.maker, periods: x.periods, m: Math.round(x.m), p: round6(x.p), q: round6(x.q), residualSd: round6(x.residualSd) })),
+    p: { median: round6(a.p.median), sdLn: round6(a.p.sdLn) },
+    q: { median: round6(a.q.median), sdLn: round6(a.q.sdLn) },
+    noiseSd: bass?.penalty ? round6(bass.penalty.noiseSd) : null,
+    usedBy: bass ? [bass.model.name] : [],
+    method: a.method,
   };
 }
 

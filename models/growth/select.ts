@@ -3,8 +3,9 @@
  * points, or when the data leave the market potential m unidentified (on a bound, or no covariance), m is fixed at
  * the stated prior's median and the rest is fitted, and the result says so.
  */
+import { type AnaloguePrior, bassPenalty } from './analogue-prior.ts';
 import { bassModel } from './bass.ts';
-import { type FitResult, fitGrowth } from './fit.ts';
+import { type FitOptions, type FitResult, fitGrowth, type Penalty } from './fit.ts';
 import { gompertz } from './gompertz.ts';
 import type { History } from './history.ts';
 import { sinceLaunch } from './launch.ts';
@@ -23,6 +24,8 @@ export interface Candidate {
   reason?: string;
   /** Akaike weight among candidates with AICc, or null. */
   akaikeWeight: number | null;
+  /** The analogue prior on Bass p and q the fit used (a MAP fit), if any; refits in the Monte Carlo use it too. */
+  penalty?: Penalty;
 }
 
 /** The chosen model and every candidate, for the output. */
@@ -57,16 +60,23 @@ export function modelByName(name: GrowthModelName, launch: number): GrowthModel 
  * @param history validated history
  * @param priorMedianM the prior median of m (phones)
  * @param maxLnMSd largest standard error of ln m for which m counts as identified by the data
+ * @param analogues a prior on Bass p and q from analogue products: a Bass model is then fitted MAP (fit.ts Penalty),
+ *   the data weighed by the residual sd of its plain fit (the analogues' pooled residual sd when that fit has none)
  * @returns the candidate
  */
-export function fitCandidate(model: GrowthModel, history: History, priorMedianM: number, maxLnMSd = DEFAULT_MAX_LN_M_SD): Candidate {
+export function fitCandidate(model: GrowthModel, history: History, priorMedianM: number, maxLnMSd = DEFAULT_MAX_LN_M_SD, analogues?: AnaloguePrior): Candidate {
   const n = history.observations.length;
   const kFull = model.paramNames.length;
-  const fixedFit = (): FitResult => fitGrowth(model, history.observations, history.launch, { fixed: { 0: Math.log(priorMedianM) } });
-  if (n < kFull + 2) {
-    return { model, fit: fixedFit(), priorFixedM: true, reason: `n = ${n} < k + 2 = ${kFull + 2}: AICc is undefined for the full model`, akaikeWeight: null };
-  }
-  const fit = fitGrowth(model, history.observations, history.launch);
+  // Plain fit first; with analogues (Bass only) its residual sd weighs the data against the prior in a refit.
+  const fitWith = (opts: FitOptions): { fit: FitResult; penalty?: Penalty } => {
+    const plain = fitGrowth(model, history.observations, history.launch, opts);
+    if (!analogues || model.name !== 'bass') return { fit: plain };
+    const penalty = bassPenalty(analogues, plain.n > plain.k && plain.residualSd > 0 ? plain.residualSd : analogues.pooledResidualSd);
+    return { fit: fitGrowth(model, history.observations, history.launch, { ...opts, penalty }), penalty };
+  };
+  const fixed = (reason: string): Candidate => ({ model, ...fitWith({ fixed: { 0: Math.log(priorMedianM) } }), priorFixedM: true, reason, akaikeWeight: null });
+  if (n < kFull + 2) return fixed(`n = ${n} < k + 2 = ${kFull + 2}: AICc is undefined for the full model`);
+  const { fit, penalty } = fitWith({});
   const lnMSd = fit.covariance ? Math.sqrt(fit.covariance[0]![0]!) : Number.NaN;
   if (fit.atBound.includes('m') || fit.covariance === null || !(lnMSd <= maxLnMSd)) {
     const why = fit.atBound.includes('m')
@@ -74,9 +84,9 @@ export function fitCandidate(model: GrowthModel, history: History, priorMedianM:
       : fit.covariance === null
         ? 'the fit has no covariance (singular Jacobian)'
         : `the data do not identify m (standard error of ln m ${lnMSd.toFixed(2)} > ${maxLnMSd})`;
-    return { model, fit: fixedFit(), priorFixedM: true, reason: why, akaikeWeight: null };
+    return fixed(why);
   }
-  return { model, fit, priorFixedM: false, akaikeWeight: null };
+  return { model, fit, ...(penalty ? { penalty } : {}), priorFixedM: false, akaikeWeight: null };
 }
 
 /**
@@ -85,11 +95,12 @@ export function fitCandidate(model: GrowthModel, history: History, priorMedianM:
  * @param requested a model name or `auto`
  * @param priorMedianM the prior median of m (phones)
  * @param maxLnMSd largest standard error of ln m for which m counts as identified (data/growth.json fit.maxLnMarketSd)
+ * @param analogues a prior on Bass p and q from analogue products, applied to the Bass candidate
  * @returns the selection
  */
-export function selectModel(history: History, requested: GrowthModelName | 'auto', priorMedianM: number, maxLnMSd = DEFAULT_MAX_LN_M_SD): Selection {
+export function selectModel(history: History, requested: GrowthModelName | 'auto', priorMedianM: number, maxLnMSd = DEFAULT_MAX_LN_M_SD, analogues?: AnaloguePrior): Selection {
   const names = requested === 'auto' ? MODEL_NAMES : [requested];
-  const candidates = names.map((name) => fitCandidate(modelByName(name, history.launch), history, priorMedianM, maxLnMSd));
+  const candidates = names.map((name) => fitCandidate(modelByName(name, history.launch), history, priorMedianM, maxLnMSd, analogues));
   const withAicc = candidates.filter((c) => c.fit.aicc !== null);
   if (withAicc.length > 0) {
     const best = Math.min(...withAicc.map((c) => c.fit.aicc!));

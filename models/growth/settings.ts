@@ -3,12 +3,25 @@
  * validates them with the model's own definition.
  */
 import { z } from 'zod';
+import type { Market } from './market.ts';
+import { deriveMarketPrior, type MarketPrior } from './market-prior.ts';
+
+const ShareSchema = z.object({
+  median: z.number().positive().max(1, 'a share is a fraction of the market, at most 1'),
+  p90: z.number().positive().max(1, 'a share is a fraction of the market, at most 1'),
+}).refine((s) => s.p90 > s.median, { message: 'p90 must be above the median', path: ['p90'] });
 
 /** Schema of data/growth.json. */
 export const GrowthSettingsSchema = z.object({
   schema: z.literal('caplab.growth/v1'),
-  marketPotentialPrior: z.object({ median: z.number().positive(), p90: z.number().positive(), reasoning: z.string() })
-    .refine((p) => p.p90 > p.median, { message: 'p90 must be above the median', path: ['p90'] }),
+  // The assumptions that turn data/market.json into the prior of m (models/growth/market-prior.ts).
+  marketPotentialPrior: z.object({
+    series: z.string().min(1),
+    referenceYears: z.array(z.number().int()).min(1),
+    lifetimeYears: z.number().positive(),
+    share: ShareSchema,
+    reasoning: z.string(),
+  }).loose(),
   fit: z.object({ objective: z.literal('log'), bootstrapMinPoints: z.number().int().min(4), maxLnMarketSd: z.number().positive() }).loose(),
   monteCarlo: z.object({ draws: z.number().int().min(10), yearNoise: z.boolean() }).loose(),
   seasonality: z.object({ quarterWeights: z.tuple([z.number().positive(), z.number().positive(), z.number().positive(), z.number().positive()]) }).loose(),
@@ -17,8 +30,25 @@ export const GrowthSettingsSchema = z.object({
     .default({ draws: 200, maxAhead: 4, minPoints: 3 }),
 }).loose();
 
-/** Parsed data/growth.json. */
-export type GrowthSettings = z.output<typeof GrowthSettingsSchema>;
+/** Parsed data/growth.json, as the file holds it (the prior's assumptions, not the prior). */
+export type GrowthSettingsFile = z.output<typeof GrowthSettingsSchema>;
+
+/** data/growth.json with its market-potential prior derived from data/market.json: what the models use. */
+export type GrowthSettings = Pick<GrowthSettingsFile, 'schema' | 'fit' | 'monteCarlo' | 'seasonality' | 'survival' | 'backtest'> & {
+  /** The prior of m (median, p90 in phones) and what it was derived from. */
+  marketPotentialPrior: MarketPrior;
+};
+
+/**
+ * Resolves data/growth.json against data/market.json: derives the market-potential prior from its assumptions.
+ * @param file parsed data/growth.json
+ * @param market parsed data/market.json
+ * @returns the settings the models use
+ * @throws {RangeError} when the prior's assumptions do not fit the market data (unknown series, missing year)
+ */
+export function resolveGrowthSettings(file: GrowthSettingsFile, market: Market): GrowthSettings {
+  return { ...file, marketPotentialPrior: deriveMarketPrior(market, file.marketPotentialPrior) };
+}
 
 const CountrySchema = z.object({
   code: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code like CN'),

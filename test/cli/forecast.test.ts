@@ -93,6 +93,21 @@ describe('caplab forecast --json', () => {
   });
 });
 
+describe('caplab forecast --analogues --backtest', () => {
+  it('fits Bass with the analogue prior, scores it as bass+analogues, and says which analogues were used', async () => {
+    const parent = dir('analogues');
+    const { code, stdout, stderr } = await runCli(['--out-dir', join(parent, 'out'), 'forecast', '--analogues', '--backtest', '--json', '--draws', '50']);
+    expect(code, stderr).toBe(0);
+    const f = JSON.parse(stdout) as Forecast;
+    expect(f.backtest!.scores.map((x) => x.model)).toEqual(['logistic', 'bass', 'gompertz', 'bass+analogues']);
+    expect(f.backtest!.evaluations.filter((e) => e.model === 'bass+analogues')).toHaveLength(10);
+    expect(f.priors!.bassAnalogues!.analogues.map((a) => a.id)).toEqual(['apple-iphone', 'samsung-smartphones', 'huawei-smartphones']);
+    expect(f.priors!.bassAnalogues!.usedBy).toEqual(['bass']);
+    expect(f.priors!.marketPotential.basis.series).toBe('world-idc');
+    expect(readdirSync(parent)).toEqual([]);
+  });
+});
+
 describe('caplab forecast options', () => {
   it('--model logistic fits and reports only the logistic model', async () => {
     const out = dir('logistic');

@@ -5,13 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadData } from '../../../cli/data.ts';
+import { loadGrowthSettings } from '../../../cli/data.ts';
 import { backtestGrowth } from '../../../models/growth/backtest.ts';
 import { parseHistoryJson } from '../../../models/growth/history.ts';
 import { pinballLoss } from '../../../models/growth/scores.ts';
-import { GrowthSettingsSchema } from '../../../models/growth/settings.ts';
 
-const settings = loadData('growth.json', GrowthSettingsSchema);
+const settings = loadGrowthSettings();
 const history = parseHistoryJson(JSON.parse(readFileSync(new URL('../../../data/history.json', import.meta.url), 'utf8')), 'data/history.json');
 const run = (seed: number) => backtestGrowth(history, settings, { models: ['logistic', 'gompertz'], draws: 60, seed });
 

@@ -10,14 +10,13 @@
  * normal shocks and draws, and 75.8% with only the shocks widened.
  */
 import { describe, expect, it } from 'vitest';
-import { loadData } from '../../../cli/data.ts';
+import { loadGrowthSettings } from '../../../cli/data.ts';
 import { backtestGrowth } from '../../../models/growth/backtest.ts';
 import type { History } from '../../../models/growth/history.ts';
-import { GrowthSettingsSchema } from '../../../models/growth/settings.ts';
 import { parsePeriod } from '../../../models/quarter.ts';
 import { createRng } from '../../../models/random.ts';
 
-const settings = loadData('growth.json', GrowthSettingsSchema);
+const settings = loadGrowthSettings();
 const M = 600e6;
 const RATE = 0.9;
 const MIDPOINT = 2016;

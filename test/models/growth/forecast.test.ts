@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { loadData, loadDefaults } from '../../../cli/data.ts';
+import { loadData, loadDefaults, loadGrowthSettings } from '../../../cli/data.ts';
 import { loadHistory } from '../../../cli/history.ts';
 import { ValidationError } from '../../../models/errors.ts';
 import { buildForecast, type ForecastInput } from '../../../models/growth/forecast.ts';
-import { GrowthSettingsSchema, RegionsSchema } from '../../../models/growth/settings.ts';
+import { RegionsSchema } from '../../../models/growth/settings.ts';
 import { activeDevices, survivalByLag } from '../../../models/growth/survival.ts';
 import type { Band, Forecast } from '../../../models/types.ts';
 
 // The same inputs `caplab forecast` builds (cli/commands/forecast.ts computeForecast) from data/.
 const defaults = loadDefaults();
-const settings = loadData('growth.json', GrowthSettingsSchema);
+const settings = loadGrowthSettings();
 const regions = loadData('regions.json', RegionsSchema);
 const history = await loadHistory(undefined);
 const baseInput: ForecastInput = {
