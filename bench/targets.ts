@@ -6,10 +6,14 @@
 /**
  * A target that costs almost nothing per request: it counts request heads (GETs without a body) and answers each
  * with a fixed response. Against it the clients, not the target, are the bottleneck, so the rps ratio measures them.
+ * @param body the JSON body of every response (ASCII)
+ * @returns the program's source
  */
-export const RAW_SERVER_SOURCE = `
+export function rawServerSource(body: string): string {
+  const head = `HTTP/1.1 200 OK\\r\\ncontent-type: application/json\\r\\ncontent-length: ${body.length}\\r\\n\\r\\n`;
+  return `
 import { createServer } from 'node:net';
-const res = Buffer.from('HTTP/1.1 200 OK\\r\\ncontent-type: application/json\\r\\ncontent-length: 11\\r\\n\\r\\n{"ok":true}', 'latin1');
+const res = Buffer.from('${head}' + ${JSON.stringify(body)}, 'latin1');
 const s = createServer((c) => {
   c.setNoDelay(true);
   let tail = '';
@@ -26,4 +30,8 @@ const s = createServer((c) => {
 });
 s.listen(0, '127.0.0.1', () => console.log(s.address().port));
 `;
+}
+
+/** The raw responder answering `{"ok":true}`. */
+export const RAW_SERVER_SOURCE = rawServerSource('{"ok":true}');
 
