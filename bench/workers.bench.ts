@@ -1,14 +1,16 @@
 /**
  * `caplab run --workers` benchmark (issue 16): closed-model requests/s of `caplab run --workers 2` against
- * `--workers 1`, the same spec (constant-vus, one connection per VU) against a raw-socket responder that costs almost
- * nothing per request, so the client is the bottleneck and the ratio measures how well the workers use the second
- * core. Goal >= 1.6x on a 2-core machine. Both run the whole command (worker start-up excluded, as k6 excludes VU
- * init: requests/s is http_reqs over the summary's testRunDurationMs), alternating for BENCH_ROUNDS rounds; the
- * median of the per-round ratios is the figure. The target is not pinned: on 2 cores it shares them with the workers,
- * which is what a user of this machine gets, so the ceiling is not 2x: with c CPU-us per request in the client (one
- * busy core at --workers 1: c = 1e6 / rps) and t in the target, two workers on two cores reach at most
- * 2 / (c + t) requests per us, a ratio of 2c / (c + t); each round prints t and that ceiling. Env: BENCH_CONNECTIONS (default 50), BENCH_SECONDS (default 8),
- * BENCH_ROUNDS (default 3).
+ * `--workers 1`, the same spec (constant-vus, one connection per VU) against a raw-socket responder, so that the
+ * client is the bottleneck and the ratio measures how well the workers use the second core. Goal >= 1.6x on a 2-core
+ * machine. Both run the whole command (worker start-up excluded, as k6 excludes VU init: requests/s is http_reqs
+ * over the summary's testRunDurationMs), alternating for BENCH_ROUNDS rounds; the median of the per-round ratios is
+ * the figure.
+ *
+ * The target is not pinned: on 2 cores it shares them with the workers, so the ceiling is not 2x. With c CPU-us per
+ * request in the client (one busy core at --workers 1: c = 1e6 / rps) and t in the target, two workers on two cores
+ * reach at most 2 / (c + t) requests per us, a ratio of 2c / (c + t); each round prints t and that ceiling. The
+ * responder is the C one (bench/raw-responder.c) when a compiler is there, as it costs only its system calls.
+ * Env: BENCH_CONNECTIONS (default 50), BENCH_SECONDS (default 8), BENCH_ROUNDS (default 3).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,14 +55,29 @@ const CASES: Case[] = [
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'caplab-bench-workers-'));
-try {
-  for (const c of CASES) await compare(c);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+
+/**
+ * The target: the raw responder in C (bench/raw-responder.c, compiled here with the system's cc) when a compiler is
+ * there, as it costs a few CPU-us per request, else the Node one (bench/targets.ts), which costs about what a client
+ * does and so holds the ratio down on a 2-core machine (see the ceiling printed per round).
+ */
+let responderBinary: string | undefined | null = null;
+function compiledResponder(): string | undefined {
+  if (responderBinary !== null) return responderBinary;
+  const bin = join(dir, 'raw-responder');
+  const r = spawnSync('cc', ['-O2', '-o', bin, fileURLToPath(new URL('./raw-responder.c', import.meta.url))], { stdio: ['ignore', 'ignore', 'pipe'] });
+  responderBinary = r.status === 0 ? bin : undefined;
+  if (responderBinary === undefined) process.stdout.write(`(no C compiler: cc ${r.error ? r.error.message : `exited ${r.status}`}; the Node responder is the target)\n`);
+  return responderBinary;
 }
 
 async function compare(c: Case): Promise<void> {
-  const server = spawn(process.execPath, ['--input-type=module', '-e', rawServerSource(c.body)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const bin = compiledResponder();
+  const bodyFile = join(dir, 'body.json');
+  writeFileSync(bodyFile, c.body);
+  const server = bin
+    ? spawn(bin, [bodyFile], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, ['--input-type=module', '-e', rawServerSource(c.body)], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve) => server.stdout!.once('data', (b: Buffer) => resolve(Number(b.toString().trim()))));
     const spec = join(dir, 'spec.json');
@@ -78,7 +95,7 @@ async function compare(c: Case): Promise<void> {
       const n = s.metrics.http_reqs.values.count;
       return { rps: n / (s.state.testRunDurationMs / 1000), targetUs: ((procCpuSeconds(server.pid!) - cpu0) * 1e6) / n };
     };
-    process.stdout.write(`closed model, ${c.label}; raw-socket responder; ${CONNECTIONS} VUs, ${SECONDS}s per run, ${availableParallelism()} cores\n`);
+    process.stdout.write(`closed model, ${c.label}; raw-socket responder in ${bin ? 'C' : 'Node'}; ${CONNECTIONS} VUs, ${SECONDS}s per run, ${availableParallelism()} cores\n`);
     rps(1); // warm-up: the target's JIT and the machine's caches
     const ratios: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
@@ -95,4 +112,10 @@ async function compare(c: Case): Promise<void> {
   } finally {
     server.kill();
   }
+}
+
+try {
+  for (const c of CASES) await compare(c);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
