@@ -1,8 +1,8 @@
 /**
  * The backtest's tables, the same cells in report.md and report.html: each model's scores, and every past forecast
- * against what shipped. Pure.
+ * against what shipped; and which model's evaluations the fan chart of past forecasts plots. Pure.
  */
-import type { ForecastBacktest } from '../../models/types.ts';
+import type { Forecast, ForecastBacktest } from '../../models/types.ts';
 import { millions, pct } from './format.ts';
 
 /** Header of the scores table. */
@@ -29,4 +29,20 @@ export function backtestEvaluationRows(b: ForecastBacktest): { cells: string[]; 
     cells: [e.model, e.fittedThrough, `${e.target} (+${e.ahead})`, millions(e.observed), `${millions(e.p10)} / ${millions(e.p50)} / ${millions(e.p90)}`, e.covered ? 'yes' : 'no'],
     covered: e.covered,
   }));
+}
+
+/** The backtest's name of Bass fitted with the analogue prior (models/growth/backtest.ts). */
+export const BASS_ANALOGUES = 'bass+analogues';
+
+/**
+ * The backtest model whose one-period-ahead forecasts the fan chart plots: the chosen model, except that Bass fitted
+ * with the analogue prior (`caplab forecast --analogues`, recorded as model `bass` with `priors.bassAnalogues.usedBy`
+ * naming it) is backtested as `bass+analogues`, not as the plain `bass` beside it.
+ * @param f forecast.json
+ * @returns the evaluations' model name to plot, e.g. `gompertz` or `bass+analogues`
+ */
+export function backtestChartModel(f: Pick<Forecast, 'model' | 'priors' | 'backtest'>): string {
+  const chosen = f.model.model;
+  const withPrior = chosen === 'bass' && (f.priors?.bassAnalogues?.usedBy ?? []).includes(chosen);
+  return withPrior && (f.backtest?.evaluations ?? []).some((e) => e.model === BASS_ANALOGUES) ? BASS_ANALOGUES : chosen;
 }

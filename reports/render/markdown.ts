@@ -4,6 +4,7 @@
  * calibrated, with the fit's residuals), placement RTT before/after, per-DC load overview. Pure: view model in, text out.
  */
 import { BACKTEST_EVALUATION_HEADER, BACKTEST_SCORE_HEADER, backtestEvaluationRows, backtestScoreRows } from './backtest-text.ts';
+import { marketPriorFigures, PRIOR_ANALOGUES_HEADER, priorAnalogueRows, priorRows, PRIORS_HEADER } from './priors-text.ts';
 import { optimizedSummary } from './optimized.ts';
 import { int, millions, money, ms, NONE, num, pct, sig } from './format.ts';
 import type { ReportModel } from './model.ts';
@@ -120,6 +121,15 @@ export function renderMarkdown(m: ReportModel): string {
         q.quarter, q.kind, millions(q.shipments.p50), millions(q.trailingYear.p10), millions(q.trailingYear.p50), millions(q.trailingYear.p90), millions(q.active.p50), pct(q.pTarget),
       ])), '');
   } else absent('forecast');
+
+  if (m.forecast?.priors) {
+    const p = m.forecast.priors;
+    out.push('### Priors', '');
+    out.push(mdTable(PRIORS_HEADER, priorRows(p)), '');
+    const figures = marketPriorFigures(p.marketPotential.basis ?? {});
+    if (figures) out.push(`Market figures: ${mdCell(figures)}`, '');
+    if (p.bassAnalogues) out.push(mdTable(PRIOR_ANALOGUES_HEADER, priorAnalogueRows(p)), '');
+  }
 
   if (m.forecast?.backtest) {
     const b = m.forecast.backtest;

@@ -7,9 +7,10 @@
 import { optimizedOf, type OptimizedSection } from './optimized.ts';
 import { fitUsl, type UslSummary, uslSummary, uslThroughput } from '../../models/capacity/usl.ts';
 import type { RoutingComparison } from '../../models/routing/compare.ts';
-import type { Band, Forecast, ForecastBacktest, Plan, Traffic } from '../../models/types.ts';
+import type { Band, Forecast, ForecastBacktest, ForecastPriors, Plan, Traffic } from '../../models/types.ts';
 import type { K6SummaryData } from '../../scenarios/engine/outputs/summary-schema.ts';
 import { assumptionsOf } from './assumptions.ts';
+import { backtestChartModel } from './backtest-text.ts';
 import { type DemandSourceRow, demandSourcesOf } from './demand-sources.ts';
 import { type BudgetResult, measuredFor, parseThresholdExpr } from './junit.ts';
 import type { LoadRate, LoadSeries, LoadStep, LoadWindow } from './series.ts';
@@ -125,6 +126,10 @@ export interface ForecastSection {
   byRegion: Record<string, number[]>;
   /** The rolling-origin backtest, when forecast.json has one (`caplab forecast --backtest`). */
   backtest: ForecastBacktest | null;
+  /** Model whose one-period-ahead backtest forecasts the fan chart plots (`bass+analogues` for Bass with the analogue prior). */
+  backtestChartModel: string;
+  /** The priors and their basis, when forecast.json records them (files before priors were recorded have none). */
+  priors: ForecastPriors | null;
 }
 
 /** Demand section (traffic.json). */
@@ -297,6 +302,8 @@ function forecastOf(f: Forecast): ForecastSection {
     regions,
     byRegion: Object.fromEntries(regions.map((r) => [r, f.quarters.map((q) => q.byRegion[r]?.p50 ?? 0)])),
     backtest: f.backtest ?? null,
+    backtestChartModel: backtestChartModel(f),
+    priors: f.priors ?? null,
   };
 }
 

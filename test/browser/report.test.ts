@@ -2,8 +2,9 @@
  * Browser test of report.html: Debian's chromium (found on PATH; .ci/run installs it when missing) driven by
  * playwright-core opens the report written by the real `caplab report` from file:// with every non-file request
  * aborted and counted. No console errors, no failed requests, every chart canvas has drawn pixels, the
- * recommendation table shows each DC. Screenshots go to test-artifacts/ (gitignored). Fails, never skips, when
- * chromium is missing.
+ * recommendation table shows each DC. The fan chart of past forecasts plots the chosen model's one-period-ahead
+ * backtest forecasts (`bass+analogues` for Bass fitted with the analogue prior). Screenshots go to test-artifacts/
+ * (gitignored). Fails, never skips, when chromium is missing.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeForecast } from '../../cli/commands/forecast.ts';
+import type { Forecast } from '../../models/types.ts';
 import { canvasInk, chromiumPath, visit } from '../helpers/browser.ts';
 import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
 import { campaignFixture, probeNdjson, summaryFixture } from '../reports/render/fixtures.ts';
@@ -18,6 +20,7 @@ import { campaignFixture, probeNdjson, summaryFixture } from '../reports/render/
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 const dir = tempDir('caplab-browser-');
 let browser: Browser;
+let analogues: Forecast;
 
 beforeAll(async () => {
   const executablePath = chromiumPath();
@@ -33,13 +36,18 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'full', 'results', 'beijing', 'points.ndjson.gz'), gzipSync(probeNdjson({ seed: 2 })));
   mkdirSync(join(dir, 'bare'), { recursive: true });
   writeFileSync(join(dir, 'bare', 'plan.json'), JSON.stringify(c.plan));
-  for (const d of ['full', 'bare']) {
+  // Bass fitted with the analogue prior, backtested: forecast.json names the model bass, the backtest bass+analogues.
+  analogues = await computeForecast({ draws: c.forecast.uncertainty.draws, backtest: true, analogues: true, model: 'bass' }, c.forecast.seed);
+  mkdirSync(join(dir, 'analogues'), { recursive: true });
+  writeFileSync(join(dir, 'analogues', 'forecast.json'), JSON.stringify(analogues));
+  writeFileSync(join(dir, 'analogues', 'plan.json'), JSON.stringify(c.plan));
+  for (const d of ['full', 'bare', 'analogues']) {
     const r = await runCli(['report', join(dir, d)]);
     expect(r.code, r.stderr).toBe(0);
   }
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -68,6 +76,25 @@ describe('report.html in chromium, offline, from file://', () => {
     expect(box!.y).toBeLessThan(900);
     await v.page.screenshot({ path: join(ARTIFACTS, 'report-first-screen.png') });
     await v.page.screenshot({ path: join(ARTIFACTS, 'report-full.png'), fullPage: true });
+    await v.page.context().close();
+  });
+
+  it('plots bass+analogues in the fan chart when Bass was fitted with the analogue prior, and shows the priors', async () => {
+    const v = await visit(browser, join(dir, 'analogues', 'report.html'));
+    expect(v.consoleErrors).toEqual([]);
+    const chart = await v.page.evaluate(`(function () {
+      var c = Chart.getChart(document.querySelector('canvas[data-chart="backtest"]'));
+      return { labels: c.data.labels, p50: c.data.datasets.filter(function (d) { return d.label === 'forecast p50'; })[0].data };
+    })()`) as { labels: string[]; p50: number[] };
+    const want = analogues.backtest!.evaluations.filter((e) => e.ahead === 1 && e.model === 'bass+analogues');
+    const plain = analogues.backtest!.evaluations.filter((e) => e.ahead === 1 && e.model === 'bass');
+    expect(want.length).toBeGreaterThan(0);
+    expect(chart.labels).toEqual(want.map((e) => `${e.target} (from ${e.fittedThrough})`));
+    expect(chart.p50).toEqual(want.map((e) => e.p50));
+    expect(chart.p50).not.toEqual(plain.map((e) => e.p50));
+    const priors = await v.page.$$eval('#priors tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
+    expect(priors).toEqual(['market potential m (phones)', 'Bass p (analogues)', 'Bass q (analogues)']);
+    expect(await v.page.locator('#prior-analogues tbody tr').count()).toBe(analogues.priors!.bassAnalogues!.analogues.length);
     await v.page.context().close();
   });
 

@@ -51,8 +51,9 @@ export const CLIENT_JS = String.raw`
     },
     backtest: function () {
       var f = model.forecast;
-      // One step ahead, the chosen model: each past forecast's p10-p90 band and p50 against what shipped.
-      var e = f.backtest.evaluations.filter(function (x) { return x.ahead === 1 && x.model === f.model; });
+      // One step ahead, the chosen model (bass+analogues when Bass was fitted with the analogue prior): each past
+      // forecast's p10-p90 band and p50 against what shipped.
+      var e = f.backtest.evaluations.filter(function (x) { return x.ahead === 1 && x.model === f.backtestChartModel; });
       return { type: 'line', data: { labels: e.map(function (x) { return x.target + ' (from ' + x.fittedThrough + ')'; }), datasets: [
         line('p10', e.map(function (x) { return x.p10; }), 'transparent', { borderWidth: 0, noLegend: true }),
         line('p10-p90', e.map(function (x) { return x.p90; }), 'transparent', { borderWidth: 0, fill: '-1', backgroundColor: css('--band') }),

@@ -7,6 +7,7 @@ import { millions, ms, NONE, num, pct } from '../format.ts';
 import type { ReportModel } from '../model.ts';
 import { absent, figure, table } from './blocks.ts';
 import { BACKTEST_EVALUATION_HEADER, BACKTEST_SCORE_HEADER, backtestEvaluationRows, backtestScoreRows } from '../backtest-text.ts';
+import { marketPriorFigures, PRIOR_ANALOGUES_HEADER, priorAnalogueRows, priorRows, PRIORS_HEADER } from '../priors-text.ts';
 import { demandSourcesBlock } from './sections-demand-sources.ts';
 import { esc } from './escape.ts';
 
@@ -32,15 +33,26 @@ export function forecastSection(m: ReportModel): string {
     figure('forecast', 'Trailing-year shipments with p10-p90 band and the yearly target', 'Trailing-year shipments: p50 line, p10–p90 band, the yearly target dashed; active devices p50 on the same axis.', tys) +
     '<h3>Active devices by region</h3>' +
     figure('regions', 'Active devices by region, p50, stacked', 'Active devices by region (p50), stacked.', regions) +
-    backtestBlock(f.backtest) +
+    priorsBlock(f.priors) +
+    backtestBlock(f.backtest, f.backtestChartModel) +
     '</section>';
 }
 
+/** The priors and their basis, when forecast.json records them. */
+function priorsBlock(p: NonNullable<ReportModel['forecast']>['priors']): string {
+  if (!p) return '';
+  const figures = marketPriorFigures(p.marketPotential.basis ?? {});
+  return '<h3>Priors</h3>' +
+    table('Priors of the forecast: value, basis and the models that used them', PRIORS_HEADER, priorRows(p), 'priors') +
+    (figures ? `<p>Market figures: ${esc(figures)}</p>` : '') +
+    (p.bassAnalogues ? table('Analogue products and their fitted Bass coefficients', PRIOR_ANALOGUES_HEADER, priorAnalogueRows(p), 'prior-analogues') : '');
+}
+
 /** The backtest tables, when the forecast has one. */
-function backtestBlock(b: NonNullable<ReportModel['forecast']>['backtest']): string {
+function backtestBlock(b: NonNullable<ReportModel['forecast']>['backtest'], chartModel: string): string {
   if (!b) return '';
   return `<h3>Backtest</h3><p>Rolling origin: each model refitted on every prefix of the history, its forecasts of the next 1-4 periods scored against what shipped (${b.draws} draws per forecast). Selection: ${esc(b.selection)}.</p>` +
-    figure('backtest', 'Past one-period-ahead forecasts of the chosen model against what shipped', 'Fan chart of past forecasts: each period forecast from the history before it (one period ahead, the chosen model), p10-p90 band and p50, with the shipments that followed.', '') +
+    figure('backtest', 'Past one-period-ahead forecasts of the chosen model against what shipped', `Fan chart of past forecasts: each period forecast from the history before it (one period ahead, the chosen model: ${chartModel}), p10-p90 band and p50, with the shipments that followed.`, '') +
     table('Scores per model; pinball loss and CRPS relative to the shipments', BACKTEST_SCORE_HEADER, backtestScoreRows(b), 'backtest-scores') +
     table('Past forecasts against what happened', BACKTEST_EVALUATION_HEADER,
       backtestEvaluationRows(b).map((r) => [...r.cells.slice(0, -1), { text: r.cells.at(-1)!, cls: r.covered ? 'ok' : 'bad' }]), 'backtest-evaluations');
