@@ -7,7 +7,7 @@
  * one is crossed), and stops them all on its abort signal (SIGINT/SIGTERM).
  */
 import { Worker } from 'node:worker_threads';
-import type { ScenarioStats } from '../scenarios/engine/executor.ts';
+import { newStats, type ScenarioStats } from '../scenarios/engine/executor.ts';
 import { epochOf } from '../scenarios/engine/flow.ts';
 import { BUILTIN_METRICS } from '../scenarios/engine/metrics/builtin.ts';
 import type { Registry } from '../scenarios/engine/metrics/registry.ts';
@@ -51,7 +51,7 @@ function sumStats(parts: Record<string, ScenarioStats>[]): Record<string, Scenar
   const out: Record<string, ScenarioStats> = {};
   for (const part of parts) {
     for (const [name, s] of Object.entries(part)) {
-      const t = (out[name] ??= { started: 0, completed: 0, interrupted: 0, dropped: 0, scheduled: 0, vus: 0, vusMax: 0, requests: 0 });
+      const t = (out[name] ??= newStats());
       for (const k of Object.keys(t) as (keyof ScenarioStats)[]) t[k] += s[k];
     }
   }
