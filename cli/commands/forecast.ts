@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { GrowthModelName } from '../../models/growth/model.ts';
 import { analoguePrior } from '../../models/growth/analogue-prior.ts';
 import { AnaloguesSchema } from '../../models/growth/analogues.ts';
-import { backtestGrowth } from '../../models/growth/backtest.ts';
+import { backtestGrowth, growthModelOf } from '../../models/growth/backtest.ts';
 import { buildForecast } from '../../models/growth/forecast.ts';
 import { MODEL_NAMES } from '../../models/growth/select.ts';
 import { RegionsSchema } from '../../models/growth/settings.ts';
@@ -68,7 +68,7 @@ export async function computeForecast(opts: Partial<ForecastOptions>, seed: numb
     settings,
     regions: loadData('regions.json', RegionsSchema),
     ...(useAnalogues ? { analogues: useAnalogues } : {}),
-    model: byCrps ? (byCrps.model === 'bass+analogues' ? 'bass' : byCrps.model) : model,
+    model: byCrps ? growthModelOf(byCrps.model) : model,
     target: opts.target ?? defaults.forecast.target,
     targetYear: defaults.forecast.targetYear,
     horizon: opts.horizon ?? defaults.forecast.horizon,

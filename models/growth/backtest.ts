@@ -14,8 +14,20 @@ import { crpsSamples, pinballLoss, sampleQuantile } from './scores.ts';
 import { fitCandidate, modelByName } from './select.ts';
 import type { GrowthSettings } from './settings.ts';
 
+/** The backtest's name of Bass fitted with the analogue prior on p and q. */
+export const BASS_ANALOGUES = 'bass+analogues';
+
 /** A backtested model: a growth model, or Bass with the analogue prior on p and q (`bass+analogues`). */
-export type BacktestModel = GrowthModelName | 'bass+analogues';
+export type BacktestModel = GrowthModelName | typeof BASS_ANALOGUES;
+
+/**
+ * The growth model a backtested model fits.
+ * @param name a backtested model
+ * @returns the growth model (`bass` for `bass+analogues`)
+ */
+export function growthModelOf(name: BacktestModel): GrowthModelName {
+  return name === BASS_ANALOGUES ? 'bass' : name;
+}
 
 /** One scored forecast. */
 export interface BacktestEvaluation {
@@ -87,10 +99,10 @@ export function backtestGrowth(history: History, settings: GrowthSettings, opts:
     if (!Number.isInteger(k) || k < minPoints || k >= obs.length) throw new RangeError(`backtestGrowth: origin ${k} must be a whole number of periods from ${minPoints} to ${obs.length - 1}`);
   }
   const evaluations: BacktestEvaluation[] = [];
-  const models: BacktestModel[] = opts.analogues ? [...opts.models, 'bass+analogues'] : [...opts.models];
+  const models: BacktestModel[] = opts.analogues ? [...opts.models, BASS_ANALOGUES] : [...opts.models];
   for (const name of models) {
-    const analogues = name === 'bass+analogues' ? opts.analogues : undefined;
-    const model = modelByName(name === 'bass+analogues' ? 'bass' : name, history.launch);
+    const analogues = name === BASS_ANALOGUES ? opts.analogues : undefined;
+    const model = modelByName(growthModelOf(name), history.launch);
     for (const k of origins) {
       const prefix: History = { ...history, observations: obs.slice(0, k) };
       const cand = fitCandidate(model, prefix, settings.marketPotentialPrior.median, settings.fit.maxLnMarketSd, analogues);

@@ -2,6 +2,7 @@
  * The backtest's tables, the same cells in report.md and report.html: each model's scores, and every past forecast
  * against what shipped; and which model's evaluations the fan chart of past forecasts plots. Pure.
  */
+import { BASS_ANALOGUES } from '../../models/growth/backtest.ts';
 import type { Forecast, ForecastBacktest } from '../../models/types.ts';
 import { millions, pct } from './format.ts';
 
@@ -30,9 +31,6 @@ export function backtestEvaluationRows(b: ForecastBacktest): { cells: string[]; 
     covered: e.covered,
   }));
 }
-
-/** The backtest's name of Bass fitted with the analogue prior (models/growth/backtest.ts). */
-export const BASS_ANALOGUES = 'bass+analogues';
 
 /**
  * The backtest model whose one-period-ahead forecasts the fan chart plots: the chosen model, except that Bass fitted
