@@ -16,6 +16,7 @@ import { serversForWait } from './erlang.ts';
 import type { NodeCapacity } from './node-capacity.ts';
 import { leastRegret } from './regret.ts';
 import type { Fleet, PlannerSettings } from './settings.ts';
+import { Z90 } from '../normal-quantile.ts';
 
 /** Per-DC capacity with what the Erlang check needs. */
 export interface DcCapacity extends NodeCapacity {
@@ -45,8 +46,6 @@ export interface PlanInput {
   /** Size each draw by Erlang C too (default true); false sizes by utilization alone, to measure what the check costs. */
   erlangCheck?: boolean;
 }
-
-const Z90 = 1.2815515655446004;
 
 /**
  * Builds plan.json's content.

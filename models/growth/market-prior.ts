@@ -5,6 +5,7 @@
  * m = share x annual x years, lognormal with median share.median x annual x years and p90 share.p90 x annual x years.
  */
 import type { Market } from './market.ts';
+import { Z90 } from '../normal-quantile.ts';
 
 /** Assumptions of the derivation (data/growth.json `marketPotentialPrior`). */
 export interface MarketPriorAssumptions {
@@ -47,9 +48,6 @@ export interface MarketPrior {
   /** Why, in words (from data/growth.json). */
   reasoning: string | null;
 }
-
-/** z such that P(Z < z) = 0.9 for a standard normal. */
-const Z90 = 1.2815515655446004;
 
 /**
  * Derives the lifetime market-potential prior of the brand from a total-market series.

@@ -9,6 +9,7 @@ import type { Rng } from '../random.ts';
 import { fitGrowth, searchContext } from './fit.ts';
 import type { History } from './history.ts';
 import type { Candidate } from './select.ts';
+import { Z90 } from '../normal-quantile.ts';
 
 /** How parameter uncertainty was sampled. */
 export type DrawMethod = 'covariance' | 'bootstrap' | 'prior-refit' | 'none';
@@ -22,9 +23,6 @@ export interface ParameterDraws {
   /** Why that method, in words. */
   note: string;
 }
-
-/** z such that P(Z < z) = 0.9 for a standard normal. */
-const Z90 = 1.2815515655446004;
 
 /**
  * Draws model parameters.

@@ -6,9 +6,7 @@
  */
 import type { ForecastPriors } from '../../models/types.ts';
 import { NONE } from './format.ts';
-
-/** z such that P(Z < z) = 0.9 for a standard normal (a lognormal's p10-p90 from the sd of its log). */
-const Z90 = 1.2815515655446004;
+import { Z90 } from '../../models/normal-quantile.ts';
 
 /** Header of the priors table. */
 export const PRIORS_HEADER = ['prior', 'value', 'basis', 'used by'];
