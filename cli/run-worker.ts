@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRegistry, type Registry } from '../scenarios/engine/metrics/registry.ts';
-import type { MetricDef, SampleSink } from '../scenarios/engine/metrics/types.ts';
+import type { SampleSink } from '../scenarios/engine/metrics/types.ts';
 import { createNdjsonOutput } from '../scenarios/engine/outputs/ndjson.ts';
 import { effectiveScenarios, runEngine, type RunProgress } from '../scenarios/engine/run.ts';
 import { workerTuples } from '../scenarios/engine/workers.ts';
@@ -27,32 +27,21 @@ async function main(): Promise<void> {
   const sinks: SampleSink[] = [{ add: (s) => registry.add(s) }];
 
   // Point lines are formatted here (the costly part) and written by the parent, which adds each metric's Metric line
-  // before its first point: this worker only says which metrics it has seen.
+  // before its first point: this worker only says which metrics are new.
   let text: string[] = [];
-  const seen = new Set<string>();
-  let fresh: MetricDef[] = [];
   const ndjson = init.ndjson
     ? createNdjsonOutput(new Writable({ decodeStrings: false, write(chunk: string, _enc, done) { text.push(chunk); done(); } }), {
       thresholds: spec.thresholdSpecs, metricLines: false, flushIntervalMs: WORKER_FLUSH_MS,
     })
     : undefined;
-  if (ndjson) {
-    sinks.push({
-      add(s) {
-        if (!seen.has(s.metric.name)) {
-          seen.add(s.metric.name);
-          fresh.push({ name: s.metric.name, type: s.metric.type, contains: s.metric.contains });
-        }
-      },
-    }, ndjson);
-  }
+  if (ndjson) sinks.push(ndjson);
 
   const flush = (pr: Pick<RunProgress, 'scenarios' | 'vus' | 'vusMax'>): void => {
     const snapshot = registry.snapshot();
     registry = newRegistry();
+    const fresh = ndjson?.takeNewMetrics() ?? [];
     const points = text.length > 0 || fresh.length > 0 ? { text: text.join(''), metrics: fresh } : undefined;
     text = [];
-    fresh = [];
     post({ type: 'flush', snapshot, ...(points ? { points } : {}), stats: pr.scenarios, vus: pr.vus, vusMax: pr.vusMax });
   };
 

@@ -27,7 +27,8 @@ export interface NdjsonOutputOptions {
   flushIntervalMs?: number;
   /**
    * Whether a metric's first sample is preceded by its Metric line (default true). A worker whose Point lines go to
-   * a parent's output passes false and tells the parent its new metrics instead ({@link NdjsonOutput.addLines}).
+   * a parent's output passes false and hands the parent its new metrics instead ({@link NdjsonOutput.takeNewMetrics},
+   * {@link NdjsonOutput.addLines}).
    */
   metricLines?: boolean;
 }
@@ -48,6 +49,11 @@ export interface NdjsonOutput extends SampleSink {
    * @param metrics the metrics the lines may be the first points of
    */
   addLines(text: string, metrics: readonly MetricDef[]): void;
+  /**
+   * The metrics whose first sample came since the last call (with `metricLines: false`, whose Metric lines this
+   * output did not write): what {@link NdjsonOutput.addLines} of the output the lines go to needs.
+   */
+  takeNewMetrics(): MetricDef[];
   /**
    * Flushes everything, ends the stream (unless `end: false`) and waits for it to finish.
    * @throws {Error} when the stream failed, or when samples were dropped because it could not keep up
@@ -97,6 +103,7 @@ export function createNdjsonOutput(out: NodeJS.WritableStream, opts: NdjsonOutpu
   const maxBuffered = opts.maxBufferedBytes ?? 32 * 1024 * 1024;
   const formatTime = makeTimeFormatter();
   const seen = new Set<string>();
+  let fresh: MetricDef[] = [];
   const tagCache = new WeakMap<Tags, string>();
   let parts: string[] = [];
   let partBytes = 0;
@@ -168,9 +175,10 @@ export function createNdjsonOutput(out: NodeJS.WritableStream, opts: NdjsonOutpu
         return;
       }
       let line = '';
-      if (opts.metricLines !== false && !seen.has(sample.metric.name)) {
+      if (!seen.has(sample.metric.name)) {
         seen.add(sample.metric.name);
-        line = metricLine(sample.metric, thresholds);
+        if (opts.metricLines === false) fresh.push({ name: sample.metric.name, type: sample.metric.type, contains: sample.metric.contains });
+        else line = metricLine(sample.metric, thresholds);
       }
       line += `{"type":"Point","data":{"time":"${formatTime(sample.time)}","value":${sample.value},"tags":${tagsJson(sample.tags)}},"metric":"${sample.metric.name}"}\n`;
       parts.push(line);
@@ -198,6 +206,12 @@ export function createNdjsonOutput(out: NodeJS.WritableStream, opts: NdjsonOutpu
       partBytes += text.length;
       points += lines;
       if (partBytes >= chunkBytes) flush();
+    },
+
+    takeNewMetrics() {
+      const out = fresh;
+      fresh = [];
+      return out;
     },
 
     get congested() {

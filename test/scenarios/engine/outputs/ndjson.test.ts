@@ -131,11 +131,15 @@ describe('NDJSON lines formatted elsewhere (caplab run --workers)', () => {
     const parts = [0, 1].map((w) => createNdjsonOutput(new Writable({ decodeStrings: false, write(c: string, _e, done) { chunks[w]!.push(c); done(); } }), { metricLines: false }));
     samples.forEach((s, i) => parts[i % 2]!.add(s));
     await Promise.all(parts.map((p) => p.close()));
+    const defs = [...new Map(samples.map((s) => [s.metric.name, s.metric])).values()];
+    const fresh = parts.map((p) => p.takeNewMetrics());
+    // Each part names every metric it saw once, and nothing more on the next call.
+    for (const f of fresh) expect(f.map((d) => d.name).sort()).toEqual(defs.map((d) => d.name).sort());
+    expect(parts[0]!.takeNewMetrics()).toEqual([]);
     const file = join(dir, 'workers.ndjson');
     const out = createNdjsonOutput(createWriteStream(file));
-    const defs = [...new Map(samples.map((s) => [s.metric.name, s.metric])).values()];
-    out.addLines(chunks[1]!.join(''), defs);
-    out.addLines(chunks[0]!.join(''), defs);
+    out.addLines(chunks[1]!.join(''), fresh[1]!);
+    out.addLines(chunks[0]!.join(''), fresh[0]!);
     expect(out.points).toBe(samples.length);
     await out.close();
     const all = lines(readFileSync(file, 'utf8'));
