@@ -2,6 +2,7 @@
  * The readable forecast printed by `caplab forecast`: the per-quarter table and the milestones. Pure.
  */
 import type { Forecast, ForecastBacktest } from '../../models/types.ts';
+import { marketPriorBasis } from '../../reports/render/priors-text.ts';
 import { millions, percent, textTable } from './table.ts';
 
 /**
@@ -24,8 +25,7 @@ export function renderForecast(f: Forecast): string {
   }
   const mp = f.priors?.marketPotential;
   if (mp) {
-    const b = mp.basis as { series?: string; lifetimeYears?: number; annualUnits?: number; share?: { median: number; p90: number } };
-    lines.push(`Prior of m: median ${millions(mp.median)}, p90 ${millions(mp.p90)} (${b.share ? `${percent(b.share.median)} (p90 ${percent(b.share.p90)}) of ` : ''}${b.annualUnits ? `${millions(b.annualUnits)}/year, ${b.series}, ` : ''}over ${b.lifetimeYears ?? '?'} years); used by ${mp.usedBy.length ? mp.usedBy.join(', ') : 'no model (every m fitted)'}`);
+    lines.push(`Prior of m: median ${millions(mp.median)}, p90 ${millions(mp.p90)} (${marketPriorBasis(mp.basis)}); used by ${mp.usedBy.length ? mp.usedBy.join(', ') : 'no model (every m fitted)'}`);
   }
   const ba = f.priors?.bassAnalogues;
   if (ba) {
