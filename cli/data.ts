@@ -70,6 +70,10 @@ const DefaultsSchema = z.object({
   users: z.object({ quarter: z.string() }),
   campaign: z.object({ placement: z.string(), runner: z.enum(['engine', 'k6']), quick: z.boolean() }),
   run: z.object({ workerLoad: z.object({ vus: z.number().int().positive(), iterationsPerSecond: z.number().positive() }), reasoning: z.string() }),
+  outputs: z.object({
+    ndjson: z.object({ gzipLevel: z.number().int().min(1).max(9), maxMemoryMB: z.number().positive(), flushIntervalMs: z.number().int().positive() }),
+    reasoning: z.string(),
+  }),
 });
 
 /** The defaults of data/defaults.json. */

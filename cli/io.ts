@@ -60,7 +60,12 @@ export function parseYamlInput(text: string, path: string): unknown {
   }
 }
 
-function tempName(path: string): string {
+/**
+ * A temp name beside a file, for writing it before it is complete (the writer renames it; cleaned up on failure).
+ * @param path the target file
+ * @returns `<path>.tmp-<pid>-<random>`
+ */
+export function tempName(path: string): string {
   return `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 

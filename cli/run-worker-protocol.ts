@@ -1,12 +1,11 @@
 /**
  * The messages between `caplab run --workers N` and its worker threads. A worker runs one execution segment of the
  * test and sends, every {@link WORKER_FLUSH_MS}, what its metrics registry gathered since the last message (then
- * starts a fresh one), the k6 Point lines it formatted, and its counters; the parent adds the deltas up, so HDR
+ * starts a fresh one), its samples packed for the NDJSON output, and its counters; the parent adds the deltas up, so HDR
  * buckets are merged and no percentile is ever averaged.
  */
 import type { ScenarioStats } from '../scenarios/engine/executor.ts';
 import type { RegistrySnapshot } from '../scenarios/engine/metrics/registry.ts';
-import type { MetricDef } from '../scenarios/engine/metrics/types.ts';
 import type { RunResult } from '../scenarios/engine/run.ts';
 import type { RunOptions } from './commands/run.ts';
 
@@ -28,7 +27,7 @@ export interface WorkerInit {
   /** This worker's index and the number of workers: it runs segment index of `0,1/count,...,1`. */
   index: number;
   count: number;
-  /** Whether the parent writes NDJSON points (the worker then formats its Point lines). */
+  /** Whether the parent writes NDJSON points (the worker then packs its samples into batches). */
   ndjson: boolean;
 }
 
@@ -44,8 +43,8 @@ export type FromWorker =
     type: 'flush';
     /** The registry's contents since the previous flush. */
     snapshot: RegistrySnapshot;
-    /** Point lines since the previous flush, and the metrics they may be the first points of. */
-    points?: { text: string; metrics: MetricDef[] };
+    /** Sample batches since the previous flush, for the NDJSON output (scenarios/engine/outputs/sample-batch.ts). */
+    points?: ArrayBuffer[];
     /** Counters per scenario so far (totals, not deltas). */
     stats: Record<string, ScenarioStats>;
     /** VUs running and created now. */

@@ -3,11 +3,10 @@
  * the test on the embedded engine once told to start, and streams its metrics to the parent as deltas (see
  * run-worker-protocol.ts). It never writes files or prints: the parent owns the outputs and the terminal.
  */
-import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRegistry, type Registry } from '../scenarios/engine/metrics/registry.ts';
 import type { SampleSink } from '../scenarios/engine/metrics/types.ts';
-import { createNdjsonOutput } from '../scenarios/engine/outputs/ndjson.ts';
+import { createSampleBatcher } from '../scenarios/engine/outputs/sample-batch.ts';
 import { effectiveScenarios, runEngine, type RunProgress } from '../scenarios/engine/run.ts';
 import { workerTuples } from '../scenarios/engine/workers.ts';
 import { tee } from '../scenarios/engine/tee.ts';
@@ -26,23 +25,18 @@ async function main(): Promise<void> {
   let registry = newRegistry();
   const sinks: SampleSink[] = [{ add: (s) => registry.add(s) }];
 
-  // Point lines are formatted here (the costly part) and written by the parent, which adds each metric's Metric line
-  // before its first point: this worker only says which metrics are new.
-  let text: string[] = [];
-  const ndjson = init.ndjson
-    ? createNdjsonOutput(new Writable({ decodeStrings: false, write(chunk: string, _enc, done) { text.push(chunk); done(); } }), {
-      thresholds: spec.thresholdSpecs, metricLines: false, flushIntervalMs: WORKER_FLUSH_MS,
-    })
-    : undefined;
+  // Samples are packed here and formatted by the parent's writer thread; a batch moves without a copy.
+  let batches: ArrayBuffer[] = [];
+  const ndjson = init.ndjson ? createSampleBatcher((b) => batches.push(b), { source: init.index + 1 }) : undefined;
   if (ndjson) sinks.push(ndjson);
 
   const flush = (pr: Pick<RunProgress, 'scenarios' | 'vus' | 'vusMax'>): void => {
     const snapshot = registry.snapshot();
     registry = newRegistry();
-    const fresh = ndjson?.takeNewMetrics() ?? [];
-    const points = text.length > 0 || fresh.length > 0 ? { text: text.join(''), metrics: fresh } : undefined;
-    text = [];
-    post({ type: 'flush', snapshot, ...(points ? { points } : {}), stats: pr.scenarios, vus: pr.vus, vusMax: pr.vusMax });
+    ndjson?.flush();
+    const points = batches;
+    batches = [];
+    port.postMessage({ type: 'flush', snapshot, ...(points.length > 0 ? { points } : {}), stats: pr.scenarios, vus: pr.vus, vusMax: pr.vusMax } satisfies FromWorker, points);
   };
 
   const stop = new AbortController();
@@ -72,7 +66,6 @@ async function main(): Promise<void> {
     onProgress: flush,
     progressIntervalMs: WORKER_FLUSH_MS,
   });
-  await ndjson?.close();
   flush({ scenarios: result.scenarios, vus: 0, vusMax: result.vusMax });
   post({ type: 'done', result });
 }

@@ -11,8 +11,7 @@ import { newStats, type ScenarioStats } from '../scenarios/engine/executor.ts';
 import { epochOf } from '../scenarios/engine/flow.ts';
 import { BUILTIN_METRICS } from '../scenarios/engine/metrics/builtin.ts';
 import type { Registry } from '../scenarios/engine/metrics/registry.ts';
-import type { MetricDef } from '../scenarios/engine/metrics/types.ts';
-import type { NdjsonOutput } from '../scenarios/engine/outputs/ndjson.ts';
+import type { MetricDef, SampleSink } from '../scenarios/engine/metrics/types.ts';
 import { runSetup, type RunProgress, type RunResult } from '../scenarios/engine/run.ts';
 import { tee } from '../scenarios/engine/tee.ts';
 import type { UserSource } from '../scenarios/engine/vu.ts';
@@ -34,7 +33,7 @@ export interface WorkersRunInput {
   /** The one registry every worker's metrics are added to. */
   registry: Registry;
   /** The one NDJSON output, when `-o json=` asks for it. */
-  ndjson?: NdjsonOutput;
+  ndjson?: SampleSink & { addBatch(batch: ArrayBuffer): void };
   /** The users (setup acts as user 0). */
   users?: UserSource;
   /** Aborting it stops every worker (SIGINT/SIGTERM); the result says interrupted. */
@@ -102,7 +101,7 @@ export async function runWithWorkers(plan: RunPlan, input: WorkersRunInput): Pro
           break;
         case 'flush':
           registry.absorb(m.snapshot);
-          if (m.points) ndjson?.addLines(m.points.text, m.points.metrics);
+          if (m.points) for (const b of m.points) ndjson?.addBatch(b);
           latest[index] = { stats: m.stats, vus: m.vus, vusMax: m.vusMax };
           break;
         case 'log':

@@ -5,12 +5,9 @@
  * nothing written), 105 interrupted (outputs still written), 107 setup failed or an output could not be written.
  */
 import { availableParallelism } from 'node:os';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { customMetrics } from '../../scenarios/engine/compile.ts';
 import { createRegistry } from '../../scenarios/engine/metrics/registry.ts';
 import type { SampleSink } from '../../scenarios/engine/metrics/types.ts';
-import { createNdjsonOutput, type NdjsonOutput } from '../../scenarios/engine/outputs/ndjson.ts';
 import { toSummaryExport } from '../../scenarios/engine/outputs/summary-export.ts';
 import { buildSummaryData } from '../../scenarios/engine/outputs/summary-json.ts';
 import { textSummary } from '../../scenarios/engine/outputs/text-summary.ts';
@@ -19,7 +16,9 @@ import { tee } from '../../scenarios/engine/tee.ts';
 import type { ScenarioSpec } from '../../scenarios/spec.ts';
 import type { CommandRun } from '../context.ts';
 import { EXIT, InputError, ScriptError } from '../errors.ts';
-import { type AtomicFileStream, openAtomicStream, readTextInput, writeFileAtomic } from '../io.ts';
+import { loadDefaults } from '../data.ts';
+import { readTextInput, writeFileAtomic } from '../io.ts';
+import { type NdjsonFile, openNdjsonFile } from '../ndjson-writer.ts';
 import { formatRunProgress, totalRequests } from '../print/run-progress.ts';
 import { loadUsers, planRun } from '../run-spec.ts';
 import { runWithWorkers } from '../run-workers.ts';
@@ -41,32 +40,13 @@ export interface RunOptions {
   workers?: string;
 }
 
-interface Ndjson {
-  sink: NdjsonOutput;
-  finish(): Promise<void>;
-  abort(): Promise<void>;
-}
-
-async function openNdjson(path: string, spec: ScenarioSpec): Promise<Ndjson> {
-  let file: AtomicFileStream;
+async function openNdjson(path: string, spec: ScenarioSpec): Promise<NdjsonFile> {
+  const d = loadDefaults().outputs.ndjson;
   try {
-    file = await openAtomicStream(path);
+    return await openNdjsonFile(path, { thresholds: spec.thresholdSpecs, gzipLevel: d.gzipLevel, maxMemoryBytes: d.maxMemoryMB * 1024 * 1024, flushIntervalMs: d.flushIntervalMs });
   } catch (err) {
     throw new ScriptError(`cannot write ${path}: ${(err as Error).message}`);
   }
-  const gz = /\.gz$/i.test(path) ? createGzip() : undefined;
-  const piping = gz ? pipeline(gz, file.stream) : undefined;
-  piping?.catch(() => {}); // reported by finish()
-  const sink = createNdjsonOutput(gz ?? file.stream, { thresholds: spec.thresholdSpecs });
-  return {
-    sink,
-    async finish() {
-      await sink.close();
-      await piping;
-      await file.commit();
-    },
-    abort: () => file.abort(),
-  };
 }
 
 function progressLine(p: RunProgress, stream: NodeJS.WriteStream, last: { n: number; t: number }): void {
@@ -91,7 +71,7 @@ export const run: CommandRun<RunOptions> = async ({ args, opts, global }) => {
 
   const ndjson = p.ndjsonPath ? await openNdjson(p.ndjsonPath, spec) : undefined;
   const sinks: SampleSink[] = [registry];
-  if (ndjson) sinks.push(ndjson.sink);
+  if (ndjson) sinks.push(ndjson);
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
@@ -112,7 +92,7 @@ export const run: CommandRun<RunOptions> = async ({ args, opts, global }) => {
   try {
     result = p.workers > 1
       ? await runWithWorkers(p, {
-        specPath, specText, opts, seed: global.seed, registry, ...(ndjson ? { ndjson: ndjson.sink } : {}), ...(users ? { users } : {}),
+        specPath, specText, opts, seed: global.seed, registry, ...(ndjson ? { ndjson } : {}), ...(users ? { users } : {}),
         signal: abort.signal, onError, onWarning, ...progress,
       })
       : await runEngine(spec, effectiveScenarios(spec, p.flags), {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BUILTIN_METRICS as M } from '../../../../scenarios/engine/metrics/builtin.ts';
 import { createRegistry } from '../../../../scenarios/engine/metrics/registry.ts';
 import { createNdjsonOutput } from '../../../../scenarios/engine/outputs/ndjson.ts';
+import { createSampleBatcher } from '../../../../scenarios/engine/outputs/sample-batch.ts';
 import { removeDir, tempDir } from '../../../helpers/cli.ts';
 import { runSamples, T0 } from '../../../helpers/samples.ts';
 
@@ -87,19 +88,19 @@ describe('createNdjsonOutput', () => {
     expect(lines(Buffer.concat(parts).toString()).filter((l) => l.type === 'Point' && l.metric === 'http_reqs')).toHaveLength(50);
   });
 
-  it('respects backpressure: waits for drain, loses nothing within the buffer bound', async () => {
+  it('respects backpressure: waits for drain, and never drops a sample however slow the stream', async () => {
     const received: string[] = [];
     let pending = 0;
     const slow = new Writable({
       highWaterMark: 1024,
-      write(c: Buffer, _e, cb) { pending++; received.push(c.toString()); setImmediate(() => { pending--; cb(); }); },
+      write(c: Buffer, _e, cb) { pending++; received.push(c.toString()); setTimeout(() => { pending--; cb(); }, 2); },
     });
-    const out = createNdjsonOutput(slow, { chunkBytes: 2048, flushIntervalMs: 0 });
+    const out = createNdjsonOutput(slow, { batchSize: 16, flushIntervalMs: 0 });
     const samples = runSamples(500, 2);
     let sawCongestion = false;
     for (const s of samples) {
       out.add(s);
-      if (out.congested) { sawCongestion = true; await out.drained(); }
+      if (out.congested) sawCongestion = true;
     }
     await out.close();
     expect(sawCongestion).toBe(true);
@@ -107,16 +108,9 @@ describe('createNdjsonOutput', () => {
     expect(lines(received.join('')).filter((l) => l.type === 'Point')).toHaveLength(samples.length);
   });
 
-  it('bounds memory when the stream cannot keep up, and says how many samples it dropped', async () => {
-    const stuck = new Writable({ highWaterMark: 16, write(_c, _e, cb) { setTimeout(cb, 5); } });
-    const out = createNdjsonOutput(stuck, { chunkBytes: 512, maxBufferedBytes: 4096, flushIntervalMs: 0 });
-    for (const s of runSamples(2000, 4)) out.add(s);
-    await expect(out.close()).rejects.toThrow(/could not keep up: \d+ samples were dropped/);
-  });
-
   it('reports a stream failure on close, never from add()', async () => {
     const broken = new Writable({ write(_c, _e, cb) { cb(new Error('disk full')); } });
-    const out = createNdjsonOutput(broken, { chunkBytes: 16 });
+    const out = createNdjsonOutput(broken, { batchSize: 4 });
     for (const s of runSamples(20, 1)) expect(() => out.add(s)).not.toThrow();
     await new Promise((r) => setImmediate(r));
     for (const s of runSamples(20, 1)) out.add(s);
@@ -124,30 +118,30 @@ describe('createNdjsonOutput', () => {
   });
 });
 
-describe('NDJSON lines formatted elsewhere (caplab run --workers)', () => {
-  it('a worker output without Metric lines plus addLines in the parent gives one Metric line per metric, before its points', async () => {
+describe('batches packed elsewhere (caplab run --workers)', () => {
+  it('batches of two sources plus the output\'s own samples give one Metric line per metric, before its points', async () => {
     const samples = runSamples(200, 3);
-    const chunks: string[][] = [[], []];
-    const parts = [0, 1].map((w) => createNdjsonOutput(new Writable({ decodeStrings: false, write(c: string, _e, done) { chunks[w]!.push(c); done(); } }), { metricLines: false }));
+    const batches: ArrayBuffer[] = [];
+    const parts = [1, 2].map((source) => createSampleBatcher((b) => batches.push(b), { source, batchSize: 64 }));
     samples.forEach((s, i) => parts[i % 2]!.add(s));
-    await Promise.all(parts.map((p) => p.close()));
-    const defs = [...new Map(samples.map((s) => [s.metric.name, s.metric])).values()];
-    const fresh = parts.map((p) => p.takeNewMetrics());
-    // Each part names every metric it saw once, and nothing more on the next call.
-    for (const f of fresh) expect(f.map((d) => d.name).sort()).toEqual(defs.map((d) => d.name).sort());
-    expect(parts[0]!.takeNewMetrics()).toEqual([]);
+    for (const p of parts) p.flush();
     const file = join(dir, 'workers.ndjson');
     const out = createNdjsonOutput(createWriteStream(file));
-    out.addLines(chunks[1]!.join(''), fresh[1]!);
-    out.addLines(chunks[0]!.join(''), fresh[0]!);
-    expect(out.points).toBe(samples.length);
+    const own = runSamples(10, 4, 'setup');
+    for (const s of own) out.add(s);
+    // Interleaved across sources, as worker messages arrive.
+    for (const b of [...batches.filter((_, i) => i % 2 === 1), ...batches.filter((_, i) => i % 2 === 0)]) out.addBatch(b);
+    expect(out.points).toBe(samples.length + own.length);
     await out.close();
     const all = lines(readFileSync(file, 'utf8'));
-    const metricLines = all.filter((l) => l.type === 'Metric').map((l) => l.metric);
-    expect(metricLines.sort()).toEqual(defs.map((d) => d.name).sort());
-    expect(all.filter((l) => l.type === 'Point')).toHaveLength(samples.length);
+    const defs = [...new Set([...samples, ...own].map((s) => s.metric.name))];
+    expect(all.filter((l) => l.type === 'Metric').map((l) => l.metric).sort()).toEqual(defs.sort());
+    expect(all.filter((l) => l.type === 'Point')).toHaveLength(samples.length + own.length);
     const firstPoint = new Map<unknown, number>();
     all.forEach((l, i) => { if (l.type === 'Point' && !firstPoint.has(l.metric)) firstPoint.set(l.metric, i); });
     all.forEach((l, i) => { if (l.type === 'Metric') expect(i).toBeLessThan(firstPoint.get(l.metric) ?? Infinity); });
+    // Every sample's tags survive the per-source tables.
+    const want = [...samples, ...own].map((s) => JSON.stringify(s.tags)).sort();
+    expect(all.filter((l) => l.type === 'Point').map((l) => JSON.stringify((l.data as { tags: unknown }).tags)).sort()).toEqual(want);
   });
 });
