@@ -9,6 +9,7 @@
  * saturates before the system under test. A VU makes one request at a time on its own connection, which needs
  * none of undici's pooling or pipelining; see http1-connection.ts.
  */
+import type { NetErrorCause } from './error-codes.ts';
 import { Http1Connection, type Http1Exchange, type Http1Target } from './http1-connection.ts';
 
 /** k6's timing breakdown of one request, milliseconds. */
@@ -59,6 +60,8 @@ export interface HttpResponse {
   timings: HttpTimings;
   /** Network error message when status is 0. */
   error?: string;
+  /** What Node's Error said besides its message, when a socket failed (k6's error_code comes from it). */
+  errorCause?: NetErrorCause;
   /** Monotonic time (performance.now(), ms) when the response ended or failed. */
   endedAt: number;
 }
@@ -193,7 +196,7 @@ export class VuHttp {
     const t0 = this.#t0;
     const ready = x.tReady;
     if (ready === 0) {
-      this.#settle(unconnected(t0, x.tEnd, this.#errorOf(x), this.#connectMs, this.#tlsMs));
+      this.#settle(unconnected(t0, x.tEnd, this.#errorOf(x), this.#connectMs, this.#tlsMs, this.#causeOf(x)));
       return;
     }
     const sent = x.tSent === 0 ? x.tEnd : x.tSent;
@@ -213,8 +216,17 @@ export class VuHttp {
       },
       endedAt: x.tEnd,
     };
-    if (x.status === 0) res.error = this.#errorOf(x);
+    if (x.status === 0) {
+      res.error = this.#errorOf(x);
+      const cause = this.#causeOf(x);
+      if (cause !== undefined) res.errorCause = cause;
+    }
     this.#settle(res);
+  }
+
+  /** The socket's error details, unless the engine itself ended the request (timeout, interrupt). */
+  #causeOf(x: Http1Exchange): NetErrorCause | undefined {
+    return this.#timedOut || this.#interrupted ? undefined : x.errorCause;
   }
 
   #errorOf(x: Http1Exchange): string | undefined {
@@ -338,7 +350,7 @@ function requestHead(req: HttpRequest, target: Http1Target): string {
  * A request that got no connection (refused, DNS, TLS failure, timeout or interrupt while connecting, or refused
  * before any: bad header, closed VU): as in k6, all its time is blocked and nothing was sent, so duration is 0.
  */
-function unconnected(t0: number, end: number, error: string | undefined, connectMs: number, tlsMs: number): HttpResponse {
+function unconnected(t0: number, end: number, error: string | undefined, connectMs: number, tlsMs: number, cause?: NetErrorCause): HttpResponse {
   const blocked = end - t0;
   const connecting = Math.min(connectMs, blocked);
   const res: HttpResponse = {
@@ -346,6 +358,7 @@ function unconnected(t0: number, end: number, error: string | undefined, connect
     timings: { blocked, connecting, tlsHandshaking: Math.min(tlsMs, blocked - connecting), sending: 0, waiting: 0, receiving: 0, duration: 0 },
   };
   if (error !== undefined) res.error = error;
+  if (cause !== undefined) res.errorCause = cause;
   return res;
 }
 

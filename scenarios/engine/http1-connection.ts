@@ -7,6 +7,7 @@
 import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
 import { type LookupFunction, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { type NetErrorCause, netErrorCauseOf } from './error-codes.ts';
 import { Http1ResponseParser } from './http1-parser.ts';
 
 /** Where a connection goes, parsed once per origin. */
@@ -43,6 +44,8 @@ export interface Http1Exchange {
   tEnd: number;
   /** Failure message when status is 0. */
   error?: string;
+  /** What Node's Error said besides its message, when a socket failed (for k6's error_code). */
+  errorCause?: NetErrorCause;
 }
 
 type Done = (x: Http1Exchange) => void;
@@ -109,7 +112,7 @@ export class Http1Connection {
     }
     // An error destroys the socket, but 'close' comes later: mark it closed now, or a retry made from the failure
     // callback would be sent on this dead connection.
-    this.#socket.on('error', (err) => { this.#closed = true; this.#fail(err.message || String(err)); });
+    this.#socket.on('error', (err) => { this.#closed = true; this.#fail(err.message || String(err), netErrorCauseOf(err)); });
     this.#socket.on('end', () => this.#onEnd());
     this.#socket.on('close', () => { this.#closed = true; this.#fail('server closed the connection before the response ended'); });
   }
@@ -234,7 +237,7 @@ export class Http1Connection {
     done(x);
   }
 
-  #fail(message: string): void {
+  #fail(message: string, cause?: NetErrorCause): void {
     const done = this.#done;
     const x = this.#x;
     if (done === undefined || x === undefined) return;
@@ -248,6 +251,7 @@ export class Http1Connection {
     if (!this.#connected) x.connectMs = this.#tcpMs;
     x.tEnd = performance.now();
     x.error = message;
+    if (cause !== undefined) x.errorCause = cause;
     done(x);
   }
 }
