@@ -84,11 +84,18 @@ const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** Path characters to percent-encode, as Go's URL.EscapedPath does: spaces, controls and non-ASCII. */
 const PATH_ESCAPE = /[^\x21-\x7e]+/g;
 
+/** Transport options of a VU, k6's names. */
+export interface VuHttpOptions {
+  /** Accept any TLS certificate, whoever signed it and whatever host it names (k6 `insecureSkipTLSVerify`, default false). */
+  insecureSkipTLSVerify?: boolean;
+}
+
 /**
  * The HTTP side of one VU: its own keep-alive connections (one per origin) and byte counters.
  * Not shared between VUs, like a k6 VU's transport.
  */
 export class VuHttp {
+  readonly #insecure: boolean;
   readonly #held = new Map<string, Held>();
   /** Connections replaced or closed since the last {@link takeBytes}, still to be counted. */
   #retired: Held[] = [];
@@ -108,6 +115,11 @@ export class VuHttp {
   #closed = false;
   readonly #onDone = (x: Http1Exchange): void => this.#done(x);
   readonly #onTimer = (): void => this.#checkTimeout();
+
+  /** @param options transport options (k6's `insecureSkipTLSVerify`) */
+  constructor(options: VuHttpOptions = {}) {
+    this.#insecure = options.insecureSkipTLSVerify === true;
+  }
 
   /**
    * Bytes written and read on this VU's connections since the previous call (k6 counts data per iteration).
@@ -176,7 +188,7 @@ export class VuHttp {
     let h = this.#held.get(req.origin);
     if (h === undefined || !h.conn.usable) {
       if (h !== undefined) this.#retired.push(h);
-      h = { conn: new Http1Connection(target), sent: 0, received: 0 };
+      h = { conn: new Http1Connection(this.#insecure && target.secure ? { ...target, insecureSkipTLSVerify: true } : target), sent: 0, received: 0 };
       this.#held.set(req.origin, h);
     }
     this.#current = h;

@@ -134,6 +134,12 @@ describe('generated k6 script', () => {
     expect(o.scenarios.peak).toMatchObject({ executor: 'ramping-arrival-rate', exec: 'flow_mixed', startTime: '10s', timeUnit: '1s', stages: [{ duration: '30s', target: 400 }], preAllocatedVUs: 20, maxVUs: 200 });
     expect(o.thresholds).toEqual(DESIGN_SPEC.options.thresholds);
     expect(o.summaryTrendStats).toEqual(DESIGN_SPEC.options.summaryTrendStats);
+    expect(o).not.toHaveProperty('insecureSkipTLSVerify');
+  });
+
+  it('passes insecureSkipTLSVerify to k6 as k6 has it', () => {
+    const spec = parseScenarioSpec({ ...structuredClone(DESIGN_SPEC), options: { ...structuredClone(DESIGN_SPEC.options), insecureSkipTLSVerify: true } }, 'design.json');
+    expect(k6Options(spec)).toMatchObject({ insecureSkipTLSVerify: true });
   });
 
   it('makes the same requests as the engine, VU by VU, with per-vu-iterations, setup, once, groups and a mix', async () => {
