@@ -46,7 +46,7 @@ function richSpec(baseUrl: string, scenarios: Record<string, unknown>): Record<s
           checks: { status: [200, 409], maxDuration: '5s', bodyIncludes: 'ok' },
           metrics: { sync_ms: { type: 'trend', value: 'duration' }, sync_bytes: { type: 'counter', value: 'bytes' } }, think: '1ms' },
         { name: 'conflict', group: 'sync', path: '/status/409', headers: vu, expectedStatuses: [200, { min: 400, max: 409 }] },
-        { name: 'gone', path: '/status/410', headers: vu },
+        { name: 'gone', path: '/status/410', headers: vu, metrics: { gone_n: { type: 'counter', value: 1 } } },
       ] },
       'ota-check': { steps: [
         { name: 'ota', path: '/json?model={{user.deviceModel}}', headers: vu, metrics: { ota_n: { type: 'gauge', value: '$.n' } } },
@@ -170,6 +170,10 @@ describe('generated k6 script', () => {
     // Custom metrics: same metrics, same number of samples.
     for (const m of ['reg_ok', 'sync_ms', 'sync_bytes', 'ota_n']) expect(k6.samples.filter((s) => s.metric === m).length).toBe(sink.count(m));
     expect(k6.samples.filter((s) => s.metric === 'sync_bytes').map((s) => s.value)).toEqual(sink.of('sync_bytes').map((s) => s.value));
+    // A response >= 400 carries k6's error_code 1000 + status on the request's custom metrics too, in both runners.
+    const codes = (list: { tags: Record<string, string> }[]): (string | undefined)[] => [...new Set(list.map((s) => s.tags.error_code))];
+    expect(codes(sink.of('gone_n'))).toEqual(['1410']);
+    expect(codes(k6.samples.filter((s) => s.metric === 'gone_n'))).toEqual(['1410']);
   });
 
   it('makes the same requests in the same order as the engine with shared-iterations on one VU', async () => {
