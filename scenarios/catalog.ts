@@ -57,6 +57,8 @@ export const CatalogDocumentSchema = z.strictObject({
   prelude: z.strictObject({ steps: z.array(StepSchema).min(1) }).optional(),
   /** Headers added to the steps of every service that runs the prelude (not to the prelude's), e.g. its token. */
   headers: z.record(z.string(), z.string()).default({}),
+  /** k6's option for the runs of these services: accept any TLS certificate (campaign.yaml's value wins). */
+  insecureSkipTLSVerify: z.boolean().optional(),
   services: z.array(ServiceSchema).min(1),
 });
 
@@ -94,6 +96,8 @@ export interface Catalog {
   name: string;
   /** Services in catalog order. */
   services: CatalogService[];
+  /** k6's `insecureSkipTLSVerify` for the runs of these services, when the catalog sets it. */
+  insecureSkipTLSVerify?: boolean;
 }
 
 /** What the CLI read for the catalog's file references. */
@@ -185,7 +189,7 @@ export function resolveCatalog(doc: CatalogDocument, raw: RawDocument, source: s
     };
   });
   if (problems.length > 0) throw new ValidationError(`${source}: flow files are invalid`, problems);
-  return { source, name: doc.name ?? 'catalog', services };
+  return { source, name: doc.name ?? 'catalog', services, ...(doc.insecureSkipTLSVerify !== undefined ? { insecureSkipTLSVerify: doc.insecureSkipTLSVerify } : {}) };
 }
 
 /**

@@ -84,6 +84,8 @@ const OptionsSchema = z.strictObject({
     .default(DEFAULT_SUMMARY_TREND_STATS),
   summaryTimeUnit: z.enum(['s', 'ms', 'us']).optional(),
   tags: StringMap.default({}),
+  /** k6's option: accept any TLS certificate (self-signed, another CA, another host name). Default false. */
+  insecureSkipTLSVerify: z.boolean().optional(),
 });
 
 /** Expected statuses as k6's `http.expectedStatuses`: codes or inclusive `{min, max}` ranges. */

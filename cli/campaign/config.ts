@@ -35,6 +35,8 @@ export const CampaignSchema = z.strictObject({
   timeScale: z.number().positive().optional(),
   rateScale: z.number().gt(0).max(1).optional(),
   runner: z.enum(['engine', 'k6']).optional(),
+  /** k6's option: accept any TLS certificate, for every target (a boolean) or per DC (DC -> boolean). */
+  insecureSkipTLSVerify: z.union([z.boolean(), z.record(z.string(), z.boolean())], 'must be true, false, or a map of DC -> true/false').optional(),
   /** caplab.intents/v1 file for the optimized placement (default data/intents.json). */
   intents: z.string().min(1).optional(),
   /** caplab.candidates/v1 file of what-if sites for the optimized placement. */
@@ -75,6 +77,13 @@ export function readCampaign(text: string, source: string): CampaignRead {
   // The built-in stacks serve only the built-in API: another catalog's services live at the user's URLs.
   if (raw.catalog !== undefined && raw.targets === undefined) {
     problems.push({ where: `${source}: targets`, message: 'a campaign with its own `catalog` needs `targets` (a base URL per DC serving those services): the built-in stacks serve only the built-in API' });
+  }
+  // A per-DC insecureSkipTLSVerify names targets: a DC without one is a typo.
+  const insecure = raw.insecureSkipTLSVerify;
+  if (typeof insecure === 'object' && insecure !== null && typeof raw.targets === 'object' && raw.targets !== null) {
+    for (const dc of Object.keys(insecure)) {
+      if (!(dc in raw.targets)) problems.push({ where: `${source}: insecureSkipTLSVerify.${dc}`, message: `names no DC of \`targets\` (${Object.keys(raw.targets).join(', ')})` });
+    }
   }
   // The optimized placement covers the whole placement: with a subset of DCs it is not solved, so its inputs would be ignored.
   for (const key of ['intents', 'candidates'] as const) {

@@ -198,6 +198,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
         ...(budgetsPath ? { budgets: budgetsPath } : {}),
         ...(campaign.timeScale !== undefined ? { timeScale: campaign.timeScale } : {}),
         ...(campaign.rateScale !== undefined ? { rateScale: campaign.rateScale } : {}),
+        ...(campaign.insecureSkipTLSVerify !== undefined ? { insecureSkipTLSVerify: campaign.insecureSkipTLSVerify } : {}),
       }, out, seed);
       for (const [dc, text] of Object.entries(built.users)) if (built.specs[dc]) await writeFileAtomic(join(out, 'scenarios', `users-${dc}.ndjson`), text);
       return built;

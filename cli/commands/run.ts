@@ -19,6 +19,7 @@ import { EXIT, InputError, ScriptError } from '../errors.ts';
 import { loadDefaults } from '../data.ts';
 import { readTextInput, writeFileAtomic } from '../io.ts';
 import { type NdjsonFile, openNdjsonFile } from '../ndjson-writer.ts';
+import { formatRequestFailures } from '../print/request-failures.ts';
 import { formatRunProgress, totalRequests } from '../print/run-progress.ts';
 import { loadUsers, planRun } from '../run-spec.ts';
 import { runWithWorkers } from '../run-workers.ts';
@@ -134,6 +135,9 @@ export const run: CommandRun<RunOptions> = async ({ args, opts, global }) => {
     { summaryTrendStats: spec.options.summaryTrendStats, ...(spec.options.summaryTimeUnit ? { summaryTimeUnit: spec.options.summaryTimeUnit } : {}), noColor: !process.stdout.isTTY || process.env.NO_COLOR !== undefined },
   );
   process.stdout.write(textSummary(data, { colors: process.stdout.isTTY === true && process.env.NO_COLOR === undefined }));
+  // Even with --quiet, as the summary itself: failed requests are what a quiet CI run must not hide (k6's --quiet
+  // hides only its progress, not its warnings).
+  process.stderr.write(formatRequestFailures(registry.failures(), data.metrics.http_reqs?.values.count ?? 0));
   const writes: [string | undefined, () => unknown][] = [[opts.summaryJson, () => data], [opts.summaryExport, () => toSummaryExport(data)]];
   for (const [path, make] of writes) {
     if (path === undefined) continue;

@@ -16,6 +16,7 @@ import type { Catalog } from '../../scenarios/catalog.ts';
 import { withCatalogBudgets } from '../../scenarios/catalog-budgets.ts';
 import { catalogOf } from '../catalog.ts';
 import { parseScenarioSpec } from '../../scenarios/spec.ts';
+import { type InsecureSkipTLSVerifySetting, skipsTLSVerify, withInsecureSkipTLSVerify } from '../../scenarios/tls-verify.ts';
 import type { CommandRun } from '../context.ts';
 import { DATA_DIR, loadData, loadDefaults } from '../data.ts';
 import { EXIT, InputError } from '../errors.ts';
@@ -46,6 +47,8 @@ export interface ScenariosBuildOptions {
   runner?: 'engine' | 'k6';
   /** Build the replay from a plan (default true; the campaign builds probe and sweep before it has one). */
   replay?: boolean;
+  /** campaign.yaml `insecureSkipTLSVerify` (k6's option, for every DC or per DC; else the catalog's). */
+  insecureSkipTLSVerify?: InsecureSkipTLSVerifySetting;
 }
 
 const TargetsSchema = z.record(z.string(), z.url({ protocol: /^https?$/ }));
@@ -101,13 +104,18 @@ export async function computeScenarios(opts: Partial<ScenariosBuildOptions>, out
   if (!quarters.includes(quarter)) throw new InputError(`--quarter ${quarter} is not in the traffic (${quarters[0]} to ${quarters[quarters.length - 1]})`);
   const settings = loadData('scenarios.json', ScenarioSettingsSchema);
   const targets = opts.targetUrls ?? await resolveTargets(opts, outDir, Object.keys(traffic.dcs));
-  const { specs, skipped } = buildScenarios({
+  const built = buildScenarios({
     traffic, ...(plan ? { plan } : {}), ...(opts.ceilings ? { ceilings: opts.ceilings } : {}), catalog,
     budgets: withCatalogBudgets(budgets, catalog), settings, quarter, targets, seed, quick: opts.quick ?? false,
     ...(opts.timeScale !== undefined ? { secondsPerHour: opts.timeScale } : {}),
     ...(opts.rateScale !== undefined ? { rateScale: opts.rateScale } : {}),
     ...(opts.runner ? { runner: opts.runner } : {}),
   });
+  const { skipped } = built;
+  const specs = Object.fromEntries(Object.entries(built.specs).map(([dc, kinds]) => {
+    const skip = skipsTLSVerify(dc, opts.insecureSkipTLSVerify, catalog.insecureSkipTLSVerify);
+    return [dc, Object.fromEntries(Object.entries(kinds).map(([kind, spec]) => [kind, spec && withInsecureSkipTLSVerify(spec, skip)])) as typeof kinds];
+  }));
   // Validate every spec before writing any: a builder bug must not leave half a scenario set behind.
   for (const [dc, kinds] of Object.entries(specs)) {
     for (const [kind, spec] of Object.entries(kinds)) if (spec) parseScenarioSpec(spec, `scenarios/${dc}-${kind}.json`);

@@ -42,7 +42,7 @@ export interface CompiledStep {
   /** The headers prepared once when none is templated (reused by every request), else undefined. */
   staticHeaders: PreparedHeaders | undefined;
   /** Tags per scenario context and status (built once each). */
-  tagCache: WeakMap<object, Map<number, Tags>>;
+  tagCache: WeakMap<object, Map<number | string, Tags>>;
   /** Renders the request body (JSON text or a body template). */
   body: ((scope: TemplateScope) => string) | undefined;
   /** Whether a status is expected (k6 `expectedStatuses`; default 200-399); others count in http_req_failed. */

@@ -6,6 +6,7 @@
  * group_duration.
  */
 import { type CompiledFlow, type CompiledStep, pickFlow } from './compile.ts';
+import { k6ErrorOf } from './error-codes.ts';
 import type { HttpResponse, PreparedHeaders } from './http.ts';
 import { BUILTIN_METRICS } from './metrics/builtin.ts';
 import type { MetricDef, Sample, SampleSink, Tags } from './metrics/types.ts';
@@ -74,30 +75,23 @@ export class Emitter {
 const tagCache = new WeakMap<Readonly<Record<string, string>>, Map<string, Tags>>();
 
 /**
- * k6's error_code for a request without a response (k6 docs "Error codes"): 1050 timeout, 1212 connection
- * refused, 1220 reset by peer, 1210 other dial errors, 1000 anything else.
+ * Tags of a request's samples. As k6 (httpext/transport.go): a request without a response gets `error` (k6's
+ * message) and `error_code` (error-codes.ts); a response with status >= 400 gets `error_code` 1000 + status.
  */
-export function errorCode(message: string | undefined): number {
-  const m = message ?? '';
-  if (/timeout/i.test(m)) return 1050;
-  if (/ECONNREFUSED/.test(m)) return 1212;
-  if (/ECONNRESET|closed the connection/i.test(m)) return 1220;
-  if (/EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|ENOTFOUND|EAI_AGAIN/.test(m)) return 1210;
-  return 1000;
-}
-
-function requestTags(ctx: IterationContext, step: CompiledStep, status: number, ok: boolean, error: string | undefined): Tags {
+function requestTags(ctx: IterationContext, step: CompiledStep, res: HttpResponse, ok: boolean): Tags {
   let byKey = step.tagCache.get(ctx.tags);
   if (!byKey) step.tagCache.set(ctx.tags, (byKey = new Map()));
-  // Keys: status * 2 + ok for responses, 1e6 + k6 error code for requests without one (checks use negative keys).
-  const code = status === 0 ? errorCode(error) : 0;
-  const key = status === 0 ? 1e6 + code : status * 2 + (ok ? 1 : 0);
+  // Keys: status * 2 + ok for responses, "code message" for requests without one (checks use negative keys).
+  const status = res.status;
+  const failure = status === 0 ? k6ErrorOf(res.error, res.errorCause) : undefined;
+  const key = failure === undefined ? status * 2 + (ok ? 1 : 0) : `${failure.code} ${failure.message}`;
   let t = byKey.get(key);
   if (!t) {
     t = Object.freeze({
       ...ctx.tags, ...step.tags, group: step.group, name: step.name, url: step.name, method: step.method,
       status: String(status), expected_response: ok ? 'true' : 'false', proto: status === 0 ? '' : 'HTTP/1.1',
-      ...(status === 0 ? { error_code: String(code) } : {}),
+      ...(failure !== undefined ? { error: failure.message, error_code: String(failure.code) } : {}),
+      ...(status >= 400 ? { error_code: String(1000 + status) } : {}),
     });
     byKey.set(key, t);
   }
@@ -187,7 +181,7 @@ export async function runIteration(
       requests++;
       if (vu.interrupted && res.status === 0) break; // an aborted request is not a result
       const ok = res.status !== 0 && step.expected(res.status);
-      const tags = requestTags(ctx, step, res.status, ok, res.error);
+      const tags = requestTags(ctx, step, res, ok);
       const t = epochOf(res.endedAt);
       const tm = res.timings;
       emitter.emit(M.http_reqs!, 1, tags, t);

@@ -9,6 +9,7 @@
  * saturates before the system under test. A VU makes one request at a time on its own connection, which needs
  * none of undici's pooling or pipelining; see http1-connection.ts.
  */
+import type { NetErrorCause } from './error-codes.ts';
 import { Http1Connection, type Http1Exchange, type Http1Target } from './http1-connection.ts';
 
 /** k6's timing breakdown of one request, milliseconds. */
@@ -59,6 +60,8 @@ export interface HttpResponse {
   timings: HttpTimings;
   /** Network error message when status is 0. */
   error?: string;
+  /** What Node's Error said besides its message, when a socket failed (k6's error_code comes from it). */
+  errorCause?: NetErrorCause;
   /** Monotonic time (performance.now(), ms) when the response ended or failed. */
   endedAt: number;
 }
@@ -81,11 +84,18 @@ const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** Path characters to percent-encode, as Go's URL.EscapedPath does: spaces, controls and non-ASCII. */
 const PATH_ESCAPE = /[^\x21-\x7e]+/g;
 
+/** Transport options of a VU, k6's names. */
+export interface VuHttpOptions {
+  /** Accept any TLS certificate, whoever signed it and whatever host it names (k6 `insecureSkipTLSVerify`, default false). */
+  insecureSkipTLSVerify?: boolean;
+}
+
 /**
  * The HTTP side of one VU: its own keep-alive connections (one per origin) and byte counters.
  * Not shared between VUs, like a k6 VU's transport.
  */
 export class VuHttp {
+  readonly #insecure: boolean;
   readonly #held = new Map<string, Held>();
   /** Connections replaced or closed since the last {@link takeBytes}, still to be counted. */
   #retired: Held[] = [];
@@ -105,6 +115,11 @@ export class VuHttp {
   #closed = false;
   readonly #onDone = (x: Http1Exchange): void => this.#done(x);
   readonly #onTimer = (): void => this.#checkTimeout();
+
+  /** @param options transport options (k6's `insecureSkipTLSVerify`) */
+  constructor(options: VuHttpOptions = {}) {
+    this.#insecure = options.insecureSkipTLSVerify === true;
+  }
 
   /**
    * Bytes written and read on this VU's connections since the previous call (k6 counts data per iteration).
@@ -173,7 +188,7 @@ export class VuHttp {
     let h = this.#held.get(req.origin);
     if (h === undefined || !h.conn.usable) {
       if (h !== undefined) this.#retired.push(h);
-      h = { conn: new Http1Connection(target), sent: 0, received: 0 };
+      h = { conn: new Http1Connection(this.#insecure && target.secure ? { ...target, insecureSkipTLSVerify: true } : target), sent: 0, received: 0 };
       this.#held.set(req.origin, h);
     }
     this.#current = h;
@@ -193,7 +208,7 @@ export class VuHttp {
     const t0 = this.#t0;
     const ready = x.tReady;
     if (ready === 0) {
-      this.#settle(unconnected(t0, x.tEnd, this.#errorOf(x), this.#connectMs, this.#tlsMs));
+      this.#settle(unconnected(t0, x.tEnd, this.#errorOf(x), this.#connectMs, this.#tlsMs, this.#causeOf(x)));
       return;
     }
     const sent = x.tSent === 0 ? x.tEnd : x.tSent;
@@ -213,8 +228,17 @@ export class VuHttp {
       },
       endedAt: x.tEnd,
     };
-    if (x.status === 0) res.error = this.#errorOf(x);
+    if (x.status === 0) {
+      res.error = this.#errorOf(x);
+      const cause = this.#causeOf(x);
+      if (cause !== undefined) res.errorCause = cause;
+    }
     this.#settle(res);
+  }
+
+  /** The socket's error details, unless the engine itself ended the request (timeout, interrupt). */
+  #causeOf(x: Http1Exchange): NetErrorCause | undefined {
+    return this.#timedOut || this.#interrupted ? undefined : x.errorCause;
   }
 
   #errorOf(x: Http1Exchange): string | undefined {
@@ -338,7 +362,7 @@ function requestHead(req: HttpRequest, target: Http1Target): string {
  * A request that got no connection (refused, DNS, TLS failure, timeout or interrupt while connecting, or refused
  * before any: bad header, closed VU): as in k6, all its time is blocked and nothing was sent, so duration is 0.
  */
-function unconnected(t0: number, end: number, error: string | undefined, connectMs: number, tlsMs: number): HttpResponse {
+function unconnected(t0: number, end: number, error: string | undefined, connectMs: number, tlsMs: number, cause?: NetErrorCause): HttpResponse {
   const blocked = end - t0;
   const connecting = Math.min(connectMs, blocked);
   const res: HttpResponse = {
@@ -346,6 +370,7 @@ function unconnected(t0: number, end: number, error: string | undefined, connect
     timings: { blocked, connecting, tlsHandshaking: Math.min(tlsMs, blocked - connecting), sending: 0, waiting: 0, receiving: 0, duration: 0 },
   };
   if (error !== undefined) res.error = error;
+  if (cause !== undefined) res.errorCause = cause;
   return res;
 }
 

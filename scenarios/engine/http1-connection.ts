@@ -5,8 +5,9 @@
  * connection of the process (`onread`), so reading a response allocates nothing but what the flow keeps.
  */
 import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
-import { type LookupFunction, connect as netConnect, type Socket } from 'node:net';
+import { isIP, type LookupFunction, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { type NetErrorCause, netErrorCauseOf } from './error-codes.ts';
 import { Http1ResponseParser } from './http1-parser.ts';
 
 /** Where a connection goes, parsed once per origin. */
@@ -15,8 +16,10 @@ export interface Http1Target {
   host: string;
   /** TCP port. */
   port: number;
-  /** https: TLS with SNI = host. */
+  /** https: TLS with SNI = host (no SNI for an IP address, whose certificate is checked against its IP SANs). */
   secure: boolean;
+  /** Accept any server certificate (k6 `insecureSkipTLSVerify`); default false. */
+  insecureSkipTLSVerify?: boolean;
   /** The Host header value (host, plus the port when it is not the scheme's default). */
   hostHeader: string;
 }
@@ -43,6 +46,8 @@ export interface Http1Exchange {
   tEnd: number;
   /** Failure message when status is 0. */
   error?: string;
+  /** What Node's Error said besides its message, when a socket failed (for k6's error_code). */
+  errorCause?: NetErrorCause;
 }
 
 type Done = (x: Http1Exchange) => void;
@@ -90,7 +95,13 @@ export class Http1Connection {
       // TLS over a TCP socket of our own: its counters are bytes on the wire (handshake and records included), as
       // k6's data_sent/data_received, where the TLS socket's would be the plaintext.
       const raw = netConnect({ host: target.host, port: target.port, noDelay: true, lookup: this.#lookup });
-      const s = tlsConnect({ socket: raw, servername: isIp(target.host) ? undefined : target.host, ALPNProtocols: ['http/1.1'] });
+      // `host` is what the certificate is checked against (Node falls back to 'localhost' without it): an IP address
+      // against the certificate's IP SANs, a name against its DNS SANs; SNI only for a name, as Go (k6) sends it.
+      const ip = isIP(target.host) !== 0;
+      const s = tlsConnect({
+        socket: raw, host: target.host, ...(ip ? {} : { servername: target.host }), ALPNProtocols: ['http/1.1'],
+        rejectUnauthorized: target.insecureSkipTLSVerify !== true,
+      });
       let tTcp = 0;
       raw.once('connect', () => { tTcp = performance.now(); this.#tcpMs = tTcp - t0 - this.#dnsMs; });
       s.once('secureConnect', () => {
@@ -109,7 +120,7 @@ export class Http1Connection {
     }
     // An error destroys the socket, but 'close' comes later: mark it closed now, or a retry made from the failure
     // callback would be sent on this dead connection.
-    this.#socket.on('error', (err) => { this.#closed = true; this.#fail(err.message || String(err)); });
+    this.#socket.on('error', (err) => { this.#closed = true; this.#fail(err.message || String(err), netErrorCauseOf(err)); });
     this.#socket.on('end', () => this.#onEnd());
     this.#socket.on('close', () => { this.#closed = true; this.#fail('server closed the connection before the response ended'); });
   }
@@ -234,7 +245,7 @@ export class Http1Connection {
     done(x);
   }
 
-  #fail(message: string): void {
+  #fail(message: string, cause?: NetErrorCause): void {
     const done = this.#done;
     const x = this.#x;
     if (done === undefined || x === undefined) return;
@@ -248,6 +259,7 @@ export class Http1Connection {
     if (!this.#connected) x.connectMs = this.#tcpMs;
     x.tEnd = performance.now();
     x.error = message;
+    if (cause !== undefined) x.errorCause = cause;
     done(x);
   }
 }
@@ -255,7 +267,3 @@ export class Http1Connection {
 const EMPTY = Buffer.alloc(0);
 /** Bodies up to this size are written in one go; the socket's write callback times larger ones. */
 const LARGE_BODY = 64 * 1024;
-
-function isIp(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(':');
-}

@@ -14,6 +14,7 @@ import * as rampingVus from './executors/ramping-vus.ts';
 import * as sharedIterations from './executors/shared-iterations.ts';
 import { type CompiledFlow, compileFlows, SETUP_FLOW } from './compile.ts';
 import { Emitter, epochOf, type IterationContext, runIteration } from './flow.ts';
+import type { VuHttpOptions } from './http.ts';
 import { BUILTIN_METRICS } from './metrics/builtin.ts';
 import type { MetricDef, SampleSink } from './metrics/types.ts';
 import { createExecutionTuple, type ExecutionTuple } from './segments.ts';
@@ -162,12 +163,17 @@ export interface SetupOutcome {
   error?: string;
 }
 
-async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opts: { sink: SampleSink; users?: UserSource; tags: Readonly<Record<string, string>> }): Promise<SetupOutcome> {
+/** The VUs' transport options from the spec's k6 options. */
+function httpOptionsOf(spec: ScenarioSpec): VuHttpOptions {
+  return spec.options.insecureSkipTLSVerify ? { insecureSkipTLSVerify: true } : {};
+}
+
+async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opts: { sink: SampleSink; users?: UserSource; tags: Readonly<Record<string, string>>; http: VuHttpOptions }): Promise<SetupOutcome> {
   const setupFlow = flows.get(SETUP_FLOW);
   if (!setupFlow) return { vars: {} };
   const user = opts.users && opts.users.count > 0 ? opts.users.get(0) : {};
   // k6 runs setup in its own VU, numbered 0.
-  const vu = new Vu(0, 0, user, {});
+  const vu = new Vu(0, 0, user, {}, opts.http);
   let failure: string | undefined;
   const ctx: IterationContext = {
     scenario: '', tags: opts.tags, env: {}, sink: opts.sink, setup: true,
@@ -186,7 +192,7 @@ async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opt
  */
 export async function runSetup(spec: ScenarioSpec, opts: { sink: SampleSink; seed: number; users?: UserSource; tags?: Record<string, string> }): Promise<SetupOutcome> {
   const flows = compileFlows(spec, opts.seed);
-  return setupWith(flows, new Emitter(opts.sink), { sink: opts.sink, ...(opts.users ? { users: opts.users } : {}), tags: Object.freeze({ ...spec.options.tags, ...opts.tags }) });
+  return setupWith(flows, new Emitter(opts.sink), { sink: opts.sink, ...(opts.users ? { users: opts.users } : {}), tags: Object.freeze({ ...spec.options.tags, ...opts.tags }), http: httpOptionsOf(spec) });
 }
 
 /**
@@ -200,7 +206,7 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
   const tuple = opts.tuple ?? createExecutionTuple();
   const flows = compileFlows(spec, opts.seed);
   const emitter = new Emitter(opts.sink);
-  const pool = new VuPool(tuple, opts.users);
+  const pool = new VuPool(tuple, opts.users, httpOptionsOf(spec));
   const internal = new AbortController();
   const stop = opts.signal ? AbortSignal.any([opts.signal, internal.signal]) : internal.signal;
   const onStop = (): void => pool.interruptAll();
@@ -254,7 +260,7 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
 
   if (opts.setupVars !== undefined) pool.setInitialVars(opts.setupVars);
   else {
-    const setup = await setupWith(flows, emitter, { ...opts, tags: gaugeTags });
+    const setup = await setupWith(flows, emitter, { ...opts, tags: gaugeTags, http: httpOptionsOf(spec) });
     if (setup.error !== undefined) return finish(setup.error);
     pool.setInitialVars(setup.vars);
   }

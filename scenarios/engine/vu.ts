@@ -4,7 +4,7 @@
  * idle ones and creates more when it needs them, as k6 reuses initialized VUs between scenarios.
  */
 import type { ExecutionTuple } from './segments.ts';
-import { VuHttp } from './http.ts';
+import { VuHttp, type VuHttpOptions } from './http.ts';
 
 /** Where users come from: user i for VU i (mod count). */
 export interface UserSource {
@@ -30,7 +30,7 @@ export class Vu {
   /** Keys of once-steps this VU has completed. */
   readonly onceDone = new Set<string>();
   /** The VU's HTTP connections. */
-  readonly http = new VuHttp();
+  readonly http: VuHttp;
   /** Iterations this VU started (k6 `__ITER` is this minus one during an iteration). */
   iterations = 0;
   /** Set when the VU must abandon its iteration (graceful stop or ramp-down ran out, or the test was interrupted). */
@@ -43,7 +43,8 @@ export class Vu {
    * @param user the user record
    * @param vars initial variables (copied)
    */
-  constructor(idInInstance: number, idInTest: number, user: Readonly<Record<string, unknown>>, vars: Readonly<Record<string, unknown>>) {
+  constructor(idInInstance: number, idInTest: number, user: Readonly<Record<string, unknown>>, vars: Readonly<Record<string, unknown>>, http: VuHttpOptions = {}) {
+    this.http = new VuHttp(http);
     this.idInInstance = idInInstance;
     this.idInTest = idInTest;
     this.user = user;
@@ -76,6 +77,7 @@ export class VuPool {
   readonly #all: Vu[] = [];
   readonly #tuple: ExecutionTuple;
   readonly #users: UserSource | undefined;
+  readonly #http: VuHttpOptions;
   #initialVars: Readonly<Record<string, unknown>> = {};
   /** VUs currently running a scenario (k6 `vus`). */
   active = 0;
@@ -83,10 +85,12 @@ export class VuPool {
   /**
    * @param tuple this instance's execution segment, for test-wide VU numbers
    * @param users the users VUs act as (none: `{{user.*}}` fails)
+   * @param http transport options of every VU (k6's `insecureSkipTLSVerify`)
    */
-  constructor(tuple: ExecutionTuple, users?: UserSource) {
+  constructor(tuple: ExecutionTuple, users?: UserSource, http: VuHttpOptions = {}) {
     this.#tuple = tuple;
     this.#users = users;
+    this.#http = http;
   }
 
   /** Variables every VU created from now on starts with (the setup flow's results). */
@@ -114,7 +118,7 @@ export class VuPool {
     const local = this.#all.length + 1;
     const idInTest = this.#tuple.unscaledIndex(local - 1) + 1;
     const user = this.#users && this.#users.count > 0 ? this.#users.get((idInTest - 1) % this.#users.count) : {};
-    const vu = new Vu(local, idInTest, user, this.#initialVars);
+    const vu = new Vu(local, idInTest, user, this.#initialVars, this.#http);
     this.#all.push(vu);
     return vu;
   }

@@ -250,7 +250,10 @@ function caplabStep(s, scope, state, isSetup) {
     const tags = Object.assign({}, s.tags, {
       method: s.method, status: String(res.status), expected_response: ok ? 'true' : 'false', proto: res.status === 0 ? '' : String(res.proto),
     });
-    if (res.status === 0) tags.error_code = String(res.error_code);
+    // As k6 tags the request's own samples (and the engine its custom metrics): error and error_code for a request
+    // without a response, error_code 1000 + status for a response >= 400.
+    if (res.error_code) tags.error_code = String(res.error_code);
+    if (res.error) tags.error = String(res.error);
     for (const m of s.metrics) {
       const v = m.value;
       /** @type {unknown} */

@@ -209,7 +209,7 @@ function scenarioOption(sc: ScenarioConfig, fnByExec: ReadonlyMap<string, string
 /**
  * k6 `options` from the spec: scenarios (omitted when the spec has none, so k6's own default of one iteration of
  * one VU, the engine's default too, applies and `--vus/--duration/--iterations` work as in k6), thresholds,
- * summaryTrendStats, summaryTimeUnit and tags.
+ * summaryTrendStats, summaryTimeUnit, tags and insecureSkipTLSVerify.
  * @param spec validated spec
  * @returns the options object
  */
@@ -238,6 +238,7 @@ export function k6OptionsOf(o: ScenarioSpec['options'], fnByExec: ReadonlyMap<st
   out.summaryTrendStats = o.summaryTrendStats;
   if (o.summaryTimeUnit !== undefined) out.summaryTimeUnit = o.summaryTimeUnit;
   if (Object.keys(o.tags).length > 0) out.tags = o.tags;
+  if (o.insecureSkipTLSVerify !== undefined) out.insecureSkipTLSVerify = o.insecureSkipTLSVerify;
   return out;
 }
 

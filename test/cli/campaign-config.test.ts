@@ -33,6 +33,16 @@ describe('campaign.yaml', () => {
     expect(() => parseCampaign('a: [1,\n', 'c.yaml')).toThrow(ValidationError);
   });
 
+  it('takes k6\'s insecureSkipTLSVerify for every target or per DC of `targets`, naming a bad value or an unknown DC', () => {
+    const targets = 'targets: { singapore: "https://127.0.0.1:8443", oregon: "https://10.0.0.2" }\n';
+    expect(parseCampaign(`${targets}insecureSkipTLSVerify: true\n`, 'c.yaml').insecureSkipTLSVerify).toBe(true);
+    expect(parseCampaign(`${targets}insecureSkipTLSVerify: { singapore: true }\n`, 'c.yaml').insecureSkipTLSVerify).toEqual({ singapore: true });
+    const bad = readCampaign(`${targets}insecureSkipTLSVerify: yes please\n`, 'c.yaml').problems;
+    expect(bad).toEqual([{ where: 'c.yaml: insecureSkipTLSVerify', message: 'must be true, false, or a map of DC -> true/false' }]);
+    const typo = readCampaign(`${targets}insecureSkipTLSVerify: { singapur: true }\n`, 'c.yaml').problems;
+    expect(typo).toEqual([{ where: 'c.yaml: insecureSkipTLSVerify.singapur', message: 'names no DC of `targets` (singapore, oregon)' }]);
+  });
+
   it('takes a catalog path (resolved against the file) or an inline catalog, and needs targets with either', () => {
     const targets = 'targets: { singapore: "http://127.0.0.1:8080" }\n';
     expect(readCampaign(`catalog: shop/catalog.yaml\n${targets}`, '/x/campaign.yaml')).toEqual({

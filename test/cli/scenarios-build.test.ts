@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
 
 const dir = tempDir('caplab-scenarios-');
 afterAll(() => removeDir(dir));
@@ -19,6 +19,19 @@ describe('caplab scenarios build', () => {
     const users = readFileSync(join(out, 'scenarios', 'users-singapore.ndjson'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(users.length).toBe(2000);
     expect(users.every((u) => u.dc === 'singapore')).toBe(true);
+  });
+
+  it('gives every spec k6\'s insecureSkipTLSVerify when the catalog sets it', async () => {
+    const targets = join(dir, 'targets-tls.json');
+    writeFileSync(targets, JSON.stringify({ beijing: 'https://127.0.0.1:1001', singapore: 'https://127.0.0.1:1002', 'us-west-1': 'https://127.0.0.1:1003', 'us-west-2': 'https://127.0.0.1:1004' }));
+    const catalog = join(dir, 'catalog-tls.json');
+    writeFileSync(catalog, JSON.stringify({ ...JSON.parse(readFileSync(join(REPO_ROOT, 'data', 'catalog.json'), 'utf8')), insecureSkipTLSVerify: true }));
+    const out = join(dir, 'tls');
+    const r = await runCli(['--out-dir', out, 'scenarios', 'build', '--targets', targets, '--catalog', catalog]);
+    expect(r.code, r.stderr).toBe(0);
+    const files = readdirSync(join(out, 'scenarios')).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const f of files) expect(JSON.parse(readFileSync(join(out, 'scenarios', f), 'utf8')).options, f).toMatchObject({ insecureSkipTLSVerify: true });
   });
 
   it('rejects bad targets, budgets and quarters with 104 and writes nothing', async () => {

@@ -58,6 +58,15 @@ describe('resolveCatalog', () => {
       { ...get.steps[0], headers: { Authorization: 'Bearer {{vars.token}}' }, tags: { service: 'search' } },
     ]);
     expect(c.services[1]!.flow!.steps).toEqual([{ path: '/health', tags: { service: 'health' } }]);
+    expect(c).not.toHaveProperty('insecureSkipTLSVerify');
+  });
+
+  it('keeps k6\'s insecureSkipTLSVerify for its services\' runs, and names the path of a value that is not a boolean', () => {
+    const value = { schema: 'caplab.catalog/v1', insecureSkipTLSVerify: true, services: [{ name: 'search', flow: get, demand: { perDevicePerDay: 3 } }] };
+    const { doc, raw } = validateCatalog(value, 'c', 'engine');
+    expect(resolveCatalog(doc!, raw!, 'c', { resolve: (p) => p, flows: new Map() }).insecureSkipTLSVerify).toBe(true);
+    const bad = validateCatalog({ ...value, insecureSkipTLSVerify: 'yes' }, 'c.yaml', 'engine');
+    expect(bad.problems.map((p) => p.where)).toEqual(['c.yaml: insecureSkipTLSVerify']);
   });
 });
 

@@ -141,6 +141,15 @@ flows:
     ]));
   });
 
+  it('takes k6\'s insecureSkipTLSVerify as a boolean in options, and names the path of anything else', () => {
+    const spec = parseScenarioSpec({ ...structuredClone(DESIGN_SPEC), options: { ...structuredClone(DESIGN_SPEC.options), insecureSkipTLSVerify: true } }, 'spec.json');
+    expect(spec.options.insecureSkipTLSVerify).toBe(true);
+    expect(parseScenarioSpec(structuredClone(DESIGN_SPEC), 'spec.json').options.insecureSkipTLSVerify).toBeUndefined();
+    const problems = problemsOf({ ...structuredClone(DESIGN_SPEC), options: { ...structuredClone(DESIGN_SPEC.options), insecureSkipTLSVerify: 'yes' } });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^spec\.json: options\.insecureSkipTLSVerify: .*boolean/);
+  });
+
   it('rejects a wrong schema key with a clear error', () => {
     expect(problemsOf({ ...DESIGN_SPEC, schema: 'caplab.scenario/v2' })).toEqual(['spec.json: schema: expected "caplab.scenario/v1", got "caplab.scenario/v2"']);
   });

@@ -7,6 +7,7 @@
 import { ValidationError } from '../../../models/errors.ts';
 import { abortDue, AGGREGATIONS_BY_TYPE, compare, parseExpression, parseMetricKey, type ParsedExpression } from '../thresholds.ts';
 import { BUILTIN_METRICS, type BuiltinSubmetric, EXPECTED_RESPONSE_SUBMETRIC, isValidMetricName } from './builtin.ts';
+import { type FailureCount, FailureTally } from './failure-tally.ts';
 import { createSink, isEmpty, mergeSinkState, readAggregation, type Sink, sinkState, type SinkState, trendStatsProblems } from './sinks.ts';
 import type { MetricDef, MetricsRegistry, Sample, Tags, ThresholdResult, ThresholdSpec } from './types.ts';
 
@@ -45,6 +46,8 @@ export interface RegistrySnapshot {
   entries: { key: string; def: MetricDef; sink: SinkState }[];
   groups: string[];
   checks: CheckTally[];
+  /** Failed requests by error (absent: none). */
+  failures?: FailureCount[];
   timeRange?: { first: number; last: number };
 }
 
@@ -64,6 +67,8 @@ export interface Registry extends MetricsRegistry {
   groups(): string[];
   /** Check tallies, first seen first. */
   checks(): CheckTally[];
+  /** Failed requests (`http_req_failed` samples of value 1) by k6's error_code, error and status, most frequent first. */
+  failures(): FailureCount[];
   /** Earliest and latest sample time (ms since the epoch), or undefined before the first sample. */
   timeRange(): { first: number; last: number } | undefined;
   /** Results of the latest {@link MetricsRegistry.evaluateThresholds} call (empty before the first). */
@@ -132,6 +137,7 @@ export function createRegistry(opts: RegistryOptions): Registry {
   const pending = new Map<string, { key: string; tags: Record<string, string>; specs: ThresholdSpec[]; parsed: ParsedExpression[] }[]>();
   const groupsSeen = new Set<string>();
   const tallies = new Map<string, CheckTally>();
+  const failures = new FailureTally();
   let first = Infinity;
   let last = -Infinity;
   let lastResults: ThresholdResult[] = [];
@@ -251,6 +257,7 @@ export function createRegistry(opts: RegistryOptions): Registry {
       const group = sample.tags.group;
       if (group !== undefined && group !== '' && !groupsSeen.has(group)) groupsSeen.add(group);
       if (e.def.name === 'checks') tally(sample.tags, sample.value);
+      else if (e.def.name === 'http_req_failed' && sample.value !== 0) failures.add(sample.tags);
       if (sample.time < first) first = sample.time;
       if (sample.time > last) last = sample.time;
     },
@@ -290,6 +297,10 @@ export function createRegistry(opts: RegistryOptions): Registry {
       return [...tallies.values()].map((t) => ({ ...t }));
     },
 
+    failures() {
+      return failures.list();
+    },
+
     timeRange() {
       return first <= last ? { first, last } : undefined;
     },
@@ -304,7 +315,11 @@ export function createRegistry(opts: RegistryOptions): Registry {
         if (!isEmpty(e.sink)) entries.push({ key: e.key, def: { ...e.def }, sink: sinkState(e.sink) });
         for (const sub of e.subs) if (!isEmpty(sub.sink)) entries.push({ key: sub.key, def: { ...sub.def }, sink: sinkState(sub.sink) });
       }
-      return { entries, groups: [...groupsSeen], checks: [...tallies.values()].map((t) => ({ ...t })), ...(first <= last ? { timeRange: { first, last } } : {}) };
+      const failed = failures.list();
+      return {
+        entries, groups: [...groupsSeen], checks: [...tallies.values()].map((t) => ({ ...t })),
+        ...(failed.length > 0 ? { failures: failed } : {}), ...(first <= last ? { timeRange: { first, last } } : {}),
+      };
     },
 
     absorb(snap) {
@@ -315,6 +330,7 @@ export function createRegistry(opts: RegistryOptions): Registry {
         mergeSinkState(e.sink, x.sink);
       }
       for (const g of snap.groups) groupsSeen.add(g);
+      if (snap.failures) failures.merge(snap.failures);
       for (const c of snap.checks) {
         const id = `${c.group}\u0000${c.check}`;
         const t = tallies.get(id);

@@ -46,7 +46,7 @@ function richSpec(baseUrl: string, scenarios: Record<string, unknown>): Record<s
           checks: { status: [200, 409], maxDuration: '5s', bodyIncludes: 'ok' },
           metrics: { sync_ms: { type: 'trend', value: 'duration' }, sync_bytes: { type: 'counter', value: 'bytes' } }, think: '1ms' },
         { name: 'conflict', group: 'sync', path: '/status/409', headers: vu, expectedStatuses: [200, { min: 400, max: 409 }] },
-        { name: 'gone', path: '/status/410', headers: vu },
+        { name: 'gone', path: '/status/410', headers: vu, metrics: { gone_n: { type: 'counter', value: 1 } } },
       ] },
       'ota-check': { steps: [
         { name: 'ota', path: '/json?model={{user.deviceModel}}', headers: vu, metrics: { ota_n: { type: 'gauge', value: '$.n' } } },
@@ -134,6 +134,12 @@ describe('generated k6 script', () => {
     expect(o.scenarios.peak).toMatchObject({ executor: 'ramping-arrival-rate', exec: 'flow_mixed', startTime: '10s', timeUnit: '1s', stages: [{ duration: '30s', target: 400 }], preAllocatedVUs: 20, maxVUs: 200 });
     expect(o.thresholds).toEqual(DESIGN_SPEC.options.thresholds);
     expect(o.summaryTrendStats).toEqual(DESIGN_SPEC.options.summaryTrendStats);
+    expect(o).not.toHaveProperty('insecureSkipTLSVerify');
+  });
+
+  it('passes insecureSkipTLSVerify to k6 as k6 has it', () => {
+    const spec = parseScenarioSpec({ ...structuredClone(DESIGN_SPEC), options: { ...structuredClone(DESIGN_SPEC.options), insecureSkipTLSVerify: true } }, 'design.json');
+    expect(k6Options(spec)).toMatchObject({ insecureSkipTLSVerify: true });
   });
 
   it('makes the same requests as the engine, VU by VU, with per-vu-iterations, setup, once, groups and a mix', async () => {
@@ -164,6 +170,10 @@ describe('generated k6 script', () => {
     // Custom metrics: same metrics, same number of samples.
     for (const m of ['reg_ok', 'sync_ms', 'sync_bytes', 'ota_n']) expect(k6.samples.filter((s) => s.metric === m).length).toBe(sink.count(m));
     expect(k6.samples.filter((s) => s.metric === 'sync_bytes').map((s) => s.value)).toEqual(sink.of('sync_bytes').map((s) => s.value));
+    // A response >= 400 carries k6's error_code 1000 + status on the request's custom metrics too, in both runners.
+    const codes = (list: { tags: Record<string, string> }[]): (string | undefined)[] => [...new Set(list.map((s) => s.tags.error_code))];
+    expect(codes(sink.of('gone_n'))).toEqual(['1410']);
+    expect(codes(k6.samples.filter((s) => s.metric === 'gone_n'))).toEqual(['1410']);
   });
 
   it('makes the same requests in the same order as the engine with shared-iterations on one VU', async () => {

@@ -1,7 +1,7 @@
 /**
  * Registry snapshots (what a `--workers` thread sends its parent): a registry that absorbs the snapshots of several
  * registries holds exactly what one registry fed every sample holds, HDR buckets included, so percentiles of the
- * merged view equal the single-run ones (never an average of per-worker percentiles).
+ * merged view equal the single-run ones (never an average of per-worker percentiles); so do the failed-request tallies.
  */
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_METRICS as M } from '../../../../scenarios/engine/metrics/builtin.ts';
@@ -46,6 +46,9 @@ describe('registry snapshot and absorb', () => {
     expect(merged.checks().sort((a, b) => (a.group + a.check).localeCompare(b.group + b.check)))
       .toEqual(whole2.checks().sort((a, b) => (a.group + a.check).localeCompare(b.group + b.check)));
     expect(merged.timeRange()).toEqual(whole2.timeRange());
+    // Failed requests by reason add up too (what the end-of-run error note of a --workers run prints).
+    expect(whole2.failures().length).toBeGreaterThan(0);
+    expect(merged.failures()).toEqual(whole2.failures());
     expect(merged.evaluateThresholds(10_000)).toEqual(whole2.evaluateThresholds(10_000));
   });
 

@@ -60,7 +60,8 @@ function request(method: string, url: string, body: string | null, params: Param
     body: text,
     proto: r.status === 0 ? '' : 'HTTP/1.1',
     error,
-    error_code: r.status === 0 ? 1212 : 0,
+    // k6: its code for a request without a response, 1000 + status for a response >= 400.
+    error_code: r.status === 0 ? 1212 : r.status >= 400 ? 1000 + r.status : 0,
     timings,
     json: () => JSON.parse(text ?? 'null') as unknown,
   };
