@@ -15,13 +15,17 @@ import type { Vu } from './vu.ts';
 
 const LAG = (BUILTIN_METRICS as Record<string, MetricDef>).caplab_schedule_lag!;
 
-/** The schedule of an open-model scenario in this segment. */
+/** The schedule of an open-model scenario in this segment; slots are numbered k = 0, 1, ... in due order. */
 export interface OpenSchedule {
+  /** Slots of this segment in the whole schedule (all due before {@link OpenSchedule.durationMs}). */
+  total: number;
+  /** Due offset (ms from the scenario start) of this segment's k-th slot, k < total. Non-decreasing in k. */
+  at(k: number): number;
   /**
-   * The next iteration of this segment: its test-wide index and due offset (ms from the scenario start), or
-   * undefined when the schedule is exhausted. Offsets never decrease.
+   * How many of this segment's slots are due at or before offset `t` (ms from the scenario start), at most total:
+   * computed, not counted one by one, so a flood of missed slots costs one call.
    */
-  next(): { index: number; at: number } | undefined;
+  dueBy(t: number): number;
   /** The test-wide index of this segment's k-th slot (0-based): the number the k-th started iteration gets. */
   indexOf(k: number): number;
   /** Regular duration, ms: nothing starts at or after it. */
@@ -32,6 +36,22 @@ export interface OpenSchedule {
   maxVUs: number;
   /** Grace for iterations still running at the end, ms. */
   gracefulStopMs: number;
+}
+
+/**
+ * The count of slots g = 0, 1, ... with `dueAt(g) <= t`, below `limit`, from an estimate that may be off by a few
+ * (floating-point rounding of the inverse): corrected against `dueAt` itself, so counting and starting agree exactly.
+ * @param estimate the inverse of dueAt at t, rounded down
+ * @param dueAt due offset of slot g, non-decreasing
+ * @param t the offset
+ * @param limit slots in the schedule
+ * @returns the count, 0..limit
+ */
+export function countDue(estimate: number, dueAt: (g: number) => number, t: number, limit: number): number {
+  let n = Math.min(limit, Math.max(0, Number.isFinite(estimate) ? Math.floor(estimate) : limit));
+  while (n > 0 && dueAt(n - 1) > t) n--;
+  while (n < limit && dueAt(n) <= t) n++;
+  return n;
 }
 
 /** How early to wake from a timer before a due time, ms: Node timers are late by up to ~1 ms, so the rest is polled. */
@@ -87,7 +107,8 @@ export async function runOpenModel(env: ExecutorEnv, schedule: OpenSchedule): Pr
   };
   const t0 = performance.now();
   const end = t0 + schedule.durationMs;
-  let item = schedule.next();
+  // The next slot of this segment not yet started or dropped.
+  let k = 0;
   // Started iterations of this segment so far: the k-th gets the k-th slot's index, so drops use up no number.
   let startedHere = 0;
   await new Promise<void>((resolve) => {
@@ -105,30 +126,32 @@ export async function runOpenModel(env: ExecutorEnv, schedule: OpenSchedule): Pr
     const tick = (): void => {
       if (done) return;
       if (stop.aborted) return finish();
-      let now = performance.now();
-      const budgetEnd = now + TICK_BUDGET_MS;
-      while (item !== undefined) {
-        const due = t0 + item.at;
-        if (due >= end) { item = undefined; break; }
-        if (due > now) break;
+      const budgetEnd = performance.now() + TICK_BUDGET_MS;
+      for (;;) {
+        // Re-read the clock: iterations that fell due while this tick ran start in it too (within the budget).
+        const now = performance.now();
+        const due = schedule.dueBy(now - t0);
+        if (due <= k) break;
+        if (idle.length === 0) {
+          // No VU is idle for any slot due by now: they are all dropped at once, counted rather than walked, so
+          // a rate far beyond what the VUs can start (1e12/s) costs one step per event-loop turn.
+          env.stats.scheduled += due - k;
+          drop(env, due - k);
+          k = due;
+          addVuInBackground();
+          break;
+        }
         if (now > budgetEnd) {
           // Over budget: let the event loop read responses first, then go on with what is due (see TICK_BUDGET_MS).
           setImmediate(tick);
           return;
         }
         env.stats.scheduled++;
-        const vu = idle.pop();
-        if (vu) start(vu, schedule.indexOf(startedHere++), due);
-        else {
-          drop(env, 1);
-          addVuInBackground();
-        }
-        item = schedule.next();
-        // Re-read the clock: iterations that fell due while this tick ran start in it too (within the budget).
-        now = performance.now();
+        start(idle.pop()!, schedule.indexOf(startedHere++), t0 + schedule.at(k));
+        k++;
       }
-      if (item === undefined) return finish();
-      const delay = t0 + item.at - performance.now();
+      if (k >= schedule.total) return finish();
+      const delay = t0 + schedule.at(k) - performance.now();
       // Far away: sleep on a timer (woken early); close: poll once per event-loop turn so I/O keeps flowing.
       if (delay > TIMER_SLACK_MS * 2) timer = setTimeout(tick, delay - TIMER_SLACK_MS);
       else setImmediate(tick);
