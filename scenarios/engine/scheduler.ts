@@ -68,6 +68,14 @@ const TIMER_SLACK_MS = 1.5;
 const TICK_BUDGET_MS = 0.5;
 
 /**
+ * Longest sleep while no VU is idle, ms. Then nothing can start, so the scheduler does not poll: it sleeps until a VU
+ * frees up (counting every slot that fell due meanwhile as dropped, since none found an idle VU) or this long, so
+ * dropped_iterations keeps flowing when every VU hangs. Polling instead spun the loop and emitted a sample per turn,
+ * hundreds of thousands a second at rate 1e12.
+ */
+const NO_VU_WAIT_MS = 100;
+
+/**
  * Runs an open-model schedule to its end (duration plus at most gracefulStop).
  * @param env executor environment
  * @param schedule due times, VU limits and grace period
@@ -84,7 +92,7 @@ export async function runOpenModel(env: ExecutorEnv, schedule: OpenSchedule): Pr
     env.emitter.emit(LAG, now - due, env.ctx.tags, epochOf(now));
     const p = iterate(env, vu, index, due).then(() => {
       running.delete(p);
-      if (!vu.interrupted) idle.push(vu);
+      if (!vu.interrupted) onIdle(vu);
     });
     running.add(p);
   };
@@ -102,28 +110,50 @@ export async function runOpenModel(env: ExecutorEnv, schedule: OpenSchedule): Pr
       if (stop.aborted) return;
       const [vu] = takeVus(env, 1);
       owned.push(vu!);
-      idle.push(vu!);
+      onIdle(vu!);
     });
   };
   const t0 = performance.now();
   const end = t0 + schedule.durationMs;
   // The next slot of this segment not yet started or dropped.
   let k = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let tick: () => void = () => {};
+  // Every VU is busy and the tick sleeps until one frees up (see NO_VU_WAIT_MS).
+  let waiting = false;
+  const dropDue = (): void => {
+    const due = schedule.dueBy(performance.now() - t0);
+    if (due <= k) return;
+    env.stats.scheduled += due - k;
+    drop(env, due - k);
+    k = due;
+  };
+  function onIdle(vu: Vu): void {
+    if (waiting) {
+      // The slots due until now found no idle VU: dropped, as they would have been one by one.
+      waiting = false;
+      dropDue();
+      clearTimeout(timer);
+      setImmediate(tick);
+    }
+    idle.push(vu);
+  }
   // Started iterations of this segment so far: the k-th gets the k-th slot's index, so drops use up no number.
   let startedHere = 0;
   await new Promise<void>((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
     let done = false;
     const finish = (): void => {
       if (done) return;
       done = true;
+      waiting = false;
       clearTimeout(timer);
       stop.removeEventListener('abort', finish);
       resolve();
     };
     // A stop must not wait for a far-away timer (a long zero-rate stage).
     stop.addEventListener('abort', finish, { once: true });
-    const tick = (): void => {
+    tick = (): void => {
+      waiting = false;
       if (done) return;
       if (stop.aborted) return finish();
       const budgetEnd = performance.now() + TICK_BUDGET_MS;
@@ -134,12 +164,13 @@ export async function runOpenModel(env: ExecutorEnv, schedule: OpenSchedule): Pr
         if (due <= k) break;
         if (idle.length === 0) {
           // No VU is idle for any slot due by now: they are all dropped at once, counted rather than walked, so
-          // a rate far beyond what the VUs can start (1e12/s) costs one step per event-loop turn.
-          env.stats.scheduled += due - k;
-          drop(env, due - k);
-          k = due;
+          // a rate far beyond what the VUs can start (1e12/s) costs one step; then sleep until a VU frees up.
+          dropDue();
           addVuInBackground();
-          break;
+          if (k >= schedule.total) return finish();
+          waiting = true;
+          timer = setTimeout(tick, Math.min(NO_VU_WAIT_MS, Math.max(0, end - performance.now())));
+          return;
         }
         if (now > budgetEnd) {
           // Over budget: let the event loop read responses first, then go on with what is due (see TICK_BUDGET_MS).
