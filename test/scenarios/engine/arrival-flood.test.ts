@@ -3,7 +3,7 @@
  * missed slots are counted, not walked one by one, so the run ends after its duration plus gracefulStop with every
  * slot either started or dropped, in one segment or split over several.
  */
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { effectiveScenarios, runEngine } from '../../../scenarios/engine/run.ts';
 import { createExecutionTuple, parseExecutionSegmentSequence } from '../../../scenarios/engine/segments.ts';
@@ -19,8 +19,19 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function flood(scenario: Record<string, unknown>, tuple = createExecutionTuple()) {
-  const spec = parseScenarioSpec(specOf(`http://127.0.0.1:${await closedPort()}`, { c: scenario }, { default: { steps: [{ name: 'r', path: '/' }] } }), 'spec');
+/** A loopback server that accepts connections and never answers; closed by the returned function. */
+async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const s = createServer((sock) => { sockets.add(sock); sock.on('error', () => {}); });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return {
+    port: (s.address() as { port: number }).port,
+    close: () => new Promise<void>((r) => { for (const x of sockets) x.destroy(); s.close(() => r()); }),
+  };
+}
+
+async function flood(scenario: Record<string, unknown>, tuple = createExecutionTuple(), port?: number) {
+  const spec = parseScenarioSpec(specOf(`http://127.0.0.1:${port ?? await closedPort()}`, { c: scenario }, { default: { steps: [{ name: 'r', path: '/' }] } }), 'spec');
   const sink = new CollectingSink();
   const result = await runEngine(spec, effectiveScenarios(spec), { sink, seed: 1, tuple, onWarning: () => {}, onError: () => {} });
   return { sink, result, st: result.scenarios.c! };
@@ -38,6 +49,10 @@ describe('arrival-rate floods', () => {
     expect(st.started + st.dropped).toBe(2e12);
     expect(st.started).toBeGreaterThan(0);
     expect(sink.sum('dropped_iterations')).toBe(st.dropped);
+    // The scheduler sleeps while every VU is busy: one dropped_iterations sample when a VU frees up or every 100 ms,
+    // not one per event-loop turn.
+    console.log('SAMPLES', sink.of('dropped_iterations').length, st.started);
+    expect(sink.of('dropped_iterations').length).toBeLessThanOrEqual(st.started + 2000 / 100 + 10);
   }, 60_000);
 
   it('ramping-arrival-rate 0 -> 1e12/s over 2 s: area 1e12, every slot started or dropped', async () => {
@@ -47,6 +62,22 @@ describe('arrival-rate floods', () => {
     expect(Math.abs(st.scheduled - 1e12)).toBeLessThanOrEqual(1);
     expect(st.started + st.dropped).toBe(st.scheduled);
     expect(sink.sum('dropped_iterations')).toBe(st.dropped);
+  }, 60_000);
+
+  it('while every VU hangs, the slots due are counted when the scheduler wakes (every 100 ms), not polled', async () => {
+    const server = await silentServer();
+    try {
+      const { sink, result, st } = await flood({ executor: 'constant-arrival-rate', rate: 1e12, timeUnit: '1s', duration: '1s', preAllocatedVUs: 2, gracefulStop: '0s' }, undefined, server.port);
+      expect(result.durationMs).toBeLessThan(1000 + 15_000);
+      expect(st.started).toBe(2);
+      expect(st.scheduled).toBe(1e12);
+      expect(st.dropped).toBe(1e12 - 2);
+      expect(sink.sum('dropped_iterations')).toBe(st.dropped);
+      // One sample per wake-up: about 1000 / 100, where polling emitted one per event-loop turn (thousands).
+      expect(sink.of('dropped_iterations').length).toBeLessThanOrEqual(1000 / 100 + 10);
+    } finally {
+      await server.close();
+    }
   }, 60_000);
 
   it('segments of a flood together account for every slot exactly once', async () => {
