@@ -69,7 +69,13 @@ const DefaultsSchema = z.object({
   }),
   users: z.object({ quarter: z.string() }),
   campaign: z.object({ placement: z.string(), runner: z.enum(['engine', 'k6']), quick: z.boolean() }),
-  run: z.object({ workerLoad: z.object({ vus: z.number().int().positive(), iterationsPerSecond: z.number().positive() }), reasoning: z.string() }),
+  run: z.object({
+    workerLoad: z.object({ vus: z.number().int().positive(), iterationsPerSecond: z.number().positive() }),
+    reasoning: z.string(),
+    vuMemory: z.object({
+      bytesPerVu: z.number().positive(), totalMemoryShare: z.number().positive().max(1), heapShare: z.number().positive().max(1), reasoning: z.string(),
+    }),
+  }),
   outputs: z.object({
     ndjson: z.object({ gzipLevel: z.number().int().min(1).max(9), maxMemoryMB: z.number().positive(), flushIntervalMs: z.number().int().positive() }),
     reasoning: z.string(),

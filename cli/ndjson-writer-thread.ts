@@ -4,7 +4,6 @@
  * the VUs' event loop. See ndjson-writer-protocol.ts.
  */
 import { closeSync, createWriteStream, openSync, readSync } from 'node:fs';
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createGzip } from 'node:zlib';
@@ -20,12 +19,18 @@ const gzip = init.gzipLevel === null ? undefined : createGzip({ level: init.gzip
 if (gzip) gzip.pipe(file);
 const sink: Writable = gzip ?? file;
 let failure: Error | undefined;
-for (const s of [file, gzip]) s?.on('error', (err: Error) => { failure ??= err; });
+// Settles once, on the first stream error, so a write waiting for 'drain' never waits forever.
+const failed = new Promise<void>((resolve) => {
+  for (const s of [file, gzip]) s?.on('error', (err: Error) => {
+    failure ??= err;
+    resolve();
+  });
+});
 let spoolFd: number | undefined;
 
 async function write(text: string): Promise<void> {
   if (failure) throw failure;
-  if (text !== '' && !sink.write(text)) await Promise.race([once(sink, 'drain'), once(file, 'error')]);
+  if (text !== '' && !sink.write(text)) await Promise.race([new Promise((resolve) => sink.once('drain', resolve)), failed]);
   if (failure) throw failure;
 }
 

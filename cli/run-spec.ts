@@ -2,7 +2,9 @@
  * What `caplab run` checks before anything runs (the spec and every flag, all problems at once) and the users its VUs
  * act as; shared by the command and its workers (`--workers`), which read the same plan from the same text.
  */
+import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { ValidationError, type Problem } from '../models/errors.ts';
 import { createUserGenerator } from '../models/population/user.ts';
 import { parseDurationMs } from '../scenarios/duration.ts';
@@ -11,6 +13,8 @@ import {
   createExecutionTuple, type ExecutionTuple, parseExecutionSegment, parseExecutionSegmentSequence,
 } from '../scenarios/engine/segments.ts';
 import type { UserSource } from '../scenarios/engine/vu.ts';
+import { humanizeBytes } from '../scenarios/engine/outputs/text-summary.ts';
+import { estimateVuMemory } from '../scenarios/engine/vu-memory.ts';
 import { defaultWorkers } from '../scenarios/engine/workers.ts';
 import { k6FlowsOf, parseScenarioText, type ScenarioSpec } from '../scenarios/spec.ts';
 import type { RunOptions } from './commands/run.ts';
@@ -44,10 +48,12 @@ export interface RunPlan {
  * @param specText its text
  * @param opts the flags as commander parsed them
  * @param cores cores available, for the default worker count
+ * @param checkMemory refuse VU counts whose estimated memory exceeds the budget (see {@link vuMemoryBudget}); a
+ *   worker, whose parent checked the whole test, passes false
  * @returns the plan
  * @throws {ValidationError} listing every problem with its flag or JSON path (exit 104)
  */
-export function planRun(specPath: string, specText: string, opts: RunOptions, cores: number): RunPlan {
+export function planRun(specPath: string, specText: string, opts: RunOptions, cores: number, checkMemory = true): RunPlan {
   const problems: Problem[] = [];
   let spec: ScenarioSpec | undefined;
   try {
@@ -114,8 +120,29 @@ export function planRun(specPath: string, specText: string, opts: RunOptions, co
     flag('workers', 'cannot split an execution segment further: run each segment with --workers 1, or drop --execution-segment and let the workers split the test');
   }
   if (spec && workers === undefined) workers = segmented ? 1 : defaultWorkers(effectiveScenarios(spec, flags), cores, loadDefaults().run.workerLoad);
+  if (spec && checkMemory) {
+    const { bytesPerVu } = loadDefaults().run.vuMemory;
+    const m = estimateVuMemory(effectiveScenarios(spec, flags), bytesPerVu, vuMemoryBudget(workers ?? 1), tuple);
+    if (!m.fits) {
+      problems.push({
+        where: `${specPath}: options.scenarios`,
+        message: `${m.vus.toLocaleString('en-US')} VUs at once would take about ${humanizeBytes(m.bytes)} (${humanizeBytes(bytesPerVu)} per VU), more than the ${humanizeBytes(m.budgetBytes)} this machine allows for VUs (data/defaults.json run.vuMemory): lower vus / preAllocatedVUs / maxVUs, or split the test over machines with --execution-segment`,
+      });
+    }
+  }
   if (problems.length > 0 || !spec) throw new ValidationError(`${specPath} cannot be run`, problems);
   return { spec, flags, tuple, tags, workers: workers ?? 1, ...(ndjsonPath === undefined ? {} : { ndjsonPath }) };
+}
+
+/**
+ * Memory the VUs of a run may take here, bytes: the smaller of a share of the machine's memory and a share of the JS
+ * heap limit of each worker (a VU lives on its worker's heap) times the workers (data/defaults.json run.vuMemory).
+ * @param workers worker threads of the run
+ * @returns the budget in bytes
+ */
+export function vuMemoryBudget(workers: number): number {
+  const { totalMemoryShare, heapShare } = loadDefaults().run.vuMemory;
+  return Math.min(totalmem() * totalMemoryShare, getHeapStatistics().heap_size_limit * heapShare * Math.max(1, workers));
 }
 
 /**

@@ -18,7 +18,7 @@ const init = workerData as WorkerInit;
 const post = (m: FromWorker): void => port.postMessage(m);
 
 async function main(): Promise<void> {
-  const p = planRun(init.specPath, init.specText, { ...init.opts, workers: '1' }, 1);
+  const p = planRun(init.specPath, init.specText, { ...init.opts, workers: '1' }, 1, false);
   const { spec } = p;
   const users = await loadUsers(spec, init.specPath, init.seed);
   const newRegistry = (): Registry => createRegistry({ thresholds: spec.thresholdSpecs, summaryTrendStats: spec.options.summaryTrendStats });

@@ -15,13 +15,17 @@ import type { Vu } from './vu.ts';
 
 const LAG = (BUILTIN_METRICS as Record<string, MetricDef>).caplab_schedule_lag!;
 
-/** The schedule of an open-model scenario in this segment. */
+/** The schedule of an open-model scenario in this segment; slots are numbered k = 0, 1, ... in due order. */
 export interface OpenSchedule {
+  /** Slots of this segment in the whole schedule (all due before {@link OpenSchedule.durationMs}). */
+  total: number;
+  /** Due offset (ms from the scenario start) of this segment's k-th slot, k < total. Non-decreasing in k. */
+  at(k: number): number;
   /**
-   * The next iteration of this segment: its test-wide index and due offset (ms from the scenario start), or
-   * undefined when the schedule is exhausted. Offsets never decrease.
+   * How many of this segment's slots are due at or before offset `t` (ms from the scenario start), at most total:
+   * computed, not counted one by one, so a flood of missed slots costs one call.
    */
-  next(): { index: number; at: number } | undefined;
+  dueBy(t: number): number;
   /** The test-wide index of this segment's k-th slot (0-based): the number the k-th started iteration gets. */
   indexOf(k: number): number;
   /** Regular duration, ms: nothing starts at or after it. */
@@ -32,6 +36,22 @@ export interface OpenSchedule {
   maxVUs: number;
   /** Grace for iterations still running at the end, ms. */
   gracefulStopMs: number;
+}
+
+/**
+ * The count of slots g = 0, 1, ... with `dueAt(g) <= t`, below `limit`, from an estimate that may be off by a few
+ * (floating-point rounding of the inverse): corrected against `dueAt` itself, so counting and starting agree exactly.
+ * @param estimate the inverse of dueAt at t, rounded down
+ * @param dueAt due offset of slot g, non-decreasing
+ * @param t the offset
+ * @param limit slots in the schedule
+ * @returns the count, 0..limit
+ */
+export function countDue(estimate: number, dueAt: (g: number) => number, t: number, limit: number): number {
+  let n = Math.min(limit, Math.max(0, Number.isFinite(estimate) ? Math.floor(estimate) : limit));
+  while (n > 0 && dueAt(n - 1) > t) n--;
+  while (n < limit && dueAt(n) <= t) n++;
+  return n;
 }
 
 /** How early to wake from a timer before a due time, ms: Node timers are late by up to ~1 ms, so the rest is polled. */
@@ -46,6 +66,14 @@ const TIMER_SLACK_MS = 1.5;
  * ended before the next one fell due be idle for it, as it would be in k6, whose VUs finish in parallel.
  */
 const TICK_BUDGET_MS = 0.5;
+
+/**
+ * Longest sleep while no VU is idle, ms. Then nothing can start, so the scheduler does not poll: it sleeps until a VU
+ * frees up (counting every slot that fell due meanwhile as dropped, since none found an idle VU) or this long, so
+ * dropped_iterations keeps flowing when every VU hangs. Polling instead spun the loop and emitted a sample per turn,
+ * hundreds of thousands a second at rate 1e12.
+ */
+const NO_VU_WAIT_MS = 100;
 
 /**
  * Runs an open-model schedule to its end (duration plus at most gracefulStop).
@@ -64,7 +92,7 @@ export async function runOpenModel(env: ExecutorEnv, schedule: OpenSchedule): Pr
     env.emitter.emit(LAG, now - due, env.ctx.tags, epochOf(now));
     const p = iterate(env, vu, index, due).then(() => {
       running.delete(p);
-      if (!vu.interrupted) idle.push(vu);
+      if (!vu.interrupted) onIdle(vu);
     });
     running.add(p);
   };
@@ -82,53 +110,79 @@ export async function runOpenModel(env: ExecutorEnv, schedule: OpenSchedule): Pr
       if (stop.aborted) return;
       const [vu] = takeVus(env, 1);
       owned.push(vu!);
-      idle.push(vu!);
+      onIdle(vu!);
     });
   };
   const t0 = performance.now();
   const end = t0 + schedule.durationMs;
-  let item = schedule.next();
+  // The next slot of this segment not yet started or dropped.
+  let k = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let tick: () => void = () => {};
+  // Every VU is busy and the tick sleeps until one frees up (see NO_VU_WAIT_MS).
+  let waiting = false;
+  const dropDue = (): void => {
+    const due = schedule.dueBy(performance.now() - t0);
+    if (due <= k) return;
+    env.stats.scheduled += due - k;
+    drop(env, due - k);
+    k = due;
+  };
+  function onIdle(vu: Vu): void {
+    if (waiting) {
+      // The slots due until now found no idle VU: dropped, as they would have been one by one.
+      waiting = false;
+      dropDue();
+      clearTimeout(timer);
+      setImmediate(tick);
+    }
+    idle.push(vu);
+  }
   // Started iterations of this segment so far: the k-th gets the k-th slot's index, so drops use up no number.
   let startedHere = 0;
   await new Promise<void>((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
     let done = false;
     const finish = (): void => {
       if (done) return;
       done = true;
+      waiting = false;
       clearTimeout(timer);
       stop.removeEventListener('abort', finish);
       resolve();
     };
     // A stop must not wait for a far-away timer (a long zero-rate stage).
     stop.addEventListener('abort', finish, { once: true });
-    const tick = (): void => {
+    tick = (): void => {
+      waiting = false;
       if (done) return;
       if (stop.aborted) return finish();
-      let now = performance.now();
-      const budgetEnd = now + TICK_BUDGET_MS;
-      while (item !== undefined) {
-        const due = t0 + item.at;
-        if (due >= end) { item = undefined; break; }
-        if (due > now) break;
+      const budgetEnd = performance.now() + TICK_BUDGET_MS;
+      for (;;) {
+        // Re-read the clock: iterations that fell due while this tick ran start in it too (within the budget).
+        const now = performance.now();
+        const due = schedule.dueBy(now - t0);
+        if (due <= k) break;
+        if (idle.length === 0) {
+          // No VU is idle for any slot due by now: they are all dropped at once, counted rather than walked, so
+          // a rate far beyond what the VUs can start (1e12/s) costs one step; then sleep until a VU frees up.
+          dropDue();
+          addVuInBackground();
+          if (k >= schedule.total) return finish();
+          waiting = true;
+          timer = setTimeout(tick, Math.min(NO_VU_WAIT_MS, Math.max(0, end - performance.now())));
+          return;
+        }
         if (now > budgetEnd) {
           // Over budget: let the event loop read responses first, then go on with what is due (see TICK_BUDGET_MS).
           setImmediate(tick);
           return;
         }
         env.stats.scheduled++;
-        const vu = idle.pop();
-        if (vu) start(vu, schedule.indexOf(startedHere++), due);
-        else {
-          drop(env, 1);
-          addVuInBackground();
-        }
-        item = schedule.next();
-        // Re-read the clock: iterations that fell due while this tick ran start in it too (within the budget).
-        now = performance.now();
+        start(idle.pop()!, schedule.indexOf(startedHere++), t0 + schedule.at(k));
+        k++;
       }
-      if (item === undefined) return finish();
-      const delay = t0 + item.at - performance.now();
+      if (k >= schedule.total) return finish();
+      const delay = t0 + schedule.at(k) - performance.now();
       // Far away: sleep on a timer (woken early); close: poll once per event-loop turn so I/O keeps flowing.
       if (delay > TIMER_SLACK_MS * 2) timer = setTimeout(tick, delay - TIMER_SLACK_MS);
       else setImmediate(tick);

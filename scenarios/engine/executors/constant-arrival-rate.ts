@@ -6,10 +6,24 @@
  */
 import type { ScenarioConfig } from '../../spec.ts';
 import type { ExecutorEnv } from '../executor.ts';
-import { runOpenModel } from '../scheduler.ts';
+import { countDue, runOpenModel } from '../scheduler.ts';
 
 /** Config of a constant-arrival-rate scenario. */
 export type ConstantArrivalRateConfig = Extract<ScenarioConfig, { executor: 'constant-arrival-rate' }>;
+
+/**
+ * Test-wide slots of a constant-arrival-rate scenario: those due before its duration (g * interval < duration).
+ * @param config rate, time unit and duration
+ * @returns the slot count (rate x duration / timeUnit, rounded up)
+ */
+export function constantSlots(config: Pick<ConstantArrivalRateConfig, 'rate' | 'timeUnit' | 'duration'>): number {
+  const interval = config.timeUnit / config.rate;
+  let n = Math.max(0, Math.ceil(config.duration / interval));
+  // The ceiling is computed in floating point: settle it on the due times themselves.
+  while (n > 0 && (n - 1) * interval >= config.duration) n--;
+  while (n * interval < config.duration) n++;
+  return n;
+}
 
 /**
  * Runs a constant-arrival-rate scenario.
@@ -18,12 +32,13 @@ export type ConstantArrivalRateConfig = Extract<ScenarioConfig, { executor: 'con
 export async function run(env: ExecutorEnv<ConstantArrivalRateConfig>): Promise<void> {
   const { config, tuple } = env;
   const interval = config.timeUnit / config.rate;
-  let k = 0;
+  const dueAt = (g: number): number => g * interval;
+  const slots = constantSlots(config);
   await runOpenModel(env, {
-    next() {
-      const index = tuple.unscaledIndex(k++);
-      return { index, at: index * interval };
-    },
+    total: tuple.scale(slots),
+    at: (k) => dueAt(tuple.unscaledIndex(k)),
+    // Slots 0..n-1 are due by t when (n - 1) * interval <= t.
+    dueBy: (t) => tuple.scale(countDue(t / interval + 1, dueAt, t, slots)),
     indexOf: (k) => tuple.unscaledIndex(k),
     durationMs: config.duration,
     preAllocatedVUs: tuple.scale(config.preAllocatedVUs),

@@ -5,17 +5,27 @@
  */
 import type { ScenarioConfig } from '../../spec.ts';
 import type { ExecutorEnv } from '../executor.ts';
-import { runOpenModel } from '../scheduler.ts';
+import { countDue, runOpenModel } from '../scheduler.ts';
 
 /** Config of a ramping-arrival-rate scenario. */
 export type RampingArrivalRateConfig = Extract<ScenarioConfig, { executor: 'ramping-arrival-rate' }>;
 
+/** The rate curve of a ramping-arrival-rate scenario, both ways: time of an area, and area at a time. */
+export interface RateCurve {
+  /** Offset (ms from the start) where the area reaches `n` (1-based iteration count), or undefined past the end. */
+  timeOf(n: number): number | undefined;
+  /** Area under the rate (iterations) from the start to offset `t` ms. */
+  areaAt(t: number): number;
+  /** Area of all stages (iterations). */
+  totalArea: number;
+}
+
 /**
- * Due offset (ms from the scenario start) of the iteration reached at area `n` (1-based), or undefined past the end.
+ * Builds the rate curve of a ramping-arrival-rate scenario.
  * @param config start rate, time unit and stages
- * @returns a function of n; call it with increasing n for speed (it remembers the stage)
+ * @returns the curve; its functions take any argument order
  */
-export function arrivalTimes(config: Pick<RampingArrivalRateConfig, 'startRate' | 'timeUnit' | 'stages'>): (n: number) => number | undefined {
+export function rateCurve(config: Pick<RampingArrivalRateConfig, 'startRate' | 'timeUnit' | 'stages'>): RateCurve {
   const stages: { start: number; dur: number; from: number; to: number; before: number; after: number }[] = [];
   let from = config.startRate / config.timeUnit; // per ms
   let start = 0;
@@ -28,11 +38,17 @@ export function arrivalTimes(config: Pick<RampingArrivalRateConfig, 'startRate' 
     start += s.duration;
     from = to;
   }
-  let si = 0;
-  return (n) => {
-    // Skip finished stages, and zero-rate stages (no iteration can be due inside them).
-    while (si < stages.length && (n > stages[si]!.after + 1e-9 || (stages[si]!.from === 0 && stages[si]!.to === 0))) si++;
-    const st = stages[si];
+  const timeOf = (n: number): number | undefined => {
+    // The first stage whose area reaches n (binary search), past any zero-rate stages (nothing is due inside them).
+    let lo = 0;
+    let hi = stages.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (n > stages[mid]!.after + 1e-9) lo = mid + 1;
+      else hi = mid;
+    }
+    while (lo < stages.length && stages[lo]!.from === 0 && stages[lo]!.to === 0) lo++;
+    const st = stages[lo];
     if (st === undefined) return undefined;
     const a = n - st.before;
     if (st.from === st.to) return st.start + a / st.to;
@@ -41,6 +57,38 @@ export function arrivalTimes(config: Pick<RampingArrivalRateConfig, 'startRate' 
     const x = (st.from * st.dur - Math.sqrt(Math.max(0, disc))) / (st.from - st.to);
     return st.start + Math.min(Math.max(x, 0), st.dur);
   };
+  const areaAt = (t: number): number => {
+    if (t <= 0) return 0;
+    for (const st of stages) {
+      if (t >= st.start + st.dur) continue;
+      const x = t - st.start;
+      return st.before + st.from * x + (st.to - st.from) * x * x / (2 * st.dur);
+    }
+    return area;
+  };
+  return { timeOf, areaAt, totalArea: area };
+}
+
+/**
+ * Due offset (ms from the scenario start) of the iteration reached at area `n` (1-based), or undefined past the end.
+ * @param config start rate, time unit and stages
+ * @returns a function of n
+ */
+export function arrivalTimes(config: Pick<RampingArrivalRateConfig, 'startRate' | 'timeUnit' | 'stages'>): (n: number) => number | undefined {
+  return rateCurve(config).timeOf;
+}
+
+/**
+ * Test-wide slots of a ramping-arrival-rate scenario: the whole iterations under its rate curve.
+ * @param curve the scenario's curve
+ * @returns the slot count
+ */
+export function rampingSlots(curve: RateCurve): number {
+  let n = Math.max(0, Math.floor(curve.totalArea + 1e-9));
+  // Settled on timeOf itself, which decides what is due.
+  while (n > 0 && curve.timeOf(n) === undefined) n--;
+  while (curve.timeOf(n + 1) !== undefined) n++;
+  return n;
 }
 
 /**
@@ -49,16 +97,16 @@ export function arrivalTimes(config: Pick<RampingArrivalRateConfig, 'startRate' 
  */
 export async function run(env: ExecutorEnv<RampingArrivalRateConfig>): Promise<void> {
   const { config, tuple } = env;
-  const timeOf = arrivalTimes(config);
-  let k = 0;
+  const curve = rateCurve(config);
+  const slots = rampingSlots(curve);
+  const dueAt = (g: number): number => curve.timeOf(g + 1)!;
   await runOpenModel(env, {
-    next() {
-      const index = tuple.unscaledIndex(k++);
-      const at = timeOf(index + 1);
-      return at === undefined ? undefined : { index, at };
-    },
-    // Iterations due exactly at the end still start (k6 includes area == total), hence the tiny epsilon.
+    total: tuple.scale(slots),
+    at: (k) => dueAt(tuple.unscaledIndex(k)),
+    // Slot g is due when the area reaches g + 1: floor(area) slots are due by t.
+    dueBy: (t) => tuple.scale(countDue(curve.areaAt(t) + 1e-9, dueAt, t, slots)),
     indexOf: (k) => tuple.unscaledIndex(k),
+    // Iterations due exactly at the end still start (k6 includes area == total), hence the tiny epsilon.
     durationMs: config.stages.reduce((t, s) => t + s.duration, 0) + 1e-6,
     preAllocatedVUs: tuple.scale(config.preAllocatedVUs),
     maxVUs: tuple.scale(config.maxVUs ?? config.preAllocatedVUs),
