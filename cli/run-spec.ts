@@ -4,6 +4,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { ValidationError, type Problem } from '../models/errors.ts';
+import { LIMITS } from '../models/limits.ts';
 import { createUserGenerator } from '../models/population/user.ts';
 import { parseDurationMs } from '../scenarios/duration.ts';
 import { effectiveScenarios } from '../scenarios/engine/run.ts';
@@ -131,7 +132,7 @@ export async function loadUsers(spec: ScenarioSpec, specPath: string, seed: numb
   if (!u) return undefined;
   if (u.file !== undefined) {
     const path = resolve(dirname(specPath), u.file);
-    const text = await readTextInput(path, 'users file');
+    const text = await readTextInput(path, 'users file', LIMITS.usersFileBytes); // NDJSON of many users: not the 8 MiB input limit
     const users: Record<string, unknown>[] = [];
     const problems: Problem[] = [];
     text.split('\n').forEach((line, i) => {
