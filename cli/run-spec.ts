@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { ValidationError, type Problem } from '../models/errors.ts';
 import { LIMITS } from '../models/limits.ts';
 import { createUserGenerator } from '../models/population/user.ts';
-import { parseDurationMs } from '../scenarios/duration.ts';
+import { durationProblem, MAX_DURATION_MS, parseDurationMs } from '../scenarios/duration.ts';
 import { effectiveScenarios } from '../scenarios/engine/run.ts';
 import {
   createExecutionTuple, type ExecutionTuple, parseExecutionSegment, parseExecutionSegmentSequence,
@@ -76,6 +76,7 @@ export function planRun(specPath: string, specText: string, opts: RunOptions, co
   if (opts.duration !== undefined) {
     const ms = parseDurationMs(opts.duration);
     if (ms === undefined || ms <= 0) flag('duration', `"${opts.duration}" is not a duration like "30s" or "1m30s"`);
+    else if (ms > MAX_DURATION_MS) flag('duration', durationProblem(opts.duration)!);
     else flags.durationMs = ms;
   }
   if (flags.vus !== undefined && flags.iterations !== undefined && flags.iterations < flags.vus) {

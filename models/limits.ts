@@ -16,6 +16,7 @@ const LimitsSchema = z.object({
   maxDuration: z.string(),
   shipments: z.object({ min: z.number().positive(), max: z.number().positive() }),
   modelNumber: z.object({ min: z.number().positive(), max: z.number().positive() }),
+  intents: z.object({ penaltyPerRpsMs: z.number().positive(), budgetMs: z.number().positive(), costCapPerMonth: z.number().positive(), maxNodes: z.number().int().positive() }),
 }).loose();
 
 /** The validated bounds of data/limits.json. Sizes in bytes; `maxDuration` a k6 duration string. */
