@@ -5,7 +5,6 @@
  * every problem of the document and of its files is listed at once.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type Problem, ValidationError } from '../models/errors.ts';
@@ -17,7 +16,8 @@ import { type Catalog, catalogFlowFiles, resolveCatalog, validateCatalog } from 
 import { catalogDemands } from '../scenarios/catalog-demand.ts';
 import { DATA_DIR, loadData } from './data.ts';
 import { readDemandFile } from './demand-input.ts';
-import { readTextInput } from './io.ts';
+import { InputError } from './errors.ts';
+import { checkYamlSize, readTextInput } from './io.ts';
 
 /** Where a catalog comes from. */
 export type CatalogInput =
@@ -38,6 +38,11 @@ const DEFAULT_CATALOG_NAME = 'data/catalog.json';
  * @returns the value, or a problem
  */
 function parseDocument(text: string, source: string): { value?: unknown; problem?: Problem } {
+  try {
+    checkYamlSize(text, source);
+  } catch (err) {
+    return { problem: { where: source, message: (err as Error).message.replace(`${source} is `, 'the file is ') } };
+  }
   try {
     return { value: parseYaml(text) as unknown };
   } catch (err) {
@@ -73,9 +78,10 @@ export async function loadCatalog(input: CatalogInput | undefined, runner: 'engi
     const path = resolve(baseDir, rel);
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readTextInput(path, 'flow file');
     } catch (err) {
-      problems.push({ where: `${source}: flow ${rel}`, message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}` });
+      if (!(err instanceof InputError)) throw err;
+      problems.push({ where: `${source}: flow ${rel}`, message: err.message });
       continue;
     }
     const parsed = parseDocument(text, path);

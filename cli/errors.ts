@@ -3,6 +3,7 @@
  * Exit codes follow k6 where k6 has one (DESIGN.md "Exit codes").
  */
 import { ValidationError } from '../models/errors.ts';
+import { LIMITS } from '../models/limits.ts';
 
 /** Exit codes shared by every command. */
 export const EXIT = {
@@ -76,16 +77,21 @@ export function exitCodeFor(err: unknown): number {
 }
 
 /**
- * The text to print for an error: one line (plus one line per validation problem); the stack only when verbose.
+ * The text to print for an error: one line, plus one line per validation problem up to `maxProblems` and then
+ * `... and N more` (a file with thousands of bad rows must not print thousands of lines); the stack only when verbose.
+ * Every command's error printing goes through here.
  * @param err the thrown value
  * @param verbose whether to append the stack trace
+ * @param maxProblems how many problems to list (default data/limits.json `problemsShown`)
  * @returns text without a trailing newline
  */
-export function formatError(err: unknown, verbose: boolean): string {
+export function formatError(err: unknown, verbose: boolean, maxProblems: number = LIMITS.problemsShown): string {
   const lines: string[] = [];
   if (err instanceof ValidationError) {
     lines.push(`caplab: ${err.message}`);
-    for (const p of err.problems) lines.push(`  ${p.where}: ${p.message}`);
+    for (const p of err.problems.slice(0, maxProblems)) lines.push(`  ${p.where}: ${p.message}`);
+    const more = err.problems.length + err.omitted - Math.min(maxProblems, err.problems.length);
+    if (more > 0) lines.push(`  ... and ${more.toLocaleString('en-US')} more`);
   } else if (err instanceof CliError) {
     lines.push(`caplab: ${err.message}`);
   } else if (err instanceof Error) {

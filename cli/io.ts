@@ -4,26 +4,75 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError } from '../models/errors.ts';
+import { formatBytes, LIMITS } from '../models/limits.ts';
 import { InputError } from './errors.ts';
 
+/** Why a file cannot be read, in words: `no such file`, `is a directory`, else the errno code. */
+function readFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code ?? 'error';
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : code === 'EACCES' ? 'permission denied' : code;
+}
+
+function defaultLimit(path: string): number {
+  return /\.ya?ml$/i.test(path) ? LIMITS.yamlBytes : LIMITS.inputBytes;
+}
+
 /**
- * Reads a text file, turning "not found" and friends into an {@link InputError} that names the file.
+ * Checks a file's size against a limit before it is read, so an oversized input fails at once, before any parsing.
+ * @param path file path
+ * @param what what the file is for, used in the message
+ * @param maxBytes the largest size accepted, bytes
+ * @throws {InputError} naming the file, its size and the limit (data/limits.json), or why it cannot be read
+ */
+export async function checkInputSize(path: string, what: string, maxBytes: number): Promise<void> {
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    size = st.size;
+  } catch (err) {
+    throw new InputError(`cannot read ${what} ${path}: ${readFailure(err)}`);
+  }
+  if (size > maxBytes) {
+    throw new InputError(`${what} ${path} is ${formatBytes(size)} (${size} bytes), over the limit of ${formatBytes(maxBytes)} for this input (data/limits.json)`);
+  }
+}
+
+/**
+ * Reads a text file, turning "not found" and friends into an {@link InputError} that names the file. The size is
+ * checked first, so an oversized file is refused without being read or parsed.
  * @param path file path
  * @param what what the file is for, used in the message (e.g. "history file")
+ * @param maxBytes the largest size accepted, bytes (default data/limits.json `yamlBytes` for a `.yaml`/`.yml` file,
+ *   whose parser is slow, else `inputBytes`)
  * @returns the file's text (UTF-8, without a byte-order mark: spreadsheet tools write one)
- * @throws {InputError} when the file cannot be read
+ * @throws {InputError} when the file cannot be read or is larger than `maxBytes`
  */
-export async function readTextInput(path: string, what: string): Promise<string> {
+export async function readTextInput(path: string, what: string, maxBytes: number = defaultLimit(path)): Promise<string> {
+  await checkInputSize(path, what, maxBytes);
   try {
     const text = await readFile(path, 'utf8');
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code}`);
+    throw new InputError(`cannot read ${what} ${path}: ${readFailure(err)}`);
+  }
+}
+
+/**
+ * Refuses YAML text larger than data/limits.json `yamlBytes` before parsing it (the YAML parser takes about a
+ * second per MiB).
+ * @param text the text
+ * @param path file name for the message
+ * @throws {InputError} naming the file, its size and the limit
+ */
+export function checkYamlSize(text: string, path: string): void {
+  const size = Buffer.byteLength(text);
+  if (size > LIMITS.yamlBytes) {
+    throw new InputError(`${path} is ${formatBytes(size)} (${size} bytes), over the limit of ${formatBytes(LIMITS.yamlBytes)} for YAML input (data/limits.json yamlBytes)`);
   }
 }
 
@@ -51,8 +100,10 @@ export function parseJsonInput(text: string, path: string): unknown {
  * @param path file name for the message
  * @returns the parsed value
  * @throws {ValidationError} on a syntax error
+ * @throws {InputError} when the text is larger than data/limits.json `yamlBytes`
  */
 export function parseYamlInput(text: string, path: string): unknown {
+  checkYamlSize(text, path);
   try {
     return parseYaml(text) as unknown;
   } catch (err) {

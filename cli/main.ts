@@ -2,11 +2,11 @@
  * The caplab command line: commander program, global flags, and one lazily imported module per command, so that
  * `caplab --help` and every command start fast. One top-level catch maps errors to exit codes (cli/errors.ts).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { CommandContext, CommandRun, GlobalOptions } from './context.ts';
 import { loadDefaults } from './data.ts';
-import { EXIT, exitCodeFor, formatError } from './errors.ts';
+import { EXIT, exitCodeFor, formatError, InputError } from './errors.ts';
 import { parseCount, parsePositive, parseQuarter, parseSeed, parseShard } from './parse.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -227,6 +227,23 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Refuses an --out-dir that cannot be a directory (a file, or a path through a file) before any command works, so
+ * the mistake is a 104 naming the flag rather than an internal error at the first write.
+ * @throws {InputError} naming the path and why
+ */
+function checkOutDir(dir: string): void {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return; // created at the first write
+    throw new InputError(`--out-dir ${dir}: ${code === 'ENOTDIR' ? 'a part of the path is a file, not a directory' : `cannot use it (${code ?? (err as Error).message})`}`);
+  }
+  if (!st.isDirectory()) throw new InputError(`--out-dir ${dir}: is a file, not a directory`);
+}
+
 function lazy(modulePath: string) {
   return async function action(this: Command, ...raw: unknown[]): Promise<void> {
     const cmd = raw[raw.length - 1] as Command;
@@ -237,6 +254,7 @@ function lazy(modulePath: string) {
       quiet: Boolean(all.quiet),
       verbose: Boolean(all.verbose),
     };
+    checkOutDir(global.outDir);
     const ctx: CommandContext = { args: cmd.args, opts: cmd.opts(), global };
     const mod = (await import(modulePath)) as { run: CommandRun };
     process.exitCode = await mod.run(ctx);

@@ -6,8 +6,9 @@ import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { ValidationError, type Problem } from '../models/errors.ts';
+import { LIMITS } from '../models/limits.ts';
 import { createUserGenerator } from '../models/population/user.ts';
-import { parseDurationMs } from '../scenarios/duration.ts';
+import { durationProblem, MAX_DURATION_MS, parseDurationMs } from '../scenarios/duration.ts';
 import { effectiveScenarios } from '../scenarios/engine/run.ts';
 import {
   createExecutionTuple, type ExecutionTuple, parseExecutionSegment, parseExecutionSegmentSequence,
@@ -81,6 +82,7 @@ export function planRun(specPath: string, specText: string, opts: RunOptions, co
   if (opts.duration !== undefined) {
     const ms = parseDurationMs(opts.duration);
     if (ms === undefined || ms <= 0) flag('duration', `"${opts.duration}" is not a duration like "30s" or "1m30s"`);
+    else if (ms > MAX_DURATION_MS) flag('duration', durationProblem(opts.duration)!);
     else flags.durationMs = ms;
   }
   if (flags.vus !== undefined && flags.iterations !== undefined && flags.iterations < flags.vus) {
@@ -158,7 +160,7 @@ export async function loadUsers(spec: ScenarioSpec, specPath: string, seed: numb
   if (!u) return undefined;
   if (u.file !== undefined) {
     const path = resolve(dirname(specPath), u.file);
-    const text = await readTextInput(path, 'users file');
+    const text = await readTextInput(path, 'users file', LIMITS.usersFileBytes); // NDJSON of many users: not the 8 MiB input limit
     const users: Record<string, unknown>[] = [];
     const problems: Problem[] = [];
     text.split('\n').forEach((line, i) => {

@@ -8,19 +8,19 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ValidationError, type Problem } from '../models/errors.ts';
 import { formatPath } from '../models/validation.ts';
-import { parseDurationMs } from './duration.ts';
+import { durationProblem, parseDurationMs } from './duration.ts';
 import { BUILTIN_METRICS } from './engine/metrics/builtin.ts';
 import { parseThresholds } from './engine/thresholds.ts';
 import type { ThresholdSpec } from './engine/metrics/types.ts';
 
 /** A k6 duration (string like `10s` or number of ms), parsed to milliseconds. */
 export const Duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDurationMs(v);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not a duration (e.g. "500ms", "10s", "1m30s")` });
+  const problem = durationProblem(v);
+  if (problem !== undefined) {
+    ctx.addIssue({ code: 'custom', message: problem });
     return z.NEVER;
   }
-  return ms;
+  return parseDurationMs(v)!;
 });
 
 const Count = z.number().int().nonnegative();

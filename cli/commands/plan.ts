@@ -3,6 +3,7 @@
  * and sweep in --results when present, else modeled from data/hardware.json and data/services.json), print the
  * table and write <out-dir>/plan.json.
  */
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HardwareSchema, ServiceTimesSchema, serviceMix } from '../../models/capacity/hardware.ts';
 import { modeledNodeCapacity } from '../../models/capacity/node-capacity.ts';
@@ -11,6 +12,7 @@ import { FleetSchema, PlannerSettingsSchema } from '../../models/capacity/settin
 import { TrafficFileSchema } from '../../models/traffic/traffic-file.ts';
 import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
 import type { Plan, Traffic } from '../../models/types.ts';
+import { ValidationError } from '../../models/errors.ts';
 import { parseWith } from '../../models/validation.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData } from '../data.ts';
@@ -50,8 +52,9 @@ async function readJson(path: string, what: string): Promise<unknown> {
  * @param opts forecast, traffic, fleet files and results directory (each optional)
  * @param seed seed
  * @returns the plan
- * @throws {InputError} on unreadable files or a DC without hardware
- * @throws {ValidationError} on invalid files
+ * @throws {InputError} on unreadable files, a DC without hardware, or a --results that is missing, not a directory or
+ *   holds no planned DC
+ * @throws {ValidationError} on invalid files, and a fleet naming a data center data/hardware.json does not know
  */
 export async function computePlan(opts: Partial<PlanOptions>, seed: number): Promise<Plan> {
   const catalog = await catalogOf(opts.catalog, undefined);
@@ -65,7 +68,16 @@ export async function computePlan(opts: Partial<PlanOptions>, seed: number): Pro
     ...Object.fromEntries(catalog.services.flatMap((c) => (c.model ? [[c.name, c.model]] : []))),
   };
   const settings = loadData('planner.json', PlannerSettingsSchema);
+  const fleetSource = opts.fleet ?? 'data/fleet.json';
   const fleet = opts.fleet ? parseWith(FleetSchema, await readJson(opts.fleet, 'fleet file'), opts.fleet) : loadData('fleet.json', FleetSchema);
+  // A fleet in a DC caplab does not know would silently drop out of the plan: a typo, refuse it.
+  const unknown = Object.keys(fleet.nodes).filter((dc) => !hardware.dcs[dc]);
+  if (unknown.length > 0) {
+    throw new ValidationError(`${fleetSource} is invalid`, unknown.map((dc) => ({
+      where: `${fleetSource}: nodes.${dc}`, message: `unknown data center "${dc}" (known: ${Object.keys(hardware.dcs).join(', ')}; data/hardware.json)`,
+    })));
+  }
+  if (opts.results !== undefined) await checkResultsDir(opts.results, Object.keys(traffic.dcs));
   // The probe's warm-up, read once for every DC (only needed with measured results).
   const warmupS = opts.results ? loadData('scenarios.json', ScenarioSettingsSchema).probe.warmupSeconds : undefined;
   const capacity: Record<string, DcCapacity> = {};
@@ -103,6 +115,21 @@ export async function computePlan(opts: Partial<PlanOptions>, seed: number): Pro
   }
   const { rtt, residency } = loadRoutingData();
   return buildPlan({ traffic, capacity, fleet, pricePerNodeMonth: prices, currency: hardware.currency, rtt, residency, settings, seed });
+}
+
+/**
+ * An explicit --results must be a directory holding results of at least one planned DC (`<dir>/<dc>/`); otherwise
+ * the plan would quietly fall back to modeled capacity.
+ * @throws {InputError} naming the directory and what is missing
+ */
+async function checkResultsDir(dir: string, dcs: string[]): Promise<void> {
+  const st = await stat(dir).catch((err: NodeJS.ErrnoException) => err);
+  if (st instanceof Error) throw new InputError(`--results ${dir}: ${st.code === 'ENOENT' ? 'no such directory' : `cannot read it (${st.code ?? st.message})`}`);
+  if (!st.isDirectory()) throw new InputError(`--results ${dir}: not a directory (expected <dir>/<dc>/points-probe.ndjson[.gz] per data center)`);
+  const present = await Promise.all(dcs.map((dc) => stat(join(dir, dc)).then((s) => s.isDirectory(), () => false)));
+  if (!present.some(Boolean)) {
+    throw new InputError(`--results ${dir}: holds no results of a planned data center (expected a folder per DC with points-probe.ndjson[.gz]: ${dcs.map((dc) => join(dir, dc)).join(', ')})`);
+  }
 }
 
 function round(v: number): number {

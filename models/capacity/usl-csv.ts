@@ -4,6 +4,7 @@
  * file and passes the text.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
+import { LIMITS } from '../limits.ts';
 import { type Problem, ValidationError } from '../errors.ts';
 import { type UslPoint, validateUslPoints } from './usl.ts';
 
@@ -67,6 +68,12 @@ function cell(raw: string, column: string, where: string, problems: Problem[]): 
   }
   if (v <= 0) {
     problems.push({ where, message: `${column} "${raw}" must be positive` });
+    return undefined;
+  }
+  // The fit squares and multiplies these: past the bounds it overflows to Infinity or loses them to 0.
+  const { min, max } = LIMITS.modelNumber;
+  if (v < min || v > max) {
+    problems.push({ where, message: `${column} "${raw}" is outside ${min}..${max}, where the USL fit overflows or underflows (data/limits.json modelNumber)` });
     return undefined;
   }
   return v;

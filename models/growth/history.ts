@@ -5,6 +5,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { type Problem, ValidationError } from '../errors.ts';
+import { LIMITS } from '../limits.ts';
 import { type Period, parsePeriod } from '../quarter.ts';
 import { formatPath } from '../validation.ts';
 
@@ -155,33 +156,50 @@ export function parseHistoryJson(value: unknown, file: string): History {
   return validateRows(rows, file, launch, problems);
 }
 
+/** The labels of every period a year, half or quarter can overlap: all seven of its calendar year. */
+function labelsOfYear(year: number): string[] {
+  return [`${year}`, `${year}H1`, `${year}H2`, `${year}Q1`, `${year}Q2`, `${year}Q3`, `${year}Q4`];
+}
+
 function validateRows(rows: RawRow[], file: string, launch: number | undefined, problems: Problem[]): History {
   const seen: Observation[] = [];
+  const { min, max } = LIMITS.shipments;
   // Every row with a valid period takes part in the duplicate and overlap checks, even if its shipments are bad,
-  // so a file is fixed in one pass.
-  const periods: { period: Period; where: string }[] = [];
+  // so a file is fixed in one pass. A row is checked against the first row of each label before it (a map, so the
+  // check is linear: a period can only overlap the seven periods of its own calendar year); a repeated label is
+  // reported once, as a duplicate of its first row.
+  const firstOf = new Map<string, { period: Period; where: string }>();
   for (const row of rows) {
     const periodText = typeof row.period === 'number' ? String(row.period) : typeof row.period === 'string' ? row.period : '';
     const period = parsePeriod(periodText);
     if (!period) problems.push({ where: row.where, message: `period "${String(row.period ?? '')}" is not a year (2013), half (2013H1) or quarter (2013Q2)` });
     const shipments = toNumber(row.shipments);
+    let shipmentsOk = false;
     if (shipments === undefined) {
       problems.push({ where: row.where, message: `shipments "${String(row.shipments ?? '')}" is not a number (phones, e.g. 7190000)` });
     } else if (shipments < 0) {
       problems.push({ where: row.where, message: `shipments ${shipments} is negative` });
     } else if (shipments === 0) {
       problems.push({ where: row.where, message: 'shipments is 0: the fit works on logarithms, leave a period with no sales out' });
-    }
+    } else if (shipments < min) {
+      problems.push({ where: row.where, message: `shipments ${shipments} is less than ${min} phone: shipments are counted in phones (data/limits.json shipments.min)` });
+    } else if (shipments > max) {
+      problems.push({ where: row.where, message: `shipments ${shipments} is more than ${max.toExponential()} phones in one period, which overflows the growth models; shipments are counted in phones (data/limits.json shipments.max)` });
+    } else shipmentsOk = true;
     if (!period) continue;
-    for (const other of periods) {
-      if (other.period.label === period.label) {
-        problems.push({ where: row.where, message: `period ${period.label} duplicates ${other.where}` });
-      } else if (period.start < other.period.end && other.period.start < period.end) {
-        problems.push({ where: row.where, message: `period ${period.label} overlaps ${other.period.label} at ${other.where}` });
+    const first = firstOf.get(period.label);
+    if (first) {
+      problems.push({ where: row.where, message: `period ${period.label} duplicates ${first.where}` });
+    } else {
+      for (const label of labelsOfYear(Math.floor(period.start))) {
+        const other = label === period.label ? undefined : firstOf.get(label);
+        if (other && period.start < other.period.end && other.period.start < period.end) {
+          problems.push({ where: row.where, message: `period ${period.label} overlaps ${other.period.label} at ${other.where}` });
+        }
       }
+      firstOf.set(period.label, { period, where: row.where });
     }
-    periods.push({ period, where: row.where });
-    if (shipments !== undefined && shipments > 0) seen.push({ period, shipments, where: row.where });
+    if (shipmentsOk) seen.push({ period, shipments: shipments!, where: row.where });
   }
   if (rows.length === 0 && problems.length === 0) problems.push({ where: file, message: 'no periods: at least 3 are needed to fit a growth model' });
   else if (problems.length === 0 && seen.length < 3) problems.push({ where: file, message: `only ${seen.length} period(s): at least 3 are needed to fit a growth model` });

@@ -18,6 +18,34 @@ export class NotK6NdjsonError extends ValidationError {
   }
 }
 
+/**
+ * The input's bytes cannot be read as NDJSON: a damaged or truncated gzip file, a directory, an unreadable file.
+ * The input is at fault, not caplab: maps to exit 104.
+ */
+export class UnreadableInputError extends ValidationError {
+  /** @param source file name for the message @param reason what is wrong with it */
+  constructor(source: string, reason: string) {
+    super(`${source} cannot be read`, [{ where: source, message: reason }]);
+  }
+}
+
+/**
+ * Says what is wrong with an input whose stream failed, when the input (not caplab) is at fault.
+ * @param err the stream's error
+ * @returns the reason, or undefined for errors that are not the input's fault
+ */
+function inputFault(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  // zlib reports Z_DATA_ERROR for bytes that are not deflate data and Z_BUF_ERROR for a file cut short.
+  if (code === 'Z_BUF_ERROR') return `the gzip data is truncated (${e.message}): the file was cut short; copy it again`;
+  if (code.startsWith('Z_')) return `the gzip data is damaged (${e.message}): not a whole .gz file`;
+  if (code === 'EISDIR') return 'is a directory, not an NDJSON file';
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  return undefined;
+}
+
 /** What reading one NDJSON stream found. */
 export interface NdjsonReadReport {
   /** Source name (file path) as given. */
@@ -80,7 +108,8 @@ async function* gunzipIfNeeded(source: AsyncIterable<Uint8Array | string>): Asyn
  * @param name source name for reports and errors
  * @returns what was read
  * @throws {NotK6NdjsonError} when none of the first non-empty lines is a k6 Metric/Point line (or there are none)
- * @throws {Error} when the gzip data is corrupt or the stream fails
+ * @throws {UnreadableInputError} when the gzip data is damaged or truncated, or the source is a directory or unreadable
+ * @throws {Error} when the stream fails otherwise
  * @example const report = await readK6Ndjson(createReadStream('points.ndjson.gz'), registry, 'points.ndjson.gz')
  */
 export async function readK6Ndjson(source: AsyncIterable<Uint8Array | string>, sink: IngestSink, name: string): Promise<NdjsonReadReport> {
@@ -159,21 +188,32 @@ export async function readK6Ndjson(source: AsyncIterable<Uint8Array | string>, s
 
   let carry = '';
   let lineNo = 0;
-  for await (const text of gunzipIfNeeded(source)) {
-    let start = 0;
-    let nl = text.indexOf('\n');
-    if (nl === -1) {
-      carry += text;
-      continue;
-    }
-    handle(carry + text.slice(0, nl), ++lineNo);
-    carry = '';
-    start = nl + 1;
-    while ((nl = text.indexOf('\n', start)) !== -1) {
-      handle(text.slice(start, nl), ++lineNo);
+  try {
+    await readLines();
+  } catch (err) {
+    const reason = inputFault(err);
+    if (reason !== undefined) throw new UnreadableInputError(name, lineNo > 0 ? `${reason} (after line ${lineNo})` : reason);
+    throw err;
+  }
+
+  // A function so that the one catch above turns the stream's input faults (damaged gzip, a directory) into 104.
+  async function readLines(): Promise<void> {
+    for await (const text of gunzipIfNeeded(source)) {
+      let start = 0;
+      let nl = text.indexOf('\n');
+      if (nl === -1) {
+        carry += text;
+        continue;
+      }
+      handle(carry + text.slice(0, nl), ++lineNo);
+      carry = '';
       start = nl + 1;
+      while ((nl = text.indexOf('\n', start)) !== -1) {
+        handle(text.slice(start, nl), ++lineNo);
+        start = nl + 1;
+      }
+      carry = text.slice(start);
     }
-    carry = text.slice(start);
   }
   if (carry.length > 0) handle(carry, ++lineNo);
   report.lines = lineNo;

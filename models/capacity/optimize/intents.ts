@@ -6,10 +6,13 @@
  */
 import { z } from 'zod';
 import { type Problem, ValidationError } from '../../errors.ts';
+import { LIMITS } from '../../limits.ts';
 import { formatPath } from '../../validation.ts';
 import type { PlacementIntents } from './problem.ts';
 
-const Ms = z.number().positive();
+const BOUNDS = LIMITS.intents;
+// Bounded so the MIP's coefficients stay finite and solvable (data/limits.json intents, with the reasoning).
+const Ms = z.number().positive().max(BOUNDS.budgetMs, `must be at most ${BOUNDS.budgetMs} ms (data/limits.json intents.budgetMs)`);
 
 /** Schema of an intents file. */
 export const IntentsSchema = z.strictObject({
@@ -21,7 +24,8 @@ export const IntentsSchema = z.strictObject({
     regions: z.record(z.string().min(1), Ms).default({}),
     countries: z.record(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO country code like IN'), Ms).default({}),
     /** Price units per month per req/s of peak demand and per ms beyond the budget, where no DC within it exists. */
-    penaltyPerRpsMs: z.number().nonnegative(),
+    penaltyPerRpsMs: z.number().nonnegative().max(BOUNDS.penaltyPerRpsMs,
+      `must be at most ${BOUNDS.penaltyPerRpsMs}: larger penalties make the optimizer's objective overflow (data/limits.json intents.penaltyPerRpsMs)`),
     reasoning: z.string().optional(),
   }),
   /** Spare nodes per DC in normal operation (default: data/planner.json redundancy). */
@@ -33,9 +37,9 @@ export const IntentsSchema = z.strictObject({
   /** Demand band planned for. */
   demand: z.enum(['p50', 'p90']).default('p90'),
   /** Highest monthly cost of the plan. */
-  costCapPerMonth: z.number().positive().optional(),
+  costCapPerMonth: z.number().positive().max(BOUNDS.costCapPerMonth, `must be at most ${BOUNDS.costCapPerMonth} (data/limits.json intents.costCapPerMonth)`).optional(),
   /** Most nodes a site can hold. */
-  maxNodes: z.record(z.string().min(1), z.number().int().positive()).default({}),
+  maxNodes: z.record(z.string().min(1), z.number().int().positive().max(BOUNDS.maxNodes, `must be at most ${BOUNDS.maxNodes} (data/limits.json intents.maxNodes)`)).default({}),
   reasoning: z.string().optional(),
 });
 

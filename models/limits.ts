@@ -1,0 +1,55 @@
+/**
+ * Bounds on what caplab reads (data/limits.json, with the reasoning for each): input file sizes, how many problems an
+ * error lists, the longest k6 duration, and the range of numbers the models take without overflowing. Loaded as a
+ * JSON module so models and scenarios can use the bounds in their schemas without touching files.
+ */
+import { z } from 'zod';
+import file from '../data/limits.json' with { type: 'json' };
+
+const Bytes = z.number().int().positive();
+const LimitsSchema = z.object({
+  schema: z.literal('caplab.limits/v1'),
+  inputBytes: Bytes,
+  yamlBytes: Bytes,
+  usersFileBytes: Bytes,
+  problemsShown: z.number().int().positive(),
+  maxDuration: z.string(),
+  shipments: z.object({ min: z.number().positive(), max: z.number().positive() }),
+  modelNumber: z.object({ min: z.number().positive(), max: z.number().positive() }),
+  intents: z.object({ penaltyPerRpsMs: z.number().positive(), budgetMs: z.number().positive(), costCapPerMonth: z.number().positive(), maxNodes: z.number().int().positive() }),
+}).loose();
+
+/** The validated bounds of data/limits.json. Sizes in bytes; `maxDuration` a k6 duration string. */
+export type Limits = z.output<typeof LimitsSchema>;
+
+/** The bounds of data/limits.json (validated when this module loads; a malformed file is a bug of the repository). */
+export const LIMITS: Limits = LimitsSchema.parse(file);
+
+/**
+ * Formats a byte count for messages: `52 KB`, `8 MiB`.
+ * @param bytes a size in bytes
+ * @returns the size with a binary unit
+ */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
+}
+
+/**
+ * A zod number for positive model inputs (rates, latencies, penalties) within {@link LIMITS}.modelNumber, so a value
+ * that would overflow the models to Infinity or vanish to 0 is refused where it is read, with its path.
+ * @returns the schema
+ */
+export function modelNumber(): z.ZodNumber {
+  const { min, max } = LIMITS.modelNumber;
+  return z.number()
+    .min(min, `must be at least ${min}: smaller values vanish in the models (data/limits.json modelNumber)`)
+    .max(max, `must be at most ${max}: larger values overflow the models (data/limits.json modelNumber)`);
+}
