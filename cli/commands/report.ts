@@ -25,6 +25,7 @@ import { compareRoutings, type RoutingComparison } from '../../models/routing/co
 import { routeCountries } from '../../models/routing/route.ts';
 import type { Forecast, Plan, Traffic } from '../../models/types.ts';
 import { parseWith } from '../../models/validation.ts';
+import type { DamagedFile } from '../../reports/gate.ts';
 import { readK6Ndjson } from '../../reports/ingest/ndjson.ts';
 import { evaluateBudgets } from '../../reports/render/budget-results.ts';
 import { renderHtml } from '../../reports/render/html.ts';
@@ -102,10 +103,11 @@ export interface DcSource {
  * @param problems where invalid files are reported
  * @param provenance where read files are recorded (as `shown`/file)
  * @param warnings where damaged-line notes go
+ * @param damaged where points files with damaged lines go instead of a warning (the gate refuses them), if given
  * @returns the DC's results, or undefined when it holds neither a readable summary nor readable points
  * @throws {Error} only on I/O failures other than a missing or invalid file
  */
-export async function loadDcResults(src: DcSource, problems: Problem[], provenance: ProvenanceEntry[], warnings: string[]): Promise<DcResults | undefined> {
+export async function loadDcResults(src: DcSource, problems: Problem[], provenance: ProvenanceEntry[], warnings: string[], damaged?: DamagedFile[]): Promise<DcResults | undefined> {
   const { dir, dc } = src;
   const shown = src.shown ?? dir;
   const r: DcResults = {};
@@ -127,7 +129,8 @@ export async function loadDcResults(src: DcSource, problems: Problem[], provenan
     const rep = await collect(problems, p, () => readK6Ndjson(createReadStream(p), sink, p));
     if (!rep) continue;
     read++;
-    if (rep.damaged > 0) warnings.push(`${p}: skipped ${rep.damaged} damaged line${rep.damaged === 1 ? '' : 's'} (${rep.damagedLines.join(', ')}${rep.damaged > rep.damagedLines.length ? ', ...' : ''})`);
+    if (rep.damaged > 0 && damaged) damaged.push({ file: `${shown}/${name}`, count: rep.damaged, lines: rep.damagedLines });
+    else if (rep.damaged > 0) warnings.push(`${p}: skipped ${rep.damaged} damaged line${rep.damaged === 1 ? '' : 's'} (${rep.damagedLines.join(', ')}${rep.damaged > rep.damagedLines.length ? ', ...' : ''})`);
     provenance.push({ file: `${shown}/${name}`, what: `k6 points of ${dc}`, kind: 'measured', status: 'read', detail: `${rep.points} points${rep.damaged > 0 ? `, ${rep.damaged} damaged lines skipped` : ''}` });
   }
   if (read > 0) r.series = sink.finish();
