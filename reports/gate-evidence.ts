@@ -31,8 +31,9 @@ export interface EvidenceOptions {
   resultsDir?: string;
 }
 
-const WAITING_NOTE = 'a caplab replay runs through the modeled WAN delay (tag wan:on), which lands before the first byte, so its ' +
-  'time to first byte is not server time: judge server-side limits on a run next to the node, or remove serverP95/serverP99 from the budgets';
+const WAITING_NOTE = 'a caplab replay is tagged wan:on: its requests cross the WAN (modeled by the built-in stacks, or real), which ' +
+  'lands before the first byte, so its time to first byte is not server time: judge server-side limits on a run next to the node, or ' +
+  'remove serverP95/serverP99 from the budgets';
 
 function requestCount(run: GateRun): number {
   const fromFigures = run.figures.services.reduce((a, s) => a + (s.requests ?? 0), 0);

@@ -85,7 +85,7 @@ describe('gateEvidenceProblems', () => {
     const p = gateEvidenceProblems(server, [healthy('singapore')]);
     expect(p).toHaveLength(1);
     expect(p[0]!.where).toBe('results/singapore/points.ndjson');
-    expect(p[0]!.message).toMatch(/^budget serverP95, serverP99 \(photos_post\) needs http_req_waiting per service, which this run cannot measure: its points have no http_req_waiting sample for any service; a caplab replay runs through the modeled WAN delay \(tag wan:on\)/);
+    expect(p[0]!.message).toMatch(/^budget serverP95, serverP99 \(photos_post\) needs http_req_waiting per service, which this run cannot measure: its points have no http_req_waiting sample for any service; a caplab replay is tagged wan:on: its requests cross the WAN/);
     // Measured for one service: the others are per-service no-data (judged by the gate, not refused).
     expect(gateEvidenceProblems(server, [run('singapore', figures([svc('contacts_sync', { serverP95: 12, serverP99: 20 }), svc('photos_post')]))])).toEqual([]);
   });
