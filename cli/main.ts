@@ -185,7 +185,7 @@ export function buildProgram(): Command {
     .command('report')
     .description('write report.html (self-contained, charts), report.md and junit.xml into a campaign directory')
     .argument('<campaign-dir>', 'directory with plan.json (required), forecast.json, traffic.json, results/<dc>/summary.json and points.ndjson[.gz]')
-    .option('--budgets <file>', 'caplab.budgets/v1 file (JSON or YAML) to judge per service (default: budgets.json or budgets.yaml in the campaign dir)')
+    .option('--budgets <file>', 'caplab.budgets/v1 file (JSON or YAML) to judge per service (default: the budgets campaign.json names, else budgets.json or budgets.yaml in the campaign dir)')
     .option('--baseline <name|file>', 'placement the RTT comparison starts from', 'beijing-only')
     .option('--title <text>', 'report title')
     .action(lazy('./commands/report.ts'));
@@ -218,8 +218,8 @@ export function buildProgram(): Command {
   program
     .command('gate')
     .description('CI gate: judge caplab.budgets/v1 budgets and the k6 thresholds of results per service and DC (exit 0 pass, 99 fail, 104 bad input)')
-    .argument('<results>', 'results directory (<dc>/summary.json, <dc>/points*.ndjson[.gz]), one DC\'s directory (results/<dc>: the DC is its name) or one summary.json (no DC; points*.ndjson beside it are read)')
-    .option('--budgets <file>', 'caplab.budgets/v1 file, JSON or YAML (default: data/budgets.json)')
+    .argument('<results>', 'campaign directory (campaign.json: its DCs must all have results) or its results/, a results directory (<dc>/summary.json, <dc>/points*.ndjson[.gz]), one DC\'s directory (results/<dc>: the DC is its name) or one summary.json (no DC; points*.ndjson beside it are read). Missing DCs, empty DC directories, damaged points and metrics a budget needs but the results lack are refused (104)')
+    .option('--budgets <file>', 'caplab.budgets/v1 file, JSON or YAML (default: the budgets campaign.json names, else data/budgets.json, the built-in API\'s; the output says which)')
     .option('--junit <file>', 'where to write junit.xml (default: <results>/junit.xml, or beside the summary.json)')
     .option('--require-all', 'fail limits that have no measured value (default: reported as no data, not failing)')
     .action(lazy('./commands/gate.ts'));

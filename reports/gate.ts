@@ -12,9 +12,11 @@
  * - which services: every service a budget names (service-wide, or for this DC) plus, when the budgets have
  *   defaults, every service measured in the run; limits merge as limitsFor does (DC budget > service > defaults);
  * - a run with no DC (a lone summary.json) gets service-wide budgets and defaults only, and a note says so;
- * - a limit whose metric was not measured for a service (no requests, or a summary without that sub-metric) is
- *   `no-data`: reported (JUnit: skipped; annotation: warning) but NOT failing, because a budgets file lists services a
- *   given run may not exercise; `requireAll` makes it fail (JUnit: error; annotation: error);
+ * - a limit whose metric was measured in the run but not for this service (the service had no requests, or a summary
+ *   has no sub-metric for it) is `no-data`: reported (JUnit: skipped; annotation: warning) but NOT failing, because a
+ *   budgets file may list services a given run does not exercise; `requireAll` makes it fail (JUnit: error;
+ *   annotation: error). Missing evidence (a DC without results, damaged points, a metric the run lacks for every
+ *   service) never gets here: reports/gate-evidence.ts refuses it before judging;
  * - a crossed k6 threshold in a summary fails the gate, as it makes k6 exit 99.
  * Pure: data in, data and text out.
  */
@@ -41,6 +43,20 @@ export interface GateRun {
   summary?: K6SummaryData;
   /** File the run's checks point at in annotations (summary.json, else the first points file), as the user named it. */
   file: string;
+  /** The run's directory as the user named it (for evidence problems; default: {@link GateRun.file}). */
+  dir?: string;
+  /** Points files with damaged lines (reports/gate-evidence.ts fails the gate on any). */
+  damaged?: readonly DamagedFile[];
+}
+
+/** A points file some of whose lines could not be read. */
+export interface DamagedFile {
+  /** The file as the user named it. */
+  file: string;
+  /** Damaged lines. */
+  count: number;
+  /** Line numbers (1-based) of the first damaged lines. */
+  lines: readonly number[];
 }
 
 /** Options of {@link evaluateGate}. */
@@ -98,7 +114,8 @@ export interface GateOutcome {
   requireAll: boolean;
 }
 
-const LIMITS = [
+/** Per-service budget fields: the field, the k6 metric it is judged on, the figure and the k6 aggregation. */
+export const SERVICE_LIMITS = [
   ['p95', 'http_req_duration', 'p95', 'p(95)'],
   ['p99', 'http_req_duration', 'p99', 'p(99)'],
   ['serverP95', 'http_req_waiting', 'serverP95', 'p(95)'],
@@ -138,11 +155,22 @@ function thresholdChecks(run: GateRun): GateCheck[] {
   return out;
 }
 
-function budgetChecks(budgets: Budgets, run: GateRun, requireAll: boolean): GateCheck[] {
-  const measured = new Map<string, ServiceFigures>(run.figures.services.map((s) => [s.service, s]));
+/**
+ * The services a run is judged on: every service a budget names (service-wide, or for the run's DC) plus, when the
+ * budgets have defaults, every service measured in the run.
+ * @param budgets validated budgets
+ * @param run the run
+ * @returns service names, sorted
+ */
+export function judgedServices(budgets: Budgets, run: Pick<GateRun, 'dc' | 'figures'>): string[] {
   const hasDefaults = Object.values(budgets.defaults).some((v) => v !== undefined);
   const named = budgets.budgets.filter((b) => b.dc === undefined || (run.dc !== null && b.dc === run.dc)).map((b) => b.service);
-  const services = [...new Set([...named, ...(hasDefaults ? measured.keys() : [])])].sort();
+  return [...new Set([...named, ...(hasDefaults ? run.figures.services.map((s) => s.service) : [])])].sort();
+}
+
+function budgetChecks(budgets: Budgets, run: GateRun, requireAll: boolean): GateCheck[] {
+  const measured = new Map<string, ServiceFigures>(run.figures.services.map((s) => [s.service, s]));
+  const services = judgedServices(budgets, run);
   const out: GateCheck[] = [];
   const check = (service: string, limit: string, metric: string, value: number | null, max: number, op: '<' | '<=', unit: GateCheck['unit'], source: FigureSource | null): void => {
     const verdict: Verdict = value === null ? 'no-data' : (op === '<' ? value < max : value <= max) ? 'pass' : 'fail';
@@ -159,7 +187,7 @@ function budgetChecks(budgets: Budgets, run: GateRun, requireAll: boolean): Gate
     const m = measured.get(service);
     // A service with zero requests has no percentiles or rate: that is no data, not a pass.
     const usable = m !== undefined && m.requests !== 0;
-    for (const [key, metric, field] of LIMITS) {
+    for (const [key, metric, field] of SERVICE_LIMITS) {
       const max = limits[key];
       if (max === undefined) continue;
       check(service, key, metric, usable ? m[field] : null, max, '<', key === 'errorRate' ? 'ratio' : 'ms', m?.source ?? null);

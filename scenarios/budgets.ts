@@ -5,6 +5,7 @@
  * so the engine, real k6 and the gate all judge a run by the same expressions.
  */
 import { z } from 'zod';
+import type { Problem } from '../models/errors.ts';
 import { parseWith } from '../models/validation.ts';
 import { Duration } from './spec.ts';
 
@@ -74,6 +75,32 @@ export function limitsFor(budgets: Budgets, service: string, dc?: string): Limit
     for (const [k, v] of Object.entries(b)) if (k !== 'service' && k !== 'dc' && v !== undefined) (merged as Record<string, unknown>)[k] = v;
   }
   return merged;
+}
+
+/** Budget fields judged on `http_req_waiting` (server side). */
+export const SERVER_SIDE_FIELDS = ['serverP95', 'serverP99'] as const;
+
+/**
+ * The server-side limits a set of budgets sets, as problems for a reader that cannot measure them: a campaign's
+ * replay crosses the WAN (the built-in stacks' modeled delay, or the real one to `targets`), which lands before the
+ * first byte, so its `http_req_waiting` is not server time and no campaign run judges these limits. A campaign refuses them when it reads its budgets (so they never
+ * sit in a budgets file as limits nothing checks); the gate refuses them on results that lack server-side samples.
+ * @param budgets validated budgets
+ * @param source where they came from (file, or file and key), for `where`
+ * @returns one problem per server-side field set, with its JSON path (empty when there are none)
+ * @example serverSideLimitProblems(parseBudgets(doc, 'b.json'), 'b.json')
+ *   // [{ where: 'b.json: defaults.serverP95', message: 'server-side limit (http_req_waiting) ... ' }]
+ */
+export function serverSideLimitProblems(budgets: Budgets, source: string): Problem[] {
+  const message = 'a server-side limit (http_req_waiting) no campaign run can measure: the replay crosses the WAN (modeled, or ' +
+    'real with targets), which lands before the first byte. Use p95/p99 (end to end), or judge server-side limits with caplab gate ' +
+    'on a run next to the node';
+  const out: Problem[] = [];
+  for (const f of SERVER_SIDE_FIELDS) if (budgets.defaults[f] !== undefined) out.push({ where: `${source}: defaults.${f}`, message });
+  budgets.budgets.forEach((b, i) => {
+    for (const f of SERVER_SIDE_FIELDS) if (b[f] !== undefined) out.push({ where: `${source}: budgets[${i}].${f}`, message });
+  });
+  return out;
 }
 
 /** Where budgets are applied: which scenario, DC and tag carries the service name. */

@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { ValidationError } from '../../models/errors.ts';
+import { type Problem, ValidationError } from '../../models/errors.ts';
 import { CAMPAIGN_MANIFEST, type CampaignManifest, CampaignManifestSchema, type FileDigest, manifestProblems } from '../../reports/ingest/campaign-manifest.ts';
+import { collect } from '../collect.ts';
 import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
 
 /** Temp files of an atomic write in progress (cli/io.ts) are not part of a folder. */
@@ -54,6 +55,34 @@ export async function writeCampaignManifest(dir: string, info: Omit<CampaignMani
   await writeFileAtomic(join(dir, CAMPAIGN_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
+/** What {@link inspectCampaignFolder} found. */
+export interface CampaignFolderCheck {
+  /** The manifest, when it is valid (even if the folder's files do not match it). */
+  manifest?: CampaignManifest;
+  /** Every problem: an invalid manifest, or files missing, changed or added since the run wrote them. */
+  problems: Problem[];
+}
+
+/**
+ * Reads a campaign folder's manifest and compares the folder's files with it, returning every problem instead of
+ * throwing, so a command can list them with its own (and still use the manifest's DCs and budgets).
+ * @param dir the campaign folder
+ * @returns undefined when the folder has no manifest, else the manifest (if valid) and the problems
+ * @throws {Error} on I/O failures other than a missing manifest
+ */
+export async function inspectCampaignFolder(dir: string): Promise<CampaignFolderCheck | undefined> {
+  const path = join(dir, CAMPAIGN_MANIFEST);
+  if (!(await stat(path).then((s) => s.isFile(), () => false))) return undefined;
+  const problems: Problem[] = [];
+  const value = await collect(problems, path, async () => parseJsonInput(await readTextInput(path, 'campaign manifest'), path));
+  if (problems.length > 0) return { problems };
+  const parsed = CampaignManifestSchema.safeParse(value);
+  if (!parsed.success) {
+    return { problems: parsed.error.issues.map((i) => ({ where: `${path}: ${i.path.join('.') || '(root)'}`, message: i.message })) };
+  }
+  return { manifest: parsed.data, problems: manifestProblems(parsed.data, await folderDigests(dir), dir) };
+}
+
 /**
  * Reads a campaign folder's manifest and checks the folder against it.
  * @param dir the campaign folder
@@ -61,17 +90,24 @@ export async function writeCampaignManifest(dir: string, info: Omit<CampaignMani
  * @throws {ValidationError} when the manifest is invalid or the folder's files are not exactly the run's
  */
 export async function checkCampaignFolder(dir: string): Promise<CampaignManifest | undefined> {
-  const path = join(dir, CAMPAIGN_MANIFEST);
-  try {
-    if (!(await stat(path)).isFile()) return undefined;
-  } catch {
-    return undefined;
-  }
-  const parsed = CampaignManifestSchema.safeParse(parseJsonInput(await readTextInput(path, 'campaign manifest'), path));
-  if (!parsed.success) {
-    throw new ValidationError(`${path} is invalid`, parsed.error.issues.map((i) => ({ where: `${path}: ${i.path.join('.') || '(root)'}`, message: i.message })));
-  }
-  const problems = manifestProblems(parsed.data, await folderDigests(dir), dir);
-  if (problems.length > 0) throw new ValidationError(`${dir} mixes files of different runs`, problems);
-  return parsed.data;
+  const found = await inspectCampaignFolder(dir);
+  if (!found) return undefined;
+  if (!found.manifest) throw new ValidationError(`${join(dir, CAMPAIGN_MANIFEST)} is invalid`, found.problems);
+  if (found.problems.length > 0) throw new ValidationError(`${dir} mixes files of different runs`, found.problems);
+  return found.manifest;
+}
+
+/**
+ * Records files a command rewrote inside a checked campaign folder (report.html, report.md, junit.xml) in its
+ * manifest, so the folder still checks; every other entry is kept as the run wrote it.
+ * @param dir the campaign folder
+ * @param manifest the manifest as read before the command wrote (the folder matched it then)
+ * @param files the rewritten files, paths relative to `dir`
+ * @throws {Error} when a file cannot be read or the manifest cannot be written
+ */
+export async function updateCampaignManifest(dir: string, manifest: CampaignManifest, files: readonly string[]): Promise<void> {
+  const entries = { ...manifest.files };
+  for (const f of files) entries[f.split(sep).join('/')] = await digest(join(dir, f));
+  const sorted = Object.fromEntries(Object.entries(entries).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  await writeFileAtomic(join(dir, CAMPAIGN_MANIFEST), `${JSON.stringify({ ...manifest, files: sorted }, null, 2)}\n`);
 }

@@ -8,8 +8,13 @@
  * - capacity/<dc>/points*.ndjson[.gz]: the probe and sweep runs (per-step and per-rate charts only), optional;
  * - results/<dc>/summary.json (k6 handleSummary or --summary-export shape) and results/<dc>/points*.ndjson[.gz]
  *   (k6 --out json; several files, e.g. one per execution segment or pod, are merged by points): optional, per DC;
- * - budgets: `--budgets F`, else budgets.json / budgets.yaml in CAMPAIGN_DIR when present (`caplab.budgets/v1`),
- *   judged against the per-service figures of the points.
+ * - budgets: `--budgets F`, else the budgets campaign.json names, else budgets.json / budgets.yaml in CAMPAIGN_DIR
+ *   when present (`caplab.budgets/v1`), judged against the per-service figures of the points;
+ * - campaign.json (`caplab.campaign/v1`), when present: the folder must hold exactly the files the run wrote (a file
+ *   missing, changed or added is refused with the others' problems), and after writing, the manifest's entries of the
+ *   three report files are updated (they are rewritten on every report) so the folder still checks. A quick run
+ *   (manifest `quick`, or without a manifest probe specs with data/scenarios.json's quick steps) is labelled at the
+ *   top of both reports.
  * The "before" placement of the RTT comparison (`--baseline`, default beijing-only) is routed from data/.
  * Exit 0 when written (crossed thresholds are reported, not fatal: `caplab gate` decides); 104 when plan.json is
  * missing or any file is unreadable or invalid (every problem listed with file and JSON path; nothing written).
@@ -25,6 +30,7 @@ import { compareRoutings, type RoutingComparison } from '../../models/routing/co
 import { routeCountries } from '../../models/routing/route.ts';
 import type { Forecast, Plan, Traffic } from '../../models/types.ts';
 import { parseWith } from '../../models/validation.ts';
+import type { DamagedFile } from '../../reports/gate.ts';
 import { readK6Ndjson } from '../../reports/ingest/ndjson.ts';
 import { evaluateBudgets } from '../../reports/render/budget-results.ts';
 import { renderHtml } from '../../reports/render/html.ts';
@@ -34,8 +40,13 @@ import { renderMarkdown } from '../../reports/render/markdown.ts';
 import { buildReportModel, type DcResults, type ProvenanceEntry, type ReportInput } from '../../reports/render/model.ts';
 import { LoadSeriesSink } from '../../reports/render/series.ts';
 import { readAnySummary } from '../../reports/render/summary-shape.ts';
+import { isQuickProbeSpec, type QuickEvidence, quickRunNote } from '../../reports/render/quick-run.ts';
 import { parseBudgets } from '../../scenarios/budgets.ts';
+import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
+import type { CampaignManifest } from '../../reports/ingest/campaign-manifest.ts';
+import { inspectCampaignFolder, updateCampaignManifest } from '../campaign/manifest.ts';
 import type { CommandRun } from '../context.ts';
+import { loadData } from '../data.ts';
 import { EXIT, ScriptError } from '../errors.ts';
 import { collect } from '../collect.ts';
 import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
@@ -56,6 +67,8 @@ export interface LoadedCampaign {
   results: Record<string, DcResults>;
   /** Non-fatal notes (damaged NDJSON lines). */
   warnings: string[];
+  /** The folder's manifest (campaign.json), when it has one; the folder matched it. */
+  manifest?: CampaignManifest;
 }
 
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
@@ -102,10 +115,11 @@ export interface DcSource {
  * @param problems where invalid files are reported
  * @param provenance where read files are recorded (as `shown`/file)
  * @param warnings where damaged-line notes go
+ * @param damaged where points files with damaged lines go instead of a warning (the gate refuses them), if given
  * @returns the DC's results, or undefined when it holds neither a readable summary nor readable points
  * @throws {Error} only on I/O failures other than a missing or invalid file
  */
-export async function loadDcResults(src: DcSource, problems: Problem[], provenance: ProvenanceEntry[], warnings: string[]): Promise<DcResults | undefined> {
+export async function loadDcResults(src: DcSource, problems: Problem[], provenance: ProvenanceEntry[], warnings: string[], damaged?: DamagedFile[]): Promise<DcResults | undefined> {
   const { dir, dc } = src;
   const shown = src.shown ?? dir;
   const r: DcResults = {};
@@ -127,7 +141,8 @@ export async function loadDcResults(src: DcSource, problems: Problem[], provenan
     const rep = await collect(problems, p, () => readK6Ndjson(createReadStream(p), sink, p));
     if (!rep) continue;
     read++;
-    if (rep.damaged > 0) warnings.push(`${p}: skipped ${rep.damaged} damaged line${rep.damaged === 1 ? '' : 's'} (${rep.damagedLines.join(', ')}${rep.damaged > rep.damagedLines.length ? ', ...' : ''})`);
+    if (rep.damaged > 0 && damaged) damaged.push({ file: `${shown}/${name}`, count: rep.damaged, lines: rep.damagedLines });
+    else if (rep.damaged > 0) warnings.push(`${p}: skipped ${rep.damaged} damaged line${rep.damaged === 1 ? '' : 's'} (${rep.damagedLines.join(', ')}${rep.damaged > rep.damagedLines.length ? ', ...' : ''})`);
     provenance.push({ file: `${shown}/${name}`, what: `k6 points of ${dc}`, kind: 'measured', status: 'read', detail: `${rep.points} points${rep.damaged > 0 ? `, ${rep.damaged} damaged lines skipped` : ''}` });
   }
   if (read > 0) r.series = sink.finish();
@@ -191,6 +206,10 @@ export async function loadCampaign(dir: string, opts: ReportOptions = {}): Promi
   const problems: Problem[] = [];
   const provenance: ProvenanceEntry[] = [];
   const warnings: string[] = [];
+  // A folder whose files are not exactly what one run wrote is refused, its problems listed with the others.
+  const check = await inspectCampaignFolder(dir);
+  if (check) problems.push(...check.problems);
+  const manifest = check?.manifest;
   const file = async <T>(name: string, what: string, kind: ProvenanceEntry['kind'], required: boolean, parse: (v: unknown, p: string) => T, detail: (v: T) => string): Promise<T | undefined> => {
     const p = join(dir, name);
     if (!(await exists(p))) {
@@ -210,7 +229,7 @@ export async function loadCampaign(dir: string, opts: ReportOptions = {}): Promi
     (x) => `${x.schema}, placement ${x.placement}, ${Object.keys(x.dcs).length} DCs`);
   const results = await loadResults(join(dir, 'results'), problems, provenance, warnings);
   const capacity = await loadResults(join(dir, 'capacity'), problems, provenance, warnings, 'capacity');
-  let budgetsPath = opts.budgets;
+  let budgetsPath = opts.budgets ?? (manifest ? join(dir, manifest.budgets) : undefined);
   if (budgetsPath === undefined) {
     for (const n of ['budgets.json', 'budgets.yaml', 'budgets.yml']) if (await exists(join(dir, n))) { budgetsPath = join(dir, n); break; }
   }
@@ -230,12 +249,30 @@ export async function loadCampaign(dir: string, opts: ReportOptions = {}): Promi
     const r = results[dc];
     results[dc] = { ...r, series: r?.series ? { ...r.series, steps: c.series.steps, rates: c.series.rates } : c.series };
   }
+  const quick = manifest ? (manifest.quick ? 'manifest' : undefined) : await quickFromSpecs(dir);
   const input: ReportInput = {
-    ...(opts.title !== undefined ? { title: opts.title } : {}),
+    ...(opts.title !== undefined ? { title: opts.title } : {}), ...(quick ? { notes: [quickRunNote(quick)] } : {}),
     ...(forecast ? { forecast } : {}), ...(traffic ? { traffic } : {}), ...(plan ? { plan } : {}), ...(placement ? { placement: placement.comparison, placementBeforeAllowed: placement.beforeAllowed } : {}),
     results, budgets: budgets ? evaluateBudgets(budgets, series) : [], provenance,
   };
-  return { input, results, warnings };
+  return { input, results, warnings, ...(manifest ? { manifest } : {}) };
+}
+
+/**
+ * Whether a folder without a manifest came from a quick campaign: its probe specs have the quick steps.
+ * @param dir campaign directory
+ * @returns 'probe-specs' when every probe spec found is quick (and there is one), else undefined
+ */
+async function quickFromSpecs(dir: string): Promise<QuickEvidence | undefined> {
+  const specs = await readdir(join(dir, 'scenarios')).then((n) => n.filter((f) => f.endsWith('-probe.json')), () => [] as string[]);
+  if (specs.length === 0) return undefined;
+  const quick = loadData('scenarios.json', ScenarioSettingsSchema).quick.probe;
+  for (const f of specs) {
+    // An unreadable spec is not evidence either way; the report does not read specs otherwise.
+    const spec = await readTextInput(join(dir, 'scenarios', f), 'probe spec').then((t) => JSON.parse(t) as unknown, () => undefined);
+    if (!isQuickProbeSpec(spec, quick)) return undefined;
+  }
+  return 'probe-specs';
 }
 
 /**
@@ -251,7 +288,7 @@ export async function chartJsSource(): Promise<string> {
 /** Runs `caplab report`. */
 export const run: CommandRun<ReportOptions> = async ({ args, opts, global }) => {
   const dir = args[0]!;
-  const { input, results, warnings } = await loadCampaign(dir, opts);
+  const { input, results, warnings, manifest } = await loadCampaign(dir, opts);
   for (const w of warnings) process.stderr.write(`caplab: ${w}\n`);
   const model = buildReportModel(input);
   const outputs: [string, string][] = [
@@ -264,6 +301,14 @@ export const run: CommandRun<ReportOptions> = async ({ args, opts, global }) => 
       await writeFileAtomic(join(dir, name), text);
     } catch (err) {
       throw new ScriptError(`cannot write ${join(dir, name)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  // The report's own files are rewritten on every `caplab report`: record exactly those, so the folder still checks.
+  if (manifest) {
+    try {
+      await updateCampaignManifest(dir, manifest, outputs.map(([n]) => n));
+    } catch (err) {
+      throw new ScriptError(`cannot update ${join(dir, 'campaign.json')}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
   if (!global.quiet) {

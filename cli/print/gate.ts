@@ -12,10 +12,11 @@ const verdictText = (c: GateCheck): string =>
  * Renders the gate's table and verdict.
  * @param outcome the gate's outcome
  * @param junitPath where junit.xml was written (shown last), if it was
+ * @param budgets which budgets were used and why (shown first), if known
  * @returns text ending with a newline
- * @example formatGate(evaluateGate(budgets, runs), 'results/junit.xml')
+ * @example formatGate(evaluateGate(budgets, runs), 'results/junit.xml', 'budgets.json (given with --budgets)')
  */
-export function formatGate(outcome: GateOutcome, junitPath?: string): string {
+export function formatGate(outcome: GateOutcome, junitPath?: string, budgets?: string): string {
   const rows = outcome.checks.map((c) => [
     dcLabel(c.dc),
     c.kind === 'threshold' ? `threshold ${c.metric}` : c.service ?? '',
@@ -25,7 +26,7 @@ export function formatGate(outcome: GateOutcome, junitPath?: string): string {
     verdictText(c),
     c.source ?? (c.kind === 'threshold' ? 'summary' : ''),
   ]);
-  const lines: string[] = [];
+  const lines: string[] = budgets === undefined ? [] : [`budgets: ${budgets}`];
   if (rows.length > 0) lines.push(textTable(['DC', 'service', 'limit', 'measured', 'must be', 'result', 'from'], rows), '');
   const { pass, fail, noData, failing } = outcome.counts;
   lines.push(outcome.ok

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCampaignManifest } from '../../cli/campaign/manifest.ts';
 import { computeForecast } from '../../cli/commands/forecast.ts';
 import type { Forecast } from '../../models/types.ts';
 import { canvasInk, chromiumPath, visit } from '../helpers/browser.ts';
@@ -41,7 +42,12 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'analogues'), { recursive: true });
   writeFileSync(join(dir, 'analogues', 'forecast.json'), JSON.stringify(analogues));
   writeFileSync(join(dir, 'analogues', 'plan.json'), JSON.stringify(c.plan));
-  for (const d of ['full', 'bare', 'analogues']) {
+  // A --quick campaign's folder: its manifest says so (written last, by the CLI's own writer, as the campaign does).
+  mkdirSync(join(dir, 'quick'), { recursive: true });
+  writeFileSync(join(dir, 'quick', 'plan.json'), JSON.stringify(c.plan));
+  writeFileSync(join(dir, 'quick', 'budgets.json'), JSON.stringify({ schema: 'caplab.budgets/v1' }));
+  await writeCampaignManifest(join(dir, 'quick'), { runId: 'quick-1', startedAt: '2026-12-05T10:00:00Z', finishedAt: '2026-12-05T10:01:00Z', quick: true, seed: 1, dcs: [], skipped: [], budgets: 'budgets.json' });
+  for (const d of ['full', 'bare', 'analogues', 'quick']) {
     const r = await runCli(['report', join(dir, d)]);
     expect(r.code, r.stderr).toBe(0);
   }
@@ -128,6 +134,23 @@ describe('report.html in chromium, offline, from file://', () => {
     expect(ink[0]!.ink).toBeGreaterThan(500);
     const absent = await v.page.$$eval('p.absent', (ps) => ps.map((p) => p.textContent));
     expect(absent).toEqual(expect.arrayContaining(['Not available: no forecast.json.', 'Not available: no traffic.json.']));
+    await v.page.context().close();
+  });
+
+  it('says a --quick campaign is quick on the first screen', async () => {
+    const v = await visit(browser, join(dir, 'quick', 'report.html'));
+    expect(v.consoleErrors).toEqual([]);
+    const label = v.page.locator('header p.note', { hasText: 'Quick run' });
+    expect(await label.count()).toBe(1);
+    expect(await label.isVisible()).toBe(true);
+    const box = await label.boundingBox();
+    const viewport = v.page.viewportSize();
+    expect(box!.y + box!.height).toBeLessThan(viewport!.height);
+    expect(await label.textContent()).toMatch(/^Quick run \(caplab campaign --quick; campaign\.json says quick: true\): a smoke run/);
+    // A full run has no such label.
+    const full = await visit(browser, join(dir, 'full', 'report.html'));
+    expect(await full.page.locator('header p.note', { hasText: 'Quick run' }).count()).toBe(0);
+    await full.page.context().close();
     await v.page.context().close();
   });
 

@@ -71,11 +71,11 @@ describe('caplab gate', () => {
     expect(findAll(xml, 'testsuite').map((s) => s.attrs.name)).toEqual(['thresholds singapore', 'budgets singapore', 'thresholds us-west-1', 'budgets us-west-1']);
   }, 30_000);
 
-  it('uses data/budgets.json by default', async () => {
+  it('uses data/budgets.json by default, and says plainly that it does', async () => {
     const r = await runCli(['gate', '--junit', join(dir, 'default', 'junit.xml'), results], { env: noGithub });
     expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe("budgets: data/budgets.json (caplab's built-in budgets for the built-in mobile-cloud API: no --budgets was given and no campaign.json names the budgets the run used)");
     expect(r.stdout).toMatch(/singapore\s+photos_post\s+p95\s+[\d.]+ ms\s+< 800 ms\s+pass/); // photos_post's own budget
-    expect(r.stdout).toMatch(/singapore\s+contacts_sync\s+serverP95\s+[\d.]+ ms\s+< 250 ms\s+pass/);
     expect(existsSync(join(dir, 'default', 'junit.xml'))).toBe(true);
   }, 30_000);
 
@@ -234,17 +234,29 @@ describe('caplab gate', () => {
     const lone = join(dir, 'lone');
     mkdirSync(lone, { recursive: true });
     cpSync(join(results, 'singapore', 'summary.json'), join(lone, 'summary.json'));
-    const budgets = budgetsFile('lone.json', { schema: 'caplab.budgets/v1', budgets: [{ service: 'photos_post', p95: '10s', serverP95: '10s' }, { service: 'photos_post', dc: 'us-west-1', p95: '1ms' }] });
+    // The summary has http_req_duration{service:photos_post} (its threshold) and no sub-metric of contacts_sync.
+    const budgets = budgetsFile('lone.json', { schema: 'caplab.budgets/v1', budgets: [{ service: 'photos_post', p95: '10s' }, { service: 'contacts_sync', p95: '10s' }, { service: 'photos_post', dc: 'us-west-1', p95: '1ms' }] });
     const r = await runCli(['gate', '--budgets', budgets, join(lone, 'summary.json')], { env: noGithub });
-    expect(r.code).toBe(0);
-    // p95 from the summary's http_req_duration{service:photos_post} sub-metric; serverP95 has no sub-metric.
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\(no dc\)\s+photos_post\s+p95\s+[\d.]+ ms\s+< 10,000 ms\s+pass\s+summary/);
-    expect(r.stdout).toMatch(/\(no dc\)\s+photos_post\s+serverP95\s+not measured\s+< 10,000 ms\s+no data/);
+    expect(r.stdout).toMatch(/\(no dc\)\s+contacts_sync\s+p95\s+not measured\s+< 10,000 ms\s+no data/);
     expect(r.stdout).toContain('DC-specific budgets do not apply (photos_post@us-west-1)');
     expect(existsSync(join(lone, 'junit.xml'))).toBe(true);
     const strict = await runCli(['gate', '--require-all', '--budgets', budgets, join(lone, 'summary.json')], { env: noGithub });
     expect(strict.code).toBe(99);
-    expect(strict.stdout).toMatch(/serverP95\s+not measured\s+< 10,000 ms\s+FAIL \(no data\)/);
+    expect(strict.stdout).toMatch(/contacts_sync\s+p95\s+not measured\s+< 10,000 ms\s+FAIL \(no data\)/);
+  }, 30_000);
+
+  it('refuses (exit 104) a budget field no service of the results can measure, instead of skipping it as no data', async () => {
+    const lone = join(dir, 'lone-server');
+    mkdirSync(lone, { recursive: true });
+    cpSync(join(results, 'singapore', 'summary.json'), join(lone, 'summary.json'));
+    const budgets = budgetsFile('lone-server.json', { schema: 'caplab.budgets/v1', budgets: [{ service: 'photos_post', p95: '10s', serverP95: '10s' }] });
+    const r = await runCli(['gate', '--budgets', budgets, join(lone, 'summary.json')], { env: noGithub });
+    expect(r.code).toBe(104);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${join(lone, 'summary.json')}: budget serverP95 (photos_post) needs http_req_waiting per service, which this run cannot measure: it has no points and its summary has no http_req_waiting{service:...} sub-metric`);
+    expect(existsSync(join(lone, 'junit.xml'))).toBe(false);
   }, 30_000);
 
   it('fails on a k6 threshold a real k6 summary crossed', async () => {

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCampaignManifest } from '../../cli/campaign/manifest.ts';
 import { toSummaryExport } from '../../scenarios/engine/outputs/summary-export.ts';
-import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
 import { campaignFixture, probeNdjson, summaryFixture } from '../reports/render/fixtures.ts';
 import { findAll, parseXml } from '../reports/render/xml.ts';
 
@@ -121,5 +122,70 @@ describe('caplab report', () => {
     expect(r2.stderr).toContain('no such directory');
     const r3 = await runCli(['report']);
     expect(r3.code).toBe(104);
+  });
+});
+
+/** A campaign dir as a campaign leaves it: its files, then campaign.json listing them (the CLI's own writer). */
+async function withManifest(name: string, quick: boolean, files: Record<string, string | Buffer | undefined> = {}): Promise<string> {
+  const d = await campaign(name, { 'budgets.json': JSON.stringify({ schema: 'caplab.budgets/v1', budgets: [{ service: 'ota', p95: '1ms' }] }), ...files });
+  await writeCampaignManifest(d, { runId: `run-${name}`, startedAt: '2026-12-05T10:00:00Z', finishedAt: '2026-12-05T10:04:00Z', quick, seed: 1, dcs: ['beijing', 'singapore'], skipped: [], budgets: 'budgets.json' });
+  return d;
+}
+
+const manifestFiles = (d: string): Record<string, { sha256: string }> =>
+  (JSON.parse(readFileSync(join(d, 'campaign.json'), 'utf8')) as { files: Record<string, { sha256: string }> }).files;
+
+describe('caplab report on a campaign folder with campaign.json', () => {
+  it('reports, records exactly the files it wrote in the manifest, and reports the same folder again', async () => {
+    const d = await withManifest('manifest', false);
+    const before = manifestFiles(d);
+    const r = await runCli(['report', d, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const after = manifestFiles(d);
+    expect(Object.keys(after).sort()).toEqual([...Object.keys(before), 'junit.xml', 'report.html', 'report.md'].sort());
+    for (const [f, e] of Object.entries(before)) expect(after[f], f).toEqual(e);
+    // The budgets the campaign ran with (campaign.json `budgets`) judge: ota's 1 ms p95 is broken.
+    expect(readFileSync(join(d, 'report.md'), 'utf8')).toContain('| singapore | ota | p95 | ');
+    // No quick label on a full run.
+    expect(readFileSync(join(d, 'report.md'), 'utf8')).not.toContain('Quick run');
+    const again = await runCli(['report', d, '--quiet']);
+    expect(again.code, again.stderr).toBe(0);
+  });
+
+  it('refuses (exit 104) a folder mixing files of different runs, naming each, and writes nothing', async () => {
+    const d = await withManifest('mixed', false);
+    appendFileSync(join(d, 'plan.json'), ' ');
+    writeFileSync(join(d, 'results', 'singapore', 'points-old.ndjson'), probeNdjson({ seed: 9 }));
+    const r = await runCli(['report', d]);
+    expect(r.code).toBe(104);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${d}/plan.json: changed since run run-mixed wrote it (another run's file?)`);
+    expect(r.stderr).toContain(`${d}/results/singapore/points-old.ndjson: not written by run run-mixed (a file from another run?)`);
+    expect(existsSync(join(d, 'report.html'))).toBe(false);
+    expect(existsSync(join(d, 'report.md'))).toBe(false);
+  });
+
+  it('labels a --quick campaign as quick at the top of report.md and in report.html\'s header', async () => {
+    const d = await withManifest('quick', true);
+    const r = await runCli(['report', d, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const md = readFileSync(join(d, 'report.md'), 'utf8');
+    const top = md.slice(0, md.indexOf('## '));
+    expect(top).toContain('> Quick run (caplab campaign --quick; campaign.json says quick: true): a smoke run with few, short load steps');
+    expect(readFileSync(join(d, 'report.html'), 'utf8')).toMatch(/<header>.*<p class="note">Quick run \(caplab campaign --quick; campaign\.json says quick: true\)/);
+  });
+
+  it('recognises a quick campaign without campaign.json by its probe specs (the quick steps of data/scenarios.json)', async () => {
+    const settings = JSON.parse(readFileSync(join(REPO_ROOT, 'data', 'scenarios.json'), 'utf8')) as { probe: { vus: number[]; warmupSeconds: number; measureSeconds: number }; quick: { probe: { vus: number[]; warmupSeconds: number; measureSeconds: number } } };
+    const probe = (p: { vus: number[]; warmupSeconds: number; measureSeconds: number }): string => JSON.stringify({
+      schema: 'caplab.scenario/v1', name: 'singapore-probe',
+      options: { scenarios: Object.fromEntries(p.vus.map((v) => [`probe_${v}`, { executor: 'constant-vus', vus: v, duration: `${p.warmupSeconds + p.measureSeconds}s` }])) },
+    });
+    const quick = await campaign('old-quick', { 'scenarios/singapore-probe.json': probe(settings.quick.probe), 'scenarios/beijing-probe.json': probe(settings.quick.probe) });
+    expect((await runCli(['report', quick, '--quiet'])).code).toBe(0);
+    expect(readFileSync(join(quick, 'report.md'), 'utf8')).toContain('> Quick run (caplab campaign --quick; no campaign.json; its probe specs have the quick steps)');
+    const full = await campaign('old-full', { 'scenarios/singapore-probe.json': probe(settings.probe) });
+    expect((await runCli(['report', full, '--quiet'])).code).toBe(0);
+    expect(readFileSync(join(full, 'report.md'), 'utf8')).not.toContain('Quick run');
   });
 });

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../models/errors.ts';
-import { budgetsToThresholds, limitsFor, parseBudgets } from '../../scenarios/budgets.ts';
+import { budgetsToThresholds, limitsFor, parseBudgets, serverSideLimitProblems } from '../../scenarios/budgets.ts';
 import { parseScenarioSpec } from '../../scenarios/spec.ts';
 
 const doc = {
@@ -49,5 +50,15 @@ describe('budgets', () => {
       const where = (err as ValidationError).problems.map((p) => p.where);
       expect(where).toEqual(expect.arrayContaining(['b.json: budgets[0].p95', 'b.json: budgets[1].errorRate']));
     }
+  });
+
+  it('names every server-side limit (which no campaign run can measure) with its JSON path', () => {
+    const b = parseBudgets({ schema: 'caplab.budgets/v1', defaults: { serverP99: '400ms', p95: '1s' }, budgets: [{ service: 'a', p95: '1s' }, { service: 'b', serverP95: '300ms' }] }, 'b.json');
+    const p = serverSideLimitProblems(b, 'b.json');
+    expect(p.map((x) => x.where)).toEqual(['b.json: defaults.serverP99', 'b.json: budgets[1].serverP95']);
+    expect(p[0]!.message).toMatch(/^a server-side limit \(http_req_waiting\) no campaign run can measure: the replay crosses the WAN/);
+    // data/budgets.json, the campaign's default, has none.
+    const data = JSON.parse(readFileSync(new URL('../../data/budgets.json', import.meta.url), 'utf8')) as unknown;
+    expect(serverSideLimitProblems(parseBudgets(data, 'data/budgets.json'), 'data/budgets.json')).toEqual([]);
   });
 });
