@@ -14,6 +14,10 @@ export const ScenarioSettingsSchema = z.object({
   probe: Probe.extend({ maxVusPerRate: z.number().positive().optional() }),
   sweep: Sweep.extend({ maxVusPerRate: z.number().positive() }),
   replay: Replay.extend({ maxVusPerRate: z.number().positive() }),
+  /** Bisection of the SLO rate after the sweep: until upper <= lower x (1 + tolerance), at most maxRounds steps. */
+  refine: z.object({ tolerance: z.number().positive().max(1), maxRounds: z.number().int().nonnegative().max(10) }).loose(),
+  /** The campaign's pre-flight request per service and target: seconds to wait for each answer. */
+  preflight: z.object({ timeoutSeconds: z.number().positive() }).loose(),
   quick: z.object({ probe: Probe, sweep: Sweep, replay: Replay }).loose(),
   usersPerDc: z.number().int().positive(),
 }).loose();

@@ -46,6 +46,8 @@ export interface ScenariosBuildOptions {
   runner?: 'engine' | 'k6';
   /** Build the replay from a plan (default true; the campaign builds probe and sweep before it has one). */
   replay?: boolean;
+  /** Per DC, the rate of a one-step refinement spec (the campaign's bisection of the SLO rate). */
+  refineRates?: Record<string, number>;
 }
 
 const TargetsSchema = z.record(z.string(), z.url({ protocol: /^https?$/ }));
@@ -107,6 +109,7 @@ export async function computeScenarios(opts: Partial<ScenariosBuildOptions>, out
     ...(opts.timeScale !== undefined ? { secondsPerHour: opts.timeScale } : {}),
     ...(opts.rateScale !== undefined ? { rateScale: opts.rateScale } : {}),
     ...(opts.runner ? { runner: opts.runner } : {}),
+    ...(opts.refineRates ? { refineRates: opts.refineRates } : {}),
   });
   // Validate every spec before writing any: a builder bug must not leave half a scenario set behind.
   for (const [dc, kinds] of Object.entries(specs)) {
