@@ -13,12 +13,13 @@ import { CAMPAIGN_MANIFEST } from '../../reports/ingest/campaign-manifest.ts';
 import { InputError, ScriptError } from '../errors.ts';
 
 /**
- * Entries a campaign writes at the top of its folder: a folder holding only these (and no manifest, e.g. one written
- * before manifests existed) may be replaced; anything else is the user's and is never moved or deleted.
+ * Entries a campaign, or another caplab command sharing the default --out-dir, writes at the top of the folder: a
+ * folder holding only these (and no manifest, e.g. one written before manifests existed) may be replaced; anything
+ * else is the user's, or a running `caplab stack up`'s (stacks.json, stacks-data), and is never moved or deleted.
  */
 const CAMPAIGN_ENTRIES: ReadonlySet<string> = new Set([
   CAMPAIGN_MANIFEST, 'forecast.json', 'traffic.json', 'population.json', 'budgets.json', 'plan.json', 'scenarios', 'capacity',
-  'results', 'report.html', 'report.md', 'junit.xml', 'k6',
+  'results', 'report.html', 'report.md', 'junit.xml', 'k6', 'demand.json', 'compare.md', 'compare.html',
 ]);
 
 /**
