@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 const Probe = z.object({ vus: z.array(z.number().int().positive()).min(3), warmupSeconds: z.number().nonnegative(), measureSeconds: z.number().positive() }).loose();
 const Sweep = z.object({ fractionsOfCeiling: z.array(z.number().positive()).min(3), warmupSeconds: z.number().nonnegative(), measureSeconds: z.number().positive() }).loose();
+const Refine = z.object({ tolerance: z.number().positive().max(1), maxRounds: z.number().int().nonnegative().max(10), maxSeconds: z.number().positive() }).loose();
 const Replay = z.object({ secondsPerHour: z.number().positive(), flashSaleSeconds: z.number().positive() }).loose();
 
 /** Schema of data/scenarios.json. */
@@ -14,7 +15,11 @@ export const ScenarioSettingsSchema = z.object({
   probe: Probe.extend({ maxVusPerRate: z.number().positive().optional() }),
   sweep: Sweep.extend({ maxVusPerRate: z.number().positive() }),
   replay: Replay.extend({ maxVusPerRate: z.number().positive() }),
-  quick: z.object({ probe: Probe, sweep: Sweep, replay: Replay }).loose(),
+  /** Bisection of the SLO rate after the sweep: until upper <= lower x (1 + tolerance), at most maxRounds steps and maxSeconds. */
+  refine: Refine,
+  /** The campaign's pre-flight request per service and target: seconds to wait for each answer. */
+  preflight: z.object({ timeoutSeconds: z.number().positive() }).loose(),
+  quick: z.object({ probe: Probe, sweep: Sweep, replay: Replay, refine: Refine }).loose(),
   usersPerDc: z.number().int().positive(),
 }).loose();
 

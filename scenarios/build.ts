@@ -5,6 +5,8 @@
  *   WAN off and no think time; no thresholds (it overloads on purpose);
  * - sweep: open model, constant-arrival-rate steps at rising shares of the node's ceiling (measured by the probe, else the plan's), tagged
  *   `rate:<r>` (requests/s), for the capacity at the SLO (coordinated-omission corrected by the engine); no thresholds;
+ * - refine: one such step at a given rate, between the sweep's last passing and first failing rate (the campaign's
+ *   bisection of the SLO rate);
  * - replay: ramping-arrival-rate through the quarter's diurnal curve in compressed time at one node's share of the
  *   DC's load (DC rate / planned nodes), then a flash-sale spike; thresholds from the budgets, scoped to it.
  * The flows are the catalog's (caplab.catalog/v1: the built-in API's or a user's), one per service with demand (under
@@ -47,6 +49,8 @@ export interface BuildInput {
   rateScale?: number;
   /** The runner the specs are for: under `k6` a service with a k6 script runs it (default `engine`: flows only). */
   runner?: 'engine' | 'k6';
+  /** Per DC, one rate (requests/s) to refine the SLO rate at: a one-step sweep, tagged `rate:<r>` like the sweep's. */
+  refineRates?: Readonly<Record<string, number>>;
 }
 
 /** What {@link buildScenarios} returns. */
@@ -63,6 +67,8 @@ export interface DcSpecs {
   probe: Record<string, unknown>;
   /** Open-model rate steps (one node, WAN off). */
   sweep?: Record<string, unknown>;
+  /** One open-model step between the sweep's last passing and first failing rate (one node, WAN off). */
+  refine?: Record<string, unknown>;
   /** Diurnal replay and flash sale (one node's share, WAN on). */
   replay?: Record<string, unknown>;
 }
@@ -141,19 +147,28 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
     };
 
     const ceiling = input.ceilings?.[dc] ?? input.plan?.dcs[dc]?.capacity.ceilingRps;
+    const sweepStep = sweepCfg.warmupSeconds + sweepCfg.measureSeconds;
+    // One open-model step at `rate` requests/s; its `rate` tag is what the capacity model reads back.
+    const rateStep = (rate: number, startS: number, fine: boolean): Record<string, unknown> => {
+      const maxVUs = Math.max(2, Math.ceil(rate * s.sweep.maxVusPerRate));
+      return {
+        // Refinement rates lie between two swept rates, often less than one request/s apart at a slow node: they
+        // count iterations per 10 s so the step runs at the rate asked for, not the nearest whole one per second.
+        executor: 'constant-arrival-rate', rate: Math.max(1, Math.round(rate * perRequest * (fine ? 10 : 1))), timeUnit: fine ? '10s' : '1s',
+        duration: `${sweepStep}s`, startTime: `${startS}s`, gracefulStop: `${Math.min(1, sweepCfg.warmupSeconds)}s`,
+        // All VUs up front: a VU added mid-step arrives late, and drops must mean the node, not the generator.
+        preAllocatedVUs: maxVUs, maxVUs, exec: 'mixed', tags: { rate: String(rate) },
+      };
+    };
     if (ceiling !== undefined) {
-      const sweepStep = sweepCfg.warmupSeconds + sweepCfg.measureSeconds;
-      const sweepScenarios = Object.fromEntries(sweepCfg.fractionsOfCeiling.map((f, i) => {
-        const rate = Math.max(1, Math.round(f * ceiling));
-        const maxVUs = Math.max(2, Math.ceil(rate * s.sweep.maxVusPerRate));
-        return [`sweep_${i + 1}`, {
-          executor: 'constant-arrival-rate', rate: Math.max(1, Math.round(rate * perRequest)), timeUnit: '1s', duration: `${sweepCfg.measureSeconds + sweepCfg.warmupSeconds}s`,
-          startTime: `${i * sweepStep}s`, gracefulStop: `${Math.min(1, sweepCfg.warmupSeconds)}s`,
-          // All VUs up front: a VU added mid-step arrives late, and drops must mean the node, not the generator.
-          preAllocatedVUs: maxVUs, maxVUs, exec: 'mixed', tags: { rate: String(rate) },
-        }];
-      }));
+      const sweepScenarios = Object.fromEntries(sweepCfg.fractionsOfCeiling.map((f, i) => [`sweep_${i + 1}`, rateStep(Math.max(1, Math.round(f * ceiling)), i * sweepStep, false)]));
       specs.sweep = { ...common('sweep'), options: { scenarios: sweepScenarios, thresholds: {}, summaryTrendStats: TREND_STATS, tags: tags('sweep') } };
+    }
+    const refine = input.refineRates?.[dc];
+    if (refine !== undefined) {
+      if (!(Number.isFinite(refine) && refine > 0)) throw new RangeError(`buildScenarios: refinement rate of ${dc} must be positive and finite, got ${refine}`);
+      const rate = round(refine, 2);
+      specs.refine = { ...common('refine'), options: { scenarios: { refine: rateStep(rate, 0, true) }, thresholds: {}, summaryTrendStats: TREND_STATS, tags: tags('refine') } };
     }
 
     if (pq) {

@@ -25,9 +25,10 @@ export interface Children {
   /**
    * Runs `caplab <args>` and resolves when it exits.
    * @param args arguments after `caplab`
+   * @param cwd working directory (default: this process's)
    * @returns exit code and output
    */
-  run(args: string[]): Promise<ChildResult>;
+  run(args: string[], cwd?: string): Promise<ChildResult>;
   /** Sends SIGINT to every running child (they stop gracefully and write their outputs). */
   interrupt(): void;
   /** Number of running children. */
@@ -41,9 +42,9 @@ export interface Children {
 export function createChildren(): Children {
   const live = new Set<ChildProcess>();
   return {
-    run(args) {
+    run(args, cwd) {
       return new Promise((resolvePromise, reject) => {
-        const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+        const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' }, ...(cwd ? { cwd } : {}) });
         live.add(child);
         const out: Buffer[] = [];
         const err: Buffer[] = [];

@@ -49,6 +49,8 @@ export interface ScenariosBuildOptions {
   replay?: boolean;
   /** campaign.yaml `insecureSkipTLSVerify` (k6's option, for every DC or per DC; else the catalog's). */
   insecureSkipTLSVerify?: InsecureSkipTLSVerifySetting;
+  /** Per DC, the rate of a one-step refinement spec (the campaign's bisection of the SLO rate). */
+  refineRates?: Record<string, number>;
 }
 
 const TargetsSchema = z.record(z.string(), z.url({ protocol: /^https?$/ }));
@@ -110,6 +112,7 @@ export async function computeScenarios(opts: Partial<ScenariosBuildOptions>, out
     ...(opts.timeScale !== undefined ? { secondsPerHour: opts.timeScale } : {}),
     ...(opts.rateScale !== undefined ? { rateScale: opts.rateScale } : {}),
     ...(opts.runner ? { runner: opts.runner } : {}),
+    ...(opts.refineRates ? { refineRates: opts.refineRates } : {}),
   });
   const { skipped } = built;
   const specs = Object.fromEntries(Object.entries(built.specs).map(([dc, kinds]) => {

@@ -3,8 +3,12 @@
  * the USL fitted to the probe's throughput per concurrency gives the ceiling (the best fitted throughput within
  * the tested range, X(min(N*, largest N tested))) and N*; the sweep's highest offered rate whose p95 (corrected for
  * coordinated omission when available) stays within the server-side budget with no dropped iterations gives the
- * capacity at the SLO. The plan uses the lower and says which binds.
+ * capacity at the SLO. The plan uses the lower and says which binds. Failed requests never count: a probe step with
+ * more than 1% of its requests failed is left out of the fit (a refused connection or a TLS error "completes" far
+ * faster than a real answer), the others count only their successful throughput, and a sweep step with them misses
+ * the SLO.
  */
+import { ValidationError } from '../errors.ts';
 import type { NodeCapacity, SloInterval } from './node-capacity.ts';
 import { fitUsl, uslThroughput } from './usl.ts';
 
@@ -18,6 +22,8 @@ export interface ProbeStep {
   concurrency: number;
   /** Requests per second in the step's window. */
   throughput: number;
+  /** Failed share of the step's requests (absent: none known to have failed). */
+  errorRate?: number;
 }
 
 /** One sweep step: offered rate and what the node did with it. */
@@ -41,12 +47,22 @@ const MAX_ERROR_RATE = 0.01;
  * @param sweep sweep steps (may be empty: the SLO rate is then unknown and the ceiling binds)
  * @param serverBudgetP95Ms server-side p95 budget, ms
  * @returns capacity with source `measured` and the fit in its inputs
- * @throws {ValidationError} when the probe cannot be fitted (fewer than 3 levels, non-positive values)
+ * @throws {ValidationError} when the probe cannot be fitted (fewer than 3 levels, non-positive values), naming
+ *   the steps left out for failed requests
  * @example measuredNodeCapacity(steps, rates, 200).perNodeRps
  */
 export function measuredNodeCapacity(probe: readonly ProbeStep[], sweep: readonly SweepStep[], serverBudgetP95Ms: number): NodeCapacity {
-  const fit = fitUsl(probe.filter((p) => p.throughput > 0).map((p) => ({ concurrency: p.concurrency, throughput: p.throughput })));
-  const maxN = Math.max(...probe.map((p) => p.concurrency));
+  const failing = probe.filter((p) => (p.errorRate ?? 0) > MAX_ERROR_RATE);
+  const usable = probe.filter((p) => (p.errorRate ?? 0) <= MAX_ERROR_RATE && p.throughput > 0)
+    .map((p) => ({ concurrency: p.concurrency, throughput: p.throughput * (1 - (p.errorRate ?? 0)) }));
+  if (failing.length > 0 && new Set(usable.map((p) => p.concurrency)).size < 3) {
+    throw new ValidationError('measuredNodeCapacity: no capacity is fitted on failed requests', failing.map((p) => ({
+      where: `probe step at concurrency ${round(p.concurrency, 2)}`,
+      message: `${round((p.errorRate ?? 0) * 100, 1)}% of its requests failed (more than ${MAX_ERROR_RATE * 100}%), left out; ${usable.length} step${usable.length === 1 ? '' : 's'} left, the USL needs 3`,
+    })));
+  }
+  const fit = fitUsl(usable);
+  const maxN = Math.max(...usable.map((p) => p.concurrency));
   const atN = Number.isFinite(fit.nStar) ? Math.min(fit.nStar, maxN) : maxN;
   const ceiling = uslThroughput(fit, atN);
   const interval = sloInterval(sweep, serverBudgetP95Ms);
@@ -64,7 +80,7 @@ export function measuredNodeCapacity(probe: readonly ProbeStep[], sweep: readonl
       sigma: round(fit.sigma, 6), kappa: round(fit.kappa, 8), lambda: round(fit.lambda, 4),
       ...(se ? { sigmaSe: round(se.sigma, 6), kappaSe: round(se.kappa, 8), lambdaSe: round(se.lambda, 4) } : {}),
       nStar: Number.isFinite(fit.nStar) ? round(fit.nStar, 2) : 'Infinity', r2: round(fit.r2, 4),
-      probeSteps: probe.length, sweepSteps: sweep.length, sweepPassing: sweep.filter((s) => meetsSlo(s, serverBudgetP95Ms)).length, serverBudgetP95Ms,
+      probeSteps: probe.length, ...(failing.length > 0 ? { probeStepsFailed: failing.length } : {}), sweepSteps: sweep.length, sweepPassing: sweep.filter((s) => meetsSlo(s, serverBudgetP95Ms)).length, serverBudgetP95Ms,
       ...(sweep.length === 0 ? { note: 'no sweep: the SLO rate is not measured, the USL ceiling is used' } : {}),
     },
   };

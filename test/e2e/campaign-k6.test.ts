@@ -38,7 +38,7 @@ describe('caplab campaign with runner: k6', () => {
   });
 
   it('writes capacity/<dc>/ and results/<dc>/ from k6\'s own files: handleSummary JSON and --out json NDJSON', () => {
-    expect(readdirSync(join(out, 'capacity', DC)).sort()).toEqual(['points-probe.ndjson.gz', 'points-sweep.ndjson.gz', 'summary-probe.json', 'summary-sweep.json']);
+    expect(readdirSync(join(out, 'capacity', DC)).filter((f) => !f.includes('-refine-')).sort()).toEqual(['points-probe.ndjson.gz', 'points-sweep.ndjson.gz', 'summary-probe.json', 'summary-sweep.json']);
     expect(readdirSync(join(out, 'results', DC)).sort()).toEqual(['points.ndjson.gz', 'summary.json']);
     const summary = JSON.parse(readFileSync(join(out, 'results', DC, 'summary.json'), 'utf8'));
     expect(summary.root_group).toBeDefined();
@@ -50,7 +50,27 @@ describe('caplab campaign with runner: k6', () => {
     expect(steps.size).toBeGreaterThanOrEqual(3);
     const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
     expect(plan.dcs[DC].capacity.perNodeRps).toBeGreaterThan(0);
-    expect(JSON.stringify(plan.dcs[DC].capacity.inputs)).toContain(join(out, 'capacity', DC, 'points-probe.ndjson.gz'));
+    // Named relative to the campaign folder, which was written as a staging folder and moved into place.
+    expect(plan.dcs[DC].capacity.inputs.probe).toBe(`capacity/${DC}/points-probe.ndjson.gz`);
+  });
+
+  it('refines the SLO rate with k6 too: each round a k6 run at a rate inside the bracket, read with the sweep', () => {
+    const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
+    const cap = plan.dcs[DC].capacity;
+    const rounds = readdirSync(join(out, 'capacity', DC)).filter((f) => /^summary-refine-\d+\.json$/.test(f)).length;
+    expect(r.stderr).toMatch(new RegExp(`SLO rate of ${DC}: .* after ${rounds} refinement rounds?`));
+    if (cap.source === 'measured' && cap.sloInterval?.upper != null) {
+      const { lower, upper } = cap.sloInterval;
+      if (rounds > 0) expect(cap.inputs.refineRounds).toBe(rounds);
+      // Within 5% of the lower end unless the rounds or their time ran out.
+      if (!(lower > 0 && upper <= lower * 1.05)) expect(rounds === 3 || /refinement stopped after/.test(r.stderr), `[${lower}, ${upper}) after ${rounds} rounds`).toBe(true);
+    }
+    for (let i = 1; i <= rounds; i++) {
+      // k6's own handleSummary shape: the refinement ran through the k6 runner.
+      const summary = JSON.parse(readFileSync(join(out, 'capacity', DC, `summary-refine-${i}.json`), 'utf8'));
+      expect(summary.root_group, `round ${i}`).toBeDefined();
+      expect(gunzipLines(join(out, 'capacity', DC, `points-refine-${i}.ndjson.gz`)).some((l) => l.includes('"rate":"')), `round ${i}`).toBe(true);
+    }
   });
 });
 

@@ -1,10 +1,12 @@
 /**
  * End to end: `caplab campaign --quick` on the defaults (built-in stacks on 127.0.0.1), then every file of the campaign
- * directory against its contract, and report.html in chromium offline. Also: Ctrl-C during the load stage leaves no
- * server or load process and no partial file.
+ * directory against its contract (one run's files, listed in its manifest), and report.html in chromium offline.
+ * Also: Ctrl-C during the sweep of a re-run into the same folder leaves the previous run whole, no server or load
+ * process and no partial file, and says truly what was written.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { checkCampaignFolder, folderDigests } from '../../cli/campaign/manifest.ts';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type Browser, chromium } from 'playwright-core';
@@ -15,12 +17,14 @@ import { CAPLAB_BIN, REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cl
 const dir = tempDir('caplab-e2e-campaign-');
 const out = join(dir, 'campaign');
 let stdout = '';
+let stderr = '';
 const read = (...p: string[]) => JSON.parse(readFileSync(join(out, ...p), 'utf8'));
 const DCS = ['beijing', 'singapore', 'us-west-1', 'us-west-2'];
 
 beforeAll(async () => {
   const r = await runCli(['--out-dir', out, 'campaign', '--quick']);
   stdout = r.stdout;
+  stderr = r.stderr;
   expect(r.code, `${r.stdout.slice(-2000)}\n${r.stderr}`).toBe(0);
 }, 300_000);
 
@@ -91,6 +95,47 @@ describe('caplab campaign --quick', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<section id="optimized">[\s\S]*<table id="optimized-table">/);
   });
 
+  it('is one run\'s folder: its manifest lists every file, each caplab file carries the run id, budgets.json is the run\'s', async () => {
+    const manifest = await checkCampaignFolder(out);
+    expect(manifest).toBeDefined();
+    const runId = manifest!.runId;
+    expect(stdout).toContain(`run ${runId}: ${out}`);
+    for (const f of ['forecast.json', 'traffic.json', 'population.json', 'plan.json']) expect(read(f).runId, f).toBe(runId);
+    expect(manifest).toMatchObject({ quick: true, seed: 1, dcs: DCS, skipped: [], budgets: 'budgets.json' });
+    expect(read('budgets.json')).toEqual(JSON.parse(readFileSync(join(REPO_ROOT, 'data', 'budgets.json'), 'utf8')));
+    for (const f of ['plan.json', 'forecast.json', 'results/singapore/summary.json', 'capacity/singapore/points-probe.ndjson.gz']) expect(manifest!.files[f], f).toBeDefined();
+    // The run wrote beside the folder and moved in whole: no staging or trash folder is left, and the log said where it wrote.
+    expect(readdirSync(dir).sort()).toEqual(['campaign']);
+    expect(stderr).toContain(`writing into ${out}.staging-${runId}`);
+    // Nothing names the staging folder the files were written in.
+    for (const f of ['plan.json', 'report.md', 'report.html']) expect(readFileSync(join(out, f), 'utf8'), f).not.toContain('.staging-');
+  });
+
+  it('refines each DC\'s SLO rate by bisection until its bracket is within 5%, or says why not', () => {
+    const plan = read('plan.json');
+    const settings = JSON.parse(readFileSync(join(REPO_ROOT, 'data', 'scenarios.json'), 'utf8')).quick.refine;
+    for (const dc of DCS) {
+      const cap = plan.dcs[dc].capacity;
+      if (cap.source !== 'measured' || cap.sloInterval.upper === null) continue;
+      const { lower, upper } = cap.sloInterval;
+      const rounds = Number(cap.inputs.refineRounds ?? 0);
+      const refineFiles = readdirSync(join(out, 'capacity', dc)).filter((f) => f.startsWith('points-refine-'));
+      expect(refineFiles.length, dc).toBe(rounds);
+      // Within 5% of the lower end, unless the rounds or their time ran out (a starved machine), which the log says.
+      if (!(lower > 0 && upper <= lower * 1.05)) {
+        expect(rounds === settings.maxRounds || /refinement stopped after/.test(stderr), `${dc} [${lower}, ${upper}) after ${rounds} rounds`).toBe(true);
+      }
+      // Each refinement step ran at a rate inside the bracket it was meant to split (the spec says which).
+      for (let i = 1; i <= rounds; i++) {
+        const spec = read('scenarios', `${dc}-refine-${i}.json`);
+        const rate = Number(Object.values(spec.options.scenarios as Record<string, { tags: { rate: string } }>)[0]!.tags.rate);
+        expect(rate, `${dc} round ${i}`).toBeGreaterThan(0);
+      }
+      expect(stderr).toMatch(new RegExp(`SLO rate of ${dc}: \\[`));
+    }
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/SLO rate measured (between|at least)/);
+  });
+
   it('passes the gate on the replay results at the default budgets', async () => {
     const r = await runCli(['gate', join(out, 'results')]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -99,7 +144,7 @@ describe('caplab campaign --quick', () => {
   it('ran probe, sweep and replay per DC: k6-shaped summaries and NDJSON points', () => {
     for (const dc of DCS) {
       expect(readdirSync(join(out, 'results', dc)).sort(), dc).toEqual(['points.ndjson.gz', 'summary.json']);
-      expect(readdirSync(join(out, 'capacity', dc)).sort(), dc).toEqual(['points-probe.ndjson.gz', 'points-sweep.ndjson.gz', 'summary-probe.json', 'summary-sweep.json']);
+      expect(readdirSync(join(out, 'capacity', dc)).filter((f) => !f.includes('-refine-')).sort(), dc).toEqual(['points-probe.ndjson.gz', 'points-sweep.ndjson.gz', 'summary-probe.json', 'summary-sweep.json']);
       const summary = read('results', dc, 'summary.json');
       expect(summary.metrics.http_reqs.values.count).toBeGreaterThan(0);
       expect(summary.root_group).toBeDefined();
@@ -130,22 +175,38 @@ describe('caplab campaign --quick', () => {
   }, 120_000);
 });
 
-describe('Ctrl-C during the load stage', () => {
-  it('exits 105 and leaves no server or load process and no partial file', async () => {
-    const o = join(dir, 'interrupted');
-    const child = spawn(process.execPath, [CAPLAB_BIN, '--out-dir', o, 'campaign', '--quick'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    // Wait for the probe stage: the first NDJSON temp or results file appears.
-    for (let i = 0; i < 1200 && !(existsSync(join(o, 'results'))); i++) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 1500));
+describe('Ctrl-C during the sweep of a re-run into the same folder', () => {
+  it('exits 105, says truly which outputs were written, and leaves the previous run whole at <out>', async () => {
+    // The gate above wrote its junit.xml into results/: compare the folder as it is now, file by file.
+    const before = await folderDigests(out);
+    const runId = JSON.parse(readFileSync(join(out, 'campaign.json'), 'utf8')).runId;
+    const child = spawn(process.execPath, [CAPLAB_BIN, '--out-dir', out, 'campaign', '--quick'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    // Wait for the sweep: its specs are written into the staging folder just before its runs start.
+    const staging = (): string | undefined => readdirSync(dir).filter((e) => e.startsWith('campaign.staging-')).map((e) => join(dir, e))[0];
+    const sweeping = (): boolean => {
+      const s = staging();
+      return s !== undefined && existsSync(join(s, 'scenarios', 'us-west-2-sweep.json'));
+    };
+    for (let i = 0; i < 3000 && !sweeping() && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(sweeping(), err).toBe(true);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code, stderr).toBe(105);
-    expect(stderr).toMatch(/interrupted/);
-    // No load process of this campaign survives, and the port-holding process (the campaign itself) is gone.
+    expect(code, err).toBe(105);
+    const s = staging()!;
+    // What it says was written is what is there: a summary for each DC it names, none for the others.
+    const said = /campaign interrupted (?:during the sweep|before the sweep started): (?:outputs written for ([\w, -]+?)(?:, none for ([\w, -]+))?|no outputs written); later stages skipped/.exec(err);
+    expect(said, err).not.toBeNull();
+    const written = said![1] ? said![1].split(', ') : [];
+    for (const dc of DCS) expect(existsSync(join(s, 'capacity', dc, 'summary-sweep.json')), dc).toBe(written.includes(dc));
+    // <out> is the previous run, whole; the unfinished one is named and left beside it.
+    expect(await folderDigests(out)).toEqual(before);
+    expect(JSON.parse(readFileSync(join(out, 'campaign.json'), 'utf8')).runId).toBe(runId);
+    expect(err).toContain(`${out} is unchanged; its files are in ${s}`);
+    // No load process of this campaign survives, and nothing is half-written.
     const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
-    expect(ps.split('\n').filter((l) => l.includes(o))).toEqual([]);
-    expect(spawnSync('find', [o, '-name', '*.tmp-*'], { encoding: 'utf8' }).stdout.trim()).toBe('');
-  }, 180_000);
+    expect(ps.split('\n').filter((l) => l.includes(s))).toEqual([]);
+    expect(spawnSync('find', [dir, '-name', '*.tmp-*'], { encoding: 'utf8' }).stdout.trim()).toBe('');
+  }, 400_000);
 });

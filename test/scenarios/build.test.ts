@@ -156,3 +156,22 @@ describe('buildScenarios for a user catalog: requests per use and k6 scripts', (
     expect(() => parseScenarioSpec(sg.sweep!, 'sweep')).not.toThrow();
   });
 });
+
+describe('buildScenarios: a refinement step of the SLO rate', () => {
+  it('runs one sweep-like step at the rate asked for (iterations per 10 s), tagged with it, as a valid spec', () => {
+    const sg = buildScenarios({ ...input, traffic: shopTraffic, plan: undefined, ceilings: { singapore: 90 }, catalog: shop, runner: 'engine', refineRates: { singapore: 43.25 } }).specs.singapore!;
+    const sc = Object.values(scenariosOf(sg.refine!));
+    expect(sc).toHaveLength(1);
+    // 43.25 req/s at 8/9 iteration per request: 38.4 it/s, 384 per 10 s (a whole number per second would be 38).
+    expect(sc[0]).toMatchObject({ executor: 'constant-arrival-rate', rate: 384, timeUnit: '10s', tags: { rate: '43.25' }, startTime: '0s' });
+    expect((sg.refine!.options as { tags: Record<string, string> }).tags).toMatchObject({ kind: 'refine', wan: 'off' });
+    expect(() => parseScenarioSpec(sg.refine!, 'refine')).not.toThrow();
+    // Without a refinement rate there is no refinement spec; a bad rate is refused.
+    expect(sgShop().refine).toBeUndefined();
+    expect(() => buildScenarios({ ...input, refineRates: { beijing: 0 } })).toThrow(/refinement rate of beijing/);
+  });
+});
+
+function sgShop() {
+  return shopSpecs('engine');
+}

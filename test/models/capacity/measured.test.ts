@@ -60,4 +60,23 @@ describe('measuredNodeCapacity', () => {
   it('refuses a probe with fewer than 3 levels', () => {
     expect(() => measuredNodeCapacity(probe.slice(0, 2), [], 200)).toThrow();
   });
+
+  it('never fits a ceiling on failed requests: steps with more than 1% failed are left out', () => {
+    // A target refusing every connection: each "request" fails at once, so throughput looks huge.
+    const refused = probe.map((p) => ({ ...p, throughput: p.throughput * 50, errorRate: 1 }));
+    expect(() => measuredNodeCapacity(refused, [], 200)).toThrow(/no capacity is fitted on failed requests/);
+    try {
+      measuredNodeCapacity(refused, [], 200);
+    } catch (err) {
+      expect((err as { problems: { where: string; message: string }[] }).problems[0]).toMatchObject({ where: 'probe step at concurrency 1', message: expect.stringMatching(/100% of its requests failed/) });
+    }
+    // Two overloaded steps answering mostly errors fast: left out, the ceiling is the healthy steps' fit.
+    const mixed = probe.map((p) => (p.concurrency >= 32 ? { ...p, throughput: p.throughput * 3, errorRate: 0.6 } : { ...p, errorRate: 0 }));
+    const cap = measuredNodeCapacity(mixed, [], 200);
+    expect(cap.ceilingRps).toBeCloseTo(measuredNodeCapacity(probe.filter((p) => p.concurrency < 32), [], 200).ceilingRps, 6);
+    expect(cap.inputs.probeStepsFailed).toBe(2);
+    // A step with a few failures counts only its successful requests.
+    const few = probe.map((p) => ({ ...p, errorRate: 0.01 }));
+    expect(measuredNodeCapacity(few, [], 200).ceilingRps).toBeCloseTo(measuredNodeCapacity(probe, [], 200).ceilingRps * 0.99, 0);
+  });
 });

@@ -1,0 +1,120 @@
+/**
+ * Everything a campaign reads before it writes or loads anything: campaign.yaml, its catalog, its budgets, the DCs it
+ * names against its placement, a target for every DC and the optimized placement's intents and candidates. Every
+ * problem of all of them is listed at once (exit 104), so a wrong DC name or a missing target costs no forecast
+ * and no load.
+ */
+import { resolve } from 'node:path';
+import { type Problem, ValidationError } from '../../models/errors.ts';
+import { parseBudgets } from '../../scenarios/budgets.ts';
+import type { Catalog } from '../../scenarios/catalog.ts';
+import { loadCatalog } from '../catalog.ts';
+import { DATA_DIR, loadDefaults } from '../data.ts';
+import { CliError } from '../errors.ts';
+import { parseJsonInput, parseYamlInput, readTextInput } from '../io.ts';
+import { optimizeInputProblems } from '../optimize.ts';
+import { loadPlacement, loadRoutingData } from '../routing.ts';
+import { parse as parseYaml } from 'yaml';
+import { type Campaign, CampaignSchema, readCampaign } from './config.ts';
+
+/** A campaign's inputs, all checked. */
+export interface CampaignInputs {
+  campaign: Campaign;
+  catalog: Catalog;
+  /** The budgets document the run uses (campaign inline, its file, or data/budgets.json), as written. */
+  budgets: unknown;
+  /** Where the budgets came from, for messages and the log. */
+  budgetsSource: string;
+  /** The placement's DCs (all of them; the campaign may load fewer). */
+  placementDcs: string[];
+}
+
+/**
+ * The fields of an invalid campaign.yaml that can still be checked against the placement: `dcs`, `targets` and
+ * `placement` where each has the right shape (their own problems are the schema's).
+ */
+function wellFormedFields(text: string): Pick<Campaign, 'dcs' | 'targets' | 'placement'> | undefined {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const o = raw as Record<string, unknown>;
+  const r = CampaignSchema.pick({ dcs: true, targets: true, placement: true }).safeParse({ dcs: o.dcs, targets: o.targets, placement: o.placement });
+  // A placement file's path would need resolving against the campaign's folder: only built-in placements here.
+  if (!r.success || (r.data.placement && /[./\\]/.test(r.data.placement))) return undefined;
+  return r.data;
+}
+
+/** Runs a check that throws, turning what it throws into problems at `where`. */
+async function collect(problems: Problem[], where: string, check: () => Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (err) {
+    if (err instanceof ValidationError) problems.push(...err.problems);
+    else if (err instanceof CliError) problems.push({ where, message: err.message });
+    else throw err;
+  }
+}
+
+/**
+ * Reads and checks a campaign (campaign.yaml when given, else all defaults) with everything it names.
+ * @param path campaign.yaml, or undefined for the defaults
+ * @returns the campaign, catalog, budgets document and placement DCs
+ * @throws {ValidationError} listing every problem of the campaign, its catalog, budgets, DCs, targets and intents
+ */
+export async function loadCampaignInputs(path: string | undefined): Promise<CampaignInputs> {
+  const source = path === undefined ? undefined : resolve(path);
+  const name = source ?? 'the campaign';
+  const text = source === undefined ? undefined : await readTextInput(source, 'campaign file');
+  const read = source === undefined || text === undefined ? { campaign: {}, problems: [] } : readCampaign(text, source);
+  const defaults = loadDefaults().campaign;
+  const runner = read.campaign?.runner ?? defaults.runner;
+  const problems: Problem[] = [...read.problems];
+  let catalog: Catalog | undefined;
+  await collect(problems, `${name}: catalog`, async () => {
+    catalog = await loadCatalog(read.catalog, runner);
+  });
+  const c = read.campaign;
+  let budgets: unknown;
+  let budgetsSource = 'data/budgets.json';
+  let placementDcs: string[] = [];
+  if (c) {
+    await collect(problems, `${name}: budgets`, async () => {
+      if (typeof c.budgets === 'object') {
+        budgets = c.budgets;
+        budgetsSource = `${name}: budgets`;
+      } else {
+        const file = c.budgets ?? resolve(DATA_DIR, 'budgets.json');
+        const text = await readTextInput(file, 'budgets file');
+        budgets = /\.ya?ml$/i.test(file) ? parseYamlInput(text, file) : parseJsonInput(text, file);
+        budgetsSource = c.budgets ?? 'data/budgets.json';
+      }
+      parseBudgets(budgets, budgetsSource);
+    });
+  }
+  // The DCs and targets are checked even when another field is wrong, so every problem shows at once.
+  const fields = c ?? (text === undefined ? undefined : wellFormedFields(text));
+  if (fields) {
+    const placement = fields.placement ?? defaults.placement;
+    await collect(problems, `${name}: placement`, async () => {
+      placementDcs = (await loadPlacement(placement, loadRoutingData().rtt)).dcs;
+    });
+    if (placementDcs.length > 0) {
+      fields.dcs?.forEach((dc, i) => {
+        if (!placementDcs.includes(dc)) problems.push({ where: `${name}: dcs[${i}]`, message: `"${dc}" is not a DC of placement ${placement} (${placementDcs.join(', ')})` });
+      });
+      const loaded = fields.dcs ?? placementDcs;
+      const missing = fields.targets ? loaded.filter((d) => !fields.targets![d]) : [];
+      if (missing.length > 0) problems.push({ where: `${name}: targets`, message: `no URL for ${missing.join(', ')} (every DC the campaign plans needs one)` });
+    }
+  }
+  if (c && c.dcs === undefined && placementDcs.length > 0) {
+    // The optimized placement's intents and what-if sites, checked now rather than after the load runs.
+    problems.push(...await optimizeInputProblems({ ...(c.intents ? { intents: c.intents } : {}), ...(c.candidates ? { candidates: c.candidates } : {}) }, placementDcs));
+  }
+  if (!read.campaign || !catalog || problems.length > 0) throw new ValidationError(`${name} is invalid`, problems);
+  return { campaign: read.campaign, catalog, budgets, budgetsSource, placementDcs };
+}

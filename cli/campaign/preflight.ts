@@ -1,0 +1,131 @@
+/**
+ * The campaign's pre-flight: before any load, each service's first request(s) sent once to each target, as one user
+ * of the DC would send them (a service's once-per-VU steps, e.g. the device registration its token comes from, then
+ * its first own request). A target that refuses, never answers, fails TLS or answers a status the step does not
+ * expect stops the campaign with the target, the request and the error, before anything is loaded: minutes of load
+ * against a dead target would only end in a misleading failure further on (an empty fit, a blamed output).
+ */
+import { TemplateError, type TemplateScope, compileJson, compileString } from '../../scenarios/engine/template.ts';
+import { compileJsonPath } from '../../scenarios/engine/jsonpath.ts';
+import type { Catalog, RawStep } from '../../scenarios/catalog.ts';
+import { ScriptError } from '../errors.ts';
+
+/** One failed pre-flight request. */
+export interface PreflightFailure {
+  dc: string;
+  /** The target's base URL. */
+  target: string;
+  service: string;
+  /** `METHOD url` as sent (or as written, when it could not be rendered). */
+  request: string;
+  /** What went wrong: the network or TLS error, the timeout, or the unexpected status. */
+  error: string;
+}
+
+/** Why a fetch failed, as specific as Node says (undici wraps the socket's error in `cause`). */
+function fetchError(err: unknown, timeoutS: number): string {
+  const e = err as Error & { cause?: Error & { code?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no response within ${timeoutS} s`;
+  const c = e.cause;
+  if (c) return `${c.code ? `${c.code}: ` : ''}${c.message}`;
+  return e.message;
+}
+
+function expected(step: RawStep, status: number): boolean {
+  const list = step.expectedStatuses as (number | { min: number; max: number })[] | undefined;
+  if (!list) return status >= 200 && status < 400;
+  return list.some((e) => (typeof e === 'number' ? e === status : status >= e.min && status <= e.max));
+}
+
+/** The steps one use sends up to its first request that is not once-per-VU (the service's own first request). */
+function firstSteps(steps: readonly RawStep[]): RawStep[] {
+  const i = steps.findIndex((s) => s.once !== true);
+  return i < 0 ? [...steps] : steps.slice(0, i + 1);
+}
+
+/**
+ * Sends one service's first request(s) to one target.
+ * @returns the failure, or undefined when every request got an expected status
+ */
+async function checkService(target: string, steps: readonly RawStep[], user: Record<string, unknown>, timeoutS: number): Promise<{ request: string; error: string } | undefined> {
+  const vars: Record<string, unknown> = {};
+  const base = new URL(target);
+  const prefix = base.pathname.replace(/\/$/, '');
+  for (const step of firstSteps(steps)) {
+    const method = typeof step.method === 'string' ? step.method : 'GET';
+    const written = typeof step.path === 'string' ? `${base.origin}${prefix}${step.path.startsWith('/') ? '' : '/'}${step.path}` : String(step.url);
+    const scope: TemplateScope = { user, vars, env: {}, iteration: 0, vu: 1, scenario: 'preflight' };
+    let url: string;
+    let body: string | undefined;
+    const headers: Record<string, string> = {};
+    try {
+      url = compileString(written, encodeURIComponent)(scope);
+      for (const [k, v] of Object.entries(step.headers ?? {})) headers[k] = compileString(v)(scope);
+      if (step.json !== undefined) {
+        body = JSON.stringify(compileJson(step.json)(scope));
+        headers['content-type'] ??= 'application/json';
+      } else if (typeof step.body === 'string') body = compileString(step.body)(scope);
+    } catch (err) {
+      // A value only a setup() would give: the request cannot be formed here, so reaching the target must do.
+      if (!(err instanceof TemplateError)) throw err;
+      url = target;
+      body = undefined;
+    }
+    const request = `${method} ${url}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(timeoutS * 1000) });
+    } catch (err) {
+      return { request, error: fetchError(err, timeoutS) };
+    }
+    const text = await res.text().catch(() => '');
+    if (!expected(step, res.status)) return { request, error: `HTTP ${res.status}${text ? `: ${text.slice(0, 120).replace(/\s+/g, ' ')}` : ''}` };
+    for (const [name, path] of Object.entries((step.extract ?? {}) as Record<string, string>)) {
+      try {
+        vars[name] = compileJsonPath(path)(JSON.parse(text));
+      } catch {
+        // The load would fail the same way; the request itself was answered.
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Sends each service's first request(s) once to each DC's target(s), all at once.
+ * Services run as k6 scripts (no flow) are checked by a GET of the target: any HTTP answer will do.
+ * @param o targets by DC (one or more base URLs each), the catalog, one user of each DC, and the timeout per request
+ * @returns every failure (empty when every target answered every request as expected)
+ */
+export async function preflightFailures(o: {
+  targets: Readonly<Record<string, readonly string[]>>;
+  catalog: Catalog;
+  users: Readonly<Record<string, Record<string, unknown>>>;
+  timeoutSeconds: number;
+}): Promise<PreflightFailure[]> {
+  const checks = Object.entries(o.targets).flatMap(([dc, urls]) => [...new Set(urls)].map(async (target) => {
+    // A target's services are checked side by side (a WAN-delayed stack answers each after its modeled RTT).
+    const found = await Promise.all(o.catalog.services.map(async (svc): Promise<PreflightFailure | undefined> => {
+      const steps: RawStep[] = svc.flow ? svc.flow.steps : [{ method: 'GET', url: target, expectedStatuses: [{ min: 100, max: 599 }] }];
+      const f = await checkService(target, steps, o.users[dc] ?? {}, o.timeoutSeconds);
+      return f ? { dc, target, service: svc.name, ...f } : undefined;
+    }));
+    const failures = found.filter((f) => f !== undefined);
+    // A target that is down fails every service's first request the same way: name it once.
+    const down = failures.filter((f) => !/^HTTP \d/.test(f.error));
+    return down.length === failures.length && down.length > 0 ? [down[0]!] : failures;
+  }));
+  const perDc = await Promise.all(checks);
+  return perDc.flat();
+}
+
+/**
+ * The campaign's error for failed pre-flight requests: exit 107, as k6 exits when its setup() throws (the run cannot
+ * start; the inputs are valid, the target is not serving them), one line per failure.
+ * @param failures at least one
+ * @returns the error to throw
+ */
+export function preflightError(failures: readonly PreflightFailure[]): ScriptError {
+  const lines = failures.map((f) => `  ${f.dc} ${f.target}: ${f.service}: ${f.request}: ${f.error}`);
+  return new ScriptError(`pre-flight: ${failures.length} request${failures.length === 1 ? '' : 's'} failed, nothing was loaded:\n${lines.join('\n')}`);
+}
