@@ -153,11 +153,16 @@ async function readSummaryFile(path: string, problems: Problem[]): Promise<GateR
   return r?.summary ? [gateRun(null, r, dirname(path), provenance, damaged, path)] : [];
 }
 
-/** The campaign folder a gate target belongs to: the target itself, or its parent when the target is its results/. */
+/**
+ * The campaign folder a gate target belongs to: the target itself, its parent when the target is its results/, or its
+ * grandparent when the target is one DC's results/<dc>.
+ */
 async function campaignFolderOf(target: string): Promise<{ campaign: string; results: string } | undefined> {
   const has = (d: string): Promise<boolean> => stat(join(d, CAMPAIGN_MANIFEST)).then((s) => s.isFile(), () => false);
   if (await has(target)) return { campaign: target, results: join(target, 'results') };
-  if (basename(resolve(target)) === 'results' && (await has(dirname(target)))) return { campaign: dirname(target), results: target };
+  const abs = resolve(target); // resolve: `caplab gate .` inside results/ or results/<dc>
+  if (basename(abs) === 'results' && (await has(dirname(abs)))) return { campaign: dirname(target === '.' ? abs : target), results: target };
+  if (basename(dirname(abs)) === 'results' && (await has(dirname(dirname(abs))))) return { campaign: dirname(dirname(abs)), results: target };
   return undefined;
 }
 

@@ -75,6 +75,18 @@ describe('caplab gate on a campaign folder', () => {
     expect(given.stdout.split('\n')[0]).toBe(`budgets: ${loose} (given with --budgets)`);
   }, 60_000);
 
+  it('judges one DC\'s results/<dc> of a campaign folder with the campaign\'s budgets, also given as `.`', async () => {
+    const c = await campaign('dcdir');
+    const dcDir = join(c, 'results', 'us-west-1');
+    const r = await runCli(['gate', dcDir], { env: noGithub });
+    expect(r.code, r.stderr).toBe(99);
+    expect(r.stdout.split('\n')[0]).toBe(`budgets: ${join(c, 'budgets.json')} (the budgets campaign run run-dcdir ran with (${join(c, 'campaign.json')}))`);
+    expect(r.stdout).toMatch(/us-west-1\s+checkout\s+p95\s+[\d.]+ ms\s+< 20 ms\s+FAIL/);
+    expect(r.stdout).not.toContain('singapore');
+    const dot = await runCli(['gate', '--quiet', '.'], { cwd: dcDir, env: noGithub });
+    expect(dot.code, dot.stderr).toBe(99);
+  }, 60_000);
+
   it('fails (exit 104) when a DC the campaign loaded has no results, naming it', async () => {
     const c = await campaign('missing', ['singapore', 'us-west-1', 'us-west-2'], ['beijing']);
     const r = await runCli(['gate', c], { env: noGithub });
