@@ -223,7 +223,8 @@ export const run: CommandRun<GateCliOptions> = async ({ args, opts, global }) =>
   } catch (err) {
     throw new ScriptError(`cannot write ${junitPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  if (!global.quiet) process.stdout.write(formatGate(outcome, junitPath, `${source.shown} (${source.why})`));
+  const budgetsLine = `${source.shown} (${source.why})`;
+  if (!global.quiet) process.stdout.write(formatGate(outcome, junitPath, budgetsLine));
 
   if (process.env.GITHUB_ACTIONS === 'true') {
     const lines = gateAnnotations(outcome);
@@ -232,7 +233,7 @@ export const run: CommandRun<GateCliOptions> = async ({ args, opts, global }) =>
     if (summaryFile) {
       try {
         // Append: earlier steps (and other tools in this step) write to the same file.
-        await appendFile(summaryFile, `\n${gateMarkdown(outcome, `caplab gate (${target})`)}`);
+        await appendFile(summaryFile, `\n${gateMarkdown(outcome, `caplab gate (${target})`, budgetsLine)}`);
       } catch (err) {
         process.stderr.write(`caplab: cannot append to $GITHUB_STEP_SUMMARY ${summaryFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
       }
