@@ -210,6 +210,8 @@ export const run: CommandRun<GateCliOptions> = async ({ args, opts, global }) =>
     if (read.resultsDir && budgets) required = requiredDcs(budgets, source.shown, manifest, folder && join(folder.campaign, CAMPAIGN_MANIFEST));
   } else runs = await readSummaryFile(target, problems);
   if (budgets) problems.push(...gateEvidenceProblems(budgets, runs, { required, resultsDir: folder?.results ?? target }));
+  // A gate that judged no run at all would pass on nothing.
+  if (kind !== undefined && runs.length === 0 && problems.length === 0) problems.push({ where: folder?.results ?? target, message: 'no results to judge' });
   if (problems.length > 0 || !budgets) throw new ValidationError(`caplab gate cannot judge ${target}`, problems);
 
   const outcome = evaluateGate(budgets, runs, { requireAll: opts.requireAll ?? false });

@@ -97,6 +97,16 @@ describe('caplab gate on a campaign folder', () => {
     expect(existsSync(join(c, 'results', 'junit.xml'))).toBe(false);
   }, 30_000);
 
+  it('refuses (exit 104) a campaign folder with no results at all, even when its manifest lists no DC', async () => {
+    const c = join(dir, 'none');
+    mkdirSync(c, { recursive: true });
+    writeFileSync(join(c, 'budgets.json'), JSON.stringify(runBudgets));
+    await writeCampaignManifest(c, { runId: 'run-none', startedAt: '2026-12-05T10:00:00Z', quick: false, seed: 7, dcs: [], skipped: ['singapore'], budgets: 'budgets.json' });
+    const r = await runCli(['gate', c], { env: noGithub });
+    expect(r.code).toBe(104);
+    expect(r.stderr).toContain(`${join(c, 'results')}: no results to judge`);
+  }, 30_000);
+
   it('refuses (exit 104) a folder mixing files of different runs: a file changed and a file added after the manifest', async () => {
     const c = await campaign('mixed');
     appendFileSync(join(c, 'results', 'singapore', 'points.ndjson'), '');
