@@ -8,7 +8,8 @@
  * - a budget field the run cannot measure for any service (its metric is absent from the run altogether: a summary
  *   without the `service` sub-metric and no points, or server-side `http_req_waiting` in a replay run through the
  *   modeled WAN). Such a limit would otherwise be "no data" forever and never judged; a service the run merely did
- *   not exercise stays a per-service no-data check (reports/gate.ts).
+ *   not exercise stays a per-service no-data check (reports/gate.ts);
+ * - budgets with per-service defaults on a run none of whose requests carries a `service` tag (nothing to judge).
  * Pure: runs and budgets in, problems out; the CLI reads the files and turns problems into exit 104.
  */
 import type { Problem } from '../models/errors.ts';
@@ -54,6 +55,11 @@ function noRequests(run: GateRun, where: string): Problem {
 function unmeasurable(budgets: Budgets, run: GateRun): Problem[] {
   const services = judgedServices(budgets, run);
   const out: Problem[] = [];
+  // Defaults apply to every service the run measured: with none measured they would judge nothing and pass.
+  const defaults = SERVICE_LIMITS.filter(([k]) => budgets.defaults[k] !== undefined).map(([k]) => k);
+  if (defaults.length > 0 && run.figures.services.length === 0) {
+    out.push({ where: run.file, message: `the budgets' defaults (${defaults.join(', ')}) apply to every service, but no request of this run carries a service tag (points tagged service:<name>, or summary sub-metrics {service:<name>}), so they would judge nothing` });
+  }
   // One problem per metric, so serverP95 and serverP99 (both http_req_waiting) are named together.
   const byMetric = new Map<string, { keys: string[]; wanting: Set<string> }>();
   for (const [key, metric, field] of SERVICE_LIMITS) {

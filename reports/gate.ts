@@ -281,10 +281,12 @@ const result = (c: GateCheck): string => (c.verdict === 'pass' ? '✅ pass' : c.
  * columns (`DC | metric | threshold | measured | result`, `DC | service | limit | measured | budget | result`), notes.
  * @param outcome the gate's outcome
  * @param title heading text (default `caplab gate`)
+ * @param budgetsUsed which budgets judged and why, shown under the heading (so a reader never guesses), if known
  * @returns Markdown ending with a newline (callers append it to the step summary file)
  */
-export function gateMarkdown(outcome: GateOutcome, title = 'caplab gate'): string {
+export function gateMarkdown(outcome: GateOutcome, title = 'caplab gate', budgetsUsed?: string): string {
   const out = [`## ${title}: ${outcome.ok ? 'passed' : 'FAILED'}`, ''];
+  if (budgetsUsed !== undefined) out.push(`Budgets: ${budgetsUsed}`, '');
   const thresholds = outcome.checks.filter((c) => c.kind === 'threshold');
   const budgets = outcome.checks.filter((c) => c.kind === 'budget');
   if (thresholds.length > 0) {

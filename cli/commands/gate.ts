@@ -153,11 +153,16 @@ async function readSummaryFile(path: string, problems: Problem[]): Promise<GateR
   return r?.summary ? [gateRun(null, r, dirname(path), provenance, damaged, path)] : [];
 }
 
-/** The campaign folder a gate target belongs to: the target itself, or its parent when the target is its results/. */
+/**
+ * The campaign folder a gate target belongs to: the target itself, its parent when the target is its results/, or its
+ * grandparent when the target is one DC's results/<dc>.
+ */
 async function campaignFolderOf(target: string): Promise<{ campaign: string; results: string } | undefined> {
   const has = (d: string): Promise<boolean> => stat(join(d, CAMPAIGN_MANIFEST)).then((s) => s.isFile(), () => false);
   if (await has(target)) return { campaign: target, results: join(target, 'results') };
-  if (basename(resolve(target)) === 'results' && (await has(dirname(target)))) return { campaign: dirname(target), results: target };
+  const abs = resolve(target); // resolve: `caplab gate .` inside results/ or results/<dc>
+  if (basename(abs) === 'results' && (await has(dirname(abs)))) return { campaign: dirname(target === '.' ? abs : target), results: target };
+  if (basename(dirname(abs)) === 'results' && (await has(dirname(dirname(abs))))) return { campaign: dirname(dirname(abs)), results: target };
   return undefined;
 }
 
@@ -205,6 +210,8 @@ export const run: CommandRun<GateCliOptions> = async ({ args, opts, global }) =>
     if (read.resultsDir && budgets) required = requiredDcs(budgets, source.shown, manifest, folder && join(folder.campaign, CAMPAIGN_MANIFEST));
   } else runs = await readSummaryFile(target, problems);
   if (budgets) problems.push(...gateEvidenceProblems(budgets, runs, { required, resultsDir: folder?.results ?? target }));
+  // A gate that judged no run at all would pass on nothing.
+  if (kind !== undefined && runs.length === 0 && problems.length === 0) problems.push({ where: folder?.results ?? target, message: 'no results to judge' });
   if (problems.length > 0 || !budgets) throw new ValidationError(`caplab gate cannot judge ${target}`, problems);
 
   const outcome = evaluateGate(budgets, runs, { requireAll: opts.requireAll ?? false });
@@ -218,7 +225,8 @@ export const run: CommandRun<GateCliOptions> = async ({ args, opts, global }) =>
   } catch (err) {
     throw new ScriptError(`cannot write ${junitPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  if (!global.quiet) process.stdout.write(formatGate(outcome, junitPath, `${source.shown} (${source.why})`));
+  const budgetsLine = `${source.shown} (${source.why})`;
+  if (!global.quiet) process.stdout.write(formatGate(outcome, junitPath, budgetsLine));
 
   if (process.env.GITHUB_ACTIONS === 'true') {
     const lines = gateAnnotations(outcome);
@@ -227,7 +235,7 @@ export const run: CommandRun<GateCliOptions> = async ({ args, opts, global }) =>
     if (summaryFile) {
       try {
         // Append: earlier steps (and other tools in this step) write to the same file.
-        await appendFile(summaryFile, `\n${gateMarkdown(outcome, `caplab gate (${target})`)}`);
+        await appendFile(summaryFile, `\n${gateMarkdown(outcome, `caplab gate (${target})`, budgetsLine)}`);
       } catch (err) {
         process.stderr.write(`caplab: cannot append to $GITHUB_STEP_SUMMARY ${summaryFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
       }

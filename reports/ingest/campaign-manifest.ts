@@ -37,8 +37,10 @@ export const CampaignManifestSchema = z.object({
   dcs: z.array(z.string()),
   /** DCs of the placement with no demand, not loaded. */
   skipped: z.array(z.string()),
-  /** Path (relative to the folder) of the budgets the run used, `caplab.budgets/v1`. */
-  budgets: z.string(),
+  /** Path (relative to the folder, inside it) of the budgets the run used, `caplab.budgets/v1`. */
+  budgets: z.string().min(1).refine((p) => !/^([\\/]|[A-Za-z]:)/.test(p) && !p.split(/[\\/]/).includes('..'), {
+    message: 'must be a path inside the campaign folder (relative, no ..): the budgets the run used are part of its folder',
+  }),
   /** Every file the run wrote (paths relative to the folder, `/`-separated), except the manifest itself. */
   files: z.record(z.string(), FileDigestSchema),
 }).strict();

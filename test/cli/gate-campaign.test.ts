@@ -75,6 +75,18 @@ describe('caplab gate on a campaign folder', () => {
     expect(given.stdout.split('\n')[0]).toBe(`budgets: ${loose} (given with --budgets)`);
   }, 60_000);
 
+  it('judges one DC\'s results/<dc> of a campaign folder with the campaign\'s budgets, also given as `.`', async () => {
+    const c = await campaign('dcdir');
+    const dcDir = join(c, 'results', 'us-west-1');
+    const r = await runCli(['gate', dcDir], { env: noGithub });
+    expect(r.code, r.stderr).toBe(99);
+    expect(r.stdout.split('\n')[0]).toBe(`budgets: ${join(c, 'budgets.json')} (the budgets campaign run run-dcdir ran with (${join(c, 'campaign.json')}))`);
+    expect(r.stdout).toMatch(/us-west-1\s+checkout\s+p95\s+[\d.]+ ms\s+< 20 ms\s+FAIL/);
+    expect(r.stdout).not.toContain('singapore');
+    const dot = await runCli(['gate', '--quiet', '.'], { cwd: dcDir, env: noGithub });
+    expect(dot.code, dot.stderr).toBe(99);
+  }, 60_000);
+
   it('fails (exit 104) when a DC the campaign loaded has no results, naming it', async () => {
     const c = await campaign('missing', ['singapore', 'us-west-1', 'us-west-2'], ['beijing']);
     const r = await runCli(['gate', c], { env: noGithub });
@@ -83,6 +95,16 @@ describe('caplab gate on a campaign folder', () => {
     expect(r.stderr).toContain(`${join(c, 'results')}/us-west-2: missing: no results for DC us-west-2 (campaign run run-missing loaded it (${join(c, 'campaign.json')}))`);
     expect(r.stderr).not.toContain('beijing');
     expect(existsSync(join(c, 'results', 'junit.xml'))).toBe(false);
+  }, 30_000);
+
+  it('refuses (exit 104) a campaign folder with no results at all, even when its manifest lists no DC', async () => {
+    const c = join(dir, 'none');
+    mkdirSync(c, { recursive: true });
+    writeFileSync(join(c, 'budgets.json'), JSON.stringify(runBudgets));
+    await writeCampaignManifest(c, { runId: 'run-none', startedAt: '2026-12-05T10:00:00Z', quick: false, seed: 7, dcs: [], skipped: ['singapore'], budgets: 'budgets.json' });
+    const r = await runCli(['gate', c], { env: noGithub });
+    expect(r.code).toBe(104);
+    expect(r.stderr).toContain(`${join(c, 'results')}: no results to judge`);
   }, 30_000);
 
   it('refuses (exit 104) a folder mixing files of different runs: a file changed and a file added after the manifest', async () => {

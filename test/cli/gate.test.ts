@@ -212,7 +212,7 @@ describe('caplab gate', () => {
     expect(annotations[0]).toMatch(new RegExp(`^::error file=${res.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/us-west-1/summary\\.json,title=caplab budget photos_post p95 \\(us-west-1\\)::photos_post in us-west-1: p95 = [\\d.]+ ms, limit < 20 ms \\(budget broken\\)$`));
     const md = readFileSync(summaryFile, 'utf8');
     expect(md.startsWith('# Earlier step\n\nkept\n')).toBe(true);
-    expect(md).toContain(`## caplab gate (${res}): FAILED`);
+    expect(md).toContain(`## caplab gate (${res}): FAILED\n\nBudgets: ${join(dir, 'gh.json')} (given with --budgets)\n`);
     expect(md).toContain('| DC | service | limit | measured | budget | result |');
     expect(md).toMatch(/\| us-west-1 \| photos_post \| p95 \| [\d.]+ ms \| < 20 ms \| ❌ fail \|/);
     // A second gate appends again.

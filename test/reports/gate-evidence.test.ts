@@ -90,6 +90,13 @@ describe('gateEvidenceProblems', () => {
     expect(gateEvidenceProblems(server, [run('singapore', figures([svc('contacts_sync', { serverP95: 12, serverP99: 20 }), svc('photos_post')]))])).toEqual([]);
   });
 
+  it('refuses per-service defaults on a run whose requests carry no service tag (they would judge nothing)', () => {
+    const s = summary({ http_reqs: { type: 'counter', contains: 'default', values: { count: 10, rate: 5 } }, http_req_duration: { values: { 'p(95)': 120 } } });
+    const onlyDefaults = parseBudgets({ schema: 'caplab.budgets/v1', defaults: { p95: '500ms', droppedIterations: 0 } }, 'b');
+    const p = gateEvidenceProblems(onlyDefaults, [run('singapore', figuresFromSummary(s), { summary: s, file: 'results/singapore/summary.json' })]);
+    expect(p).toEqual([{ where: 'results/singapore/summary.json', message: expect.stringMatching(/^the budgets' defaults \(p95\) apply to every service, but no request of this run carries a service tag/) }]);
+  });
+
   it('lists every problem of every run at once', () => {
     const s = summary({});
     const p = gateEvidenceProblems(budgets, [
