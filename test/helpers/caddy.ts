@@ -76,6 +76,10 @@ export async function startCaddy(dir: string, opts: CaddyOptions = {}): Promise<
       '  admin off',
       '  skip_install_trust',
       '  auto_https disable_redirects',
+      // No HTTP/3: it would also bind the UDP port, one more way to lose the free-port race for nothing.
+      '  servers {',
+      '    protocols h1 h2',
+      '  }',
       ...(site === '127.0.0.1' ? [] : [`  default_sni ${site}`]),
       '}',
       `https://${site}:${port} {`,
