@@ -21,7 +21,10 @@ import { type Campaign, CampaignSchema, readCampaign } from './config.ts';
 export interface CampaignInputs {
   campaign: Campaign;
   catalog: Catalog;
-  /** The budgets document the run uses (campaign inline, its file, or data/budgets.json), as written. */
+  /**
+   * The budgets the run judges by: the campaign's (inline, its file, or data/budgets.json) as written, less entries
+   * for services no request of the catalog is tagged with, plus the catalog's own service budgets (ms).
+   */
   budgets: unknown;
   /** Where the budgets came from, for messages and the log. */
   budgetsSource: string;
@@ -46,6 +49,20 @@ function wellFormedFields(text: string): Pick<Campaign, 'dcs' | 'targets' | 'pla
   // A placement file's path would need resolving against the campaign's folder: only built-in placements here.
   if (!r.success || (r.data.placement && /[./\\]/.test(r.data.placement))) return undefined;
   return r.data;
+}
+
+/**
+ * A valid budgets document narrowed to a catalog: entries for services none of its requests carry are dropped (the
+ * built-in budgets name the built-in API's services), and the catalog's service budgets are added where the document
+ * names the service for no DC, as the scenario builder adds them (scenarios/catalog-budgets.ts).
+ */
+function effectiveBudgets(doc: unknown, catalog: Catalog): unknown {
+  const d = doc as { budgets?: { service: string; dc?: string }[] } & Record<string, unknown>;
+  const tagged = new Set(catalog.services.flatMap((svc) => [svc.name, ...(svc.flow?.steps ?? []).map((st) => st.tags?.service).filter((t) => t !== undefined)]));
+  const kept = (d.budgets ?? []).filter((b) => tagged.has(b.service));
+  const named = new Set(kept.filter((b) => b.dc === undefined).map((b) => b.service));
+  const added = catalog.services.flatMap((svc) => (svc.budgets && !named.has(svc.name) ? [{ service: svc.name, ...svc.budgets }] : []));
+  return { ...d, budgets: [...kept, ...added] };
 }
 
 /** Runs a check that throws, turning what it throws into problems at `where`. */
@@ -94,6 +111,7 @@ export async function loadCampaignInputs(path: string | undefined): Promise<Camp
       }
       parseBudgets(budgets, budgetsSource);
     });
+    if (budgets !== undefined && catalog) budgets = effectiveBudgets(budgets, catalog);
   }
   // The DCs and targets are checked even when another field is wrong, so every problem shows at once.
   const fields = c ?? (text === undefined ? undefined : wellFormedFields(text));

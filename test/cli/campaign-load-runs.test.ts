@@ -43,7 +43,8 @@ describe('campaign child runs', () => {
     expect(oneAgain).toBe(one);
     // 40 fair picks agree by chance with probability 2^-40.
     expect(two).not.toBe(one);
-  }, 60_000);
+    // Three child runs of 40 requests each: about 10 s idle, 30 s on a starved 2-core machine.
+  }, 180_000);
 
   it('write capacity runs under capacity/<dc>/ and the replay under results/<dc>/, one worker each (engine)', () => {
     expect(childRunArgs({ dir: '/c', kind: 'refine-2', dc: 'sg', seed: 3, runner: 'engine' })).toEqual([

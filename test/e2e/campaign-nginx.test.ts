@@ -11,7 +11,7 @@
  * Tolerance: a probe step's page share is binomial over about 250 iterations (SE 2.5%), and the USL curve rounds the
  * limiter's sharp knee; 15% covers four SEs and that rounding (a run here measured 127.45).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,12 +81,14 @@ describe('caplab campaign on a user catalog against nginx (no built-in stacks)',
     expect(traffic.flashSales).toEqual([]);
   });
 
-  it('sent the probe, sweep and replay to nginx', () => {
-    // Every GET nginx logged is one the engine counted (the helper's readiness check is a HEAD).
+  it('sent the pre-flight, probe, sweep, its refinement and the replay to nginx', () => {
+    // Every GET nginx logged is one the engine counted (the helper's readiness check is a HEAD), or the pre-flight's
+    // one request per service (page and status, each one step) before any load.
     const log = readFileSync(nginx!.accessLog, 'utf8').trimEnd().split('\n').filter((l) => l.startsWith('GET '));
     const served = (uri: string) => log.filter((l) => l === `GET 200 ${uri}`).length;
-    let sent = 0;
-    for (const f of ['capacity/singapore/summary-probe.json', 'capacity/singapore/summary-sweep.json', 'results/singapore/summary.json']) {
+    const refine = readdirSync(join(out, 'capacity', 'singapore')).filter((f) => /^summary-refine-\d+\.json$/.test(f)).map((f) => `capacity/singapore/${f}`);
+    let sent = 2;
+    for (const f of ['capacity/singapore/summary-probe.json', 'capacity/singapore/summary-sweep.json', ...refine, 'results/singapore/summary.json']) {
       sent += read(...f.split('/')).metrics.http_reqs.values.count;
     }
     expect(served('/index.html') + served('/api/status')).toBe(sent);

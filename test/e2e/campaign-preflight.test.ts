@@ -73,7 +73,8 @@ describe('campaign input problems are all listed before any work', () => {
     expect(r2.stderr).toMatch(/targets: no URL for singapore, mars/);
     expect(r2.stderr).not.toMatch(/forecast: done/);
     expect(existsSync(join(dir, 'inputs'))).toBe(false);
-  }, 60_000);
+    // Generous: two CLI starts and the input checks take about 10 s on an idle machine, 25 s on a starved one.
+  }, 180_000);
 });
 
 describe('pre-flight: a target that is down stops the campaign before any load', () => {
