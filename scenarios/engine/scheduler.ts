@@ -160,6 +160,17 @@ export async function runOpenModel(env: ExecutorEnv, schedule: OpenSchedule): Pr
       for (;;) {
         // Re-read the clock: iterations that fell due while this tick ran start in it too (within the budget).
         const now = performance.now();
+        if (now >= end) {
+          // The duration is over. Slots still waiting start on the VUs idle now (a timer woke a little late), once
+          // each; the rest never start: dropped, or a flood behind schedule would go on starting them past the end.
+          while (k < schedule.total && idle.length > 0) {
+            env.stats.scheduled++;
+            start(idle.pop()!, schedule.indexOf(startedHere++), t0 + schedule.at(k));
+            k++;
+          }
+          dropDue();
+          return finish();
+        }
         const due = schedule.dueBy(now - t0);
         if (due <= k) break;
         if (idle.length === 0) {
