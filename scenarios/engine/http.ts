@@ -45,6 +45,11 @@ export interface HttpRequest {
   timeoutMs: number;
   /** Keep the response body (for extract, body checks); otherwise only its size is counted. */
   keepBody: boolean;
+  /**
+   * Most body bytes kept when {@link HttpRequest.keepBody} (default: no limit): a longer body fails the request
+   * (status 0, an error naming the cap) and closes its connection.
+   */
+  maxBodyBytes?: number;
 }
 
 /** What came back; `status` 0 when no response (connection refused, timeout, interrupted). */
@@ -178,7 +183,7 @@ export class VuHttp {
     }
     this.#current = h;
     this.#reused = h.conn.served > 0;
-    h.conn.send(head, req.body, req.keepBody, req.method === 'HEAD', this.#t0, this.#onDone);
+    h.conn.send(head, req.body, req.keepBody, req.method === 'HEAD', this.#t0, this.#onDone, req.maxBodyBytes);
   }
 
   #done(x: Http1Exchange): void {
