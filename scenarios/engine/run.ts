@@ -101,11 +101,11 @@ export interface RunResult {
  * `--iterations` -> shared-iterations (with `--duration` as maxDuration), `--duration` -> constant-vus; `--vus`
  * alone keeps the spec's scenarios unless it has none. No scenarios at all -> one iteration of one VU.
  * @param spec validated spec
- * @param flags shortcut values (durations in ms)
+ * @param flags shortcut values (durations in ms) and the flow they run (default `default`; see shortcut-flow.ts)
  * @returns the scenarios to run
  */
-export function effectiveScenarios(spec: ScenarioSpec, flags: { vus?: number; durationMs?: number; iterations?: number } = {}): Record<string, ScenarioConfig> {
-  const base = { startTime: 0, gracefulStop: 30_000, exec: 'default', env: {}, tags: {} };
+export function effectiveScenarios(spec: ScenarioSpec, flags: { vus?: number; durationMs?: number; iterations?: number; exec?: string } = {}): Record<string, ScenarioConfig> {
+  const base = { startTime: 0, gracefulStop: 30_000, exec: flags.exec ?? 'default', env: {}, tags: {} };
   if (flags.iterations !== undefined) {
     return { default: { ...base, executor: 'shared-iterations', vus: flags.vus ?? 1, iterations: flags.iterations, maxDuration: flags.durationMs ?? 600_000 } };
   }
