@@ -259,6 +259,11 @@ export class VuHttp {
     this.#current?.conn.abort('request interrupted');
   }
 
+  /** Whether this VU holds a connection, or one still to count (a VU that never sent a request holds none). */
+  get hasConnections(): boolean {
+    return this.#held.size > 0 || this.#retired.length > 0;
+  }
+
   /** Closes every connection of this VU. */
   async close(): Promise<void> {
     this.#closed = true;
