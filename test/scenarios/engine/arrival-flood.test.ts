@@ -5,6 +5,8 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { constantSlots } from '../../../scenarios/engine/executors/constant-arrival-rate.ts';
+import { rampingSlots, rateCurve } from '../../../scenarios/engine/executors/ramping-arrival-rate.ts';
 import { effectiveScenarios, runEngine } from '../../../scenarios/engine/run.ts';
 import { createExecutionTuple, parseExecutionSegmentSequence } from '../../../scenarios/engine/segments.ts';
 import { parseScenarioSpec } from '../../../scenarios/spec.ts';
@@ -89,6 +91,12 @@ describe('arrival-rate floods', () => {
       await server.close();
     }
   }, 60_000);
+
+  it('counts slots past 2^53 (the largest rate the spec takes, for an hour) without settling them one by one', () => {
+    const rate = Number.MAX_SAFE_INTEGER;
+    expect(constantSlots({ rate, timeUnit: 1000, duration: 3_600_000 }) / (rate * 3600)).toBeCloseTo(1, 9);
+    expect(rampingSlots(rateCurve({ startRate: 0, timeUnit: 1000, stages: [{ target: rate, duration: 3_600_000 }] })) / (rate * 1800)).toBeCloseTo(1, 9);
+  });
 
   it('segments of a flood together account for every slot exactly once', async () => {
     const seq = parseExecutionSegmentSequence('0,1/3,2/3,1');
