@@ -41,7 +41,7 @@ const users = { count: 1_000_000, get: (i: number) => gen.user(i) as unknown as 
 
 const base = used();
 const pool = new VuPool(createExecutionTuple(), users);
-pool.create(N_IDLE);
+await pool.create(N_IDLE);
 const idle = used();
 const idlePerVu = { js: (idle.js - base.js) / N_IDLE, rss: (idle.rss - base.rss) / N_IDLE };
 console.log(`idle VUs:      ${N_IDLE} VUs, ${Math.round(idlePerVu.js)} B/VU on the JS heap (+external), ${Math.round(idlePerVu.rss)} B/VU RSS`);

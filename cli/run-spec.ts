@@ -15,6 +15,7 @@ import {
 } from '../scenarios/engine/segments.ts';
 import type { UserSource } from '../scenarios/engine/vu.ts';
 import { humanizeBytes } from '../scenarios/engine/outputs/text-summary.ts';
+import { shortcutFlow } from '../scenarios/engine/shortcut-flow.ts';
 import { estimateVuMemory } from '../scenarios/engine/vu-memory.ts';
 import { defaultWorkers } from '../scenarios/engine/workers.ts';
 import { k6FlowsOf, parseScenarioText, type ScenarioSpec } from '../scenarios/spec.ts';
@@ -31,8 +32,8 @@ export const MAX_WORKERS = 64;
 export interface RunPlan {
   /** The validated spec. */
   spec: ScenarioSpec;
-  /** k6's shortcut flags (durations in ms), which replace the spec's scenarios. */
-  flags: { vus?: number; durationMs?: number; iterations?: number };
+  /** k6's shortcut flags (durations in ms), which replace the spec's scenarios, and the flow they run. */
+  flags: { vus?: number; durationMs?: number; iterations?: number; exec?: string };
   /** This instance's execution segment (`--execution-segment`), or the whole test. */
   tuple: ExecutionTuple;
   /** `--tag` tags. */
@@ -108,6 +109,12 @@ export function planRun(specPath: string, specText: string, opts: RunOptions, co
     if (!m) flag('out', `"${o}" is not supported (use json=FILE or json=FILE.gz)`);
     else if (ndjsonPath !== undefined) flag('out', 'only one json output is supported');
     else ndjsonPath = m[1]!;
+  }
+  if (spec && (flags.durationMs !== undefined || flags.iterations !== undefined || (flags.vus !== undefined && !spec.options.scenarios))) {
+    // The shortcut's one scenario runs the spec's default flow, else the flow its scenarios run (shortcut-flow.ts).
+    const picked = shortcutFlow(spec);
+    spec = picked.spec;
+    flags.exec = picked.exec;
   }
   if (spec) {
     const scenarios = effectiveScenarios(spec, flags);

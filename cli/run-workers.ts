@@ -136,9 +136,17 @@ export async function runWithWorkers(plan: RunPlan, input: WorkersRunInput): Pro
   let progressTimer: NodeJS.Timeout | undefined;
   let abortTimer: NodeJS.Timeout | undefined;
   try {
-    // The test's clock starts once every worker is initialized (k6 leaves VU init out of the test duration).
-    await allReady;
+    // The test's clock starts once every worker is initialized (k6 leaves VU init out of the test duration). A signal
+    // does not wait for that (workers load modules and users for seconds): the workers are terminated, nothing ran.
+    const interrupted = new Promise<void>((resolve) => {
+      if (input.signal.aborted) resolve();
+      else input.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await Promise.race([allReady, interrupted]);
     if (failure) throw failure;
+    if (readyCount < n) {
+      return { durationMs: 0, interrupted: true, thresholdsAborted: false, iterationErrors: 0, scenarios: {}, vusMax: 0 };
+    }
     t0 = performance.now();
     // Interrupted while the workers started: they have their stop already, so they run nothing, and neither does setup.
     const setup = input.signal.aborted ? { vars: {} } : await runSetup(plan.spec, { sink, seed: input.seed, ...(input.users ? { users: input.users } : {}), tags: plan.tags });

@@ -77,6 +77,9 @@ const ThresholdEntry = z.union([
 /** k6's default `summaryTrendStats`. */
 export const DEFAULT_SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
 
+/** Default of `options.caplabMaxBodyBytes`: 10 MB, far above an API's JSON answer, far below the memory. */
+export const DEFAULT_MAX_BODY_BYTES = 10_000_000;
+
 const OptionsSchema = z.strictObject({
   scenarios: z.record(z.string(), ScenarioSchema).optional(),
   thresholds: z.record(z.string(), z.array(ThresholdEntry)).default({}),
@@ -86,6 +89,12 @@ const OptionsSchema = z.strictObject({
   tags: StringMap.default({}),
   /** k6's option: accept any TLS certificate (self-signed, another CA, another host name). Default false. */
   insecureSkipTLSVerify: z.boolean().optional(),
+  /**
+   * caplab's own option (no k6 counterpart; the k6 script generator leaves it out): most bytes of a response body
+   * kept for `extract`, body checks and JSONPath metrics. A longer body fails its request (status 0, the cap named in
+   * the error), so one huge response cannot fill the memory. Bodies not kept are only counted, at any size.
+   */
+  caplabMaxBodyBytes: z.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),
 });
 
 /** Expected statuses as k6's `http.expectedStatuses`: codes or inclusive `{min, max}` ranges. */
@@ -158,7 +167,7 @@ const SpecObject = z.strictObject({
   name: z.string().min(1),
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
   data: z.strictObject({ users: UsersSchema.optional() }).default({}),
-  options: OptionsSchema.default({ thresholds: {}, summaryTrendStats: DEFAULT_SUMMARY_TREND_STATS, tags: {} }),
+  options: OptionsSchema.default({ thresholds: {}, summaryTrendStats: DEFAULT_SUMMARY_TREND_STATS, tags: {}, caplabMaxBodyBytes: DEFAULT_MAX_BODY_BYTES }),
   setup: FlowSchema.optional(),
   flows: z.record(z.string(), FlowSchema),
 });

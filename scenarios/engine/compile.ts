@@ -61,6 +61,8 @@ export interface CompiledStep {
   think: number;
   /** Request timeout, ms. */
   timeout: number;
+  /** Most body bytes kept (`options.caplabMaxBodyBytes`); a longer kept body fails the request. */
+  maxBody: number;
   /** Extra tags of the step's requests. */
   tags: Readonly<Record<string, string>>;
 }
@@ -98,7 +100,7 @@ function statusMatcher(list: Step['expectedStatuses']): (status: number) => bool
   return (s) => codes.has(s) || ranges.some(([a, b]) => s >= a && s <= b);
 }
 
-function compileStep(step: Step, key: string, baseUrl: string | undefined, groupPrefix = ''): CompiledStep {
+function compileStep(step: Step, key: string, baseUrl: string | undefined, groupPrefix = '', maxBody = Infinity): CompiledStep {
   let target: CompiledStep['target'];
   let rawUrl: string;
   if (step.path !== undefined) {
@@ -183,6 +185,7 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
     needsJson: extract.length > 0 || jsonMetrics,
     think: step.think ?? 0,
     timeout: step.timeout,
+    maxBody,
     tags: step.tags,
   };
 }
@@ -196,7 +199,7 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
 export function compileFlows(spec: ScenarioSpec, seed: number): Map<string, CompiledFlow> {
   const out = new Map<string, CompiledFlow>();
   const stepsOf = (name: string, f: Flow, groupPrefix = ''): CompiledFlow & { kind: 'steps' } => ({
-    kind: 'steps', name, steps: f.steps!.map((s, i) => compileStep(s, `${name}#${i}`, spec.baseUrl, groupPrefix)),
+    kind: 'steps', name, steps: f.steps!.map((s, i) => compileStep(s, `${name}#${i}`, spec.baseUrl, groupPrefix, spec.options.caplabMaxBodyBytes)),
   });
   for (const [name, f] of Object.entries(spec.flows)) if (f.steps) out.set(name, stepsOf(name, f));
   // k6 tags setup's samples with group `::setup`.

@@ -121,14 +121,15 @@ export async function finishGracefully(loops: Promise<unknown>[], vus: Vu[], gra
   const all = Promise.all(loops);
   if (!stop.aborted) {
     let timer: NodeJS.Timeout | undefined;
-    const onStop = (): void => { clearTimeout(timer); for (const vu of vus) vu.interrupt(); };
+    const onStop = (): void => { clearTimeout(timer); for (const vu of vus) if (!vu.interrupted) vu.interrupt(); };
     stop.addEventListener('abort', onStop, { once: true });
     const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); });
     await Promise.race([all, timeout]);
     clearTimeout(timer);
     stop.removeEventListener('abort', onStop);
   }
-  for (const vu of vus) vu.interrupt();
+  // A stopped test has interrupted every VU already (VuPool.interruptAll): skip them, it counts with 200,000 VUs.
+  for (const vu of vus) if (!vu.interrupted) vu.interrupt();
   await all;
 }
 

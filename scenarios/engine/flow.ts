@@ -177,7 +177,7 @@ export async function runIteration(
         headers = flat;
       }
       const body = step.body === undefined ? undefined : step.body(scope);
-      const res = await vu.http.request({ origin, path, method: step.method, headers, body, timeoutMs: step.timeout, keepBody: step.keepBody });
+      const res = await vu.http.request({ origin, path, method: step.method, headers, body, timeoutMs: step.timeout, keepBody: step.keepBody, maxBodyBytes: step.maxBody });
       requests++;
       if (vu.interrupted && res.status === 0) break; // an aborted request is not a result
       const ok = res.status !== 0 && step.expected(res.status);

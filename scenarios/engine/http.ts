@@ -46,6 +46,11 @@ export interface HttpRequest {
   timeoutMs: number;
   /** Keep the response body (for extract, body checks); otherwise only its size is counted. */
   keepBody: boolean;
+  /**
+   * Most body bytes kept when {@link HttpRequest.keepBody} (default: no limit): a longer body fails the request
+   * (status 0, an error naming the cap) and closes its connection.
+   */
+  maxBodyBytes?: number;
 }
 
 /** What came back; `status` 0 when no response (connection refused, timeout, interrupted). */
@@ -193,7 +198,7 @@ export class VuHttp {
     }
     this.#current = h;
     this.#reused = h.conn.served > 0;
-    h.conn.send(head, req.body, req.keepBody, req.method === 'HEAD', this.#t0, this.#onDone);
+    h.conn.send(head, req.body, req.keepBody, req.method === 'HEAD', this.#t0, this.#onDone, req.maxBodyBytes);
   }
 
   #done(x: Http1Exchange): void {
@@ -276,6 +281,11 @@ export class VuHttp {
   interrupt(): void {
     this.#interrupted = true;
     this.#current?.conn.abort('request interrupted');
+  }
+
+  /** Whether this VU holds a connection, or one still to count (a VU that never sent a request holds none). */
+  get hasConnections(): boolean {
+    return this.#held.size > 0 || this.#retired.length > 0;
   }
 
   /** Closes every connection of this VU. */

@@ -82,6 +82,8 @@ export class Http1Connection {
   /** TCP connect time under TLS, kept for a request whose handshake then fails. */
   #tcpMs = 0;
   readonly #onWritten = (): void => { if (this.#x !== undefined) this.#x.tSent = performance.now(); };
+  /** Most body bytes the exchange in flight keeps (Infinity when it keeps none). */
+  #maxBody = Infinity;
   /** Exchanges completed on it; > 0 means a new request reuses it. */
   served = 0;
 
@@ -148,8 +150,9 @@ export class Http1Connection {
    * @param headRequest the method is HEAD
    * @param t0 when the request started (performance.now() ms), for blocked time
    * @param done receives the exchange
+   * @param maxBody most body bytes kept when keepBody (default no limit): past it the exchange fails, naming the cap
    */
-  send(head: string, body: Buffer | string | undefined, keepBody: boolean, headRequest: boolean, t0: number, done: Done): void {
+  send(head: string, body: Buffer | string | undefined, keepBody: boolean, headRequest: boolean, t0: number, done: Done, maxBody = Infinity): void {
     const x: Http1Exchange = {
       status: 0, body: EMPTY, bodySize: 0, connectMs: 0, tlsMs: 0, tReady: 0, tSent: 0, tFirst: 0, tEnd: 0,
     };
@@ -158,6 +161,7 @@ export class Http1Connection {
     this.#head = head;
     this.#body = body;
     this.#parser.reset(keepBody, headRequest);
+    this.#maxBody = keepBody ? maxBody : Infinity;
     if (this.#connected) this.#write();
   }
 
@@ -217,6 +221,12 @@ export class Http1Connection {
       at = this.#parser.feed(buf, start, end);
     } catch (err) {
       this.#fail(`malformed HTTP response: ${(err as Error).message}`);
+      this.destroy();
+      return;
+    }
+    if (this.#parser.bodySize > this.#maxBody) {
+      // Checked per read: at most one read (64 kB) is kept past the cap before the body is dropped.
+      this.#fail(`response body over ${this.#maxBody} bytes, the cap on bodies kept for extract and body checks (options.caplabMaxBodyBytes)`);
       this.destroy();
       return;
     }

@@ -102,11 +102,11 @@ export interface RunResult {
  * `--iterations` -> shared-iterations (with `--duration` as maxDuration), `--duration` -> constant-vus; `--vus`
  * alone keeps the spec's scenarios unless it has none. No scenarios at all -> one iteration of one VU.
  * @param spec validated spec
- * @param flags shortcut values (durations in ms)
+ * @param flags shortcut values (durations in ms) and the flow they run (default `default`; see shortcut-flow.ts)
  * @returns the scenarios to run
  */
-export function effectiveScenarios(spec: ScenarioSpec, flags: { vus?: number; durationMs?: number; iterations?: number } = {}): Record<string, ScenarioConfig> {
-  const base = { startTime: 0, gracefulStop: 30_000, exec: 'default', env: {}, tags: {} };
+export function effectiveScenarios(spec: ScenarioSpec, flags: { vus?: number; durationMs?: number; iterations?: number; exec?: string } = {}): Record<string, ScenarioConfig> {
+  const base = { startTime: 0, gracefulStop: 30_000, exec: flags.exec ?? 'default', env: {}, tags: {} };
   if (flags.iterations !== undefined) {
     return { default: { ...base, executor: 'shared-iterations', vus: flags.vus ?? 1, iterations: flags.iterations, maxDuration: flags.durationMs ?? 600_000 } };
   }
@@ -258,37 +258,46 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
     };
   };
 
-  if (opts.setupVars !== undefined) pool.setInitialVars(opts.setupVars);
-  else {
-    const setup = await setupWith(flows, emitter, { ...opts, tags: gaugeTags, http: httpOptionsOf(spec) });
-    if (setup.error !== undefined) return finish(setup.error);
-    pool.setInitialVars(setup.vars);
-  }
+  try {
+    if (opts.setupVars !== undefined) pool.setInitialVars(opts.setupVars);
+    else {
+      const setup = await setupWith(flows, emitter, { ...opts, tags: gaugeTags, http: httpOptionsOf(spec) });
+      if (setup.error !== undefined) return finish(setup.error);
+      pool.setInitialVars(setup.vars);
+    }
 
-  // Initialize the planned VUs before the start, as k6 does: vus_max is known from the first second.
-  pool.create(maxPlannedVus(scenarios, tuple));
-  gauges();
-
-  const runs = Object.entries(scenarios).map(async ([name, config]) => {
-    await wait(config.startTime - (performance.now() - t0), stop);
-    if (stop.aborted) return;
-    const env: ExecutorEnv = {
-      name,
-      config,
-      tuple,
-      pool,
-      flow: flows.get(config.exec)!,
-      ctx: { scenario: name, tags: Object.freeze({ ...globalTags, ...config.tags, scenario: name }), env: config.env, sink: opts.sink, onError },
-      emitter,
-      stop,
-      stats: stats[name]!,
-      warn: (message) => opts.onWarning?.(message),
-    };
-    const running = EXECUTORS[config.executor](env as ExecutorEnv<never>);
-    // Executors take their initial VUs synchronously: sample the gauges now, so short scenarios show them too.
+    // Initialize the planned VUs before the start, as k6 does: vus_max is known from the first second.
+    await pool.create(maxPlannedVus(scenarios, tuple), stop);
     gauges();
-    await running;
-  });
-  await Promise.all(runs);
-  return finish();
+
+    const runs = Object.entries(scenarios).map(async ([name, config]) => {
+      await wait(config.startTime - (performance.now() - t0), stop);
+      if (stop.aborted) return;
+      const env: ExecutorEnv = {
+        name,
+        config,
+        tuple,
+        pool,
+        flow: flows.get(config.exec)!,
+        ctx: { scenario: name, tags: Object.freeze({ ...globalTags, ...config.tags, scenario: name }), env: config.env, sink: opts.sink, onError },
+        emitter,
+        stop,
+        stats: stats[name]!,
+        warn: (message) => opts.onWarning?.(message),
+      };
+      const running = EXECUTORS[config.executor](env as ExecutorEnv<never>);
+      // Executors take their initial VUs synchronously: sample the gauges now, so short scenarios show them too.
+      gauges();
+      await running;
+    });
+    await Promise.all(runs);
+    return finish();
+  } catch (err) {
+    // An internal failure must not leave the timers holding the process open (it hung with them, silent).
+    clearInterval(progressTimer);
+    clearInterval(abortTimer);
+    stop.removeEventListener('abort', onStop);
+    await pool.close();
+    throw err;
+  }
 }

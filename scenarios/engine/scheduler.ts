@@ -38,6 +38,9 @@ export interface OpenSchedule {
   gracefulStopMs: number;
 }
 
+/** Below this, counts are exact integers in floating point and one slot more or less can be settled. */
+export const EXACT = 2 ** 52;
+
 /**
  * The count of slots g = 0, 1, ... with `dueAt(g) <= t`, below `limit`, from an estimate that may be off by a few
  * (floating-point rounding of the inverse): corrected against `dueAt` itself, so counting and starting agree exactly.
@@ -49,8 +52,10 @@ export interface OpenSchedule {
  */
 export function countDue(estimate: number, dueAt: (g: number) => number, t: number, limit: number): number {
   let n = Math.min(limit, Math.max(0, Number.isFinite(estimate) ? Math.floor(estimate) : limit));
+  // Past 2^52 a step of one is lost to rounding (and the loops would not end): the estimate stands.
+  if (n >= EXACT) return n;
   while (n > 0 && dueAt(n - 1) > t) n--;
-  while (n < limit && dueAt(n) <= t) n++;
+  while (n < limit && n < EXACT && dueAt(n) <= t) n++;
   return n;
 }
 
@@ -160,6 +165,17 @@ export async function runOpenModel(env: ExecutorEnv, schedule: OpenSchedule): Pr
       for (;;) {
         // Re-read the clock: iterations that fell due while this tick ran start in it too (within the budget).
         const now = performance.now();
+        if (now >= end) {
+          // The duration is over. Slots still waiting start on the VUs idle now (a timer woke a little late), once
+          // each; the rest never start: dropped, or a flood behind schedule would go on starting them past the end.
+          while (k < schedule.total && idle.length > 0) {
+            env.stats.scheduled++;
+            start(idle.pop()!, schedule.indexOf(startedHere++), t0 + schedule.at(k));
+            k++;
+          }
+          dropDue();
+          return finish();
+        }
         const due = schedule.dueBy(now - t0);
         if (due <= k) break;
         if (idle.length === 0) {

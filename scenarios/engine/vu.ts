@@ -71,6 +71,9 @@ export class Vu {
   }
 }
 
+/** VUs made between two turns of the event loop in {@link VuPool.create}: about 20-40 ms of work. */
+const CREATE_BATCH = 2000;
+
 /** All VUs of a run; hands idle VUs to scenarios and creates new ones on demand. */
 export class VuPool {
   readonly #idle: Vu[] = [];
@@ -105,13 +108,22 @@ export class VuPool {
 
   /**
    * Creates VUs and leaves them idle (k6 initializes planned VUs before the test starts); they are handed out
-   * lowest number first.
+   * lowest number first. Made in batches that let the event loop run between them, so a signal is heard while
+   * hundreds of thousands are made (measured at 15-20 us each); it stops early when `signal` aborts.
    * @param n how many
+   * @param signal stops the creation (the test is stopping)
    */
-  create(n: number): void {
+  async create(n: number, signal?: AbortSignal): Promise<void> {
     const made: Vu[] = [];
-    for (let i = 0; i < n; i++) made.push(this.#make());
-    this.#idle.push(...made.reverse());
+    for (let i = 0; i < n; i++) {
+      made.push(this.#make());
+      if (i % CREATE_BATCH === CREATE_BATCH - 1) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (signal?.aborted) break;
+      }
+    }
+    // Idle VUs are popped from the end: lowest number last. (No spread: it overflows the stack past ~100k VUs.)
+    for (let i = made.length - 1; i >= 0; i--) this.#idle.push(made[i]!);
   }
 
   #make(): Vu {
@@ -144,6 +156,9 @@ export class VuPool {
 
   /** Closes every VU's connections. */
   async close(): Promise<void> {
-    await Promise.all(this.#all.map((vu) => vu.http.close()));
+    // Only VUs that opened a connection: a promise per VU cost 1.4 s for 200,000 VUs, most never used, at the stop.
+    const open: Promise<void>[] = [];
+    for (const vu of this.#all) if (vu.http.hasConnections) open.push(vu.http.close());
+    await Promise.all(open);
   }
 }

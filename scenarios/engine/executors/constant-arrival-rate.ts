@@ -6,7 +6,7 @@
  */
 import type { ScenarioConfig } from '../../spec.ts';
 import type { ExecutorEnv } from '../executor.ts';
-import { countDue, runOpenModel } from '../scheduler.ts';
+import { countDue, EXACT, runOpenModel } from '../scheduler.ts';
 
 /** Config of a constant-arrival-rate scenario. */
 export type ConstantArrivalRateConfig = Extract<ScenarioConfig, { executor: 'constant-arrival-rate' }>;
@@ -19,9 +19,10 @@ export type ConstantArrivalRateConfig = Extract<ScenarioConfig, { executor: 'con
 export function constantSlots(config: Pick<ConstantArrivalRateConfig, 'rate' | 'timeUnit' | 'duration'>): number {
   const interval = config.timeUnit / config.rate;
   let n = Math.max(0, Math.ceil(config.duration / interval));
+  if (n >= EXACT) return n;
   // The ceiling is computed in floating point: settle it on the due times themselves.
   while (n > 0 && (n - 1) * interval >= config.duration) n--;
-  while (n * interval < config.duration) n++;
+  while (n < EXACT && n * interval < config.duration) n++;
   return n;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { ScenarioConfig } from '../../spec.ts';
 import type { ExecutorEnv } from '../executor.ts';
-import { countDue, runOpenModel } from '../scheduler.ts';
+import { countDue, EXACT, runOpenModel } from '../scheduler.ts';
 
 /** Config of a ramping-arrival-rate scenario. */
 export type RampingArrivalRateConfig = Extract<ScenarioConfig, { executor: 'ramping-arrival-rate' }>;
@@ -85,9 +85,10 @@ export function arrivalTimes(config: Pick<RampingArrivalRateConfig, 'startRate' 
  */
 export function rampingSlots(curve: RateCurve): number {
   let n = Math.max(0, Math.floor(curve.totalArea + 1e-9));
+  if (n >= EXACT) return n;
   // Settled on timeOf itself, which decides what is due.
   while (n > 0 && curve.timeOf(n) === undefined) n--;
-  while (curve.timeOf(n + 1) !== undefined) n++;
+  while (n < EXACT && curve.timeOf(n + 1) !== undefined) n++;
   return n;
 }
 
