@@ -11,6 +11,7 @@ const LimitsSchema = z.object({
   schema: z.literal('caplab.limits/v1'),
   inputBytes: Bytes,
   yamlBytes: Bytes,
+  historyBytes: Bytes,
   usersFileBytes: Bytes,
   problemsShown: z.number().int().positive(),
   maxDuration: z.string(),
