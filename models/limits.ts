@@ -42,15 +42,3 @@ export function formatBytes(bytes: number): string {
   }
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
 }
-
-/**
- * A zod number for positive model inputs (rates, latencies, penalties) within {@link LIMITS}.modelNumber, so a value
- * that would overflow the models to Infinity or vanish to 0 is refused where it is read, with its path.
- * @returns the schema
- */
-export function modelNumber(): z.ZodNumber {
-  const { min, max } = LIMITS.modelNumber;
-  return z.number()
-    .min(min, `must be at least ${min}: smaller values vanish in the models (data/limits.json modelNumber)`)
-    .max(max, `must be at most ${max}: larger values overflow the models (data/limits.json modelNumber)`);
-}
