@@ -3,6 +3,7 @@
  */
 import { extname } from 'node:path';
 import { HistoryFileSchema, type History, parseHistoryCsv, parseHistoryJson } from '../models/growth/history.ts';
+import { LIMITS } from '../models/limits.ts';
 import { DATA_DIR, loadData } from './data.ts';
 import { InputError } from './errors.ts';
 import { parseJsonInput, readTextInput } from './io.ts';
@@ -11,7 +12,8 @@ import { parseJsonInput, readTextInput } from './io.ts';
  * Reads and validates a history.
  * @param file a user's `.csv` or `.json` file, or undefined for data/history.json
  * @returns the validated history
- * @throws {InputError} when the file cannot be read, is not JSON, or has an unknown extension
+ * @throws {InputError} when the file cannot be read, is larger than data/limits.json historyBytes, is not JSON, or has an
+ *   unknown extension
  * @throws {ValidationError} listing every problem by file and row
  */
 export async function loadHistory(file: string | undefined): Promise<History> {
@@ -21,7 +23,7 @@ export async function loadHistory(file: string | undefined): Promise<History> {
   }
   const ext = extname(file).toLowerCase();
   if (ext !== '.csv' && ext !== '.json') throw new InputError(`history file ${file}: expected a .csv or .json file`);
-  const text = await readTextInput(file, 'history file');
+  const text = await readTextInput(file, 'history file', LIMITS.historyBytes);
   return ext === '.csv' ? parseHistoryCsv(text, file) : parseHistoryJson(parseJsonInput(text, file), file);
 }
 

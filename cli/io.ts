@@ -8,6 +8,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError } from '../models/errors.ts';
+import { jsonErrorLocation, jsonErrorReason } from '../models/json-syntax.ts';
 import { formatBytes, LIMITS } from '../models/limits.ts';
 import { InputError } from './errors.ts';
 
@@ -87,11 +88,21 @@ export function parseJsonInput(text: string, path: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    const msg = (err as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
-    throw new InputError(`${path}${line ? `:${line}` : ''}: not valid JSON (${msg})`);
+    throw new InputError(jsonSyntaxMessage(text, path, (err as Error).message));
   }
+}
+
+/**
+ * The message for a JSON syntax error: `file:line: not valid JSON (reason, column C)`. The line comes from scanning
+ * the text, since Node 20's JSON.parse names no position for most errors.
+ * @param text the text JSON.parse refused
+ * @param path file name
+ * @param message JSON.parse's message
+ * @returns one line naming the file, line, column and reason
+ */
+export function jsonSyntaxMessage(text: string, path: string, message: string): string {
+  const at = jsonErrorLocation(text);
+  return `${path}${at ? `:${at.line}` : ''}: not valid JSON (${jsonErrorReason(message)}${at ? `, column ${at.column}` : ''})`;
 }
 
 /**

@@ -76,7 +76,7 @@ export function buildProgram(): Command {
     .description('fit requests per device per day and hourly curves per service to observed request rates; write <out-dir>/demand.json (caplab.demand/v1) for `caplab traffic --demand`')
     .option('--csv <file>', 'CSV with header time,dc,service,rps (or rpm); time ISO-8601 with a zone or unix seconds; rates may carry one unit for all rows (12/s, 700/min)')
     .option('--prometheus-file <file>', 'saved JSON answer of a Prometheus /api/v1/query_range (resultType matrix), values in requests/s')
-    .option('--prometheus <url>', 'Prometheus server to run --query against with /api/v1/query_range')
+    .option('--prometheus <url>', 'Prometheus server to run --query against with /api/v1/query_range; credentials come from the environment, not the URL: CAPLAB_PROMETHEUS_TOKEN (bearer) or CAPLAB_PROMETHEUS_USER + CAPLAB_PROMETHEUS_PASSWORD (basic auth)')
     .option('--query <promql>', 'PromQL giving requests/s by DC and service, e.g. \'sum by (dc, route) (rate(caplab_http_requests_total[5m]))\'')
     .option('--start <time>', 'query start, ISO-8601 or unix seconds (default: --end minus 24 h)')
     .option('--end <time>', 'query end, ISO-8601 or unix seconds (default: now)')

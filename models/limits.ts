@@ -11,6 +11,7 @@ const LimitsSchema = z.object({
   schema: z.literal('caplab.limits/v1'),
   inputBytes: Bytes,
   yamlBytes: Bytes,
+  historyBytes: Bytes,
   usersFileBytes: Bytes,
   problemsShown: z.number().int().positive(),
   maxDuration: z.string(),
@@ -40,16 +41,4 @@ export function formatBytes(bytes: number): string {
     u++;
   }
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
-}
-
-/**
- * A zod number for positive model inputs (rates, latencies, penalties) within {@link LIMITS}.modelNumber, so a value
- * that would overflow the models to Infinity or vanish to 0 is refused where it is read, with its path.
- * @returns the schema
- */
-export function modelNumber(): z.ZodNumber {
-  const { min, max } = LIMITS.modelNumber;
-  return z.number()
-    .min(min, `must be at least ${min}: smaller values vanish in the models (data/limits.json modelNumber)`)
-    .max(max, `must be at most ${max}: larger values overflow the models (data/limits.json modelNumber)`);
 }

@@ -7,6 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ValidationError, type Problem } from '../models/errors.ts';
+import { jsonErrorLocation, jsonErrorReason } from '../models/json-syntax.ts';
 import { formatPath } from '../models/validation.ts';
 import { durationProblem, parseDurationMs } from './duration.ts';
 import { BUILTIN_METRICS } from './engine/metrics/builtin.ts';
@@ -337,14 +338,21 @@ export function parseScenarioSpec(value: unknown, source: string): ScenarioSpec 
  * @throws {ValidationError} on a syntax error (with its line) or any schema problem
  */
 export function parseScenarioText(text: string, source: string): ScenarioSpec {
+  if (/\.(?:[cm]?js|ts)$/i.test(source)) {
+    throw new ValidationError(`${source} is not a scenario spec`, [{ where: source, message: 'this is a script: caplab runs a caplab.scenario/v1 spec (.json, .yaml or .yml). ' +
+      'The embedded engine runs no JavaScript; to run a k6 script, name it in a spec\'s flows ({"flows": {"default": {"k6": {"script": "script.js", "exec": "default"}}}}) ' +
+      'and run `caplab run --runner k6 spec.json`, or run it with k6 itself (`k6 run script.js`)' }]);
+  }
+  const yaml = /\.ya?ml$/i.test(source);
   let value: unknown;
   try {
-    value = /\.ya?ml$/i.test(source) ? parseYaml(text) : JSON.parse(text);
+    value = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (err) {
     const e = err as Error & { linePos?: { line: number }[] };
-    const pos = /position (\d+)/.exec(e.message);
-    const line = e.linePos?.[0]?.line ?? (pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined);
-    throw new ValidationError(`${source} is invalid`, [{ where: `${source}${line ? `:${line}` : ''}`, message: `not valid ${/\.ya?ml$/i.test(source) ? 'YAML' : 'JSON'}: ${e.message.split('\n')[0]}` }]);
+    const at = yaml ? undefined : jsonErrorLocation(text);
+    const line = e.linePos?.[0]?.line ?? at?.line;
+    const reason = yaml ? e.message.split('\n')[0] : `${jsonErrorReason(e.message)}${at ? `, column ${at.column}` : ''}`;
+    throw new ValidationError(`${source} is invalid`, [{ where: `${source}${line ? `:${line}` : ''}`, message: `not valid ${yaml ? 'YAML' : 'JSON'}: ${reason}` }]);
   }
   return parseScenarioSpec(value, source);
 }

@@ -24,6 +24,7 @@ import { loadData } from '../data.ts';
 import { EXIT, InputError } from '../errors.ts';
 import { forecastInput } from '../forecast-input.ts';
 import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
+import { PASSWORD_VAR, prometheusTarget, TOKEN_VAR, USER_VAR } from '../prometheus-auth.ts';
 import { renderDemandFit } from '../print/demand.ts';
 import { loadPlacement, loadRoutingData } from '../routing.ts';
 
@@ -122,9 +123,9 @@ async function readSource(opts: DemandFitOptions, step: number | undefined): Pro
     const f = opts.prometheusFile;
     return { kind: 'prometheus-file', what: f, parsed: parsePrometheusMatrix(parseJsonInput(await readTextInput(f, 'Prometheus query_range file'), f), f, labels) };
   }
-  const base = opts.prometheus!;
   if (opts.query === undefined) throw new InputError('--prometheus needs --query (a PromQL expression giving requests/s by DC and service)');
-  if (!/^https?:\/\//.test(base)) throw new InputError(`--prometheus "${base}" is not an http(s) URL`);
+  const target = prometheusTarget(opts.prometheus!, process.env);
+  const base = target.display;
   // Defaults: the last whole day, every 5 minutes: enough hours to fit a curve, 288 points per series.
   const end = opts.end === undefined ? Math.floor(Date.now() / 1000) : parseTime(opts.end, '--end');
   const start = opts.start === undefined ? end - 86400 : parseTime(opts.start, '--start');
@@ -134,8 +135,12 @@ async function readSource(opts: DemandFitOptions, step: number | undefined): Pro
   url.search = new URLSearchParams({ query: opts.query, start: String(start), end: String(end), step: String(stepS) }).toString();
   let body: unknown;
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(60_000), headers: { accept: 'application/json' } });
+    const res = await fetch(url, { signal: AbortSignal.timeout(60_000), headers: { accept: 'application/json', ...target.headers } });
     const text = await res.text();
+    if (res.status === 401 || res.status === 403) {
+      throw new InputError(`Prometheus at ${base} answered HTTP ${res.status}: ${target.headers.authorization ? 'the credentials were refused' : 'it needs credentials'}; ` +
+        `set ${TOKEN_VAR} (bearer token) or ${USER_VAR} and ${PASSWORD_VAR} (basic auth)`);
+    }
     // Prometheus answers a bad query with 400/422 and a JSON error body, which the parser reports.
     body = parseJsonInput(text, `${url.origin}${url.pathname} (HTTP ${res.status})`);
   } catch (err) {

@@ -18,7 +18,7 @@ import { textSummary } from '../../scenarios/engine/outputs/text-summary.ts';
 import { parseThresholds } from '../../scenarios/engine/thresholds.ts';
 import type { CommandRun } from '../context.ts';
 import { EXIT, InputError, ScriptError } from '../errors.ts';
-import { readTextInput, writeFileAtomic } from '../io.ts';
+import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
 
 /** Options of `caplab merge` as commander parses them. */
 export interface MergeOptions {
@@ -37,10 +37,11 @@ interface MergeSettings {
 }
 
 function parseDocument(text: string, path: string): unknown {
+  if (!/\.ya?ml$/i.test(path)) return parseJsonInput(text, path);
   try {
-    return /\.ya?ml$/i.test(path) ? (parseYaml(text) as unknown) : (JSON.parse(text) as unknown);
+    return parseYaml(text) as unknown;
   } catch (err) {
-    throw new InputError(`${path}: not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'} (${(err as Error).message.split('\n')[0]})`);
+    throw new InputError(`${path}: not valid YAML (${(err as Error).message.split('\n')[0]})`);
   }
 }
 

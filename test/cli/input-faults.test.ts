@@ -3,7 +3,7 @@
  * an --out-dir naming a file, numbers that overflow the models (1e308, 1e-300), a 99999999999999999h duration, a
  * missing --results and a fleet in an unknown DC are input errors: exit 104 naming the file and what is wrong.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +124,31 @@ describe('refused options and files', () => {
     writeFileSync(intents, JSON.stringify(base));
     const { code, stderr } = await runCli(['plan', '--json', '--optimize', '--intents', intents]);
     expect(stderr).toMatch(/intents\.json: latency\.penaltyPerRpsMs: must be at most 1000/);
+    expect(code).toBe(104);
+  });
+
+  it('a campaign with those intents stops before any load (it loaded for 53 s, then exited 1)', async () => {
+    const d = join(dir, 'campaign-intents');
+    mkdirSync(d);
+    const base = JSON.parse(readFileSync(join(REPO_ROOT, 'data/intents.json'), 'utf8')) as { latency: Record<string, unknown> };
+    base.latency.penaltyPerRpsMs = 1e308;
+    writeFileSync(join(d, 'intents.json'), JSON.stringify(base));
+    writeFileSync(join(d, 'campaign.yaml'), 'intents: intents.json\n');
+    const out = join(d, 'out');
+    const { code, stderr } = await runCli(['--out-dir', out, 'campaign', join(d, 'campaign.yaml')]);
+    expect(stderr).toContain(`${join(d, 'intents.json')}: latency.penaltyPerRpsMs: must be at most 1000`);
+    expect(code).toBe(104);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('caplab report on a campaign directory whose points are a truncated .gz', async () => {
+    const d = join(dir, 'report-campaign');
+    const made = await runCli(['--out-dir', d, 'plan']);
+    expect(made.code, made.stderr).toBe(0);
+    mkdirSync(join(d, 'results', 'singapore'), { recursive: true });
+    copyFileSync(TRUNCATED, join(d, 'results', 'singapore', 'points.ndjson.gz'));
+    const { code, stderr } = await runCli(['report', d]);
+    expect(stderr).toMatch(/points\.ndjson\.gz.*the gzip data is truncated/);
     expect(code).toBe(104);
   });
 });

@@ -46,14 +46,23 @@ describe('oversized and repetitive inputs', () => {
     expect(stderr).not.toMatch(/internal error|\n\s+at /);
   });
 
-  it('a history file over the size limit is refused before it is parsed, naming the file, its size and the limit', async () => {
+  it('a history file over its size limit is refused at once, naming the file, its size and the limit', async () => {
     const d = dir();
     const file = join(d, 'huge.csv');
     const row = '2013,5000000\n';
-    writeFileSync(file, `period,shipments\n${row.repeat(Math.ceil((LIMITS.inputBytes + 1) / row.length))}`);
+    writeFileSync(file, `period,shipments\n${row.repeat(Math.ceil((LIMITS.historyBytes + 1) / row.length))}`);
     const { code, stderr } = await runCli(['--out-dir', join(d, 'out'), 'forecast', '--history', file]);
     expect(code).toBe(104);
-    expect(stderr).toMatch(new RegExp(`history file ${file} is [\\d.]+ MiB \\(\\d+ bytes\\), over the limit of 8 MiB for this input \\(data/limits\\.json\\)`));
+    expect(stderr).toMatch(new RegExp(`^caplab: history file ${file} is [\\d.]+ KiB \\(\\d+ bytes\\), over the limit of 256 KiB for this input \\(data/limits\\.json\\)\n$`));
+  });
+
+  it('any other input over the general limit (8 MiB) is refused the same way', async () => {
+    const d = dir();
+    const file = join(d, 'forecast.json');
+    writeFileSync(file, `{"pad": "${'x'.repeat(LIMITS.inputBytes)}"}`);
+    const { code, stderr } = await runCli(['--out-dir', join(d, 'out'), 'traffic', '--forecast', file, '--json']);
+    expect(code).toBe(104);
+    expect(stderr).toMatch(/^caplab: forecast file .*forecast\.json is 8\.0 MiB \(\d+ bytes\), over the limit of 8 MiB for this input/);
   });
 
   it('a YAML catalog over the YAML limit is refused before parsing', async () => {
