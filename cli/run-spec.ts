@@ -110,6 +110,8 @@ export function planRun(specPath: string, specText: string, opts: RunOptions, co
     else if (ndjsonPath !== undefined) flag('out', 'only one json output is supported');
     else ndjsonPath = m[1]!;
   }
+  // k6's --insecure-skip-tls-verify: the flag sets the option, as k6's CLI flags override the script's options.
+  if (spec && opts.insecureSkipTlsVerify === true) spec = { ...spec, options: { ...spec.options, insecureSkipTLSVerify: true } };
   if (spec && (flags.durationMs !== undefined || flags.iterations !== undefined || (flags.vus !== undefined && !spec.options.scenarios))) {
     // The shortcut's one scenario runs the spec's default flow, else the flow its scenarios run (shortcut-flow.ts).
     const picked = shortcutFlow(spec);

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { type Problem, ValidationError } from '../../models/errors.ts';
-import { parseBudgets } from '../../scenarios/budgets.ts';
+import { parseBudgets, serverSideLimitProblems } from '../../scenarios/budgets.ts';
 import type { Catalog } from '../../scenarios/catalog.ts';
 import { loadCatalog } from '../catalog.ts';
 import { DATA_DIR, loadDefaults } from '../data.ts';
@@ -109,7 +109,9 @@ export async function loadCampaignInputs(path: string | undefined): Promise<Camp
         budgets = /\.ya?ml$/i.test(file) ? parseYamlInput(text, file) : parseJsonInput(text, file);
         budgetsSource = c.budgets ?? 'data/budgets.json';
       }
-      parseBudgets(budgets, budgetsSource);
+      // Limits no campaign run can measure are refused now, with the rest, not skipped later by the gate.
+      const invalid = serverSideLimitProblems(parseBudgets(budgets, budgetsSource), budgetsSource);
+      if (invalid.length > 0) throw new ValidationError(`${budgetsSource} is invalid`, invalid);
     });
     if (budgets !== undefined && catalog) budgets = effectiveBudgets(budgets, catalog);
   }

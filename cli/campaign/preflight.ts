@@ -7,6 +7,8 @@
  */
 import { TemplateError, type TemplateScope, compileJson, compileString } from '../../scenarios/engine/template.ts';
 import { compileJsonPath } from '../../scenarios/engine/jsonpath.ts';
+import { K6_ERROR, k6ErrorOf } from '../../scenarios/engine/error-codes.ts';
+import { type HttpResponse, VuHttp } from '../../scenarios/engine/http.ts';
 import type { Catalog, RawStep } from '../../scenarios/catalog.ts';
 import { ScriptError } from '../errors.ts';
 
@@ -22,13 +24,11 @@ export interface PreflightFailure {
   error: string;
 }
 
-/** Why a fetch failed, as specific as Node says (undici wraps the socket's error in `cause`). */
-function fetchError(err: unknown, timeoutS: number): string {
-  const e = err as Error & { cause?: Error & { code?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no response within ${timeoutS} s`;
-  const c = e.cause;
-  if (c) return `${c.code ? `${c.code}: ` : ''}${c.message}`;
-  return e.message;
+/** Why a request got no response, in k6's words (as the load's own samples will tag it) with Node's code. */
+function requestError(res: HttpResponse, timeoutS: number): string {
+  const k6 = k6ErrorOf(res.error, res.errorCause);
+  if (k6.code === K6_ERROR.requestTimeout) return `no response within ${timeoutS} s (k6 error_code ${k6.code})`;
+  return `${k6.message} (k6 error_code ${k6.code}${res.errorCause?.code ? `, ${res.errorCause.code}` : ''})`;
 }
 
 function expected(step: RawStep, status: number): boolean {
@@ -47,7 +47,7 @@ function firstSteps(steps: readonly RawStep[]): RawStep[] {
  * Sends one service's first request(s) to one target.
  * @returns the failure, or undefined when every request got an expected status
  */
-async function checkService(target: string, steps: readonly RawStep[], user: Record<string, unknown>, timeoutS: number): Promise<{ request: string; error: string } | undefined> {
+async function checkService(http: VuHttp, target: string, steps: readonly RawStep[], user: Record<string, unknown>, timeoutS: number): Promise<{ request: string; error: string } | undefined> {
   const vars: Record<string, unknown> = {};
   const base = new URL(target);
   const prefix = base.pathname.replace(/\/$/, '');
@@ -72,13 +72,14 @@ async function checkService(target: string, steps: readonly RawStep[], user: Rec
       body = undefined;
     }
     const request = `${method} ${url}`;
-    let res: Response;
-    try {
-      res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(timeoutS * 1000) });
-    } catch (err) {
-      return { request, error: fetchError(err, timeoutS) };
-    }
-    const text = await res.text().catch(() => '');
+    // The engine's own client: the same TLS settings and the same errors as the load that follows.
+    const u = new URL(url);
+    const res = await http.request({
+      origin: u.origin, path: `${u.pathname}${u.search}`, method, headers: Object.entries(headers).flat(),
+      ...(body !== undefined ? { body } : {}), timeoutMs: timeoutS * 1000, keepBody: true,
+    });
+    if (res.status === 0) return { request, error: requestError(res, timeoutS) };
+    const text = res.body.toString('utf8');
     if (!expected(step, res.status)) return { request, error: `HTTP ${res.status}${text ? `: ${text.slice(0, 120).replace(/\s+/g, ' ')}` : ''}` };
     for (const [name, path] of Object.entries((step.extract ?? {}) as Record<string, string>)) {
       try {
@@ -102,13 +103,20 @@ export async function preflightFailures(o: {
   catalog: Catalog;
   users: Readonly<Record<string, Record<string, unknown>>>;
   timeoutSeconds: number;
+  /** Per DC, whether its targets' certificates go unchecked (k6 `insecureSkipTLSVerify`, as the load will run). */
+  insecureSkipTLSVerify?: (dc: string) => boolean;
 }): Promise<PreflightFailure[]> {
   const checks = Object.entries(o.targets).flatMap(([dc, urls]) => [...new Set(urls)].map(async (target) => {
     // A target's services are checked side by side (a WAN-delayed stack answers each after its modeled RTT).
     const found = await Promise.all(o.catalog.services.map(async (svc): Promise<PreflightFailure | undefined> => {
       const steps: RawStep[] = svc.flow ? svc.flow.steps : [{ method: 'GET', url: target, expectedStatuses: [{ min: 100, max: 599 }] }];
-      const f = await checkService(target, steps, o.users[dc] ?? {}, o.timeoutSeconds);
-      return f ? { dc, target, service: svc.name, ...f } : undefined;
+      const http = new VuHttp({ insecureSkipTLSVerify: o.insecureSkipTLSVerify?.(dc) === true });
+      try {
+        const f = await checkService(http, target, steps, o.users[dc] ?? {}, o.timeoutSeconds);
+        return f ? { dc, target, service: svc.name, ...f } : undefined;
+      } finally {
+        await http.close();
+      }
     }));
     const failures = found.filter((f) => f !== undefined);
     // A target that is down fails every service's first request the same way: name it once.

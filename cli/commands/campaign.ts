@@ -20,6 +20,7 @@ import { loadCampaignInputs } from '../campaign/inputs.ts';
 import { type LoadKind, runLoad } from '../campaign/load-runs.ts';
 import { writeCampaignManifest } from '../campaign/manifest.ts';
 import { preflightError, preflightFailures } from '../campaign/preflight.ts';
+import { skipsTLSVerify } from '../../scenarios/tls-verify.ts';
 import { probeCeilings } from '../campaign/probe-ceilings.ts';
 import { refineSloRates, refineSpecPath } from '../campaign/refine.ts';
 import { checkOutDir, commitStaging, newRunId, prepareStaging } from '../campaign/staging.ts';
@@ -157,6 +158,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
       const users = Object.fromEntries(loaded.map((d) => [d, JSON.parse(probeSpecs.users[d]!.split('\n', 1)[0]!) as Record<string, unknown>]));
       const failures = await preflightFailures({
         targets: Object.fromEntries(loaded.map((d) => [d, [near[d]!, far[d]!]])), catalog, users, timeoutSeconds: settings.preflight.timeoutSeconds,
+        insecureSkipTLSVerify: (d) => skipsTLSVerify(d, campaign.insecureSkipTLSVerify, catalog.insecureSkipTLSVerify),
       });
       if (failures.length > 0) throw preflightError(failures);
     });

@@ -46,6 +46,7 @@ export function k6Args(opts: RunOptions, scriptPath: string, quiet: boolean): st
   if (opts.executionSegment !== undefined) args.push('--execution-segment', opts.executionSegment);
   if (opts.executionSegmentSequence !== undefined) args.push('--execution-segment-sequence', opts.executionSegmentSequence);
   for (const t of opts.tag ?? []) args.push('--tag', t);
+  if (opts.insecureSkipTlsVerify === true) args.push('--insecure-skip-tls-verify');
   for (const o of opts.out ?? []) args.push('--out', o.startsWith('json=') ? `json=${resolve(o.slice(5))}` : o);
   if (opts.summaryExport !== undefined) args.push('--summary-export', resolve(opts.summaryExport));
   args.push('-e', `CAPLAB_SUMMARY=${resolve(opts.summaryJson ?? join(process.cwd(), 'summary.json'))}`);

@@ -39,6 +39,8 @@ export interface RunOptions {
   runner?: 'engine' | 'k6';
   /** Worker threads sharing the test (execution segments of equal size); default: see data/defaults.json run. */
   workers?: string;
+  /** k6's `--insecure-skip-tls-verify`: sets the spec's `insecureSkipTLSVerify` option. */
+  insecureSkipTlsVerify?: boolean;
 }
 
 async function openNdjson(path: string, spec: ScenarioSpec): Promise<NdjsonFile> {

@@ -83,7 +83,7 @@ describe('pre-flight: a target that is down stops the campaign before any load',
     const out = join(dir, 'refused', 'out');
     const r = await runCli(['--out-dir', out, 'campaign', '--quick', campaignFile('refused', `dcs: [singapore]\ntargets: { singapore: "http://127.0.0.1:${port}" }\n`)]);
     expect(r.code, r.stderr).toBe(107);
-    expect(r.stderr).toMatch(new RegExp(`pre-flight: 1 request failed, nothing was loaded:\\n  singapore http://127\\.0\\.0\\.1:${port}: \\w+: POST http://127\\.0\\.0\\.1:${port}/v1/devices/register: ECONNREFUSED`));
+    expect(r.stderr).toMatch(new RegExp(`pre-flight: 1 request failed, nothing was loaded:\\n  singapore http://127\\.0\\.0\\.1:${port}: \\w+: POST http://127\\.0\\.0\\.1:${port}/v1/devices/register: dial: connection refused \\(k6 error_code 1212, ECONNREFUSED\\)`));
     expect(r.stderr).not.toMatch(/probe: done|NDJSON|USL/);
     loadedNothing(out);
   }, 120_000);
@@ -93,7 +93,7 @@ describe('pre-flight: a target that is down stops the campaign before any load',
     const out = join(dir, 'silent', 'out');
     const r = await runCli(['--out-dir', out, 'campaign', '--quick', campaignFile('silent', `dcs: [singapore]\ntargets: { singapore: "http://127.0.0.1:${port}" }\n`)]);
     expect(r.code, r.stderr).toBe(107);
-    expect(r.stderr).toMatch(/singapore http:\/\/127\.0\.0\.1:\d+: \w+: POST \S+\/v1\/devices\/register: no response within 10 s/);
+    expect(r.stderr).toMatch(/singapore http:\/\/127\.0\.0\.1:\d+: \w+: POST \S+\/v1\/devices\/register: no response within 10 s \(k6 error_code 1050\)/);
     expect(r.stderr).not.toMatch(/USL|concurrency levels/);
     loadedNothing(out);
   }, 120_000);

@@ -69,6 +69,11 @@ describe('TLS against Caddy (tls internal)', () => {
     expect(r.stderr).not.toContain('requests failed');
   }, 60_000);
 
+  it('--insecure-skip-tls-verify (k6\'s flag) on a spec without the option: no request fails', async () => {
+    const r = await run(writeSpec('insecure-flag', caddy.url), ['--insecure-skip-tls-verify']);
+    expect([r.reqs, r.failed]).toEqual([ITERATIONS, 0]);
+  }, 60_000);
+
   it('the CA trusted (NODE_EXTRA_CA_CERTS): an IP URL is verified against the certificate\'s IP SAN and passes', async () => {
     const r = await run(writeSpec('trusted-ip', caddy.url), [], { NODE_EXTRA_CA_CERTS: caddy.caFile });
     expect([r.reqs, r.failed]).toEqual([ITERATIONS, 0]);
