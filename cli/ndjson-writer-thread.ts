@@ -28,9 +28,9 @@ const failed = new Promise<void>((resolve) => {
 });
 let spoolFd: number | undefined;
 
-async function write(text: string): Promise<void> {
+async function write(text: Buffer): Promise<void> {
   if (failure) throw failure;
-  if (text !== '' && !sink.write(text)) await Promise.race([new Promise((resolve) => sink.once('drain', resolve)), failed]);
+  if (text.length > 0 && !sink.write(text)) await Promise.race([new Promise((resolve) => sink.once('drain', resolve)), failed]);
   if (failure) throw failure;
 }
 

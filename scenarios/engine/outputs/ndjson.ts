@@ -63,7 +63,7 @@ export function createNdjsonOutput(out: NodeJS.WritableStream, opts: NdjsonOutpu
   const write = (batch: ArrayBuffer | Uint8Array): void => {
     if (failure) return;
     const text = formatter.format(batch);
-    if (text !== '' && !out.write(text) && !waiting) {
+    if (text.length > 0 && !out.write(text) && !waiting) {
       waiting = true;
       out.once('drain', () => {
         waiting = false;

@@ -77,7 +77,7 @@ describe('createBatchFormatter', () => {
     a.flush();
     c.flush();
     const f = createBatchFormatter({ http_req_duration: [{ threshold: 'p(95)<300', abortOnFail: false, delayAbortEvalMs: 0 }] });
-    const text = batches.map((b) => f.format(b)).join('');
+    const text = batches.map((b) => f.format(b).toString('utf8')).join('');
     expect(text.split('\n').filter(Boolean)).toEqual([
       '{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":["p(95)<300"],"submetrics":null},"metric":"http_req_duration"}',
       '{"type":"Point","data":{"time":"2026-01-01T00:00:00Z","value":1.23456789,"tags":{"name":"a"}},"metric":"http_req_duration"}',
@@ -86,6 +86,16 @@ describe('createBatchFormatter', () => {
       '{"type":"Point","data":{"time":"2026-01-01T00:00:00.002Z","value":0.1234567,"tags":{}},"metric":"data_sent"}',
     ]);
     expect(f.points).toBe(3);
+  });
+
+  it('writes tags outside ASCII as UTF-8, and grows its buffer for long lines', () => {
+    const batches: ArrayBuffer[] = [];
+    const a = createSampleBatcher((buf) => batches.push(buf));
+    const tags: Record<string, string>[] = [{ name: '北京 contacts 📱' }, { url: `/x?q=${'é'.repeat(500_000)}` }];
+    for (const t of tags) a.add({ metric: M.http_reqs!, time: 1, value: 1, tags: t });
+    a.flush();
+    const lines = createBatchFormatter().format(batches[0]!).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: { tags: unknown } });
+    expect(lines.filter((l) => l.type === 'Point').map((l) => l.data.tags)).toEqual(tags);
   });
 
   it('refuses a batch whose source never declared its metric', () => {
