@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCampaignManifest } from '../../cli/campaign/manifest.ts';
 import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { twoDcResults } from '../helpers/gate-results.ts';
 import { startServer, type TestServer } from '../scenarios/server.ts';
 
 // `caplab gate` on a campaign folder (campaign.json at its top): the folder is checked against the manifest, the DCs
@@ -15,22 +16,11 @@ let results: string;
 beforeAll(async () => {
   server = await startServer();
   dir = tempDir('caplab-gate-campaign-');
-  results = join(dir, 'results');
-  const sg = join(results, 'singapore');
-  mkdirSync(sg, { recursive: true });
-  const spec = join(dir, 'spec.json');
   // A user's own service names: the built-in budgets (data/budgets.json) know none of them.
-  writeFileSync(spec, JSON.stringify({
-    schema: 'caplab.scenario/v1', name: 'gate-campaign', baseUrl: server.url,
-    options: { scenarios: { s: { executor: 'shared-iterations', vus: 2, iterations: 10 } } },
-    flows: { default: { steps: [
-      { name: 'page', path: '/ok', tags: { service: 'page' } },
-      { name: 'checkout', path: '/slow?ms=40', tags: { service: 'checkout' } },
-    ] } },
-  }));
-  const r = await runCli(['run', spec, '--summary-json', join(sg, 'summary.json'), '-o', `json=${join(sg, 'points.ndjson')}`]);
-  expect(r.code, r.stderr).toBe(0);
-  cpSync(sg, join(results, 'us-west-1'), { recursive: true });
+  results = await twoDcResults({ dir, baseUrl: server.url, name: 'gate-campaign', iterations: 10, steps: [
+    { name: 'page', path: '/ok', tags: { service: 'page' } },
+    { name: 'checkout', path: '/slow?ms=40', tags: { service: 'checkout' } },
+  ] });
 }, 60_000);
 
 afterAll(async () => {

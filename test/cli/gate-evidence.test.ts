@@ -1,7 +1,8 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { budgetsFile as budgetsFileOf, copyResults as copyResultsOf, twoDcResults } from '../helpers/gate-results.ts';
 import { startServer, type TestServer } from '../scenarios/server.ts';
 
 // The gate must fail closed: missing DCs, empty DC folders, damaged points and summaries without metrics are refused
@@ -13,21 +14,10 @@ let results: string;
 beforeAll(async () => {
   server = await startServer();
   dir = tempDir('caplab-gate-evidence-');
-  results = join(dir, 'results');
-  const sg = join(results, 'singapore');
-  mkdirSync(sg, { recursive: true });
-  const spec = join(dir, 'spec.json');
-  writeFileSync(spec, JSON.stringify({
-    schema: 'caplab.scenario/v1', name: 'gate-evidence', baseUrl: server.url,
-    options: { scenarios: { s: { executor: 'shared-iterations', vus: 2, iterations: 20 } } },
-    flows: { default: { steps: [
-      { name: 'contacts_sync', path: '/ok', tags: { service: 'contacts_sync' } },
-      { name: 'photos_post', path: '/ok', tags: { service: 'photos_post' } },
-    ] } },
-  }));
-  const r = await runCli(['run', spec, '--summary-json', join(sg, 'summary.json'), '-o', `json=${join(sg, 'points.ndjson')}`]);
-  expect(r.code, r.stderr).toBe(0);
-  cpSync(sg, join(results, 'us-west-1'), { recursive: true });
+  results = await twoDcResults({ dir, baseUrl: server.url, name: 'gate-evidence', iterations: 20, steps: [
+    { name: 'contacts_sync', path: '/ok', tags: { service: 'contacts_sync' } },
+    { name: 'photos_post', path: '/ok', tags: { service: 'photos_post' } },
+  ] });
 }, 60_000);
 
 afterAll(async () => {
@@ -35,18 +25,8 @@ afterAll(async () => {
   removeDir(dir);
 });
 
-/** A fresh copy of the results. */
-function copyResults(name: string): string {
-  const to = join(dir, name, 'results');
-  cpSync(results, to, { recursive: true });
-  return to;
-}
-
-const budgetsFile = (name: string, body: unknown): string => {
-  const p = join(dir, name);
-  writeFileSync(p, JSON.stringify(body));
-  return p;
-};
+const copyResults = (name: string): string => copyResultsOf(dir, results, name);
+const budgetsFile = (name: string, body: unknown): string => budgetsFileOf(dir, name, body);
 const loose = { schema: 'caplab.budgets/v1', defaults: { p95: '10s', errorRate: 0.5, droppedIterations: 0 } };
 const noGithub = { GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '' };
 

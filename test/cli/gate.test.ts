@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
 import { findAll, parseXml } from '../reports/render/xml.ts';
+import { budgetsFile as budgetsFileOf, copyResults as copyResultsOf, twoDcResults } from '../helpers/gate-results.ts';
 import { startServer, type TestServer } from '../scenarios/server.ts';
 
 // One real engine run against a local server gives the results of two DCs (the same files copied): contacts_sync hits
@@ -14,24 +15,14 @@ let results: string;
 beforeAll(async () => {
   server = await startServer();
   dir = tempDir('caplab-gate-');
-  results = join(dir, 'campaign', 'results');
-  const sg = join(results, 'singapore');
-  mkdirSync(sg, { recursive: true });
-  const spec = join(dir, 'spec.json');
-  writeFileSync(spec, JSON.stringify({
-    schema: 'caplab.scenario/v1', name: 'gate', baseUrl: server.url,
-    options: {
-      scenarios: { s: { executor: 'shared-iterations', vus: 2, iterations: 8 } },
-      thresholds: { 'http_req_duration{service:photos_post}': ['p(95)<10000'] },
-    },
-    flows: { default: { steps: [
+  results = await twoDcResults({
+    dir, baseUrl: server.url, name: 'gate', iterations: 8, results: join(dir, 'campaign', 'results'),
+    thresholds: { 'http_req_duration{service:photos_post}': ['p(95)<10000'] },
+    steps: [
       { name: 'contacts_sync', path: '/ok', tags: { service: 'contacts_sync' } },
       { name: 'photos_post', path: '/slow?ms=60', tags: { service: 'photos_post' } },
-    ] } },
-  }));
-  const r = await runCli(['run', spec, '--summary-json', join(sg, 'summary.json'), '-o', `json=${join(sg, 'points.ndjson')}`]);
-  expect(r.code, r.stderr).toBe(0);
-  cpSync(sg, join(results, 'us-west-1'), { recursive: true });
+    ],
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -39,18 +30,8 @@ afterAll(async () => {
   removeDir(dir);
 });
 
-/** A fresh copy of the results, so each test sees its own junit.xml. */
-function copyResults(name: string): string {
-  const to = join(dir, name, 'results');
-  cpSync(results, to, { recursive: true });
-  return to;
-}
-
-function budgetsFile(name: string, body: unknown): string {
-  const p = join(dir, name);
-  writeFileSync(p, typeof body === 'string' ? body : JSON.stringify(body));
-  return p;
-}
+const copyResults = (name: string): string => copyResultsOf(dir, results, name);
+const budgetsFile = (name: string, body: unknown): string => budgetsFileOf(dir, name, body);
 
 const passing = { schema: 'caplab.budgets/v1', defaults: { p95: '5s', errorRate: 0.01, droppedIterations: 0 }, budgets: [{ service: 'photos_post', serverP95: '5s' }] };
 const failing = { schema: 'caplab.budgets/v1', defaults: { errorRate: 0.01 }, budgets: [{ service: 'photos_post', dc: 'us-west-1', p95: '20ms' }] };
