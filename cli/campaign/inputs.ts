@@ -6,11 +6,11 @@
  */
 import { resolve } from 'node:path';
 import { type Problem, ValidationError } from '../../models/errors.ts';
+import { collect } from '../collect.ts';
 import { parseBudgets, serverSideLimitProblems } from '../../scenarios/budgets.ts';
 import type { Catalog } from '../../scenarios/catalog.ts';
 import { loadCatalog } from '../catalog.ts';
 import { DATA_DIR, loadDefaults } from '../data.ts';
-import { CliError } from '../errors.ts';
 import { parseJsonInput, parseYamlInput, readTextInput } from '../io.ts';
 import { optimizeInputProblems } from '../optimize.ts';
 import { loadPlacement, loadRoutingData } from '../routing.ts';
@@ -63,17 +63,6 @@ function effectiveBudgets(doc: unknown, catalog: Catalog): unknown {
   const named = new Set(kept.filter((b) => b.dc === undefined).map((b) => b.service));
   const added = catalog.services.flatMap((svc) => (svc.budgets && !named.has(svc.name) ? [{ service: svc.name, ...svc.budgets }] : []));
   return { ...d, budgets: [...kept, ...added] };
-}
-
-/** Runs a check that throws, turning what it throws into problems at `where`. */
-async function collect(problems: Problem[], where: string, check: () => Promise<void>): Promise<void> {
-  try {
-    await check();
-  } catch (err) {
-    if (err instanceof ValidationError) problems.push(...err.problems);
-    else if (err instanceof CliError) problems.push({ where, message: err.message });
-    else throw err;
-  }
 }
 
 /**
