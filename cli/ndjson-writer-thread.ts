@@ -5,6 +5,7 @@
  */
 import { closeSync, createWriteStream, openSync, readSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createGzip } from 'node:zlib';
 import { createBatchFormatter } from '../scenarios/engine/outputs/ndjson-format.ts';
@@ -55,13 +56,12 @@ async function handle(m: ToWriter): Promise<void> {
       await write(formatter.format(readSpool(m.offset, m.length)));
       break;
     case 'close': {
-      const finished = new Promise<void>((resolve, reject) => {
-        file.once('close', resolve);
-        file.once('error', reject);
-      });
-      sink.end();
-      await finished;
       if (spoolFd !== undefined) closeSync(spoolFd);
+      spoolFd = undefined;
+      // A file that already failed (disk full after the last write) emits no further events: do not wait for one.
+      if (failure) throw failure;
+      sink.end();
+      await Promise.race([finished(file), failed]);
       if (failure) throw failure;
       post({ type: 'closed', points: formatter.points });
       break;

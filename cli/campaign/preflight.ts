@@ -73,7 +73,12 @@ async function checkService(http: VuHttp, target: string, steps: readonly RawSte
     }
     const request = `${method} ${url}`;
     // The engine's own client: the same TLS settings and the same errors as the load that follows.
-    const u = new URL(url);
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return { request, error: 'invalid URL (k6 error_code 1020): the step\'s URL does not parse' };
+    }
     const res = await http.request({
       origin: u.origin, path: `${u.pathname}${u.search}`, method, headers: Object.entries(headers).flat(),
       ...(body !== undefined ? { body } : {}), timeoutMs: timeoutS * 1000, keepBody: true,

@@ -108,7 +108,7 @@ export async function prepareStaging(out: string, runId: string, log: (line: str
  * @param staging the finished staging folder (its manifest written)
  * @param out the output folder (absolute)
  * @param runId the run's id
- * @throws {ScriptError} when a rename or the removal fails (the staging folder is then left, and named)
+ * @throws {ScriptError} when a rename fails (the staging folder is then left, and named)
  */
 export async function commitStaging(staging: string, out: string, runId: string): Promise<void> {
   const trash = `${out}.trash-${runId}`;
@@ -118,5 +118,6 @@ export async function commitStaging(staging: string, out: string, runId: string)
   } catch (err) {
     throw new ScriptError(`cannot move ${staging} into place as ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  await rm(trash, { recursive: true, force: true });
+  // The run is in place by now: an old folder that cannot be removed is the next run's leftover to clean, not a failure.
+  await rm(trash, { recursive: true, force: true }).catch(() => {});
 }

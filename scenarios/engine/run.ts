@@ -241,12 +241,15 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
       }
     }, opts.abortCheckIntervalMs ?? 2000)
     : undefined;
-  const finish = async (setupError?: string): Promise<RunResult> => {
+  const release = async (): Promise<void> => {
     clearInterval(progressTimer);
     clearInterval(abortTimer);
-    gauges();
     stop.removeEventListener('abort', onStop);
     await pool.close();
+  };
+  const finish = async (setupError?: string): Promise<RunResult> => {
+    gauges();
+    await release();
     return {
       durationMs: performance.now() - t0,
       interrupted: opts.signal?.aborted ?? false,
@@ -258,6 +261,7 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
     };
   };
 
+  let runs: Promise<void>[] = [];
   try {
     if (opts.setupVars !== undefined) pool.setInitialVars(opts.setupVars);
     else {
@@ -270,7 +274,7 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
     await pool.create(maxPlannedVus(scenarios, tuple), stop);
     gauges();
 
-    const runs = Object.entries(scenarios).map(async ([name, config]) => {
+    runs = Object.entries(scenarios).map(async ([name, config]) => {
       await wait(config.startTime - (performance.now() - t0), stop);
       if (stop.aborted) return;
       const env: ExecutorEnv = {
@@ -293,11 +297,11 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
     await Promise.all(runs);
     return finish();
   } catch (err) {
-    // An internal failure must not leave the timers holding the process open (it hung with them, silent).
-    clearInterval(progressTimer);
-    clearInterval(abortTimer);
-    stop.removeEventListener('abort', onStop);
-    await pool.close();
+    // An internal failure must not leave the other scenarios or the timers holding the process open (it hung with
+    // them, silent): stop everything, let the executors wind down, then release.
+    internal.abort();
+    await Promise.allSettled(runs);
+    await release();
     throw err;
   }
 }
