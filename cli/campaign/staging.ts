@@ -6,7 +6,7 @@
  * such leftovers, and first completes a swap a kill cut short (a staging folder with its manifest is a finished run).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CAMPAIGN_MANIFEST } from '../../reports/ingest/campaign-manifest.ts';
@@ -65,6 +65,46 @@ export function checkOutDir(out: string): void {
   if (foreign.length > 0) {
     throw new InputError(`--out-dir ${out}: holds ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}, ` +
       'not written by a campaign; a campaign replaces its whole folder when it finishes: choose an empty or new folder, or a campaign\'s');
+  }
+}
+
+/** Whether a process with this pid is running (EPERM: it is, under another user). */
+function alive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes `<out>.lock` for this process, so that a second campaign into the same folder does not take the first one's
+ * staging folder for a leftover (and remove it). A lock whose process is gone is stale and taken over.
+ * @param out the output folder (absolute)
+ * @returns the release (removes the lock)
+ * @throws {InputError} when a running campaign holds the folder
+ * @throws {ScriptError} when the lock cannot be written
+ */
+export function lockOutDir(out: string): () => void {
+  const lock = `${out}.lock`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      mkdirSync(dirname(lock), { recursive: true });
+      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) {
+        throw new ScriptError(`cannot lock ${out} (${lock}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(lock, 'utf8').trim());
+      } catch { /* removed meanwhile: try again */ }
+      if (alive(holder) && holder !== process.pid) throw new InputError(`--out-dir ${out}: campaign process ${holder} is writing into it (${lock}); wait for it to finish or choose another folder`);
+      rmSync(lock, { force: true });
+    }
   }
 }
 

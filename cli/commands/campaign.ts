@@ -23,7 +23,7 @@ import { preflightError, preflightFailures } from '../campaign/preflight.ts';
 import { skipsTLSVerify } from '../../scenarios/tls-verify.ts';
 import { probeCeilings } from '../campaign/probe-ceilings.ts';
 import { refineSloRates, refineSpecPath } from '../campaign/refine.ts';
-import { checkOutDir, commitStaging, newRunId, prepareStaging } from '../campaign/staging.ts';
+import { checkOutDir, commitStaging, lockOutDir, newRunId, prepareStaging } from '../campaign/staging.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData, loadDefaults } from '../data.ts';
 import { EXIT, InterruptedError } from '../errors.ts';
@@ -87,7 +87,9 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
   const scratch = mkdtempSync(join(tmpdir(), 'caplab-campaign-'));
   let dir: string | undefined;
   let committed = false;
+  let unlock: (() => void) | undefined;
   try {
+    unlock = lockOutDir(out);
     dir = await prepareStaging(out, runId, say);
     const stagingDir = dir;
     say(`campaign run ${runId}: writing into ${stagingDir}; it becomes ${out} when the campaign finishes`);
@@ -230,6 +232,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
     await Promise.all(stacks.map((s) => s.stop()));
     rmSync(scratch, { recursive: true, force: true });
     if (dir !== undefined && !committed) say(`run ${runId} did not finish: ${out} is unchanged; its files are in ${dir} (the next campaign into ${out} removes them)`);
+    unlock?.();
   }
 };
 

@@ -3,10 +3,11 @@
  * did not finish are removed (or, for a finished run whose swap a kill cut short, completed), and a folder that is
  * not a campaign's is never touched.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkOutDir, commitStaging, newRunId, prepareStaging, stagingDir } from '../../cli/campaign/staging.ts';
+import { checkOutDir, commitStaging, lockOutDir, newRunId, prepareStaging, stagingDir } from '../../cli/campaign/staging.ts';
 import { removeDir, tempDir } from '../helpers/cli.ts';
 
 const root = tempDir('caplab-staging-');
@@ -69,6 +70,19 @@ describe('campaign staging folder', () => {
     await prepareStaging(out2, 'r5', () => {});
     expect(readFileSync(join(out2, 'campaign.json'), 'utf8')).toContain('"old"');
     expect(existsSync(stagingDir(out2, 'half'))).toBe(false);
+  });
+
+  it('locks <out> against a second campaign while the first runs; a lock whose process is gone is taken over', () => {
+    const out = fresh();
+    mkdirSync(join(out, '..'), { recursive: true });
+    writeFileSync(`${out}.lock`, `${process.ppid}\n`); // a live process other than this one
+    expect(() => lockOutDir(out)).toThrow(new RegExp(`campaign process ${process.ppid} is writing into it`));
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: its pid is free
+    writeFileSync(`${out}.lock`, `${gone}\n`);
+    const release = lockOutDir(out);
+    expect(readFileSync(`${out}.lock`, 'utf8').trim()).toBe(String(process.pid));
+    release();
+    expect(existsSync(`${out}.lock`)).toBe(false);
   });
 
   it('refuses an --out-dir holding files a campaign does not write, before any work', () => {
