@@ -6,7 +6,9 @@
  * against a dead target would only end in a misleading failure further on (an empty fit, a blamed output).
  */
 import { TemplateError, type TemplateScope, compileJson, compileString } from '../../scenarios/engine/template.ts';
+import { statusMatcher } from '../../scenarios/engine/compile.ts';
 import { compileJsonPath } from '../../scenarios/engine/jsonpath.ts';
+import type { Step } from '../../scenarios/spec.ts';
 import { K6_ERROR, k6ErrorOf } from '../../scenarios/engine/error-codes.ts';
 import { type HttpResponse, VuHttp } from '../../scenarios/engine/http.ts';
 import type { Catalog, RawStep } from '../../scenarios/catalog.ts';
@@ -31,11 +33,6 @@ function requestError(res: HttpResponse, timeoutS: number): string {
   return `${k6.message} (k6 error_code ${k6.code}${res.errorCause?.code ? `, ${res.errorCause.code}` : ''})`;
 }
 
-function expected(step: RawStep, status: number): boolean {
-  const list = step.expectedStatuses as (number | { min: number; max: number })[] | undefined;
-  if (!list) return status >= 200 && status < 400;
-  return list.some((e) => (typeof e === 'number' ? e === status : status >= e.min && status <= e.max));
-}
 
 /** The steps one use sends up to its first request that is not once-per-VU (the service's own first request). */
 function firstSteps(steps: readonly RawStep[]): RawStep[] {
@@ -85,7 +82,7 @@ async function checkService(http: VuHttp, target: string, steps: readonly RawSte
     });
     if (res.status === 0) return { request, error: requestError(res, timeoutS) };
     const text = res.body.toString('utf8');
-    if (!expected(step, res.status)) return { request, error: `HTTP ${res.status}${text ? `: ${text.slice(0, 120).replace(/\s+/g, ' ')}` : ''}` };
+    if (!statusMatcher(step.expectedStatuses as Step['expectedStatuses'])(res.status)) return { request, error: `HTTP ${res.status}${text ? `: ${text.slice(0, 120).replace(/\s+/g, ' ')}` : ''}` };
     for (const [name, path] of Object.entries((step.extract ?? {}) as Record<string, string>)) {
       try {
         vars[name] = compileJsonPath(path)(JSON.parse(text));

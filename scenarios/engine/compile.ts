@@ -91,7 +91,12 @@ function metricDefOf(name: string, m: Step['metrics'][string]): MetricDef {
   return { name, type: m.type, contains };
 }
 
-function statusMatcher(list: Step['expectedStatuses']): (status: number) => boolean {
+/**
+ * k6's `http.expectedStatuses` as a predicate: the listed codes and inclusive ranges, or 200-399 when none are given.
+ * @param list the step's expected statuses
+ * @returns whether a status counts as expected (not failed)
+ */
+export function statusMatcher(list: Step['expectedStatuses']): (status: number) => boolean {
   // k6's default expected statuses: 200-399.
   if (!list) return (s) => s >= 200 && s < 400;
   const codes = new Set<number>();
