@@ -3,7 +3,7 @@ import { type GateRun } from '../../reports/gate.ts';
 import { gateEvidenceProblems } from '../../reports/gate-evidence.ts';
 import { figuresFromSummary, type RunFigures, type ServiceFigures } from '../../reports/ingest/results.ts';
 import { parseBudgets } from '../../scenarios/budgets.ts';
-import type { K6SummaryData, K6SummaryMetric } from '../../scenarios/engine/outputs/summary-schema.ts';
+import { summaryWith } from '../helpers/k6-summary.ts';
 
 const budgets = parseBudgets({
   schema: 'caplab.budgets/v1',
@@ -19,14 +19,7 @@ const run = (dc: string, f: RunFigures, extra: Partial<GateRun> = {}): GateRun =
   ({ dc, figures: f, file: `results/${dc}/points.ndjson`, dir: `results/${dc}`, ...extra });
 const healthy = (dc: string): GateRun => run(dc, figures([svc('contacts_sync'), svc('photos_post')]));
 
-function summary(metrics: Record<string, Partial<K6SummaryMetric> & Pick<K6SummaryMetric, 'values'>>): K6SummaryData {
-  return {
-    root_group: { name: '', path: '', id: 'd41d8cd98f00b204e9800998ecf8427e', groups: [], checks: [] },
-    options: { summaryTrendStats: ['p(95)', 'p(99)'], summaryTimeUnit: '', noColor: true },
-    state: { isStdOutTTY: false, isStdErrTTY: false, testRunDurationMs: 2000 },
-    metrics: Object.fromEntries(Object.entries(metrics).map(([k, m]) => [k, { type: 'trend', contains: 'time', ...m }])),
-  };
-}
+const summary = summaryWith;
 
 describe('gateEvidenceProblems', () => {
   it('has nothing to say when every required DC has complete results', () => {

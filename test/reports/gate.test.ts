@@ -6,8 +6,9 @@ import {
 import { figuresFromSummary, parseMetricKey, runFigures, type RunFigures, type ServiceFigures } from '../../reports/ingest/results.ts';
 import type { LoadSeries } from '../../reports/render/series.ts';
 import { parseBudgets } from '../../scenarios/budgets.ts';
-import type { K6SummaryData, K6SummaryMetric } from '../../scenarios/engine/outputs/summary-schema.ts';
+import type { K6SummaryData } from '../../scenarios/engine/outputs/summary-schema.ts';
 import { findAll, parseXml } from './render/xml.ts';
+import { summaryWith } from '../helpers/k6-summary.ts';
 
 const budgets = parseBudgets({
   schema: 'caplab.budgets/v1',
@@ -26,14 +27,7 @@ const figures = (services: ServiceFigures[], dropped: number | null = 0): RunFig
 const run = (dc: string | null, f: RunFigures, summary?: K6SummaryData): GateRun =>
   ({ dc, figures: f, ...(summary ? { summary } : {}), file: dc ? `results/${dc}/summary.json` : 'summary.json' });
 
-function summary(metrics: Record<string, Partial<K6SummaryMetric> & Pick<K6SummaryMetric, 'values'>>): K6SummaryData {
-  return {
-    root_group: { name: '', path: '', id: 'd41d8cd98f00b204e9800998ecf8427e', groups: [], checks: [] },
-    options: { summaryTrendStats: ['p(95)', 'p(99)'], summaryTimeUnit: '', noColor: true },
-    state: { isStdOutTTY: false, isStdErrTTY: false, testRunDurationMs: 2000 },
-    metrics: Object.fromEntries(Object.entries(metrics).map(([k, m]) => [k, { type: 'trend', contains: 'time', ...m }])),
-  };
-}
+const summary = summaryWith;
 
 const find = (o: ReturnType<typeof evaluateGate>, dc: string | null, service: string, limit: string) =>
   o.checks.find((c) => c.dc === dc && c.service === service && c.limit === limit);
