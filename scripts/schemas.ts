@@ -25,8 +25,9 @@ import { TrafficFileSchema } from '../models/traffic/traffic-file.ts';
 import { CampaignManifestSchema } from '../reports/ingest/campaign-manifest.ts';
 import { PlanFileSchema } from '../reports/render/inputs.ts';
 import { BudgetsSchema } from '../scenarios/budgets.ts';
-import { CatalogDocumentSchema } from '../scenarios/catalog.ts';
-import { Duration, FlowSchema, SpecObject, StepSchema } from '../scenarios/spec.ts';
+import { CatalogDocumentSchema, validateCatalog } from '../scenarios/catalog.ts';
+import { Duration, FlowSchema, parseScenarioSpec, SpecObject, StepSchema } from '../scenarios/spec.ts';
+import { ValidationError } from '../models/errors.ts';
 
 /** The folder the schemas are written to. */
 export const SCHEMAS_DIR = fileURLToPath(new URL('../schemas/', import.meta.url));
@@ -50,6 +51,19 @@ export interface SchemaEntry {
   gaps: string[];
   /** Rules restated in JSON Schema where zod's refinements cannot be converted. */
   patches?: Patch[];
+  /** The reader's checks beyond the zod schema (cross-references), for tests of examples: every problem, or none. */
+  crossCheck?: (value: unknown) => string[];
+}
+
+/** Problems a reader that throws {@link ValidationError} finds, as text. */
+function problemsThrown(read: () => unknown): string[] {
+  try {
+    read();
+    return [];
+  } catch (err) {
+    if (err instanceof ValidationError) return err.problems.map((p) => `${p.where}: ${p.message}`);
+    throw err;
+  }
 }
 
 const QUARTER = { pattern: '^\\d{4}Q[1-4]$' };
@@ -95,6 +109,7 @@ export const SCHEMAS: readonly SchemaEntry[] = [
       'the scenario rules of steps (see scenario.schema.json)',
       DURATION_GAPS,
     ],
+    crossCheck: (value) => validateCatalog(value, 'catalog', undefined).problems.map((p) => `${p.where}: ${p.message}`),
   },
   {
     file: 'flow.schema.json', format: 'caplab.scenario/v1 flow', zod: FlowSchema,
@@ -122,6 +137,7 @@ export const SCHEMAS: readonly SchemaEntry[] = [
       'the rules of flow.schema.json',
       DURATION_GAPS,
     ],
+    crossCheck: (value) => problemsThrown(() => parseScenarioSpec(value, 'scenario')),
   },
   {
     file: 'budgets.schema.json', format: 'caplab.budgets/v1', zod: BudgetsSchema,

@@ -1,8 +1,8 @@
 /**
  * schemas/*.schema.json: generated from the zod schemas (scripts/schemas.ts), so they must match what the generator
  * writes today; and every example the repository shows (examples/, data/'s built-in files, tagged blocks of README.md
- * and docs/*.md) must be valid against its JSON Schema with a real JSON Schema validator (ajv, draft 2020-12) and
- * against the zod schema caplab's reader uses.
+ * and docs/*.md) must be valid against its JSON Schema with a real JSON Schema validator (ajv, draft 2020-12), against
+ * the zod schema caplab's reader uses, and (catalogs, scenario specs) against the reader's cross-checks.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -42,6 +42,7 @@ function problemsOf(schemaFile: string, value: unknown): string[] {
   if (!validate(value)) out.push(...(validate.errors ?? []).map((e) => `JSON Schema: ${e.instancePath || '/'} ${e.message ?? ''}`));
   const z = entry.zod.safeParse(value);
   if (!z.success) out.push(...z.error.issues.map((i) => `zod: ${i.path.join('.') || '/'} ${i.message}`));
+  else out.push(...(entry.crossCheck?.(value) ?? []).map((p) => `reader: ${p}`));
   return out;
 }
 
@@ -101,6 +102,10 @@ describe('schemas/', () => {
     expect(validator.validate('campaign.schema.json', { targets: { singapore: 'ftp://sg.example.com' } })).toBe(false);
     // An inline catalog is checked as a whole catalog, as the campaign's reader does.
     expect(validator.validate('campaign.schema.json', { catalog: { schema: 'caplab.catalog/v1', services: [] } })).toBe(false);
+    // What JSON Schema cannot say, the reader's own checks catch in the examples.
+    const spec = { schema: 'caplab.scenario/v1', name: 's', flows: { default: { mix: { nowhere: 1 } } } };
+    expect(validator.validate('scenario.schema.json', spec)).toBe(true);
+    expect(problemsOf('scenario.schema.json', spec).join('\n')).toMatch(/reader: .*no flow named "nowhere"/);
     expect(validator.validate('candidates.schema.json', { schema: 'caplab.candidates/v1', sites: [{ name: 'x', residencyAs: 'a', pricePerNodeMonth: 1, rttMs: { IN: 5 } }] })).toBe(false);
   });
 });
