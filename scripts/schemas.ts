@@ -13,7 +13,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { CampaignSchema } from '../cli/campaign/config.ts';
+import { CampaignSchema, readCampaign } from '../cli/campaign/config.ts';
 import { CandidatesSchema } from '../models/capacity/optimize/candidates.ts';
 import { IntentsSchema } from '../models/capacity/optimize/intents.ts';
 import { FleetSchema } from '../models/capacity/settings.ts';
@@ -95,6 +95,8 @@ export const SCHEMAS: readonly SchemaEntry[] = [
       { at: '/properties/budgets/anyOf/1', replace: { $ref: 'budgets.schema.json' } },
       { at: '/properties/catalog/anyOf/1', replace: { $ref: 'catalog.schema.json' } },
     ],
+    // The reader takes text (YAML is a superset of JSON); it reads no file it names.
+    crossCheck: (value) => readCampaign(JSON.stringify(value), 'campaign.yaml').problems.map((p) => `${p.where}: ${p.message}`),
   },
   {
     file: 'catalog.schema.json', format: 'caplab.catalog/v1', zod: CatalogDocumentSchema,

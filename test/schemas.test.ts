@@ -106,6 +106,7 @@ describe('schemas/', () => {
     const spec = { schema: 'caplab.scenario/v1', name: 's', flows: { default: { mix: { nowhere: 1 } } } };
     expect(validator.validate('scenario.schema.json', spec)).toBe(true);
     expect(problemsOf('scenario.schema.json', spec).join('\n')).toMatch(/reader: .*no flow named "nowhere"/);
+    expect(problemsOf('campaign.schema.json', { catalog: 'catalog.yaml' }).join('\n')).toMatch(/reader: .*needs `targets`/);
     expect(validator.validate('candidates.schema.json', { schema: 'caplab.candidates/v1', sites: [{ name: 'x', residencyAs: 'a', pricePerNodeMonth: 1, rttMs: { IN: 5 } }] })).toBe(false);
   });
 });
