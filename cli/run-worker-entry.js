@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./run-worker.ts');
+await import('../scenarios/engine/parallel/worker.ts');
