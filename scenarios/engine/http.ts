@@ -222,6 +222,7 @@ export class VuHttp {
       if (h !== undefined) { this.#retired.push(h); this.#held.delete(req.origin); }
       if (target.secure) {
         // Which protocol is known after the handshake: see #dialed.
+        this.#current = undefined;
         this.#dialing = new TlsDial(this.#insecure ? { ...target, insecureSkipTLSVerify: true } : target, this.#onDialed);
         return;
       }
@@ -245,7 +246,7 @@ export class VuHttp {
       if (req !== undefined) {
         const cause = this.#timedOut || this.#interrupted ? undefined : d.errorCause;
         this.#settle(unconnected(this.#t0, d.tEnd, this.#messageOf(d.error), this.#connectMs, this.#tlsMs, cause));
-      } else d.socket.destroy();
+      } else { d.socket.destroy(); d.raw.destroy(); }
       return;
     }
     const target = targetOf(req.origin);

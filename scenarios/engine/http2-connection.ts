@@ -2,9 +2,12 @@
  * One HTTP/2 session of a VU to an https origin whose server chose `h2` by ALPN (tls-dial.ts), on node:http2. As in
  * k6, where every VU has its own Go transport: one session per VU and origin, reused across iterations, one stream
  * at a time because a VU makes one request at a time. k6's timing points of each exchange: request submitted and
- * written (sending), response headers (waiting), end of the body (receiving). Bytes are counted on the TCP socket
- * under TLS, so data_sent/data_received hold everything on the wire (TLS records, HTTP/2 frames, HPACK, the
- * connection preface, SETTINGS, WINDOW_UPDATE and PING frames), as k6 counts them on its connection.
+ * its body taken (sending), response headers (waiting), end of the body (receiving). node:http2 writes a HEADERS
+ * frame on its next write turn, so for a request without a body `sending` is the time to submit it and the write
+ * itself falls in `waiting` (Go's WroteRequest fires after its flush: microseconds apart on a loop that is not
+ * saturated). Bytes are counted on the TCP socket under TLS, so data_sent/data_received hold everything on the
+ * wire (TLS records, HTTP/2 frames, HPACK, the connection preface, SETTINGS, WINDOW_UPDATE and PING frames), as k6
+ * counts them on its connection: no approximation there.
  *
  * Why node:http2: it is Node's maintained binding of nghttp2, with the flow control, HPACK and GOAWAY/RST_STREAM
  * handling a load generator must get right; undici's HTTP/2 support is still experimental (`allowH2`) and its pool
@@ -13,7 +16,11 @@
  * Failures carry what k6 reports for Go's errors (error-codes.ts): a session that ends after the server's GOAWAY
  * (http2.GoAwayError, 1610+), a stream the server reset (http2.StreamError, 1630+), a session nghttp2 ended on a
  * protocol error it could name (http2.ConnectionError, 1650+). A stream the server refused (REFUSED_STREAM, or above
- * a GOAWAY's last stream id) is marked `refused`: Go's transport retries those on a new stream.
+ * a GOAWAY's last stream id) is marked `refused`: Go's transport retries those on a new stream (up to 6 times, with
+ * backoff from the second), the engine once, at once (http.ts). What nghttp2 cannot tell node:http2: a protocol error
+ * it detects in a frame mid-session (it sends its GOAWAY and stops reading, without an event), so such a request
+ * ends at its timeout (1050) or when the server closes (`unexpected EOF`, 1000) where Go reports a ConnectionError;
+ * a peer that is not HTTP/2 at all is reported (1652).
  */
 import { connect as h2Connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import type { Socket } from 'node:net';
