@@ -9,7 +9,16 @@ import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
 import { isIP, type LookupFunction, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { type NetErrorCause, netErrorCauseOf } from './error-codes.ts';
-import type { Http1Target } from './http1-connection.ts';
+
+/** Where to dial (an Http1Target is one). */
+export interface TlsTarget {
+  /** Host name or address: SNI for a name, and what the certificate must name. */
+  host: string;
+  /** TCP port. */
+  port: number;
+  /** Accept any server certificate (k6 `insecureSkipTLSVerify`); default false. */
+  insecureSkipTLSVerify?: boolean;
+}
 
 /** Go's ALPN offer with HTTP/2 configured (k6 js/runner.go: http2.ConfigureTransport). */
 const ALPN = ['h2', 'http/1.1'];
@@ -58,7 +67,7 @@ export class TlsDial {
    * @param target host, port and `insecureSkipTLSVerify`
    * @param done called once, connected or failed
    */
-  constructor(target: Http1Target, done: Dialed) {
+  constructor(target: TlsTarget, done: Dialed) {
     this.#done = done;
     // TLS over a TCP socket of our own, whose counters are the bytes on the wire.
     const raw = netConnect({ host: target.host, port: target.port, noDelay: true, lookup: this.#lookup });
