@@ -168,6 +168,8 @@ export function buildProgram(): Command {
     .option('--summary-export <file>', 'write the summary in k6\'s flat --summary-export shape')
     .option('-o, --out <output>', 'stream points as k6 --out json lines: json=FILE or json=FILE.gz', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--insecure-skip-tls-verify', 'accept any TLS certificate, as k6\'s flag of that name (sets the spec option insecureSkipTLSVerify)')
+    .option('-e, --env <NAME=value>', 'set {{env.NAME}} (repeatable), over the process environment and the spec\'s env defaults, under a scenario\'s env, as k6\'s -e', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--no-system-env', '{{env.NAME}} does not read the process environment (k6\'s --include-system-env-vars=false)')
     .addOption(new Option('--runner <runner>', 'engine (embedded, default) or k6 (the real binary on PATH, running the script `caplab k6 build` writes)').choices(['engine', 'k6']).default('engine'))
     .action(lazy('./commands/run.ts'));
 

@@ -10,7 +10,9 @@ import { ValidationError, type Problem } from '../models/errors.ts';
 import { jsonErrorLocation, jsonErrorReason } from '../models/json-syntax.ts';
 import { formatPath } from '../models/validation.ts';
 import { durationProblem, parseDurationMs } from './duration.ts';
+import { regexProblem } from './engine/extract.ts';
 import { BUILTIN_METRICS } from './engine/metrics/builtin.ts';
+import { isRandomKey, parseRandomKey } from './engine/random.ts';
 import { parseThresholds } from './engine/thresholds.ts';
 import type { ThresholdSpec } from './engine/metrics/types.ts';
 
@@ -96,6 +98,8 @@ const OptionsSchema = z.strictObject({
    * the error), so one huge response cannot fill the memory. Bodies not kept are only counted, at any size.
    */
   caplabMaxBodyBytes: z.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),
+  /** k6's option: redirects a request follows (default 10); a step's `redirects` overrides it. */
+  maxRedirects: z.number().int().nonnegative().optional(),
 });
 
 /** Expected statuses as k6's `http.expectedStatuses`: codes or inclusive `{min, max}` ranges. */
@@ -110,6 +114,29 @@ const ChecksSchema = z.strictObject({
 
 /** JSONPath-like expression: `$`, `.key`, `['key']`, `[index]`. */
 const JSON_PATH = /^\$(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\['[^']*'\])*$/;
+
+/** A JSONPath string, as `extract` and custom metrics take it. */
+const JsonPath = z.string().regex(JSON_PATH, 'not a JSONPath like $.token or $.items[0].id');
+
+/**
+ * Where an extracted value comes from: a JSONPath string, or exactly one of `json` (JSONPath), `header` (a response
+ * header), `regex` (one capture group, over the body) or `between` ([left, right], k6 jslib findBetween).
+ */
+const ExtractSource = z.union([
+  JsonPath,
+  z.strictObject({
+    json: JsonPath.optional(),
+    header: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'not a header name').optional(),
+    regex: z.string().min(1).superRefine((v, ctx) => {
+      const problem = regexProblem(v);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }).optional(),
+    between: z.tuple([z.string().min(1), z.string().min(1)]).optional(),
+  }).superRefine((o, ctx) => {
+    const n = [o.json, o.header, o.regex, o.between].filter((x) => x !== undefined).length;
+    if (n !== 1) ctx.addIssue({ code: 'custom', message: 'an extract is a JSONPath string or an object with exactly one of "json", "header", "regex" or "between"' });
+  }),
+], { error: 'an extract is a JSONPath string (like $.token) or an object with one of "json", "header", "regex" or "between"' });
 
 /** A custom metric a step records: k6 type plus what to record. */
 const CustomMetric = z.strictObject({
@@ -129,7 +156,9 @@ export const StepSchema = z.strictObject({
   headers: StringMap.default({}),
   json: z.unknown().optional(),
   body: z.string().optional(),
-  extract: z.record(z.string().regex(/^[A-Za-z_]\w*$/, 'not a variable name'), z.string().regex(JSON_PATH, 'not a JSONPath like $.token or $.items[0].id')).default({}),
+  extract: z.record(z.string().regex(/^[A-Za-z_]\w*$/, 'not a variable name'), ExtractSource).default({}),
+  /** k6's `redirects` param: redirects this request follows (default options.maxRedirects, else 10). */
+  redirects: z.number().int().nonnegative().optional(),
   expectedStatuses: z.array(ExpectedStatus).min(1).optional(),
   checks: ChecksSchema.optional(),
   think: Duration.optional(),
@@ -163,9 +192,21 @@ const UsersSchema = z.strictObject({
   count: Positive.optional(),
 });
 
+/** k6's rule for environment variable names (cmd/runtime_options.go userEnvVarName). */
+export const ENV_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
 export const SpecObject = z.strictObject({
   schema: z.literal('caplab.scenario/v1'),
   name: z.string().min(1),
+  /**
+   * Defaults of `{{env.NAME}}`: the process environment and `caplab run -e NAME=value` override them (the k6 script
+   * reads `__ENV`, falling back to these). Not for secrets: these values are written into generated scripts.
+   */
+  env: z.record(z.string(), z.string()).superRefine((env, ctx) => {
+    for (const name of Object.keys(env)) {
+      if (!ENV_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not an environment variable name (letters, digits and _, not starting with a digit)` });
+    }
+  }).default({}),
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
   data: z.strictObject({ users: UsersSchema.optional() }).default({}),
   options: OptionsSchema.default({ thresholds: {}, summaryTrendStats: DEFAULT_SUMMARY_TREND_STATS, tags: {}, caplabMaxBodyBytes: DEFAULT_MAX_BODY_BYTES }),
@@ -226,8 +267,11 @@ function crossCheck(spec: z.output<typeof SpecObject>, issues: Issue[]): void {
         if (typeof e === 'object' && e.min > e.max) issues.push({ path: [...sp, 'expectedStatuses', j], message: `min ${e.min} is above max ${e.max}` });
       });
       for (const key of templateKeys(step)) {
-        if (!/^(user\.[A-Za-z_]\w*|vars\.[A-Za-z_]\w*|env\.[A-Za-z_]\w*|iteration|vu|scenario)$/.test(key)) {
-          issues.push({ path: sp, message: `unknown template {{${key}}} (use {{user.*}}, {{vars.*}}, {{env.*}}, {{iteration}}, {{vu}}, {{scenario}})` });
+        if (isRandomKey(key)) {
+          const call = parseRandomKey(key);
+          if (typeof call === 'string') issues.push({ path: sp, message: call });
+        } else if (!/^(user\.[A-Za-z_]\w*|vars\.[A-Za-z_]\w*|env\.[A-Za-z_]\w*|iteration|vu|scenario)$/.test(key)) {
+          issues.push({ path: sp, message: `unknown template {{${key}}} (use {{user.*}}, {{vars.*}}, {{env.*}}, {{iteration}}, {{vu}}, {{scenario}}, {{random.int MIN MAX}}, {{random.pick a b c}}, {{uuid}})` });
         }
       }
     });

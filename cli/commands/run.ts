@@ -53,7 +53,7 @@ export const run: CommandRun<RunOptions> = async ({ args, opts, global }) => {
   if (specPath === undefined) throw new InputError('caplab run needs a spec file (spec.json or spec.yaml)');
   if (opts.runner === 'k6') return runWithK6(specPath, opts, global);
   const specText = await readTextInput(specPath, 'scenario spec');
-  const p = planRun(specPath, specText, opts, availableParallelism());
+  const p = planRun(specPath, specText, opts, availableParallelism(), process.env);
   const { spec } = p;
   const users = await loadUsers(spec, specPath, global.seed);
   const registry = createRegistry({ thresholds: spec.thresholdSpecs, summaryTrendStats: spec.options.summaryTrendStats });
@@ -92,6 +92,7 @@ export const run: CommandRun<RunOptions> = async ({ args, opts, global }) => {
         tuple: p.tuple,
         ...(users ? { users: users.source } : {}),
         tags: p.tags,
+        env: p.env,
         shouldAbort: (elapsed) => registry.evaluateThresholds(elapsed).some((r) => r.abortNow),
         onError,
         onWarning,

@@ -22,6 +22,7 @@ import type { GlobalOptions } from '../context.ts';
 import { EXIT, InputError, ScriptError } from '../errors.ts';
 import { readTextInput } from '../io.ts';
 import type { RunOptions } from './options.ts';
+import { parseEnvFlags } from './env.ts';
 import { usersOf } from './users.ts';
 
 /** Where k6 comes from, and how to get it when it is missing. */
@@ -46,6 +47,9 @@ export function k6Args(opts: RunOptions, scriptPath: string, quiet: boolean): st
   if (opts.executionSegmentSequence !== undefined) args.push('--execution-segment-sequence', opts.executionSegmentSequence);
   for (const t of opts.tag ?? []) args.push('--tag', t);
   if (opts.insecureSkipTlsVerify === true) args.push('--insecure-skip-tls-verify');
+  // {{env.*}}: the script reads __ENV, which k6 fills from the process environment (unless told not to) and -e.
+  if (opts.systemEnv === false) args.push('--include-system-env-vars=false');
+  for (const kv of opts.env ?? []) args.push('-e', kv);
   for (const o of opts.out ?? []) args.push('--out', o.startsWith('json=') ? `json=${resolve(o.slice(5))}` : o);
   if (opts.summaryExport !== undefined) args.push('--summary-export', resolve(opts.summaryExport));
   args.push('-e', `CAPLAB_SUMMARY=${resolve(opts.summaryJson ?? join(process.cwd(), 'summary.json'))}`);
@@ -145,13 +149,13 @@ export async function runWithK6(specPath: string, opts: RunOptions, global: Glob
   const found = spawnSync('k6', ['version'], { stdio: 'ignore' });
   if (found.error !== undefined || found.status !== 0) throw new InputError(K6_INSTALL_HINT);
   const spec = parseScenarioText(await readTextInput(specPath, 'scenario spec'), specPath);
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...parseEnvFlags(opts.env).problems];
   const teamScript = specK6Script(spec);
   // A team's own script runs through a wrapper importing it by absolute path (it stays where it is, next to its own
   // modules and files); caplab's steps run as a generated script with its users file.
   const wrapper = teamScript === undefined ? undefined : await wrapperOf(spec, specPath, resolve(dirname(specPath), teamScript), global.seed, problems);
   const users = teamScript === undefined ? await usersOf(spec, specPath, {}, global.seed, problems) : undefined;
-  if (problems.length > 0) throw new ValidationError(`${specPath}: ${teamScript === undefined ? 'users cannot be read' : `cannot wrap ${teamScript}`}`, problems);
+  if (problems.length > 0) throw new ValidationError(`${specPath}: ${teamScript === undefined ? 'cannot be run' : `cannot wrap ${teamScript}`}`, problems);
   makeOutputDirs(k6OutputFiles(opts));
   const dir = mkdtempSync(join(tmpdir(), 'caplab-k6-'));
   try {

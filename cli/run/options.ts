@@ -29,4 +29,8 @@ export interface RunOptions {
   workers?: string;
   /** k6's `--insecure-skip-tls-verify`: sets the spec's `insecureSkipTLSVerify` option. */
   insecureSkipTlsVerify?: boolean;
+  /** `-e/--env NAME=value`, repeated: `{{env.NAME}}` values over the process environment (k6's `-e`). */
+  env?: string[];
+  /** False with `--no-system-env` (k6's `--include-system-env-vars=false`): the process environment is not read. */
+  systemEnv?: boolean;
 }

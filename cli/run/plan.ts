@@ -16,6 +16,7 @@ import { estimateVuMemory } from '../../scenarios/engine/vu-memory.ts';
 import { defaultWorkers } from '../../scenarios/engine/workers.ts';
 import { k6FlowsOf, parseScenarioText, type ScenarioSpec } from '../../scenarios/spec.ts';
 import { loadDefaults } from '../data.ts';
+import { parseEnvFlags, runEnvOf } from './env.ts';
 import type { RunOptions } from './options.ts';
 
 /** Most workers `--workers` takes (each is a thread with its own event loop and copy of the users). */
@@ -35,6 +36,8 @@ export interface RunPlan {
   ndjsonPath?: string;
   /** Worker count: `--workers`, else the default for the test's load (see scenarios/engine/workers.ts). */
   workers: number;
+  /** The run's environment for `{{env.*}}` (env.ts): the process's variables the spec reads, then `-e`. */
+  env: Record<string, string>;
 }
 
 /**
@@ -43,10 +46,11 @@ export interface RunPlan {
  * @param specText its text
  * @param opts the flags as commander parsed them
  * @param cores cores available, for the default worker count
+ * @param processEnv the process environment (`{{env.*}}` reads it unless `--no-system-env`)
  * @returns the plan
  * @throws {ValidationError} listing every problem with its flag or JSON path (exit 104)
  */
-export function planRun(specPath: string, specText: string, opts: RunOptions, cores: number): RunPlan {
+export function planRun(specPath: string, specText: string, opts: RunOptions, cores: number, processEnv: NodeJS.ProcessEnv = {}): RunPlan {
   const problems: Problem[] = [];
   let spec: ScenarioSpec | undefined;
   try {
@@ -94,6 +98,8 @@ export function planRun(specPath: string, specText: string, opts: RunOptions, co
     if (!m) flag('tag', `"${t}" is not name=value`);
     else tags[m[1]!.trim()] = m[2]!;
   }
+  const cliEnv = parseEnvFlags(opts.env);
+  problems.push(...cliEnv.problems);
   let ndjsonPath: string | undefined;
   for (const o of opts.out ?? []) {
     const m = /^json=(.+)$/.exec(o);
@@ -133,7 +139,8 @@ export function planRun(specPath: string, specText: string, opts: RunOptions, co
     }
   }
   if (problems.length > 0 || !spec) throw new ValidationError(`${specPath} cannot be run`, problems);
-  return { spec, flags, tuple, tags, workers: workers ?? 1, ...(ndjsonPath === undefined ? {} : { ndjsonPath }) };
+  const env = runEnvOf(spec, cliEnv.env, opts.systemEnv !== false, processEnv);
+  return { spec, flags, tuple, tags, workers: workers ?? 1, env, ...(ndjsonPath === undefined ? {} : { ndjsonPath }) };
 }
 
 /**

@@ -5,8 +5,11 @@
  */
 import { hash32, streamKey, toUnit } from '../../models/random.ts';
 import type { Flow, ScenarioSpec, Step } from '../spec.ts';
+import { type CompiledExtract, compileExtract } from './extract.ts';
 import { type HttpResponse, prepareHeaders, type PreparedHeaders } from './http.ts';
 import { compileJsonPath } from './jsonpath.ts';
+import { labelKey, stepRandomKey } from './random.ts';
+import { DEFAULT_MAX_REDIRECTS } from './redirects.ts';
 import type { MetricDef, Tags } from './metrics/types.ts';
 import { compileJson, compileString, type StringTemplate, type TemplateScope } from './template.ts';
 
@@ -49,8 +52,16 @@ export interface CompiledStep {
   expected(status: number): boolean;
   /** Checks, in spec order. */
   checks: CompiledCheck[];
-  /** Variable name and JSONPath reader of each extract. */
-  extract: [string, (doc: unknown) => unknown][];
+  /** The extracts (extract.ts), in spec order. */
+  extract: CompiledExtract[];
+  /** Whether response header lines are kept (a header extract). */
+  keepHeaders: boolean;
+  /** Redirects followed (step `redirects`, else `options.maxRedirects`, else k6's 10). */
+  redirects: number;
+  /** Neither the step nor the options set the limit: stopping at it is warned about, as k6 does. */
+  warnRedirects: boolean;
+  /** Set once the stop at the limit was warned about (once per step, where k6 warns every time). */
+  warnedRedirects?: boolean;
   /** Custom metrics to record. */
   metrics: CompiledMetric[];
   /** Whether the response body is kept (extract, body checks, JSONPath metrics). */
@@ -105,18 +116,20 @@ export function statusMatcher(list: Step['expectedStatuses']): (status: number) 
   return (s) => codes.has(s) || ranges.some(([a, b]) => s >= a && s <= b);
 }
 
-function compileStep(step: Step, key: string, baseUrl: string | undefined, groupPrefix = '', maxBody = Infinity): CompiledStep {
+function compileStep(step: Step, key: string, baseUrl: string | undefined, groupPrefix = '', maxBody = Infinity, seed = 0, maxRedirects?: number): CompiledStep {
   let target: CompiledStep['target'];
   let rawUrl: string;
+  // Random placeholders draw from keys of (seed, step, field): random.ts.
+  const rk = stepRandomKey(seed, key);
   if (step.path !== undefined) {
     const base = new URL(baseUrl!);
     const prefix = base.pathname.replace(/\/$/, '');
-    const path = compileString(`${prefix}${step.path.startsWith('/') ? '' : '/'}${step.path}`, encodeURIComponent);
+    const path = compileString(`${prefix}${step.path.startsWith('/') ? '' : '/'}${step.path}`, encodeURIComponent, labelKey(rk, 'path'));
     const origin = base.origin;
     target = (s) => ({ origin, path: path(s) });
     rawUrl = `${origin}${prefix}${step.path}`;
   } else {
-    const url = compileString(step.url!, encodeURIComponent);
+    const url = compileString(step.url!, encodeURIComponent, labelKey(rk, 'url'));
     target = (s) => {
       const u = url(s);
       const m = /^(https?:\/\/[^/?#]+)(.*)$/.exec(u);
@@ -126,16 +139,16 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
     rawUrl = step.url!;
   }
   const name = step.name ?? rawUrl;
-  const headers: [string, StringTemplate][] = Object.entries(step.headers).map(([k, v]) => [k, compileString(v)]);
+  const headers: [string, StringTemplate][] = Object.entries(step.headers).map(([k, v]) => [k, compileString(v, undefined, labelKey(rk, `header:${k}`))]);
   const lower = new Set(headers.map(([k]) => k.toLowerCase()));
   if (!lower.has('user-agent')) headers.push(['user-agent', () => USER_AGENT]);
   let body: CompiledStep['body'];
   if (step.json !== undefined) {
-    const json = compileJson(step.json);
+    const json = compileJson(step.json, rk);
     body = (s) => JSON.stringify(json(s));
     if (!lower.has('content-type')) headers.push(['content-type', () => 'application/json']);
   } else if (step.body !== undefined) {
-    body = compileString(step.body);
+    body = compileString(step.body, undefined, labelKey(rk, 'body'));
   }
   const label = step.name ?? rawUrl;
   const checks: CompiledCheck[] = [];
@@ -170,7 +183,8 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
     return { def, value };
   });
   const jsonMetrics = Object.values(step.metrics).some((m) => typeof m.value === 'string' && m.value.startsWith('$'));
-  const extract = Object.entries(step.extract).map(([k, p]) => [k, compileJsonPath(p)] as [string, (doc: unknown) => unknown]);
+  const extract = Object.entries(step.extract).map(([k, src]) => compileExtract(k, src));
+  const extractNeeds = new Set(extract.map((e) => e.needs));
   return {
     key,
     name,
@@ -186,8 +200,11 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
     checks,
     extract,
     metrics,
-    keepBody: extract.length > 0 || c?.bodyIncludes !== undefined || jsonMetrics,
-    needsJson: extract.length > 0 || jsonMetrics,
+    keepBody: extractNeeds.has('json') || extractNeeds.has('text') || c?.bodyIncludes !== undefined || jsonMetrics,
+    needsJson: extractNeeds.has('json') || jsonMetrics,
+    keepHeaders: extractNeeds.has('header'),
+    redirects: step.redirects ?? maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+    warnRedirects: step.redirects === undefined && maxRedirects === undefined,
     think: step.think ?? 0,
     timeout: step.timeout,
     maxBody,
@@ -204,7 +221,7 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
 export function compileFlows(spec: ScenarioSpec, seed: number): Map<string, CompiledFlow> {
   const out = new Map<string, CompiledFlow>();
   const stepsOf = (name: string, f: Flow, groupPrefix = ''): CompiledFlow & { kind: 'steps' } => ({
-    kind: 'steps', name, steps: f.steps!.map((s, i) => compileStep(s, `${name}#${i}`, spec.baseUrl, groupPrefix, spec.options.caplabMaxBodyBytes)),
+    kind: 'steps', name, steps: f.steps!.map((s, i) => compileStep(s, `${name}#${i}`, spec.baseUrl, groupPrefix, spec.options.caplabMaxBodyBytes, seed, spec.options.maxRedirects)),
   });
   for (const [name, f] of Object.entries(spec.flows)) if (f.steps) out.set(name, stepsOf(name, f));
   // k6 tags setup's samples with group `::setup`.

@@ -7,9 +7,10 @@
  */
 import { type CompiledFlow, type CompiledStep, pickFlow } from './compile.ts';
 import { k6ErrorOf } from './error-codes.ts';
-import type { HttpResponse, PreparedHeaders } from './http.ts';
+import type { HttpRequest, HttpResponse, PreparedHeaders } from './http.ts';
 import { BUILTIN_METRICS } from './metrics/builtin.ts';
 import type { MetricDef, Sample, SampleSink, Tags } from './metrics/types.ts';
+import { sendFollowing } from './redirects.ts';
 import type { TemplateScope } from './template.ts';
 import type { Vu } from './vu.ts';
 
@@ -27,6 +28,8 @@ export interface IterationContext {
   sink: SampleSink;
   /** Called with an iteration's exception (it is counted and logged, not fatal). */
   onError(err: unknown, vu: Vu): void;
+  /** Called with a warning k6 would log (a redirect chain stopped at the default limit), once per step. */
+  onWarning?(message: string): void;
   /**
    * The setup flow: no `iterations`/`iteration_duration` samples, and a request without a response or a missing
    * extract value is an exception (k6 setup failures end the run with exit 107).
@@ -78,18 +81,20 @@ const tagCache = new WeakMap<Readonly<Record<string, string>>, Map<string, Tags>
  * Tags of a request's samples. As k6 (httpext/transport.go): a request without a response gets `error` (k6's
  * message) and `error_code` (error-codes.ts); a response with status >= 400 gets `error_code` 1000 + status.
  */
-function requestTags(ctx: IterationContext, step: CompiledStep, res: HttpResponse, ok: boolean): Tags {
+function requestTags(ctx: IterationContext, step: CompiledStep, res: HttpResponse, ok: boolean, method = step.method): Tags {
   let byKey = step.tagCache.get(ctx.tags);
   if (!byKey) step.tagCache.set(ctx.tags, (byKey = new Map()));
   // Keys: (status * 2 + ok) * 2 + HTTP/2 for responses, "code message" for requests without one (checks use negative keys).
   const status = res.status;
   const h2 = res.proto === 'HTTP/2.0';
   const failure = status === 0 ? k6ErrorOf(res.error, res.errorCause) : undefined;
-  const key = failure === undefined ? (status * 2 + (ok ? 1 : 0)) * 2 + (h2 ? 1 : 0) : `${failure.code} ${failure.message}`;
+  const plain = failure === undefined ? (status * 2 + (ok ? 1 : 0)) * 2 + (h2 ? 1 : 0) : `${failure.code} ${failure.message}`;
+  // A redirect may change the method (303 -> GET): such requests are keyed by their method too.
+  const key = method === step.method ? plain : `${method} ${plain}`;
   let t = byKey.get(key);
   if (!t) {
     t = Object.freeze({
-      ...ctx.tags, ...step.tags, group: step.group, name: step.name, url: step.name, method: step.method,
+      ...ctx.tags, ...step.tags, group: step.group, name: step.name, url: step.name, method,
       status: String(status), expected_response: ok ? 'true' : 'false', proto: status === 0 ? '' : h2 ? 'HTTP/2.0' : 'HTTP/1.1',
       ...(failure !== undefined ? { error: failure.message, error_code: String(failure.code) } : {}),
       ...(status >= 400 ? { error_code: String(1000 + status) } : {}),
@@ -130,6 +135,29 @@ function groupTags(ctx: IterationContext, group: string): Tags {
 
 function emitGroupDuration(ctx: IterationContext, emitter: Emitter, group: string, start: number, now: number): void {
   if (group !== '') emitter.emit(M.group_duration!, now - start, groupTags(ctx, group), epochOf(now));
+}
+
+/**
+ * Emits k6's samples of one request (http_reqs, http_req_duration and its breakdown, http_req_failed) and caplab's
+ * intended-start duration.
+ * @returns whether its status was expected, the samples' time and tags
+ */
+function emitRequest(ctx: IterationContext, emitter: Emitter, step: CompiledStep, res: HttpResponse, method: string, intendedStart: number): { ok: boolean; t: number; tags: Tags } {
+  const ok = res.status !== 0 && step.expected(res.status);
+  const tags = requestTags(ctx, step, res, ok, method);
+  const t = epochOf(res.endedAt);
+  const tm = res.timings;
+  emitter.emit(M.http_reqs!, 1, tags, t);
+  emitter.emit(M.http_req_duration!, tm.duration, tags, t);
+  emitter.emit(M.http_req_blocked!, tm.blocked, tags, t);
+  emitter.emit(M.http_req_connecting!, tm.connecting, tags, t);
+  emitter.emit(M.http_req_tls_handshaking!, tm.tlsHandshaking, tags, t);
+  emitter.emit(M.http_req_sending!, tm.sending, tags, t);
+  emitter.emit(M.http_req_waiting!, tm.waiting, tags, t);
+  emitter.emit(M.http_req_receiving!, tm.receiving, tags, t);
+  emitter.emit(M.http_req_failed!, ok ? 0 : 1, tags, t);
+  emitter.emit(M.caplab_req_duration_intended!, res.endedAt - intendedStart, tags, t);
+  return { ok, t, tags };
 }
 
 /** Result of one iteration. */
@@ -178,37 +206,38 @@ export async function runIteration(
         headers = flat;
       }
       const body = step.body === undefined ? undefined : step.body(scope);
-      const res = await vu.http.request({ origin, path, method: step.method, headers, body, timeoutMs: step.timeout, keepBody: step.keepBody, maxBodyBytes: step.maxBody });
+      const req: HttpRequest = { origin, path, method: step.method, headers, body, timeoutMs: step.timeout, keepBody: step.keepBody, maxBodyBytes: step.maxBody };
+      if (step.keepHeaders) req.keepHeaders = true;
+      // Each request of a redirect chain is its own sample set, as in k6; the step reads the last response.
+      const chain = step.redirects > 0
+        ? await sendFollowing(vu.http, req, step.redirects, (hop, hopRes) => { requests++; emitRequest(ctx, emitter, step, hopRes, hop.method, intendedStart); })
+        : { req, res: await vu.http.request(req) };
+      const res = chain.res;
       requests++;
       if (vu.interrupted && res.status === 0) break; // an aborted request is not a result
-      const ok = res.status !== 0 && step.expected(res.status);
-      const tags = requestTags(ctx, step, res, ok);
-      const t = epochOf(res.endedAt);
-      const tm = res.timings;
-      emitter.emit(M.http_reqs!, 1, tags, t);
-      emitter.emit(M.http_req_duration!, tm.duration, tags, t);
-      emitter.emit(M.http_req_blocked!, tm.blocked, tags, t);
-      emitter.emit(M.http_req_connecting!, tm.connecting, tags, t);
-      emitter.emit(M.http_req_tls_handshaking!, tm.tlsHandshaking, tags, t);
-      emitter.emit(M.http_req_sending!, tm.sending, tags, t);
-      emitter.emit(M.http_req_waiting!, tm.waiting, tags, t);
-      emitter.emit(M.http_req_receiving!, tm.receiving, tags, t);
-      emitter.emit(M.http_req_failed!, ok ? 0 : 1, tags, t);
-      emitter.emit(M.caplab_req_duration_intended!, res.endedAt - intendedStart, tags, t);
+      if (chain.stoppedAfter !== undefined && step.warnRedirects && !step.warnedRedirects) {
+        step.warnedRedirects = true;
+        ctx.onWarning?.(`step "${step.name}": stopped after ${chain.stoppedAfter} redirects and returned the redirection; set the step's "redirects" or options.maxRedirects to silence this`);
+      }
+      const { ok, t, tags } = emitRequest(ctx, emitter, step, res, chain.req.method, intendedStart);
       const doc = step.needsJson ? parseJson(res.body) : undefined;
       for (let i = 0; i < step.checks.length; i++) {
         const c = step.checks[i]!;
         emitter.emit(M.checks!, c.test(res) ? 1 : 0, checkTags(ctx, step, i), t);
       }
+      // Custom metrics are tagged with the step's method, as the k6 script tags them (not a redirect's GET).
+      const metricTags = chain.req.method === step.method || step.metrics.length === 0 ? tags : requestTags(ctx, step, res, ok);
       for (const m of step.metrics) {
         const v = m.value(res, ok, doc);
-        if (v !== undefined) emitter.emit(m.def, v, tags, t);
+        if (v !== undefined) emitter.emit(m.def, v, metricTags, t);
       }
       let extracted = true;
-      for (const [k, get] of step.extract) {
-        const v = get(doc);
+      let text: string | undefined;
+      const bodyText = (): string => (text ??= res.body.toString('utf8'));
+      for (const e of step.extract) {
+        const v = e.read(res, doc, bodyText);
         if (v === undefined) extracted = false;
-        else vu.vars[k] = v;
+        else vu.vars[e.name] = v;
       }
       if (ctx.setup && res.status === 0) throw new Error(`setup step "${step.name}": no response (${res.error ?? 'network error'})`);
       if (ctx.setup && !extracted) throw new Error(`setup step "${step.name}": a value to extract is missing from the response (status ${res.status})`);

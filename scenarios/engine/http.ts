@@ -59,6 +59,8 @@ export interface HttpRequest {
    * (status 0, an error naming the cap) and closes its connection (HTTP/2: resets its stream, the session stays).
    */
   maxBodyBytes?: number;
+  /** Keep the response's header lines in {@link HttpResponse.head} (3xx responses keep them anyway, for redirects). */
+  keepHeaders?: boolean;
 }
 
 /** What came back; `status` 0 when no response (connection refused, timeout, interrupted). */
@@ -79,6 +81,11 @@ export interface HttpResponse {
   endedAt: number;
   /** The protocol of the response, as k6's `proto` tag has it (absent: HTTP/1.1). */
   proto?: HttpProto;
+  /**
+   * Response header lines (`Name: value`, CRLF-separated, UTF-8) when {@link HttpRequest.keepHeaders}, and of every
+   * 3xx response; read them with headers.ts headerValue.
+   */
+  head?: string;
 }
 
 /** k6's `proto` tag values: Go's Response.Proto. */
@@ -232,7 +239,7 @@ export class VuHttp {
     const conn = h.conn as Http1Connection;
     this.#current = h;
     this.#reused = conn.served > 0;
-    conn.send(head, req.body, req.keepBody, req.method === 'HEAD', this.#t0, this.#onDone, req.maxBodyBytes);
+    conn.send(head, req.body, req.keepBody, req.method === 'HEAD', this.#t0, this.#onDone, req.maxBodyBytes, req.keepHeaders);
   }
 
   /** A new https connection is up (or failed): HTTP/2 when the server chose h2, else HTTP/1.1, as Go's transport does. */
@@ -261,7 +268,7 @@ export class VuHttp {
     this.#current = h;
     this.#reused = false;
     // The head was checked before dialing: it renders.
-    h.conn.send(requestHead(req, target), req.body, req.keepBody, req.method === 'HEAD', this.#t0, this.#onDone, req.maxBodyBytes);
+    h.conn.send(requestHead(req, target), req.body, req.keepBody, req.method === 'HEAD', this.#t0, this.#onDone, req.maxBodyBytes, req.keepHeaders);
   }
 
   #sendH2(h: Held<Http2Connection>, req: HttpRequest, target: Http1Target): void {
@@ -274,7 +281,7 @@ export class VuHttp {
     }
     this.#current = h;
     this.#reused = h.conn.served > 0;
-    h.conn.send(headers, req.body, req.keepBody, this.#onDone2, req.maxBodyBytes);
+    h.conn.send(headers, req.body, req.keepBody, this.#onDone2, req.maxBodyBytes, req.keepHeaders);
   }
 
   #done(x: Http1Exchange): void {
@@ -323,6 +330,7 @@ export class VuHttp {
       endedAt: x.tEnd,
       proto,
     };
+    if (x.head !== undefined) res.head = x.head;
     if (x.status === 0) {
       res.error = this.#errorOf(x);
       const cause = this.#causeOf(x);

@@ -45,6 +45,8 @@ export interface Http1Exchange {
   tEnd: number;
   /** Failure message when status is 0. */
   error?: string;
+  /** Response header lines (`Name: value`, CRLF-separated) when asked for, and of every 3xx response. */
+  head?: string;
   /** What Node's Error said besides its message, when a socket failed (for k6's error_code). */
   errorCause?: NetErrorCause;
 }
@@ -138,8 +140,9 @@ export class Http1Connection {
    * @param t0 when the request started (performance.now() ms), for blocked time
    * @param done receives the exchange
    * @param maxBody most body bytes kept when keepBody (default no limit): past it the exchange fails, naming the cap
+   * @param keepHead keep the response's header lines (Http1Exchange.head); 3xx responses keep them anyway
    */
-  send(head: string, body: Buffer | string | undefined, keepBody: boolean, headRequest: boolean, t0: number, done: Done, maxBody = Infinity): void {
+  send(head: string, body: Buffer | string | undefined, keepBody: boolean, headRequest: boolean, t0: number, done: Done, maxBody = Infinity, keepHead = false): void {
     const x: Http1Exchange = {
       status: 0, body: EMPTY, bodySize: 0, connectMs: 0, tReady: 0, tSent: 0, tFirst: 0, tEnd: 0,
     };
@@ -147,7 +150,7 @@ export class Http1Connection {
     this.#done = done;
     this.#head = head;
     this.#body = body;
-    this.#parser.reset(keepBody, headRequest);
+    this.#parser.reset(keepBody, headRequest, keepHead);
     this.#maxBody = keepBody ? maxBody : Infinity;
     if (this.#connected) this.#write();
   }
@@ -233,6 +236,7 @@ export class Http1Connection {
     const done = this.#done!;
     const p = this.#parser;
     x.status = p.status;
+    if (p.head !== undefined) x.head = p.head;
     x.body = p.takeBody();
     x.bodySize = p.bodySize;
     x.tEnd = performance.now();

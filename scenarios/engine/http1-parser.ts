@@ -37,7 +37,13 @@ export class Http1ResponseParser {
   keepAlive = true;
   /** Body bytes seen so far (after de-chunking). */
   bodySize = 0;
+  /**
+   * The header lines of the response (`Name: value` lines joined by CRLF, UTF-8) when the reset asked for them, and of
+   * every 3xx response (its Location is followed), else undefined.
+   */
+  head: string | undefined;
   #state = DONE;
+  #keepHead = false;
   #keepBody = false;
   #noBody = false;
   /** Bytes of an incomplete head or chunk-size/trailer line carried over from the previous read. */
@@ -51,9 +57,12 @@ export class Http1ResponseParser {
    * Prepares for the response to a new request.
    * @param keepBody copy the body so {@link body} returns it
    * @param headRequest the request was HEAD (a response has no body whatever its headers say)
+   * @param keepHead keep the header lines in {@link head} (kept for 3xx responses anyway)
    */
-  reset(keepBody: boolean, headRequest: boolean): void {
+  reset(keepBody: boolean, headRequest: boolean, keepHead = false): void {
     this.status = 0;
+    this.head = undefined;
+    this.#keepHead = keepHead;
     this.keepAlive = true;
     this.bodySize = 0;
     this.#state = HEAD;
@@ -249,6 +258,7 @@ export class Http1ResponseParser {
     let chunked = false;
     let encoded = false;
     let p = b.indexOf(LF, s) + 1;
+    const firstHeader = p;
     while (p > 0 && p < e) {
       let lineEnd = b.indexOf(LF, p);
       if (lineEnd < 0 || lineEnd > e) lineEnd = e + 1;
@@ -293,6 +303,7 @@ export class Http1ResponseParser {
     }
     this.status = status;
     this.keepAlive = keepAlive;
+    if (this.#keepHead || (status >= 300 && status < 400)) this.head = firstHeader > 0 && firstHeader < e ? b.toString('utf8', firstHeader, e) : '';
     if (this.#noBody || status === 204 || status === 304) { this.#state = DONE; return; }
     if (chunked) {
       // Content-Length beside chunked: a smuggling risk, so the connection is closed after it (RFC 9112 6.3).

@@ -73,6 +73,7 @@ export class Http2Connection {
   #doNotReuse = false;
   #stream: ClientHttp2Stream | undefined;
   #x: Http2Exchange | undefined;
+  #keepHead = false;
   #done: Done | undefined;
   /** Kept body chunks of the exchange in flight (undefined when it keeps none). */
   #chunks: Buffer[] | undefined;
@@ -133,13 +134,15 @@ export class Http2Connection {
    * @param done receives the exchange
    * @param maxBody most body bytes kept when keepBody (default no limit): past it the exchange fails, naming the
    *   cap, and its stream is reset (CANCEL, as Go does when a body is closed unread); the session stays
+   * @param keepHead keep the response's header fields as lines (Http1Exchange.head); 3xx responses keep them anyway
    */
-  send(headers: OutgoingHttpHeaders, body: Buffer | string | undefined, keepBody: boolean, done: Done, maxBody = Infinity): void {
+  send(headers: OutgoingHttpHeaders, body: Buffer | string | undefined, keepBody: boolean, done: Done, maxBody = Infinity, keepHead = false): void {
     const x: Http2Exchange = {
       status: 0, body: EMPTY, bodySize: 0, connectMs: 0, tReady: 0, tSent: 0, tFirst: 0, tEnd: 0, refused: false,
     };
     this.#x = x;
     this.#done = done;
+    this.#keepHead = keepHead;
     this.#chunks = keepBody ? [] : undefined;
     this.#maxBody = keepBody ? maxBody : Infinity;
     this.#streamError = undefined;
@@ -188,6 +191,7 @@ export class Http2Connection {
     if (this.#stream !== stream || x === undefined) return;
     x.status = Number(h[':status']);
     x.tFirst = performance.now();
+    if (this.#keepHead || (x.status >= 300 && x.status < 400)) x.head = headLines(h);
   }
 
   #onData(stream: ClientHttp2Stream, chunk: Buffer): void {
@@ -283,4 +287,14 @@ export class Http2Connection {
     if (cause !== undefined) x.errorCause = cause;
     done(x);
   }
+}
+
+/** HTTP/2 response header fields as HTTP/1 header lines (pseudo-headers left out), as Http1Exchange.head has them. */
+function headLines(h: IncomingHttpHeaders): string {
+  const lines: string[] = [];
+  for (const [name, v] of Object.entries(h)) {
+    if (name.startsWith(':') || v === undefined) continue;
+    for (const value of Array.isArray(v) ? v : [v]) lines.push(`${name}: ${value}`);
+  }
+  return lines.join('\r\n');
 }

@@ -58,6 +58,11 @@ export interface RunEngineOptions {
   users?: UserSource;
   /** Tags on every sample (`--tag`), under the spec's `options.tags`. */
   tags?: Record<string, string>;
+  /**
+   * The run's environment for `{{env.*}}` (the process environment unless `--no-system-env`, under `-e`): over the
+   * spec's `env` defaults and under a scenario's `env`, as k6 merges a scenario's env into `__ENV`.
+   */
+  env?: Readonly<Record<string, string>>;
   /** Checked every `abortCheckIntervalMs`: return true to stop the test (thresholds with abortOnFail). */
   shouldAbort?: (elapsedMs: number) => boolean;
   /** Period of {@link RunEngineOptions.shouldAbort} checks, ms (default 2000). */
@@ -168,7 +173,18 @@ function httpOptionsOf(spec: ScenarioSpec): VuHttpOptions {
   return spec.options.insecureSkipTLSVerify ? { insecureSkipTLSVerify: true } : {};
 }
 
-async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opts: { sink: SampleSink; users?: UserSource; tags: Readonly<Record<string, string>>; http: VuHttpOptions }): Promise<SetupOutcome> {
+/**
+ * The environment `{{env.*}}` reads: the spec's `env` defaults, then the run's (process environment and `-e`), then
+ * the scenario's `env` (k6 js/runner.go Activate: a scenario's env overrides the global __ENV).
+ * @param spec validated spec
+ * @param runEnv the run's environment
+ * @param scenarioEnv the scenario's `env` (none for setup)
+ */
+export function envOf(spec: Pick<ScenarioSpec, 'env'>, runEnv: Readonly<Record<string, string>> = {}, scenarioEnv: Readonly<Record<string, string>> = {}): Readonly<Record<string, string>> {
+  return Object.freeze({ ...spec.env, ...runEnv, ...scenarioEnv });
+}
+
+async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opts: { sink: SampleSink; users?: UserSource; tags: Readonly<Record<string, string>>; http: VuHttpOptions; env: Readonly<Record<string, string>>; onWarning?: (message: string) => void }): Promise<SetupOutcome> {
   const setupFlow = flows.get(SETUP_FLOW);
   if (!setupFlow) return { vars: {} };
   const user = opts.users && opts.users.count > 0 ? opts.users.get(0) : {};
@@ -176,7 +192,8 @@ async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opt
   const vu = new Vu(0, 0, user, {}, opts.http);
   let failure: string | undefined;
   const ctx: IterationContext = {
-    scenario: '', tags: opts.tags, env: {}, sink: opts.sink, setup: true,
+    scenario: '', tags: opts.tags, env: opts.env, sink: opts.sink, setup: true,
+    ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
     onError: (err) => { failure = err instanceof Error ? err.message : String(err); },
   };
   await runIteration(ctx, emitter, vu, setupFlow, 0, performance.now());
@@ -187,12 +204,15 @@ async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opt
 /**
  * Runs a spec's setup flow once (k6's `setup()`), for runs whose scenarios then go to several workers.
  * @param spec validated spec
- * @param opts sink of its samples, seed, users (setup acts as user 0), tags on its samples (`--tag`)
+ * @param opts sink of its samples, seed, users (setup acts as user 0), tags on its samples (`--tag`), the run's env
  * @returns the variables every VU starts with, or the setup's failure
  */
-export async function runSetup(spec: ScenarioSpec, opts: { sink: SampleSink; seed: number; users?: UserSource; tags?: Record<string, string> }): Promise<SetupOutcome> {
+export async function runSetup(spec: ScenarioSpec, opts: { sink: SampleSink; seed: number; users?: UserSource; tags?: Record<string, string>; env?: Readonly<Record<string, string>>; onWarning?: (message: string) => void }): Promise<SetupOutcome> {
   const flows = compileFlows(spec, opts.seed);
-  return setupWith(flows, new Emitter(opts.sink), { sink: opts.sink, ...(opts.users ? { users: opts.users } : {}), tags: Object.freeze({ ...spec.options.tags, ...opts.tags }), http: httpOptionsOf(spec) });
+  return setupWith(flows, new Emitter(opts.sink), {
+    sink: opts.sink, ...(opts.users ? { users: opts.users } : {}), tags: Object.freeze({ ...spec.options.tags, ...opts.tags }), http: httpOptionsOf(spec),
+    env: envOf(spec, opts.env), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+  });
 }
 
 /**
@@ -265,7 +285,7 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
   try {
     if (opts.setupVars !== undefined) pool.setInitialVars(opts.setupVars);
     else {
-      const setup = await setupWith(flows, emitter, { ...opts, tags: gaugeTags, http: httpOptionsOf(spec) });
+      const setup = await setupWith(flows, emitter, { ...opts, tags: gaugeTags, http: httpOptionsOf(spec), env: envOf(spec, opts.env) });
       if (setup.error !== undefined) return finish(setup.error);
       pool.setInitialVars(setup.vars);
     }
@@ -283,7 +303,10 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
         tuple,
         pool,
         flow: flows.get(config.exec)!,
-        ctx: { scenario: name, tags: Object.freeze({ ...globalTags, ...config.tags, scenario: name }), env: config.env, sink: opts.sink, onError },
+        ctx: {
+          scenario: name, tags: Object.freeze({ ...globalTags, ...config.tags, scenario: name }), env: envOf(spec, opts.env, config.env), sink: opts.sink, onError,
+          ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+        },
         emitter,
         stop,
         stats: stats[name]!,

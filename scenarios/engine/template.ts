@@ -1,8 +1,11 @@
 /**
- * Templates of flow steps: `{{user.id}}`, `{{vars.token}}`, `{{env.X}}`, `{{iteration}}`, `{{vu}}`, `{{scenario}}`.
+ * Templates of flow steps: `{{user.id}}`, `{{vars.token}}`, `{{env.X}}`, `{{iteration}}`, `{{vu}}`, `{{scenario}}`,
+ * and the seeded random helpers of random.ts (`{{random.int 1 100}}`, `{{random.pick a b}}`, `{{uuid}}`).
  * Compiled once per step, rendered per request without re-parsing. In a JSON body, a string that is exactly one
  * placeholder keeps the value's type (`"{{user.contacts}}"` renders the number, not its text).
  */
+import { isRandomKey, labelKey, parseRandomKey, placeholderKey, randomValue } from './random.ts';
+
 
 /** What a template can refer to while rendering. */
 export interface TemplateScope {
@@ -10,7 +13,7 @@ export interface TemplateScope {
   user: Readonly<Record<string, unknown>>;
   /** The VU's variables (setup values, then values extracted by earlier steps). */
   vars: Readonly<Record<string, unknown>>;
-  /** The scenario's `env`. */
+  /** `{{env.*}}`: the spec's `env` under the process environment and `-e` under the scenario's `env` (run.ts). */
   env: Readonly<Record<string, string>>;
   /** Test-wide iteration number of the scenario (unique across execution segments). */
   iteration: number;
@@ -30,7 +33,8 @@ export class TemplateError extends Error {
 
 type Getter = (scope: TemplateScope) => unknown;
 
-function getter(key: string): Getter {
+function getter(key: string, site?: number, n = 0): Getter {
+  if (isRandomKey(key)) return randomGetter(key, placeholderKey(site, n));
   const dot = key.indexOf('.');
   const root = dot < 0 ? key : key.slice(0, dot);
   const prop = dot < 0 ? '' : key.slice(dot + 1);
@@ -51,6 +55,23 @@ function getter(key: string): Getter {
   }
 }
 
+/** A random helper's getter: its value from the VU and iteration in scope (random.ts). */
+function randomGetter(key: string, pk: number): Getter {
+  const call = parseRandomKey(key);
+  if (typeof call === 'string') return () => { throw new TemplateError(call); };
+  if (call.kind === 'pickFrom') {
+    const list = getter(call.ref);
+    return (s) => {
+      try {
+        return randomValue(call, pk, s.vu, s.iteration, list(s));
+      } catch (err) {
+        throw err instanceof TemplateError ? err : new TemplateError((err as Error).message);
+      }
+    };
+  }
+  return (s) => randomValue(call, pk, s.vu, s.iteration);
+}
+
 const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
 
 function text(v: unknown): string {
@@ -61,15 +82,17 @@ function text(v: unknown): string {
  * Compiles a string template.
  * @param source text with `{{...}}` placeholders
  * @param encode applied to each substituted value (e.g. encodeURIComponent for query strings)
+ * @param site the field's random key (random.ts labelKey), so `{{random.*}}` and `{{uuid}}` draw their own values
  * @returns the render function
  * @example compileString('/v1/ota?model={{user.deviceModel}}')(scope)
  */
-export function compileString(source: string, encode?: (s: string) => string): StringTemplate {
+export function compileString(source: string, encode?: (s: string) => string, site?: number): StringTemplate {
   const parts: (string | Getter)[] = [];
   let last = 0;
+  let randoms = 0;
   for (const m of source.matchAll(PLACEHOLDER)) {
     if (m.index > last) parts.push(source.slice(last, m.index));
-    parts.push(getter(m[1]!));
+    parts.push(getter(m[1]!, site, isRandomKey(m[1]!) ? randoms++ : 0));
     last = m.index + m[0].length;
   }
   if (last < source.length) parts.push(source.slice(last));
@@ -88,21 +111,24 @@ export function compileString(source: string, encode?: (s: string) => string): S
 /**
  * Compiles a JSON value whose strings are templates.
  * @param value any JSON value
+ * @param site the step's random key (random.ts stepRandomKey): each string draws from `json<pointer>` under it
+ * @param pointer JSON pointer of `value` within the body (for the random keys)
  * @returns a function building the rendered value (constant subtrees are shared, not copied)
  */
-export function compileJson(value: unknown): (scope: TemplateScope) => unknown {
+export function compileJson(value: unknown, site?: number, pointer = ''): (scope: TemplateScope) => unknown {
   if (typeof value === 'string') {
+    const leaf = site === undefined ? undefined : labelKey(site, `json${pointer}`);
     const whole = /^\{\{\s*([^}]*?)\s*\}\}$/.exec(value);
-    if (whole) return getter(whole[1]!);
+    if (whole) return getter(whole[1]!, leaf, 0);
     if (!value.includes('{{')) return () => value;
-    return compileString(value);
+    return compileString(value, undefined, leaf);
   }
   if (Array.isArray(value)) {
-    const items = value.map(compileJson);
+    const items = value.map((v, i) => compileJson(v, site, `${pointer}/${i}`));
     return (s) => items.map((f) => f(s));
   }
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).map(([k, v]) => [k, compileJson(v)] as const);
+    const entries = Object.entries(value).map(([k, v]) => [k, compileJson(v, site, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`)] as const);
     return (s) => {
       const o: Record<string, unknown> = {};
       for (const [k, f] of entries) o[k] = f(s);

@@ -5,24 +5,28 @@
  * semantics exactly (same user per VU, same mix choice per iteration, same requests in the same order);
  * test/scenarios/k6/script.test.ts runs both against the same spec and compares the requests.
  *
- * The script's data (FLOWS, SETUP, MIXES, PER_VU_ITERATIONS, SCENARIO_ENV, METRICS, BASE_URL, caplabUsers) is emitted by
+ * The script's data (FLOWS, SETUP, MIXES, PER_VU_ITERATIONS, SPEC_ENV, METRICS, BASE_URL, caplabUsers) is emitted by
  * script.ts before this text. Plain ES2017 plus JSDoc types, so `tsc --checkJs` checks it against @types/k6.
  */
+
+import { RANDOM_JS } from '../engine/random.ts';
 
 /** Typedefs shared by the runtime and the data constants script.ts emits (JSDoc, for tsc --checkJs). */
 export const RUNTIME_TYPES_JS = String.raw`
 /**
- * A template: literal text and placeholders ({k: 'user.id'}), rendered part by part.
- * @typedef {(string | {k: string})[]} CaplabTemplate
+ * A template: literal text and placeholders ({k: 'user.id'}; a random helper also has its key r and call x), rendered
+ * part by part.
+ * @typedef {(string | {k: string, r?: number, x?: any[]})[]} CaplabTemplate
  * @typedef {{kind: 'status', name: string, want: number[]} | {kind: 'duration', name: string, max: number} | {kind: 'body', name: string, needle: string}} CaplabCheck
  * @typedef {{name: string, value: 'duration' | 'ok' | 'bytes' | number | (string | number)[]}} CaplabMetricUse
  * @typedef {{
  *   key: string, name: string, group: string, once: boolean, method: string,
  *   path?: CaplabTemplate, url?: CaplabTemplate, headers: [string, CaplabTemplate][], json?: any, body?: CaplabTemplate,
- *   expected: (number | {min: number, max: number})[] | null, checks: CaplabCheck[], extract: [string, (string | number)[]][],
- *   metrics: CaplabMetricUse[], think: number, timeout: number, tags: Record<string, string>, keepBody: boolean, needsJson: boolean
+ *   expected: (number | {min: number, max: number})[] | null, checks: CaplabCheck[], extract: [string, any[]][],
+ *   metrics: CaplabMetricUse[], think: number, timeout: number, redirects: number | null, tags: Record<string, string>,
+ *   keepBody: boolean, needsJson: boolean
  * }} CaplabStep
- * @typedef {{user: Record<string, unknown>, vars: Record<string, unknown>, env: Record<string, string>, iteration: number, vu: number, scenario: string}} CaplabScope
+ * @typedef {{user: Record<string, unknown>, vars: Record<string, unknown>, iteration: number, vu: number, scenario: string}} CaplabScope
  * @typedef {{vars: Record<string, unknown>, onceDone: Record<string, boolean>, ready: boolean}} CaplabVuState
  */
 `;
@@ -118,6 +122,15 @@ function caplabText(v) {
   return typeof v === 'string' ? v : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
 }
 
+/**
+ * {{env.NAME}}: __ENV (k6: -e over the process environment, the scenario's env over both), else the spec's default.
+ * @param {string} name @returns {string | undefined}
+ */
+function caplabEnv(name) {
+  const v = __ENV[name];
+  return v !== undefined ? v : SPEC_ENV[name];
+}
+
 /** @param {CaplabScope} scope @param {string} key @returns {unknown} */
 function caplabGet(scope, key) {
   if (key === 'iteration') return scope.iteration;
@@ -127,11 +140,16 @@ function caplabGet(scope, key) {
   const root = dot < 0 ? key : key.slice(0, dot);
   const prop = dot < 0 ? '' : key.slice(dot + 1);
   /** @type {Record<string, unknown> | undefined} */
-  const bag = root === 'user' ? scope.user : root === 'vars' ? scope.vars : root === 'env' ? scope.env : undefined;
-  if (bag === undefined) throw new Error('unknown template {{' + key + '}}');
-  const v = bag[prop];
+  const bag = root === 'user' ? scope.user : root === 'vars' ? scope.vars : undefined;
+  if (bag === undefined && root !== 'env') throw new Error('unknown template {{' + key + '}}');
+  const v = bag === undefined ? caplabEnv(prop) : bag[prop];
   if (v === undefined) throw new Error('{{' + key + '}} is not set');
   return v;
+}
+${RANDOM_JS}
+/** A placeholder's value: a random helper's draw, or what it names. @param {{k: string, r?: number, x?: any[]}} p @param {CaplabScope} scope */
+function caplabValue(p, scope) {
+  return p.x !== undefined ? caplabRandom(p.x, p.r || 0, scope) : caplabGet(scope, p.k);
 }
 
 /** @param {CaplabTemplate} parts @param {CaplabScope} scope @param {(s: string) => string} [encode] */
@@ -139,19 +157,19 @@ function caplabRender(parts, scope, encode) {
   let out = '';
   for (const p of parts) {
     if (typeof p === 'string') out += p;
-    else out += encode ? encode(caplabText(caplabGet(scope, p.k))) : caplabText(caplabGet(scope, p.k));
+    else out += encode ? encode(caplabText(caplabValue(p, scope))) : caplabText(caplabValue(p, scope));
   }
   return out;
 }
 
 /**
- * Renders a JSON template node: ['v', constant], ['g', key] (a whole placeholder keeps the value's type),
- * ['s', template], ['a', nodes], ['o', [key, node][]].
+ * Renders a JSON template node: ['v', constant], ['g', key] (a whole placeholder keeps the value's type; a random
+ * helper's is ['g', key, r, call]), ['s', template], ['a', nodes], ['o', [key, node][]].
  * @param {any} node @param {CaplabScope} scope @returns {unknown}
  */
 function caplabRenderJson(node, scope) {
   switch (node[0]) {
-    case 'g': return caplabGet(scope, node[1]);
+    case 'g': return node.length > 2 ? caplabRandom(node[3], node[2], scope) : caplabGet(scope, node[1]);
     case 's': return caplabRender(node[1], scope);
     case 'a': return node[1].map((/** @type {any} */ n) => caplabRenderJson(n, scope));
     case 'o': {
@@ -182,6 +200,36 @@ function caplabJson(body) {
   } catch (e) {
     return undefined;
   }
+}
+
+// Regular expressions of regex extracts, compiled once per VU.
+/** @type {Record<string, RegExp>} */
+const caplabRegexes = {};
+
+/**
+ * One extract (scenarios/engine/extract.ts): ['json', keys], ['header', name] (any case; k6 joins a repeated header
+ * with ", "), ['regex', source] (its one group), ['between', left, right] (jslib findBetween; a missing marker fails).
+ * @param {any[]} e @param {import('k6/http').Response} res @param {unknown} doc @returns {unknown}
+ */
+function caplabExtract(e, res, doc) {
+  if (e[0] === 'json') return caplabRead(doc, e[1]);
+  if (e[0] === 'header') {
+    const want = String(e[1]).toLowerCase();
+    const headers = res.headers || {};
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === want) return headers[k];
+    return undefined;
+  }
+  const body = typeof res.body === 'string' ? res.body : '';
+  if (e[0] === 'regex') {
+    const re = caplabRegexes[e[1]] || (caplabRegexes[e[1]] = new RegExp(e[1]));
+    const m = re.exec(body);
+    return m === null ? undefined : m[1];
+  }
+  let start = body.indexOf(e[1]);
+  if (start === -1) return undefined;
+  start += e[1].length;
+  const end = body.indexOf(e[2], start);
+  return end === -1 ? undefined : body.substring(start, end);
 }
 
 /** Bytes of a response body as the engine counts them (UTF-8). @param {unknown} body */
@@ -231,10 +279,10 @@ function caplabStep(s, scope, state, isSetup) {
     headers: headers,
     tags: s.tags,
     timeout: s.timeout,
-    // The engine neither follows redirects nor keeps bodies it does not need.
-    redirects: 0,
+    // The engine keeps no body it does not need; redirects: the step's, else k6's maxRedirects, as the engine.
     responseType: s.keepBody ? 'text' : 'none',
   };
+  if (s.redirects !== null) params.redirects = s.redirects;
   if (s.expected !== null) params.responseCallback = caplabCallbacks[s.key];
   const res = http.request(s.method, url, body, params);
   const ok = res.status !== 0 && caplabExpected(s, res.status);
@@ -269,7 +317,7 @@ function caplabStep(s, scope, state, isSetup) {
   }
   let extracted = true;
   for (const e of s.extract) {
-    const v = caplabRead(doc, e[1]);
+    const v = caplabExtract(e[1], res, doc);
     if (v === undefined) extracted = false;
     else state.vars[e[0]] = v;
   }
@@ -309,9 +357,8 @@ function caplabIteration(flow, data) {
   }
   const iteration = caplabIterationNumber();
   const vu = exec.vu.idInTest;
-  const env = SCENARIO_ENV[exec.scenario.name];
   /** @type {CaplabScope} */
-  const scope = { user: caplabUserOf(vu), vars: caplabVu.vars, env: env === undefined ? {} : env, iteration: iteration, vu: vu, scenario: exec.scenario.name };
+  const scope = { user: caplabUserOf(vu), vars: caplabVu.vars, iteration: iteration, vu: vu, scenario: exec.scenario.name };
   caplabRunSteps(caplabPick(flow, iteration), scope, caplabVu, false);
 }
 
@@ -320,7 +367,7 @@ function caplabIteration(flow, data) {
 function caplabSetup(steps) {
   /** @type {CaplabVuState} */
   const state = { vars: {}, onceDone: {}, ready: true };
-  caplabRunSteps(steps, { user: caplabUserOf(0), vars: state.vars, env: {}, iteration: 0, vu: 0, scenario: '' }, state, true);
+  caplabRunSteps(steps, { user: caplabUserOf(0), vars: state.vars, iteration: 0, vu: 0, scenario: '' }, state, true);
   return state.vars;
 }
 // ---- end of caplab runtime ----

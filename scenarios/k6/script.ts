@@ -8,6 +8,8 @@
  */
 import { streamKey } from '../../models/random.ts';
 import { formatDurationMs } from '../duration.ts';
+import { extractData } from '../engine/extract.ts';
+import { isRandomKey, labelKey, parseRandomKey, placeholderKey, randomCallData, stepRandomKey } from '../engine/random.ts';
 import type { Flow, ScenarioConfig, ScenarioSpec, Step } from '../spec.ts';
 import { RUNTIME_JS, RUNTIME_TYPES_JS } from './runtime-js.ts';
 import { handleSummaryJs } from './handle-summary-js.ts';
@@ -71,28 +73,51 @@ export function execFunctionNames(spec: Pick<ScenarioSpec, 'flows'>): Map<string
 
 const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
 
-/** A template as the runtime renders it: literal parts and `{k}` placeholders (template.ts's compileString). */
-function template(source: string): (string | { k: string })[] {
-  const parts: (string | { k: string })[] = [];
+/** A placeholder as the runtime reads it: `{k}`, plus for a random helper its key and call (random.ts). */
+type Placeholder = { k: string; r?: number; x?: unknown[] };
+
+function placeholder(key: string, site: number | undefined, n: number): Placeholder {
+  if (!isRandomKey(key)) return { k: key };
+  const call = parseRandomKey(key);
+  // The spec has validated random placeholders; an invalid one fails when rendered, as in the engine.
+  return typeof call === 'string' ? { k: key } : { k: key, r: placeholderKey(site, n), x: randomCallData(call) };
+}
+
+/**
+ * A template as the runtime renders it: literal parts and `{k}` placeholders (template.ts's compileString), random
+ * helpers with their keys from `site` (the field's random key, random.ts labelKey).
+ */
+function template(source: string, site?: number): (string | Placeholder)[] {
+  const parts: (string | Placeholder)[] = [];
   let last = 0;
+  let randoms = 0;
   for (const m of source.matchAll(PLACEHOLDER)) {
     if (m.index > last) parts.push(source.slice(last, m.index));
-    parts.push({ k: m[1]! });
+    parts.push(placeholder(m[1]!, site, isRandomKey(m[1]!) ? randoms++ : 0));
     last = m.index + m[0].length;
   }
   if (last < source.length) parts.push(source.slice(last));
   return parts;
 }
 
-/** A JSON template node (template.ts's compileJson): whole placeholders keep the value's type. */
-function jsonTemplate(value: unknown): unknown[] {
+/**
+ * A JSON template node (template.ts's compileJson): whole placeholders keep the value's type; random helpers draw
+ * from `json<pointer>` under the step's random key.
+ */
+function jsonTemplate(value: unknown, site?: number, pointer = ''): unknown[] {
   if (typeof value === 'string') {
+    const leaf = site === undefined ? undefined : labelKey(site, `json${pointer}`);
     const whole = /^\{\{\s*([^}]*?)\s*\}\}$/.exec(value);
-    if (whole) return ['g', whole[1]!];
-    return value.includes('{{') ? ['s', template(value)] : ['v', value];
+    if (whole) {
+      const p = placeholder(whole[1]!, leaf, 0);
+      return p.x === undefined ? ['g', p.k] : ['g', p.k, p.r, p.x];
+    }
+    return value.includes('{{') ? ['s', template(value, leaf)] : ['v', value];
   }
-  if (Array.isArray(value)) return ['a', value.map(jsonTemplate)];
-  if (value !== null && typeof value === 'object') return ['o', Object.entries(value).map(([k, v]) => [k, jsonTemplate(v)])];
+  if (Array.isArray(value)) return ['a', value.map((v, i) => jsonTemplate(v, site, `${pointer}/${i}`))];
+  if (value !== null && typeof value === 'object') {
+    return ['o', Object.entries(value).map(([k, v]) => [k, jsonTemplate(v, site, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`)])];
+  }
   return ['v', value];
 }
 
@@ -110,26 +135,28 @@ function jsonPathKeys(path: string): (string | number)[] {
 }
 
 /** The step as data for the runtime, with names, checks and defaults exactly as compile.ts compiles them. */
-function stepData(step: Step, key: string, baseUrl: string | undefined): Record<string, unknown> {
+function stepData(step: Step, key: string, baseUrl: string | undefined, seed: number): Record<string, unknown> {
   let rawUrl: string;
   const out: Record<string, unknown> = { key };
+  // The random keys of compile.ts compileStep: (seed, step key, field).
+  const rk = stepRandomKey(seed, key);
   if (step.path !== undefined) {
     const base = new URL(baseUrl!);
     const prefix = base.pathname.replace(/\/$/, '');
     rawUrl = `${base.origin}${prefix}${step.path}`;
-    out.path = template(`${step.path.startsWith('/') ? '' : '/'}${step.path}`);
+    out.path = template(`${step.path.startsWith('/') ? '' : '/'}${step.path}`, labelKey(rk, 'path'));
   } else {
     rawUrl = step.url!;
-    out.url = template(step.url!);
+    out.url = template(step.url!, labelKey(rk, 'url'));
   }
   const name = step.name ?? rawUrl;
-  const headers: [string, unknown][] = Object.entries(step.headers).map(([k, v]) => [k, template(v)]);
+  const headers: [string, unknown][] = Object.entries(step.headers).map(([k, v]) => [k, template(v, labelKey(rk, `header:${k}`))]);
   const lower = new Set(Object.keys(step.headers).map((k) => k.toLowerCase()));
   if (step.json !== undefined) {
-    out.json = jsonTemplate(step.json);
+    out.json = jsonTemplate(step.json, rk);
     if (!lower.has('content-type')) headers.push(['content-type', ['application/json']]);
   } else if (step.body !== undefined) {
-    out.body = template(step.body);
+    out.body = template(step.body, labelKey(rk, 'body'));
   }
   const checks: Record<string, unknown>[] = [];
   const c = step.checks;
@@ -144,7 +171,10 @@ function stepData(step: Step, key: string, baseUrl: string | undefined): Record<
     value: typeof m.value === 'string' && m.value.startsWith('$') ? jsonPathKeys(m.value) : m.value,
   }));
   const jsonMetrics = metrics.some((m) => Array.isArray(m.value));
-  const extract = Object.entries(step.extract).map(([k, p]) => [k, jsonPathKeys(p)]);
+  const extract = Object.entries(step.extract).map(([k, src]) => [k, extractData(src, jsonPathKeys)]);
+  const extractKinds = new Set(extract.map((e) => (e[1] as unknown[])[0]));
+  const extractJson = extractKinds.has('json');
+  const extractText = extractKinds.has('regex') || extractKinds.has('between');
   return {
     ...out,
     name,
@@ -158,16 +188,18 @@ function stepData(step: Step, key: string, baseUrl: string | undefined): Record<
     metrics,
     think: step.think ?? 0,
     timeout: step.timeout,
+    // k6's redirects param when the step sets it; else k6 applies options.maxRedirects (default 10), as the engine.
+    redirects: step.redirects ?? null,
     // The engine tags a step's requests with name and url = name, under the step's own tags.
     tags: { ...step.tags, name, url: name },
     // k6 must keep a body the engine reads (extract, body checks, JSONPath metrics) or sizes ('bytes' metrics).
-    keepBody: extract.length > 0 || c?.bodyIncludes !== undefined || jsonMetrics || metrics.some((m) => m.value === 'bytes'),
-    needsJson: extract.length > 0 || jsonMetrics,
+    keepBody: extractJson || extractText || c?.bodyIncludes !== undefined || jsonMetrics || metrics.some((m) => m.value === 'bytes'),
+    needsJson: extractJson || jsonMetrics,
   };
 }
 
-function flowSteps(name: string, flow: Flow, baseUrl: string | undefined): Record<string, unknown>[] {
-  return (flow.steps ?? []).map((s, i) => stepData(s, `${name}#${i}`, baseUrl));
+function flowSteps(name: string, flow: Flow, baseUrl: string | undefined, seed: number): Record<string, unknown>[] {
+  return (flow.steps ?? []).map((s, i) => stepData(s, `${name}#${i}`, baseUrl, seed));
 }
 
 /** Mix choices with the engine's cumulative bounds and seeded key (compile.ts compileFlows). */
@@ -209,7 +241,7 @@ function scenarioOption(sc: ScenarioConfig, fnByExec: ReadonlyMap<string, string
 /**
  * k6 `options` from the spec: scenarios (omitted when the spec has none, so k6's own default of one iteration of
  * one VU, the engine's default too, applies and `--vus/--duration/--iterations` work as in k6), thresholds,
- * summaryTrendStats, summaryTimeUnit, tags and insecureSkipTLSVerify.
+ * summaryTrendStats, summaryTimeUnit, tags, insecureSkipTLSVerify and maxRedirects.
  * @param spec validated spec
  * @returns the options object
  */
@@ -239,6 +271,7 @@ export function k6OptionsOf(o: ScenarioSpec['options'], fnByExec: ReadonlyMap<st
   if (o.summaryTimeUnit !== undefined) out.summaryTimeUnit = o.summaryTimeUnit;
   if (Object.keys(o.tags).length > 0) out.tags = o.tags;
   if (o.insecureSkipTLSVerify !== undefined) out.insecureSkipTLSVerify = o.insecureSkipTLSVerify;
+  if (o.maxRedirects !== undefined) out.maxRedirects = o.maxRedirects;
   return out;
 }
 
@@ -293,13 +326,11 @@ export function buildK6Script(spec: ScenarioSpec, opts: K6ScriptOptions): string
   }
   const fnByFlow = execFunctionNames(spec);
   const flows: Record<string, unknown[]> = {};
-  for (const [name, f] of Object.entries(spec.flows)) if (f.steps) flows[name] = flowSteps(name, f, spec.baseUrl);
+  for (const [name, f] of Object.entries(spec.flows)) if (f.steps) flows[name] = flowSteps(name, f, spec.baseUrl, opts.seed);
   const perVu: Record<string, number> = {};
-  const envs: Record<string, Record<string, string>> = {};
   const scenarios = spec.options.scenarios ?? {};
   for (const [name, sc] of Object.entries(scenarios)) {
     if (sc.executor === 'per-vu-iterations') perVu[name] = sc.iterations;
-    if (Object.keys(sc.env).length > 0) envs[name] = sc.env;
   }
   // No scenarios: k6 and the engine both run `default` as per-vu-iterations with 1 iteration per VU.
   if (Object.keys(scenarios).length === 0) perVu.default = 1;
@@ -349,13 +380,16 @@ export function buildK6Script(spec: ScenarioSpec, opts: K6ScriptOptions): string
     '',
     `/** Flows with steps (one step per line). @type {Record<string, CaplabStep[]>} */\nconst FLOWS = ${flowsJs(flows)};`,
     '',
-    `/** The setup flow. @type {CaplabStep[]} */\nconst SETUP = ${stepsJs(spec.setup ? flowSteps('::setup', spec.setup, spec.baseUrl) : [], '')};`,
+    `/** The setup flow. @type {CaplabStep[]} */\nconst SETUP = ${stepsJs(spec.setup ? flowSteps('::setup', spec.setup, spec.baseUrl, opts.seed) : [], '')};`,
     '',
     `/** Mixes: seeded key (seed ${opts.seed}) and cumulative weight bounds. @type {Record<string, {key: number, choices: [string, number][]}>} */\nconst MIXES = ${js(mixData(spec, opts.seed))};`,
     '',
     `/** Iterations per VU of per-vu-iterations scenarios. @type {Record<string, number>} */\nconst PER_VU_ITERATIONS = ${js(perVu)};`,
     '',
-    `/** Scenario env for {{env.*}}. @type {Record<string, Record<string, string>>} */\nconst SCENARIO_ENV = ${js(envs)};`,
+    '/**',
+    ' * Defaults of {{env.*}}: the spec\'s env. {{env.NAME}} reads __ENV.NAME first, which k6 fills from -e, the process',
+    ' * environment and the scenario\'s env; no value from the environment is ever written here.',
+    ` * @type {Record<string, string>} */\nconst SPEC_ENV = ${js(spec.env)};`,
     '',
     metricDecls(spec),
     RUNTIME_JS,

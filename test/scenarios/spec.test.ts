@@ -97,7 +97,7 @@ flows:
     shapesOk.flows.ota.steps[0].url = 'http://127.0.0.1:1/x';
     const cross = problemsOf(shapesOk);
     expect(cross).toEqual(expect.arrayContaining([
-      'spec.json: flows.default.steps[1]: unknown template {{secrets.token}} (use {{user.*}}, {{vars.*}}, {{env.*}}, {{iteration}}, {{vu}}, {{scenario}})',
+      'spec.json: flows.default.steps[1]: unknown template {{secrets.token}} (use {{user.*}}, {{vars.*}}, {{env.*}}, {{iteration}}, {{vu}}, {{scenario}}, {{random.int MIN MAX}}, {{random.pick a b c}}, {{uuid}})',
       'spec.json: flows.ota.steps[0]: a step has exactly one of "path" or "url"',
       'spec.json: flows.mixed.mix.missing: no flow named "missing"',
       'spec.json: options.scenarios.peak.exec: no flow named "nope"',

@@ -92,7 +92,7 @@ export async function runWithWorkers(plan: ParallelPlan, input: WorkersRunInput)
 
   for (let index = 0; index < n; index++) {
     const init: WorkerInit = {
-      spec: plan.spec, flags: plan.flags, tags: plan.tags, seed: input.seed, index, count: n, ndjson: ndjson !== undefined,
+      spec: plan.spec, flags: plan.flags, tags: plan.tags, ...(plan.env ? { env: plan.env } : {}), seed: input.seed, index, count: n, ndjson: ndjson !== undefined,
       ...(input.users ? { users: input.users.data } : {}),
     };
     const w = new Worker(input.entry, { workerData: init });
@@ -152,7 +152,10 @@ export async function runWithWorkers(plan: ParallelPlan, input: WorkersRunInput)
     }
     t0 = performance.now();
     // Interrupted while the workers started: they have their stop already, so they run nothing, and neither does setup.
-    const setup = input.signal.aborted ? { vars: {} } : await runSetup(plan.spec, { sink, seed: input.seed, ...(input.users ? { users: input.users.source } : {}), tags: plan.tags });
+    const setup = input.signal.aborted ? { vars: {} } : await runSetup(plan.spec, {
+      sink, seed: input.seed, ...(input.users ? { users: input.users.source } : {}), tags: plan.tags, ...(plan.env ? { env: plan.env } : {}),
+      ...(input.onWarning ? { onWarning: input.onWarning } : {}),
+    });
     if (setup.error !== undefined) {
       return { durationMs: performance.now() - t0, interrupted: input.signal.aborted, thresholdsAborted: false, setupError: setup.error, iterationErrors: 0, scenarios: {}, vusMax: 0 };
     }

@@ -28,6 +28,8 @@ export interface ParallelPlan {
   flags: ShortcutFlags;
   /** Tags added to every sample (`--tag`). */
   tags: Record<string, string>;
+  /** The run's environment for `{{env.*}}` (run.ts RunEngineOptions.env). */
+  env?: Record<string, string>;
   /** Number of workers: the test is split into this many equal execution segments. */
   workers: number;
 }
@@ -38,6 +40,8 @@ export interface WorkerInit {
   spec: ScenarioSpec;
   flags: ShortcutFlags;
   tags: Record<string, string>;
+  /** The run's environment for `{{env.*}}`. */
+  env?: Record<string, string>;
   /** The run's seed. */
   seed: number;
   /** This worker's index and the number of workers: it runs segment index of `0,1/count,...,1`. */

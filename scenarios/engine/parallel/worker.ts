@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     tuple: workerTuples(init.count)[init.index]!,
     ...(users ? { users } : {}),
     tags: init.tags,
+    ...(init.env ? { env: init.env } : {}),
     setupVars,
     vuGauges: false,
     onError: (message) => post({ type: 'log', level: 'error', message }),

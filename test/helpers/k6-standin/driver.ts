@@ -53,7 +53,7 @@ export async function loadScript(scriptPath: string, env: Record<string, string>
     const timeoutMs = parseDurationMs(req.timeout ?? 60_000) ?? 60_000;
     const r = http.request({ method, url: req.url, headers: req.headers, body: body === '' ? null : body, timeoutMs });
     ends.push({ at: performance.timeOrigin + performance.now(), bytes: r.bytes });
-    return r.status === 0 ? { status: 0, body: '', error: r.body, timings: r.timings } : { status: r.status, body: r.body, timings: r.timings };
+    return r.status === 0 ? { status: 0, body: '', error: r.body, timings: r.timings } : { status: r.status, body: r.body, timings: r.timings, headers: r.headers };
   }, new Map());
   const g = globalThis as Record<string, unknown>;
   g.__ENV = { ...env };
@@ -68,7 +68,9 @@ export async function loadScript(scriptPath: string, env: Record<string, string>
       if (!m) mods.set(id, (m = (await import(/* @vite-ignore */ graph.entryUrl(id))) as ScriptModule));
       return m;
     };
-    return { init: await load(0), vu: load, close };
+    const init = await load(0);
+    standin.maxRedirects = (init.options as { maxRedirects?: number } | undefined)?.maxRedirects;
+    return { init, vu: load, close };
   } catch (err) {
     close();
     throw err;

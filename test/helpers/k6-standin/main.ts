@@ -1,7 +1,8 @@
 /**
  * A stand-in `k6` binary for tests (real k6 cannot be installed here), put on PATH by {@link installK6Standin}.
  * `k6 version`; `k6 run [flags] script.js` with the flags caplab passes (`--quiet`, `--vus`, `--duration`,
- * `--iterations`, `--tag k=v`, `--out json=F[.gz]`, `--summary-export F`, `-e K=V`; execution segments are accepted
+ * `--iterations`, `--tag k=v`, `--out json=F[.gz]`, `--summary-export F`, `-e K=V`, `--include-system-env-vars[=bool]`
+ * (default true for `k6 run`: __ENV is the process environment under the -e flags); execution segments are accepted
  * and ignored: it always runs the whole test). It runs the generated script for real against its target (driver.ts;
  * one iteration at a time, see schedule.ts), writes k6's NDJSON and the files handleSummary returns, prints the
  * handleSummary stdout, and exits as k6 does: 0, 99 thresholds crossed, 104 invalid options, 105 interrupted,
@@ -56,13 +57,15 @@ interface Flags {
   iterations?: number;
   tags: Record<string, string>;
   env: Record<string, string>;
+  /** k6's --include-system-env-vars (default true for k6 run). */
+  systemEnv: boolean;
   outs: string[];
   summaryExport?: string;
   script?: string;
 }
 
 function parseFlags(args: string[]): Flags | string {
-  const f: Flags = { quiet: false, tags: {}, env: {}, outs: [] };
+  const f: Flags = { quiet: false, tags: {}, env: {}, systemEnv: true, outs: [] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const value = (): string => args[++i] ?? '';
@@ -77,6 +80,7 @@ function parseFlags(args: string[]): Flags | string {
     else if (a === '--execution-segment' || a === '--execution-segment-sequence') value();
     else if (a === '--tag') pair(value(), f.tags);
     else if (a === '-e' || a === '--env') pair(value(), f.env);
+    else if (a === '--include-system-env-vars' || a.startsWith('--include-system-env-vars=')) f.systemEnv = a.split('=')[1] !== 'false';
     else if (a === '--out' || a === '-o') f.outs.push(value());
     else if (a === '--summary-export') f.summaryExport = value();
     else if (a.startsWith('-')) return `unknown flag: ${a}`;
@@ -160,6 +164,10 @@ export async function main(args: string[]): Promise<number> {
     }
   }
 
+  // k6 (cmd/runtime_options.go): the system environment when included, then -e over it.
+  const system: Record<string, string> = {};
+  if (f.systemEnv) for (const [k, v] of Object.entries(process.env)) if (v !== undefined) system[k] = v;
+  f.env = { ...system, ...f.env };
   const http = createSyncHttp();
   let script;
   try {

@@ -27,6 +27,8 @@ export interface SyncResponse {
   timings: StandinTimings;
   /** Bytes sent and received on the wire (request and response heads and bodies). */
   bytes: { sent: number; received: number };
+  /** Response headers as k6's res.headers: Go's canonical names, repeated values joined with ", ". */
+  headers: Record<string, string>;
 }
 
 /** A synchronous HTTP client over one worker thread. */
@@ -38,28 +40,33 @@ export interface SyncHttp {
 }
 
 const BODY_BYTES = 8 * 1024 * 1024;
-// Layout: Int32 [0] state (0 waiting, 1 done), [1] status, [2] body length, [3] bytes sent, [4] bytes received;
-// Float64 from byte 24: duration (sending + waiting + receiving, as k6), blocked, connecting, sending, waiting, receiving; body from byte 80.
+// Layout: Int32 [0] state (0 waiting, 1 done), [1] status, [2] body length, [3] bytes sent, [4] bytes received,
+// [5] length of the headers' JSON (right after the body); Float64 from byte 24: duration (sending + waiting +
+// receiving, as k6), blocked, connecting, sending, waiting, receiving; body from byte 80.
 const HEAD = 80;
 
 const WORKER = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 const agent = new http.Agent({ keepAlive: true });
-const ints = new Int32Array(workerData.sab, 0, 5);
+const ints = new Int32Array(workerData.sab, 0, 6);
 const times = new Float64Array(workerData.sab, 24, 6);
 const body = new Uint8Array(workerData.sab, ${HEAD});
+// Go's CanonicalMIMEHeaderKey, as k6's res.headers names headers.
+const canonical = (k) => k.toLowerCase().replace(/(^|-)([a-z])/g, (all, dash, c) => dash + c.toUpperCase());
 parentPort.on('message', (m) => {
   const t0 = performance.now();
-  let tSocket = t0, tConnected = t0, tSent = t0, tFirst = 0, done = false, sent = 0;
+  let tSocket = t0, tConnected = t0, tSent = t0, tFirst = 0, done = false, sent = 0, heads = {};
   const finish = (status, buf, received) => {
     if (done) return;
     done = true;
     const end = performance.now();
-    const n = Math.min(buf.length, body.length);
+    const hb = Buffer.from(JSON.stringify(heads));
+    const n = Math.min(buf.length, body.length - hb.length);
     body.set(buf.subarray(0, n));
+    body.set(hb, n);
     if (tFirst === 0) tFirst = end;
-    ints[1] = status; ints[2] = n; ints[3] = sent; ints[4] = received;
+    ints[1] = status; ints[2] = n; ints[3] = sent; ints[4] = received; ints[5] = hb.length;
     times[0] = end - tConnected; times[1] = tSocket - t0; times[2] = tConnected - tSocket;
     times[3] = tSent - tConnected; times[4] = tFirst - tSent; times[5] = end - tFirst;
     Atomics.store(ints, 0, 1);
@@ -69,6 +76,10 @@ parentPort.on('message', (m) => {
   try {
     req = http.request(m.url, { method: m.method, headers: m.headers, agent, timeout: m.timeoutMs }, (res) => {
       tFirst = performance.now();
+      for (let i = 0; i < res.rawHeaders.length; i += 2) {
+        const k = canonical(res.rawHeaders[i]);
+        heads[k] = heads[k] === undefined ? res.rawHeaders[i + 1] : heads[k] + ', ' + res.rawHeaders[i + 1];
+      }
       const chunks = [];
       let head = 12 + res.statusMessage.length + 2;
       for (let i = 0; i < res.rawHeaders.length; i += 2) head += res.rawHeaders[i].length + res.rawHeaders[i + 1].length + 4;
@@ -101,7 +112,7 @@ parentPort.on('message', (m) => {
  */
 export function createSyncHttp(): SyncHttp {
   const sab = new SharedArrayBuffer(HEAD + BODY_BYTES);
-  const ints = new Int32Array(sab, 0, 5);
+  const ints = new Int32Array(sab, 0, 6);
   const times = new Float64Array(sab, 24, 6);
   const body = new Uint8Array(sab, HEAD);
   const worker = new Worker(WORKER, { eval: true, workerData: { sab } });
@@ -122,6 +133,7 @@ export function createSyncHttp(): SyncHttp {
           sending: times[3]!, waiting: times[4]!, receiving: times[5]!,
         },
         bytes: { sent: ints[3]!, received: ints[4]! },
+        headers: JSON.parse(decoder.decode(body.slice(ints[2]!, ints[2]! + ints[5]!)) || '{}') as Record<string, string>,
       };
     },
     async close() {

@@ -2,9 +2,11 @@
  * Stand-in for k6/http: `request` (and its shorthands `get`, `post`, ...) records the request and answers it
  * synchronously with the test's responder; `expectedStatuses` returns a marker the stand-in evaluates like k6's
  * response callback. A request is tagged with the VU's tags (exec.vu.tags) when sent, then its own params.tags,
- * which win on a clash as in k6.
+ * which win on a clash as in k6. Redirects are followed as k6 v0.48's Go client does (params.redirects, else
+ * options.maxRedirects, else 10; 301-303 -> GET without body, 307/308 keep both; Authorization and Cookie dropped
+ * on another host:port; Referer set), each request of the chain recorded on its own, as k6 samples each.
  */
-import { currentVuTags, groupPath, standin } from './state.ts';
+import { currentVuTags, groupPath, standin, type StandinResponse } from './state.ts';
 
 type Expected = number | { min: number; max: number };
 
@@ -36,28 +38,65 @@ interface Params {
   responseCallback?: ExpectedMarker;
 }
 
+/** Sends one request of a chain and records it. */
+function send(method: string, url: string, headers: Record<string, string>, body: string | null, params: Params): StandinResponse {
+  const path = url.replace(/^https?:\/\/[^/]+/, '') || '/';
+  const r = standin.responder(method, path, body ?? '', { url, headers: { ...headers }, timeout: params.timeout });
+  const timings = r.timings ?? { duration: 1, blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 1, receiving: 0 };
+  const error = r.status === 0 ? (r.error ?? 'dial: connection refused') : '';
+  standin.requests.push({
+    method, url, headers: { ...headers }, body, tags: { ...currentVuTags(), ...params.tags }, group: groupPath(), status: r.status,
+    expected: r.status !== 0 && isExpected(r.status, params.responseCallback), responseType: params.responseType,
+    redirects: params.redirects, timeout: params.timeout, timings, error,
+  });
+  return { ...r, timings, error };
+}
+
+const hostPort = (u: URL): string => `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+
 /**
- * k6's http.request, answered by the responder.
+ * k6's http.request, answered by the responder, following redirects as k6 does.
  * @param method HTTP method
  * @param url full URL
  * @param body request body or null
  * @param params k6 params
- * @returns a k6-like Response (status, body, timings, proto, error fields, json())
+ * @returns a k6-like Response (status, body, headers, url, request, timings, proto, error fields, json())
  */
 function request(method: string, url: string, body: string | null, params: Params = {}) {
-  const path = url.replace(/^https?:\/\/[^/]+/, '') || '/';
-  const r = standin.responder(method, path, body ?? '', { url, headers: { ...params.headers }, timeout: params.timeout });
-  const timings = r.timings ?? { duration: 1, blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 1, receiving: 0 };
-  const error = r.status === 0 ? (r.error ?? 'dial: connection refused') : '';
-  standin.requests.push({
-    method, url, headers: { ...params.headers }, body, tags: { ...currentVuTags(), ...params.tags }, group: groupPath(), status: r.status,
-    expected: r.status !== 0 && isExpected(r.status, params.responseCallback), responseType: params.responseType,
-    redirects: params.redirects, timeout: params.timeout, timings, error,
-  });
+  const max = params.redirects ?? standin.maxRedirects ?? 10;
+  let cur = { method, url, headers: { ...params.headers }, body };
+  let r = send(cur.method, cur.url, cur.headers, cur.body, params);
+  // Go's client: via = the requests made so far; k6 stops (returning the 3xx) once they exceed the limit.
+  for (let made = 1; [301, 302, 303, 307, 308].includes(r.status); made++) {
+    const location = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === 'location')?.[1];
+    if (!location || made > max) break;
+    const from = new URL(cur.url);
+    const to = new URL(location, from);
+    to.hash = '';
+    const keep = r.status === 307 || r.status === 308;
+    const sameHost = hostPort(to) === hostPort(from) || hostPort(to).endsWith(`.${hostPort(from)}`);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(params.headers ?? {})) {
+      if (/^(authorization|www-authenticate|cookie|cookie2)$/i.test(k) && !sameHost) continue;
+      if (/^host$/i.test(k) && /^[a-z][a-z0-9+.-]*:/i.test(location)) continue;
+      headers[k] = v;
+    }
+    if (!(from.protocol === 'https:' && to.protocol === 'http:')) {
+      for (const k of Object.keys(headers)) if (/^referer$/i.test(k)) delete headers[k];
+      headers.Referer = from.href;
+    }
+    cur = { method: keep || cur.method === 'GET' || cur.method === 'HEAD' ? cur.method : 'GET', url: to.href, headers, body: keep ? body : null };
+    r = send(cur.method, cur.url, cur.headers, cur.body, params);
+  }
+  const timings = r.timings!;
+  const error = r.error ?? '';
   const text = params.responseType === 'none' ? null : r.body;
   return {
     status: r.status,
     body: text,
+    headers: { ...r.headers },
+    url: cur.url,
+    request: { method, url, headers: {}, body: body ?? '', cookies: {} },
     proto: r.status === 0 ? '' : 'HTTP/1.1',
     error,
     // k6: its code for a request without a response, 1000 + status for a response >= 400.

@@ -18,7 +18,7 @@ const MODULES: Record<string, string> = {
   'k6/http': 'http.ts', k6: 'k6.ts', 'k6/data': 'data.ts', 'k6/execution': 'execution.ts', 'k6/metrics': 'metrics.ts',
 };
 
-type ScriptModule = Record<string, unknown> & { options?: { scenarios?: Record<string, Record<string, unknown>> } };
+type ScriptModule = Record<string, unknown> & { options?: { scenarios?: Record<string, Record<string, unknown>>; maxRedirects?: number } };
 
 /** What a stand-in run produced. */
 export interface StandinRun {
@@ -131,7 +131,7 @@ export interface PlannedIteration {
  * @param script generated script text
  * @param files files the script may open() (name -> text), e.g. the users file
  * @param responder answers every request
- * @param env the script's __ENV
+ * @param env the script's __ENV (`-e` flags); a scenario's env is added for its iterations, as k6 does
  * @param plan iterations to drive, in order (default: derived from options.scenarios, see the module comment)
  * @returns errors, handleSummary output and the summary data given to it
  * @throws {Error} when setup() throws or a scenario's executor cannot be driven deterministically
@@ -158,6 +158,7 @@ export async function runWithStandins(script: string, files: Map<string, string>
   let iterations = 0;
   try {
     const init = await vuModule(0);
+    standin.maxRedirects = init.options?.maxRedirects;
     let data: unknown;
     if (typeof init.setup === 'function') {
       standin.exec.vu.idInTest = 0;
@@ -179,6 +180,8 @@ export async function runWithStandins(script: string, files: Map<string, string>
       if (typeof fn !== 'function') throw new Error(`runWithStandins: the script exports no function ${fnName}`);
       Object.assign(standin.exec.vu, { idInTest: v, idInInstance: v, iterationInScenario: inScenario });
       Object.assign(standin.exec.scenario, { name, executor: sc.executor, iterationInTest: inTest, iterationInInstance: inTest });
+      // k6 (js/runner.go Activate): a scenario's env is merged over the global __ENV for its VUs.
+      g.__ENV = { ...env, ...(sc.env as Record<string, string> | undefined) };
       try {
         fn(data);
       } catch (err) {

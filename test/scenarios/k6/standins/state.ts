@@ -55,6 +55,8 @@ export interface StandinResponse {
   timings?: StandinTimings;
   /** Why there was no response, for status 0. */
   error?: string;
+  /** Response headers as k6's res.headers has them (Go's canonical names, repeated values joined with ", "). */
+  headers?: Record<string, string>;
 }
 
 /** The whole request, for a responder that sends it for real (the stand-in k6 binary's). */
@@ -94,6 +96,8 @@ export const standin = {
   groupStack: [] as string[],
   responder: ((): StandinResponse => ({ status: 200, body: 'ok' })) as Responder,
   files: new Map<string, string>(),
+  /** The script's options.maxRedirects (k6's default 10 when undefined); the runner sets it from the init module. */
+  maxRedirects: undefined as number | undefined,
   exec: {
     vu: { idInTest: 0, idInInstance: 0, iterationInScenario: 0, iterationInInstance: 0 },
     scenario: { name: '', executor: '', iterationInTest: 0, iterationInInstance: 0, startTime: 0, progress: 0 },
@@ -151,4 +155,5 @@ export function resetStandins(responder: Responder, files: Map<string, string>):
   standin.vuTags.clear();
   standin.responder = responder;
   standin.files = files;
+  standin.maxRedirects = undefined;
 }

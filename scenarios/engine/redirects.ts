@@ -1,0 +1,119 @@
+/**
+ * Following redirects as k6 v0.48 does (lib/netext/httpext/request.go: Go's http.Client with k6's CheckRedirect):
+ * - 301, 302, 303: the next request is a GET without a body (a HEAD stays HEAD, a GET stays GET); 307, 308: same
+ *   method and the original body. A 3xx without a Location (or another 3xx: 300, 304, ...) is the response.
+ * - Location is resolved against the URL of the request it answered; another origin gets its own connection (the
+ *   VU keeps one per origin).
+ * - Headers: the original request's, minus Host when Location is absolute, minus Authorization, Www-Authenticate,
+ *   Cookie and Cookie2 when the new host:port is neither the previous one nor a subdomain of it (Go's
+ *   shouldCopyHeaderOnRedirect); plus `Referer: <previous URL>`, unless going from https to http.
+ * - Limit: k6's CheckRedirect stops when the requests made so far exceed the limit (step `redirects`, else
+ *   `options.maxRedirects`, else 10) and returns that last 3xx response as the response: no error, no error code, a
+ *   status 3xx (expected under the default 200-399). k6 logs a warning then when neither was set.
+ * - Every request of the chain is its own sample set in k6 (the tracer transport records each round trip): the same
+ *   `name`/`url` tags (a step's name), each with its own method, status, expected_response and http_req_failed; checks,
+ *   custom metrics and extract read the last response only, and `res.timings` are the last request's.
+ * - The step's timeout covers the whole chain (k6 puts one deadline on client.Do).
+ * - A Location that does not parse fails the request: status 0, the error on the last request's samples, as k6
+ *   tags the pending round trip with client.Do's error.
+ */
+import type { HttpRequest, HttpResponse, PreparedHeaders } from './http.ts';
+import { headerValue } from './headers.ts';
+
+/** k6's default of `maxRedirects`. */
+export const DEFAULT_MAX_REDIRECTS = 10;
+
+/** Headers Go drops on a redirect to another host (net/http shouldCopyHeaderOnRedirect). */
+const SENSITIVE = new Set(['authorization', 'www-authenticate', 'cookie', 'cookie2']);
+
+/** What sends one request (a VU's VuHttp). */
+export interface Sender {
+  request(req: HttpRequest): Promise<HttpResponse>;
+}
+
+/** The end of a chain. */
+export interface ChainEnd {
+  /** The last request sent. */
+  req: HttpRequest;
+  /** Its response: the step's response. */
+  res: HttpResponse;
+  /** Set when the limit stopped the chain: the redirects followed. */
+  stoppedAfter?: number;
+}
+
+/**
+ * Whether a status is one Go's client follows.
+ * @param status HTTP status
+ */
+export function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+/** `host:port` with the scheme's default port, as Go's canonicalAddr. */
+function hostPort(u: URL): string {
+  return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+}
+
+/** Go's isDomainOrSubdomain (k6 v0.48's Go: on canonicalAddr, host:port). */
+function sameOrSubdomain(sub: string, parent: string): boolean {
+  if (sub === parent) return true;
+  return sub.endsWith(parent) && sub[sub.length - parent.length - 1] === '.';
+}
+
+function pairsOf(headers: HttpRequest['headers']): readonly string[] {
+  return Array.isArray(headers) ? headers : (headers as PreparedHeaders).pairs;
+}
+
+/**
+ * Sends a request and follows its redirects.
+ * @param http the VU's client
+ * @param first the step's request
+ * @param max most redirects to follow (k6 `redirects` / `maxRedirects`)
+ * @param onHop called with each request that was answered by a redirect that is followed (its samples), in order
+ * @returns the last request and its response
+ */
+export async function sendFollowing(http: Sender, first: HttpRequest, max: number, onHop: (req: HttpRequest, res: HttpResponse) => void): Promise<ChainEnd> {
+  const deadline = performance.now() + first.timeoutMs;
+  let req = first;
+  let made = 0;
+  for (;;) {
+    const res = await http.request(req);
+    made++;
+    if (!isRedirect(res.status)) return { req, res };
+    const location = headerValue(res.head, 'location');
+    if (location === undefined || location === '') return { req, res };
+    const from = new URL(`${req.origin}${req.path}`);
+    let to: URL;
+    try {
+      to = new URL(location, from);
+    } catch (err) {
+      return { req, res: { ...res, status: 0, body: Buffer.alloc(0), bodySize: 0, error: `failed to parse Location header ${JSON.stringify(location)}: ${(err as Error).message}` } };
+    }
+    if (made > max) return { req, res, stoppedAfter: made - 1 };
+    onHop(req, res);
+    const keepBody = res.status === 307 || res.status === 308;
+    const method = keepBody || req.method === 'GET' || req.method === 'HEAD' ? req.method : 'GET';
+    const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(location);
+    const keepSensitive = sameOrSubdomain(hostPort(to), hostPort(from));
+    const referer = from.protocol === 'https:' && to.protocol === 'http:' ? undefined : from.href;
+    const headers: string[] = [];
+    const original = pairsOf(first.headers);
+    for (let i = 0; i + 1 < original.length; i += 2) {
+      const name = original[i]!.toLowerCase();
+      if ((name === 'referer' && referer !== undefined) || (name === 'host' && absolute) || (SENSITIVE.has(name) && !keepSensitive)) continue;
+      headers.push(original[i]!, original[i + 1]!);
+    }
+    if (referer !== undefined) headers.push('referer', referer);
+    to.hash = '';
+    req = {
+      ...first,
+      origin: to.origin === 'null' ? `${to.protocol}//${to.host}` : to.origin,
+      path: `${to.pathname}${to.search}`,
+      method,
+      headers,
+      timeoutMs: Math.max(1, deadline - performance.now()),
+    };
+    if (keepBody && first.body !== undefined) req.body = first.body;
+    else delete req.body;
+  }
+}
