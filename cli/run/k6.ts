@@ -35,9 +35,10 @@ export const K6_INSTALL_HINT = 'k6 is not on PATH. Install it (https://grafana.c
  * @param opts run options
  * @param scriptPath generated script
  * @param quiet --quiet
+ * @param pinned `NAME=value` set before the run's own `-e` flags (which override them, as a later -e does in k6)
  * @returns argv after `k6`
  */
-export function k6Args(opts: RunOptions, scriptPath: string, quiet: boolean): string[] {
+export function k6Args(opts: RunOptions, scriptPath: string, quiet: boolean, pinned: readonly string[] = []): string[] {
   const args = ['run'];
   if (quiet) args.push('--quiet');
   if (opts.vus !== undefined) args.push('--vus', opts.vus);
@@ -49,7 +50,7 @@ export function k6Args(opts: RunOptions, scriptPath: string, quiet: boolean): st
   if (opts.insecureSkipTlsVerify === true) args.push('--insecure-skip-tls-verify');
   // {{env.*}}: the script reads __ENV, which k6 fills from the process environment (unless told not to) and -e.
   if (opts.systemEnv === false) args.push('--include-system-env-vars=false');
-  for (const kv of opts.env ?? []) args.push('-e', kv);
+  for (const kv of [...pinned, ...(opts.env ?? [])]) args.push('-e', kv);
   for (const o of opts.out ?? []) args.push('--out', o.startsWith('json=') ? `json=${resolve(o.slice(5))}` : o);
   if (opts.summaryExport !== undefined) args.push('--summary-export', resolve(opts.summaryExport));
   args.push('-e', `CAPLAB_SUMMARY=${resolve(opts.summaryJson ?? join(process.cwd(), 'summary.json'))}`);
@@ -163,7 +164,10 @@ export async function runWithK6(specPath: string, opts: RunOptions, global: Glob
     writeFileSync(scriptPath, wrapper ?? buildK6Script(spec, { seed: global.seed, ...(users ? { usersFile: users.file } : {}) }));
     if (users) writeFileSync(join(dir, users.file), users.text);
     // stderr is passed on as it comes and its end kept, to quote it should k6 fail.
-    const child = spawn('k6', k6Args(opts, scriptPath, global.quiet), { cwd: dir, stdio: ['inherit', 'inherit', 'pipe'] });
+    // The generated script reads BASE_URL from __ENV, which k6 also fills from the shell: pinned to the spec's
+    // baseUrl (as the engine uses it) unless -e BASE_URL=... says otherwise, so a shell's BASE_URL cannot redirect it.
+    const pinned = wrapper === undefined && spec.baseUrl !== undefined ? [`BASE_URL=${spec.baseUrl}`] : [];
+    const child = spawn('k6', k6Args(opts, scriptPath, global.quiet, pinned), { cwd: dir, stdio: ['inherit', 'inherit', 'pipe'] });
     let tail = '';
     child.stderr.on('data', (b: Buffer) => {
       process.stderr.write(b);

@@ -5,8 +5,10 @@
  * - Location is resolved against the URL of the request it answered; another origin gets its own connection (the
  *   VU keeps one per origin).
  * - Headers: the original request's, minus Host when Location is absolute, minus Authorization, Www-Authenticate,
- *   Cookie and Cookie2 when the new host:port is neither the previous one nor a subdomain of it (Go's
- *   shouldCopyHeaderOnRedirect); plus `Referer: <previous URL>`, unless going from https to http.
+ *   Cookie and Cookie2 from the first hop to a host:port that is neither the previous one nor a subdomain of it
+ *   (Go's shouldCopyHeaderOnRedirect) to the end of the chain; plus `Referer: <previous URL>`, unless going from
+ *   https to http. (k6 v0.48's Go 1.21 put them back on a later same-host hop, CVE-2024-45336; Go 1.22.11+, in k6
+ *   builds since, keeps them dropped, and so does caplab: credentials do not follow a chain to another host.)
  * - Limit: k6's CheckRedirect stops when the requests made so far exceed the limit (step `redirects`, else
  *   `options.maxRedirects`, else 10) and returns that last 3xx response as the response: no error, no error code, a
  *   status 3xx (expected under the default 200-399). k6 logs a warning then when neither was set.
@@ -76,6 +78,7 @@ export async function sendFollowing(http: Sender, first: HttpRequest, max: numbe
   const deadline = performance.now() + first.timeoutMs;
   let req = first;
   let made = 0;
+  let dropSensitive = false;
   for (;;) {
     const res = await http.request(req);
     made++;
@@ -94,13 +97,13 @@ export async function sendFollowing(http: Sender, first: HttpRequest, max: numbe
     const keepBody = res.status === 307 || res.status === 308;
     const method = keepBody || req.method === 'GET' || req.method === 'HEAD' ? req.method : 'GET';
     const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(location);
-    const keepSensitive = sameOrSubdomain(hostPort(to), hostPort(from));
+    if (!sameOrSubdomain(hostPort(to), hostPort(from))) dropSensitive = true;
     const referer = from.protocol === 'https:' && to.protocol === 'http:' ? undefined : from.href;
     const headers: string[] = [];
     const original = pairsOf(first.headers);
     for (let i = 0; i + 1 < original.length; i += 2) {
       const name = original[i]!.toLowerCase();
-      if ((name === 'referer' && referer !== undefined) || (name === 'host' && absolute) || (SENSITIVE.has(name) && !keepSensitive)) continue;
+      if ((name === 'referer' && referer !== undefined) || (name === 'host' && absolute) || (SENSITIVE.has(name) && dropSensitive)) continue;
       headers.push(original[i]!, original[i + 1]!);
     }
     if (referer !== undefined) headers.push('referer', referer);

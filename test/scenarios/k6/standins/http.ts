@@ -66,6 +66,7 @@ function request(method: string, url: string, body: string | null, params: Param
   const max = params.redirects ?? standin.maxRedirects ?? 10;
   let cur = { method, url, headers: { ...params.headers }, body };
   let r = send(cur.method, cur.url, cur.headers, cur.body, params);
+  let dropSensitive = false;
   // Go's client: via = the requests made so far; k6 stops (returning the 3xx) once they exceed the limit.
   for (let made = 1; [301, 302, 303, 307, 308].includes(r.status); made++) {
     const location = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === 'location')?.[1];
@@ -74,10 +75,11 @@ function request(method: string, url: string, body: string | null, params: Param
     const to = new URL(location, from);
     to.hash = '';
     const keep = r.status === 307 || r.status === 308;
-    const sameHost = hostPort(to) === hostPort(from) || hostPort(to).endsWith(`.${hostPort(from)}`);
+    // Go (1.22.11+): once dropped for another host, Authorization and cookies stay dropped for the rest of the chain.
+    if (!(hostPort(to) === hostPort(from) || hostPort(to).endsWith(`.${hostPort(from)}`))) dropSensitive = true;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(params.headers ?? {})) {
-      if (/^(authorization|www-authenticate|cookie|cookie2)$/i.test(k) && !sameHost) continue;
+      if (/^(authorization|www-authenticate|cookie|cookie2)$/i.test(k) && dropSensitive) continue;
       if (/^host$/i.test(k) && /^[a-z][a-z0-9+.-]*:/i.test(location)) continue;
       headers[k] = v;
     }
