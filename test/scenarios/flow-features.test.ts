@@ -154,6 +154,10 @@ describe('{{env.*}}: -e over the process environment over the spec\'s env, a sce
     expect(JSON.parse(engine.seenA[1]!.body)).toEqual({ region: 'cli-region', tier: 'spec-tier', sys: 'system-sys', who: 'scenario-who' });
     expect(engine.seenA[2]!.headers.authorization).toBe('Bearer tok-secret-4711');
     for (const r of [engine, k6]) expect(r.outputs).not.toContain('tok-secret-4711');
+    // Worker threads get the run's environment too (setup runs in the parent, the iterations in the workers).
+    const workers = await runWith('engine', 'env-workers', spec(), [...args, '--workers', '2'], processEnv);
+    expect(workers.code, workers.stderr).toBe(0);
+    expect(new Set(workers.seenA.map((s) => essence(s, keys)))).toEqual(new Set(engine.seenA.map((s) => essence(s, keys))));
   });
 
   it('with --no-system-env reads no process variable (k6 --include-system-env-vars=false): defaults apply, a missing one fails the iteration', async () => {
