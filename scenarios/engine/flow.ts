@@ -10,7 +10,7 @@ import { k6ErrorOf } from './error-codes.ts';
 import type { HttpRequest, HttpResponse, PreparedHeaders } from './http.ts';
 import { BUILTIN_METRICS } from './metrics/builtin.ts';
 import type { MetricDef, Sample, SampleSink, Tags } from './metrics/types.ts';
-import { sendFollowing } from './redirects.ts';
+import { followRedirects, isRedirect } from './redirects.ts';
 import type { TemplateScope } from './template.ts';
 import type { Vu } from './vu.ts';
 
@@ -208,25 +208,28 @@ export async function runIteration(
       const body = step.body === undefined ? undefined : step.body(scope);
       const req: HttpRequest = { origin, path, method: step.method, headers, body, timeoutMs: step.timeout, keepBody: step.keepBody, maxBodyBytes: step.maxBody };
       if (step.keepHeaders) req.keepHeaders = true;
-      // Each request of a redirect chain is its own sample set, as in k6; the step reads the last response.
-      const chain = step.redirects > 0
-        ? await sendFollowing(vu.http, req, step.redirects, (hop, hopRes) => { requests++; emitRequest(ctx, emitter, step, hopRes, hop.method, intendedStart); })
-        : { req, res: await vu.http.request(req) };
-      const res = chain.res;
+      let res = await vu.http.request(req);
+      let method = step.method;
+      if (isRedirect(res.status)) {
+        // Each request of a redirect chain is its own sample set, as in k6; the step reads the last response.
+        const chain = await followRedirects(vu.http, req, res, step.redirects, (hop, hopRes) => { requests++; emitRequest(ctx, emitter, step, hopRes, hop.method, intendedStart); });
+        res = chain.res;
+        method = chain.req.method;
+        if (chain.stoppedAfter !== undefined && step.warnRedirects && !step.warnedRedirects) {
+          step.warnedRedirects = true;
+          ctx.onWarning?.(`step "${step.name}": stopped after ${chain.stoppedAfter} redirects and returned the redirection; set the step's "redirects" or options.maxRedirects to silence this`);
+        }
+      }
       requests++;
       if (vu.interrupted && res.status === 0) break; // an aborted request is not a result
-      if (chain.stoppedAfter !== undefined && step.warnRedirects && !step.warnedRedirects) {
-        step.warnedRedirects = true;
-        ctx.onWarning?.(`step "${step.name}": stopped after ${chain.stoppedAfter} redirects and returned the redirection; set the step's "redirects" or options.maxRedirects to silence this`);
-      }
-      const { ok, t, tags } = emitRequest(ctx, emitter, step, res, chain.req.method, intendedStart);
+      const { ok, t, tags } = emitRequest(ctx, emitter, step, res, method, intendedStart);
       const doc = step.needsJson ? parseJson(res.body) : undefined;
       for (let i = 0; i < step.checks.length; i++) {
         const c = step.checks[i]!;
         emitter.emit(M.checks!, c.test(res) ? 1 : 0, checkTags(ctx, step, i), t);
       }
       // Custom metrics are tagged with the step's method, as the k6 script tags them (not a redirect's GET).
-      const metricTags = chain.req.method === step.method || step.metrics.length === 0 ? tags : requestTags(ctx, step, res, ok);
+      const metricTags = method === step.method || step.metrics.length === 0 ? tags : requestTags(ctx, step, res, ok);
       for (const m of step.metrics) {
         const v = m.value(res, ok, doc);
         if (v !== undefined) emitter.emit(m.def, v, metricTags, t);
