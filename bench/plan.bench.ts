@@ -18,7 +18,7 @@ const input: PlanInput = {
   fleet: { schema: 'caplab.fleet/v1', asOf: plan.fleet.asOf, nodes: plan.fleet.nodes },
   pricePerNodeMonth: Object.fromEntries(Object.entries(plan.dcs).map(([dc, d]) => [dc, d.pricePerNodeMonth])),
   currency: plan.currency,
-  ...(await import('../cli/routing.ts')).loadRoutingData(),
+  ...(await import('../cli/inputs/routing.ts')).loadRoutingData(),
   settings: { schema: 'caplab.planner/v1', serverBudgetP95Ms: 200, ...plan.settings },
   seed: 1,
 };

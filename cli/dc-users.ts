@@ -6,7 +6,7 @@ import { firstUsers } from '../models/population/first-users.ts';
 import { createUserGenerator, MAX_USERS } from '../models/population/user.ts';
 import { dcByCountry, routeCountries } from '../models/routing/route.ts';
 import { computePopulation } from './commands/users.ts';
-import { loadPlacement, loadRoutingData } from './routing.ts';
+import { loadPlacement, loadRoutingData } from './inputs/routing.ts';
 
 /**
  * Builds the users file text of every DC of a placement.

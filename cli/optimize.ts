@@ -24,13 +24,13 @@ import { LoadShapeSchema } from '../models/traffic/settings.ts';
 import { buildTraffic } from '../models/traffic/traffic.ts';
 import type { Plan } from '../models/types.ts';
 import type { Catalog } from '../scenarios/catalog.ts';
-import { catalogOf, catalogServiceDemands } from './catalog.ts';
+import { catalogOf, catalogServiceDemands } from './inputs/catalog.ts';
 import { DATA_DIR, loadData } from './data.ts';
 import { InputError } from './errors.ts';
-import { forecastInput } from './forecast-input.ts';
+import { forecastInput } from './inputs/forecast.ts';
 import { loadHighs } from './highs.ts';
 import { parseJsonInput, parseYamlInput, readTextInput } from './io.ts';
-import { loadRoutingData } from './routing.ts';
+import { loadRoutingData } from './inputs/routing.ts';
 
 /** What the optimizer needs besides the plan. */
 export interface OptimizeOptions {

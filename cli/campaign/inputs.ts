@@ -9,11 +9,11 @@ import { type Problem, ValidationError } from '../../models/errors.ts';
 import { collect } from '../collect.ts';
 import { parseBudgets, serverSideLimitProblems } from '../../scenarios/budgets.ts';
 import type { Catalog } from '../../scenarios/catalog.ts';
-import { loadCatalog } from '../catalog.ts';
+import { loadCatalog } from '../inputs/catalog.ts';
 import { DATA_DIR, loadDefaults } from '../data.ts';
 import { parseJsonInput, parseYamlInput, readTextInput } from '../io.ts';
 import { optimizeInputProblems } from '../optimize.ts';
-import { loadPlacement, loadRoutingData } from '../routing.ts';
+import { loadPlacement, loadRoutingData } from '../inputs/routing.ts';
 import { parse as parseYaml } from 'yaml';
 import { type Campaign, CampaignSchema, readCampaign } from './config.ts';
 

@@ -18,15 +18,15 @@ import { checkTelemetry } from '../../models/traffic/telemetry.ts';
 import { type ParsedTelemetry, parseTelemetryCsv } from '../../models/traffic/telemetry-csv.ts';
 import { parsePrometheusMatrix } from '../../models/traffic/telemetry-prometheus.ts';
 import { parseDurationMs } from '../../scenarios/duration.ts';
-import { catalogOf } from '../catalog.ts';
+import { catalogOf } from '../inputs/catalog.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData } from '../data.ts';
 import { EXIT, InputError } from '../errors.ts';
-import { forecastInput } from '../forecast-input.ts';
+import { forecastInput } from '../inputs/forecast.ts';
 import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
 import { PASSWORD_VAR, prometheusTarget, TOKEN_VAR, USER_VAR } from '../prometheus-auth.ts';
 import { renderDemandFit } from '../print/demand.ts';
-import { loadPlacement, loadRoutingData } from '../routing.ts';
+import { loadPlacement, loadRoutingData } from '../inputs/routing.ts';
 
 /** Options of `caplab demand fit`. */
 export interface DemandFitOptions {

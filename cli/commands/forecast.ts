@@ -17,7 +17,7 @@ import type { Forecast } from '../../models/types.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData, loadDefaults, loadGrowthSettings } from '../data.ts';
 import { EXIT, InputError } from '../errors.ts';
-import { loadHistory } from '../history.ts';
+import { loadHistory } from '../inputs/history.ts';
 import { writeFileAtomic } from '../io.ts';
 import { renderBacktest, renderForecast } from '../print/forecast.ts';
 

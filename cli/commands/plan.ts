@@ -17,12 +17,13 @@ import { parseWith } from '../../models/validation.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData } from '../data.ts';
 import { EXIT, InputError } from '../errors.ts';
-import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
+import { writeFileAtomic } from '../io.ts';
+import { readJson } from '../inputs/json.ts';
 import { measuredCapacity } from '../measured-capacity.ts';
 import { renderPlan } from '../print/plan.ts';
-import { loadRoutingData } from '../routing.ts';
+import { loadRoutingData } from '../inputs/routing.ts';
 import type { Catalog } from '../../scenarios/catalog.ts';
-import { catalogOf } from '../catalog.ts';
+import { catalogOf } from '../inputs/catalog.ts';
 import { optimizePlan } from '../optimize.ts';
 import { computeTraffic } from './traffic.ts';
 
@@ -41,10 +42,6 @@ export interface PlanOptions {
   intents?: string;
   /** A `caplab.candidates/v1` file of what-if sites for --optimize. */
   candidates?: string;
-}
-
-async function readJson(path: string, what: string): Promise<unknown> {
-  return parseJsonInput(await readTextInput(path, what), path);
 }
 
 /**

@@ -14,13 +14,14 @@ import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
 import { buildScenarios } from '../../scenarios/build.ts';
 import type { Catalog } from '../../scenarios/catalog.ts';
 import { withCatalogBudgets } from '../../scenarios/catalog-budgets.ts';
-import { catalogOf } from '../catalog.ts';
+import { catalogOf } from '../inputs/catalog.ts';
 import { parseScenarioSpec } from '../../scenarios/spec.ts';
 import { type InsecureSkipTLSVerifySetting, skipsTLSVerify, withInsecureSkipTLSVerify } from '../../scenarios/tls-verify.ts';
 import type { CommandRun } from '../context.ts';
 import { DATA_DIR, loadData, loadDefaults } from '../data.ts';
 import { EXIT, InputError } from '../errors.ts';
 import { parseJsonInput, parseYamlInput, readTextInput, writeFileAtomic } from '../io.ts';
+import { readJson } from '../inputs/json.ts';
 import { dcUsersFiles } from '../dc-users.ts';
 import { computePlan } from './plan.ts';
 import { computeTraffic } from './traffic.ts';
@@ -57,10 +58,6 @@ const TargetsSchema = z.record(z.string(), z.url({ protocol: /^https?$/ }));
 const PlanFileSchema = z.object({ schema: z.literal('caplab.plan/v1'), dcs: z.record(z.string(), z.object({}).loose()) }).loose();
 /** Where specs point when no target is known: the port `caplab stack up --port 8080` gives the first DC. */
 const DEFAULT_TARGET = 'http://127.0.0.1:8080';
-
-async function readJson(path: string, what: string): Promise<unknown> {
-  return parseJsonInput(await readTextInput(path, what), path);
-}
 
 /**
  * Resolves the base URL of each DC: `--targets F` (JSON dc -> URL), else <out-dir>/stacks.json written by

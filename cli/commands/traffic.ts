@@ -15,15 +15,15 @@ import { buildTraffic } from '../../models/traffic/traffic.ts';
 import { LoadShapeSchema } from '../../models/traffic/settings.ts';
 import type { Forecast, Traffic } from '../../models/types.ts';
 import type { Catalog } from '../../scenarios/catalog.ts';
-import { catalogOf, catalogServiceDemands } from '../catalog.ts';
+import { catalogOf, catalogServiceDemands } from '../inputs/catalog.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData } from '../data.ts';
-import { readDemandFile } from '../demand-input.ts';
+import { readDemandFile } from '../inputs/demand.ts';
 import { EXIT, InputError } from '../errors.ts';
-import { forecastInput } from '../forecast-input.ts';
+import { forecastInput } from '../inputs/forecast.ts';
 import { writeFileAtomic } from '../io.ts';
 import { renderComparison, renderTraffic } from '../print/traffic.ts';
-import { loadPlacement, loadRoutingData } from '../routing.ts';
+import { loadPlacement, loadRoutingData } from '../inputs/routing.ts';
 
 /** Options of `caplab traffic`. */
 export interface TrafficOptions {

@@ -16,10 +16,10 @@ import type { Population } from '../../models/types.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData, loadDefaults } from '../data.ts';
 import { EXIT, InputError, InterruptedError } from '../errors.ts';
-import { forecastInput } from '../forecast-input.ts';
+import { forecastInput } from '../inputs/forecast.ts';
 import { openAtomicStream, writeFileAtomic } from '../io.ts';
 import { startProgress } from '../progress.ts';
-import { loadPlacement, loadRoutingData } from '../routing.ts';
+import { loadPlacement, loadRoutingData } from '../inputs/routing.ts';
 
 /** Options of `caplab users` as commander parses them. */
 export interface UsersOptions {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCampaign, readCampaign } from '../../cli/campaign/config.ts';
-import { loadCatalog } from '../../cli/catalog.ts';
+import { loadCatalog } from '../../cli/inputs/catalog.ts';
 import { ValidationError } from '../../models/errors.ts';
 import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
 

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../cli/catalog.ts';
+import { loadCatalog } from '../../cli/inputs/catalog.ts';
 import { preflightFailures } from '../../cli/campaign/preflight.ts';
 import type { Catalog } from '../../scenarios/catalog.ts';
 import { type RunningCaddy, startCaddy } from '../helpers/caddy.ts';

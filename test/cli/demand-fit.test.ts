@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeForecast } from '../../cli/commands/forecast.ts';
 import { loadData } from '../../cli/data.ts';
-import { loadPlacement, loadRoutingData } from '../../cli/routing.ts';
+import { loadPlacement, loadRoutingData } from '../../cli/inputs/routing.ts';
 import { RegionsSchema } from '../../models/growth/settings.ts';
 import { routeCountries } from '../../models/routing/route.ts';
 import { type DcMix, dcMixes } from '../../models/traffic/dc-mix.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../cli/catalog.ts';
+import { loadCatalog } from '../../cli/inputs/catalog.ts';
 import { computePlan } from '../../cli/commands/plan.ts';
 import { sloInterval } from '../../models/capacity/measured.ts';
 import { modeledNodeCapacity, p95ResponseMs } from '../../models/capacity/node-capacity.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadData, loadDefaults, loadGrowthSettings } from '../../../cli/data.ts';
-import { loadHistory } from '../../../cli/history.ts';
+import { loadHistory } from '../../../cli/inputs/history.ts';
 import { ValidationError } from '../../../models/errors.ts';
 import { buildForecast, type ForecastInput } from '../../../models/growth/forecast.ts';
 import { RegionsSchema } from '../../../models/growth/settings.ts';

@@ -6,7 +6,7 @@
 import { computeForecast } from '../../../cli/commands/forecast.ts';
 import { computeTraffic } from '../../../cli/commands/traffic.ts';
 import { loadData } from '../../../cli/data.ts';
-import { loadRoutingData } from '../../../cli/routing.ts';
+import { loadRoutingData } from '../../../cli/inputs/routing.ts';
 import { HardwareSchema } from '../../../models/capacity/hardware.ts';
 import { buildPlan, type DcCapacity } from '../../../models/capacity/planner.ts';
 import { FleetSchema, PlannerSettingsSchema } from '../../../models/capacity/settings.ts';

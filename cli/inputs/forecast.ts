@@ -2,11 +2,11 @@
  * The forecast a command works from: read from a forecast.json (`--forecast F`, validated) or computed from data/
  * with the run's seed, the same way `caplab forecast` computes it.
  */
-import { ForecastFileSchema } from '../models/growth/forecast-file.ts';
-import type { Forecast } from '../models/types.ts';
-import { parseWith } from '../models/validation.ts';
-import { computeForecast } from './commands/forecast.ts';
-import { parseJsonInput, readTextInput } from './io.ts';
+import { ForecastFileSchema } from '../../models/growth/forecast-file.ts';
+import type { Forecast } from '../../models/types.ts';
+import { parseWith } from '../../models/validation.ts';
+import { computeForecast } from '../commands/forecast.ts';
+import { readJson } from './json.ts';
 
 /**
  * Loads or computes the forecast.
@@ -18,5 +18,5 @@ import { parseJsonInput, readTextInput } from './io.ts';
  */
 export async function forecastInput(path: string | undefined, seed: number): Promise<Forecast> {
   if (path === undefined) return computeForecast({}, seed);
-  return parseWith(ForecastFileSchema, parseJsonInput(await readTextInput(path, 'forecast file'), path), path);
+  return parseWith(ForecastFileSchema, await readJson(path, 'forecast file'), path);
 }

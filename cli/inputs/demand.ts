@@ -2,9 +2,9 @@
  * Reads a `caplab.demand/v1` file (written by `caplab demand fit`) for `caplab traffic --demand` and whoever else
  * plans from calibrated demand; a wrong schema or a malformed file fails with its JSON path.
  */
-import { DemandFileSchema, type DemandFile } from '../models/traffic/demand-file.ts';
-import { parseWith } from '../models/validation.ts';
-import { parseJsonInput, readTextInput } from './io.ts';
+import { DemandFileSchema, type DemandFile } from '../../models/traffic/demand-file.ts';
+import { parseWith } from '../../models/validation.ts';
+import { readJson } from './json.ts';
 
 /**
  * Reads and validates a demand file.
@@ -15,5 +15,5 @@ import { parseJsonInput, readTextInput } from './io.ts';
  * @example const demand = await readDemandFile('caplab-out/demand.json')
  */
 export async function readDemandFile(path: string): Promise<DemandFile> {
-  return parseWith(DemandFileSchema, parseJsonInput(await readTextInput(path, 'demand file'), path), path);
+  return parseWith(DemandFileSchema, await readJson(path, 'demand file'), path);
 }

@@ -2,11 +2,11 @@
  * Loads the routing inputs for commands: data/rtt.json, data/residency.json, and a placement given by built-in name
  * (data/placements.json) or as a file.
  */
-import { PlacementFileSchema, PlacementsSchema, type Placement, ResidencySchema, type Residency, RttSchema, type Rtt } from '../models/routing/settings.ts';
-import { parseWith } from '../models/validation.ts';
-import { loadData } from './data.ts';
-import { InputError } from './errors.ts';
-import { parseJsonInput, readTextInput } from './io.ts';
+import { PlacementFileSchema, PlacementsSchema, type Placement, ResidencySchema, type Residency, RttSchema, type Rtt } from '../../models/routing/settings.ts';
+import { parseWith } from '../../models/validation.ts';
+import { loadData } from '../data.ts';
+import { InputError } from '../errors.ts';
+import { readJson } from './json.ts';
 
 /** Routing inputs. */
 export interface RoutingData {
@@ -39,7 +39,7 @@ export async function loadPlacement(spec: string, rtt: Rtt): Promise<Placement> 
   if (builtins[spec]) {
     placement = builtins[spec];
   } else if (/[./\\]/.test(spec)) {
-    placement = parseWith(PlacementFileSchema, parseJsonInput(await readTextInput(spec, 'placement file'), spec), spec);
+    placement = parseWith(PlacementFileSchema, await readJson(spec, 'placement file'), spec);
   } else {
     throw new InputError(`--placement "${spec}" is neither a built-in placement (${Object.keys(builtins).join(', ')}) nor a file path`);
   }

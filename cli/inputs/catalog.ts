@@ -7,17 +7,17 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { type Problem, ValidationError } from '../models/errors.ts';
-import { meanPhotosPerDay } from '../models/population/usage.ts';
-import { UsageSchema } from '../models/population/settings.ts';
-import type { DemandFile } from '../models/traffic/demand-file.ts';
-import type { ServiceDemands } from '../models/traffic/service-demand.ts';
-import { type Catalog, catalogFlowFiles, resolveCatalog, validateCatalog } from '../scenarios/catalog.ts';
-import { catalogDemands } from '../scenarios/catalog-demand.ts';
-import { DATA_DIR, loadData } from './data.ts';
-import { readDemandFile } from './demand-input.ts';
-import { InputError } from './errors.ts';
-import { checkYamlSize, readTextInput } from './io.ts';
+import { type Problem, ValidationError } from '../../models/errors.ts';
+import { meanPhotosPerDay } from '../../models/population/usage.ts';
+import { UsageSchema } from '../../models/population/settings.ts';
+import type { DemandFile } from '../../models/traffic/demand-file.ts';
+import type { ServiceDemands } from '../../models/traffic/service-demand.ts';
+import { type Catalog, catalogFlowFiles, resolveCatalog, validateCatalog } from '../../scenarios/catalog.ts';
+import { catalogDemands } from '../../scenarios/catalog-demand.ts';
+import { DATA_DIR, loadData } from '../data.ts';
+import { readDemandFile } from './demand.ts';
+import { InputError } from '../errors.ts';
+import { checkYamlSize, readTextInput } from '../io.ts';
 
 /** Where a catalog comes from. */
 export type CatalogInput =

@@ -2,11 +2,11 @@
  * Loads the shipment history for the forecast: data/history.json by default, or a user's CSV/JSON file.
  */
 import { extname } from 'node:path';
-import { HistoryFileSchema, type History, parseHistoryCsv, parseHistoryJson } from '../models/growth/history.ts';
-import { LIMITS } from '../models/limits.ts';
-import { DATA_DIR, loadData } from './data.ts';
-import { InputError } from './errors.ts';
-import { parseJsonInput, readTextInput } from './io.ts';
+import { HistoryFileSchema, type History, parseHistoryCsv, parseHistoryJson } from '../../models/growth/history.ts';
+import { LIMITS } from '../../models/limits.ts';
+import { DATA_DIR, loadData } from '../data.ts';
+import { InputError } from '../errors.ts';
+import { parseJsonInput, readTextInput } from '../io.ts';
 
 /**
  * Reads and validates a history.
