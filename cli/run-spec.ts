@@ -20,7 +20,7 @@ import { estimateVuMemory } from '../scenarios/engine/vu-memory.ts';
 import { defaultWorkers } from '../scenarios/engine/workers.ts';
 import { k6FlowsOf, parseScenarioText, type ScenarioSpec } from '../scenarios/spec.ts';
 import type { RunOptions } from './commands/run.ts';
-import { computePopulation } from './commands/users.ts';
+import { computePopulation } from './chain.ts';
 import { loadDefaults } from './data.ts';
 import { InputError } from './errors.ts';
 import { readTextInput } from './io.ts';

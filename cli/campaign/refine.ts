@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { SloInterval } from '../../models/capacity/node-capacity.ts';
 import { refineSpecFile } from '../../pipeline/layout.ts';
-import { measuredSloInterval } from '../measured-capacity.ts';
+import { measuredSloInterval } from '../inputs/measurements.ts';
 
 /** What {@link refineSloRates} needs. */
 export interface RefineContext {

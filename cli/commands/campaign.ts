@@ -28,14 +28,9 @@ import type { CommandRun } from '../context.ts';
 import { loadData, loadDefaults } from '../data.ts';
 import { EXIT, InterruptedError } from '../errors.ts';
 import { writeFileAtomic } from '../io.ts';
-import { optimizePlan } from '../optimize.ts';
+import { computeForecast, computePlan, computePopulation, computeScenarios, computeTraffic, optimizePlan } from '../chain.ts';
 import { renderPlan } from '../print/plan.ts';
 import { startProgress } from '../progress.ts';
-import { computeForecast } from './forecast.ts';
-import { computePlan } from './plan.ts';
-import { computeScenarios } from './scenarios-build.ts';
-import { computeTraffic } from './traffic.ts';
-import { computePopulation } from './users.ts';
 
 /** Options of `caplab campaign`. */
 export interface CampaignOptions {

@@ -22,7 +22,8 @@ import { catalogOf } from '../inputs/catalog.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData } from '../data.ts';
 import { EXIT, InputError } from '../errors.ts';
-import { forecastInput } from '../inputs/forecast.ts';
+import { computeForecast } from '../chain.ts';
+import { readForecastFile } from '../inputs/forecast.ts';
 import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
 import { PASSWORD_VAR, prometheusTarget, TOKEN_VAR, USER_VAR } from '../prometheus-auth.ts';
 import { renderDemandFit } from '../print/demand.ts';
@@ -87,7 +88,7 @@ export async function computeDemandFit(opts: DemandFitOptions, seed: number): Pr
   const t = checked.telemetry;
 
   // The population behind each DC: the forecast quarter holding the middle of the telemetry, unless --quarter says.
-  const forecast = await forecastInput(opts.forecast, seed);
+  const forecast = opts.forecast !== undefined ? await readForecastFile(opts.forecast) : await computeForecast({}, seed);
   const mid = new Date(((t.from + t.to) / 2) * 1000);
   const quarter = opts.quarter ?? quarterLabel(mid.getUTCFullYear() * 4 + Math.floor(mid.getUTCMonth() / 3));
   const fq = forecast.quarters.find((q) => q.quarter === quarter);

@@ -16,7 +16,7 @@ import { specK6Script } from '../../scenarios/k6/spec-wrapper.ts';
 import type { CommandRun } from '../context.ts';
 import { EXIT, InputError } from '../errors.ts';
 import { writeFileAtomic } from '../io.ts';
-import { computePopulation } from './users.ts';
+import { computePopulation } from '../chain.ts';
 
 /** Options of `caplab k6 build` as commander parses them. */
 export interface K6BuildOptions {

@@ -8,13 +8,9 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type Problem, ValidationError } from '../../models/errors.ts';
-import { meanPhotosPerDay } from '../../models/population/usage.ts';
-import { UsageSchema } from '../../models/population/settings.ts';
 import type { DemandFile } from '../../models/traffic/demand-file.ts';
-import type { ServiceDemands } from '../../models/traffic/service-demand.ts';
 import { type Catalog, catalogFlowFiles, resolveCatalog, validateCatalog } from '../../scenarios/catalog.ts';
-import { catalogDemands } from '../../scenarios/catalog-demand.ts';
-import { DATA_DIR, loadData } from '../data.ts';
+import { DATA_DIR } from '../data.ts';
 import { readDemandFile } from './demand.ts';
 import { InputError } from '../errors.ts';
 import { checkYamlSize, readTextInput } from '../io.ts';
@@ -112,18 +108,17 @@ export async function catalogOf(catalog: Catalog | string | undefined, runner: '
 }
 
 /**
- * The demand per service a catalog states, reading what it refers to: data/usage.json for `usage: photosPerDay`, and
- * each `observed` demand file (each read once).
+ * The `observed` demand files a catalog's services name (caplab.demand/v1, from `caplab demand fit`), each read once;
+ * pipeline/traffic.ts serviceDemands turns the catalog and these into the demand per service.
  * @param catalog resolved catalog (paths absolute)
- * @returns demand per service, in catalog order
+ * @returns each file by its resolved path, validated
  * @throws {InputError} when a demand file cannot be read
- * @throws {ValidationError} when a demand file is invalid or has no fit for its service
+ * @throws {ValidationError} when a demand file is invalid
  */
-export async function catalogServiceDemands(catalog: Catalog): Promise<ServiceDemands> {
-  const usesUsage = catalog.services.some((s) => 'usage' in s.demand);
+export async function readObservedDemand(catalog: Catalog): Promise<Map<string, DemandFile>> {
   const observed = new Map<string, DemandFile>();
   for (const s of catalog.services) {
     if ('observed' in s.demand && !observed.has(s.demand.observed)) observed.set(s.demand.observed, await readDemandFile(s.demand.observed));
   }
-  return catalogDemands(catalog, { photosPerDay: usesUsage ? meanPhotosPerDay(loadData('usage.json', UsageSchema)) : 0, observed });
+  return observed;
 }

@@ -1,22 +1,19 @@
 /**
- * The forecast a command works from: read from a forecast.json (`--forecast F`, validated) or computed from data/
- * with the run's seed, the same way `caplab forecast` computes it.
+ * Reads a forecast.json given with `--forecast` (`caplab forecast`'s output, or a campaign's), validated. Without
+ * one, the chain computes the forecast from data/ (pipeline/chain.ts).
  */
 import { ForecastFileSchema } from '../../models/growth/forecast-file.ts';
 import type { Forecast } from '../../models/types.ts';
 import { parseWith } from '../../models/validation.ts';
-import { computeForecast } from '../commands/forecast.ts';
 import { readJson } from './json.ts';
 
 /**
- * Loads or computes the forecast.
- * @param path forecast.json path, or undefined to compute from data/
- * @param seed seed for a computed forecast
+ * Reads and validates a forecast file.
+ * @param path forecast.json path
  * @returns the forecast
  * @throws {InputError} when the file cannot be read or is not JSON
- * @throws {ValidationError} when the file or data/ is invalid
+ * @throws {ValidationError} when it is not a valid `caplab.forecast/v1` file
  */
-export async function forecastInput(path: string | undefined, seed: number): Promise<Forecast> {
-  if (path === undefined) return computeForecast({}, seed);
+export async function readForecastFile(path: string): Promise<Forecast> {
   return parseWith(ForecastFileSchema, await readJson(path, 'forecast file'), path);
 }

@@ -17,14 +17,22 @@ import { parseJsonInput, readTextInput } from '../io.ts';
  * @throws {ValidationError} listing every problem by file and row
  */
 export async function loadHistory(file: string | undefined): Promise<History> {
-  if (file === undefined) {
-    const value = loadData('history.json', HistoryFileSchema);
-    return { ...parseHistoryJson(value, 'data/history.json'), source: 'data/history.json' };
-  }
+  if (file === undefined) return defaultHistory();
   const ext = extname(file).toLowerCase();
   if (ext !== '.csv' && ext !== '.json') throw new InputError(`history file ${file}: expected a .csv or .json file`);
   const text = await readTextInput(file, 'history file', LIMITS.historyBytes);
   return ext === '.csv' ? parseHistoryCsv(text, file) : parseHistoryJson(parseJsonInput(text, file), file);
+}
+
+/**
+ * Reads data/history.json, the history when the user gives none.
+ * @returns the validated history
+ * @throws {InputError} when the file is missing or not JSON
+ * @throws {ValidationError} listing every problem
+ */
+export function defaultHistory(): History {
+  const value = loadData('history.json', HistoryFileSchema);
+  return { ...parseHistoryJson(value, 'data/history.json'), source: 'data/history.json' };
 }
 
 export { DATA_DIR };

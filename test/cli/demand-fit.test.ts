@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeForecast } from '../../cli/commands/forecast.ts';
+import { computeForecast } from '../../cli/chain.ts';
 import { loadData } from '../../cli/data.ts';
 import { loadPlacement, loadRoutingData } from '../../cli/inputs/routing.ts';
 import { RegionsSchema } from '../../models/growth/settings.ts';

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { computeForecast, forecastJson } from '../../cli/commands/forecast.ts';
+import { computeForecast } from '../../cli/chain.ts';
+import { forecastJson } from '../../cli/commands/forecast.ts';
 import type { Forecast } from '../../models/types.ts';
 import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
 

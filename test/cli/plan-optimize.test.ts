@@ -9,8 +9,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computePlan } from '../../cli/commands/plan.ts';
-import { optimizePlan, placementProblems, type QuarterProblems } from '../../cli/optimize.ts';
+import { computePlan, optimizePlan, placementProblems, type QuarterProblems } from '../../cli/chain.ts';
 import type { OptimizedPlacement } from '../../models/capacity/optimize/result.ts';
 import { greedyPlacement } from '../../models/capacity/optimize/greedy.ts';
 import { removeDir, runCli, tempDir } from '../helpers/cli.ts';

@@ -7,7 +7,7 @@ import { RegionsSchema } from '../../../models/growth/settings.ts';
 import { activeDevices, survivalByLag } from '../../../models/growth/survival.ts';
 import type { Band, Forecast } from '../../../models/types.ts';
 
-// The same inputs `caplab forecast` builds (cli/commands/forecast.ts computeForecast) from data/.
+// The same inputs `caplab forecast` builds (cli/chain.ts computeForecast, pipeline/forecast.ts) from data/.
 const defaults = loadDefaults();
 const settings = loadGrowthSettings();
 const regions = loadData('regions.json', RegionsSchema);

@@ -1,75 +1,80 @@
 /**
- * `caplab plan --optimize`: the least-cost placement per quarter under the intents (data/intents.json or
- * `--intents F`), solved as a MIP by HiGHS, next to the greedy placement on the same terms. Each country's design
- * day (requests/s per UTC hour, p50 or p90 as the intents say, its flash sales included) comes from the traffic
- * model run with every country on its own (so a DC's load can be summed hour by hour whatever serves it); per-node
- * capacity and prices are the plan's. An intent set no plan meets is reported with the intents that conflict
- * (exit 104, nothing written).
+ * The optimize stage (`plan --optimize`): the least-cost placement per quarter under the intents, solved as a MIP by
+ * HiGHS, next to the greedy placement on the same terms, and with candidate sites the what-ifs (each site alone, then
+ * all together). Each country's design day (requests/s per UTC hour, p50 or p90 as the intents say, its flash sale
+ * included) comes from the traffic model run with every country on its own, so a DC's load can be summed hour by hour
+ * whatever serves it; per-node capacity and prices are the plan's. An intent set no plan meets is reported with the
+ * intents that conflict. Values in, values out: the intents and candidates documents are handed in parsed, and the
+ * solver is handed in (cli/highs.ts loads it).
  */
-import { RegionsSchema } from '../models/growth/settings.ts';
-import { type Problem, ValidationError } from '../models/errors.ts';
-import { PlannerSettingsSchema } from '../models/capacity/settings.ts';
+import type { Highs } from 'highs';
+import type { PlannerSettings } from '../models/capacity/settings.ts';
 import { buildPlacementProblem } from '../models/capacity/optimize/build-problem.ts';
+import { parseCandidates, rttWithSites } from '../models/capacity/optimize/candidates.ts';
 import { placementFigures } from '../models/capacity/optimize/figures.ts';
 import { greedyPlacement } from '../models/capacity/optimize/greedy.ts';
-import { parseCandidates, rttWithSites } from '../models/capacity/optimize/candidates.ts';
 import { parseIntents } from '../models/capacity/optimize/intents.ts';
 import type { PlacementProblem } from '../models/capacity/optimize/problem.ts';
 import type { OptimizedPlacement, OptimizedQuarter, WhatIf } from '../models/capacity/optimize/result.ts';
 import { type PlacementSolution, solvePlacement } from '../models/capacity/optimize/solve.ts';
+import { type Problem, ValidationError } from '../models/errors.ts';
+import type { Regions } from '../models/growth/settings.ts';
 import type { Routing } from '../models/routing/route.ts';
 import { rttBand } from '../models/routing/rtt.ts';
-import type { Rtt } from '../models/routing/settings.ts';
-import { LoadShapeSchema } from '../models/traffic/settings.ts';
+import type { Residency, Rtt } from '../models/routing/settings.ts';
+import type { ServiceDemands } from '../models/traffic/service-demand.ts';
+import type { LoadShape } from '../models/traffic/settings.ts';
 import { buildTraffic } from '../models/traffic/traffic.ts';
-import type { Plan } from '../models/types.ts';
-import type { Catalog } from '../scenarios/catalog.ts';
-import { catalogOf, catalogServiceDemands } from './inputs/catalog.ts';
-import { DATA_DIR, loadData } from './data.ts';
-import { InputError } from './errors.ts';
-import { forecastInput } from './inputs/forecast.ts';
-import { loadHighs } from './highs.ts';
-import { parseJsonInput, parseYamlInput, readTextInput } from './io.ts';
-import { loadRoutingData } from './inputs/routing.ts';
+import type { Forecast, Plan } from '../models/types.ts';
+import type { NamedDocument } from './document.ts';
 
-/** What the optimizer needs besides the plan. */
-export interface OptimizeOptions {
-  /** forecast.json (default: computed from data/ with the seed). */
-  forecast?: string;
-  /** The catalog whose demand was planned. */
-  catalog?: Catalog | string;
-  /** A `caplab.intents/v1` file (default data/intents.json). */
-  intents?: string;
-  /** A `caplab.candidates/v1` file of what-if sites, each tried alone and all together. */
-  candidates?: string;
+/** What the optimize stage reads besides the plan. */
+export interface OptimizeData {
+  /** data/regions.json. */
+  regions: Regions;
+  /** data/planner.json (redundancy, target utilization). */
+  planner: PlannerSettings;
+  /** data/rtt.json and data/residency.json. */
+  rtt: Rtt;
+  residency: Residency;
+  /** data/load-shape.json. */
+  loadShape: LoadShape;
 }
 
-async function readDocument(path: string, what: string): Promise<unknown> {
-  const text = await readTextInput(path, what);
-  return /\.ya?ml$/i.test(path) ? parseYamlInput(text, path) : parseJsonInput(text, path);
+/** The optimize stage's own inputs. */
+export interface OptimizeRequest {
+  /** The greedy plan: its DCs, per-node capacity, prices and quarters. */
+  plan: Plan;
+  /** The forecast the plan's traffic came from. */
+  forecast: Forecast;
+  /** The demand per service the plan's traffic was computed with. */
+  services: ServiceDemands;
+  /** A `caplab.intents/v1` document. */
+  intents: NamedDocument;
+  /** A `caplab.candidates/v1` document of what-if sites. */
+  candidates?: NamedDocument;
 }
 
 /**
- * Reads and validates an intents file and a candidates file against a placement's DCs, before any work that needs
- * them (a campaign checks them with its other inputs).
- * @param opts the files (absent: the default intents, no candidates)
- * @param dcs DCs of the placement
- * @returns the problems found (empty when both are valid)
+ * Checks an intents and a candidates document against a placement's DCs, before any work that needs them (a campaign
+ * checks them with its other inputs).
+ * @param intents the intents document (absent: not checked, e.g. its file could not be read)
+ * @param candidates the candidates document, if any
+ * @param dcs the placement's DCs
+ * @param data regions and planner settings
+ * @returns every problem found (empty when both are valid)
  */
-export async function optimizeInputProblems(opts: Pick<OptimizeOptions, 'intents' | 'candidates'>, dcs: readonly string[]): Promise<Problem[]> {
+export function optimizeInputProblems(intents: NamedDocument | undefined, candidates: NamedDocument | undefined, dcs: readonly string[], data: Pick<OptimizeData, 'regions' | 'planner'>): Problem[] {
   const problems: Problem[] = [];
-  const regions = loadData('regions.json', RegionsSchema);
-  const planner = loadData('planner.json', PlannerSettingsSchema);
-  const checks: (() => Promise<unknown>)[] = [
-    async () => parseIntents(await readDocument(opts.intents ?? `${DATA_DIR}intents.json`, 'intents file'), opts.intents ?? 'data/intents.json', { dcs, countries: regions.countries, planner }),
-    ...(opts.candidates === undefined ? [] : [async () => parseCandidates(await readDocument(opts.candidates!, 'candidates file'), opts.candidates!, dcs)]),
+  const checks: (() => unknown)[] = [
+    ...(intents === undefined ? [] : [() => parseIntents(intents.doc, intents.source, { dcs, countries: data.regions.countries, planner: data.planner })]),
+    ...(candidates === undefined ? [] : [() => parseCandidates(candidates.doc, candidates.source, dcs)]),
   ];
   for (const check of checks) {
     try {
-      await check();
+      check();
     } catch (err) {
       if (err instanceof ValidationError) problems.push(...err.problems);
-      else if (err instanceof InputError) problems.push({ where: 'campaign', message: err.message });
       else throw err;
     }
   }
@@ -89,21 +94,17 @@ export interface QuarterProblems {
 
 /**
  * The placement problem of every quarter of a plan.
- * @param plan the greedy plan (its DCs, per-node capacity, prices, quarters)
- * @param opts forecast, catalog and intents
- * @param seed seed of a computed forecast
- * @returns one problem per quarter
- * @throws {InputError} on an unreadable intents file
- * @throws {ValidationError} on invalid intents
+ * @param req the plan, forecast, demand, intents and candidates
+ * @param data regions, planner settings, RTT, residency, load shape
+ * @returns one problem per quarter (and per what-if and quarter)
+ * @throws {ValidationError} on invalid intents or candidates
  */
-export async function placementProblems(plan: Plan, opts: OptimizeOptions, seed: number): Promise<QuarterProblems> {
-  const regions = loadData('regions.json', RegionsSchema);
-  const planner = loadData('planner.json', PlannerSettingsSchema);
-  const { rtt, residency } = loadRoutingData();
+export function placementProblems(req: OptimizeRequest, data: OptimizeData): QuarterProblems {
+  const { plan, forecast } = req;
+  const { regions, planner, residency } = data;
   const dcs = Object.keys(plan.dcs);
-  const source = opts.intents ?? 'data/intents.json';
-  const intents = parseIntents(await readDocument(opts.intents ?? `${DATA_DIR}intents.json`, 'intents file'), source, { dcs, countries: regions.countries, planner });
-  const forecast = await forecastInput(opts.forecast, seed);
+  const source = req.intents.source;
+  const intents = parseIntents(req.intents.doc, source, { dcs, countries: regions.countries, planner });
   const quarters = plan.dcs[dcs[0]!]!.quarters.map((q) => q.quarter);
   const codes = regions.countries.map((c) => c.code);
   // Every country as its own "DC": the traffic model then gives each one's design day on its own.
@@ -111,17 +112,14 @@ export async function placementProblems(plan: Plan, opts: OptimizeOptions, seed:
     placement: 'each-country-alone', dcs: codes, violations: [],
     countries: codes.map((c) => ({ country: c, dc: c, rttMs: { p50: 0, p95: 0 }, rule: '-', allowed: true, reason: 'assigned' as const })),
   };
-  const t = buildTraffic({
-    forecast, countries: regions.countries, routing: alone, services: await catalogServiceDemands(await catalogOf(opts.catalog, undefined)),
-    shape: loadData('load-shape.json', LoadShapeSchema), quarters,
-  });
+  const t = buildTraffic({ forecast, countries: regions.countries, routing: alone, services: req.services, shape: data.loadShape, quarters });
   const band = intents.demand;
-  const candidates = opts.candidates === undefined ? undefined : parseCandidates(await readDocument(opts.candidates, 'candidates file'), opts.candidates, dcs);
+  const candidates = req.candidates === undefined ? undefined : parseCandidates(req.candidates.doc, req.candidates.source, dcs);
   const sites = (candidates?.sites ?? []).map((c) => ({
     name: c.name, residencyAs: c.residencyAs, pricePerNodeMonth: c.pricePerNodeMonth,
     perNodeRps: plan.dcs[c.capacityAs ?? c.residencyAs]!.capacity.perNodeRps, ...(c.maxNodes !== undefined ? { maxNodes: c.maxNodes } : {}),
   }));
-  const allRtt = rttWithSites(rtt, candidates?.sites ?? []);
+  const allRtt = rttWithSites(data.rtt, candidates?.sites ?? []);
   const sets = sites.length === 0 ? [] : [...sites.map((x) => [x]), ...(sites.length > 1 ? [sites] : [])];
   const out: QuarterProblems['quarters'] = [];
   const whatIf: QuarterProblems['whatIf'] = sets.map((set) => ({ sites: set.map((x) => x.name), quarters: [] }));
@@ -147,16 +145,14 @@ export async function placementProblems(plan: Plan, opts: OptimizeOptions, seed:
 
 /**
  * Optimizes the placement of every quarter of a plan.
- * @param plan the greedy plan (its DCs, per-node capacity, prices, quarters)
- * @param opts forecast, catalog and intents
- * @param seed seed of a computed forecast
- * @returns the optimized section
- * @throws {InputError} on an unreadable intents file
+ * @param req the plan, forecast, demand, intents and candidates
+ * @param data regions, planner settings, RTT, residency, load shape
+ * @param highs the HiGHS solver
+ * @returns plan.json's `optimized` section
  * @throws {ValidationError} on invalid intents, or listing the conflicting intents of a quarter no plan meets
  */
-export async function optimizePlan(plan: Plan, opts: OptimizeOptions, seed: number): Promise<OptimizedPlacement> {
-  const { source, demand, quarters, whatIf, rtt } = await placementProblems(plan, opts, seed);
-  const highs = await loadHighs();
+export function optimizeStage(req: OptimizeRequest, data: OptimizeData, highs: Highs): OptimizedPlacement {
+  const { source, demand, quarters, whatIf, rtt } = placementProblems(req, data);
   const solve = (quarter: string, problem: PlacementProblem, label: string): PlacementSolution & Pick<OptimizedQuarter, 'p95RttMs' | 'lossesSurvived' | 'reserveNodes' | 'withinBudget'> => {
     const solved = solvePlacement(problem, highs);
     if (solved.status === 'infeasible') {
