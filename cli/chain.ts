@@ -109,8 +109,12 @@ export interface ScenariosFlags {
   refineRates?: Record<string, number>;
 }
 
-/** The forecast choices among a forecast's flags. */
-function choicesOf(f: Partial<ForecastFlags>): ForecastChoices {
+/**
+ * The forecast's choices among a forecast's flags (a command's options, a campaign's `forecast`).
+ * @param f the flags (absent: no choices, every default)
+ * @returns the choices that were set
+ */
+export function forecastChoices(f: Partial<ForecastFlags> | undefined = {}): ForecastChoices {
   const keys = ['target', 'horizon', 'model', 'draws', 'backtest', 'select', 'analogues'] as const;
   return Object.fromEntries(keys.filter((k) => f[k] !== undefined).map((k) => [k, f[k]])) as ForecastChoices;
 }
@@ -126,7 +130,7 @@ function choicesOf(f: Partial<ForecastFlags>): ForecastChoices {
  */
 export async function computeForecast(opts: Partial<ForecastFlags>, seed: number): Promise<Forecast> {
   const history = opts.history !== undefined ? await loadHistory(opts.history) : undefined;
-  return chain({ ...(history ? { history } : {}), forecastChoices: choicesOf(opts) }, chainData(), seed).forecast();
+  return chain({ ...(history ? { history } : {}), forecastChoices: forecastChoices(opts) }, chainData(), seed).forecast();
 }
 
 /**
