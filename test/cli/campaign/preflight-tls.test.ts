@@ -6,11 +6,11 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../cli/inputs/catalog.ts';
-import { preflightFailures } from '../../cli/campaign/preflight.ts';
-import type { Catalog } from '../../scenarios/catalog.ts';
-import { type RunningCaddy, startCaddy } from '../helpers/caddy.ts';
-import { removeDir, tempDir } from '../helpers/cli.ts';
+import { loadCatalog } from '../../../cli/inputs/catalog.ts';
+import { preflightFailures } from '../../../cli/campaign/preflight.ts';
+import type { Catalog } from '../../../scenarios/catalog.ts';
+import { type RunningCaddy, startCaddy } from '../../helpers/caddy.ts';
+import { removeDir, tempDir } from '../../helpers/cli.ts';
 
 const dir = tempDir('caplab-preflight-tls-');
 let caddy: RunningCaddy | undefined;

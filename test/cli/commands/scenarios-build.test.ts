@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { REPO_ROOT, removeDir, runCli, tempDir } from '../../helpers/cli.ts';
 
 const dir = tempDir('caplab-scenarios-');
 afterAll(() => removeDir(dir));

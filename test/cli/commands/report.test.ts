@@ -2,11 +2,11 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, write
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeCampaignManifest } from '../../cli/campaign/manifest.ts';
-import { toSummaryExport } from '../../scenarios/engine/outputs/summary-export.ts';
-import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
-import { campaignFixture, probeNdjson, summaryFixture } from '../reports/render/fixtures.ts';
-import { findAll, parseXml } from '../reports/render/xml.ts';
+import { writeCampaignManifest } from '../../../cli/campaign/manifest.ts';
+import { toSummaryExport } from '../../../scenarios/engine/outputs/summary-export.ts';
+import { REPO_ROOT, removeDir, runCli, tempDir } from '../../helpers/cli.ts';
+import { campaignFixture, probeNdjson, summaryFixture } from '../../reports/render/fixtures.ts';
+import { findAll, parseXml } from '../../reports/render/xml.ts';
 
 const dir = tempDir('caplab-report-');
 afterAll(() => removeDir(dir));

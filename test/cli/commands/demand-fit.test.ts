@@ -9,15 +9,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeForecast } from '../../cli/chain.ts';
-import { loadData } from '../../cli/data.ts';
-import { loadPlacement, loadRoutingData } from '../../cli/inputs/routing.ts';
-import { RegionsSchema } from '../../models/growth/settings.ts';
-import { routeCountries } from '../../models/routing/route.ts';
-import { type DcMix, dcMixes } from '../../models/traffic/dc-mix.ts';
-import { normaliseMean } from '../../models/traffic/diurnal.ts';
-import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
-import { syntheticTelemetry, telemetryCsv } from '../helpers/telemetry.ts';
+import { computeForecast } from '../../../cli/chain.ts';
+import { loadData } from '../../../cli/data.ts';
+import { loadPlacement, loadRoutingData } from '../../../cli/inputs/routing.ts';
+import { RegionsSchema } from '../../../models/growth/settings.ts';
+import { routeCountries } from '../../../models/routing/route.ts';
+import { type DcMix, dcMixes } from '../../../models/traffic/dc-mix.ts';
+import { normaliseMean } from '../../../models/traffic/diurnal.ts';
+import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
+import { syntheticTelemetry, telemetryCsv } from '../../helpers/telemetry.ts';
 
 const dir = tempDir('caplab-demand-fit-');
 afterAll(() => removeDir(dir));

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
 
 const dir = tempDir('caplab-plan-');
 afterAll(() => removeDir(dir));

@@ -2,17 +2,17 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseCampaign, readCampaign } from '../../cli/campaign/config.ts';
-import { loadCatalog } from '../../cli/inputs/catalog.ts';
-import { ValidationError } from '../../models/errors.ts';
-import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { parseCampaign, readCampaign } from '../../../cli/campaign/config.ts';
+import { loadCatalog } from '../../../cli/inputs/catalog.ts';
+import { ValidationError } from '../../../models/errors.ts';
+import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
 
 describe('campaign.yaml', () => {
   it('reads the example that targets external URLs, resolving paths against the file', () => {
-    const path = fileURLToPath(new URL('../../examples/campaign-external.yaml', import.meta.url));
+    const path = fileURLToPath(new URL('../../../examples/campaign-external.yaml', import.meta.url));
     const c = parseCampaign(readFileSync(path, 'utf8'), path);
     expect(c.targets?.singapore).toBe('https://sg.staging.example.com');
-    expect(c.forecast?.history).toBe(fileURLToPath(new URL('../../data/history.json', import.meta.url)));
+    expect(c.forecast?.history).toBe(fileURLToPath(new URL('../../../data/history.json', import.meta.url)));
     expect(c.runner).toBe('engine');
     expect(c.quarter).toBe('2015Q4');
   });
@@ -60,7 +60,7 @@ describe('campaign.yaml', () => {
   });
 
   it('reads the shop example: its campaign names its catalog, whose flows and curve load', async () => {
-    const path = fileURLToPath(new URL('../../examples/shop/campaign.yaml', import.meta.url));
+    const path = fileURLToPath(new URL('../../../examples/shop/campaign.yaml', import.meta.url));
     const read = readCampaign(readFileSync(path, 'utf8'), path);
     expect(read.problems).toEqual([]);
     const catalog = await loadCatalog(read.catalog, read.campaign!.runner);

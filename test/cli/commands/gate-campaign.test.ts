@@ -1,10 +1,10 @@
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeCampaignManifest } from '../../cli/campaign/manifest.ts';
-import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
-import { twoDcResults } from '../helpers/gate-results.ts';
-import { startServer, type TestServer } from '../scenarios/server.ts';
+import { writeCampaignManifest } from '../../../cli/campaign/manifest.ts';
+import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
+import { twoDcResults } from '../../helpers/gate-results.ts';
+import { startServer, type TestServer } from '../../scenarios/server.ts';
 
 // `caplab gate` on a campaign folder (campaign.json at its top): the folder is checked against the manifest, the DCs
 // the campaign loaded must have results, and the budgets the campaign ran with judge (never the built-in API's).

@@ -6,9 +6,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childRunArgs } from '../../cli/campaign/load-runs.ts';
-import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
-import { startServer, type TestServer } from '../scenarios/server.ts';
+import { childRunArgs } from '../../../cli/campaign/load-runs.ts';
+import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
+import { startServer, type TestServer } from '../../scenarios/server.ts';
 
 let server: TestServer;
 const root = tempDir('caplab-load-runs-');

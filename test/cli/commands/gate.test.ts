@@ -1,10 +1,10 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
-import { findAll, parseXml } from '../reports/render/xml.ts';
-import { budgetsFile as budgetsFileOf, copyResults as copyResultsOf, twoDcResults } from '../helpers/gate-results.ts';
-import { startServer, type TestServer } from '../scenarios/server.ts';
+import { REPO_ROOT, removeDir, runCli, tempDir } from '../../helpers/cli.ts';
+import { findAll, parseXml } from '../../reports/render/xml.ts';
+import { budgetsFile as budgetsFileOf, copyResults as copyResultsOf, twoDcResults } from '../../helpers/gate-results.ts';
+import { startServer, type TestServer } from '../../scenarios/server.ts';
 
 // One real engine run against a local server gives the results of two DCs (the same files copied): contacts_sync hits
 // /ok, photos_post /slow?ms=60 (so its p95 is at least 60 ms), each step tagged with its service.

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkOutDir, commitStaging, lockOutDir, newRunId, prepareStaging, stagingDir } from '../../cli/campaign/staging.ts';
-import { removeDir, tempDir } from '../helpers/cli.ts';
+import { checkOutDir, commitStaging, lockOutDir, newRunId, prepareStaging, stagingDir } from '../../../cli/campaign/staging.ts';
+import { removeDir, tempDir } from '../../helpers/cli.ts';
 
 const root = tempDir('caplab-staging-');
 afterAll(() => removeDir(root));

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
-import { probeNdjson, type ProbeOptions } from '../reports/render/fixtures.ts';
+import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
+import { probeNdjson, type ProbeOptions } from '../../reports/render/fixtures.ts';
 
 const dir = tempDir('caplab-compare-');
 afterAll(() => removeDir(dir));

@@ -1,11 +1,11 @@
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sample } from '../../scenarios/engine/metrics/types.ts';
-import { createNdjsonOutput } from '../../scenarios/engine/outputs/ndjson.ts';
-import { K6SummaryDataSchema } from '../../scenarios/engine/outputs/summary-schema.ts';
-import { removeDir, REPO_ROOT, runCli, tempDir } from '../helpers/cli.ts';
-import { runSamples } from '../helpers/samples.ts';
+import type { Sample } from '../../../scenarios/engine/metrics/types.ts';
+import { createNdjsonOutput } from '../../../scenarios/engine/outputs/ndjson.ts';
+import { K6SummaryDataSchema } from '../../../scenarios/engine/outputs/summary-schema.ts';
+import { removeDir, REPO_ROOT, runCli, tempDir } from '../../helpers/cli.ts';
+import { runSamples } from '../../helpers/samples.ts';
 
 const dir = tempDir('caplab-cli-merge-');
 const A = join(dir, 'a.ndjson');

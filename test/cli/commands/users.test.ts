@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CAPLAB_BIN, REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { CAPLAB_BIN, REPO_ROOT, removeDir, runCli, tempDir } from '../../helpers/cli.ts';
 
 const dir = tempDir('caplab-users-');
 afterAll(() => removeDir(dir));

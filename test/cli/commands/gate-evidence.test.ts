@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
-import { budgetsFile as budgetsFileOf, copyResults as copyResultsOf, twoDcResults } from '../helpers/gate-results.ts';
-import { startServer, type TestServer } from '../scenarios/server.ts';
+import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
+import { budgetsFile as budgetsFileOf, copyResults as copyResultsOf, twoDcResults } from '../../helpers/gate-results.ts';
+import { startServer, type TestServer } from '../../scenarios/server.ts';
 
 // The gate must fail closed: missing DCs, empty DC folders, damaged points and summaries without metrics are refused
 // (exit 104, every problem named), never passed. One real engine run gives the results of two DCs (the same files).

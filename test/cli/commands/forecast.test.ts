@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { computeForecast } from '../../cli/chain.ts';
-import { forecastJson } from '../../cli/commands/forecast.ts';
-import type { Forecast } from '../../models/types.ts';
-import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { computeForecast } from '../../../cli/chain.ts';
+import { forecastJson } from '../../../cli/commands/forecast.ts';
+import type { Forecast } from '../../../models/types.ts';
+import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
 
 const dirs: string[] = [];
 const dir = (name: string): string => {
