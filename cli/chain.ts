@@ -34,6 +34,7 @@ import { measuredCapacities } from './inputs/measurements.ts';
 import { loadPlacement } from './inputs/routing.ts';
 import { readTrafficFile } from './inputs/traffic.ts';
 
+/** The placement problems of a plan's quarters (pipeline/optimize.ts). */
 export type { QuarterProblems };
 
 /** The forecast's flags (`caplab forecast`, a campaign's `forecast`). */

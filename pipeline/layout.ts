@@ -10,8 +10,6 @@ import { CAMPAIGN_MANIFEST } from '../reports/ingest/campaign-manifest.ts';
 export const MANIFEST = CAMPAIGN_MANIFEST;
 /** The growth forecast (`caplab.forecast/v1`). */
 export const FORECAST = 'forecast.json';
-/** Where `caplab report` looks for budgets in a folder whose manifest names none, in this order. */
-export const BUDGETS_FILES: readonly string[] = ['budgets.json', 'budgets.yaml', 'budgets.yml'];
 /** Demand per DC, quarter and service (`caplab.traffic/v1`). */
 export const TRAFFIC = 'traffic.json';
 /** The population of the loaded quarter (`caplab.population/v1`). */
@@ -20,6 +18,8 @@ export const POPULATION = 'population.json';
 export const PLAN = 'plan.json';
 /** The budgets the run judged by (`caplab.budgets/v1`), copied whatever their source. */
 export const BUDGETS = 'budgets.json';
+/** Where `caplab report` looks for budgets in a folder whose manifest names none, in this order. */
+export const BUDGETS_FILES: readonly string[] = ['budgets.json', 'budgets.yaml', 'budgets.yml'];
 /** Calibrated demand (`caplab.demand/v1`) of `caplab demand fit`. */
 export const DEMAND = 'demand.json';
 /** The built-in stacks' URLs as `caplab stack up` writes them. */
@@ -32,13 +32,15 @@ export const CAPACITY_DIR = 'capacity';
 export const RESULTS_DIR = 'results';
 /** Folder of generated k6 scripts. */
 export const K6_DIR = 'k6';
-/** The report's files, rewritten by every `caplab report`. */
+/** The report, self-contained HTML, rewritten by every `caplab report`. */
 export const REPORT_HTML = 'report.html';
+/** The report in Markdown, rewritten by every `caplab report`. */
 export const REPORT_MD = 'report.md';
 /** The JUnit file of the report (campaign folder) or of the gate (results folder). */
 export const JUNIT = 'junit.xml';
-/** `caplab compare`'s outputs. */
+/** `caplab compare`'s table in Markdown. */
 export const COMPARE_MD = 'compare.md';
+/** `caplab compare`'s page. */
 export const COMPARE_HTML = 'compare.html';
 
 /**

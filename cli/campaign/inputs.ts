@@ -9,6 +9,7 @@ import { PlannerSettingsSchema } from '../../models/capacity/settings.ts';
 import { type Problem, ValidationError } from '../../models/errors.ts';
 import { RegionsSchema } from '../../models/growth/settings.ts';
 import type { NamedDocument } from '../../pipeline/document.ts';
+import { BUDGETS } from '../../pipeline/layout.ts';
 import { optimizeInputProblems } from '../../pipeline/optimize.ts';
 import { collect } from '../collect.ts';
 import { parseBudgets, serverSideLimitProblems } from '../../scenarios/budgets.ts';
@@ -120,7 +121,7 @@ export async function loadCampaignInputs(path: string | undefined): Promise<Camp
         budgets = c.budgets;
         budgetsSource = `${name}: budgets`;
       } else {
-        const file = c.budgets ?? resolve(DATA_DIR, 'budgets.json');
+        const file = c.budgets ?? resolve(DATA_DIR, BUDGETS);
         const text = await readTextInput(file, 'budgets file');
         budgets = /\.ya?ml$/i.test(file) ? parseYamlInput(text, file) : parseJsonInput(text, file);
         budgetsSource = c.budgets ?? 'data/budgets.json';

@@ -24,6 +24,8 @@ import { loadData } from '../data.ts';
 import { EXIT, InputError } from '../errors.ts';
 import { computeForecast } from '../chain.ts';
 import { readForecastFile } from '../inputs/forecast.ts';
+import { readJson } from '../inputs/json.ts';
+import { DEMAND } from '../../pipeline/layout.ts';
 import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
 import { PASSWORD_VAR, prometheusTarget, TOKEN_VAR, USER_VAR } from '../prometheus-auth.ts';
 import { renderDemandFit } from '../print/demand.ts';
@@ -122,7 +124,7 @@ async function readSource(opts: DemandFitOptions, step: number | undefined): Pro
   if (opts.csv !== undefined) return { kind: 'csv', what: opts.csv, parsed: parseTelemetryCsv(await readTextInput(opts.csv, 'telemetry file'), opts.csv) };
   if (opts.prometheusFile !== undefined) {
     const f = opts.prometheusFile;
-    return { kind: 'prometheus-file', what: f, parsed: parsePrometheusMatrix(parseJsonInput(await readTextInput(f, 'Prometheus query_range file'), f), f, labels) };
+    return { kind: 'prometheus-file', what: f, parsed: parsePrometheusMatrix(await readJson(f, 'Prometheus query_range file'), f, labels) };
   }
   if (opts.query === undefined) throw new InputError('--prometheus needs --query (a PromQL expression giving requests/s by DC and service)');
   const target = prometheusTarget(opts.prometheus!, process.env);
@@ -198,7 +200,7 @@ export const run: CommandRun<DemandFitOptions> = async ({ opts, global }) => {
     process.stdout.write(json);
     return EXIT.ok;
   }
-  const path = join(global.outDir, 'demand.json');
+  const path = join(global.outDir, DEMAND);
   await writeFileAtomic(path, json);
   process.stdout.write(renderDemandFit(demand));
   if (!global.quiet) process.stdout.write(`\nwrote ${path}; use it with: caplab traffic --demand ${path}\n`);

@@ -4,7 +4,7 @@
 import { extname } from 'node:path';
 import { HistoryFileSchema, type History, parseHistoryCsv, parseHistoryJson } from '../../models/growth/history.ts';
 import { LIMITS } from '../../models/limits.ts';
-import { DATA_DIR, loadData } from '../data.ts';
+import { loadData } from '../data.ts';
 import { InputError } from '../errors.ts';
 import { parseJsonInput, readTextInput } from '../io.ts';
 
@@ -35,4 +35,3 @@ export function defaultHistory(): History {
   return { ...parseHistoryJson(value, 'data/history.json'), source: 'data/history.json' };
 }
 
-export { DATA_DIR };
