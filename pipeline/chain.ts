@@ -198,9 +198,10 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
       return dcUsersFiles(population, routing, seed, data.scenarios.usersPerDc);
     },
     with(more) {
-      // A new measurement or fleet makes a new plan; everything before the plan is kept.
-      const { plan: _plan, ...kept } = done;
-      return chain({ ...kept, ...(more.measured === undefined && more.fleet === undefined ? done.plan ? { plan: done.plan } : {} : {}), ...more }, data, seed);
+      // A new measurement or fleet makes a new plan; everything computed before the plan is kept.
+      const replan = more.measured !== undefined || more.fleet !== undefined;
+      const { plan, ...kept } = done;
+      return chain({ ...kept, ...(plan && !replan ? { plan } : {}), ...more }, data, seed);
     },
   };
   return self;

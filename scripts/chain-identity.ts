@@ -128,12 +128,14 @@ function record(bin: string, out: string, only: string | undefined): void {
     const dir = join(out, c.name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'exit'), `${r.code}\n`);
-    if (c.stdout) writeFileSync(join(dir, 'stdout'), r.stdout);
+    // Paths in an output (a history's or catalog's source) name where this recording ran: recorded as placeholders.
+    const placeheld = (text: string): string => text.replaceAll(inputs, '{in}').replaceAll(ROOT.replace(/\/$/, ''), '{root}');
+    if (c.stdout) writeFileSync(join(dir, 'stdout'), placeheld(r.stdout));
     for (const f of c.files ?? []) {
       const p = join(scratch, 'out', f);
       writeFileSync(join(dir, f.replaceAll('/', '__')), existsSync(p) ? readFileSync(p) : '(missing)\n');
     }
-    if (r.code !== 0) writeFileSync(join(dir, 'stderr'), r.stderr);
+    if (r.code !== 0) writeFileSync(join(dir, 'stderr'), placeheld(r.stderr));
     process.stdout.write(`${c.name}: exit ${r.code} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { NodeCapacity, SloInterval } from '../../models/capacity/node-capacity.ts';
-import { type DcPoints, measuredCapacity as capacityOf, measuredSloInterval as sloIntervalOf, type PointsRead } from '../../pipeline/capacity.ts';
+import { measuredCapacity as capacityOf, measuredSloInterval as sloIntervalOf, type PointsRead } from '../../pipeline/capacity.ts';
 import { isPointsOf, refineRoundOf } from '../../pipeline/layout.ts';
 import { readK6Ndjson } from '../../reports/ingest/ndjson.ts';
 import { createStepSink } from '../../reports/ingest/steps.ts';
@@ -75,10 +75,10 @@ export async function measuredCapacity(resultsDir: string, dc: string, warmupS: 
     }
     return undefined;
   }
-  const points: DcPoints & { probe: PointsRead } = { probe: await read(probeFile, resultsDir), sweeps: [] };
+  const probe = await read(probeFile, resultsDir);
   const sweeps: PointsRead[] = [];
   for (const f of sweepFiles(dir)) sweeps.push(await read(f, resultsDir));
-  return capacityOf({ ...points, sweeps }, warmupS, serverBudgetP95Ms);
+  return capacityOf({ probe, sweeps }, warmupS, serverBudgetP95Ms);
 }
 
 /**
