@@ -27,7 +27,9 @@ export type Limits = z.output<typeof LimitsSchema>;
 export const LIMITS: Limits = LimitsSchema.parse(file);
 
 /**
- * Formats a byte count for messages: `52 KB`, `8 MiB`.
+ * Formats a byte count for messages in binary units (`52 KiB`, `8 MiB`), the units data/limits.json states its bounds
+ * in. k6's summary text uses decimal units instead (`humanizeBytes` in scenarios/engine/outputs/text-summary.ts): the
+ * two differ on purpose.
  * @param bytes a size in bytes
  * @returns the size with a binary unit
  */

@@ -163,7 +163,7 @@ const UsersSchema = z.strictObject({
   count: Positive.optional(),
 });
 
-const SpecObject = z.strictObject({
+export const SpecObject = z.strictObject({
   schema: z.literal('caplab.scenario/v1'),
   name: z.string().min(1),
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),

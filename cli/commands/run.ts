@@ -11,6 +11,7 @@ import type { SampleSink } from '../../scenarios/engine/metrics/types.ts';
 import { toSummaryExport } from '../../scenarios/engine/outputs/summary-export.ts';
 import { buildSummaryData } from '../../scenarios/engine/outputs/summary-json.ts';
 import { textSummary } from '../../scenarios/engine/outputs/text-summary.ts';
+import { runWithWorkers } from '../../scenarios/engine/parallel/parent.ts';
 import { effectiveScenarios, runEngine, type RunProgress, type RunResult } from '../../scenarios/engine/run.ts';
 import { tee } from '../../scenarios/engine/tee.ts';
 import type { ScenarioSpec } from '../../scenarios/spec.ts';
@@ -21,27 +22,13 @@ import { readTextInput, writeFileAtomic } from '../io.ts';
 import { type NdjsonFile, openNdjsonFile } from '../ndjson-writer.ts';
 import { formatRequestFailures } from '../print/request-failures.ts';
 import { formatRunProgress, totalRequests } from '../print/run-progress.ts';
-import { loadUsers, planRun } from '../run-spec.ts';
-import { runWithWorkers } from '../run-workers.ts';
-import { runWithK6 } from './run-k6.ts';
+import { runWithK6 } from '../run/k6.ts';
+import type { RunOptions } from '../run/options.ts';
+import { planRun } from '../run/plan.ts';
+import { loadUsers } from '../run/users.ts';
 
-/** Options of `caplab run` as commander parses them. */
-export interface RunOptions {
-  vus?: string;
-  duration?: string;
-  iterations?: string;
-  executionSegment?: string;
-  executionSegmentSequence?: string;
-  tag?: string[];
-  summaryJson?: string;
-  summaryExport?: string;
-  out?: string[];
-  runner?: 'engine' | 'k6';
-  /** Worker threads sharing the test (execution segments of equal size); default: see data/defaults.json run. */
-  workers?: string;
-  /** k6's `--insecure-skip-tls-verify`: sets the spec's `insecureSkipTLSVerify` option. */
-  insecureSkipTlsVerify?: boolean;
-}
+/** The module a worker thread of `--workers` starts from: it registers tsx, then loads the engine's worker. */
+const WORKER_ENTRY = new URL('../run-worker-entry.js', import.meta.url);
 
 async function openNdjson(path: string, spec: ScenarioSpec): Promise<NdjsonFile> {
   const d = loadDefaults().outputs.ndjson;
@@ -95,7 +82,7 @@ export const run: CommandRun<RunOptions> = async ({ args, opts, global }) => {
   try {
     result = p.workers > 1
       ? await runWithWorkers(p, {
-        specPath, specText, opts, seed: global.seed, registry, ...(ndjson ? { ndjson } : {}), ...(users ? { users } : {}),
+        entry: WORKER_ENTRY, seed: global.seed, registry, ...(ndjson ? { ndjson } : {}), ...(users ? { users } : {}),
         signal: abort.signal, onError, onWarning, ...progress,
       })
       : await runEngine(spec, effectiveScenarios(spec, p.flags), {
@@ -103,7 +90,7 @@ export const run: CommandRun<RunOptions> = async ({ args, opts, global }) => {
         seed: global.seed,
         signal: abort.signal,
         tuple: p.tuple,
-        ...(users ? { users } : {}),
+        ...(users ? { users: users.source } : {}),
         tags: p.tags,
         shouldAbort: (elapsed) => registry.evaluateThresholds(elapsed).some((r) => r.abortNow),
         onError,

@@ -1,39 +1,57 @@
 /**
- * The planner's view of data/hardware.json (node profiles per DC, prices) and of the service times in
- * data/services.json, and the service-time mix of a DC's demand.
+ * The one schema of data/hardware.json (node profiles, which profile each DC runs and at what price), read by the
+ * planner (cli plan) and by the built-in stacks (stacks/config.ts) alike, and the service-time mix of a DC's demand.
  */
 import { z } from 'zod';
+import { type ServiceTime, ServicesSchema } from './services.ts';
 
-const NodeParams = z.object({
+/**
+ * One node's parameters: W `workers` (request slots, 1..4096), USL `sigma` (contention) and `kappa` (coherency),
+ * each 0..1, and the `queue` of requests waiting for a slot (0..1,000,000: a bound, not a buffer to exhaust memory).
+ */
+export const NodeParamsSchema = z.object({
   workers: z.number().int().min(1).max(4096),
   sigma: z.number().min(0).max(1),
   kappa: z.number().min(0).max(1),
-  queue: z.number().int().min(0),
-}).loose();
+  queue: z.number().int().min(0).max(1_000_000),
+});
 
-/** Schema of data/hardware.json as the planner reads it. */
+/** Parameters of one node: W workers, USL sigma and kappa, queue bound. */
+export type NodeParams = z.output<typeof NodeParamsSchema>;
+
+/** Schema of data/hardware.json; a DC naming a profile the file does not define is a problem at `dcs.<dc>.profile`. */
 export const HardwareSchema = z.object({
   schema: z.literal('caplab.hardware/v1'),
+  about: z.string().optional(),
   currency: z.string().min(1),
-  profiles: z.record(z.string(), NodeParams),
-  dcs: z.record(z.string(), z.object({ profile: z.string(), pricePerNodeMonth: z.number().positive() }).loose()),
-}).loose().superRefine((h, ctx) => {
+  pricing: z.string().optional(),
+  profiles: z.record(z.string(), NodeParamsSchema.extend({ about: z.string().optional() })),
+  dcs: z.record(z.string(), z.object({ profile: z.string(), pricePerNodeMonth: z.number().positive(), about: z.string().optional() })),
+}).superRefine((h, ctx) => {
+  // Runs even when other fields are invalid (every problem is listed at once), so each entry is checked for shape.
   for (const [dc, v] of Object.entries(h.dcs)) {
-    if (!(v.profile in h.profiles)) ctx.addIssue({ code: 'custom', path: ['dcs', dc, 'profile'], message: `unknown profile "${v.profile}"` });
+    const profile: unknown = isObject(v) ? v.profile : undefined;
+    if (typeof profile === 'string' && !Object.hasOwn(h.profiles, profile)) {
+      ctx.addIssue({ code: 'custom', path: ['dcs', dc, 'profile'], message: `unknown profile "${profile}"` });
+    }
   }
-});
+}, { when: (payload) => isObject(payload.value) && isObject(payload.value.profiles) && isObject(payload.value.dcs) });
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 /** Parsed data/hardware.json. */
 export type Hardware = z.output<typeof HardwareSchema>;
 
-/** Schema of the service times of data/services.json. */
-export const ServiceTimesSchema = z.object({
-  schema: z.literal('caplab.services/v1'),
-  routes: z.record(z.string(), z.object({ meanMs: z.number().positive(), cv: z.number().min(0) }).loose()),
-}).loose();
+/**
+ * The schema of data/services.json under the name the planner has used for its service times: the same schema as
+ * {@link ServicesSchema} (one schema per data file), kept so existing imports keep working.
+ */
+export const ServiceTimesSchema = ServicesSchema;
 
-/** Parsed service times. */
-export type ServiceTimes = z.output<typeof ServiceTimesSchema>;
+/** Parsed data/services.json (see {@link ServiceTimesSchema}). */
+export type ServiceTimes = z.output<typeof ServicesSchema>;
 
 /**
  * Mean and coefficient of variation of the service time of a request mix: a mixture of the routes' distributions,
@@ -44,7 +62,7 @@ export type ServiceTimes = z.output<typeof ServiceTimesSchema>;
  * @throws {RangeError} when no weighted route has a service time
  * @example serviceMix({ a: { meanMs: 10, cv: 0 }, b: { meanMs: 30, cv: 0 } }, { a: 1, b: 1 }) // { meanMs: 20, cv: 0.5 }
  */
-export function serviceMix(routes: ServiceTimes['routes'], weights: Readonly<Record<string, number>>): { meanMs: number; cv: number } {
+export function serviceMix(routes: Readonly<Record<string, ServiceTime>>, weights: Readonly<Record<string, number>>): { meanMs: number; cv: number } {
   let total = 0;
   let mean = 0;
   let second = 0;

@@ -1,7 +1,7 @@
 /**
  * The assumptions section of the report's view model: what each modeled figure rests on, with its kind. Pure.
  */
-import type { ReportInput, ReportModel } from './model.ts';
+import type { ReportInput, ReportModel } from './model-types.ts';
 
 /**
  * The assumptions behind the report's figures, each tagged modeled, measured or input: the growth model and its

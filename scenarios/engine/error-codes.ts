@@ -16,7 +16,16 @@ export interface NetErrorCause {
   errno?: number;
   /** Node's `err.hostname` for a failed name lookup. */
   hostname?: string;
+  /** An HTTP/2 failure as Go's transport names it (http2-connection.ts reads it off node:http2's events). */
+  http2?: { kind: Http2ErrorKind; code: number };
 }
+
+/**
+ * Go's HTTP/2 error types k6 gives codes to: `goaway` (http2.GoAwayError: the session ended after the server's
+ * GOAWAY), `stream` (http2.StreamError: the stream was reset), `connection` (http2.ConnectionError: the session
+ * ended on a protocol error).
+ */
+export type Http2ErrorKind = 'goaway' | 'stream' | 'connection';
 
 /** A request failure as k6 tags it. */
 export interface K6Error {
@@ -46,7 +55,43 @@ export const K6_ERROR = {
   tlsHeader: 1301,
   x509UnknownAuthority: 1310,
   x509Hostname: 1311,
+  /** Plus 1 + the HTTP/2 error code for the codes RFC 9113 names (up to HTTP_1_1_REQUIRED, 0xd). */
+  http2GoAway: 1610,
+  /** Plus 1 + the HTTP/2 error code, as for GOAWAY. */
+  http2Stream: 1630,
+  /** Plus 1 + the HTTP/2 error code, as for GOAWAY. */
+  http2Connection: 1650,
 } as const;
+
+/** Go's names of the HTTP/2 error codes (golang.org/x/net/http2 ErrCode.String), by code. */
+const HTTP2_CODE_NAMES = [
+  'NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED',
+  'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM',
+  'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED',
+] as const;
+
+const HTTP2_BASE: Readonly<Record<Http2ErrorKind, number>> = {
+  goaway: K6_ERROR.http2GoAway, stream: K6_ERROR.http2Stream, connection: K6_ERROR.http2Connection,
+};
+const HTTP2_TEXT: Readonly<Record<Http2ErrorKind, string>> = {
+  goaway: 'http2: received GoAway with http2 ErrCode',
+  stream: 'http2: stream error with http2 ErrCode',
+  connection: 'http2: connection error with http2 ErrCode',
+};
+
+/**
+ * k6's code and message of an HTTP/2 failure (k6 v0.48 errorCodeForError: base + http2ErrCodeOffset).
+ * @param kind which of Go's HTTP/2 errors
+ * @param code the HTTP/2 error code (RFC 9113 section 7)
+ * @returns k6's code (1611 + code for a GOAWAY with a named code, 1610 for an unnamed one; 1630/1650 likewise) and message
+ * @example http2ErrorOf('goaway', 11) // { code: 1622, message: 'http2: received GoAway with http2 ErrCode ENHANCE_YOUR_CALM' }
+ */
+export function http2ErrorOf(kind: Http2ErrorKind, code: number): K6Error {
+  const name = HTTP2_CODE_NAMES[code];
+  return name === undefined
+    ? { code: HTTP2_BASE[kind], message: `${HTTP2_TEXT[kind]} unknown error code 0x${(code >>> 0).toString(16)}` }
+    : { code: HTTP2_BASE[kind] + 1 + code, message: `${HTTP2_TEXT[kind]} ${name}` };
+}
 
 /**
  * OpenSSL verify results (Node's `err.code`) for which Go's verifier reports x509.UnknownAuthorityError: the chain
@@ -101,6 +146,7 @@ function alertOf(message: string): string | undefined {
 }
 
 function fromCause(message: string, cause: NetErrorCause): K6Error | undefined {
+  if (cause.http2 !== undefined) return http2ErrorOf(cause.http2.kind, cause.http2.code);
   const code = cause.code;
   if (code === undefined) return undefined;
   if (UNKNOWN_AUTHORITY.has(code)) return { code: K6_ERROR.x509UnknownAuthority, message: 'x509: unknown authority' };

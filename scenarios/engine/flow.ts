@@ -81,15 +81,16 @@ const tagCache = new WeakMap<Readonly<Record<string, string>>, Map<string, Tags>
 function requestTags(ctx: IterationContext, step: CompiledStep, res: HttpResponse, ok: boolean): Tags {
   let byKey = step.tagCache.get(ctx.tags);
   if (!byKey) step.tagCache.set(ctx.tags, (byKey = new Map()));
-  // Keys: status * 2 + ok for responses, "code message" for requests without one (checks use negative keys).
+  // Keys: (status * 2 + ok) * 2 + HTTP/2 for responses, "code message" for requests without one (checks use negative keys).
   const status = res.status;
+  const h2 = res.proto === 'HTTP/2.0';
   const failure = status === 0 ? k6ErrorOf(res.error, res.errorCause) : undefined;
-  const key = failure === undefined ? status * 2 + (ok ? 1 : 0) : `${failure.code} ${failure.message}`;
+  const key = failure === undefined ? (status * 2 + (ok ? 1 : 0)) * 2 + (h2 ? 1 : 0) : `${failure.code} ${failure.message}`;
   let t = byKey.get(key);
   if (!t) {
     t = Object.freeze({
       ...ctx.tags, ...step.tags, group: step.group, name: step.name, url: step.name, method: step.method,
-      status: String(status), expected_response: ok ? 'true' : 'false', proto: status === 0 ? '' : 'HTTP/1.1',
+      status: String(status), expected_response: ok ? 'true' : 'false', proto: status === 0 ? '' : h2 ? 'HTTP/2.0' : 'HTTP/1.1',
       ...(failure !== undefined ? { error: failure.message, error_code: String(failure.code) } : {}),
       ...(status >= 400 ? { error_code: String(1000 + status) } : {}),
     });

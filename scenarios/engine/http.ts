@@ -1,16 +1,24 @@
 /**
- * The engine's HTTP client: one keep-alive HTTP/1.1 connection per VU and origin, as k6 gives every VU its own
- * transport, and k6's timing breakdown of each request (blocked, connecting, tls_handshaking, sending, waiting,
- * receiving; duration = sending + waiting + receiving). Bytes on the wire are counted per connection, as k6's
+ * The engine's HTTP client: one keep-alive connection per VU and origin, as k6 gives every VU its own transport, and
+ * k6's timing breakdown of each request (blocked, connecting, tls_handshaking, sending, waiting, receiving;
+ * duration = sending + waiting + receiving). Bytes on the wire are counted per connection, as k6's
  * data_sent/data_received are.
+ *
+ * The protocol is chosen as Go's transport (k6) chooses it: an https origin's connection offers h2 and http/1.1 by
+ * ALPN (tls-dial.ts) and speaks HTTP/2 when the server picks h2 (http2-connection.ts: one session per VU and origin,
+ * one stream at a time), HTTP/1.1 otherwise; plain http is HTTP/1.1 (k6 does not speak h2c). Responses say which
+ * (`proto`, k6's tag: `HTTP/2.0` or `HTTP/1.1`).
  *
  * Why not undici: its Client alone costs more CPU per request than autocannon's whole loop on this machine (an
  * extra event-loop turn before reusing an idle socket and after each response), so a generator built on it
  * saturates before the system under test. A VU makes one request at a time on its own connection, which needs
  * none of undici's pooling or pipelining; see http1-connection.ts.
  */
+import type { OutgoingHttpHeaders } from 'node:http2';
 import type { NetErrorCause } from './error-codes.ts';
 import { Http1Connection, type Http1Exchange, type Http1Target } from './http1-connection.ts';
+import { Http2Connection, type Http2Exchange } from './http2-connection.ts';
+import { TlsDial } from './tls-dial.ts';
 
 /** k6's timing breakdown of one request, milliseconds. */
 export interface HttpTimings {
@@ -48,7 +56,7 @@ export interface HttpRequest {
   keepBody: boolean;
   /**
    * Most body bytes kept when {@link HttpRequest.keepBody} (default: no limit): a longer body fails the request
-   * (status 0, an error naming the cap) and closes its connection.
+   * (status 0, an error naming the cap) and closes its connection (HTTP/2: resets its stream, the session stays).
    */
   maxBodyBytes?: number;
 }
@@ -69,11 +77,22 @@ export interface HttpResponse {
   errorCause?: NetErrorCause;
   /** Monotonic time (performance.now(), ms) when the response ended or failed. */
   endedAt: number;
+  /** The protocol of the response, as k6's `proto` tag has it (absent: HTTP/1.1). */
+  proto?: HttpProto;
 }
 
-/** A connection of the VU and the byte counts already reported for it. */
-interface Held {
-  conn: Http1Connection;
+/** k6's `proto` tag values: Go's Response.Proto. */
+export type HttpProto = 'HTTP/1.1' | 'HTTP/2.0';
+
+/** What counts bytes on the wire: a connection, or a TLS dial that failed. */
+interface ByteSource {
+  readonly bytesWritten: number;
+  readonly bytesRead: number;
+}
+
+/** A connection of the VU (or a failed dial) and the byte counts already reported for it. */
+interface Held<C extends ByteSource = Http1Connection | Http2Connection> {
+  conn: C;
   sent: number;
   received: number;
 }
@@ -102,9 +121,11 @@ export interface VuHttpOptions {
 export class VuHttp {
   readonly #insecure: boolean;
   readonly #held = new Map<string, Held>();
-  /** Connections replaced or closed since the last {@link takeBytes}, still to be counted. */
-  #retired: Held[] = [];
+  /** Connections replaced or closed (and dials failed) since the last {@link takeBytes}, still to be counted. */
+  #retired: Held<ByteSource>[] = [];
   #current: Held | undefined;
+  /** The TLS dial of the request in flight, until it connects or fails. */
+  #dialing: TlsDial | undefined;
   #req: HttpRequest | undefined;
   #resolve: ((r: HttpResponse) => void) | undefined;
   #t0 = 0;
@@ -119,6 +140,8 @@ export class VuHttp {
   #interrupted = false;
   #closed = false;
   readonly #onDone = (x: Http1Exchange): void => this.#done(x);
+  readonly #onDone2 = (x: Http2Exchange): void => this.#done2(x);
+  readonly #onDialed = (d: TlsDial): void => this.#dialed(d);
   readonly #onTimer = (): void => this.#checkTimeout();
 
   /** @param options transport options (k6's `insecureSkipTLSVerify`) */
@@ -183,33 +206,99 @@ export class VuHttp {
       this.#settle(unconnected(this.#t0, performance.now(), 'request after the VU closed its connections', 0, 0));
       return;
     }
+    let h = this.#held.get(req.origin);
     try {
       target = targetOf(req.origin);
+      if (h !== undefined && h.conn instanceof Http2Connection && h.conn.usable) {
+        this.#sendH2(h as Held<Http2Connection>, req, target);
+        return;
+      }
       head = requestHead(req, target);
     } catch (err) {
       this.#settle(unconnected(this.#t0, performance.now(), (err as Error).message, 0, 0));
       return;
     }
-    let h = this.#held.get(req.origin);
     if (h === undefined || !h.conn.usable) {
-      if (h !== undefined) this.#retired.push(h);
-      h = { conn: new Http1Connection(this.#insecure && target.secure ? { ...target, insecureSkipTLSVerify: true } : target), sent: 0, received: 0 };
+      if (h !== undefined) { this.#retired.push(h); this.#held.delete(req.origin); }
+      if (target.secure) {
+        // Which protocol is known after the handshake: see #dialed.
+        this.#current = undefined;
+        this.#dialing = new TlsDial(this.#insecure ? { ...target, insecureSkipTLSVerify: true } : target, this.#onDialed);
+        return;
+      }
+      h = { conn: new Http1Connection(target), sent: 0, received: 0 };
       this.#held.set(req.origin, h);
+    }
+    const conn = h.conn as Http1Connection;
+    this.#current = h;
+    this.#reused = conn.served > 0;
+    conn.send(head, req.body, req.keepBody, req.method === 'HEAD', this.#t0, this.#onDone, req.maxBodyBytes);
+  }
+
+  /** A new https connection is up (or failed): HTTP/2 when the server chose h2, else HTTP/1.1, as Go's transport does. */
+  #dialed(d: TlsDial): void {
+    this.#dialing = undefined;
+    this.#connectMs += d.connectMs;
+    this.#tlsMs += d.tlsMs;
+    const req = this.#req;
+    if (d.error !== undefined || req === undefined) {
+      this.#retired.push({ conn: d, sent: 0, received: 0 });
+      if (req !== undefined) {
+        const cause = this.#timedOut || this.#interrupted ? undefined : d.errorCause;
+        this.#settle(unconnected(this.#t0, d.tEnd, this.#messageOf(d.error), this.#connectMs, this.#tlsMs, cause));
+      } else { d.socket.destroy(); d.raw.destroy(); }
+      return;
+    }
+    const target = targetOf(req.origin);
+    if (d.protocol === 'h2') {
+      const h: Held<Http2Connection> = { conn: new Http2Connection(d, req.origin), sent: 0, received: 0 };
+      this.#held.set(req.origin, h);
+      this.#sendH2(h, req, target);
+      return;
+    }
+    const h: Held<Http1Connection> = { conn: new Http1Connection(target, d), sent: 0, received: 0 };
+    this.#held.set(req.origin, h);
+    this.#current = h;
+    this.#reused = false;
+    // The head was checked before dialing: it renders.
+    h.conn.send(requestHead(req, target), req.body, req.keepBody, req.method === 'HEAD', this.#t0, this.#onDone, req.maxBodyBytes);
+  }
+
+  #sendH2(h: Held<Http2Connection>, req: HttpRequest, target: Http1Target): void {
+    let headers: OutgoingHttpHeaders;
+    try {
+      headers = h2Headers(req, target);
+    } catch (err) {
+      this.#settle(unconnected(this.#t0, performance.now(), (err as Error).message, 0, 0));
+      return;
     }
     this.#current = h;
     this.#reused = h.conn.served > 0;
-    h.conn.send(head, req.body, req.keepBody, req.method === 'HEAD', this.#t0, this.#onDone, req.maxBodyBytes);
+    h.conn.send(headers, req.body, req.keepBody, this.#onDone2, req.maxBodyBytes);
   }
 
   #done(x: Http1Exchange): void {
     const req = this.#req!;
     this.#connectMs += x.connectMs;
-    this.#tlsMs += x.tlsMs;
     if (x.status === 0 && x.tFirst === 0 && this.#reused && !this.#retried && !this.#interrupted && !this.#timedOut && !this.#closed && REPLAYABLE.has(req.method)) {
       this.#retried = true;
       this.#send(req);
       return;
     }
+    this.#finish(x, 'HTTP/1.1');
+  }
+
+  /** An HTTP/2 exchange ended: a stream the server refused unprocessed is sent once more, as Go's transport does. */
+  #done2(x: Http2Exchange): void {
+    if (x.refused && !this.#retried && !this.#interrupted && !this.#timedOut && !this.#closed) {
+      this.#retried = true;
+      this.#send(this.#req!);
+      return;
+    }
+    this.#finish(x, 'HTTP/2.0');
+  }
+
+  #finish(x: Http1Exchange, proto: HttpProto): void {
     const t0 = this.#t0;
     const ready = x.tReady;
     if (ready === 0) {
@@ -232,6 +321,7 @@ export class VuHttp {
         duration: x.tEnd - ready,
       },
       endedAt: x.tEnd,
+      proto,
     };
     if (x.status === 0) {
       res.error = this.#errorOf(x);
@@ -247,7 +337,11 @@ export class VuHttp {
   }
 
   #errorOf(x: Http1Exchange): string | undefined {
-    return this.#timedOut ? `request timeout after ${this.#req!.timeoutMs}ms` : this.#interrupted ? 'request interrupted' : x.error;
+    return this.#messageOf(x.error);
+  }
+
+  #messageOf(error: string | undefined): string | undefined {
+    return this.#timedOut ? `request timeout after ${this.#req!.timeoutMs}ms` : this.#interrupted ? 'request interrupted' : error;
   }
 
   #settle(res: HttpResponse): void {
@@ -275,23 +369,26 @@ export class VuHttp {
     }
     this.#timedOut = true;
     this.#current?.conn.abort('request timeout');
+    this.#dialing?.abort('request timeout');
   }
 
   /** Aborts the request in flight (graceful stop ran out); it resolves with status 0. */
   interrupt(): void {
     this.#interrupted = true;
     this.#current?.conn.abort('request interrupted');
+    this.#dialing?.abort('request interrupted');
   }
 
   /** Whether this VU holds a connection, or one still to count (a VU that never sent a request holds none). */
   get hasConnections(): boolean {
-    return this.#held.size > 0 || this.#retired.length > 0;
+    return this.#held.size > 0 || this.#retired.length > 0 || this.#dialing !== undefined;
   }
 
   /** Closes every connection of this VU. */
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer !== undefined) { clearTimeout(this.#timer); this.#timer = undefined; }
+    this.#dialing?.abort('the VU closed its connections');
     for (const h of this.#held.values()) { h.conn.destroy(); this.#retired.push(h); }
     this.#held.clear();
   }
@@ -327,6 +424,8 @@ export interface PreparedHeaders {
   readonly hasLength: boolean;
   /** Why these headers cannot be sent (a name that is not a token, a control character in a value); a request with them fails with status 0. */
   readonly error?: string;
+  /** The name/value pairs themselves (the array given to {@link prepareHeaders}, not a copy), for HTTP/2. */
+  readonly pairs: readonly string[];
 }
 
 /**
@@ -341,15 +440,15 @@ export function prepareHeaders(flat: readonly string[]): PreparedHeaders {
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const name = flat[i]!;
     const value = flat[i + 1]!;
-    if (!TOKEN.test(name)) return { lines: '', hasHost, hasLength, error: `invalid header name ${JSON.stringify(name)}: not an HTTP token` };
+    if (!TOKEN.test(name)) return { lines: '', hasHost, hasLength, pairs: flat, error: `invalid header name ${JSON.stringify(name)}: not an HTTP token` };
     if (BAD_VALUE.test(value)) {
-      return { lines: '', hasHost, hasLength, error: `invalid header ${JSON.stringify(name)}: the value holds a control character (CR, LF, NUL, ...)` };
+      return { lines: '', hasHost, hasLength, pairs: flat, error: `invalid header ${JSON.stringify(name)}: the value holds a control character (CR, LF, NUL, ...)` };
     }
     if (name.length === 4 && name.toLowerCase() === 'host') hasHost = true;
     else if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
     lines += `${name}: ${value}\r\n`;
   }
-  return { lines, hasHost, hasLength };
+  return { lines, hasHost, hasLength, pairs: flat };
 }
 
 /** The request line and headers; Host and Content-Length added unless the step set them. */
@@ -357,15 +456,49 @@ function requestHead(req: HttpRequest, target: Http1Target): string {
   const h = Array.isArray(req.headers) ? prepareHeaders(req.headers) : req.headers as PreparedHeaders;
   if (h.error !== undefined) throw new Error(h.error);
   if (!TOKEN.test(req.method)) throw new Error(`invalid method ${JSON.stringify(req.method)}: not an HTTP token`);
-  let path = req.path;
-  PATH_ESCAPE.lastIndex = 0;
-  if (PATH_ESCAPE.test(path)) path = path.replace(PATH_ESCAPE, encodeURIComponent);
-  let head = `${req.method} ${path} HTTP/1.1\r\n${h.lines}`;
+  let head = `${req.method} ${escapePath(req.path)} HTTP/1.1\r\n${h.lines}`;
   if (!h.hasHost) head += `host: ${target.hostHeader}\r\n`;
-  const body = req.body;
-  const length = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  const length = bodyLength(req.body);
   if (!h.hasLength && (length > 0 || BODY_METHODS.has(req.method))) head += `content-length: ${length}\r\n`;
   return `${head}\r\n`;
+}
+
+function escapePath(path: string): string {
+  PATH_ESCAPE.lastIndex = 0;
+  return PATH_ESCAPE.test(path) ? path.replace(PATH_ESCAPE, encodeURIComponent) : path;
+}
+
+function bodyLength(body: string | Buffer | undefined): number {
+  return body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+}
+
+/** Header fields Go's HTTP/2 transport leaves out: connection-specific in HTTP/1.1, forbidden in HTTP/2 (RFC 9113 8.2.2). */
+const H2_DROPPED = new Set(['connection', 'proxy-connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'http2-settings']);
+
+/**
+ * The request's HTTP/2 header block, as Go's transport writes it (http2 encodeHeaders): pseudo-headers; `:authority`
+ * from a Host header when the step set one; field names in lower case; Content-Length computed (a step's own is left
+ * out) and sent for a body or an empty POST/PUT/PATCH; connection-specific fields dropped, TE kept only as `trailers`.
+ */
+function h2Headers(req: HttpRequest, target: Http1Target): OutgoingHttpHeaders {
+  const h = Array.isArray(req.headers) ? prepareHeaders(req.headers) : req.headers as PreparedHeaders;
+  if (h.error !== undefined) throw new Error(h.error);
+  if (!TOKEN.test(req.method)) throw new Error(`invalid method ${JSON.stringify(req.method)}: not an HTTP token`);
+  const out: OutgoingHttpHeaders = { ':method': req.method, ':scheme': 'https', ':authority': target.hostHeader, ':path': escapePath(req.path) || '/' };
+  const p = h.pairs;
+  for (let i = 0; i + 1 < p.length; i += 2) {
+    const name = p[i]!.toLowerCase();
+    const value = p[i + 1]!;
+    if (name === 'host') out[':authority'] = value;
+    else if (name === 'content-length' || H2_DROPPED.has(name) || (name === 'te' && value.toLowerCase() !== 'trailers')) continue;
+    else {
+      const prev = out[name];
+      out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [String(prev), value];
+    }
+  }
+  const length = bodyLength(req.body);
+  if (length > 0 || BODY_METHODS.has(req.method)) out['content-length'] = String(length);
+  return out;
 }
 
 /**

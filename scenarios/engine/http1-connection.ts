@@ -1,14 +1,15 @@
 /**
- * One keep-alive HTTP/1.1 connection of a VU (plain TCP or TLS), one request at a time as a k6 VU makes them, with
+ * One keep-alive HTTP/1.1 connection of a VU (plain TCP, or TLS dialed by tls-dial.ts when the server did not choose
+ * h2), one request at a time as a k6 VU makes them, with
  * k6's timing points: connection obtained (blocked, connecting, tls_handshaking), request written (sending), first
  * response byte (waiting) and last byte (receiving). Plain TCP sockets read into one buffer shared by every
  * connection of the process (`onread`), so reading a response allocates nothing but what the flow keeps.
  */
 import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
-import { isIP, type LookupFunction, connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { type LookupFunction, connect as netConnect, type Socket } from 'node:net';
 import { type NetErrorCause, netErrorCauseOf } from './error-codes.ts';
 import { Http1ResponseParser } from './http1-parser.ts';
+import type { TlsDial } from './tls-dial.ts';
 
 /** Where a connection goes, parsed once per origin. */
 export interface Http1Target {
@@ -32,10 +33,8 @@ export interface Http1Exchange {
   body: Buffer;
   /** Body size in bytes. */
   bodySize: number;
-  /** TCP connect time of a connection made for this exchange, ms (else 0). */
+  /** TCP connect time of a plain connection made for this exchange, ms (else 0; a TlsDial reports its own). */
   connectMs: number;
-  /** TLS handshake time of a connection made for this exchange, ms (else 0). */
-  tlsMs: number;
   /** When the connection was ready and writing began; 0 when no connection was obtained (nothing was written). */
   tReady: number;
   /** When the request was written; 0 when nothing was written. */
@@ -79,8 +78,6 @@ export class Http1Connection {
       (callback as (e: NodeJS.ErrnoException | null, a: string | LookupAddress[], f?: number) => void)(err, address, family);
     });
   };
-  /** TCP connect time under TLS, kept for a request whose handshake then fails. */
-  #tcpMs = 0;
   readonly #onWritten = (): void => { if (this.#x !== undefined) this.#x.tSent = performance.now(); };
   /** Most body bytes the exchange in flight keeps (Infinity when it keeps none). */
   #maxBody = Infinity;
@@ -88,36 +85,26 @@ export class Http1Connection {
   served = 0;
 
   /**
-   * Opens the connection (asynchronously; a request can be sent at once and is written when it is up).
+   * Opens the connection (asynchronously; a request can be sent at once and is written when it is up), or takes over
+   * an https connection already made by a {@link TlsDial} whose server chose HTTP/1.1.
    * @param target where to connect
+   * @param tls the dialed TLS connection of an https target (required for one)
+   * @throws {Error} for an https target without its dialed connection
    */
-  constructor(target: Http1Target) {
-    const t0 = performance.now();
-    if (target.secure) {
-      // TLS over a TCP socket of our own: its counters are bytes on the wire (handshake and records included), as
-      // k6's data_sent/data_received, where the TLS socket's would be the plaintext.
-      const raw = netConnect({ host: target.host, port: target.port, noDelay: true, lookup: this.#lookup });
-      // `host` is what the certificate is checked against (Node falls back to 'localhost' without it): an IP address
-      // against the certificate's IP SANs, a name against its DNS SANs; SNI only for a name, as Go (k6) sends it.
-      const ip = isIP(target.host) !== 0;
-      const s = tlsConnect({
-        socket: raw, host: target.host, ...(ip ? {} : { servername: target.host }), ALPNProtocols: ['http/1.1'],
-        rejectUnauthorized: target.insecureSkipTLSVerify !== true,
-      });
-      let tTcp = 0;
-      raw.once('connect', () => { tTcp = performance.now(); this.#tcpMs = tTcp - t0 - this.#dnsMs; });
-      s.once('secureConnect', () => {
-        const now = performance.now();
-        this.#onConnected(tTcp === 0 ? now - t0 - this.#dnsMs : this.#tcpMs, tTcp === 0 ? 0 : now - tTcp);
-      });
-      raw.on('error', () => {}); // reported through the TLS socket
+  constructor(target: Http1Target, tls?: TlsDial) {
+    if (tls !== undefined) {
+      const s = tls.socket;
       s.on('data', (b: Buffer) => this.#onData(b, 0, b.length));
-      this.#raw = raw;
+      this.#raw = tls.raw;
       this.#socket = s;
+      this.#connected = true;
+    } else if (target.secure) {
+      throw new Error(`Http1Connection: https target ${target.hostHeader} without its TlsDial`);
     } else {
+      const t0 = performance.now();
       const onread = { buffer: SHARED_READ, callback: (n: number, buf: Buffer): boolean => { this.#onData(buf, 0, n); return true; } };
       const s = netConnect({ host: target.host, port: target.port, noDelay: true, onread, lookup: this.#lookup });
-      s.once('connect', () => this.#onConnected(performance.now() - t0 - this.#dnsMs, 0));
+      s.once('connect', () => this.#onConnected(performance.now() - t0 - this.#dnsMs));
       this.#socket = s;
     }
     // An error destroys the socket, but 'close' comes later: mark it closed now, or a retry made from the failure
@@ -154,7 +141,7 @@ export class Http1Connection {
    */
   send(head: string, body: Buffer | string | undefined, keepBody: boolean, headRequest: boolean, t0: number, done: Done, maxBody = Infinity): void {
     const x: Http1Exchange = {
-      status: 0, body: EMPTY, bodySize: 0, connectMs: 0, tlsMs: 0, tReady: 0, tSent: 0, tFirst: 0, tEnd: 0,
+      status: 0, body: EMPTY, bodySize: 0, connectMs: 0, tReady: 0, tSent: 0, tFirst: 0, tEnd: 0,
     };
     this.#x = x;
     this.#done = done;
@@ -200,10 +187,10 @@ export class Http1Connection {
     this.#raw?.destroy();
   }
 
-  #onConnected(connectMs: number, tlsMs: number): void {
+  #onConnected(connectMs: number): void {
     this.#connected = true;
     const x = this.#x;
-    if (x !== undefined && this.#done !== undefined) { x.connectMs = connectMs; x.tlsMs = tlsMs; }
+    if (x !== undefined && this.#done !== undefined) x.connectMs = connectMs;
     if (this.#done !== undefined) this.#write();
   }
 
@@ -265,8 +252,6 @@ export class Http1Connection {
     x.status = 0;
     x.bodySize = this.#parser.bodySize;
     this.#parser.takeBody();
-    // The TCP part of a connection whose TLS handshake failed still counts as connecting, as in k6.
-    if (!this.#connected) x.connectMs = this.#tcpMs;
     x.tEnd = performance.now();
     x.error = message;
     if (cause !== undefined) x.errorCause = cause;

@@ -8,11 +8,11 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { k6Outcome } from '../../cli/commands/run-k6.ts';
-import { ScriptError } from '../../cli/errors.ts';
-import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
-import { installK6Standin } from '../helpers/k6-standin/main.ts';
-import { startRecordingServer } from '../scenarios/k6/responder.ts';
+import { k6Outcome } from '../../../cli/run/k6.ts';
+import { ScriptError } from '../../../cli/errors.ts';
+import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
+import { installK6Standin } from '../../helpers/k6-standin/main.ts';
+import { startRecordingServer } from '../../scenarios/k6/responder.ts';
 
 const dir = tempDir('caplab-run-k6-');
 afterAll(() => removeDir(dir));

@@ -6,7 +6,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
 
 const dir = tempDir('caplab-run-k6-wrapper-');
 afterAll(() => removeDir(dir));

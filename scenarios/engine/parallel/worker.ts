@@ -1,26 +1,27 @@
 /**
- * One worker thread of `caplab run --workers N`: validates the same plan as its parent, runs its execution segment of
- * the test on the embedded engine once told to start, and streams its metrics to the parent as deltas (see
- * run-worker-protocol.ts). It never writes files or prints: the parent owns the outputs and the terminal.
+ * One worker thread of a run split by parent.ts: runs its execution segment of the test it was given (already
+ * validated by the parent, with its users as data) on the embedded engine once told to start, and streams its metrics
+ * to the parent as deltas (see protocol.ts). It never reads or writes files or prints: the parent owns the inputs,
+ * the outputs and the terminal. Loading this module starts the worker (it is the body of the thread).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createRegistry, type Registry } from '../scenarios/engine/metrics/registry.ts';
-import type { SampleSink } from '../scenarios/engine/metrics/types.ts';
-import { createSampleBatcher } from '../scenarios/engine/outputs/sample-batch.ts';
-import { effectiveScenarios, runEngine, type RunProgress } from '../scenarios/engine/run.ts';
-import { workerTuples } from '../scenarios/engine/workers.ts';
-import { tee } from '../scenarios/engine/tee.ts';
-import { WORKER_FLUSH_MS, type FromWorker, type ToWorker, type WorkerInit } from './run-worker-protocol.ts';
-import { loadUsers, planRun } from './run-spec.ts';
+import { createRegistry, type Registry } from '../metrics/registry.ts';
+import type { SampleSink } from '../metrics/types.ts';
+import { createSampleBatcher } from '../outputs/sample-batch.ts';
+import { effectiveScenarios, runEngine, type RunProgress } from '../run.ts';
+import { tee } from '../tee.ts';
+import { userSourceOf } from '../users.ts';
+import { workerTuples } from '../workers.ts';
+import { WORKER_FLUSH_MS, type FromWorker, type ToWorker, type WorkerInit } from './protocol.ts';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
 const post = (m: FromWorker): void => port.postMessage(m);
 
 async function main(): Promise<void> {
-  const p = planRun(init.specPath, init.specText, { ...init.opts, workers: '1' }, 1, false);
-  const { spec } = p;
-  const users = await loadUsers(spec, init.specPath, init.seed);
+  const { spec } = init;
+  // Each worker makes its own users from the same data (a thread cannot share the parent's objects).
+  const users = init.users ? userSourceOf(init.users) : undefined;
   const newRegistry = (): Registry => createRegistry({ thresholds: spec.thresholdSpecs, summaryTrendStats: spec.options.summaryTrendStats });
   let registry = newRegistry();
   const sinks: SampleSink[] = [{ add: (s) => registry.add(s) }];
@@ -52,13 +53,13 @@ async function main(): Promise<void> {
   });
   post({ type: 'ready' });
   const setupVars = await started;
-  const result = await runEngine(spec, effectiveScenarios(spec, p.flags), {
+  const result = await runEngine(spec, effectiveScenarios(spec, init.flags), {
     sink: tee(...sinks),
     seed: init.seed,
     signal: stop.signal,
     tuple: workerTuples(init.count)[init.index]!,
     ...(users ? { users } : {}),
-    tags: p.tags,
+    tags: init.tags,
     setupVars,
     vuGauges: false,
     onError: (message) => post({ type: 'log', level: 'error', message }),

@@ -1,29 +1,22 @@
 /**
- * What `caplab run` checks before anything runs (the spec and every flag, all problems at once) and the users its VUs
- * act as; shared by the command and its workers (`--workers`), which read the same plan from the same text.
+ * What `caplab run` checks before anything runs: the spec and every flag, all problems at once, into the plan the
+ * embedded engine runs (on one thread, or split over worker threads by scenarios/engine/parallel/).
  */
 import { totalmem } from 'node:os';
-import { dirname, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
-import { ValidationError, type Problem } from '../models/errors.ts';
-import { LIMITS } from '../models/limits.ts';
-import { createUserGenerator } from '../models/population/user.ts';
-import { durationProblem, MAX_DURATION_MS, parseDurationMs } from '../scenarios/duration.ts';
-import { effectiveScenarios } from '../scenarios/engine/run.ts';
+import { ValidationError, type Problem } from '../../models/errors.ts';
+import { durationProblem, MAX_DURATION_MS, parseDurationMs } from '../../scenarios/duration.ts';
+import { effectiveScenarios } from '../../scenarios/engine/run.ts';
 import {
   createExecutionTuple, type ExecutionTuple, parseExecutionSegment, parseExecutionSegmentSequence,
-} from '../scenarios/engine/segments.ts';
-import type { UserSource } from '../scenarios/engine/vu.ts';
-import { humanizeBytes } from '../scenarios/engine/outputs/text-summary.ts';
-import { shortcutFlow } from '../scenarios/engine/shortcut-flow.ts';
-import { estimateVuMemory } from '../scenarios/engine/vu-memory.ts';
-import { defaultWorkers } from '../scenarios/engine/workers.ts';
-import { k6FlowsOf, parseScenarioText, type ScenarioSpec } from '../scenarios/spec.ts';
-import type { RunOptions } from './commands/run.ts';
-import { computePopulation } from './chain.ts';
-import { loadDefaults } from './data.ts';
-import { InputError } from './errors.ts';
-import { readTextInput } from './io.ts';
+} from '../../scenarios/engine/segments.ts';
+import { humanizeBytes } from '../../scenarios/engine/outputs/text-summary.ts';
+import { shortcutFlow } from '../../scenarios/engine/shortcut-flow.ts';
+import { estimateVuMemory } from '../../scenarios/engine/vu-memory.ts';
+import { defaultWorkers } from '../../scenarios/engine/workers.ts';
+import { k6FlowsOf, parseScenarioText, type ScenarioSpec } from '../../scenarios/spec.ts';
+import { loadDefaults } from '../data.ts';
+import type { RunOptions } from './options.ts';
 
 /** Most workers `--workers` takes (each is a thread with its own event loop and copy of the users). */
 export const MAX_WORKERS = 64;
@@ -50,12 +43,10 @@ export interface RunPlan {
  * @param specText its text
  * @param opts the flags as commander parsed them
  * @param cores cores available, for the default worker count
- * @param checkMemory refuse VU counts whose estimated memory exceeds the budget (see {@link vuMemoryBudget}); a
- *   worker, whose parent checked the whole test, passes false
  * @returns the plan
  * @throws {ValidationError} listing every problem with its flag or JSON path (exit 104)
  */
-export function planRun(specPath: string, specText: string, opts: RunOptions, cores: number, checkMemory = true): RunPlan {
+export function planRun(specPath: string, specText: string, opts: RunOptions, cores: number): RunPlan {
   const problems: Problem[] = [];
   let spec: ScenarioSpec | undefined;
   try {
@@ -131,7 +122,7 @@ export function planRun(specPath: string, specText: string, opts: RunOptions, co
     flag('workers', 'cannot split an execution segment further: run each segment with --workers 1, or drop --execution-segment and let the workers split the test');
   }
   if (spec && workers === undefined) workers = segmented ? 1 : defaultWorkers(effectiveScenarios(spec, flags), cores, loadDefaults().run.workerLoad);
-  if (spec && checkMemory) {
+  if (spec) {
     const { bytesPerVu } = loadDefaults().run.vuMemory;
     const m = estimateVuMemory(effectiveScenarios(spec, flags), bytesPerVu, vuMemoryBudget(workers ?? 1), tuple);
     if (!m.fits) {
@@ -155,37 +146,3 @@ export function vuMemoryBudget(workers: number): number {
   const { totalMemoryShare, heapShare } = loadDefaults().run.vuMemory;
   return Math.min(totalmem() * totalMemoryShare, getHeapStatistics().heap_size_limit * heapShare * Math.max(1, workers));
 }
-
-/**
- * The users the VUs act as: a users NDJSON file (relative to the spec), or `count` users generated from `seed`.
- * @param spec validated spec
- * @param specPath its path (the users file is relative to it)
- * @param seed the run's seed (for generated users without their own)
- * @returns the users, or undefined when the spec names none
- * @throws {ValidationError} naming each bad line of the users file; {InputError} when it has no users
- */
-export async function loadUsers(spec: ScenarioSpec, specPath: string, seed: number): Promise<UserSource | undefined> {
-  const u = spec.data.users;
-  if (!u) return undefined;
-  if (u.file !== undefined) {
-    const path = resolve(dirname(specPath), u.file);
-    const text = await readTextInput(path, 'users file', LIMITS.usersFileBytes); // NDJSON of many users: not the 8 MiB input limit
-    const users: Record<string, unknown>[] = [];
-    const problems: Problem[] = [];
-    text.split('\n').forEach((line, i) => {
-      if (line.trim() === '') return;
-      try {
-        users.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        if (problems.length < 20) problems.push({ where: `${path}:${i + 1}`, message: 'not a JSON object' });
-      }
-    });
-    if (problems.length > 0) throw new ValidationError(`users file ${path} is invalid`, problems);
-    if (users.length === 0) throw new InputError(`users file ${path} has no users`);
-    return { count: users.length, get: (i) => users[i]! };
-  }
-  const userSeed = u.seed ?? seed;
-  const gen = createUserGenerator(userSeed, await computePopulation({}, userSeed));
-  return { count: u.count!, get: (i) => gen.user(i) as unknown as Record<string, unknown> };
-}
-

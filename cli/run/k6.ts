@@ -13,8 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { Problem } from '../../models/errors.ts';
-import { ValidationError } from '../../models/errors.ts';
+import { type Problem, ValidationError } from '../../models/errors.ts';
 import { buildK6Script } from '../../scenarios/k6/script.ts';
 import { parseScenarioText, type ScenarioSpec } from '../../scenarios/spec.ts';
 import { specK6Script, specWrapperInput } from '../../scenarios/k6/spec-wrapper.ts';
@@ -22,8 +21,8 @@ import { buildK6Wrapper } from '../../scenarios/k6/wrapper.ts';
 import type { GlobalOptions } from '../context.ts';
 import { EXIT, InputError, ScriptError } from '../errors.ts';
 import { readTextInput } from '../io.ts';
-import { usersOf } from './k6-build.ts';
-import type { RunOptions } from './run.ts';
+import type { RunOptions } from './options.ts';
+import { usersOf } from './users.ts';
 
 /** Where k6 comes from, and how to get it when it is missing. */
 export const K6_INSTALL_HINT = 'k6 is not on PATH. Install it (https://grafana.com/docs/k6/latest/set-up/install-k6/: ' +

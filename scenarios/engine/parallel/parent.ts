@@ -1,41 +1,41 @@
 /**
- * `caplab run --workers N`: the test split over N worker threads (run-worker.ts), each running its execution segment
- * of `0,1/N,...,1` on its own event loop, with one set of outputs. The parent runs setup once (as k6 does) and passes
- * its variables to every worker, adds up the workers' metric deltas in the one registry (HDR buckets merged, never
- * percentiles averaged) and writes their Point lines to the one NDJSON output, samples `vus`/`vus_max` as the sums
- * over workers, judges thresholds with abortOnFail on the merged view while the run goes (stopping every worker when
- * one is crossed), and stops them all on its abort signal (SIGINT/SIGTERM).
+ * A run split over N worker threads (worker.ts), each running its execution segment of `0,1/N,...,1` on its own
+ * event loop, with one set of outputs, as autocannon keeps its workers in the library. The parent runs setup once (as
+ * k6 does) and passes its variables to every worker, adds up the workers' metric deltas in the one registry (HDR
+ * buckets merged, never percentiles averaged) and hands their sample batches to the one NDJSON output, samples
+ * `vus`/`vus_max` as the sums over workers, judges thresholds with abortOnFail on the merged view while the run goes
+ * (stopping every worker when one is crossed), and stops them all on its abort signal. It starts threads and nothing
+ * else: the caller gives the worker's entry module, the validated test, the users as data and the outputs.
  */
 import { Worker } from 'node:worker_threads';
-import { newStats, type ScenarioStats } from '../scenarios/engine/executor.ts';
-import { epochOf } from '../scenarios/engine/flow.ts';
-import { BUILTIN_METRICS } from '../scenarios/engine/metrics/builtin.ts';
-import type { Registry } from '../scenarios/engine/metrics/registry.ts';
-import type { MetricDef, SampleSink } from '../scenarios/engine/metrics/types.ts';
-import { runSetup, type RunProgress, type RunResult } from '../scenarios/engine/run.ts';
-import { tee } from '../scenarios/engine/tee.ts';
-import type { UserSource } from '../scenarios/engine/vu.ts';
-import type { RunOptions } from './commands/run.ts';
-import type { FromWorker, ToWorker, WorkerInit } from './run-worker-protocol.ts';
-import type { RunPlan } from './run-spec.ts';
+import { newStats, type ScenarioStats } from '../executor.ts';
+import { epochOf } from '../flow.ts';
+import { BUILTIN_METRICS } from '../metrics/builtin.ts';
+import type { Registry } from '../metrics/registry.ts';
+import type { MetricDef, SampleSink } from '../metrics/types.ts';
+import { runSetup, type RunProgress, type RunResult } from '../run.ts';
+import { tee } from '../tee.ts';
+import type { UsersData } from '../users.ts';
+import type { UserSource } from '../vu.ts';
+import type { FromWorker, ParallelPlan, ToWorker, WorkerInit } from './protocol.ts';
 
 const M = BUILTIN_METRICS as Record<string, MetricDef>;
-const ENTRY = new URL('./run-worker-entry.js', import.meta.url);
 
 /** What {@link runWithWorkers} needs besides the plan. */
 export interface WorkersRunInput {
-  /** The spec's path and text, and the flags, which each worker validates again into the same plan. */
-  specPath: string;
-  specText: string;
-  opts: RunOptions;
+  /**
+   * The worker's entry module: it must load ./worker.ts in the new thread (the CLI's entry registers its TypeScript
+   * loader first, which a worker thread does not inherit).
+   */
+  entry: URL;
   /** The run's seed. */
   seed: number;
   /** The one registry every worker's metrics are added to. */
   registry: Registry;
-  /** The one NDJSON output, when `-o json=` asks for it. */
+  /** The one NDJSON output, when the run writes one: it takes the workers' packed sample batches. */
   ndjson?: SampleSink & { addBatch(batch: ArrayBuffer): void };
-  /** The users (setup acts as user 0). */
-  users?: UserSource;
+  /** The users: `source` for setup (which acts as user 0) and `data` for the workers, the same users. */
+  users?: { source: UserSource; data: UsersData };
   /** Aborting it stops every worker (SIGINT/SIGTERM); the result says interrupted. */
   signal: AbortSignal;
   /** An iteration's exception (counted, not fatal), from any worker. */
@@ -59,12 +59,12 @@ function sumStats(parts: Record<string, ScenarioStats>[]): Record<string, Scenar
 
 /**
  * Runs the plan's test on `plan.workers` worker threads.
- * @param plan the validated run
- * @param input spec text, flags, seed, the registry and output to fill, users, signal, callbacks
+ * @param plan the validated test and the number of workers
+ * @param input the worker entry, seed, the registry and output to fill, users, signal, callbacks
  * @returns how the run ended, summed over workers (duration from the parent's start, setup included)
  * @throws {Error} when a worker fails outside an iteration (an internal error: every worker is stopped first)
  */
-export async function runWithWorkers(plan: RunPlan, input: WorkersRunInput): Promise<RunResult> {
+export async function runWithWorkers(plan: ParallelPlan, input: WorkersRunInput): Promise<RunResult> {
   const n = plan.workers;
   const { registry, ndjson } = input;
   const sink = ndjson ? tee(registry, ndjson) : registry;
@@ -91,8 +91,11 @@ export async function runWithWorkers(plan: RunPlan, input: WorkersRunInput): Pro
   };
 
   for (let index = 0; index < n; index++) {
-    const init: WorkerInit = { specPath: input.specPath, specText: input.specText, opts: input.opts, seed: input.seed, index, count: n, ndjson: ndjson !== undefined };
-    const w = new Worker(ENTRY, { workerData: init });
+    const init: WorkerInit = {
+      spec: plan.spec, flags: plan.flags, tags: plan.tags, seed: input.seed, index, count: n, ndjson: ndjson !== undefined,
+      ...(input.users ? { users: input.users.data } : {}),
+    };
+    const w = new Worker(input.entry, { workerData: init });
     workers.push(w);
     w.on('message', (m: FromWorker) => {
       switch (m.type) {
@@ -149,7 +152,7 @@ export async function runWithWorkers(plan: RunPlan, input: WorkersRunInput): Pro
     }
     t0 = performance.now();
     // Interrupted while the workers started: they have their stop already, so they run nothing, and neither does setup.
-    const setup = input.signal.aborted ? { vars: {} } : await runSetup(plan.spec, { sink, seed: input.seed, ...(input.users ? { users: input.users } : {}), tags: plan.tags });
+    const setup = input.signal.aborted ? { vars: {} } : await runSetup(plan.spec, { sink, seed: input.seed, ...(input.users ? { users: input.users.source } : {}), tags: plan.tags });
     if (setup.error !== undefined) {
       return { durationMs: performance.now() - t0, interrupted: input.signal.aborted, thresholdsAborted: false, setupError: setup.error, iterationErrors: 0, scenarios: {}, vusMax: 0 };
     }
