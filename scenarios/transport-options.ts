@@ -144,6 +144,7 @@ export const TlsAuthEntry = z.strictObject({
 export const HostsOption = z.record(
   z.string().regex(HOST_PATTERN, 'not a host pattern k6 takes (a name, *.name, optionally :port)'),
   z.string().refine((v) => parseAddress(v) !== undefined, 'not an IP address or IP:port (k6 v0.48 maps names to addresses; "[::1]:8443" for IPv6 with a port)'),
+  { error: (issue) => (issue.code === 'invalid_key' ? 'not a host pattern k6 takes (a name, *.name, optionally :port)' : undefined) },
 );
 
 /**
