@@ -12,7 +12,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { Problem } from '../models/errors.ts';
 import { formatPath } from '../models/validation.ts';
 
 /** k6's TLS version names and Node's names for them (tls.connect `minVersion` / `maxVersion`). */
@@ -302,16 +301,4 @@ export function withTlsAuthFiles<O extends { tlsAuth?: TlsAuth[] | undefined }>(
     return out;
   });
   return { options: { ...options, tlsAuth }, problems };
-}
-
-/**
- * Problems of transport options as a spec or catalog states them, each with its path under `source` (for callers
- * that validate them on their own).
- * @param value the options as written
- * @param source prefix of each problem
- * @returns the problems (empty when valid)
- */
-export function transportOptionProblems(value: unknown, source: string): Problem[] {
-  const r = TransportOptionsSchema.partial().safeParse(value);
-  return r.success ? [] : r.error.issues.map((i) => ({ where: `${source}: ${formatPath(i.path)}`, message: i.message }));
 }

@@ -95,7 +95,8 @@ export function vuHttpOptionsOf(options: Options): VuHttpOptions {
       return undefined;
     }
   };
-  const plain = make({}, Object.keys(base).length > 0 ? [Object.keys(base).includes('ciphers') && options.tlsCipherSuites ? 'tlsCipherSuites' : 'tlsVersion'] : []);
+  // A context without a certificate, for hosts no tlsAuth entry is for (its failures are the versions' or ciphers').
+  const plain = make({}, [options.tlsCipherSuites !== undefined ? 'tlsCipherSuites' : 'tlsVersion']);
   const withCert = auth.map((e, i) => make({ cert: e.cert, key: e.key, ...(e.password !== undefined ? { passphrase: e.password } : {}) }, ['tlsAuth', i]));
   if (problems.length > 0) throw new ValidationError('the TLS options cannot be used', problems);
   const byHost = new Map<string, SecureContext | undefined>();

@@ -21,7 +21,7 @@ let dir: string;
 let server: Http2SecureServer;
 let port = 0;
 let caFile = '';
-const seen: { version: string; ua: string | undefined; host: string | undefined; sni: string | false | undefined; authorized: boolean }[] = [];
+const seen: { version: string; ua: string | undefined; host: string | undefined; sni: string | false | null | undefined; authorized: boolean }[] = [];
 
 beforeAll(async () => {
   dir = tempDir('caplab-tls-options-');
@@ -78,6 +78,11 @@ describe('k6 TLS and host options through caplab run', () => {
     expect([r.code, r.reqs, r.failed]).toEqual([0, 4, 0]);
     expect(new Set(reqPoints(r.points).map((p) => `${p.data.tags.proto} ${p.data.tags.name} ${p.data.tags.url}`))).toEqual(new Set(['HTTP/2.0 home home']));
     expect(seen.slice(before)).toEqual(Array.from({ length: 4 }, () => ({ version: '2.0', ua: 'caplab-e2e/1', host: `api.test:${port}`, sni: 'api.test', authorized: true })));
+  }, 60_000);
+
+  it('--workers 2: each worker thread presents the certificate the CLI read', async () => {
+    const r = await run(writeSpec('mtls-workers', { tlsAuth: TLS_AUTH }), ['--workers', '2']);
+    expect([r.code, r.reqs, r.failed]).toEqual([0, 4, 0]);
   }, 60_000);
 
   it('without tlsAuth every request fails with k6\'s error code of the refused handshake', async () => {
