@@ -4,12 +4,13 @@
  * Flow files the catalog names are read here (the one place that touches files), relative to the catalog's file;
  * every problem of the document and of its files is listed at once.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type Problem, ValidationError } from '../../models/errors.ts';
 import type { DemandFile } from '../../models/traffic/demand-file.ts';
 import { type Catalog, catalogFlowFiles, resolveCatalog, validateCatalog } from '../../scenarios/catalog.ts';
+import { withTlsAuthFiles } from '../../scenarios/transport-options.ts';
 import { DATA_DIR } from '../data.ts';
 import { readDemandFile } from './demand.ts';
 import { InputError } from '../errors.ts';
@@ -90,6 +91,8 @@ export async function loadCatalog(input: CatalogInput | undefined, runner: 'engi
       if (rel !== undefined && !existsSync(resolve(baseDir, rel))) problems.push({ where: `${source}: services[${i}].${key}`, message: `${resolve(baseDir, rel)}: no such file` });
     }
   });
+  // tlsAuth files are read now to say early what is wrong with them; the specs name them and `caplab run` reads them.
+  for (const p of withTlsAuthFiles(doc, [], (rel) => resolve(baseDir, rel), (path) => readFileSync(path, 'utf8')).problems) problems.push({ where: `${source}: ${p.where}`, message: p.message });
   if (problems.length > 0) throw new ValidationError(`${source} is invalid`, problems);
   return resolveCatalog(doc, raw, source, { resolve: (p) => resolve(baseDir, p), flows });
 }

@@ -22,6 +22,7 @@ import type { GlobalOptions } from '../context.ts';
 import { EXIT, InputError, ScriptError } from '../errors.ts';
 import { readTextInput } from '../io.ts';
 import type { RunOptions } from './options.ts';
+import { readTlsAuthFiles } from './tls-files.ts';
 import { usersOf } from './users.ts';
 
 /** Where k6 comes from, and how to get it when it is missing. */
@@ -144,14 +145,14 @@ export async function runWithK6(specPath: string, opts: RunOptions, global: Glob
   if (opts.workers !== undefined) throw new InputError('--workers splits the embedded engine over threads; k6 uses every core itself: drop --workers with --runner k6');
   const found = spawnSync('k6', ['version'], { stdio: 'ignore' });
   if (found.error !== undefined || found.status !== 0) throw new InputError(K6_INSTALL_HINT);
-  const spec = parseScenarioText(await readTextInput(specPath, 'scenario spec'), specPath);
   const problems: Problem[] = [];
+  const spec = readTlsAuthFiles(parseScenarioText(await readTextInput(specPath, 'scenario spec'), specPath), specPath, problems);
   const teamScript = specK6Script(spec);
   // A team's own script runs through a wrapper importing it by absolute path (it stays where it is, next to its own
   // modules and files); caplab's steps run as a generated script with its users file.
   const wrapper = teamScript === undefined ? undefined : await wrapperOf(spec, specPath, resolve(dirname(specPath), teamScript), global.seed, problems);
   const users = teamScript === undefined ? await usersOf(spec, specPath, {}, global.seed, problems) : undefined;
-  if (problems.length > 0) throw new ValidationError(`${specPath}: ${teamScript === undefined ? 'users cannot be read' : `cannot wrap ${teamScript}`}`, problems);
+  if (problems.length > 0) throw new ValidationError(`${specPath}: ${teamScript === undefined ? 'its files cannot be read' : `cannot wrap ${teamScript}`}`, problems);
   makeOutputDirs(k6OutputFiles(opts));
   const dir = mkdtempSync(join(tmpdir(), 'caplab-k6-'));
   try {
