@@ -51,7 +51,8 @@ function finish(problems: Problem[], max: number, count: { n: number }, source: 
 export function parseCsvRows(text: string, source: string, maxProblems = 20): ParsedRows {
   const problems: Problem[] = [];
   const count = { n: 0 };
-  const records: { line: number; fields: string[] }[] = [];
+  // Records in line order; a malformed one keeps its problem instead of its fields.
+  const records: { line: number; fields: string[]; bad?: string }[] = [];
   const n = text.length;
   let i = 0;
   let line = 1;
@@ -96,16 +97,17 @@ export function parseCsvRows(text: string, source: string, maxProblems = 20): Pa
       if (i < n && text[i] === '\n') { i++; line++; }
       break;
     }
-    if (bad !== undefined) { limited(problems, maxProblems, count, `${source}:${start}`, bad); continue; }
+    if (bad !== undefined) { records.push({ line: start, fields, bad }); continue; }
     // A blank line is one empty field: skipped, as csv-parse's skip_empty_lines.
     if (fields.length === 1 && fields[0] === '') continue;
     records.push({ line: start, fields });
   }
   const header = records.shift();
   if (header === undefined) {
-    if (count.n === 0) problems.push({ where: source, message: 'no header row: a CSV data set starts with a row of column names' });
+    problems.push({ where: source, message: 'no header row: a CSV data set starts with a row of column names' });
     return { columns: null, rows: [], problems };
   }
+  if (header.bad !== undefined) limited(problems, maxProblems, count, `${source}:${header.line}`, header.bad);
   const columns = header.fields.map((c) => c.trim());
   const seen = new Set<string>();
   columns.forEach((c, k) => {
@@ -115,7 +117,8 @@ export function parseCsvRows(text: string, source: string, maxProblems = 20): Pa
   });
   const rows: string[][] = [];
   for (const r of records) {
-    if (r.fields.length !== columns.length) {
+    if (r.bad !== undefined) limited(problems, maxProblems, count, `${source}:${r.line}`, r.bad);
+    else if (r.fields.length !== columns.length) {
       limited(problems, maxProblems, count, `${source}:${r.line}`, `${r.fields.length} field${r.fields.length === 1 ? '' : 's'} where the header has ${columns.length}`);
     } else rows.push(r.fields);
   }

@@ -239,7 +239,7 @@ function crossCheck(spec: z.output<typeof SpecObject>, issues: Issue[]): void {
           continue;
         }
         if (!/^(user\.[A-Za-z_]\w*|vars\.[A-Za-z_]\w*|env\.[A-Za-z_]\w*|iteration|vu|scenario)$/.test(key)) {
-          issues.push({ path: sp, message: `unknown template {{${key}}} (use {{user.*}}, {{vars.*}}, {{env.*}}, {{data.<set>.<column>}}, {{iteration}}, {{vu}}, {{scenario}})` });
+          issues.push({ path: sp, message: `unknown template {{${key}}} (use {{user.*}}, {{vars.*}}, {{env.*}}, {{iteration}}, {{vu}}, {{scenario}})` });
         }
       }
     });
