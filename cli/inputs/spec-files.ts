@@ -58,8 +58,10 @@ export async function readSpecFiles(spec: ScenarioSpec, specPath: string): Promi
   }
   if (total > LIMITS.specFilesTotalBytes) {
     problems.push({ where: specPath, message: `its files are ${formatBytes(total)} together, over the limit of ${formatBytes(LIMITS.specFilesTotalBytes)} (data/limits.json specFilesTotalBytes)` });
+    throw new ValidationError(`${specPath}: its files cannot be used`, problems);
   }
-  if (problems.length > 0) throw new ValidationError(`${specPath}: its files cannot be used`, problems);
+  // The files that can be read are read and checked even when others cannot: every problem at once.
+  const usable = (path: string): boolean => (sizes.get(path) ?? -1) >= 0;
 
   const files: SpecFiles = { blobs: {}, data: {} };
   const bytesOf = new Map<string, Uint8Array>();
@@ -75,10 +77,11 @@ export async function readSpecFiles(spec: ScenarioSpec, specPath: string): Promi
     return b;
   };
   for (const ref of refs) {
-    if (ref.kind === 'blob') files.blobs[ref.file] = await read(resolve(dir, ref.file));
+    if (ref.kind === 'blob' && usable(resolve(dir, ref.file))) files.blobs[ref.file] = await read(resolve(dir, ref.file));
   }
   for (const [name, set] of Object.entries(spec.data.sets ?? {})) {
     const path = resolve(dir, set.file);
+    if (!usable(path)) continue;
     const raw = Buffer.from(await readFile(path));
     const text = raw.toString('utf8').replace(/^\uFEFF/, '');
     const parsed: ParsedRows = dataFormatOf(set) === 'csv' ? parseCsvRows(text, path, LIMITS.problemsShown) : parseJsonRows(text, path, LIMITS.problemsShown);

@@ -39,8 +39,8 @@ function parseMultipart(body: Buffer, contentType: string): { name: string; file
 /** A request as the server saw it: the VU (X-Vu header) and what arrived. */
 export interface Seen { vu: string; what: string }
 
-/** The test's server: login sets cookies, whoami echoes them, upload and raw parse and hash what arrives. */
-async function startFilesServer(): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
+/** The server in this thread (for runs in another process): login sets cookies, whoami echoes them, upload and raw parse and hash what arrives. */
+export async function startFilesServer(): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
   const seen: Seen[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
