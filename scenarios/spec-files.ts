@@ -43,8 +43,11 @@ export const DataSetSchema = z.strictObject({
 /** Names of data sets: they appear in templates as `{{data.<name>.<column>}}`. */
 export const DATA_SET_NAME = /^[A-Za-z_]\w*$/;
 
-/** `data.sets`. */
-export const DataSetsSchema = z.record(z.string().regex(DATA_SET_NAME, 'not a data set name (letters, digits, _)'), DataSetSchema);
+/** `data.sets` (names are checked by {@link specFileIssues}, which says what is wrong with one). */
+export const DataSetsSchema = z.record(z.string(), DataSetSchema);
+
+/** Cookie names: HTTP tokens (Go's isCookieNameValid). */
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** A validated data set. */
 export type DataSet = z.output<typeof DataSetSchema>;
@@ -77,6 +80,7 @@ interface SpecShape {
 }
 
 interface StepShape {
+  cookies?: Record<string, unknown> | undefined;
   body?: string | { file: string } | undefined;
   multipart?: Record<string, MultipartValue> | undefined;
   json?: unknown;
@@ -152,9 +156,13 @@ export function dataKeyProblem(key: string, spec: SpecShape): string | undefined
  */
 export function specFileIssues(spec: SpecShape, issues: { path: (string | number)[]; message: string }[]): void {
   for (const [name, set] of Object.entries(spec.data.sets ?? {})) {
+    if (!DATA_SET_NAME.test(name)) issues.push({ path: ['data', 'sets', name], message: `"${name}" is not a data set name: letters, digits and _, not starting with a digit (templates read it as {{data.<name>.<column>}})` });
     if (dataFormatOf(set) === undefined) issues.push({ path: ['data', 'sets', name, 'format'], message: `cannot tell the format of "${set.file}" from its extension: say "format": "csv" or "json"` });
   }
   for (const [step, at] of stepsOf(spec)) {
+    for (const name of Object.keys(step.cookies ?? {})) {
+      if (!COOKIE_NAME.test(name)) issues.push({ path: [...at, 'cookies', name], message: `"${name}" is not a cookie name (an HTTP token: letters, digits and !#$%&'*+-.^_\`|~)` });
+    }
     const kinds = [step.json !== undefined && 'json', step.body !== undefined && 'body', step.multipart !== undefined && 'multipart'].filter(Boolean);
     if (kinds.length > 1) issues.push({ path: at, message: `a step has at most one of "json", "body" or "multipart" (it has ${kinds.map((k) => `"${k}"`).join(' and ')})` });
     if (step.multipart === undefined) continue;

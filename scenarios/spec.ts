@@ -136,7 +136,7 @@ export const StepSchema = z.strictObject({
   json: z.unknown().optional(),
   body: z.union([z.string(), BodyFileSchema]).optional(),
   multipart: MultipartSchema.optional(),
-  cookies: z.record(z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'not a cookie name (an HTTP token)'), StepCookie).optional(),
+  cookies: z.record(z.string(), StepCookie).optional(),
   extract: z.record(z.string().regex(/^[A-Za-z_]\w*$/, 'not a variable name'), z.string().regex(JSON_PATH, 'not a JSONPath like $.token or $.items[0].id')).default({}),
   expectedStatuses: z.array(ExpectedStatus).min(1).optional(),
   checks: ChecksSchema.optional(),

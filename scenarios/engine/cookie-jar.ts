@@ -16,10 +16,19 @@
  * - Secure cookies go over https only.
  * - Sent in RFC 6265 5.4 order: longer paths first, then older first.
  *
+ * - Bounded, where Go's jar is not (every run is bounded in memory): a VU keeps at most {@link MAX_COOKIES} cookies and
+ *   ignores one whose name and value pass {@link MAX_COOKIE_BYTES}, the least RFC 6265 6.1 asks a user agent to keep;
+ *   a server that sets more (with noCookiesReset, across iterations) cannot grow a VU's memory without end.
+ *
  * Why not tough-cookie (the usual Node jar): it applies the public suffix list, treats `localhost` as a secure
  * origin and accepts many more date formats, so a test would send other cookies than k6 sends; and it costs a URL
  * parse per request where this jar costs nothing while it is empty (most flows never get a cookie).
  */
+
+/** Most cookies one VU's jar keeps (RFC 6265 6.1: at least 3000 in all); more are ignored until some expire. */
+export const MAX_COOKIES = 3000;
+/** Longest cookie (name plus value) a jar keeps (RFC 6265 6.1: at least 4096 bytes per cookie). */
+export const MAX_COOKIE_BYTES = 4096;
 
 /** A cookie to send: its name and value. */
 export interface CookiePair {
@@ -261,8 +270,10 @@ export class CookieJar {
         if (sub?.delete(id)) this.#size--;
         continue;
       }
+      if (c.name.length + c.value.length > MAX_COOKIE_BYTES) continue;
       if (sub === undefined) entries.set(o.key, (sub = new Map()));
       const old = sub.get(id);
+      if (old === undefined && this.#size >= MAX_COOKIES) continue;
       if (old === undefined) this.#size++;
       sub.set(id, { name: c.name, value: c.value, domain: dom.domain, path, secure: c.secure, hostOnly: dom.hostOnly, expires, seq: old?.seq ?? this.#seq++ });
     }

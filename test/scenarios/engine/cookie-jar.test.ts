@@ -3,7 +3,7 @@
  * taken from Go's own jar_test.go (basics, domain handling, update and delete) and its readSetCookies tests.
  */
 import { describe, expect, it } from 'vitest';
-import { CookieJar, cookieHeader, cookiePairText, parseExpires, parseSetCookie } from '../../../scenarios/engine/cookie-jar.ts';
+import { CookieJar, cookieHeader, cookiePairText, MAX_COOKIE_BYTES, MAX_COOKIES, parseExpires, parseSetCookie } from '../../../scenarios/engine/cookie-jar.ts';
 
 const T0 = Date.UTC(2013, 0, 1, 12, 0, 0);
 
@@ -83,5 +83,16 @@ describe('cookie jar (Go jar_test.go cases)', () => {
     jarCase('http://www.host.test', ['A=a'], { 'http://www.host.test': 'A=a' }, jar);
     jar.clear();
     expect(jar.cookies('http://www.host.test', '/')).toEqual([]);
+  });
+
+  it('is bounded: at most MAX_COOKIES cookies, none longer than MAX_COOKIE_BYTES; updates still apply when full', () => {
+    const jar = new CookieJar();
+    jar.store('http://h.test', '/', Array.from({ length: MAX_COOKIES + 50 }, (_, i) => `c${i}=v`), T0);
+    expect(jar.size).toBe(MAX_COOKIES);
+    jar.store('http://h.test', '/', ['c0=new', `big=${'x'.repeat(MAX_COOKIE_BYTES)}`], T0);
+    const sent = jar.cookies('http://h.test', '/', T0);
+    expect(sent).toHaveLength(MAX_COOKIES);
+    expect(sent[0]).toEqual({ name: 'c0', value: 'new' });
+    expect(sent.some((c) => c.name === 'big')).toBe(false);
   });
 });
