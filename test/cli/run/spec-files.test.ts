@@ -87,6 +87,19 @@ describe('caplab run with files of the spec', () => {
     expect(seen.k6).toEqual(seen.engine);
   });
 
+  it('splits over worker threads (--workers 2) that share the files and rows: same uploads, intact', async () => {
+    server.seen.length = 0;
+    const parallel = spec(server.url, { options: { scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 1 } } } });
+    writeFileSync(join(dir, 'parallel.json'), JSON.stringify(parallel));
+    const r = await runCli(['--quiet', 'run', '--workers', '2', join(dir, 'parallel.json'), '--summary-json', join(dir, 'parallel-summary.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    const uploads = server.seen.filter((s) => s.what.startsWith('POST')).map((s) => s.what).sort();
+    expect(uploads).toHaveLength(2);
+    expect(uploads[0]).toContain(`"sha":"${sha(photo)}","size":${photo.length}`);
+    expect(uploads.map((u) => /"text":"([^"]*)"/.exec(u)![1])).toEqual(['Summer', 'Winter, Harbin']);
+    expect(uploads.map((u) => /sid=s-u\d/.exec(u)![0])).toEqual(['sid=s-u0', 'sid=s-u1']);
+  });
+
   it('k6 build writes the files beside the script and into the script\'s ConfigMap', async () => {
     const out = join(dir, 'k6-out');
     const r = await runCli(['--quiet', '--out-dir', out, 'k6', 'build', join(dir, 'spec.json')]);
