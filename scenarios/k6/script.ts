@@ -1,6 +1,7 @@
 /**
  * Scenario spec -> a real k6 script (ES module text). The script imports k6/http, k6 (check, group, sleep), k6/data
- * (SharedArray over the users file), k6/execution (test-wide VU and iteration numbers) and k6/metrics (custom
+ * (SharedArray over the users file and the spec's data sets; the files steps send are open()ed in the init context and
+ * sent as ArrayBuffers or `http.file` multipart parts, with k6's per-VU cookie jar and `cookies` params), k6/execution (test-wide VU and iteration numbers) and k6/metrics (custom
  * metrics); exports `options` built from the spec, `setup` when the spec has one, one function per flow (`default`
  * for the flow named default) and a `handleSummary` that writes summary.json and prints caplab's text summary with
  * the printer embedded (no remote imports). The flows are emitted as data and run by the embedded runtime
