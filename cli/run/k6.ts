@@ -24,6 +24,7 @@ import { readTextInput } from '../io.ts';
 import type { RunOptions } from './options.ts';
 import { readTlsAuthFiles } from './tls-files.ts';
 import { usersOf } from './users.ts';
+import { specBundleOf } from './spec-bundle.ts';
 
 /** Where k6 comes from, and how to get it when it is missing. */
 export const K6_INSTALL_HINT = 'k6 is not on PATH. Install it (https://grafana.com/docs/k6/latest/set-up/install-k6/: ' +
@@ -152,13 +153,15 @@ export async function runWithK6(specPath: string, opts: RunOptions, global: Glob
   // modules and files); caplab's steps run as a generated script with its users file.
   const wrapper = teamScript === undefined ? undefined : await wrapperOf(spec, specPath, resolve(dirname(specPath), teamScript), global.seed, problems);
   const users = teamScript === undefined ? await usersOf(spec, specPath, {}, global.seed, problems) : undefined;
+  const bundle = teamScript === undefined ? await specBundleOf(spec, specPath, ['script.js', ...(users ? [users.file] : [])], problems) : undefined;
   if (problems.length > 0) throw new ValidationError(`${specPath}: ${teamScript === undefined ? 'its files cannot be read' : `cannot wrap ${teamScript}`}`, problems);
   makeOutputDirs(k6OutputFiles(opts));
   const dir = mkdtempSync(join(tmpdir(), 'caplab-k6-'));
   try {
     const scriptPath = join(dir, wrapper === undefined ? 'script.js' : 'wrapper.js');
-    writeFileSync(scriptPath, wrapper ?? buildK6Script(spec, { seed: global.seed, ...(users ? { usersFile: users.file } : {}) }));
+    writeFileSync(scriptPath, wrapper ?? buildK6Script(spec, { seed: global.seed, ...(users ? { usersFile: users.file } : {}), ...(bundle ? { files: bundle.names } : {}) }));
     if (users) writeFileSync(join(dir, users.file), users.text);
+    for (const f of bundle?.files ?? []) writeFileSync(join(dir, f.file), f.bytes);
     // stderr is passed on as it comes and its end kept, to quote it should k6 fail.
     const child = spawn('k6', k6Args(opts, scriptPath, global.quiet), { cwd: dir, stdio: ['inherit', 'inherit', 'pipe'] });
     let tail = '';
