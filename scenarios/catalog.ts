@@ -1,5 +1,5 @@
 /**
- * The service catalog (`caplab.catalog/v1`, DESIGN.md "Contracts"): the services a campaign plans, whoever runs them.
+ * The service catalog (`caplab.catalog/v1`, docs/formats.md): the services a campaign plans, whoever runs them.
  * Per service: the requests one use of it makes (a caplab.scenario/v1 flow, inline or a file, or an existing k6
  * script's exec function for `runner: k6`), its demand (requests per active device per day, the mean of a synthetic
  * user's usage field, or a `caplab.demand/v1` file calibrated from telemetry by `caplab demand fit`), an optional
