@@ -1,5 +1,5 @@
 /**
- * The scenario builder: for each data center, three specs in the `caplab.scenario/v1` shape (DESIGN.md) derived from
+ * The scenario builder: for each data center, three specs in the `caplab.scenario/v1` shape (docs/formats.md) derived from
  * the quarter's traffic and plan:
  * - probe: closed model, constant-vus steps up past the knee, each tagged `step:<vus>`, run against ONE node with
  *   WAN off and no think time; no thresholds (it overloads on purpose);
@@ -214,6 +214,9 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
         },
       };
     }
+    // The catalog's k6 transport options (TLS, hosts, userAgent, connection reuse) go into every spec's options.
+    const transport = input.catalog.options;
+    if (transport !== undefined) for (const spec of Object.values(specs)) Object.assign(spec.options as object, transport);
     out[dc] = specs;
   }
   return { specs: out, skipped };

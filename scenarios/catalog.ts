@@ -1,5 +1,5 @@
 /**
- * The service catalog (`caplab.catalog/v1`, DESIGN.md "Contracts"): the services a campaign plans, whoever runs them.
+ * The service catalog (`caplab.catalog/v1`, docs/formats.md): the services a campaign plans, whoever runs them.
  * Per service: the requests one use of it makes (a caplab.scenario/v1 flow, inline or a file, or an existing k6
  * script's exec function for `runner: k6`), its demand (requests per active device per day, the mean of a synthetic
  * user's usage field, or a `caplab.demand/v1` file calibrated from telemetry by `caplab demand fit`), an optional
@@ -14,6 +14,7 @@ import { type Problem, ValidationError } from '../models/errors.ts';
 import { formatPath } from '../models/validation.ts';
 import { BudgetSchema } from './budgets.ts';
 import { FlowSchema, StepSchema } from './spec.ts';
+import { TRANSPORT_OPTIONS, type TransportOptions, transportOptionsOf } from './transport-options.ts';
 
 const SERVICE_NAME = /^[a-z][a-z0-9_]*$/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -59,6 +60,11 @@ export const CatalogDocumentSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   /** k6's option for the runs of these services: accept any TLS certificate (campaign.yaml's value wins). */
   insecureSkipTLSVerify: z.boolean().optional(),
+  /**
+   * k6's TLS, hosts and connection options for the runs of these services (tlsVersion, tlsCipherSuites, tlsAuth with
+   * files relative to the catalog, hosts, userAgent, noConnectionReuse, noVUConnectionReuse, discardResponseBodies).
+   */
+  ...TRANSPORT_OPTIONS,
   services: z.array(ServiceSchema).min(1),
 });
 
@@ -98,6 +104,8 @@ export interface Catalog {
   services: CatalogService[];
   /** k6's `insecureSkipTLSVerify` for the runs of these services, when the catalog sets it. */
   insecureSkipTLSVerify?: boolean;
+  /** k6's transport options for the runs of these services (tlsAuth files resolved, not read), when the catalog sets any. */
+  options?: TransportOptions;
 }
 
 /** What the CLI read for the catalog's file references. */
@@ -178,6 +186,13 @@ export function resolveCatalog(doc: CatalogDocument, raw: RawDocument, source: s
     const tagged = (step: RawStep): RawStep => ({ ...step, tags: { service: s.name, ...step.tags } });
     const own = steps?.map((step) => tagged(Object.keys(headers).length > 0 ? { ...step, headers: { ...headers, ...step.headers } } : step));
     const prelude = s.prelude && raw.prelude ? raw.prelude.steps.map((step) => tagged({ ...step, once: true })) : [];
+    // A campaign hands its runs no files (cli/campaign reads none beside the flows): say so before anything runs.
+    [...prelude, ...(own ?? [])].forEach((step, k) => {
+      const st = step as { body?: unknown; multipart?: unknown; name?: unknown };
+      if ((st.body !== null && typeof st.body === 'object') || st.multipart !== undefined) {
+        problems.push({ where: `${source}: services[${i}]`, message: `step ${k + 1}${typeof st.name === 'string' ? ` (${st.name})` : ''} sends a file (body.file or multipart), which campaign runs do not read yet: run this flow as a spec with \`caplab run\`` });
+      }
+    });
     return {
       name: s.name,
       ...(own ? { flow: { steps: [...prelude, ...own] } } : {}),
@@ -189,7 +204,18 @@ export function resolveCatalog(doc: CatalogDocument, raw: RawDocument, source: s
     };
   });
   if (problems.length > 0) throw new ValidationError(`${source}: flow files are invalid`, problems);
-  return { source, name: doc.name ?? 'catalog', services, ...(doc.insecureSkipTLSVerify !== undefined ? { insecureSkipTLSVerify: doc.insecureSkipTLSVerify } : {}) };
+  const options = transportOptionsOf(doc);
+  // tlsAuth files are relative to the catalog: the specs built from it (elsewhere) name them absolutely.
+  if (options.tlsAuth) {
+    options.tlsAuth = options.tlsAuth.map((e) => ({
+      ...e, ...(e.certFile !== undefined ? { certFile: files.resolve(e.certFile) } : {}), ...(e.keyFile !== undefined ? { keyFile: files.resolve(e.keyFile) } : {}),
+    }));
+  }
+  return {
+    source, name: doc.name ?? 'catalog', services,
+    ...(doc.insecureSkipTLSVerify !== undefined ? { insecureSkipTLSVerify: doc.insecureSkipTLSVerify } : {}),
+    ...(Object.keys(options).length > 0 ? { options } : {}),
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * campaign.yaml (DESIGN.md "Contracts"): every field optional, defaults in data/. Validation lists every problem at
+ * campaign.yaml (docs/formats.md "campaign.yaml"): every field optional, defaults in data/. Validation lists every problem at
  * once with its path; budgets and the service catalog may be inline (`caplab.budgets/v1`, `caplab.catalog/v1`) or a
  * path relative to the campaign file.
  */
@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { type Problem, ValidationError } from '../../models/errors.ts';
 import { formatPath } from '../../models/validation.ts';
 import { parsePeriod } from '../../models/quarter.ts';
-import type { CatalogInput } from '../catalog.ts';
+import type { CatalogInput } from '../inputs/catalog.ts';
 
 const Quarter = z.string().refine((q) => parsePeriod(q)?.kind === 'quarter', 'must be a quarter like 2015Q4');
 

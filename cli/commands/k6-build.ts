@@ -16,7 +16,9 @@ import type { CommandRun } from '../context.ts';
 import { EXIT, InputError } from '../errors.ts';
 import { writeFileAtomic } from '../io.ts';
 import { K6_FILES } from '../run/k6-files.ts';
+import { readTlsAuthFiles } from '../run/tls-files.ts';
 import { usersOf } from '../run/users.ts';
+import { specBundleOf } from '../run/spec-bundle.ts';
 
 /** Options of `caplab k6 build` as commander parses them. */
 export interface K6BuildOptions {
@@ -40,7 +42,7 @@ export const run: CommandRun<K6BuildOptions> = async ({ args, opts, global }) =>
   const problems: Problem[] = [];
   let spec: ScenarioSpec | undefined;
   try {
-    spec = parseScenarioText(specText.replace(/^\uFEFF/, ''), specPath);
+    spec = readTlsAuthFiles(parseScenarioText(specText.replace(/^\uFEFF/, ''), specPath), specPath, problems);
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     problems.push(...err.problems);
@@ -61,13 +63,14 @@ export const run: CommandRun<K6BuildOptions> = async ({ args, opts, global }) =>
     problems.push({ where: '--base-url', message: `"${opts.baseUrl}" is not an http(s) URL without spaces` });
   }
   const users = spec ? await usersOf(spec, specPath, opts, global.seed, problems) : undefined;
+  const bundle = spec ? await specBundleOf(spec, specPath, [...Object.values(K6_FILES), ...(users ? [users.file] : [])], problems) : undefined;
   if (problems.length > 0 || !spec) throw new ValidationError(`${specPath} cannot be built for k6`, problems);
 
-  const script = buildK6Script(spec, { seed: global.seed, ...(users ? { usersFile: users.file } : {}) });
+  const script = buildK6Script(spec, { seed: global.seed, ...(users ? { usersFile: users.file } : {}), ...(bundle ? { files: bundle.names } : {}) });
   let manifests;
   try {
     manifests = buildOperatorManifests({
-      name, parallelism, scriptFile: K6_FILES.script, script, ...(users ? { users } : {}),
+      name, parallelism, scriptFile: K6_FILES.script, script, ...(users ? { users } : {}), ...(bundle ? { files: bundle.files } : {}),
       ...(opts.baseUrl !== undefined ? { arguments: ['-e', `BASE_URL=${opts.baseUrl}`] } : {}),
     });
   } catch (err) {
@@ -79,9 +82,10 @@ export const run: CommandRun<K6BuildOptions> = async ({ args, opts, global }) =>
     parallelism, manifests,
   });
   const out = global.outDir;
-  const writes: [string, string][] = [
+  const writes: [string, string | Uint8Array][] = [
     [K6_FILES.script, script],
     ...(users ? [[users.file, users.text] as [string, string]] : []),
+    ...(bundle?.files ?? []).map((f) => [f.file, f.bytes] as [string, Uint8Array]),
     [K6_FILES.configMaps, manifests.configMaps],
     [K6_FILES.testRun, manifests.testRun],
     [K6_FILES.collector, manifests.collector],

@@ -23,7 +23,9 @@ import { EXIT, InputError, ScriptError } from '../errors.ts';
 import { readTextInput } from '../io.ts';
 import type { RunOptions } from './options.ts';
 import { parseEnvFlags } from './env.ts';
+import { readTlsAuthFiles } from './tls-files.ts';
 import { usersOf } from './users.ts';
+import { specBundleOf } from './spec-bundle.ts';
 
 /** Where k6 comes from, and how to get it when it is missing. */
 export const K6_INSTALL_HINT = 'k6 is not on PATH. Install it (https://grafana.com/docs/k6/latest/set-up/install-k6/: ' +
@@ -149,20 +151,22 @@ export async function runWithK6(specPath: string, opts: RunOptions, global: Glob
   if (opts.workers !== undefined) throw new InputError('--workers splits the embedded engine over threads; k6 uses every core itself: drop --workers with --runner k6');
   const found = spawnSync('k6', ['version'], { stdio: 'ignore' });
   if (found.error !== undefined || found.status !== 0) throw new InputError(K6_INSTALL_HINT);
-  const spec = parseScenarioText(await readTextInput(specPath, 'scenario spec'), specPath);
   const problems: Problem[] = [...parseEnvFlags(opts.env).problems];
+  const spec = readTlsAuthFiles(parseScenarioText(await readTextInput(specPath, 'scenario spec'), specPath), specPath, problems);
   const teamScript = specK6Script(spec);
   // A team's own script runs through a wrapper importing it by absolute path (it stays where it is, next to its own
   // modules and files); caplab's steps run as a generated script with its users file.
   const wrapper = teamScript === undefined ? undefined : await wrapperOf(spec, specPath, resolve(dirname(specPath), teamScript), global.seed, problems);
   const users = teamScript === undefined ? await usersOf(spec, specPath, {}, global.seed, problems) : undefined;
+  const bundle = teamScript === undefined ? await specBundleOf(spec, specPath, ['script.js', ...(users ? [users.file] : [])], problems) : undefined;
   if (problems.length > 0) throw new ValidationError(`${specPath}: ${teamScript === undefined ? 'cannot be run' : `cannot wrap ${teamScript}`}`, problems);
   makeOutputDirs(k6OutputFiles(opts));
   const dir = mkdtempSync(join(tmpdir(), 'caplab-k6-'));
   try {
     const scriptPath = join(dir, wrapper === undefined ? 'script.js' : 'wrapper.js');
-    writeFileSync(scriptPath, wrapper ?? buildK6Script(spec, { seed: global.seed, ...(users ? { usersFile: users.file } : {}) }));
+    writeFileSync(scriptPath, wrapper ?? buildK6Script(spec, { seed: global.seed, ...(users ? { usersFile: users.file } : {}), ...(bundle ? { files: bundle.names } : {}) }));
     if (users) writeFileSync(join(dir, users.file), users.text);
+    for (const f of bundle?.files ?? []) writeFileSync(join(dir, f.file), f.bytes);
     // stderr is passed on as it comes and its end kept, to quote it should k6 fail.
     // The generated script reads BASE_URL from __ENV, which k6 also fills from the shell: pinned to the spec's
     // baseUrl (as the engine uses it) unless -e BASE_URL=... says otherwise, so a shell's BASE_URL cannot redirect it.

@@ -5,15 +5,19 @@
  */
 import { hash32, streamKey, toUnit } from '../../models/random.ts';
 import type { Flow, ScenarioSpec, Step } from '../spec.ts';
+import type { SpecFiles } from '../spec-files.ts';
 import { type CompiledExtract, compileExtract } from './extract.ts';
 import { type HttpResponse, prepareHeaders, type PreparedHeaders } from './http.ts';
 import { compileJsonPath } from './jsonpath.ts';
 import { labelKey, stepRandomKey } from './random.ts';
 import { DEFAULT_MAX_REDIRECTS } from './redirects.ts';
 import type { MetricDef, Tags } from './metrics/types.ts';
+import { compileStepBody } from './step-body.ts';
+import { compileStepCookies, type StepCookie } from './step-cookies.ts';
 import { compileJson, compileString, type StringTemplate, type TemplateScope } from './template.ts';
 
-const USER_AGENT = 'caplab/0.1 (k6-compatible engine)';
+/** The engine's User-Agent when the spec sets no `userAgent` (k6 sends its own, `k6/<version> (https://k6.io/)`). */
+export const DEFAULT_USER_AGENT = 'caplab/0.1 (k6-compatible engine)';
 const EMPTY_SCOPE: TemplateScope = { user: {}, vars: {}, env: {}, iteration: 0, vu: 0, scenario: '' };
 
 interface CompiledCheck {
@@ -46,8 +50,10 @@ export interface CompiledStep {
   staticHeaders: PreparedHeaders | undefined;
   /** Tags per scenario context and status (built once each). */
   tagCache: WeakMap<object, Map<number | string, Tags>>;
-  /** Renders the request body (JSON text or a body template). */
-  body: ((scope: TemplateScope) => string) | undefined;
+  /** Renders the request body (JSON text, a body template, a file's bytes or a multipart body). */
+  body: ((scope: TemplateScope) => string | Buffer) | undefined;
+  /** The step's own cookies (k6's `cookies` param), added to the jar's. */
+  cookies: StepCookie[];
   /** Whether a status is expected (k6 `expectedStatuses`; default 200-399); others count in http_req_failed. */
   expected(status: number): boolean;
   /** Checks, in spec order. */
@@ -116,7 +122,7 @@ export function statusMatcher(list: Step['expectedStatuses']): (status: number) 
   return (s) => codes.has(s) || ranges.some(([a, b]) => s >= a && s <= b);
 }
 
-function compileStep(step: Step, key: string, baseUrl: string | undefined, groupPrefix = '', maxBody = Infinity, seed = 0, maxRedirects?: number): CompiledStep {
+function compileStep(step: Step, key: string, baseUrl: string | undefined, groupPrefix = '', maxBody = Infinity, userAgent = DEFAULT_USER_AGENT, files?: SpecFiles, seed = 0, maxRedirects?: number): CompiledStep {
   let target: CompiledStep['target'];
   let rawUrl: string;
   // Random placeholders draw from keys of (seed, step, field): random.ts.
@@ -127,7 +133,7 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
     const path = compileString(`${prefix}${step.path.startsWith('/') ? '' : '/'}${step.path}`, encodeURIComponent, labelKey(rk, 'path'));
     const origin = base.origin;
     target = (s) => ({ origin, path: path(s) });
-    rawUrl = `${origin}${prefix}${step.path}`;
+    rawUrl = `${origin}${prefix}${step.path.startsWith('/') ? '' : '/'}${step.path}`; // the URL requested, as the tags name it
   } else {
     const url = compileString(step.url!, encodeURIComponent, labelKey(rk, 'url'));
     target = (s) => {
@@ -141,13 +147,20 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
   const name = step.name ?? rawUrl;
   const headers: [string, StringTemplate][] = Object.entries(step.headers).map(([k, v]) => [k, compileString(v, undefined, labelKey(rk, `header:${k}`))]);
   const lower = new Set(headers.map(([k]) => k.toLowerCase()));
-  if (!lower.has('user-agent')) headers.push(['user-agent', () => USER_AGENT]);
+  // k6 `userAgent`: set before the step's headers (a step's own User-Agent wins); "" sends none.
+  if (!lower.has('user-agent') && userAgent !== '') headers.push(['user-agent', () => userAgent]);
   let body: CompiledStep['body'];
-  if (step.json !== undefined) {
+  const fileBody = compileStepBody(step, key, files, seed, rk);
+  if (fileBody !== undefined) {
+    body = fileBody.body;
+    const i = headers.findIndex(([k]) => k.toLowerCase() === 'content-type');
+    if (i < 0) headers.push(['content-type', () => fileBody.contentType]);
+    else if (fileBody.forced) headers[i] = ['content-type', () => fileBody.contentType];
+  } else if (step.json !== undefined) {
     const json = compileJson(step.json, rk);
     body = (s) => JSON.stringify(json(s));
     if (!lower.has('content-type')) headers.push(['content-type', () => 'application/json']);
-  } else if (step.body !== undefined) {
+  } else if (typeof step.body === 'string') {
     body = compileString(step.body, undefined, labelKey(rk, 'body'));
   }
   const label = step.name ?? rawUrl;
@@ -196,6 +209,7 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
     staticHeaders: Object.values(step.headers).some((v) => v.includes('{{')) ? undefined : prepareHeaders(headers.flatMap(([k, v]) => [k, v(EMPTY_SCOPE)])),
     tagCache: new WeakMap(),
     body,
+    cookies: compileStepCookies(step.cookies, rk),
     expected: statusMatcher(step.expectedStatuses),
     checks,
     extract,
@@ -215,13 +229,15 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
 /**
  * Compiles every flow of a spec (and its setup flow under the name `setup`).
  * @param spec validated spec
- * @param seed seed of the mix choices
+ * @param seed seed of the mix choices, multipart boundaries and `{{random.*}}`/`{{uuid}}` values
+ * @param files contents of the files the steps send (`body: {file}`, multipart), read by the CLI
  * @returns flows by name
+ * @throws {Error} when a step sends a file whose contents are not in `files`
  */
-export function compileFlows(spec: ScenarioSpec, seed: number): Map<string, CompiledFlow> {
+export function compileFlows(spec: ScenarioSpec, seed: number, files?: SpecFiles): Map<string, CompiledFlow> {
   const out = new Map<string, CompiledFlow>();
   const stepsOf = (name: string, f: Flow, groupPrefix = ''): CompiledFlow & { kind: 'steps' } => ({
-    kind: 'steps', name, steps: f.steps!.map((s, i) => compileStep(s, `${name}#${i}`, spec.baseUrl, groupPrefix, spec.options.caplabMaxBodyBytes, seed, spec.options.maxRedirects)),
+    kind: 'steps', name, steps: f.steps!.map((s, i) => compileStep(s, `${name}#${i}`, spec.baseUrl, groupPrefix, spec.options.caplabMaxBodyBytes, spec.options.userAgent, files, seed, spec.options.maxRedirects)),
   });
   for (const [name, f] of Object.entries(spec.flows)) if (f.steps) out.set(name, stepsOf(name, f));
   // k6 tags setup's samples with group `::setup`.

@@ -10,7 +10,9 @@ import { k6ErrorOf } from './error-codes.ts';
 import type { HttpRequest, HttpResponse, PreparedHeaders } from './http.ts';
 import { BUILTIN_METRICS } from './metrics/builtin.ts';
 import type { MetricDef, Sample, SampleSink, Tags } from './metrics/types.ts';
-import { followRedirects, isRedirect } from './redirects.ts';
+import type { DataRows } from './data-rows.ts';
+import { followRedirects, isRedirect, type RedirectCookies } from './redirects.ts';
+import { withCookies } from './step-cookies.ts';
 import type { TemplateScope } from './template.ts';
 import type { Vu } from './vu.ts';
 
@@ -35,6 +37,10 @@ export interface IterationContext {
    * extract value is an exception (k6 setup failures end the run with exit 107).
    */
   setup?: boolean;
+  /** The run's data sets, read by `{{data.<set>.<column>}}`. */
+  data?: DataRows;
+  /** k6's `noCookiesReset`: the VU keeps its cookies across iterations (default: a new, empty jar each iteration). */
+  noCookiesReset?: boolean;
 }
 
 /** Epoch milliseconds (fractional) of a performance.now() reading. */
@@ -94,6 +100,7 @@ function requestTags(ctx: IterationContext, step: CompiledStep, res: HttpRespons
   let t = byKey.get(key);
   if (!t) {
     t = Object.freeze({
+      // k6 (since v0.41) tags url with the name when a request has one, and the generated script names every step.
       ...ctx.tags, ...step.tags, group: step.group, name: step.name, url: step.name, method,
       status: String(status), expected_response: ok ? 'true' : 'false', proto: status === 0 ? '' : h2 ? 'HTTP/2.0' : 'HTTP/1.1',
       ...(failure !== undefined ? { error: failure.message, error_code: String(failure.code) } : {}),
@@ -184,6 +191,9 @@ export async function runIteration(
   const started = performance.now();
   const steps = pickFlow(flow, iteration);
   const scope: TemplateScope = { user: vu.user, vars: vu.vars, env: ctx.env, iteration, vu: vu.idInTest, scenario: ctx.scenario };
+  if (ctx.data !== undefined) scope.data = ctx.data;
+  // k6 (js/runner.go) gives the VU a new cookie jar at the start of every iteration, unless noCookiesReset.
+  if (ctx.noCookiesReset !== true) vu.jar.clear();
   vu.iterations++;
   let requests = 0;
   let group = '';
@@ -205,15 +215,23 @@ export async function runIteration(
         for (const [k, v] of step.headers) flat.push(k, v(scope));
         headers = flat;
       }
+      headers = withCookies(headers, step.cookies, vu.jar, scope, origin, path);
       const body = step.body === undefined ? undefined : step.body(scope);
       const req: HttpRequest = { origin, path, method: step.method, headers, body, timeoutMs: step.timeout, keepBody: step.keepBody, maxBodyBytes: step.maxBody };
       if (step.keepHeaders) req.keepHeaders = true;
       let res = await vu.http.request(req);
       let method = step.method;
+      let last = req;
       if (isRedirect(res.status)) {
-        // Each request of a redirect chain is its own sample set, as in k6; the step reads the last response.
-        const chain = await followRedirects(vu.http, req, res, step.redirects, (hop, hopRes) => { requests++; emitRequest(ctx, emitter, step, hopRes, hop.method, intendedStart); });
+        // Each request of a redirect chain is its own sample set, as in k6; the step reads the last response. Each
+        // hop's Set-Cookie goes to the jar and each hop's Cookie is made anew from it (k6's CheckRedirect).
+        const cookies: RedirectCookies = {
+          store: (r, hopRes) => vu.jar.store(r.origin, r.path, hopRes.setCookies!),
+          headers: (h, o, p) => withCookies(h, step.cookies, vu.jar, scope, o, p),
+        };
+        const chain = await followRedirects(vu.http, req, res, step.redirects, (hop, hopRes) => { requests++; emitRequest(ctx, emitter, step, hopRes, hop.method, intendedStart); }, cookies);
         res = chain.res;
+        last = chain.req;
         method = chain.req.method;
         if (chain.stoppedAfter !== undefined && step.warnRedirects && !step.warnedRedirects) {
           step.warnedRedirects = true;
@@ -222,6 +240,8 @@ export async function runIteration(
       }
       requests++;
       if (vu.interrupted && res.status === 0) break; // an aborted request is not a result
+      // The jar stores the final response's cookies for the URL that answered (after redirects, the last hop's).
+      if (res.setCookies !== undefined) vu.jar.store(last.origin, last.path, res.setCookies);
       const { ok, t, tags } = emitRequest(ctx, emitter, step, res, method, intendedStart);
       const doc = step.needsJson ? parseJson(res.body) : undefined;
       for (let i = 0; i < step.checks.length; i++) {
@@ -252,6 +272,7 @@ export async function runIteration(
   }
   const end = performance.now();
   emitGroupDuration(ctx, emitter, group, groupStart, end);
+  vu.http.endIteration(); // k6 noVUConnectionReuse: closes the VU's connections
   const bytes = vu.http.takeBytes();
   const base = groupTags(ctx, '');
   const t = epochOf(end);

@@ -7,6 +7,7 @@
  */
 import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
 import { type LookupFunction, connect as netConnect, type Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import { type NetErrorCause, netErrorCauseOf } from './error-codes.ts';
 import { Http1ResponseParser } from './http1-parser.ts';
 import type { TlsDial } from './tls-dial.ts';
@@ -23,6 +24,10 @@ export interface Http1Target {
   insecureSkipTLSVerify?: boolean;
   /** The Host header value (host, plus the port when it is not the scheme's default). */
   hostHeader: string;
+  /** Where to connect instead of looking `host` up (k6 `hosts`); Host header, SNI and certificate check keep `host`. */
+  address?: { host: string; port: number };
+  /** TLS settings of this host (k6 tlsVersion, tlsCipherSuites, tlsAuth); default Node's. */
+  secureContext?: SecureContext;
 }
 
 /** Timing points of one exchange, performance.now() ms; 0 when the point was not reached. */
@@ -45,7 +50,10 @@ export interface Http1Exchange {
   tEnd: number;
   /** Failure message when status is 0. */
   error?: string;
-  /** Response header lines (`Name: value`, CRLF-separated) when asked for, and of every 3xx response. */
+  /**
+   * Response header lines (`Name: value`, CRLF-separated) when asked for, and of every 3xx response and every response
+   * with a Set-Cookie (http.ts reads the cookies from them for the VU's jar).
+   */
   head?: string;
   /** What Node's Error said besides its message, when a socket failed (for k6's error_code). */
   errorCause?: NetErrorCause;
@@ -105,7 +113,8 @@ export class Http1Connection {
     } else {
       const t0 = performance.now();
       const onread = { buffer: SHARED_READ, callback: (n: number, buf: Buffer): boolean => { this.#onData(buf, 0, n); return true; } };
-      const s = netConnect({ host: target.host, port: target.port, noDelay: true, onread, lookup: this.#lookup });
+      const to = target.address ?? target;
+      const s = netConnect({ host: to.host, port: to.port, noDelay: true, onread, lookup: this.#lookup });
       s.once('connect', () => this.#onConnected(performance.now() - t0 - this.#dnsMs));
       this.#socket = s;
     }
@@ -140,7 +149,7 @@ export class Http1Connection {
    * @param t0 when the request started (performance.now() ms), for blocked time
    * @param done receives the exchange
    * @param maxBody most body bytes kept when keepBody (default no limit): past it the exchange fails, naming the cap
-   * @param keepHead keep the response's header lines (Http1Exchange.head); 3xx responses keep them anyway
+   * @param keepHead keep the response's header lines (Http1Exchange.head); 3xx and Set-Cookie responses keep them anyway
    */
   send(head: string, body: Buffer | string | undefined, keepBody: boolean, headRequest: boolean, t0: number, done: Done, maxBody = Infinity, keepHead = false): void {
     const x: Http1Exchange = {

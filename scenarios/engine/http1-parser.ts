@@ -38,8 +38,9 @@ export class Http1ResponseParser {
   /** Body bytes seen so far (after de-chunking). */
   bodySize = 0;
   /**
-   * The header lines of the response (`Name: value` lines joined by CRLF, UTF-8) when the reset asked for them, and of
-   * every 3xx response (its Location is followed), else undefined.
+   * The header lines of the final response (`Name: value` lines joined by CRLF, UTF-8) when the reset asked for them,
+   * of every 3xx response (its Location is followed) and of every response with a Set-Cookie (the VU's cookie jar
+   * reads it, headers.ts headerValues); else undefined, and no string is made of the headers.
    */
   head: string | undefined;
   #state = DONE;
@@ -57,7 +58,7 @@ export class Http1ResponseParser {
    * Prepares for the response to a new request.
    * @param keepBody copy the body so {@link body} returns it
    * @param headRequest the request was HEAD (a response has no body whatever its headers say)
-   * @param keepHead keep the header lines in {@link head} (kept for 3xx responses anyway)
+   * @param keepHead keep the header lines in {@link head} (kept for 3xx and Set-Cookie responses anyway)
    */
   reset(keepBody: boolean, headRequest: boolean, keepHead = false): void {
     this.status = 0;
@@ -259,13 +260,16 @@ export class Http1ResponseParser {
     let encoded = false;
     let p = b.indexOf(LF, s) + 1;
     const firstHeader = p;
+    let cookie = false;
     while (p > 0 && p < e) {
       let lineEnd = b.indexOf(LF, p);
       if (lineEnd < 0 || lineEnd > e) lineEnd = e + 1;
       const valueEnd = b[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
       const first = b[p]! | 0x20;
-      // Only the framing headers matter: skip the rest without making strings of them.
-      if (first === 0x63 || first === 0x74) {
+      // Only the framing headers (and Set-Cookie, for the cookie jar) matter: skip the rest without making strings.
+      if (first === 0x73) {
+        if (!cookie && b[p + 10] === 0x3a && nameIs(b, p, SET_COOKIE)) cookie = true;
+      } else if (first === 0x63 || first === 0x74) {
         const colon = b.indexOf(0x3a, p);
         const n = colon - p;
         if (colon > p && colon < valueEnd && (n === 14 || n === 10 || n === 17)) {
@@ -303,7 +307,8 @@ export class Http1ResponseParser {
     }
     this.status = status;
     this.keepAlive = keepAlive;
-    if (this.#keepHead || (status >= 300 && status < 400)) this.head = firstHeader > 0 && firstHeader < e ? b.toString('utf8', firstHeader, e) : '';
+    // One string of the header lines when something reads them (a header extract, a redirect's Location, Set-Cookie).
+    if (this.#keepHead || cookie || (status >= 300 && status < 400)) this.head = firstHeader > 0 && firstHeader < e ? b.toString('utf8', firstHeader, e) : '';
     if (this.#noBody || status === 204 || status === 304) { this.#state = DONE; return; }
     if (chunked) {
       // Content-Length beside chunked: a smuggling risk, so the connection is closed after it (RFC 9112 6.3).
@@ -329,6 +334,7 @@ const CONTENT_LENGTH = Buffer.from('content-length', 'latin1');
 const TRANSFER_ENCODING = Buffer.from('transfer-encoding', 'latin1');
 const CONNECTION = Buffer.from('connection', 'latin1');
 const KEEP_ALIVE = Buffer.from('keep-alive', 'latin1');
+const SET_COOKIE = Buffer.from('set-cookie', 'latin1');
 
 /** Case-insensitive match of `lower` (lowercase ASCII letters and '-') at `b[p]`. */
 function nameIs(b: Buffer, p: number, lower: Buffer): boolean {

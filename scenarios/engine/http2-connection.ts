@@ -134,7 +134,7 @@ export class Http2Connection {
    * @param done receives the exchange
    * @param maxBody most body bytes kept when keepBody (default no limit): past it the exchange fails, naming the
    *   cap, and its stream is reset (CANCEL, as Go does when a body is closed unread); the session stays
-   * @param keepHead keep the response's header fields as lines (Http1Exchange.head); 3xx responses keep them anyway
+   * @param keepHead keep the response's header fields as lines (Http1Exchange.head); 3xx and Set-Cookie responses keep them anyway
    */
   send(headers: OutgoingHttpHeaders, body: Buffer | string | undefined, keepBody: boolean, done: Done, maxBody = Infinity, keepHead = false): void {
     const x: Http2Exchange = {
@@ -191,7 +191,8 @@ export class Http2Connection {
     if (this.#stream !== stream || x === undefined) return;
     x.status = Number(h[':status']);
     x.tFirst = performance.now();
-    if (this.#keepHead || (x.status >= 300 && x.status < 400)) x.head = headLines(h);
+    // The header fields as lines (the same mechanism as HTTP/1's parser): asked for, a redirect, or Set-Cookie.
+    if (this.#keepHead || (x.status >= 300 && x.status < 400) || h['set-cookie'] !== undefined) x.head = headLines(h);
   }
 
   #onData(stream: ClientHttp2Stream, chunk: Buffer): void {

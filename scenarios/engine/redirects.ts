@@ -18,6 +18,10 @@
  * - The step's timeout covers the whole chain (k6 puts one deadline on client.Do).
  * - A Location that does not parse fails the request: status 0, the error on the last request's samples, as k6
  *   tags the pending round trip with client.Do's error.
+ * - Cookies (k6's CheckRedirect with the VU's jar): the Set-Cookie of each 3xx that is followed is stored in the jar
+ *   for the request it answered, and each hop's Cookie header is made anew, the step's own `cookies` then the jar's
+ *   cookies for the hop's URL (a Cookie header the step set itself is not carried on, as k6 deletes it): see
+ *   {@link RedirectCookies}.
  */
 import type { HttpRequest, HttpResponse, PreparedHeaders } from './http.ts';
 import { headerValue } from './headers.ts';
@@ -31,6 +35,14 @@ const SENSITIVE = new Set(['authorization', 'www-authenticate', 'cookie', 'cooki
 /** What sends one request (a VU's VuHttp). */
 export interface Sender {
   request(req: HttpRequest): Promise<HttpResponse>;
+}
+
+/** The cookie jar's part in a chain (flow.ts builds it over the VU's jar and the step's own cookies). */
+export interface RedirectCookies {
+  /** Stores the Set-Cookie of a redirect response (`res.setCookies`) for the request it answered. */
+  store(req: HttpRequest, res: HttpResponse): void;
+  /** A hop's headers (its Cookie left out) with the Cookie header for its URL added (step-cookies.ts withCookies). */
+  headers(headers: string[], origin: string, path: string): string[] | PreparedHeaders;
 }
 
 /** The end of a chain. */
@@ -73,9 +85,11 @@ function pairsOf(headers: HttpRequest['headers']): readonly string[] {
  * @param firstRes its response
  * @param max most redirects to follow (k6 `redirects` / `maxRedirects`)
  * @param onHop called with each request that was answered by a redirect that is followed (its samples), in order
+ * @param cookies the VU's jar and the step's cookies: Set-Cookie of each hop stored, Cookie made anew per hop (without
+ *   it, the first request's headers are carried as Go's client carries them, Cookie included)
  * @returns the last request and its response
  */
-export async function followRedirects(http: Sender, first: HttpRequest, firstRes: HttpResponse, max: number, onHop: (req: HttpRequest, res: HttpResponse) => void): Promise<ChainEnd> {
+export async function followRedirects(http: Sender, first: HttpRequest, firstRes: HttpResponse, max: number, onHop: (req: HttpRequest, res: HttpResponse) => void, cookies?: RedirectCookies): Promise<ChainEnd> {
   // k6 puts one deadline on the whole chain; the first request's share of it is spent already.
   const deadline = firstRes.endedAt - firstRes.timings.blocked - firstRes.timings.duration + first.timeoutMs;
   let req = first;
@@ -94,10 +108,13 @@ export async function followRedirects(http: Sender, first: HttpRequest, firstRes
     try {
       to = new URL(location, from);
     } catch (err) {
-      return { req, res: { ...res, status: 0, body: Buffer.alloc(0), bodySize: 0, error: `failed to parse Location header ${JSON.stringify(location)}: ${(err as Error).message}` } };
+      const failed: HttpResponse = { ...res, status: 0, body: Buffer.alloc(0), bodySize: 0, error: `failed to parse Location header ${JSON.stringify(location)}: ${(err as Error).message}` };
+      delete failed.setCookies; // a failed request stores no cookie
+      return { req, res: failed };
     }
     if (made > max) return { req, res, stoppedAfter: made - 1 };
     onHop(req, res);
+    if (cookies !== undefined && res.setCookies !== undefined) cookies.store(req, res);
     const keepBody = res.status === 307 || res.status === 308;
     const method = keepBody || req.method === 'GET' || req.method === 'HEAD' ? req.method : 'GET';
     const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(location);
@@ -108,16 +125,19 @@ export async function followRedirects(http: Sender, first: HttpRequest, firstRes
     for (let i = 0; i + 1 < original.length; i += 2) {
       const name = original[i]!.toLowerCase();
       if ((name === 'referer' && referer !== undefined) || (name === 'host' && absolute) || (SENSITIVE.has(name) && dropSensitive)) continue;
+      if (cookies !== undefined && name === 'cookie') continue; // made anew below, from the jar
       headers.push(original[i]!, original[i + 1]!);
     }
     if (referer !== undefined) headers.push('referer', referer);
     to.hash = '';
+    const origin = to.origin === 'null' ? `${to.protocol}//${to.host}` : to.origin;
+    const path = `${to.pathname}${to.search}`;
     req = {
       ...first,
-      origin: to.origin === 'null' ? `${to.protocol}//${to.host}` : to.origin,
-      path: `${to.pathname}${to.search}`,
+      origin,
+      path,
       method,
-      headers,
+      headers: cookies === undefined ? headers : cookies.headers(headers, origin, path),
       timeoutMs: Math.max(1, deadline - performance.now()),
     };
     if (keepBody && first.body !== undefined) req.body = first.body;

@@ -5,6 +5,8 @@
  * run ended. It opens sockets and reads the clock, and touches no files.
  */
 import type { ScenarioConfig, ScenarioSpec } from '../spec.ts';
+import type { SpecFiles } from '../spec-files.ts';
+import { type DataRows, dataRowsOf } from './data-rows.ts';
 import { type ExecutorEnv, newStats, type ScenarioStats, wait } from './executor.ts';
 import * as constantArrivalRate from './executors/constant-arrival-rate.ts';
 import * as constantVus from './executors/constant-vus.ts';
@@ -19,6 +21,7 @@ import { BUILTIN_METRICS } from './metrics/builtin.ts';
 import type { MetricDef, SampleSink } from './metrics/types.ts';
 import { createExecutionTuple, type ExecutionTuple } from './segments.ts';
 import { TemplateError } from './template.ts';
+import { vuHttpOptionsOf } from './transport.ts';
 import { Vu, VuPool, type UserSource } from './vu.ts';
 
 const M = BUILTIN_METRICS as Record<string, MetricDef>;
@@ -82,6 +85,8 @@ export interface RunEngineOptions {
   setupVars?: Readonly<Record<string, unknown>>;
   /** Whether this run samples the vus/vus_max gauges (default true); a worker leaves them to its parent, which sums. */
   vuGauges?: boolean;
+  /** Contents of the files the spec names (bodies, multipart parts, data sets), read by the CLI. */
+  files?: SpecFiles;
 }
 
 /** How a run ended. */
@@ -168,9 +173,13 @@ export interface SetupOutcome {
   error?: string;
 }
 
-/** The VUs' transport options from the spec's k6 options. */
-function httpOptionsOf(spec: ScenarioSpec): VuHttpOptions {
-  return spec.options.insecureSkipTLSVerify ? { insecureSkipTLSVerify: true } : {};
+/** What every iteration context of a run gets from its files and options: data rows, cookie reset. */
+function contextExtras(spec: ScenarioSpec, seed: number, files: SpecFiles | undefined): { data?: DataRows; noCookiesReset?: boolean } {
+  const sets = spec.data.sets ?? {};
+  return {
+    ...(Object.keys(sets).length > 0 ? { data: dataRowsOf(sets, files?.data ?? {}, seed) } : {}),
+    ...(spec.options.noCookiesReset === true ? { noCookiesReset: true } : {}),
+  };
 }
 
 /**
@@ -184,7 +193,15 @@ export function envOf(spec: Pick<ScenarioSpec, 'env'>, runEnv: Readonly<Record<s
   return Object.freeze({ ...spec.env, ...runEnv, ...scenarioEnv });
 }
 
-async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opts: { sink: SampleSink; users?: UserSource; tags: Readonly<Record<string, string>>; http: VuHttpOptions; env: Readonly<Record<string, string>>; onWarning?: (message: string) => void }): Promise<SetupOutcome> {
+/** The VUs' transport options from the spec's k6 options (TLS, hosts, connection reuse: transport.ts). */
+function httpOptionsOf(spec: ScenarioSpec): VuHttpOptions {
+  return vuHttpOptionsOf(spec.options);
+}
+
+async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opts: {
+  sink: SampleSink; users?: UserSource; tags: Readonly<Record<string, string>>; http: VuHttpOptions; extras: ReturnType<typeof contextExtras>;
+  env: Readonly<Record<string, string>>; onWarning?: (message: string) => void;
+}): Promise<SetupOutcome> {
   const setupFlow = flows.get(SETUP_FLOW);
   if (!setupFlow) return { vars: {} };
   const user = opts.users && opts.users.count > 0 ? opts.users.get(0) : {};
@@ -192,7 +209,7 @@ async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opt
   const vu = new Vu(0, 0, user, {}, opts.http);
   let failure: string | undefined;
   const ctx: IterationContext = {
-    scenario: '', tags: opts.tags, env: opts.env, sink: opts.sink, setup: true,
+    scenario: '', tags: opts.tags, env: opts.env, sink: opts.sink, setup: true, ...opts.extras,
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
     onError: (err) => { failure = err instanceof Error ? err.message : String(err); },
   };
@@ -204,14 +221,17 @@ async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opt
 /**
  * Runs a spec's setup flow once (k6's `setup()`), for runs whose scenarios then go to several workers.
  * @param spec validated spec
- * @param opts sink of its samples, seed, users (setup acts as user 0), tags on its samples (`--tag`), the run's env
+ * @param opts sink of its samples, seed, users (setup acts as user 0), tags on its samples (`--tag`), the spec's files,
+ *   the run's env
  * @returns the variables every VU starts with, or the setup's failure
  */
-export async function runSetup(spec: ScenarioSpec, opts: { sink: SampleSink; seed: number; users?: UserSource; tags?: Record<string, string>; env?: Readonly<Record<string, string>>; onWarning?: (message: string) => void }): Promise<SetupOutcome> {
-  const flows = compileFlows(spec, opts.seed);
+export async function runSetup(spec: ScenarioSpec, opts: {
+  sink: SampleSink; seed: number; users?: UserSource; tags?: Record<string, string>; files?: SpecFiles; env?: Readonly<Record<string, string>>; onWarning?: (message: string) => void;
+}): Promise<SetupOutcome> {
+  const flows = compileFlows(spec, opts.seed, opts.files);
   return setupWith(flows, new Emitter(opts.sink), {
     sink: opts.sink, ...(opts.users ? { users: opts.users } : {}), tags: Object.freeze({ ...spec.options.tags, ...opts.tags }), http: httpOptionsOf(spec),
-    env: envOf(spec, opts.env), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+    extras: contextExtras(spec, opts.seed, opts.files), env: envOf(spec, opts.env), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
   });
 }
 
@@ -224,9 +244,11 @@ export async function runSetup(spec: ScenarioSpec, opts: { sink: SampleSink; see
  */
 export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, ScenarioConfig>, opts: RunEngineOptions): Promise<RunResult> {
   const tuple = opts.tuple ?? createExecutionTuple();
-  const flows = compileFlows(spec, opts.seed);
+  const flows = compileFlows(spec, opts.seed, opts.files);
+  const extras = contextExtras(spec, opts.seed, opts.files);
   const emitter = new Emitter(opts.sink);
-  const pool = new VuPool(tuple, opts.users, httpOptionsOf(spec));
+  const http = httpOptionsOf(spec);
+  const pool = new VuPool(tuple, opts.users, http);
   const internal = new AbortController();
   const stop = opts.signal ? AbortSignal.any([opts.signal, internal.signal]) : internal.signal;
   const onStop = (): void => pool.interruptAll();
@@ -285,7 +307,7 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
   try {
     if (opts.setupVars !== undefined) pool.setInitialVars(opts.setupVars);
     else {
-      const setup = await setupWith(flows, emitter, { ...opts, tags: gaugeTags, http: httpOptionsOf(spec), env: envOf(spec, opts.env) });
+      const setup = await setupWith(flows, emitter, { ...opts, tags: gaugeTags, http, extras, env: envOf(spec, opts.env) });
       if (setup.error !== undefined) return finish(setup.error);
       pool.setInitialVars(setup.vars);
     }
@@ -304,7 +326,7 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
         pool,
         flow: flows.get(config.exec)!,
         ctx: {
-          scenario: name, tags: Object.freeze({ ...globalTags, ...config.tags, scenario: name }), env: envOf(spec, opts.env, config.env), sink: opts.sink, onError,
+          scenario: name, tags: Object.freeze({ ...globalTags, ...config.tags, scenario: name }), env: envOf(spec, opts.env, config.env), sink: opts.sink, onError, ...extras,
           ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
         },
         emitter,

@@ -3,9 +3,10 @@
  * and the seeded random helpers of random.ts (`{{random.int 1 100}}`, `{{random.pick a b}}`, `{{uuid}}`).
  * Compiled once per step, rendered per request without re-parsing. In a JSON body, a string that is exactly one
  * placeholder keeps the value's type (`"{{user.contacts}}"` renders the number, not its text).
+ * `{{data.<set>.<column>}}` reads the iteration's row of a data set (data-rows.ts).
  */
+import type { DataRows } from './data-rows.ts';
 import { isRandomKey, labelKey, parseRandomKey, placeholderKey, randomValue } from './random.ts';
-
 
 /** What a template can refer to while rendering. */
 export interface TemplateScope {
@@ -21,6 +22,8 @@ export interface TemplateScope {
   vu: number;
   /** Scenario name. */
   scenario: string;
+  /** The run's data sets (`{{data.<set>.<column>}}`), when it has any. */
+  data?: DataRows;
 }
 
 /** A compiled string template: renders to a string. */
@@ -50,6 +53,16 @@ function getter(key: string, site?: number, n = 0): Getter {
         if (v === undefined) throw new TemplateError(`{{${key}}} is not set`);
         return v;
       };
+    case 'data': {
+      const at = prop.indexOf('.');
+      const set = prop.slice(0, at);
+      const column = prop.slice(at + 1);
+      return (s) => {
+        const v = at > 0 ? s.data?.row(set, s.iteration, s.vu)?.[column] : undefined;
+        if (v === undefined) throw new TemplateError(`{{${key}}} is not set`);
+        return v;
+      };
+    }
     default:
       return () => { throw new TemplateError(`unknown template {{${key}}}`); };
   }

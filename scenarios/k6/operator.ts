@@ -37,6 +37,8 @@ export interface OperatorInput {
   script: string;
   /** The users NDJSON file the script opens, if any. */
   users?: { file: string; text: string };
+  /** The spec's own files the script opens (bodies, multipart parts, data sets), kept beside it as binaryData. */
+  files?: { file: string; bytes: Uint8Array }[];
   /** Extra k6 arguments (e.g. `-e BASE_URL=http://...`); values must not contain spaces (the operator splits on them). */
   arguments?: string[];
   /** Data budget per ConfigMap, bytes (default {@link CONFIGMAP_LIMIT_BYTES}); tests lower it. */
@@ -110,8 +112,8 @@ export function splitLines(text: string, keyOf: (i: number) => string, limit: nu
   return parts;
 }
 
-function configMap(name: string, data: Record<string, string>): Record<string, unknown> {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'caplab' } }, data };
+function configMap(name: string, data: Record<string, string>, binaryData?: Record<string, string>): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'caplab' } }, data, ...(binaryData ? { binaryData } : {}) };
 }
 
 function yamlDocs(docs: unknown[]): string {
@@ -130,14 +132,20 @@ export function buildOperatorManifests(input: OperatorInput): OperatorManifests 
   const { name, scriptFile, script, users } = input;
   if (!LABEL.test(name) || name.length > 52) throw new Error(`buildOperatorManifests: name "${name}" is not a DNS-1123 label of at most 52 characters`);
   if (!Number.isInteger(input.parallelism) || input.parallelism < 1) throw new Error(`buildOperatorManifests: parallelism ${input.parallelism} is not a positive integer`);
-  for (const key of [scriptFile, ...(users ? [users.file] : [])]) {
+  const files = input.files ?? [];
+  for (const key of [scriptFile, ...(users ? [users.file] : []), ...files.map((f) => f.file)]) {
     if (!KEY.test(key)) throw new Error(`buildOperatorManifests: "${key}" is not a valid ConfigMap key ([-._a-zA-Z0-9]+)`);
   }
   for (const a of input.arguments ?? []) {
     if (/\s/.test(a)) throw new Error(`buildOperatorManifests: argument "${a}" contains whitespace (k6-operator splits arguments on spaces)`);
   }
-  const scriptSize = bytes(scriptFile) + bytes(script);
-  if (scriptSize > limit) throw new Error(`buildOperatorManifests: the script is ${scriptSize} bytes, over the ${limit}-byte ConfigMap limit`);
+  const alone = bytes(scriptFile) + bytes(script);
+  if (alone > limit) throw new Error(`buildOperatorManifests: the script is ${alone} bytes, over the ${limit}-byte ConfigMap limit`);
+  // The spec's files go beside the script (base64 in binaryData), where open() finds them as it does locally.
+  const scriptSize = alone + files.reduce((t, f) => t + bytes(f.file) + Math.ceil(f.bytes.length / 3) * 4, 0);
+  if (scriptSize > limit) {
+    throw new Error(`buildOperatorManifests: the script and its files (${files.map((f) => f.file).join(', ')}) are ${scriptSize} bytes in a ConfigMap, over its ${limit}-byte limit: mount the files into the runner pods another way (a volume at /test)`);
+  }
 
   const names = {
     testRun: name,
@@ -160,7 +168,9 @@ export function buildOperatorManifests(input: OperatorInput): OperatorManifests 
       maps.push(configMap(cm, { [keyOf(i)]: text }));
     });
   }
-  maps.unshift(configMap(names.scriptConfigMap, scriptData));
+  maps.unshift(configMap(names.scriptConfigMap, scriptData, files.length > 0
+    ? Object.fromEntries(files.map((f) => [f.file, Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength).toString('base64')]))
+    : undefined));
 
   const args = [
     `--out json=${RESULTS_DIR}/$(POD_NAME).ndjson.gz`,

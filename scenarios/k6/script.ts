@@ -1,16 +1,22 @@
 /**
  * Scenario spec -> a real k6 script (ES module text). The script imports k6/http, k6 (check, group, sleep), k6/data
- * (SharedArray over the users file), k6/execution (test-wide VU and iteration numbers) and k6/metrics (custom
+ * (SharedArray over the users file and the spec's data sets; the files steps send are open()ed in the init context and
+ * sent as ArrayBuffers or `http.file` multipart parts, with k6's per-VU cookie jar and `cookies` params), k6/execution (test-wide VU and iteration numbers) and k6/metrics (custom
  * metrics); exports `options` built from the spec, `setup` when the spec has one, one function per flow (`default`
  * for the flow named default) and a `handleSummary` that writes summary.json and prints caplab's text summary with
  * the printer embedded (no remote imports). The flows are emitted as data and run by the embedded runtime
  * (runtime-js.ts), which keeps the engine's semantics. Pure: spec in, text out.
  */
 import { streamKey } from '../../models/random.ts';
+import { dataPickKey } from '../engine/data-rows.ts';
+import { DEFAULT_FILE_CONTENT_TYPE } from '../engine/step-body.ts';
+import { specHasFiles, type K6BundleNames } from './bundle-files.ts';
+import { defaultFilename } from '../spec-files.ts';
 import { formatDurationMs } from '../duration.ts';
 import { extractData } from '../engine/extract.ts';
 import { isRandomKey, labelKey, parseRandomKey, placeholderKey, randomCallData, stepRandomKey } from '../engine/random.ts';
 import type { Flow, ScenarioConfig, ScenarioSpec, Step } from '../spec.ts';
+import { type TransportOptions, transportOptionsOf } from '../transport-options.ts';
 import { RUNTIME_JS, RUNTIME_TYPES_JS } from './runtime-js.ts';
 import { handleSummaryJs } from './handle-summary-js.ts';
 import { TEXT_SUMMARY_JS } from './summary-js.ts';
@@ -23,6 +29,8 @@ export interface K6ScriptOptions {
   usersFile?: string;
   /** Where handleSummary writes the summary JSON unless `-e CAPLAB_SUMMARY=...` says otherwise (default `summary.json`). */
   summaryFile?: string;
+  /** Names beside the script of the files the spec names (bundle-files.ts); required when it names any. */
+  files?: K6BundleNames;
 }
 
 /**
@@ -143,7 +151,7 @@ function stepData(step: Step, key: string, baseUrl: string | undefined, seed: nu
   if (step.path !== undefined) {
     const base = new URL(baseUrl!);
     const prefix = base.pathname.replace(/\/$/, '');
-    rawUrl = `${base.origin}${prefix}${step.path}`;
+    rawUrl = `${base.origin}${prefix}${step.path.startsWith('/') ? '' : '/'}${step.path}`;
     out.path = template(`${step.path.startsWith('/') ? '' : '/'}${step.path}`, labelKey(rk, 'path'));
   } else {
     rawUrl = step.url!;
@@ -155,8 +163,22 @@ function stepData(step: Step, key: string, baseUrl: string | undefined, seed: nu
   if (step.json !== undefined) {
     out.json = jsonTemplate(step.json, rk);
     if (!lower.has('content-type')) headers.push(['content-type', ['application/json']]);
-  } else if (step.body !== undefined) {
+  } else if (typeof step.body === 'string') {
     out.body = template(step.body, labelKey(rk, 'body'));
+  } else if (step.body !== undefined) {
+    // The file's bytes as they are (open(file, 'b') in the init context), typed as the step says or as bytes.
+    out.file = step.body.file;
+    if (!lower.has('content-type')) headers.push(['content-type', [DEFAULT_FILE_CONTENT_TYPE]]);
+  } else if (step.multipart !== undefined) {
+    // An object with http.file values: k6 sends it as multipart/form-data, with a Content-Type of its own.
+    out.multipart = Object.entries(step.multipart).map(([field, v]) => [field, typeof v === 'string' ? template(v, labelKey(rk, `multipart:${field}`))
+      : { file: v.file, filename: v.filename ?? defaultFilename(v.file), contentType: v.contentType ?? DEFAULT_FILE_CONTENT_TYPE }]);
+  }
+  if (step.cookies !== undefined) {
+    // Random helpers draw from `cookie:<name>` under the step's key, as compile.ts (step-cookies.ts) does.
+    out.cookies = Object.entries(step.cookies).map(([n, c]) => (typeof c === 'string'
+      ? [n, template(c, labelKey(rk, `cookie:${n}`)), false]
+      : [n, template(c.value, labelKey(rk, `cookie:${n}`)), c.replace]));
   }
   const checks: Record<string, unknown>[] = [];
   const c = step.checks;
@@ -241,7 +263,8 @@ function scenarioOption(sc: ScenarioConfig, fnByExec: ReadonlyMap<string, string
 /**
  * k6 `options` from the spec: scenarios (omitted when the spec has none, so k6's own default of one iteration of
  * one VU, the engine's default too, applies and `--vus/--duration/--iterations` work as in k6), thresholds,
- * summaryTrendStats, summaryTimeUnit, tags, insecureSkipTLSVerify and maxRedirects.
+ * summaryTrendStats, summaryTimeUnit, tags, insecureSkipTLSVerify, maxRedirects, noCookiesReset and the transport
+ * options (TLS, hosts, userAgent, connection reuse, discardResponseBodies: {@link k6TransportOptions}).
  * @param spec validated spec
  * @returns the options object
  */
@@ -272,7 +295,43 @@ export function k6OptionsOf(o: ScenarioSpec['options'], fnByExec: ReadonlyMap<st
   if (Object.keys(o.tags).length > 0) out.tags = o.tags;
   if (o.insecureSkipTLSVerify !== undefined) out.insecureSkipTLSVerify = o.insecureSkipTLSVerify;
   if (o.maxRedirects !== undefined) out.maxRedirects = o.maxRedirects;
+  Object.assign(out, k6TransportOptions(o));
+  if (o.noCookiesReset !== undefined) out.noCookiesReset = o.noCookiesReset;
   return out;
+}
+
+/** How {@link k6TransportOptions} marks a `tlsAuth` file the script reads with `open()` ({@link optionsJs} writes the call). */
+const OPEN_MARK = 'caplab:open:';
+
+/**
+ * The transport options in k6's syntax: as written, but a `tlsVersion` object with both ends (a missing `min` is
+ * Go's client default tls1.2, a missing `max` tls1.3: the same for k6, and @types/k6 wants both), and a `tlsAuth`
+ * file as `open(<path>)` (k6 reads PEM text; the key stays in its file rather than in the script).
+ * @param o validated options
+ * @returns the options that are set, ready for {@link optionsJs}
+ */
+export function k6TransportOptions(o: Partial<TransportOptions>): Record<string, unknown> {
+  const out: Record<string, unknown> = transportOptionsOf(o);
+  const v = o.tlsVersion;
+  if (typeof v === 'object') out.tlsVersion = { min: v.min ?? 'tls1.2', max: v.max ?? 'tls1.3' };
+  if (o.tlsAuth !== undefined) {
+    out.tlsAuth = o.tlsAuth.map((e) => ({
+      ...(e.domains.length > 0 ? { domains: e.domains } : {}),
+      cert: e.certFile !== undefined ? `${OPEN_MARK}${e.certFile}` : e.cert,
+      key: e.keyFile !== undefined ? `${OPEN_MARK}${e.keyFile}` : e.key,
+      ...(e.password !== undefined ? { password: e.password } : {}),
+    }));
+  }
+  return out;
+}
+
+/**
+ * k6 options as script text: JSON, except the files `tlsAuth` names, read with k6's `open()` in the init context.
+ * @param options from {@link k6OptionsOf}
+ * @returns a JavaScript expression
+ */
+export function optionsJs(options: Record<string, unknown>): string {
+  return js(options).replace(/"caplab:open:(?:[^"\\]|\\.)*"/g, (lit) => `open(${JSON.stringify((JSON.parse(lit) as string).slice(OPEN_MARK.length))})`);
 }
 
 /** The default base URL: origin and path prefix as the engine joins them (compile.ts compileStep). */
@@ -324,6 +383,9 @@ export function buildK6Script(spec: ScenarioSpec, opts: K6ScriptOptions): string
   if (spec.data.users !== undefined && opts.usersFile === undefined) {
     throw new Error(`buildK6Script: spec "${spec.name}" has users; pass the users file name (usersFile)`);
   }
+  if (specHasFiles(spec) && opts.files === undefined) {
+    throw new Error(`buildK6Script: spec "${spec.name}" names files of its own; pass their names beside the script (files)`);
+  }
   const fnByFlow = execFunctionNames(spec);
   const flows: Record<string, unknown[]> = {};
   for (const [name, f] of Object.entries(spec.flows)) if (f.steps) flows[name] = flowSteps(name, f, spec.baseUrl, opts.seed);
@@ -372,11 +434,13 @@ export function buildK6Script(spec: ScenarioSpec, opts: K6ScriptOptions): string
     'import exec from \'k6/execution\';',
     'import { Counter, Gauge, Rate, Trend } from \'k6/metrics\';',
     RUNTIME_TYPES_JS,
-    `/** k6 options from the spec. @type {import('k6/options').Options} */\nexport const options = ${js(k6Options(spec))};`,
+    `/** k6 options from the spec. @type {import('k6/options').Options} */\nexport const options = ${optionsJs(k6Options(spec))};`,
     '',
     `/** Base URL of path steps; -e BASE_URL=... points the test elsewhere. */\nconst BASE_URL = (__ENV.BASE_URL || ${JSON.stringify(baseUrlOf(spec))}).replace(/\\/$/, '');`,
     '',
     users,
+    '',
+    filesJs(spec, opts),
     '',
     `/** Flows with steps (one step per line). @type {Record<string, CaplabStep[]>} */\nconst FLOWS = ${flowsJs(flows)};`,
     '',
@@ -396,5 +460,25 @@ export function buildK6Script(spec: ScenarioSpec, opts: K6ScriptOptions): string
     TEXT_SUMMARY_JS,
     exports.join('\n\n'),
     '',
+  ].join('\n');
+}
+
+/**
+ * The script's own files: each file a step sends, opened once in the init context (open() is init-only in k6; every
+ * VU holds its bytes as k6 does), and each data set as a SharedArray of its rows (JSON beside the script) with how
+ * its rows are picked (the engine's data-rows.ts, seeded the same way).
+ */
+function filesJs(spec: ScenarioSpec, opts: K6ScriptOptions): string {
+  const names = opts.files ?? { blobs: {}, data: {} };
+  const blobs = Object.entries(names.blobs).map(([file, name]) => `  ${JSON.stringify(file)}: open(${JSON.stringify(name)}, 'b'),`);
+  const sets = Object.entries(spec.data.sets ?? {});
+  const data = sets.map(([set]) => `  ${JSON.stringify(set)}: new SharedArray(${JSON.stringify(`caplab data ${set}`)}, function () { return JSON.parse(open(${JSON.stringify(names.data[set] ?? `data-${set}.json`)})); }),`);
+  const picks = Object.fromEntries(sets.map(([set, d]) => [set, { pick: d.pick, key: dataPickKey(d.seed ?? opts.seed, set) }]));
+  return [
+    `/** Files the steps send, read once in the init context. @type {Record<string, ArrayBuffer>} */\nconst CAPLAB_FILES = ${blobs.length === 0 ? '{}' : `{\n${blobs.join('\n')}\n}`};`,
+    '',
+    `/** Data sets ({{data.<set>.<column>}}): rows shared by all VUs. @type {Record<string, Record<string, unknown>[]>} */\nconst CAPLAB_DATA = ${data.length === 0 ? '{}' : `{\n${data.join('\n')}\n}`};`,
+    '',
+    `/** How each data set's row is picked (seed ${opts.seed} unless the set has its own). @type {Record<string, {pick: string, key: number}>} */\nconst CAPLAB_DATA_PICK = ${js(picks)};`,
   ].join('\n');
 }

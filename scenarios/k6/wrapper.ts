@@ -21,7 +21,7 @@ import type { ScenarioSpec } from '../spec.ts';
 import { handleSummaryJs } from './handle-summary-js.ts';
 import { ITERATION_NUMBER_JS, MIX_HASH_JS } from './runtime-js.ts';
 import type { ScriptExports } from './script-exports.ts';
-import { k6OptionsOf, prefixedIdentifier } from './script.ts';
+import { k6OptionsOf, optionsJs, prefixedIdentifier } from './script.ts';
 import { TEXT_SUMMARY_JS } from './summary-js.ts';
 
 /** One catalog service the script serves. */
@@ -188,7 +188,7 @@ export function buildK6Wrapper(input: K6WrapperInput): string {
     'import exec from \'k6/execution\';',
     `import * as user from '${input.script}';`,
     '',
-    `/** caplab's options, replacing the script's. @type {import('k6/options').Options} */\nexport const options = ${js(k6OptionsOf(input.options, fnByExec))};`,
+    `/** caplab's options, replacing the script's. @type {import('k6/options').Options} */\nexport const options = ${optionsJs(k6OptionsOf(input.options, fnByExec))};`,
     '',
     '// The script\'s exports looked up by name: its own types are its authors\' business, not this check\'s.',
     '/** @type {Record<string, any>} */',

@@ -62,6 +62,7 @@ const handleA: Handler = (req): ReturnType<Handler> => {
   if (path === '/r/303') return { status: 303, headers: { Location: '/landing?from=303' } };
   if (path === '/r/307') return { status: 307, headers: { Location: '/echo' } };
   if (path === '/r/cross') return { status: 302, headers: { Location: `${b.url}/x` } };
+  if (path === '/r/cookie') return { status: 302, headers: { 'Set-Cookie': ['hop=1; Path=/', 'scoped=2; Path=/r'], Location: '/landing?from=cookie' } };
   const loop = /^\/loop\/(\d+)$/.exec(path);
   if (loop) return { status: 302, headers: { Location: `/loop/${Number(loop[1]) + 1}` } };
   return { status: 200, body: 'ok' };
@@ -238,10 +239,11 @@ describe('seeded {{random.*}} and {{uuid}}', () => {
     flows: { default: { steps: [
       { name: 'rnd', method: 'POST', path: '/echo?q={{uuid}}&n={{random.int 1 6}}', headers: { 'X-Vu': '{{vu}}', 'X-It': '{{iteration}}', 'X-R': '{{random.int -1000000 1000000}}' },
         json: { n: '{{random.int 1 100}}', p: '{{random.pick red green "dark blue"}}', id: '{{uuid}}', item: '{{random.pick vars.items}}', s: 'x-{{random.int 1 6}}-{{random.int 1 6}}', nested: { a: ['{{uuid}}'] } } },
-      { name: 'rnd2', method: 'POST', path: '/echo', headers: { 'X-Vu': '{{vu}}', 'X-It': '{{iteration}}' }, body: '{{uuid}} {{random.int 1 1000}}' },
+      { name: 'rnd2', method: 'POST', path: '/echo', headers: { 'X-Vu': '{{vu}}', 'X-It': '{{iteration}}' }, body: '{{uuid}} {{random.int 1 1000}}', cookies: { r: '{{random.int 1 1000000}}', u: '{{uuid}}' } },
     ] } },
   });
-  const keys = ['x-vu', 'x-it', 'x-r'];
+  // A step's cookies draw their own values too (cookie:<name> under the step's key), in both runners.
+  const keys = ['x-vu', 'x-it', 'x-r', 'cookie'];
   const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
   it('draws the same values for the same seed, VU and iteration in the engine and in the k6 script', async () => {
@@ -261,6 +263,10 @@ describe('seeded {{random.*}} and {{uuid}}', () => {
       expect(body.s).toMatch(/^x-[1-6]-[1-6]$/);
     }
     expect(new Set(bodies.map((x) => x.id)).size).toBe(6);
+    const cookies = engine.seenA.filter((x) => x.url === '/echo').map((x) => String(x.headers.cookie));
+    expect(cookies).toHaveLength(6);
+    for (const c of cookies) expect(c).toMatch(/^r=\d+; u=[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(cookies).size).toBe(6);
     // The same seed gives the same bytes again; another seed gives others.
     const again = await runWith('engine', 'random', spec());
     expect(sorted(again.seenA.filter((s) => s.url !== '/items').map((s) => essence(s, keys)))).toEqual(e);
@@ -321,6 +327,28 @@ describe('redirects: maxRedirects (default 10) and a step\'s redirects, as k6 fo
     const checks = (r: RunOutcome): unknown => r.summary.root_group.checks.map((c) => [c.name, c.fails]);
     expect(checks(k6)).toEqual(checks(engine));
     expect(checks(engine)).toEqual([['see-other: status is 200', 0], ['temporary: status is 200', 0], ['cross: status is 200', 0], ['loop: status is 302', 0], ['nofollow: status is 303', 0]]);
+  });
+
+  it('stores each hop\'s Set-Cookie in the VU\'s jar and makes each hop\'s Cookie anew, as k6\'s CheckRedirect', async () => {
+    const s = spec();
+    (s.flows as { default: { steps: unknown[] } }).default.steps = [
+      { name: 'hop', path: '/r/cookie', headers: { Cookie: 'mine=1' }, cookies: { own: 'o-{{vu}}' }, checks: { status: 200 } },
+      { name: 'after', path: '/r/after' },
+    ];
+    const engine = await runWith('engine', 'redirect-cookies', s);
+    const k6 = await runWith('k6', 'redirect-cookies', s);
+    expect(engine.code, engine.stderr).toBe(0);
+    expect(k6.code, k6.stderr).toBe(0);
+    const cookies = (r: RunOutcome): unknown[] => r.seenA.map((x) => [x.url, x.headers.cookie]);
+    expect(cookies(engine)).toEqual([
+      ['/r/cookie', 'mine=1; own=o-1'],
+      // The hop: the step's own Cookie header is not carried on; its cookies, then the jar's for the hop's URL.
+      ['/landing?from=cookie', 'own=o-1; hop=1'],
+      // The next step: the jar's cookies for its path (`scoped` is for /r: a longer path, first).
+      ['/r/after', 'scoped=2; hop=1'],
+    ]);
+    expect(cookies(k6)).toEqual(cookies(engine));
+    expect(k6.reqs).toEqual(engine.reqs);
   });
 
   it('follows options.maxRedirects when the step sets none', async () => {

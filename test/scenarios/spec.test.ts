@@ -29,7 +29,7 @@ describe('parseDurationMs', () => {
 });
 
 describe('parseScenarioSpec', () => {
-  it('accepts the DESIGN.md example and applies k6 defaults in ms', () => {
+  it('accepts the canonical example spec and applies k6 defaults in ms', () => {
     const spec = parseScenarioSpec(DESIGN_SPEC, 'spec.json');
     const probe = spec.options.scenarios!.probe_4!;
     expect(probe).toMatchObject({ executor: 'constant-vus', vus: 4, duration: 10_000, gracefulStop: 30_000, startTime: 0 });
@@ -97,7 +97,7 @@ flows:
     shapesOk.flows.ota.steps[0].url = 'http://127.0.0.1:1/x';
     const cross = problemsOf(shapesOk);
     expect(cross).toEqual(expect.arrayContaining([
-      'spec.json: flows.default.steps[1]: unknown template {{secrets.token}} (use {{user.*}}, {{vars.*}}, {{env.*}}, {{iteration}}, {{vu}}, {{scenario}}, {{random.int MIN MAX}}, {{random.pick a b c}}, {{uuid}})',
+      'spec.json: flows.default.steps[1]: unknown template {{secrets.token}} (use {{user.*}}, {{vars.*}}, {{env.*}}, {{iteration}}, {{vu}}, {{scenario}}, {{data.<set>.<column>}}, {{random.int MIN MAX}}, {{random.pick a b c}}, {{uuid}})',
       'spec.json: flows.ota.steps[0]: a step has exactly one of "path" or "url"',
       'spec.json: flows.mixed.mix.missing: no flow named "missing"',
       'spec.json: options.scenarios.peak.exec: no flow named "nope"',

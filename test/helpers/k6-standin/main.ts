@@ -27,7 +27,7 @@ import { parseThresholds } from '../../../scenarios/engine/thresholds.ts';
 import { parseDurationMs } from '../../../scenarios/duration.ts';
 import { DEFAULT_SUMMARY_TREND_STATS, ScenarioSchema, type ScenarioConfig } from '../../../scenarios/spec.ts';
 import { loadScript, runTest } from './driver.ts';
-import { createSyncHttp } from './sync-http.ts';
+import { createSyncHttp, type SyncHttpOptions } from './sync-http.ts';
 
 const BIN = fileURLToPath(new URL('./bin.mjs', import.meta.url));
 
@@ -180,6 +180,7 @@ export async function main(args: string[]): Promise<number> {
   }
   try {
     const options = script.init.options ?? {};
+    http.configure(options as SyncHttpOptions);
     const scenarios = scenariosOf(options, f);
     const th = parseThresholds(options.thresholds);
     if (typeof scenarios === 'string' || th.problems.length > 0) {

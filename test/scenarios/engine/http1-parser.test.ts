@@ -306,4 +306,21 @@ describe('Http1ResponseParser', () => {
       expect(throwsAt(over, cut === 0 ? [] : [cut], shared), `cut ${cut}`).toBe(true);
     }
   });
+
+  it('keeps the header lines only when something reads them: asked for, a 3xx, a Set-Cookie (the final response\'s)', () => {
+    const headOf = (msg: string, keepHead: boolean): string | undefined => {
+      const p = new Http1ResponseParser();
+      p.reset(true, false, keepHead);
+      const m = b(msg);
+      expect(p.feed(m, 0, m.length)).toBe(m.length);
+      return p.head;
+    };
+    expect(headOf(cl, false)).toBeUndefined();
+    expect(headOf(cl, true)).toBe('Content-Type: text/plain\r\nContent-Length: 13\r\nX-Other: y');
+    expect(headOf('HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n', false)).toBe('Location: /b\r\nContent-Length: 0');
+    expect(headOf('HTTP/1.1 200 OK\r\nset-cookie: a=1\r\nSet-Cookie: b=2; Path=/\r\nContent-Length: 0\r\n\r\n', false))
+      .toBe('set-cookie: a=1\r\nSet-Cookie: b=2; Path=/\r\nContent-Length: 0');
+    // An interim 1xx's Set-Cookie is not the response's: only the final head counts.
+    expect(headOf('HTTP/1.1 103 Early Hints\r\nSet-Cookie: early=1\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', false)).toBeUndefined();
+  });
 });
