@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { type Problem, ValidationError } from '../../models/errors.ts';
-import { buildK6Script } from '../../scenarios/k6/script.ts';
+import { baseUrlOf, buildK6Script } from '../../scenarios/k6/script.ts';
 import { parseScenarioText, type ScenarioSpec } from '../../scenarios/spec.ts';
 import { specK6Script, specWrapperInput } from '../../scenarios/k6/spec-wrapper.ts';
 import { buildK6Wrapper } from '../../scenarios/k6/wrapper.ts';
@@ -34,9 +34,10 @@ export const K6_INSTALL_HINT = 'k6 is not on PATH. Install it (https://grafana.c
  * @param opts run options
  * @param scriptPath generated script
  * @param quiet --quiet
+ * @param env further `-e` values (k6 gives the script the system's environment too, `-e` winning)
  * @returns argv after `k6`
  */
-export function k6Args(opts: RunOptions, scriptPath: string, quiet: boolean): string[] {
+export function k6Args(opts: RunOptions, scriptPath: string, quiet: boolean, env: Record<string, string> = {}): string[] {
   const args = ['run'];
   if (quiet) args.push('--quiet');
   if (opts.vus !== undefined) args.push('--vus', opts.vus);
@@ -49,6 +50,9 @@ export function k6Args(opts: RunOptions, scriptPath: string, quiet: boolean): st
   for (const o of opts.out ?? []) args.push('--out', o.startsWith('json=') ? `json=${resolve(o.slice(5))}` : o);
   if (opts.summaryExport !== undefined) args.push('--summary-export', resolve(opts.summaryExport));
   args.push('-e', `CAPLAB_SUMMARY=${resolve(opts.summaryJson ?? join(process.cwd(), 'summary.json'))}`);
+  // A wrapper says at init which of the team script's options caplab's replaced and which it kept, unless told not to.
+  if (quiet) args.push('-e', 'CAPLAB_QUIET=1');
+  for (const [k, v] of Object.entries(env)) args.push('-e', `${k}=${v}`);
   args.push(scriptPath);
   return args;
 }
@@ -159,7 +163,11 @@ export async function runWithK6(specPath: string, opts: RunOptions, global: Glob
     writeFileSync(scriptPath, wrapper ?? buildK6Script(spec, { seed: global.seed, ...(users ? { usersFile: users.file } : {}) }));
     if (users) writeFileSync(join(dir, users.file), users.text);
     // stderr is passed on as it comes and its end kept, to quote it should k6 fail.
-    const child = spawn('k6', k6Args(opts, scriptPath, global.quiet), { cwd: dir, stdio: ['inherit', 'inherit', 'pipe'] });
+    // `k6 run` gives the script the system's environment in __ENV (--include-system-env-vars is on by default), which a
+    // team's script may read. The generated script's BASE_URL is pinned to the spec's: a BASE_URL in the environment
+    // (CI systems and dev servers set one) must not send caplab's requests elsewhere than the engine would.
+    const pinned: Record<string, string> = wrapper === undefined && spec.baseUrl !== undefined ? { BASE_URL: baseUrlOf(spec) } : {};
+    const child = spawn('k6', k6Args(opts, scriptPath, global.quiet, pinned), { cwd: dir, stdio: ['inherit', 'inherit', 'pipe'] });
     let tail = '';
     child.stderr.on('data', (b: Buffer) => {
       process.stderr.write(b);

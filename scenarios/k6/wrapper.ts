@@ -4,9 +4,23 @@
  * function per catalog service calling the script's exec function, a `mixed` dispatcher picking a service per
  * iteration by weight, setup/teardown passed through, and caplab's handleSummary. Pure: input in, text out.
  *
- * What k6 does that this relies on (grafana/k6 js/bundle.go getExports, js/runner.go Setup/Teardown):
- * - k6 reads `options` from the entry module's exports only, so the script's own `options` (and handleSummary) are
- *   simply not re-exported; its init code still runs in every VU, as k6 runs every imported module's.
+ * The script's own options. k6 reads `options` from the entry module's exports only (js/bundle.go getExports), once,
+ * in the init context, and any object computed there is as valid as a literal. So the wrapper imports the script,
+ * reads `script.options` at init and exports their merge with caplab's ({@link WRAPPER_REPLACED_OPTIONS}: the load and
+ * its schedule are caplab's, dropped from the script's; thresholds are merged per metric, both lists applying; tags
+ * merged, caplab's winning on a clash; summaryTrendStats merged; an option both set otherwise takes caplab's value;
+ * every other option of the script (TLS, hosts, dns, userAgent, insecureSkipTLSVerify, discardResponseBodies,
+ * noConnectionReuse, maxRedirects, batch, setupTimeout, ...) is kept as the script set it).
+ * Which options were replaced and which kept cannot be known before the script runs (it is arbitrary JavaScript,
+ * `options` may be computed from __ENV or files), so the wrapper says it itself, at init, with console.warn (k6 logs
+ * it on stderr as `level=warning ... source=console`): once per k6 process, from a SharedArray's callback, which k6
+ * runs only for the first init context that builds the array (js/modules/k6/data/data.go sharedArrays.get), not again for every VU
+ * and for setup, teardown and handleSummary; nothing when the script sets no options, or with `-e CAPLAB_QUIET=1`
+ * (what `caplab run --quiet` passes). On k6-operator each runner pod (and the initializer) says it once.
+ *
+ * What else k6 does that this relies on (js/runner.go Setup/Teardown):
+ * - the script's handleSummary is not re-exported (caplab's writes the summary caplab reads); its init code runs in
+ *   every VU, as k6 runs every imported module's.
  * - an exported `setup` or `teardown` that is not a function (e.g. `export const setup = user.setup` when the
  *   script has none, i.e. undefined) fails the test at load ("exported 'setup' must be a function"), so both are
  *   always functions here that call the script's when it has one. A setup returning undefined means "no data"
@@ -54,6 +68,83 @@ export interface K6WrapperInput {
   /** What to call the run in the header comment (e.g. the scenario spec's name). */
   label?: string;
 }
+
+/**
+ * Options of the script that caplab's replace, dropped from what the wrapper exports: the load and its schedule
+ * (scenarios and k6's shortcuts for one: vus, duration, iterations, stages), how a test is split over instances
+ * (caplab passes execution segments on the command line, the operator per pod), a global request-rate cap (`rps`,
+ * which would cap the arrival rates caplab's probes and sweeps set, measuring the cap instead of the target) and
+ * `paused` (a run waiting for `k6 resume`). Everything else the script sets is kept.
+ */
+export const WRAPPER_REPLACED_OPTIONS: readonly string[] = [
+  'scenarios', 'vus', 'duration', 'iterations', 'stages', 'executionSegment', 'executionSegmentSequence', 'rps', 'paused',
+];
+
+/**
+ * The wrapper's merge of the script's options with caplab's (see the module comment), as JavaScript source, and the
+ * note saying what was replaced and kept ('' when the script sets no options).
+ */
+const MERGE_OPTIONS_JS = `
+/**
+ * The script's options, less those caplab replaces, merged with caplab's: thresholds per metric (both lists apply),
+ * tags (caplab's win on a clash), summaryTrendStats (both sets); another option both set takes caplab's value.
+ * @param {unknown} own the value of the script's \`options\`
+ * @param {Record<string, any>} caplab caplab's options
+ * @param {string} script the script, for the note
+ * @returns {{options: Record<string, any>, note: string}}
+ */
+function caplabMergeOptions(own, caplab, script) {
+  /** @type {Record<string, any>} */
+  const mine = own !== null && typeof own === 'object' ? /** @type {Record<string, any>} */ (own) : {};
+  /** @type {Record<string, any>} */
+  const out = {};
+  /** @type {string[]} */
+  const replaced = [];
+  /** @type {string[]} */
+  const kept = [];
+  for (const key of Object.keys(mine)) {
+    if (mine[key] === undefined) continue;
+    if (REPLACED_OPTIONS.indexOf(key) >= 0) replaced.push(key);
+    else out[key] = mine[key];
+  }
+  for (const key of Object.keys(caplab)) {
+    const theirs = out[key];
+    const ours = caplab[key];
+    if (theirs === undefined || theirs === null) {
+      out[key] = ours;
+    } else if (key === 'thresholds') {
+      /** @type {Record<string, any[]>} */
+      const merged = {};
+      for (const metric of Object.keys(theirs)) merged[metric] = /** @type {any[]} */ ([]).concat(theirs[metric]);
+      for (const metric of Object.keys(ours)) {
+        const list = merged[metric] || [];
+        const seen = list.map(function (t) { return JSON.stringify(t); });
+        for (const t of ours[metric]) if (seen.indexOf(JSON.stringify(t)) < 0) list.push(t);
+        merged[metric] = list;
+      }
+      out.thresholds = merged;
+    } else if (key === 'tags') {
+      out.tags = Object.assign({}, theirs, ours);
+    } else if (key === 'summaryTrendStats' && Array.isArray(theirs)) {
+      out.summaryTrendStats = ours.concat(theirs.filter(function (/** @type {unknown} */ st) { return ours.indexOf(st) < 0; }));
+    } else if (JSON.stringify(theirs) !== JSON.stringify(ours)) {
+      out[key] = ours;
+      replaced.push(key);
+    }
+  }
+  for (const key of Object.keys(mine)) {
+    if (mine[key] === undefined || replaced.indexOf(key) >= 0) continue;
+    if (key === 'thresholds') kept.push(caplab.thresholds ? 'thresholds (applied beside caplab\\'s)' : 'thresholds');
+    else if (key === 'tags' && caplab.tags) kept.push('tags (caplab\\'s win on the same tag)');
+    else if (key === 'summaryTrendStats') kept.push('summaryTrendStats (with caplab\\'s)');
+    else kept.push(key);
+  }
+  const note = replaced.length + kept.length === 0 ? '' : 'caplab: k6 wrapper of ' + script + ': '
+    + (replaced.length > 0 ? 'caplab\\'s options replace the script\\'s ' + replaced.join(', ') : 'no option of the script is replaced')
+    + '; kept: ' + (kept.length > 0 ? kept.join(', ') : 'none');
+  return { options: out, note: note };
+}
+`;
 
 /** The scenario `exec` that runs the weighted mix, as in caplab's scenario builder. */
 export const MIX_EXEC = 'mixed';
@@ -181,18 +272,35 @@ export function buildK6Wrapper(input: K6WrapperInput): string {
     '// Regenerate it rather than editing it.',
     '//',
     '// The script is imported, so its init code runs in every VU as it would on its own. k6 reads `options` only from',
-    '// the entry module (this file): the script\'s own `options` and `handleSummary` are deliberately not re-exported,',
-    '// and caplab\'s options below (probe / sweep / replay scenarios, their step tags, thresholds, tags) replace them.',
+    '// the entry module (this file): the options exported below are the script\'s own, less its load (scenarios, vus,',
+    '// duration, iterations, stages, execution segments, rps, paused), merged with caplab\'s (probe / sweep / replay',
+    '// scenarios, their step tags, thresholds applied beside the script\'s, tags). Its `handleSummary` is not re-exported.',
     '// Each iteration tags everything its VU emits with `service:<name>` (k6/execution VU tags).',
     '// Run: k6 run wrapper.js [--out json=points.ndjson] [-e CAPLAB_SUMMARY=summary.json]',
+    'import { SharedArray } from \'k6/data\';',
     'import exec from \'k6/execution\';',
     `import * as user from '${input.script}';`,
-    '',
-    `/** caplab's options, replacing the script's. @type {import('k6/options').Options} */\nexport const options = ${js(k6OptionsOf(input.options, fnByExec))};`,
     '',
     '// The script\'s exports looked up by name: its own types are its authors\' business, not this check\'s.',
     '/** @type {Record<string, any>} */',
     'const script = user;',
+    '',
+    `/** caplab's options: the load (scenarios, step tags), thresholds, tags. @type {Record<string, any>} */\nconst CAPLAB_OPTIONS = ${js(k6OptionsOf(input.options, fnByExec))};`,
+    '',
+    `/** The script's options that caplab's replace: the load and its schedule. */\nconst REPLACED_OPTIONS = ${JSON.stringify(WRAPPER_REPLACED_OPTIONS)};`,
+    MERGE_OPTIONS_JS,
+    `const caplabMerged = caplabMergeOptions(script.options, CAPLAB_OPTIONS, ${JSON.stringify(input.script)});`,
+    '',
+    '/** k6\'s options: the script\'s own, less its load, merged with caplab\'s. @type {import(\'k6/options\').Options} */',
+    'export const options = caplabMerged.options;',
+    '',
+    '// Said once per k6 process: k6 runs a SharedArray\'s callback only for the first init context that builds it.',
+    'new SharedArray(\'caplab options note\', function () {',
+    '  if (caplabMerged.note === \'\' || __ENV.CAPLAB_QUIET === \'1\') return [];',
+    '  // @ts-ignore: k6 provides console (logged as level=warning source=console); @types/k6 does not declare it.',
+    '  console.warn(caplabMerged.note);',
+    '  return [];',
+    '});',
     '',
     `/** Service -> the script's exported function one use of it runs. @type {Record<string, string>} */\nconst SERVICES = ${js(execOf)};`,
     '',

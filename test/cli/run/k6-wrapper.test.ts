@@ -27,7 +27,7 @@ const spec = (flows: Record<string, unknown>) => ({
 writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec({})));
 
 describe('caplab run on a spec of k6 script functions', () => {
-  it('--runner k6 runs a wrapper importing the script by its absolute path, with caplab\'s options instead of its own', async () => {
+  it('--runner k6 runs a wrapper importing the script by its absolute path, with caplab\'s options in place of its load', async () => {
     const bin = join(dir, 'bin');
     const log = join(dir, 'call.json');
     mkdirSync(bin, { recursive: true });
@@ -45,10 +45,12 @@ process.exit(0);
     const call = JSON.parse(readFileSync(log, 'utf8')) as { file: string; script: string };
     expect(call.file.endsWith('/wrapper.js')).toBe(true);
     expect(call.script).toContain(`import * as user from '${join(dir, 'team.js')}';`);
-    const options = JSON.parse(/export const options = (\{[\s\S]*?\n\});/.exec(call.script)![1]!) as { scenarios: Record<string, { exec: string; rate: number; tags: Record<string, string> }>; thresholds: Record<string, string[]> };
+    const options = JSON.parse(/const CAPLAB_OPTIONS = (\{[\s\S]*?\n\});/.exec(call.script)![1]!) as { scenarios: Record<string, { exec: string; rate: number; tags: Record<string, string> }>; thresholds: Record<string, string[]> };
     expect(options.scenarios.load).toMatchObject({ executor: 'constant-arrival-rate', rate: 5, exec: 'mixed', tags: { rate: '8' } });
     expect(options.thresholds).toEqual({ 'http_req_failed{service:buy}': ['rate<0.01'] });
+    // The script's own options are read by the wrapper at init, not copied into it (test/cli/run/k6-team-options.test.ts).
     expect(call.script).not.toMatch(/vus: 50|'1h'/);
+    expect(call.script).toContain('export const options = caplabMerged.options;');
     // One function per service, and the mix's weights in the mix's order.
     expect(call.script).toMatch(/export function service_browse\(data\)/);
     expect(call.script).toMatch(/export function service_buy\(data\)/);

@@ -27,6 +27,9 @@ function expectedStatuses(...list: Expected[]): ExpectedMarker {
   return { expected: list };
 }
 
+/** A request body: text, or an object k6 sends as a form. */
+type Body = string | Record<string, unknown> | null | undefined;
+
 interface Params {
   headers?: Record<string, string>;
   tags?: Record<string, string>;
@@ -44,13 +47,21 @@ interface Params {
  * @param params k6 params
  * @returns a k6-like Response (status, body, timings, proto, error fields, json())
  */
-function request(method: string, url: string, body: string | null, params: Params = {}) {
+function request(method: string, url: string, body: Body, params: Params = {}) {
   const path = url.replace(/^https?:\/\/[^/]+/, '') || '/';
+  // An object body is sent as a form, as k6 sends it (application/x-www-form-urlencoded unless the script says).
+  if (body !== null && body !== undefined && typeof body === 'object') {
+    const form = new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]));
+    if (!Object.keys(params.headers ?? {}).some((h) => h.toLowerCase() === 'content-type')) {
+      params = { ...params, headers: { ...params.headers, 'Content-Type': 'application/x-www-form-urlencoded' } };
+    }
+    body = form.toString();
+  }
   const r = standin.responder(method, path, body ?? '', { url, headers: { ...params.headers }, timeout: params.timeout });
   const timings = r.timings ?? { duration: 1, blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 1, receiving: 0 };
   const error = r.status === 0 ? (r.error ?? 'dial: connection refused') : '';
   standin.requests.push({
-    method, url, headers: { ...params.headers }, body, tags: { ...currentVuTags(), ...params.tags }, group: groupPath(), status: r.status,
+    method, url, headers: { ...params.headers }, body: body ?? null, tags: { ...currentVuTags(), ...params.tags }, group: groupPath(), status: r.status,
     expected: r.status !== 0 && isExpected(r.status, params.responseCallback), responseType: params.responseType,
     redirects: params.redirects, timeout: params.timeout, timings, error,
   });
@@ -69,7 +80,6 @@ function request(method: string, url: string, body: string | null, params: Param
 
 // k6's shorthands (a team's own script uses them; caplab's generated scripts call request): get and head take no
 // body, the others take one before params, as in k6.
-type Body = string | null | undefined;
 const get = (url: string, params?: Params) => request('GET', url, null, params);
 const head = (url: string, params?: Params) => request('HEAD', url, null, params);
 const post = (url: string, body?: Body, params?: Params) => request('POST', url, body ?? null, params);

@@ -100,6 +100,8 @@ export const standin = {
   },
   /** Each VU's live tag map (test-wide VU id -> tags), the object `exec.vu.tags` hands the script. */
   vuTags: new Map<number, Record<string, VuTagValue>>(),
+  /** SharedArrays by name: built once per run, by the first init context that asks, as k6 does. */
+  sharedArrays: new Map<string, readonly unknown[]>(),
 };
 
 /**
@@ -149,6 +151,7 @@ export function resetStandins(responder: Responder, files: Map<string, string>):
   standin.sleeps.length = 0;
   standin.groupStack.length = 0;
   standin.vuTags.clear();
+  standin.sharedArrays.clear();
   standin.responder = responder;
   standin.files = files;
 }
