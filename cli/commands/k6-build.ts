@@ -1,17 +1,22 @@
 /**
  * `caplab k6 build spec.(json|yaml)`: writes into the out-dir a real k6 script for the spec (script.js), the users
  * file it opens, the k6-operator manifests (configmaps.yaml, testrun.yaml, collect.yaml) and RUN.md with the exact
- * commands. Everything is validated first, every problem listed at once (exit 104), and nothing is written then;
- * each file is written atomically.
+ * commands. For a spec whose flows are a team's own k6 script's functions, script.js is caplab's wrapper of it (as
+ * `caplab run --runner k6` runs it) and the script goes beside it with its local modules and opened files, found
+ * statically (scenarios/k6/local-files.ts), in the out-dir and in the ConfigMap. Everything is validated first, every
+ * problem listed at once (exit 104), and nothing is written then; each file is written atomically.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ValidationError, type Problem } from '../../models/errors.ts';
+import { collectScriptFiles, type ReadResult, shippedFrom, type ShippedFile } from '../../scenarios/k6/local-files.ts';
 import { buildOperatorManifests, k8sName } from '../../scenarios/k6/operator.ts';
 import { buildRunMd } from '../../scenarios/k6/run-md.ts';
 import { buildK6Script } from '../../scenarios/k6/script.ts';
 import { parseScenarioText, type ScenarioSpec } from '../../scenarios/spec.ts';
-import { specK6Script } from '../../scenarios/k6/spec-wrapper.ts';
+import { specK6Script, specWrapperInput } from '../../scenarios/k6/spec-wrapper.ts';
+import { buildK6Wrapper } from '../../scenarios/k6/wrapper.ts';
 import type { CommandRun } from '../context.ts';
 import { EXIT, InputError } from '../errors.ts';
 import { writeFileAtomic } from '../io.ts';
@@ -46,9 +51,8 @@ export const run: CommandRun<K6BuildOptions> = async ({ args, opts, global }) =>
     problems.push(...err.problems);
   }
   const teamScript = spec ? specK6Script(spec) : undefined;
-  if (teamScript !== undefined) {
-    problems.push({ where: `${specPath}: flows`, message: `its flows are functions of the team script ${teamScript}: \`caplab k6 build\` writes caplab's generated scripts only; run it with \`caplab run --runner k6\`, which wraps the script` });
-  }
+  const team = spec && teamScript !== undefined ? wrapTeamScript(spec, specPath, teamScript, global.seed, problems) : undefined;
+  if (team && opts.users !== undefined) problems.push({ where: '--users', message: `a wrapper of the team script ${teamScript} reads no caplab users (the script reads its own data)` });
   const parallelism = opts.parallelism === undefined ? 1 : Number(opts.parallelism);
   if (opts.parallelism !== undefined && (!/^\d+$/.test(opts.parallelism.trim()) || parallelism < 1)) {
     problems.push({ where: '--parallelism', message: `"${opts.parallelism}" is not a positive integer` });
@@ -60,14 +64,15 @@ export const run: CommandRun<K6BuildOptions> = async ({ args, opts, global }) =>
   if (opts.baseUrl !== undefined && !/^https?:\/\/\S+$/.test(opts.baseUrl)) {
     problems.push({ where: '--base-url', message: `"${opts.baseUrl}" is not an http(s) URL without spaces` });
   }
-  const users = spec ? await usersOf(spec, specPath, opts, global.seed, problems) : undefined;
+  const users = spec && teamScript === undefined ? await usersOf(spec, specPath, opts, global.seed, problems) : undefined;
   if (problems.length > 0 || !spec) throw new ValidationError(`${specPath} cannot be built for k6`, problems);
 
-  const script = buildK6Script(spec, { seed: global.seed, ...(users ? { usersFile: users.file } : {}) });
+  const script = team?.wrapper ?? buildK6Script(spec, { seed: global.seed, ...(users ? { usersFile: users.file } : {}) });
   let manifests;
   try {
     manifests = buildOperatorManifests({
       name, parallelism, scriptFile: K6_FILES.script, script, ...(users ? { users } : {}),
+      ...(team ? { files: team.files } : {}),
       ...(opts.baseUrl !== undefined ? { arguments: ['-e', `BASE_URL=${opts.baseUrl}`] } : {}),
     });
   } catch (err) {
@@ -77,10 +82,12 @@ export const run: CommandRun<K6BuildOptions> = async ({ args, opts, global }) =>
     specName: spec.name, specPath, seed: global.seed, baseUrl: spec.baseUrl ?? '',
     files: { script: K6_FILES.script, ...(users ? { users: users.file } : {}), testRun: K6_FILES.testRun, configMaps: K6_FILES.configMaps, collector: K6_FILES.collector },
     parallelism, manifests,
+    ...(team ? { team: { script: teamScript!, files: team.from } } : {}),
   });
   const out = global.outDir;
-  const writes: [string, string][] = [
+  const writes: [string, string | Uint8Array][] = [
     [K6_FILES.script, script],
+    ...(team?.files ?? []).map((f): [string, string | Uint8Array] => [f.key, f.text ?? Buffer.from(f.base64 ?? '', 'base64')]),
     ...(users ? [[users.file, users.text] as [string, string]] : []),
     [K6_FILES.configMaps, manifests.configMaps],
     [K6_FILES.testRun, manifests.testRun],
@@ -94,3 +101,39 @@ export const run: CommandRun<K6BuildOptions> = async ({ args, opts, global }) =>
   }
   return EXIT.ok;
 };
+
+/** A file's bytes for the scanner, or why it cannot be read. */
+function readBytes(path: string): ReadResult {
+  try {
+    return { bytes: readFileSync(path) };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { error: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code ?? (err as Error).message };
+  }
+}
+
+/**
+ * The wrapper of a spec's team script and the files shipped beside it, or undefined with the problems added.
+ * @param spec validated spec whose flows are the script's functions
+ * @param specPath spec file (the script's path is relative to its folder)
+ * @param teamScript the script as the spec names it
+ * @param seed seed of the mix choices
+ * @param problems where problems go
+ */
+function wrapTeamScript(spec: ScenarioSpec, specPath: string, teamScript: string, seed: number, problems: Problem[]): { wrapper: string; files: ShippedFile[]; from: { key: string; from: string }[] } | undefined {
+  const entry = resolve(dirname(specPath), teamScript);
+  const collected = collectScriptFiles(entry, readBytes, { reserved: Object.values(K6_FILES) });
+  problems.push(...collected.problems);
+  const main = collected.files[0];
+  if (main === undefined || main.text === undefined) return undefined;
+  const { input, problems: found } = specWrapperInput(spec, specPath, { specifier: `./${main.key}`, text: main.text }, seed);
+  problems.push(...found);
+  if (!input || collected.problems.length > 0) return undefined;
+  try {
+    return { wrapper: buildK6Wrapper(input), files: collected.files, from: shippedFrom(entry, collected.files) };
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    problems.push(...err.problems.map((p) => ({ where: `${specPath}: k6 wrapper ${p.where}`, message: p.message })));
+    return undefined;
+  }
+}

@@ -4,7 +4,9 @@
  *
  * Layout. The operator mounts `spec.script.configMap` at /test and runs `k6 run /test/<file>`, so when script and
  * users fit in one ConfigMap (Kubernetes caps a ConfigMap's data at 1 MiB) both go there and the script opens the
- * users file next to itself, as it does locally. When they do not fit, the users file is split at line boundaries
+ * users file next to itself, as it does locally. A wrapper of a team's script ships the script and its local modules
+ * and data files (`files`, local-files.ts) in that same ConfigMap, beside the wrapper, as the operator's documentation
+ * has multi-file tests do (text as `data`, bytes as `binaryData`); they must all fit in it. When they do not fit, the users file is split at line boundaries
  * into parts of at most 1 MiB each, one ConfigMap per part, projected into one directory of the runner pods, and the
  * script is told the part paths with `-e CAPLAB_USERS_FILES=...` (an argument, so the operator's initializer, which
  * runs `k6 inspect`/`k6 archive` with the same `-e` values, sees them too). User i stays line i of the whole file.
@@ -37,6 +39,8 @@ export interface OperatorInput {
   script: string;
   /** The users NDJSON file the script opens, if any. */
   users?: { file: string; text: string };
+  /** Further files beside the script (a team's script, its modules and data): text, or bytes as base64. */
+  files?: readonly { key: string; text?: string; base64?: string }[];
   /** Extra k6 arguments (e.g. `-e BASE_URL=http://...`); values must not contain spaces (the operator splits on them). */
   arguments?: string[];
   /** Data budget per ConfigMap, bytes (default {@link CONFIGMAP_LIMIT_BYTES}); tests lower it. */
@@ -110,8 +114,11 @@ export function splitLines(text: string, keyOf: (i: number) => string, limit: nu
   return parts;
 }
 
-function configMap(name: string, data: Record<string, string>): Record<string, unknown> {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'caplab' } }, data };
+function configMap(name: string, data: Record<string, string>, binaryData: Record<string, string> = {}): Record<string, unknown> {
+  return {
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'caplab' } }, data,
+    ...(Object.keys(binaryData).length > 0 ? { binaryData } : {}),
+  };
 }
 
 function yamlDocs(docs: unknown[]): string {
@@ -128,16 +135,23 @@ function yamlDocs(docs: unknown[]): string {
 export function buildOperatorManifests(input: OperatorInput): OperatorManifests {
   const limit = input.limitBytes ?? CONFIGMAP_LIMIT_BYTES;
   const { name, scriptFile, script, users } = input;
+  const files = input.files ?? [];
   if (!LABEL.test(name) || name.length > 52) throw new Error(`buildOperatorManifests: name "${name}" is not a DNS-1123 label of at most 52 characters`);
   if (!Number.isInteger(input.parallelism) || input.parallelism < 1) throw new Error(`buildOperatorManifests: parallelism ${input.parallelism} is not a positive integer`);
-  for (const key of [scriptFile, ...(users ? [users.file] : [])]) {
+  const keys = new Set<string>();
+  for (const key of [scriptFile, ...(users ? [users.file] : []), ...files.map((f) => f.key)]) {
     if (!KEY.test(key)) throw new Error(`buildOperatorManifests: "${key}" is not a valid ConfigMap key ([-._a-zA-Z0-9]+)`);
+    if (keys.has(key)) throw new Error(`buildOperatorManifests: the key "${key}" is used twice`);
+    keys.add(key);
   }
   for (const a of input.arguments ?? []) {
     if (/\s/.test(a)) throw new Error(`buildOperatorManifests: argument "${a}" contains whitespace (k6-operator splits arguments on spaces)`);
   }
-  const scriptSize = bytes(scriptFile) + bytes(script);
-  if (scriptSize > limit) throw new Error(`buildOperatorManifests: the script is ${scriptSize} bytes, over the ${limit}-byte ConfigMap limit`);
+  const filesSize = files.reduce((t, f) => t + bytes(f.key) + (f.text !== undefined ? bytes(f.text) : (f.base64 ?? '').length), 0);
+  const scriptSize = bytes(scriptFile) + bytes(script) + filesSize;
+  if (scriptSize > limit) {
+    throw new Error(`buildOperatorManifests: the script${files.length > 0 ? ` and the ${files.length} file${files.length === 1 ? '' : 's'} beside it are` : ' is'} ${scriptSize} bytes, over the ${limit}-byte ConfigMap limit`);
+  }
 
   const names = {
     testRun: name,
@@ -149,6 +163,11 @@ export function buildOperatorManifests(input: OperatorInput): OperatorManifests 
   const maps: Record<string, unknown>[] = [];
   const usersParts: string[] = [];
   const scriptData: Record<string, string> = { [scriptFile]: script };
+  const binaryData: Record<string, string> = {};
+  for (const f of files) {
+    if (f.text !== undefined) scriptData[f.key] = f.text;
+    else binaryData[f.key] = f.base64 ?? '';
+  }
   if (users && scriptSize + bytes(users.file) + bytes(users.text) <= limit) {
     scriptData[users.file] = users.text;
   } else if (users) {
@@ -160,7 +179,7 @@ export function buildOperatorManifests(input: OperatorInput): OperatorManifests 
       maps.push(configMap(cm, { [keyOf(i)]: text }));
     });
   }
-  maps.unshift(configMap(names.scriptConfigMap, scriptData));
+  maps.unshift(configMap(names.scriptConfigMap, scriptData, binaryData));
 
   const args = [
     `--out json=${RESULTS_DIR}/$(POD_NAME).ndjson.gz`,
