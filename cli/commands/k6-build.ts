@@ -15,7 +15,7 @@ import { buildOperatorManifests, k8sName } from '../../scenarios/k6/operator.ts'
 import { buildRunMd } from '../../scenarios/k6/run-md.ts';
 import { buildK6Script } from '../../scenarios/k6/script.ts';
 import { parseScenarioText, type ScenarioSpec } from '../../scenarios/spec.ts';
-import { specK6Script, specWrapperInput } from '../../scenarios/k6/spec-wrapper.ts';
+import { specK6Script, specK6Scripts, specWrapperInput, stepFlowsSpec, type WrappedScript } from '../../scenarios/k6/spec-wrapper.ts';
 import { buildK6Wrapper } from '../../scenarios/k6/wrapper.ts';
 import type { CommandRun } from '../context.ts';
 import { EXIT, InputError } from '../errors.ts';
@@ -51,8 +51,11 @@ export const run: CommandRun<K6BuildOptions> = async ({ args, opts, global }) =>
     problems.push(...err.problems);
   }
   const teamScript = spec ? specK6Script(spec) : undefined;
-  const team = spec && teamScript !== undefined ? wrapTeamScript(spec, specPath, teamScript, global.seed, problems) : undefined;
-  if (team && opts.users !== undefined) problems.push({ where: '--users', message: `a wrapper of the team script ${teamScript} reads no caplab users (the script reads its own data)` });
+  // The steps caplab's generated script runs: all of a spec without team scripts, else those beside the scripts.
+  const stepSpec = spec && teamScript !== undefined ? stepFlowsSpec(spec) : spec;
+  if (spec && teamScript !== undefined && !stepSpec && opts.users !== undefined) {
+    problems.push({ where: '--users', message: `a wrapper of the team script ${teamScript} with no caplab steps beside it reads no caplab users (the script reads its own data)` });
+  }
   const parallelism = opts.parallelism === undefined ? 1 : Number(opts.parallelism);
   if (opts.parallelism !== undefined && (!/^\d+$/.test(opts.parallelism.trim()) || parallelism < 1)) {
     problems.push({ where: '--parallelism', message: `"${opts.parallelism}" is not a positive integer` });
@@ -64,7 +67,8 @@ export const run: CommandRun<K6BuildOptions> = async ({ args, opts, global }) =>
   if (opts.baseUrl !== undefined && !/^https?:\/\/\S+$/.test(opts.baseUrl)) {
     problems.push({ where: '--base-url', message: `"${opts.baseUrl}" is not an http(s) URL without spaces` });
   }
-  const users = spec && teamScript === undefined ? await usersOf(spec, specPath, opts, global.seed, problems) : undefined;
+  const users = stepSpec ? await usersOf(stepSpec, specPath, opts, global.seed, problems) : undefined;
+  const team = spec && teamScript !== undefined ? wrapTeamScripts(spec, specPath, global.seed, users?.file, problems) : undefined;
   if (problems.length > 0 || !spec) throw new ValidationError(`${specPath} cannot be built for k6`, problems);
 
   const script = team?.wrapper ?? buildK6Script(spec, { seed: global.seed, ...(users ? { usersFile: users.file } : {}) });
@@ -82,7 +86,7 @@ export const run: CommandRun<K6BuildOptions> = async ({ args, opts, global }) =>
     specName: spec.name, specPath, seed: global.seed, baseUrl: spec.baseUrl ?? '',
     files: { script: K6_FILES.script, ...(users ? { users: users.file } : {}), testRun: K6_FILES.testRun, configMaps: K6_FILES.configMaps, collector: K6_FILES.collector },
     parallelism, manifests,
-    ...(team ? { team: { script: teamScript!, files: team.from } } : {}),
+    ...(team ? { team: { scripts: specK6Scripts(spec), files: team.what, steps: stepSpec !== undefined } } : {}),
   });
   const out = global.outDir;
   const writes: [string, string | Uint8Array][] = [
@@ -113,27 +117,44 @@ function readBytes(path: string): ReadResult {
 }
 
 /**
- * The wrapper of a spec's team script and the files shipped beside it, or undefined with the problems added.
- * @param spec validated spec whose flows are the script's functions
- * @param specPath spec file (the script's path is relative to its folder)
- * @param teamScript the script as the spec names it
+ * The wrapper of a spec's team scripts and the files shipped beside it (the scripts, their local modules and opened
+ * files, and caplab's generated script of the spec's step flows if it has any), or undefined with the problems added.
+ * @param spec validated spec with k6 flows
+ * @param specPath spec file (the scripts' paths are relative to its folder)
  * @param seed seed of the mix choices
+ * @param usersFile the users file shipped beside them, for the step flows
  * @param problems where problems go
  */
-function wrapTeamScript(spec: ScenarioSpec, specPath: string, teamScript: string, seed: number, problems: Problem[]): { wrapper: string; files: ShippedFile[]; from: { key: string; from: string }[] } | undefined {
-  const entry = resolve(dirname(specPath), teamScript);
-  const collected = collectScriptFiles(entry, readBytes, { reserved: Object.values(K6_FILES) });
+function wrapTeamScripts(spec: ScenarioSpec, specPath: string, seed: number, usersFile: string | undefined, problems: Problem[]): { wrapper: string; files: ShippedFile[]; what: { key: string; what: string }[] } | undefined {
+  const scripts = specK6Scripts(spec);
+  const entries = scripts.map((script) => resolve(dirname(specPath), script));
+  const stepSpec = stepFlowsSpec(spec);
+  const reserved = [...Object.values(K6_FILES), ...(usersFile ? [usersFile] : [])];
+  const collected = collectScriptFiles(entries, readBytes, { reserved });
   problems.push(...collected.problems);
-  const main = collected.files[0];
-  if (main === undefined || main.text === undefined) return undefined;
-  const { input, problems: found } = specWrapperInput(spec, specPath, { specifier: `./${main.key}`, text: main.text }, seed);
+  if (collected.problems.length > 0) return undefined;
+  const read = new Map<string, WrappedScript>();
+  scripts.forEach((script, i) => {
+    const f = collected.files.find((x) => x.path === entries[i])!;
+    read.set(script, { specifier: `./${f.key}`, text: f.text ?? '' });
+  });
+  const { input, problems: found } = specWrapperInput(spec, specPath, read, seed, stepSpec ? `./${K6_FILES.steps}` : undefined);
   problems.push(...found);
-  if (!input || collected.problems.length > 0) return undefined;
+  if (!input) return undefined;
+  let wrapper: string;
   try {
-    return { wrapper: buildK6Wrapper(input), files: collected.files, from: shippedFrom(entry, collected.files) };
+    wrapper = buildK6Wrapper(input);
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     problems.push(...err.problems.map((p) => ({ where: `${specPath}: k6 wrapper ${p.where}`, message: p.message })));
     return undefined;
   }
+  const what = shippedFrom(entries[0]!, collected.files).map(({ key, from }, i) => ({ key, what: `${i < scripts.length ? 'a team script' : 'beside it'}: \`${from}\`` }));
+  const files = [...collected.files];
+  if (stepSpec) {
+    const steps = buildK6Script(stepSpec, { seed, ...(usersFile ? { usersFile } : {}) });
+    files.push({ key: K6_FILES.steps, path: K6_FILES.steps, text: steps, module: true });
+    what.push({ key: K6_FILES.steps, what: 'caplab\'s generated script of the spec\'s flows of steps, which the wrapper runs beside the team\'s' });
+  }
+  return { wrapper, files, what };
 }

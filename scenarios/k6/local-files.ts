@@ -163,17 +163,19 @@ export interface CollectOptions {
 }
 
 /**
- * The team's script and every local file it needs, as files to ship in one flat directory.
- * @param entry the script's absolute path
+ * The team's script (or scripts) and every local file they need, as files to ship in one flat directory.
+ * @param entry the script's absolute path, or several scripts' (keys are relative to the first one's folder)
  * @param read reads a file (absolute path) as bytes
  * @param options reserved keys, limits
- * @returns the files, the script first (its key is what the wrapper imports, as `./<key>`), and every problem
+ * @returns the files, the scripts first in order (a script's key is what the wrapper imports, as `./<key>`), and
+ *   every problem
  * @example collectScriptFiles('/team/shop.js', (p) => ({ bytes: readFileSync(p) }), { reserved: ['script.js'] })
  *   // { files: [{ key: 'shop.js', ... }, { key: 'lib__util.js', ... }, { key: 'items.json', ... }], problems: [] }
  */
-export function collectScriptFiles(entry: string, read: (path: string) => ReadResult, options: CollectOptions = {}): { files: ShippedFile[]; problems: Problem[] } {
+export function collectScriptFiles(entry: string | readonly string[], read: (path: string) => ReadResult, options: CollectOptions = {}): { files: ShippedFile[]; problems: Problem[] } {
   const limits = options.limits ?? SCRIPT_FILES_LIMITS;
-  const base = dirname(entry);
+  const entries = typeof entry === 'string' ? [entry] : entry;
+  const base = dirname(entries[0] ?? '.');
   const taken = new Set(options.reserved ?? []);
   const problems: Problem[] = [];
   interface Entry { path: string; key: string; module: boolean; binary: boolean; bytes?: Uint8Array }
@@ -209,7 +211,7 @@ export function collectScriptFiles(entry: string, read: (path: string) => ReadRe
     order.push(e);
     return e;
   };
-  const first = add(entry, true, false, entry);
+  const firsts = entries.map((e) => add(e, true, false, e));
   // Modules to scan, and each scanned module's references resolved to entries.
   const resolved = new Map<Entry, { ref: LocalReference; target: Entry }[]>();
   for (let i = 0; i < order.length; i++) {
@@ -255,7 +257,7 @@ export function collectScriptFiles(entry: string, read: (path: string) => ReadRe
     }
     resolved.set(e, links);
   }
-  if (!first) return { files: [], problems };
+  if (firsts.some((f) => f === undefined)) return { files: [], problems };
   const files = order.map((e): ShippedFile => {
     const links = resolved.get(e);
     const text = e.binary ? undefined : textOf(e.bytes!);
@@ -275,8 +277,8 @@ export function collectScriptFiles(entry: string, read: (path: string) => ReadRe
 }
 
 /**
- * Where each shipped file came from, relative to the script's folder, for messages and RUN.md.
- * @param entry the script's absolute path
+ * Where each shipped file came from, relative to the (first) script's folder, for messages and RUN.md.
+ * @param entry the (first) script's absolute path
  * @param files what {@link collectScriptFiles} returned
  * @returns `key <- relative path` lines' parts
  */

@@ -208,7 +208,56 @@ describe('caplab k6 build of a spec whose flows are a team\'s own k6 script', ()
       // The script's own threshold was kept and judged.
       const summary = JSON.parse(readFileSync(join(pod, 'summary.json'), 'utf8'));
       expect(summary.metrics.checks.thresholds).toEqual({ 'rate>0.99': { ok: true } });
-      expect(k6.stderr).toContain('caplab: k6 wrapper of ./shop.js: caplab\'s options replace the script\'s vus, duration; kept: thresholds');
+      expect(k6.stderr).toContain('caplab: k6 wrapper of ./shop.js: replaced by caplab\'s: vus, duration; kept: thresholds');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('ships caplab\'s generated script of the spec\'s steps and its users beside the team\'s script when a spec mixes both', async () => {
+    const server = await startRecordingServer();
+    try {
+      const spec = join(dir, 'mixed-spec.json');
+      writeFileSync(spec, JSON.stringify({
+        schema: 'caplab.scenario/v1', name: 'Shop Mixed', baseUrl: server.url,
+        data: { users: { seed: 2, count: 2, dc: 'singapore' } },
+        options: { scenarios: { probe: { executor: 'per-vu-iterations', vus: 1, iterations: 6, exec: 'mixed' } } },
+        flows: {
+          browse: { k6: { script: 'team/shop.js', exec: 'browse' } },
+          ping: { steps: [{ name: 'ping', path: '/ping?u={{user.id}}' }] },
+          mixed: { mix: { browse: 1, ping: 1 } },
+        },
+      }));
+      const out = join(dir, 'out-mixed');
+      const r = await runCli(['--out-dir', out, 'k6', 'build', spec]);
+      expect(r.code, r.stderr).toBe(0);
+      const [cm] = yamlDocs(join(out, 'configmaps.yaml'));
+      expect(Object.keys(cm!.data).sort()).toEqual(['caplab-steps.js', 'data__items.json', 'lib__paths.js', 'script.js', 'shop.js', 'users-singapore.ndjson']);
+      expect(cm!.data['script.js']).toContain("import * as module1 from './caplab-steps.js';");
+      const md = readFileSync(join(out, 'RUN.md'), 'utf8');
+      expect(md).toContain('| `caplab-steps.js` | caplab\'s generated script of the spec\'s flows of steps');
+      expect(md).toContain(`k6 run script.js -e BASE_URL=${server.url} --out json=points.ndjson`);
+      const pod = join(dir, 'pod-mixed');
+      mkdirSync(pod);
+      for (const [key, text] of Object.entries(cm!.data as Record<string, string>)) writeFileSync(join(pod, key), text);
+      const bin = installK6Standin(join(dir, 'standin-bin'));
+      const code = await new Promise<{ status: number | null; stderr: string }>((done, fail) => {
+        // As in a runner pod, no BASE_URL in the environment (vitest sets one): the steps use the spec's.
+        const { BASE_URL: _, ...env } = process.env;
+        const child = spawn('k6', ['run', '-e', `SHOP_URL=${server.url}`, '-e', 'CAPLAB_SUMMARY=summary.json', 'script.js'], {
+          cwd: pod, env: { ...env, PATH: `${bin}:${process.env.PATH ?? ''}` }, stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (b: Buffer) => { stderr += b.toString('utf8'); });
+        child.on('error', fail);
+        child.on('close', (status) => done({ status, stderr }));
+      });
+      expect(code.status, code.stderr).toBe(0);
+      const urls = server.seen.map((q) => q.url);
+      expect(urls).toHaveLength(6);
+      expect(urls.some((u) => /^\/ping\?u=u2-[01]$/.test(u))).toBe(true);
+      expect(urls.some((u) => /^\/items\/p-[79]$/.test(u))).toBe(true);
+      expect(urls.every((u) => /^\/ping\?u=u2-[01]$/.test(u) || /^\/items\/p-[79]$/.test(u))).toBe(true);
     } finally {
       await server.close();
     }

@@ -56,7 +56,7 @@ describe('caplab run --runner k6 keeps a team script\'s thresholds', () => {
     // The wrapper says what it kept, once.
     const notes = r.stderr.split('\n').filter((l) => l.includes('caplab: k6 wrapper of'));
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toContain(`caplab: k6 wrapper of ${join(FIXTURES, 'thresholds.js')}: no option of the script is replaced; kept: thresholds (applied beside caplab's)`);
+    expect(notes[0]).toContain(`caplab: k6 wrapper of ${join(FIXTURES, 'thresholds.js')}: kept: thresholds (applied beside caplab's)`);
   });
 
   it('--quiet keeps the thresholds and silences the note', async () => {

@@ -7,6 +7,8 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
+import { installK6Standin } from '../../helpers/k6-standin/main.ts';
+import { startRecordingServer } from '../../scenarios/k6/responder.ts';
 
 const dir = tempDir('caplab-run-k6-wrapper-');
 afterAll(() => removeDir(dir));
@@ -69,22 +71,76 @@ process.exit(0);
     expect(readFileSync(join(dir, 'k6-out', 'team.js'), 'utf8')).toBe(team);
   });
 
-  it('lists every reason it cannot be wrapped: steps next to k6 flows, a second script, an exec the script lacks', async () => {
-    writeFileSync(join(dir, 'other.js'), 'export function x() {}\n');
-    const bad = spec({
-      ping: { steps: [{ url: 'http://127.0.0.1:9/p' }] },
-      refund: { k6: { script: 'other.js', exec: 'x' } },
-      buy: { k6: { script: 'team.js', exec: 'purchase' } },
-    });
+  it('lists every reason it cannot be wrapped: a second mix, an exec the script lacks', async () => {
+    const bad = spec({ other: { mix: { browse: 1 } } });
     writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
     const bin = join(dir, 'bin');
     const r = await runCli(['run', '--runner', 'k6', join(dir, 'bad.json')], { env: { PATH: `${bin}:${process.env.PATH}` } });
     expect(r.code).toBe(104);
-    expect(r.stderr).toContain('flows.refund.k6.script');
-    expect(r.stderr).toContain('flows.ping');
+    expect(r.stderr).toContain('flows.other: a wrapper runs one mix, named "mixed"');
     writeFileSync(join(dir, 'bad2.json'), JSON.stringify(spec({ buy: { k6: { script: 'team.js', exec: 'purchase' } } })));
     const r2 = await runCli(['run', '--runner', 'k6', join(dir, 'bad2.json')], { env: { PATH: `${bin}:${process.env.PATH}` } });
     expect(r2.code).toBe(104);
     expect(r2.stderr).toMatch(/exports no "purchase" \(it exports "browse", "buy"\)/);
+  });
+
+  it('runs caplab steps beside functions of two team scripts in one mix: each module\'s setup, data and teardown, one users file, tags by service', async () => {
+    const server = await startRecordingServer();
+    try {
+      const mixDir = join(dir, 'mixed');
+      mkdirSync(join(mixDir, 'search'), { recursive: true });
+      writeFileSync(join(mixDir, 'shop.js'), "import http from 'k6/http';\nexport function browse() { http.get(__ENV.BASE_URL + '/browse'); }\n");
+      writeFileSync(join(mixDir, 'search', 'search.js'), [
+        "import http from 'k6/http';",
+        "export const options = { thresholds: { 'http_reqs{service:search}': ['count>0'] } };",
+        "export function setup() { return { q: 'phones' }; }",
+        "export default function (data) { http.get(__ENV.BASE_URL + '/search?q=' + data.q); }",
+        "export function teardown(data) { http.get(__ENV.BASE_URL + '/bye?q=' + data.q); }",
+        '',
+      ].join('\n'));
+      const specPath = join(mixDir, 'spec.json');
+      writeFileSync(specPath, JSON.stringify({
+        schema: 'caplab.scenario/v1', name: 'mixed-kinds', baseUrl: server.url,
+        data: { users: { seed: 1, count: 3, dc: 'singapore' } },
+        setup: { steps: [{ name: 'login', method: 'POST', path: '/register', json: { userId: 'setup' }, extract: { token: '$.token' } }] },
+        options: { scenarios: { load: { executor: 'per-vu-iterations', vus: 2, iterations: 15, exec: 'mixed' } } },
+        flows: {
+          ping: { steps: [{ name: 'ping', path: '/ping?u={{user.id}}', headers: { authorization: 'Bearer {{vars.token}}' } }] },
+          browse: { k6: { script: 'shop.js', exec: 'browse' } },
+          search: { k6: { script: 'search/search.js', exec: 'default' } },
+          mixed: { mix: { ping: 1, browse: 1, search: 1 } },
+        },
+      }));
+      const bin = installK6Standin(join(dir, 'standin-bin'));
+      const points = join(mixDir, 'points.ndjson');
+      const summary = join(mixDir, 'summary.json');
+      // A BASE_URL in the environment does not redirect caplab's steps, and the team scripts see the spec's too.
+      const r = await runCli(['run', '--runner', 'k6', specPath, '-o', `json=${points}`, '--summary-json', summary],
+        { env: { PATH: `${bin}:${process.env.PATH ?? ''}`, BASE_URL: 'http://127.0.0.1:9/elsewhere' } });
+      expect(r.code, r.stderr).toBe(0);
+      const paths = server.seen.map((q) => q.url.split('?')[0]!);
+      // caplab's setup and the search script's setup ran once, first; search's teardown once, last.
+      expect(server.seen[0]).toMatchObject({ method: 'POST', url: '/register' });
+      expect(paths.filter((p) => p === '/register')).toHaveLength(1);
+      expect(server.seen.at(-1)!.url).toBe('/bye?q=phones');
+      const served = server.seen.slice(1, -1);
+      expect(served).toHaveLength(30);
+      for (const q of served) {
+        if (q.url.startsWith('/ping')) {
+          expect(q.url).toMatch(/^\/ping\?u=u1-\d$/);
+          expect(q.headers.authorization).toBe('Bearer t-setup');
+        } else if (q.url.startsWith('/search')) expect(q.url).toBe('/search?q=phones');
+        else expect(q.url).toBe('/browse');
+      }
+      for (const p of ['/ping', '/search', '/browse']) expect(paths.filter((x) => x === p).length).toBeGreaterThan(0);
+      const services = readFileSync(points, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; metric: string; data: { tags: Record<string, string> } })
+        .filter((p) => p.type === 'Point' && p.metric === 'http_reqs' && p.data.tags.group === '').map((p) => p.data.tags.service);
+      expect(new Set(services)).toEqual(new Set(['ping', 'browse', 'search']));
+      // The search script's own threshold applies.
+      expect(JSON.parse(readFileSync(summary, 'utf8')).metrics['http_reqs{service:search}'].thresholds).toEqual({ 'count>0': { ok: true } });
+      expect(r.stderr).toContain(`caplab: k6 wrapper of ${join(mixDir, 'search', 'search.js')}: kept: thresholds`);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -67,6 +67,7 @@ describe('k6 wrapper of a team\'s own script', () => {
       reExportsAllFrom: [],
     });
     expect(importSpecifiers(wrapper)).toEqual(['k6/data', 'k6/execution', './team-script.js']);
+    expect(wrapper).toContain('const MODULES = [user];');
     const options = constJson(wrapper, 'CAPLAB_OPTIONS') as Record<string, any>;
     expect(options).toEqual(k6OptionsOf(spec.options, new Map([['mixed', 'mixed']])));
     expect(options.scenarios).toEqual({
@@ -135,7 +136,7 @@ describe('k6 wrapper of a team\'s own script', () => {
     });
     // Once for the run, though three module instances (init, two VUs) ran the wrapper's init code.
     expect(warned).toEqual([
-      'caplab: k6 wrapper of ./team-script.js: caplab\'s options replace the script\'s vus, duration, stages, rps, paused, scenarios; '
+      'caplab: k6 wrapper of ./team-script.js: replaced by caplab\'s: vus, duration, stages, rps, paused, scenarios; '
       + 'kept: thresholds (applied beside caplab\'s), insecureSkipTLSVerify, hosts, userAgent, discardResponseBodies, noConnectionReuse, '
       + 'maxRedirects, batch, dns, tlsVersion, summaryTrendStats (with caplab\'s), tags (caplab\'s win on the same tag), setupTimeout',
     ]);
@@ -159,7 +160,13 @@ describe('k6 wrapper of a team\'s own script', () => {
     writeFileSync(join(dir, 'team-script.js'), TEAM);
     // A control: a wrong call into k6/execution must fail, so a passing check is not a silent no-op.
     writeFileSync(join(dir, 'control.js'), "import exec from 'k6/execution';\nexec.vu.metrics.tags.x = {};\n");
-    const errors = await k6TypeErrors(dir, ['wrapper.js', 'team-script.js', 'control.js']);
+    // And a wrapper of two modules (a second team script), with its services' data per module.
+    writeFileSync(join(dir, 'other.js'), "/** @param {unknown} data */\nexport function search(data) { return data; }\n");
+    writeFileSync(join(dir, 'wrapper2.js'), buildK6Wrapper(input(spec, {
+      modules: [{ specifier: './other.js', exports: { names: ['search'], reExportsAllFrom: [] } }],
+      services: [{ name: 'shop_checkout', exec: 'checkout', weight: 3 }, { name: 'shop_browse', exec: 'search', weight: 1, module: './other.js' }],
+    })));
+    const errors = await k6TypeErrors(dir, ['wrapper.js', 'wrapper2.js', 'team-script.js', 'other.js', 'control.js']);
     expect(errors.filter((l) => !l.startsWith('control.js'))).toEqual([]);
     expect(errors.some((l) => l.startsWith('control.js'))).toBe(true);
   });
