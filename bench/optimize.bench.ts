@@ -5,9 +5,8 @@
  * RTTs derived from their neighbours') x (1 + 6) scenarios. Goal: each whole horizon under 2 s. Prints the time, the
  * solver's status and worst gap, and the greedy placement's time on the same problems as the peer in this run.
  */
-import { computePlan } from '../cli/commands/plan.ts';
+import { computePlan, placementProblems } from '../cli/chain.ts';
 import { loadHighs } from '../cli/highs.ts';
-import { placementProblems } from '../cli/optimize.ts';
 import { greedyPlacement } from '../models/capacity/optimize/greedy.ts';
 import type { PlacementProblem } from '../models/capacity/optimize/problem.ts';
 import { type PlacementSolution, solvePlacement } from '../models/capacity/optimize/solve.ts';

@@ -3,8 +3,7 @@
  * of every draw, beside the same plan without the Erlang step (goal: the full plan < 1 s). Inputs are the default
  * campaign's: traffic from the bundled forecast, modeled capacity, data/ settings.
  */
-import { computePlan } from '../cli/commands/plan.ts';
-import { computeTraffic } from '../cli/commands/traffic.ts';
+import { computePlan, computeTraffic } from '../cli/chain.ts';
 import { buildPlan, type PlanInput } from '../models/capacity/planner.ts';
 
 // Capture the exact inputs computePlan builds, by running it once with a spy on buildPlan's input.
@@ -18,7 +17,7 @@ const input: PlanInput = {
   fleet: { schema: 'caplab.fleet/v1', asOf: plan.fleet.asOf, nodes: plan.fleet.nodes },
   pricePerNodeMonth: Object.fromEntries(Object.entries(plan.dcs).map(([dc, d]) => [dc, d.pricePerNodeMonth])),
   currency: plan.currency,
-  ...(await import('../cli/routing.ts')).loadRoutingData(),
+  ...(await import('../cli/inputs/routing.ts')).loadRoutingData(),
   settings: { schema: 'caplab.planner/v1', serverBudgetP95Ms: 200, ...plan.settings },
   seed: 1,
 };

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createExecutionTuple } from '../scenarios/engine/segments.ts';
 import { VuPool, type Vu } from '../scenarios/engine/vu.ts';
 import { createUserGenerator } from '../models/population/user.ts';
-import { computePopulation } from '../cli/commands/users.ts';
+import { computePopulation } from '../cli/chain.ts';
 
 const N_IDLE = Number(process.env.BENCH_VUS ?? 100_000);
 const N_CONNECTED = Number(process.env.BENCH_CONNECTED_VUS ?? 5_000);

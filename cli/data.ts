@@ -3,16 +3,17 @@
  * and problems name the file and the JSON path.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sep } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '../models/errors.ts';
 import { MarketSchema } from '../models/growth/market.ts';
 import { type GrowthSettings, GrowthSettingsSchema, resolveGrowthSettings } from '../models/growth/settings.ts';
 import { parseWith } from '../models/validation.ts';
 import { InputError } from './errors.ts';
+import { PACKAGE_ROOT } from './self.ts';
 
-/** Absolute path of the repository's data/ directory. */
-export const DATA_DIR = fileURLToPath(new URL('../data/', import.meta.url));
+/** Absolute path of the package's data/ directory, with a trailing separator. */
+export const DATA_DIR = `${PACKAGE_ROOT}data${sep}`;
 
 /**
  * Reads and validates one data file.

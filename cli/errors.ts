@@ -4,6 +4,7 @@
  */
 import { ValidationError } from '../models/errors.ts';
 import { LIMITS } from '../models/limits.ts';
+import { StageInputError } from '../pipeline/errors.ts';
 
 /** Exit codes shared by every command. */
 export const EXIT = {
@@ -59,14 +60,14 @@ export class ScriptError extends CliError {
 }
 
 /**
- * Exit code for any thrown value: typed errors keep theirs, validation errors are invalid input (104),
+ * Exit code for any thrown value: typed errors keep theirs, validation errors and a stage's input errors are invalid input (104),
  * commander's usage errors are 104 (help and version are 0), anything else is an internal failure (1).
  * @param err the thrown value
  * @returns the process exit code
  */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
-  if (err instanceof ValidationError) return EXIT.invalidInput;
+  if (err instanceof ValidationError || err instanceof StageInputError) return EXIT.invalidInput;
   if (isCommanderError(err)) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
     // `caplab help` exits 0; help shown because the command was missing exits non-zero.
@@ -92,7 +93,7 @@ export function formatError(err: unknown, verbose: boolean, maxProblems: number 
     for (const p of err.problems.slice(0, maxProblems)) lines.push(`  ${p.where}: ${p.message}`);
     const more = err.problems.length + err.omitted - Math.min(maxProblems, err.problems.length);
     if (more > 0) lines.push(`  ... and ${more.toLocaleString('en-US')} more`);
-  } else if (err instanceof CliError) {
+  } else if (err instanceof CliError || err instanceof StageInputError) {
     lines.push(`caplab: ${err.message}`);
   } else if (err instanceof Error) {
     lines.push(`caplab: internal error: ${err.message.split('\n')[0] ?? ''}`);

@@ -1,15 +1,18 @@
+#!/usr/bin/env node
 /**
  * The caplab command line: commander program, global flags, and one lazily imported module per command, so that
  * `caplab --help` and every command start fast. One top-level catch maps errors to exit codes (cli/errors.ts).
+ * Start-up imports only commander and dependency-free modules: the data defaults and the error module (zod and the
+ * models behind them) load once a command runs or fails, so `caplab --version` and `--help` stay fast.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, CommandRun, GlobalOptions } from './context.ts';
-import { loadDefaults } from './data.ts';
-import { EXIT, exitCodeFor, formatError, InputError } from './errors.ts';
 import { parseCount, parsePositive, parseQuarter, parseSeed, parseShard } from './parse.ts';
+import { PACKAGE_ROOT } from './self.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
 
 /** Builds the commander program; exported so tests can check help texts without spawning a process. */
 export function buildProgram(): Command {
@@ -233,7 +236,8 @@ export function buildProgram(): Command {
  * the mistake is a 104 naming the flag rather than an internal error at the first write.
  * @throws {InputError} naming the path and why
  */
-function checkOutDir(dir: string): void {
+async function checkOutDir(dir: string): Promise<void> {
+  const { InputError } = await import('./errors.ts');
   let st;
   try {
     st = statSync(dir);
@@ -251,11 +255,11 @@ function lazy(modulePath: string) {
     const all = cmd.optsWithGlobals() as Record<string, unknown>;
     const global: GlobalOptions = {
       outDir: String(all.outDir ?? 'caplab-out'),
-      seed: typeof all.seed === 'number' ? all.seed : loadDefaults().seed,
+      seed: typeof all.seed === 'number' ? all.seed : (await import('./data.ts')).loadDefaults().seed,
       quiet: Boolean(all.quiet),
       verbose: Boolean(all.verbose),
     };
-    checkOutDir(global.outDir);
+    await checkOutDir(global.outDir);
     const ctx: CommandContext = { args: cmd.args, opts: cmd.opts(), global };
     const mod = (await import(modulePath)) as { run: CommandRun };
     process.exitCode = await mod.run(ctx);
@@ -272,8 +276,11 @@ export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
+    // Help and version shown end in commander's exit-0 error: answered without loading the error module.
+    if (err instanceof CommanderError && err.exitCode === 0) return 0;
+    const { exitCodeFor, formatError } = await import('./errors.ts');
     const code = exitCodeFor(err);
     // commander already printed its own usage errors, help and version.
     if (!(err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('commander.'))) {
@@ -284,7 +291,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const invokedDirectly = process.argv[1] !== undefined &&
-  /(?:^|[\\/])(?:main\.ts|caplab(?:\.js)?)$/.test(process.argv[1]);
+  /(?:^|[\\/])(?:main\.[jt]s|caplab(?:\.js)?)$/.test(process.argv[1]);
 if (invokedDirectly) {
   process.exitCode = await main(process.argv);
 }

@@ -214,6 +214,9 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
         },
       };
     }
+    // The catalog's k6 transport options (TLS, hosts, userAgent, connection reuse) go into every spec's options.
+    const transport = input.catalog.options;
+    if (transport !== undefined) for (const spec of Object.values(specs)) Object.assign(spec.options as object, transport);
     out[dc] = specs;
   }
   return { specs: out, skipped };

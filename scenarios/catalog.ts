@@ -14,6 +14,7 @@ import { type Problem, ValidationError } from '../models/errors.ts';
 import { formatPath } from '../models/validation.ts';
 import { BudgetSchema } from './budgets.ts';
 import { FlowSchema, StepSchema } from './spec.ts';
+import { TRANSPORT_OPTIONS, type TransportOptions, transportOptionsOf } from './transport-options.ts';
 
 const SERVICE_NAME = /^[a-z][a-z0-9_]*$/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -59,6 +60,11 @@ export const CatalogDocumentSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   /** k6's option for the runs of these services: accept any TLS certificate (campaign.yaml's value wins). */
   insecureSkipTLSVerify: z.boolean().optional(),
+  /**
+   * k6's TLS, hosts and connection options for the runs of these services (tlsVersion, tlsCipherSuites, tlsAuth with
+   * files relative to the catalog, hosts, userAgent, noConnectionReuse, noVUConnectionReuse, discardResponseBodies).
+   */
+  ...TRANSPORT_OPTIONS,
   services: z.array(ServiceSchema).min(1),
 });
 
@@ -98,6 +104,8 @@ export interface Catalog {
   services: CatalogService[];
   /** k6's `insecureSkipTLSVerify` for the runs of these services, when the catalog sets it. */
   insecureSkipTLSVerify?: boolean;
+  /** k6's transport options for the runs of these services (tlsAuth files resolved, not read), when the catalog sets any. */
+  options?: TransportOptions;
 }
 
 /** What the CLI read for the catalog's file references. */
@@ -189,7 +197,18 @@ export function resolveCatalog(doc: CatalogDocument, raw: RawDocument, source: s
     };
   });
   if (problems.length > 0) throw new ValidationError(`${source}: flow files are invalid`, problems);
-  return { source, name: doc.name ?? 'catalog', services, ...(doc.insecureSkipTLSVerify !== undefined ? { insecureSkipTLSVerify: doc.insecureSkipTLSVerify } : {}) };
+  const options = transportOptionsOf(doc);
+  // tlsAuth files are relative to the catalog: the specs built from it (elsewhere) name them absolutely.
+  if (options.tlsAuth) {
+    options.tlsAuth = options.tlsAuth.map((e) => ({
+      ...e, ...(e.certFile !== undefined ? { certFile: files.resolve(e.certFile) } : {}), ...(e.keyFile !== undefined ? { keyFile: files.resolve(e.keyFile) } : {}),
+    }));
+  }
+  return {
+    source, name: doc.name ?? 'catalog', services,
+    ...(doc.insecureSkipTLSVerify !== undefined ? { insecureSkipTLSVerify: doc.insecureSkipTLSVerify } : {}),
+    ...(Object.keys(options).length > 0 ? { options } : {}),
+  };
 }
 
 /**

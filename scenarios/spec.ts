@@ -12,6 +12,7 @@ import { formatPath } from '../models/validation.ts';
 import { durationProblem, parseDurationMs } from './duration.ts';
 import { BUILTIN_METRICS } from './engine/metrics/builtin.ts';
 import { parseThresholds } from './engine/thresholds.ts';
+import { TRANSPORT_OPTIONS } from './transport-options.ts';
 import type { ThresholdSpec } from './engine/metrics/types.ts';
 
 /** A k6 duration (string like `10s` or number of ms), parsed to milliseconds. */
@@ -90,6 +91,8 @@ const OptionsSchema = z.strictObject({
   tags: StringMap.default({}),
   /** k6's option: accept any TLS certificate (self-signed, another CA, another host name). Default false. */
   insecureSkipTLSVerify: z.boolean().optional(),
+  /** k6's TLS, hosts and connection options (transport-options.ts): tlsVersion, tlsCipherSuites, tlsAuth, hosts, userAgent, ... */
+  ...TRANSPORT_OPTIONS,
   /**
    * caplab's own option (no k6 counterpart; the k6 script generator leaves it out): most bytes of a response body
    * kept for `extract`, body checks and JSONPath metrics. A longer body fails its request (status 0, the cap named in

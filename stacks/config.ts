@@ -40,8 +40,8 @@ const FILES = {
   rtt: ['rtt.json', RttSchema],
 } as const;
 
-/** The repository's data/ directory. */
-export const STACK_DATA_DIR = new URL('../data/', import.meta.url);
+/** The package's data/ directory: one level up from stacks/config.ts, two from the compiled dist/stacks/config.js. */
+export const STACK_DATA_DIR = new URL(import.meta.url.endsWith('.ts') ? '../data/' : '../../data/', import.meta.url);
 
 /**
  * Reads and validates the four data files of the stacks.

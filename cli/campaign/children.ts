@@ -5,10 +5,8 @@
  * child fails the campaign with the child's own exit code, so a runner failure (107) is never reported as bad input.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { CliError, EXIT } from '../errors.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/caplab.js', import.meta.url));
+import { selfCommand } from '../self.ts';
 
 /** The outcome of one child. */
 export interface ChildResult {
@@ -44,7 +42,8 @@ export function createChildren(): Children {
   return {
     run(args, cwd) {
       return new Promise((resolvePromise, reject) => {
-        const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' }, ...(cwd ? { cwd } : {}) });
+        const self = selfCommand(args);
+        const child = spawn(self.command, self.args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' }, ...(cwd ? { cwd } : {}) });
         live.add(child);
         const out: Buffer[] = [];
         const err: Buffer[] = [];

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { type Problem, ValidationError } from '../../models/errors.ts';
 import { formatPath } from '../../models/validation.ts';
 import { parsePeriod } from '../../models/quarter.ts';
-import type { CatalogInput } from '../catalog.ts';
+import type { CatalogInput } from '../inputs/catalog.ts';
 
 const Quarter = z.string().refine((q) => parsePeriod(q)?.kind === 'quarter', 'must be a quarter like 2015Q4');
 

@@ -5,15 +5,21 @@
  * and no load.
  */
 import { resolve } from 'node:path';
+import { PlannerSettingsSchema } from '../../models/capacity/settings.ts';
 import { type Problem, ValidationError } from '../../models/errors.ts';
+import { RegionsSchema } from '../../models/growth/settings.ts';
+import type { NamedDocument } from '../../pipeline/document.ts';
+import { BUDGETS } from '../../pipeline/layout.ts';
+import { optimizeInputProblems } from '../../pipeline/optimize.ts';
 import { collect } from '../collect.ts';
 import { parseBudgets, serverSideLimitProblems } from '../../scenarios/budgets.ts';
 import type { Catalog } from '../../scenarios/catalog.ts';
-import { loadCatalog } from '../catalog.ts';
-import { DATA_DIR, loadDefaults } from '../data.ts';
+import { loadCatalog } from '../inputs/catalog.ts';
+import { DATA_DIR, loadData, loadDefaults } from '../data.ts';
+import { InputError } from '../errors.ts';
+import { readCandidates, readIntents } from '../inputs/intents.ts';
 import { parseJsonInput, parseYamlInput, readTextInput } from '../io.ts';
-import { optimizeInputProblems } from '../optimize.ts';
-import { loadPlacement, loadRoutingData } from '../routing.ts';
+import { loadPlacement, loadRoutingData } from '../inputs/routing.ts';
 import { parse as parseYaml } from 'yaml';
 import { type Campaign, CampaignSchema, readCampaign } from './config.ts';
 
@@ -66,6 +72,28 @@ function effectiveBudgets(doc: unknown, catalog: Catalog): unknown {
 }
 
 /**
+ * The optimized placement's intents (default data/intents.json) and candidates files checked against the placement's
+ * DCs: every problem, an unreadable file included.
+ */
+async function optimizeDocumentProblems(intents: string | undefined, candidates: string | undefined, dcs: readonly string[]): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const read = async (load: () => Promise<NamedDocument>): Promise<NamedDocument | undefined> => {
+    try {
+      return await load();
+    } catch (err) {
+      if (err instanceof ValidationError) problems.push(...err.problems);
+      else if (err instanceof InputError) problems.push({ where: 'campaign', message: err.message });
+      else throw err;
+      return undefined;
+    }
+  };
+  const i = await read(() => readIntents(intents));
+  const c = candidates === undefined ? undefined : await read(() => readCandidates(candidates));
+  // A file that could not be read is one problem already; the other is still checked.
+  return [...problems, ...optimizeInputProblems(i, c, dcs, { regions: loadData('regions.json', RegionsSchema), planner: loadData('planner.json', PlannerSettingsSchema) })];
+}
+
+/**
  * Reads and checks a campaign (campaign.yaml when given, else all defaults) with everything it names.
  * @param path campaign.yaml, or undefined for the defaults
  * @returns the campaign, catalog, budgets document and placement DCs
@@ -93,7 +121,7 @@ export async function loadCampaignInputs(path: string | undefined): Promise<Camp
         budgets = c.budgets;
         budgetsSource = `${name}: budgets`;
       } else {
-        const file = c.budgets ?? resolve(DATA_DIR, 'budgets.json');
+        const file = c.budgets ?? resolve(DATA_DIR, BUDGETS);
         const text = await readTextInput(file, 'budgets file');
         budgets = /\.ya?ml$/i.test(file) ? parseYamlInput(text, file) : parseJsonInput(text, file);
         budgetsSource = c.budgets ?? 'data/budgets.json';
@@ -122,7 +150,7 @@ export async function loadCampaignInputs(path: string | undefined): Promise<Camp
   }
   if (c && c.dcs === undefined && placementDcs.length > 0) {
     // The optimized placement's intents and what-if sites, checked now rather than after the load runs.
-    problems.push(...await optimizeInputProblems({ ...(c.intents ? { intents: c.intents } : {}), ...(c.candidates ? { candidates: c.candidates } : {}) }, placementDcs));
+    problems.push(...await optimizeDocumentProblems(c.intents, c.candidates, placementDcs));
   }
   if (!read.campaign || !catalog || problems.length > 0) throw new ValidationError(`${name} is invalid`, problems);
   return { campaign: read.campaign, catalog, budgets, budgetsSource, placementDcs };

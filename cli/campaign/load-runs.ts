@@ -6,11 +6,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type LoadKind, loadOutputs as layoutOutputs, specFile } from '../../pipeline/layout.ts';
 import { EXIT, InterruptedError, ScriptError } from '../errors.ts';
 import { childFailure, type ChildResult, type Children } from './children.ts';
 
-/** What a load run is for; `refine-<n>` is the n-th round of the SLO rate's bisection. */
-export type LoadKind = 'probe' | 'sweep' | 'replay' | `refine-${number}`;
+export type { LoadKind };
 
 /**
  * Where a DC's run writes a file: results/<dc>/ for the replay, capacity/<dc>/ for the rest.
@@ -20,8 +20,8 @@ export type LoadKind = 'probe' | 'sweep' | 'replay' | `refine-${number}`;
  * @returns the points and summary paths
  */
 export function loadOutputs(dir: string, kind: LoadKind, dc: string): { points: string; summary: string } {
-  if (kind === 'replay') return { points: join(dir, 'results', dc, 'points.ndjson.gz'), summary: join(dir, 'results', dc, 'summary.json') };
-  return { points: join(dir, 'capacity', dc, `points-${kind}.ndjson.gz`), summary: join(dir, 'capacity', dc, `summary-${kind}.json`) };
+  const rel = layoutOutputs(kind, dc);
+  return { points: join(dir, rel.points), summary: join(dir, rel.summary) };
 }
 
 /**
@@ -34,7 +34,7 @@ export function loadOutputs(dir: string, kind: LoadKind, dc: string): { points: 
 export function childRunArgs(o: { dir: string; kind: LoadKind; dc: string; seed: number; runner: 'engine' | 'k6' }): string[] {
   const out = loadOutputs(o.dir, o.kind, o.dc);
   return [
-    '--quiet', '--seed', String(o.seed), 'run', join(o.dir, 'scenarios', `${o.dc}-${o.kind}.json`),
+    '--quiet', '--seed', String(o.seed), 'run', join(o.dir, specFile(o.dc, o.kind)),
     ...(o.runner === 'k6' ? ['--runner', 'k6'] : ['--workers', '1']),
     '-o', `json=${out.points}`, '--summary-json', out.summary,
   ];

@@ -9,7 +9,8 @@ import { join, relative, sep } from 'node:path';
 import { type Problem, ValidationError } from '../../models/errors.ts';
 import { CAMPAIGN_MANIFEST, type CampaignManifest, CampaignManifestSchema, type FileDigest, manifestProblems } from '../../reports/ingest/campaign-manifest.ts';
 import { collect } from '../collect.ts';
-import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
+import { writeFileAtomic } from '../io.ts';
+import { readJson } from '../inputs/json.ts';
 
 /** Temp files of an atomic write in progress (cli/io.ts) are not part of a folder. */
 const TEMP = /\.tmp-\d+-[0-9a-f]{8}$/;
@@ -74,7 +75,7 @@ export async function inspectCampaignFolder(dir: string): Promise<CampaignFolder
   const path = join(dir, CAMPAIGN_MANIFEST);
   if (!(await stat(path).then((s) => s.isFile(), () => false))) return undefined;
   const problems: Problem[] = [];
-  const value = await collect(problems, path, async () => parseJsonInput(await readTextInput(path, 'campaign manifest'), path));
+  const value = await collect(problems, path, async () => readJson(path, 'campaign manifest'));
   if (problems.length > 0) return { problems };
   const parsed = CampaignManifestSchema.safeParse(value);
   if (!parsed.success) {

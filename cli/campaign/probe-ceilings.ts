@@ -2,12 +2,13 @@
  * Each DC's per-node USL ceiling from its probe, which sets the sweep's rates (scenarios/build.ts).
  */
 import { join } from 'node:path';
-import { ValidationError } from '../../models/errors.ts';
+import type { NodeCapacity } from '../../models/capacity/node-capacity.ts';
+import { noCeilingReason } from '../../pipeline/capacity.ts';
 import { PlannerSettingsSchema } from '../../models/capacity/settings.ts';
 import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
 import { loadData } from '../data.ts';
 import { ScriptError } from '../errors.ts';
-import { measuredCapacity } from '../measured-capacity.ts';
+import { measuredCapacity } from '../inputs/measurements.ts';
 
 /**
  * Each DC's per-node USL ceiling from its probe (capacity/<dc>/points-probe.ndjson.gz).
@@ -25,18 +26,22 @@ export async function probeCeilings(capacityDir: string, dcs: readonly string[],
   const budget = loadData('planner.json', PlannerSettingsSchema).serverBudgetP95Ms;
   const out: Record<string, number> = {};
   for (const dc of dcs) {
+    let capacity: NodeCapacity | undefined;
+    let error: unknown;
     try {
-      const cap = await measuredCapacity(capacityDir, dc, settings.probe.warmupSeconds, budget);
-      if (cap && cap.ceilingRps > 0) out[dc] = cap.ceilingRps;
-      else throw new Error(cap ? `the USL fit gives no positive ceiling (${cap.ceilingRps})` : 'no probe points');
+      capacity = await measuredCapacity(capacityDir, dc, settings.probe.warmupSeconds, budget);
     } catch (err) {
-      const problems = err instanceof ValidationError ? `: ${err.problems.map((p) => `${p.where}: ${p.message}`).join('; ')}` : '';
-      const why = `probe of ${dc} measured no ceiling to sweep from (${(err as Error).message}${problems})`;
-      const model = (await modeled())?.[dc];
-      if (!(model !== undefined && model > 0)) throw new ScriptError(why);
-      warn(`${why}: sweeping at the modeled ceiling, ${model} req/s`);
-      out[dc] = model;
+      error = err;
     }
+    const why = noCeilingReason(dc, { capacity, error });
+    if (why === undefined) {
+      out[dc] = capacity!.ceilingRps;
+      continue;
+    }
+    const model = (await modeled())?.[dc];
+    if (!(model !== undefined && model > 0)) throw new ScriptError(why);
+    warn(`${why}: sweeping at the modeled ceiling, ${model} req/s`);
+    out[dc] = model;
   }
   return out;
 }

@@ -7,7 +7,8 @@
  */
 import { join } from 'node:path';
 import type { SloInterval } from '../../models/capacity/node-capacity.ts';
-import { measuredSloInterval } from '../measured-capacity.ts';
+import { refineSpecFile } from '../../pipeline/layout.ts';
+import { measuredSloInterval } from '../inputs/measurements.ts';
 
 /** What {@link refineSloRates} needs. */
 export interface RefineContext {
@@ -99,4 +100,4 @@ export async function refineSloRates(ctx: RefineContext): Promise<Record<string,
 }
 
 /** The refinement spec of a DC and round, under the campaign folder. */
-export const refineSpecPath = (dir: string, dc: string, round: number): string => join(dir, 'scenarios', `${dc}-refine-${round}.json`);
+export const refineSpecPath = (dir: string, dc: string, round: number): string => join(dir, refineSpecFile(dc, round));

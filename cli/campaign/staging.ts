@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { CAMPAIGN_MANIFEST } from '../../reports/ingest/campaign-manifest.ts';
+import { CAMPAIGN_ENTRIES as ENTRIES, MANIFEST } from '../../pipeline/layout.ts';
 import { InputError, ScriptError } from '../errors.ts';
 
 /**
@@ -17,10 +17,7 @@ import { InputError, ScriptError } from '../errors.ts';
  * folder holding only these (and no manifest, e.g. one written before manifests existed) may be replaced; anything
  * else is the user's, or a running `caplab stack up`'s (stacks.json, stacks-data), and is never moved or deleted.
  */
-const CAMPAIGN_ENTRIES: ReadonlySet<string> = new Set([
-  CAMPAIGN_MANIFEST, 'forecast.json', 'traffic.json', 'population.json', 'budgets.json', 'plan.json', 'scenarios', 'capacity',
-  'results', 'report.html', 'report.md', 'junit.xml', 'k6', 'demand.json', 'compare.md', 'compare.html',
-]);
+const CAMPAIGN_ENTRIES: ReadonlySet<string> = new Set(ENTRIES);
 
 /**
  * A new run id: UTC time to the second and 6 random hex digits, e.g. `20261205T161000Z-a1b2c3`; safe in file names.
@@ -60,7 +57,7 @@ export function checkOutDir(out: string): void {
   if (!existsSync(out)) return;
   if (!statSync(out).isDirectory()) throw new InputError(`--out-dir ${out}: is a file, not a folder`);
   const entries = readdirSync(out);
-  if (entries.includes(CAMPAIGN_MANIFEST)) return;
+  if (entries.includes(MANIFEST)) return;
   const foreign = entries.filter((e) => !CAMPAIGN_ENTRIES.has(e));
   if (foreign.length > 0) {
     throw new InputError(`--out-dir ${out}: holds ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}, ` +
@@ -122,7 +119,7 @@ export async function prepareStaging(out: string, runId: string, log: (line: str
   const { staging, trash } = leftovers(out);
   try {
     if (!existsSync(out)) {
-      const finished = staging.filter((s) => existsSync(join(s, CAMPAIGN_MANIFEST))).pop();
+      const finished = staging.filter((s) => existsSync(join(s, MANIFEST))).pop();
       const restore = finished ?? trash.pop();
       if (restore) {
         await rename(restore, out);

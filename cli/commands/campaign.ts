@@ -2,7 +2,8 @@
  * `caplab campaign [campaign.yaml] [--quick]`: the whole lab in one command. forecast -> traffic -> users ->
  * scenarios -> pre-flight request per service and target -> probe and sweep per DC (one node, WAN off) -> bisection
  * of the SLO rate -> plan on the measured capacity -> replay per DC at one node's planned share (WAN on) -> report.
- * Every input is checked before anything runs. Starts the built-in stacks on 127.0.0.1 when the campaign names no
+ * The stages run as one in-memory chain (pipeline/chain.ts): each output goes on to the next as a value and is written
+ * once, as the run's record. Every input is checked before anything runs. Starts the built-in stacks on 127.0.0.1 when the campaign names no
  * targets and stops them at the end, on failure and on Ctrl-C; load runs in child processes (they stop gracefully on
  * an interrupt and write their outputs). The run writes into a staging folder beside `--out-dir`, tags its files
  * with its run id, writes the folder's manifest (campaign.json) last and then swaps the folder into place, so
@@ -12,6 +13,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Plan } from '../../models/types.ts';
+import { chain } from '../../pipeline/chain.ts';
+import { BUDGETS, CAPACITY_DIR, FORECAST, PLAN, POPULATION, REPORT_HTML, specFile, TRAFFIC, usersFile } from '../../pipeline/layout.ts';
+import { modeledCeilings } from '../../pipeline/plan.ts';
+import type { DcSpecs } from '../../scenarios/build.ts';
 import { PlannerSettingsSchema } from '../../models/capacity/settings.ts';
 import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
 import { startStacks, type RunningStacks } from '../../stacks/start.ts';
@@ -28,14 +33,16 @@ import type { CommandRun } from '../context.ts';
 import { loadData, loadDefaults } from '../data.ts';
 import { EXIT, InterruptedError } from '../errors.ts';
 import { writeFileAtomic } from '../io.ts';
-import { optimizePlan } from '../optimize.ts';
+import { forecastChoices } from '../chain.ts';
+import { loadHighs } from '../highs.ts';
+import { readObservedDemand } from '../inputs/catalog.ts';
+import { chainData } from '../inputs/chain-data.ts';
+import { loadHistory } from '../inputs/history.ts';
+import { readCandidates, readIntents } from '../inputs/intents.ts';
+import { measuredCapacities } from '../inputs/measurements.ts';
+import { loadPlacement } from '../inputs/routing.ts';
 import { renderPlan } from '../print/plan.ts';
 import { startProgress } from '../progress.ts';
-import { computeForecast } from './forecast.ts';
-import { computePlan } from './plan.ts';
-import { computeScenarios } from './scenarios-build.ts';
-import { computeTraffic } from './traffic.ts';
-import { computePopulation } from './users.ts';
 
 /** Options of `caplab campaign`. */
 export interface CampaignOptions {
@@ -106,28 +113,40 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
     const loadCtx = { dir: stagingDir, seed, runner, children, interrupted: () => interrupted };
     const load = (kind: LoadKind, dcs: readonly string[]) => runLoad(loadCtx, kind, dcs);
 
-    const forecastPath = join(dir, 'forecast.json');
-    await stage('forecast', async () => writeFileAtomic(forecastPath, tagged(runId, await computeForecast({ ...campaign.forecast }, seed))));
-
-    const trafficPath = join(dir, 'traffic.json');
-    const traffic = await stage('traffic', async () => {
-      const { traffic: t } = await computeTraffic({ forecast: forecastPath, placement }, seed, catalog);
+    // The chain runs in memory: each stage's output goes on to the next as a value and is written once, as a record.
+    const data = chainData();
+    const history = campaign.forecast?.history !== undefined ? await loadHistory(campaign.forecast.history) : undefined;
+    const placed = await loadPlacement(placement, data.rtt);
+    const c = chain({
+      ...(history ? { history } : {}), forecastChoices: forecastChoices(campaign.forecast), placement: placed,
       // The DCs were checked against the placement with the other inputs.
-      if (campaign.dcs) t.dcs = Object.fromEntries(Object.entries(t.dcs).filter(([d]) => campaign.dcs!.includes(d)));
-      await writeFileAtomic(trafficPath, tagged(runId, t));
+      ...(campaign.dcs ? { dcs: campaign.dcs } : {}),
+      catalog, observed: await readObservedDemand(catalog),
+    }, data, seed);
+
+    await stage('forecast', async () => writeFileAtomic(join(stagingDir, FORECAST), tagged(runId, c.forecast())));
+    const traffic = await stage('traffic', async () => {
+      const t = c.traffic().traffic;
+      await writeFileAtomic(join(stagingDir, TRAFFIC), tagged(runId, t));
       return t;
     });
     const dcs = Object.keys(traffic.dcs);
 
-    // The budgets the run judges by, whatever their source, so report and gate read the same ones from the folder.
-    const budgetsPath = join(dir, 'budgets.json');
-    await writeFileAtomic(budgetsPath, json(budgets));
-    log(`budgets: ${budgetsSource} (copied to budgets.json)`);
+    // The budgets the run judges by, whatever their source, so report and gate read the same ones from the folder;
+    // the specs are built from the budgets as recorded there (a limit without a value is no key in JSON).
+    const budgetsPath = join(stagingDir, BUDGETS);
+    const budgetsText = json(budgets);
+    await writeFileAtomic(budgetsPath, budgetsText);
+    const budgetsDoc = { doc: JSON.parse(budgetsText) as unknown, source: budgetsPath };
+    log(`budgets: ${budgetsSource} (copied to ${BUDGETS})`);
     const quarter = await stage('users and scenarios', async () => {
-      const q = campaign.quarter ?? loadDefaults().users.quarter;
-      await writeFileAtomic(join(stagingDir, 'population.json'), tagged(runId, await computePopulation({ quarter: q, forecast: forecastPath }, seed)));
+      const q = campaign.quarter ?? data.defaults.users.quarter;
+      await writeFileAtomic(join(stagingDir, POPULATION), tagged(runId, c.population(q)));
       return q;
     });
+    // The users files follow the population of the forecast computed from data/ alone, as they always have: the
+    // campaign's own forecast settings are not applied to them (with none, that forecast is the campaign's).
+    const users = (Object.keys(campaign.forecast ?? {}).length === 0 ? c : chain({}, data, seed)).usersFiles(quarter, placed);
 
     const { near, far } = await stage('stacks', async () => {
       if (campaign.targets) return { near: campaign.targets, far: campaign.targets };
@@ -139,80 +158,87 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
     });
 
     // Probe first, then a sweep at shares of the ceiling the probe measured, its bisection, then the replay of the measured plan.
-    const build = async (targetUrls: Record<string, string>, from: { planPath?: string; ceilings?: Record<string, number>; refineRates?: Record<string, number> }) => {
-      const built = await computeScenarios({
-        traffic: trafficPath, quarter, quick, targetUrls, catalog, runner, budgets: budgetsPath,
-        ...(from.planPath ? { plan: from.planPath } : { replay: false }),
+    const build = (targets: Record<string, string>, from: { plan?: Plan; ceilings?: Record<string, number>; refineRates?: Record<string, number> }) =>
+      (from.plan ? c.with({ plan: from.plan }) : c).scenarios({
+        quarter, quick, targets, runner, budgets: budgetsDoc,
+        ...(from.plan ? {} : { replay: false }),
         ...(from.ceilings ? { ceilings: from.ceilings } : {}),
         ...(from.refineRates ? { refineRates: from.refineRates } : {}),
         ...(campaign.timeScale !== undefined ? { timeScale: campaign.timeScale } : {}),
         ...(campaign.rateScale !== undefined ? { rateScale: campaign.rateScale } : {}),
         ...(campaign.insecureSkipTLSVerify !== undefined ? { insecureSkipTLSVerify: campaign.insecureSkipTLSVerify } : {}),
-      }, stagingDir, seed);
-      for (const [d, text] of Object.entries(built.users)) if (built.specs[d]) await writeFileAtomic(join(stagingDir, 'scenarios', `users-${d}.ndjson`), text);
-      return built;
+      });
+    const writeSpecs = async (specs: Record<string, DcSpecs>, kind: 'probe' | 'sweep' | 'replay', only: readonly string[]): Promise<void> => {
+      for (const d of only) await writeFileAtomic(join(stagingDir, specFile(d, kind)), json(specs[d]![kind]));
     };
-    const probeSpecs = await build(near, {});
+    const probeSpecs = build(near, {});
     const loaded = Object.keys(probeSpecs.specs);
-    for (const d of loaded) await writeFileAtomic(join(dir, 'scenarios', `${d}-probe.json`), json(probeSpecs.specs[d]!.probe));
+    for (const d of loaded) if (users[d] !== undefined) await writeFileAtomic(join(stagingDir, usersFile(d)), users[d]);
+    await writeSpecs(probeSpecs.specs, 'probe', loaded);
 
     await stage('preflight', async () => {
-      const users = Object.fromEntries(loaded.map((d) => [d, JSON.parse(probeSpecs.users[d]!.split('\n', 1)[0]!) as Record<string, unknown>]));
+      const firstUser = Object.fromEntries(loaded.map((d) => [d, JSON.parse(users[d]!.split('\n', 1)[0]!) as Record<string, unknown>]));
       const failures = await preflightFailures({
-        targets: Object.fromEntries(loaded.map((d) => [d, [near[d]!, far[d]!]])), catalog, users, timeoutSeconds: settings.preflight.timeoutSeconds,
+        targets: Object.fromEntries(loaded.map((d) => [d, [near[d]!, far[d]!]])), catalog, users: firstUser, timeoutSeconds: settings.preflight.timeoutSeconds,
         insecureSkipTLSVerify: (d) => skipsTLSVerify(d, campaign.insecureSkipTLSVerify, catalog.insecureSkipTLSVerify),
       });
       if (failures.length > 0) throw preflightError(failures);
     });
     await stage('probe', () => load('probe', loaded));
+    const capacityDir = join(stagingDir, CAPACITY_DIR);
     const ceilings = await stage('sweep', async () => {
       // Modeled ceilings, computed only if a probe needs one (every service of the DC must have a modeled time).
-      let modeled: Promise<Record<string, number> | undefined> | undefined;
-      const modeledCeilings = (): Promise<Record<string, number> | undefined> => (modeled ??= computePlan({ traffic: trafficPath, catalog }, seed)
-        .then((p) => Object.fromEntries(Object.entries(p.dcs).map(([d, x]) => [d, x.capacity.ceilingRps])))
-        .catch(() => undefined));
-      const c = await probeCeilings(join(stagingDir, 'capacity'), loaded, modeledCeilings, say);
-      const sweepSpecs = await build(near, { ceilings: c });
-      for (const d of loaded) await writeFileAtomic(join(stagingDir, 'scenarios', `${d}-sweep.json`), json(sweepSpecs.specs[d]!.sweep));
+      const modeled = async (): Promise<Record<string, number> | undefined> => {
+        try {
+          return modeledCeilings(c.plan());
+        } catch {
+          return undefined;
+        }
+      };
+      const ceil = await probeCeilings(capacityDir, loaded, modeled, say);
+      await writeSpecs(build(near, { ceilings: ceil }).specs, 'sweep', loaded);
       await load('sweep', loaded);
-      return c;
+      return ceil;
     });
     await stage('refine', () => refineSloRates({
-      capacityDir: join(stagingDir, 'capacity'), dcs: loaded, ...(quick ? settings.quick.refine : settings.refine),
+      capacityDir, dcs: loaded, ...(quick ? settings.quick.refine : settings.refine),
       warmupS: settings.probe.warmupSeconds, serverBudgetP95Ms, log: say,
       runRound: async (round, rates) => {
-        const specs = await build(near, { ceilings, refineRates: rates });
-        for (const d of Object.keys(rates)) await writeFileAtomic(refineSpecPath(stagingDir, d, round), json(specs.specs[d]!.refine));
+        const specs = build(near, { ceilings, refineRates: rates }).specs;
+        for (const d of Object.keys(rates)) await writeFileAtomic(refineSpecPath(stagingDir, d, round), json(specs[d]!.refine));
         await load(`refine-${round}`, Object.keys(rates));
       },
     }));
 
-    const planPath = join(dir, 'plan.json');
     const plan: Plan = await stage('plan', async () => {
-      const greedy = await computePlan({ traffic: trafficPath, results: join(stagingDir, 'capacity'), catalog }, seed);
+      const measured = c.with({ measured: await measuredCapacities(capacityDir, dcs, settings.probe.warmupSeconds, serverBudgetP95Ms) });
+      const greedy = measured.plan();
       // The least-cost placement under the intents, beside the greedy one, when the campaign plans every DC of its
       // placement (a subset of DCs leaves the other DCs' countries out of what could be optimized).
       const p: Plan = campaign.dcs === undefined
-        ? { ...greedy, optimized: await optimizePlan(greedy, { forecast: forecastPath, catalog, ...(campaign.intents ? { intents: campaign.intents } : {}), ...(campaign.candidates ? { candidates: campaign.candidates } : {}) }, seed) }
+        ? {
+          ...greedy,
+          optimized: measured.with({ intents: await readIntents(campaign.intents), ...(campaign.candidates ? { candidates: await readCandidates(campaign.candidates) } : {}) })
+            .optimized(await loadHighs()),
+        }
         : greedy;
-      await writeFileAtomic(planPath, tagged(runId, p));
+      await writeFileAtomic(join(stagingDir, PLAN), tagged(runId, p));
       return p;
     });
 
     const replays = await stage('replay', async () => {
-      const replaySpecs = await build(far, { planPath });
-      for (const d of loaded) await writeFileAtomic(join(stagingDir, 'scenarios', `${d}-replay.json`), json(replaySpecs.specs[d]!.replay));
+      await writeSpecs(build(far, { plan }).specs, 'replay', loaded);
       return load('replay', loaded);
     });
 
     await stage('report', async () => {
       // Run inside the folder, so the report names its files relative to it (the folder moves into place after).
-      const r = await children.run(['--quiet', 'report', '.', '--budgets', 'budgets.json'], stagingDir);
+      const r = await children.run(['--quiet', 'report', '.', '--budgets', BUDGETS], stagingDir);
       if (r.code !== EXIT.ok) throw childFailure('report', r);
     });
     if (interrupted) throw new InterruptedError(`campaign interrupted after the report: the finished run is in ${stagingDir}, not moved into place`);
     // The manifest last: a folder with one is a finished run (the next campaign completes a swap cut short).
-    await writeCampaignManifest(stagingDir, { runId, startedAt, finishedAt: new Date().toISOString(), quick, seed, dcs: loaded, skipped: probeSpecs.skipped, budgets: 'budgets.json' });
+    await writeCampaignManifest(stagingDir, { runId, startedAt, finishedAt: new Date().toISOString(), quick, seed, dcs: loaded, skipped: probeSpecs.skipped, budgets: BUDGETS });
     await commitStaging(stagingDir, out, runId);
     committed = true;
     progress.stop();
@@ -222,7 +248,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
     process.stdout.write(`${quick ? 'quick campaign (smoke run: short steps, less certain fits)' : 'campaign'} for ${quarter}: ` +
       `replay ${crossed.length === 0 ? 'met every budget' : `crossed budgets in ${crossed.join(', ')}`}` +
       `${probeSpecs.skipped.length > 0 ? `; no demand, not loaded: ${probeSpecs.skipped.join(', ')}` : ''}\n`);
-    process.stdout.write(`run ${runId}: ${out}\nreport: ${join(out, 'report.html')}\n`);
+    process.stdout.write(`run ${runId}: ${out}\nreport: ${join(out, REPORT_HTML)}\n`);
     return EXIT.ok;
   } finally {
     progress.stop();

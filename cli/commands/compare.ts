@@ -11,6 +11,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Problem, ValidationError } from '../../models/errors.ts';
 import type { Plan } from '../../models/types.ts';
+import { COMPARE_HTML, COMPARE_MD, PLAN, RESULTS_DIR } from '../../pipeline/layout.ts';
 import { parseWith } from '../../models/validation.ts';
 import { type CompareSide, compareRuns } from '../../reports/compare.ts';
 import { renderCompareHtml, renderCompareMarkdown } from '../../reports/render/compare.ts';
@@ -18,8 +19,9 @@ import { PlanFileSchema } from '../../reports/render/inputs.ts';
 import type { ProvenanceEntry } from '../../reports/render/model.ts';
 import type { CommandRun } from '../context.ts';
 import { EXIT, InputError, ScriptError } from '../errors.ts';
-import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
-import { loadResults } from './report.ts';
+import { writeFileAtomic } from '../io.ts';
+import { readJson } from '../inputs/json.ts';
+import { loadResults } from '../inputs/results.ts';
 
 /** Options of `caplab compare`. */
 export interface CompareCliOptions {
@@ -37,16 +39,16 @@ async function loadSide(dir: string, problems: Problem[]): Promise<CompareSide> 
     problems.push({ where: dir, message: 'no such directory' });
     return { label: dir, results: {} };
   }
-  const resultsDir = (await isDir(join(dir, 'results'))) ? join(dir, 'results') : dir;
+  const resultsDir = (await isDir(join(dir, RESULTS_DIR))) ? join(dir, RESULTS_DIR) : dir;
   const warnings: string[] = [];
   const provenance: ProvenanceEntry[] = [];
   const results = await loadResults(resultsDir, problems, provenance, warnings);
   for (const w of warnings) process.stderr.write(`caplab: ${w}\n`);
   let plan: Plan | undefined;
-  const planPath = join(dir, 'plan.json');
+  const planPath = join(dir, PLAN);
   if (await isFile(planPath)) {
     try {
-      plan = parseWith(PlanFileSchema, parseJsonInput(await readTextInput(planPath, 'plan'), planPath), planPath);
+      plan = parseWith(PlanFileSchema, await readJson(planPath, 'plan'), planPath);
     } catch (err) {
       if (err instanceof ValidationError) problems.push(...err.problems);
       else if (err instanceof InputError) problems.push({ where: planPath, message: err.message });
@@ -81,7 +83,7 @@ export const run: CommandRun<CompareCliOptions> = async ({ args, opts, global })
     return EXIT.ok;
   }
   const md = renderCompareMarkdown(comparison);
-  const outputs: [string, string][] = [['compare.md', md], ['compare.html', renderCompareHtml(comparison)]];
+  const outputs: [string, string][] = [[COMPARE_MD, md], [COMPARE_HTML, renderCompareHtml(comparison)]];
   for (const [name, text] of outputs) {
     const path = join(global.outDir, name);
     try {

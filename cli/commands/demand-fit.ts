@@ -18,15 +18,18 @@ import { checkTelemetry } from '../../models/traffic/telemetry.ts';
 import { type ParsedTelemetry, parseTelemetryCsv } from '../../models/traffic/telemetry-csv.ts';
 import { parsePrometheusMatrix } from '../../models/traffic/telemetry-prometheus.ts';
 import { parseDurationMs } from '../../scenarios/duration.ts';
-import { catalogOf } from '../catalog.ts';
+import { catalogOf } from '../inputs/catalog.ts';
 import type { CommandRun } from '../context.ts';
 import { loadData } from '../data.ts';
 import { EXIT, InputError } from '../errors.ts';
-import { forecastInput } from '../forecast-input.ts';
+import { computeForecast } from '../chain.ts';
+import { readForecastFile } from '../inputs/forecast.ts';
+import { readJson } from '../inputs/json.ts';
+import { DEMAND } from '../../pipeline/layout.ts';
 import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
 import { PASSWORD_VAR, prometheusTarget, TOKEN_VAR, USER_VAR } from '../prometheus-auth.ts';
 import { renderDemandFit } from '../print/demand.ts';
-import { loadPlacement, loadRoutingData } from '../routing.ts';
+import { loadPlacement, loadRoutingData } from '../inputs/routing.ts';
 
 /** Options of `caplab demand fit`. */
 export interface DemandFitOptions {
@@ -87,7 +90,7 @@ export async function computeDemandFit(opts: DemandFitOptions, seed: number): Pr
   const t = checked.telemetry;
 
   // The population behind each DC: the forecast quarter holding the middle of the telemetry, unless --quarter says.
-  const forecast = await forecastInput(opts.forecast, seed);
+  const forecast = opts.forecast !== undefined ? await readForecastFile(opts.forecast) : await computeForecast({}, seed);
   const mid = new Date(((t.from + t.to) / 2) * 1000);
   const quarter = opts.quarter ?? quarterLabel(mid.getUTCFullYear() * 4 + Math.floor(mid.getUTCMonth() / 3));
   const fq = forecast.quarters.find((q) => q.quarter === quarter);
@@ -121,7 +124,7 @@ async function readSource(opts: DemandFitOptions, step: number | undefined): Pro
   if (opts.csv !== undefined) return { kind: 'csv', what: opts.csv, parsed: parseTelemetryCsv(await readTextInput(opts.csv, 'telemetry file'), opts.csv) };
   if (opts.prometheusFile !== undefined) {
     const f = opts.prometheusFile;
-    return { kind: 'prometheus-file', what: f, parsed: parsePrometheusMatrix(parseJsonInput(await readTextInput(f, 'Prometheus query_range file'), f), f, labels) };
+    return { kind: 'prometheus-file', what: f, parsed: parsePrometheusMatrix(await readJson(f, 'Prometheus query_range file'), f, labels) };
   }
   if (opts.query === undefined) throw new InputError('--prometheus needs --query (a PromQL expression giving requests/s by DC and service)');
   const target = prometheusTarget(opts.prometheus!, process.env);
@@ -197,7 +200,7 @@ export const run: CommandRun<DemandFitOptions> = async ({ opts, global }) => {
     process.stdout.write(json);
     return EXIT.ok;
   }
-  const path = join(global.outDir, 'demand.json');
+  const path = join(global.outDir, DEMAND);
   await writeFileAtomic(path, json);
   process.stdout.write(renderDemandFit(demand));
   if (!global.quiet) process.stdout.write(`\nwrote ${path}; use it with: caplab traffic --demand ${path}\n`);

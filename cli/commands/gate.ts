@@ -34,7 +34,8 @@ import { type Problem, ValidationError } from '../../models/errors.ts';
 import { RttSchema } from '../../models/routing/settings.ts';
 import { type DamagedFile, evaluateGate, gateAnnotations, gateJUnit, gateMarkdown, type GateRun } from '../../reports/gate.ts';
 import { gateEvidenceProblems, type RequiredDc } from '../../reports/gate-evidence.ts';
-import { CAMPAIGN_MANIFEST, type CampaignManifest } from '../../reports/ingest/campaign-manifest.ts';
+import { BUDGETS, JUNIT, MANIFEST as CAMPAIGN_MANIFEST, RESULTS_DIR, SUMMARY } from '../../pipeline/layout.ts';
+import type { CampaignManifest } from '../../reports/ingest/campaign-manifest.ts';
 import { runFigures } from '../../reports/ingest/results.ts';
 import type { DcResults, ProvenanceEntry } from '../../reports/render/model.ts';
 import { type Budgets, parseBudgets } from '../../scenarios/budgets.ts';
@@ -44,8 +45,8 @@ import { DATA_DIR, loadData } from '../data.ts';
 import { EXIT, ScriptError } from '../errors.ts';
 import { collect } from '../collect.ts';
 import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
+import { loadDcResults, resultFiles } from '../inputs/results.ts';
 import { formatGate } from '../print/gate.ts';
-import { loadDcResults, resultFiles } from './report.ts';
 
 /** Options of `caplab gate` as commander parses them. */
 export interface GateCliOptions {
@@ -77,7 +78,7 @@ function knownDcs(budgets: Budgets | undefined): string[] {
 }
 
 /** The run of one DC's results; its checks point at its summary, else at its first points file. */
-function gateRun(dc: string | null, r: DcResults | undefined, shown: string, provenance: ProvenanceEntry[], damaged: DamagedFile[], summaryFile = `${shown}/summary.json`): GateRun {
+function gateRun(dc: string | null, r: DcResults | undefined, shown: string, provenance: ProvenanceEntry[], damaged: DamagedFile[], summaryFile = `${shown}/${SUMMARY}`): GateRun {
   const points = provenance.find((p) => p.file.startsWith(`${shown}/points`))?.file;
   const figures = r ? runFigures(r) : { services: [], dropped: null, droppedSource: null };
   return { dc, figures, ...(r?.summary ? { summary: r.summary } : {}), file: r?.summary ? summaryFile : points ?? shown, dir: shown, damaged };
@@ -108,7 +109,7 @@ async function readDcDir(dir: string, own: string[], budgets: Budgets | undefine
   }
   const known = knownDcs(budgets);
   if (!known.includes(dc)) {
-    const lone = own.includes('summary.json') ? `, or pass ${join(dir, 'summary.json')} to judge it without a DC` : '';
+    const lone = own.includes(SUMMARY) ? `, or pass ${join(dir, SUMMARY)} to judge it without a DC` : '';
     problems.push({ where: dir, message: `"${dc}" is not a known DC (known: ${known.join(', ')}; from data/rtt.json and the budgets), so its DC budgets cannot be chosen: name the directory after its DC${lone}` });
   }
   // Read the files even when the name is wrong, so one run lists their problems too.
@@ -140,8 +141,8 @@ async function readResultsDir(dir: string, budgets: Budgets | undefined, campaig
   const any = runs.some((r) => r.summary || r.figures.dropped !== null || r.figures.services.length > 0 || (r.damaged ?? []).length > 0);
   if (!any && !campaign && problems.length === before) {
     runs.length = 0;
-    const hasResults = await stat(join(dir, 'results')).then((s) => s.isDirectory(), () => false);
-    problems.push({ where: dir, message: `no results: expected summary.json or points*.ndjson[.gz] in it (a DC's directory) or in its <dc>/ sub-directories (a results directory)${hasResults ? ` (a campaign directory? try ${join(dir, 'results')})` : ''}` });
+    const hasResults = await stat(join(dir, RESULTS_DIR)).then((s) => s.isDirectory(), () => false);
+    problems.push({ where: dir, message: `no results: expected summary.json or points*.ndjson[.gz] in it (a DC's directory) or in its <dc>/ sub-directories (a results directory)${hasResults ? ` (a campaign directory? try ${join(dir, RESULTS_DIR)})` : ''}` });
   }
   return { runs, resultsDir: true };
 }
@@ -159,10 +160,10 @@ async function readSummaryFile(path: string, problems: Problem[]): Promise<GateR
  */
 async function campaignFolderOf(target: string): Promise<{ campaign: string; results: string } | undefined> {
   const has = (d: string): Promise<boolean> => stat(join(d, CAMPAIGN_MANIFEST)).then((s) => s.isFile(), () => false);
-  if (await has(target)) return { campaign: target, results: join(target, 'results') };
+  if (await has(target)) return { campaign: target, results: join(target, RESULTS_DIR) };
   const abs = resolve(target); // resolve: `caplab gate .` inside results/ or results/<dc>
-  if (basename(abs) === 'results' && (await has(dirname(abs)))) return { campaign: dirname(target === '.' ? abs : target), results: target };
-  if (basename(dirname(abs)) === 'results' && (await has(dirname(dirname(abs))))) return { campaign: dirname(dirname(abs)), results: target };
+  if (basename(abs) === RESULTS_DIR && (await has(dirname(abs)))) return { campaign: dirname(target === '.' ? abs : target), results: target };
+  if (basename(dirname(abs)) === RESULTS_DIR && (await has(dirname(dirname(abs))))) return { campaign: dirname(dirname(abs)), results: target };
   return undefined;
 }
 
@@ -174,7 +175,7 @@ function budgetsSource(opts: GateCliOptions, folder: { campaign: string } | unde
     return { path: p, shown: p, why: `the budgets campaign run ${manifest.runId} ran with (${join(folder.campaign, CAMPAIGN_MANIFEST)})` };
   }
   return {
-    path: join(DATA_DIR, 'budgets.json'), shown: 'data/budgets.json',
+    path: join(DATA_DIR, BUDGETS), shown: `data/${BUDGETS}`,
     why: "caplab's built-in budgets for the built-in mobile-cloud API: no --budgets was given and no campaign.json names the budgets the run used",
   };
 }
@@ -216,7 +217,7 @@ export const run: CommandRun<GateCliOptions> = async ({ args, opts, global }) =>
 
   const outcome = evaluateGate(budgets, runs, { requireAll: opts.requireAll ?? false });
   const resultsDir = folder?.results ?? target;
-  const junitPath = opts.junit ?? (kind === 'dir' ? join(resultsDir, 'junit.xml') : join(dirname(target), 'junit.xml'));
+  const junitPath = opts.junit ?? (kind === 'dir' ? join(resultsDir, JUNIT) : join(dirname(target), JUNIT));
   try {
     await writeFileAtomic(junitPath, gateJUnit(outcome, runs));
     // The gate's junit.xml inside a checked campaign folder is recorded, so the folder still checks afterwards.

@@ -21,6 +21,7 @@ import type { CommandRun } from '../context.ts';
 import { EXIT, InputError } from '../errors.ts';
 import { writeFileAtomic } from '../io.ts';
 import { K6_FILES } from '../run/k6-files.ts';
+import { readTlsAuthFiles } from '../run/tls-files.ts';
 import { usersOf } from '../run/users.ts';
 
 /** Options of `caplab k6 build` as commander parses them. */
@@ -45,7 +46,7 @@ export const run: CommandRun<K6BuildOptions> = async ({ args, opts, global }) =>
   const problems: Problem[] = [];
   let spec: ScenarioSpec | undefined;
   try {
-    spec = parseScenarioText(specText.replace(/^\uFEFF/, ''), specPath);
+    spec = readTlsAuthFiles(parseScenarioText(specText.replace(/^\uFEFF/, ''), specPath), specPath, problems);
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     problems.push(...err.problems);

@@ -19,27 +19,23 @@
  * Exit 0 when written (crossed thresholds are reported, not fatal: `caplab gate` decides); 104 when plan.json is
  * missing or any file is unreadable or invalid (every problem listed with file and JSON path; nothing written).
  */
-import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ForecastFileSchema } from '../../models/growth/forecast-file.ts';
+import { BUDGETS_FILES, CAPACITY_DIR, FORECAST, isProbeSpec, JUNIT, MANIFEST, PLAN, REPORT_HTML, REPORT_MD, RESULTS_DIR, SCENARIOS_DIR, TRAFFIC } from '../../pipeline/layout.ts';
 import { type Problem, ValidationError } from '../../models/errors.ts';
 import { compareRoutings, type RoutingComparison } from '../../models/routing/compare.ts';
 import { routeCountries } from '../../models/routing/route.ts';
 import type { Forecast, Plan, Traffic } from '../../models/types.ts';
 import { parseWith } from '../../models/validation.ts';
-import type { DamagedFile } from '../../reports/gate.ts';
-import { readK6Ndjson } from '../../reports/ingest/ndjson.ts';
 import { evaluateBudgets } from '../../reports/render/budget-results.ts';
 import { renderHtml } from '../../reports/render/html.ts';
 import { PlanFileSchema, TrafficFileSchema } from '../../reports/render/inputs.ts';
 import { renderCampaignJUnit } from '../../reports/render/junit-report.ts';
 import { renderMarkdown } from '../../reports/render/markdown.ts';
 import { buildReportModel, type DcResults, type ProvenanceEntry, type ReportInput } from '../../reports/render/model.ts';
-import { LoadSeriesSink } from '../../reports/render/series.ts';
-import { readAnySummary } from '../../reports/render/summary-shape.ts';
 import { isQuickProbeSpec, type QuickEvidence, quickRunNote } from '../../reports/render/quick-run.ts';
 import { parseBudgets } from '../../scenarios/budgets.ts';
 import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
@@ -50,7 +46,9 @@ import { loadData } from '../data.ts';
 import { EXIT, ScriptError } from '../errors.ts';
 import { collect } from '../collect.ts';
 import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
-import { loadPlacement, loadRoutingData } from '../routing.ts';
+import { readJson } from '../inputs/json.ts';
+import { loadResults } from '../inputs/results.ts';
+import { loadPlacement, loadRoutingData } from '../inputs/routing.ts';
 
 /** Options of `caplab report`. */
 export interface ReportOptions {
@@ -72,104 +70,6 @@ export interface LoadedCampaign {
 }
 
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
-
-async function readJson(path: string, what: string): Promise<unknown> {
-  return parseJsonInput(await readTextInput(path, what), path);
-}
-
-/** Names of a DC's k6 points files: one per run, execution segment or k6-operator pod. */
-const POINTS = /^points.*\.ndjson(\.gz)?$/;
-
-/**
- * The result files a directory holds itself: summary.json and every points*.ndjson[.gz], sorted. Tells a DC's own
- * directory (it holds some) from a results directory (its DCs' sub-directories do).
- * @param dir directory
- * @returns file names (empty when it holds none or does not exist)
- * @throws {Error} on I/O failures other than a missing directory
- */
-export async function resultFiles(dir: string): Promise<string[]> {
-  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return [] as string[];
-    throw err;
-  });
-  return names.filter((f) => f === 'summary.json' || POINTS.test(f)).sort();
-}
-
-/** Where {@link loadDcResults} reads and how it names what it read. */
-export interface DcSource {
-  /** The DC's directory, holding summary.json and points*.ndjson[.gz]. */
-  dir: string;
-  /** DC name (or what stands for it) in provenance. */
-  dc: string;
-  /** How `dir` is shown in provenance, e.g. `results/singapore` (default `dir`). */
-  shown?: string;
-  /** Summary to read instead of `dir`/summary.json (a lone summary file of any name). */
-  summary?: string;
-}
-
-/**
- * Reads one DC's results: its summary (handleSummary or --summary-export shape) and every points*.ndjson[.gz] beside
- * it, merged into one series. The one reader of a DC's files, whether the DC came from a results directory's
- * sub-directory, a DC directory or a lone summary's directory, so they are read (and their problems named) alike.
- * @param src the DC's directory, name and how to show it
- * @param problems where invalid files are reported
- * @param provenance where read files are recorded (as `shown`/file)
- * @param warnings where damaged-line notes go
- * @param damaged where points files with damaged lines go instead of a warning (the gate refuses them), if given
- * @returns the DC's results, or undefined when it holds neither a readable summary nor readable points
- * @throws {Error} only on I/O failures other than a missing or invalid file
- */
-export async function loadDcResults(src: DcSource, problems: Problem[], provenance: ProvenanceEntry[], warnings: string[], damaged?: DamagedFile[]): Promise<DcResults | undefined> {
-  const { dir, dc } = src;
-  const shown = src.shown ?? dir;
-  const r: DcResults = {};
-  const summaryPath = src.summary ?? join(dir, 'summary.json');
-  if (await exists(summaryPath)) {
-    const s = await collect(problems, summaryPath, async () => readAnySummary(await readJson(summaryPath, 'summary'), summaryPath));
-    if (s) {
-      r.summary = s;
-      provenance.push({ file: src.summary ?? `${shown}/summary.json`, what: `k6 summary of ${dc}`, kind: 'measured', status: 'read', detail: `${Object.keys(s.metrics).length} metrics, ${(s.state.testRunDurationMs / 1000).toFixed(1)} s` });
-    }
-  }
-  // Every points*.ndjson[.gz] of the DC (segments or k6-operator pods of one run) goes into one series: merged by
-  // points, never by averaging per-file percentiles.
-  const files = (await resultFiles(dir)).filter((f) => POINTS.test(f));
-  const sink = new LoadSeriesSink();
-  let read = 0;
-  for (const name of files) {
-    const p = join(dir, name);
-    const rep = await collect(problems, p, () => readK6Ndjson(createReadStream(p), sink, p));
-    if (!rep) continue;
-    read++;
-    if (rep.damaged > 0 && damaged) damaged.push({ file: `${shown}/${name}`, count: rep.damaged, lines: rep.damagedLines });
-    else if (rep.damaged > 0) warnings.push(`${p}: skipped ${rep.damaged} damaged line${rep.damaged === 1 ? '' : 's'} (${rep.damagedLines.join(', ')}${rep.damaged > rep.damagedLines.length ? ', ...' : ''})`);
-    provenance.push({ file: `${shown}/${name}`, what: `k6 points of ${dc}`, kind: 'measured', status: 'read', detail: `${rep.points} points${rep.damaged > 0 ? `, ${rep.damaged} damaged lines skipped` : ''}` });
-  }
-  if (read > 0) r.series = sink.finish();
-  return r.summary || r.series ? r : undefined;
-}
-
-/**
- * Reads per-DC results from a results directory (`<dir>/<dc>/summary.json`, `<dir>/<dc>/points*.ndjson[.gz]`), each
- * sub-directory's name taken as its DC.
- * @param dir results directory (missing: no results)
- * @param problems where invalid files are reported
- * @param provenance where read files are recorded
- * @param warnings where damaged-line notes go
- * @param label how paths are shown (e.g. `results`)
- * @returns results per DC (DCs with neither file are left out)
- * @throws {Error} only on I/O failures other than a missing or invalid file
- */
-export async function loadResults(dir: string, problems: Problem[], provenance: ProvenanceEntry[], warnings: string[], label = 'results'): Promise<Record<string, DcResults>> {
-  const results: Record<string, DcResults> = {};
-  if (!(await exists(dir))) return results;
-  const dcs = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  for (const dc of dcs) {
-    const r = await loadDcResults({ dir: join(dir, dc), dc, shown: `${label}/${dc}` }, problems, provenance, warnings);
-    if (r) results[dc] = r;
-  }
-  return results;
-}
 
 /** Weights of countries for the mean RTT: forecast devices in the last quarter, else each country's design demand. */
 function countryWeights(traffic: Traffic, forecast: Forecast | undefined): Record<string, number> {
@@ -221,17 +121,17 @@ export async function loadCampaign(dir: string, opts: ReportOptions = {}): Promi
     if (v !== undefined) provenance.push({ file: name, what, kind, status: 'read', detail: detail(v) });
     return v;
   };
-  const plan = await file<Plan>('plan.json', 'capacity plan', 'modeled', true, (v, p) => parseWith(PlanFileSchema, v, p),
+  const plan = await file<Plan>(PLAN, 'capacity plan', 'modeled', true, (v, p) => parseWith(PlanFileSchema, v, p),
     (x) => `${x.schema}, seed ${x.seed}, ${Object.keys(x.dcs).length} DCs, placement ${x.placement}`);
-  const forecast = await file<Forecast>('forecast.json', 'growth forecast', 'modeled', false, (v, p) => parseWith(ForecastFileSchema, v, p),
+  const forecast = await file<Forecast>(FORECAST, 'growth forecast', 'modeled', false, (v, p) => parseWith(ForecastFileSchema, v, p),
     (x) => `${x.schema}, seed ${x.seed}, ${x.model?.model ?? 'model'}, ${x.quarters.length} quarters`);
-  const traffic = await file<Traffic>('traffic.json', 'demand per DC and service', 'modeled', false, (v, p) => parseWith(TrafficFileSchema, v, p),
+  const traffic = await file<Traffic>(TRAFFIC, 'demand per DC and service', 'modeled', false, (v, p) => parseWith(TrafficFileSchema, v, p),
     (x) => `${x.schema}, placement ${x.placement}, ${Object.keys(x.dcs).length} DCs`);
-  const results = await loadResults(join(dir, 'results'), problems, provenance, warnings);
-  const capacity = await loadResults(join(dir, 'capacity'), problems, provenance, warnings, 'capacity');
+  const results = await loadResults(join(dir, RESULTS_DIR), problems, provenance, warnings);
+  const capacity = await loadResults(join(dir, CAPACITY_DIR), problems, provenance, warnings, CAPACITY_DIR);
   let budgetsPath = opts.budgets ?? (manifest ? join(dir, manifest.budgets) : undefined);
   if (budgetsPath === undefined) {
-    for (const n of ['budgets.json', 'budgets.yaml', 'budgets.yml']) if (await exists(join(dir, n))) { budgetsPath = join(dir, n); break; }
+    for (const n of BUDGETS_FILES) if (await exists(join(dir, n))) { budgetsPath = join(dir, n); break; }
   }
   const budgets = budgetsPath === undefined ? undefined : await collect(problems, budgetsPath, async () => {
     const text = await readTextInput(budgetsPath, 'budgets file');
@@ -264,12 +164,12 @@ export async function loadCampaign(dir: string, opts: ReportOptions = {}): Promi
  * @returns 'probe-specs' when every probe spec found is quick (and there is one), else undefined
  */
 async function quickFromSpecs(dir: string): Promise<QuickEvidence | undefined> {
-  const specs = await readdir(join(dir, 'scenarios')).then((n) => n.filter((f) => f.endsWith('-probe.json')), () => [] as string[]);
+  const specs = await readdir(join(dir, SCENARIOS_DIR)).then((n) => n.filter(isProbeSpec), () => [] as string[]);
   if (specs.length === 0) return undefined;
   const quick = loadData('scenarios.json', ScenarioSettingsSchema).quick.probe;
   for (const f of specs) {
     // An unreadable spec is not evidence either way; the report does not read specs otherwise.
-    const spec = await readTextInput(join(dir, 'scenarios', f), 'probe spec').then((t) => JSON.parse(t) as unknown, () => undefined);
+    const spec = await readTextInput(join(dir, SCENARIOS_DIR, f), 'probe spec').then((t) => JSON.parse(t) as unknown, () => undefined);
     if (!isQuickProbeSpec(spec, quick)) return undefined;
   }
   return 'probe-specs';
@@ -292,9 +192,9 @@ export const run: CommandRun<ReportOptions> = async ({ args, opts, global }) => 
   for (const w of warnings) process.stderr.write(`caplab: ${w}\n`);
   const model = buildReportModel(input);
   const outputs: [string, string][] = [
-    ['report.html', renderHtml(model, { chartJs: await chartJsSource() })],
-    ['report.md', renderMarkdown(model)],
-    ['junit.xml', renderCampaignJUnit(results, input.budgets ?? [])],
+    [REPORT_HTML, renderHtml(model, { chartJs: await chartJsSource() })],
+    [REPORT_MD, renderMarkdown(model)],
+    [JUNIT, renderCampaignJUnit(results, input.budgets ?? [])],
   ];
   for (const [name, text] of outputs) {
     try {
@@ -308,7 +208,7 @@ export const run: CommandRun<ReportOptions> = async ({ args, opts, global }) => 
     try {
       await updateCampaignManifest(dir, manifest, outputs.map(([n]) => n));
     } catch (err) {
-      throw new ScriptError(`cannot update ${join(dir, 'campaign.json')}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new ScriptError(`cannot update ${join(dir, MANIFEST)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
   if (!global.quiet) {

@@ -10,6 +10,7 @@ import { startStacks } from '../../stacks/start.ts';
 import type { CommandRun } from '../context.ts';
 import { EXIT, InputError } from '../errors.ts';
 import { writeFileAtomic } from '../io.ts';
+import { STACKS } from '../../pipeline/layout.ts';
 
 /** Options of `caplab stack up` as commander parses them (strings, validated here so every problem is listed). */
 export interface StackUpOptions {
@@ -69,7 +70,7 @@ export const run: CommandRun<StackUpOptions> = async ({ opts, global }) => {
   });
   try {
     const file: StacksFile = { schema: 'caplab.stacks/v1', urls: stacks.urls, nodes, wan, dataDir };
-    await writeFileAtomic(join(global.outDir, 'stacks.json'), `${JSON.stringify(file, null, 2)}\n`);
+    await writeFileAtomic(join(global.outDir, STACKS), `${JSON.stringify(file, null, 2)}\n`);
     for (const dc of dcs) process.stdout.write(`${dc}\t${stacks.urls[dc]}\n`);
     if (!global.quiet) process.stderr.write(`stacks up (${nodes} node${nodes === 1 ? '' : 's'} per data center, WAN ${wan ? 'on' : 'off'}); Ctrl-C to stop\n`);
     await stop;

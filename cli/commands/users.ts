@@ -5,21 +5,17 @@
  */
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { RegionsSchema } from '../../models/growth/settings.ts';
-import { buildPopulation } from '../../models/population/population.ts';
-import { DevicesSchema, UsageSchema } from '../../models/population/settings.ts';
 import { shardRange } from '../../models/population/shard.ts';
 import { userStream } from '../../models/population/stream.ts';
 import { createUserGenerator, MAX_USERS } from '../../models/population/user.ts';
 import { dcByCountry as dcByCountryOf, routeCountries } from '../../models/routing/route.ts';
-import type { Population } from '../../models/types.ts';
+import { POPULATION } from '../../pipeline/layout.ts';
 import type { CommandRun } from '../context.ts';
-import { loadData, loadDefaults } from '../data.ts';
+import { computePopulation } from '../chain.ts';
 import { EXIT, InputError, InterruptedError } from '../errors.ts';
-import { forecastInput } from '../forecast-input.ts';
 import { openAtomicStream, writeFileAtomic } from '../io.ts';
 import { startProgress } from '../progress.ts';
-import { loadPlacement, loadRoutingData } from '../routing.ts';
+import { loadPlacement, loadRoutingData } from '../inputs/routing.ts';
 
 /** Options of `caplab users` as commander parses them. */
 export interface UsersOptions {
@@ -32,31 +28,11 @@ export interface UsersOptions {
   dc?: string;
 }
 
-/**
- * Builds the population of a quarter from a forecast file or a freshly computed forecast.
- * @param opts quarter and forecast file
- * @param seed seed
- * @returns the population
- * @throws {InputError} when the forecast file cannot be read or parsed
- * @throws {ValidationError} when the forecast file, data files or quarter are invalid
- */
-export async function computePopulation(opts: Pick<UsersOptions, 'quarter' | 'forecast'>, seed: number): Promise<Population> {
-  const forecast = await forecastInput(opts.forecast, seed);
-  return buildPopulation({
-    forecast,
-    quarter: opts.quarter ?? loadDefaults().users.quarter,
-    devices: loadData('devices.json', DevicesSchema),
-    regions: loadData('regions.json', RegionsSchema),
-    usage: loadData('usage.json', UsageSchema),
-    seed,
-  });
-}
-
 /** Runs `caplab users`. */
 export const run: CommandRun<UsersOptions> = async ({ opts, global }) => {
   if (opts.count > MAX_USERS) throw new InputError(`--count ${opts.count} is too large: at most ${MAX_USERS} users (2^32) per seed`);
   const population = await computePopulation(opts, global.seed);
-  await writeFileAtomic(join(global.outDir, 'population.json'), `${JSON.stringify(population, null, 2)}\n`);
+  await writeFileAtomic(join(global.outDir, POPULATION), `${JSON.stringify(population, null, 2)}\n`);
   const range = opts.shard ? shardRange(opts.count, opts.shard.index, opts.shard.count) : { start: 0, end: opts.count };
   const { rtt, residency } = loadRoutingData();
   const routing = routeCountries(await loadPlacement(opts.placement, rtt), population.countries.map((c) => c.code), rtt, residency);

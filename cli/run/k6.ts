@@ -24,6 +24,7 @@ import { EXIT, InputError, ScriptError } from '../errors.ts';
 import { readTextInput } from '../io.ts';
 import type { RunOptions } from './options.ts';
 import { K6_FILES } from './k6-files.ts';
+import { readTlsAuthFiles } from './tls-files.ts';
 import { usersOf } from './users.ts';
 
 /** Where k6 comes from, and how to get it when it is missing. */
@@ -165,8 +166,8 @@ export async function runWithK6(specPath: string, opts: RunOptions, global: Glob
   if (opts.workers !== undefined) throw new InputError('--workers splits the embedded engine over threads; k6 uses every core itself: drop --workers with --runner k6');
   const found = spawnSync('k6', ['version'], { stdio: 'ignore' });
   if (found.error !== undefined || found.status !== 0) throw new InputError(K6_INSTALL_HINT);
-  const spec = parseScenarioText(await readTextInput(specPath, 'scenario spec'), specPath);
   const problems: Problem[] = [];
+  const spec = readTlsAuthFiles(parseScenarioText(await readTextInput(specPath, 'scenario spec'), specPath), specPath, problems);
   const teamScript = specK6Script(spec);
   // Team scripts run through a wrapper importing them by absolute path, and caplab's steps (if the spec also has
   // some) from caplab's generated script beside it; a spec of steps only runs as a generated script. Both read the
@@ -174,7 +175,7 @@ export async function runWithK6(specPath: string, opts: RunOptions, global: Glob
   const stepSpec = teamScript === undefined ? spec : stepFlowsSpec(spec);
   const users = stepSpec ? await usersOf(stepSpec, specPath, {}, global.seed, problems) : undefined;
   const wrapper = teamScript === undefined ? undefined : await wrapperOf(spec, specPath, global.seed, users?.file, problems);
-  if (problems.length > 0) throw new ValidationError(`${specPath}: ${teamScript === undefined ? 'users cannot be read' : `cannot wrap ${specK6Scripts(spec).join(', ')}`}`, problems);
+  if (problems.length > 0) throw new ValidationError(`${specPath}: ${teamScript === undefined ? 'its files cannot be read' : `cannot wrap ${specK6Scripts(spec).join(', ')}`}`, problems);
   makeOutputDirs(k6OutputFiles(opts));
   const dir = mkdtempSync(join(tmpdir(), 'caplab-k6-'));
   try {

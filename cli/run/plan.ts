@@ -13,10 +13,12 @@ import {
 import { humanizeBytes } from '../../scenarios/engine/outputs/text-summary.ts';
 import { shortcutFlow } from '../../scenarios/engine/shortcut-flow.ts';
 import { estimateVuMemory } from '../../scenarios/engine/vu-memory.ts';
+import { engineTransportProblems } from '../../scenarios/engine/transport.ts';
 import { defaultWorkers } from '../../scenarios/engine/workers.ts';
 import { k6FlowsOf, parseScenarioText, type ScenarioSpec } from '../../scenarios/spec.ts';
 import { loadDefaults } from '../data.ts';
 import type { RunOptions } from './options.ts';
+import { readTlsAuthFiles } from './tls-files.ts';
 
 /** Most workers `--workers` takes (each is a thread with its own event loop and copy of the users). */
 export const MAX_WORKERS = 64;
@@ -54,6 +56,11 @@ export function planRun(specPath: string, specText: string, opts: RunOptions, co
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     problems.push(...err.problems);
+  }
+  // tlsAuth files are read now (PEM text for the engine); what the engine cannot do of the TLS options is said now.
+  if (spec) {
+    spec = readTlsAuthFiles(spec, specPath, problems);
+    if (problems.length === 0) problems.push(...engineTransportProblems(spec.options, specPath));
   }
   // The engine runs steps, not JavaScript: a flow that is a k6 script's function needs real k6.
   for (const [name, ref] of spec ? k6FlowsOf(spec) : []) {

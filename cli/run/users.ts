@@ -10,7 +10,7 @@ import { userSourceFromList, userSourceOf, type UsersData } from '../../scenario
 import type { UserSource } from '../../scenarios/engine/vu.ts';
 import { k8sName } from '../../scenarios/k6/operator.ts';
 import type { ScenarioSpec } from '../../scenarios/spec.ts';
-import { computePopulation } from '../commands/users.ts';
+import { computePopulation } from '../chain.ts';
 import { InputError } from '../errors.ts';
 import { readUsersFile } from '../inputs/users-file.ts';
 import { K6_FILES } from './k6-files.ts';

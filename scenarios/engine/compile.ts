@@ -10,7 +10,8 @@ import { compileJsonPath } from './jsonpath.ts';
 import type { MetricDef, Tags } from './metrics/types.ts';
 import { compileJson, compileString, type StringTemplate, type TemplateScope } from './template.ts';
 
-const USER_AGENT = 'caplab/0.1 (k6-compatible engine)';
+/** The engine's User-Agent when the spec sets no `userAgent` (k6 sends its own, `k6/<version> (https://k6.io/)`). */
+export const DEFAULT_USER_AGENT = 'caplab/0.1 (k6-compatible engine)';
 const EMPTY_SCOPE: TemplateScope = { user: {}, vars: {}, env: {}, iteration: 0, vu: 0, scenario: '' };
 
 interface CompiledCheck {
@@ -105,7 +106,7 @@ export function statusMatcher(list: Step['expectedStatuses']): (status: number) 
   return (s) => codes.has(s) || ranges.some(([a, b]) => s >= a && s <= b);
 }
 
-function compileStep(step: Step, key: string, baseUrl: string | undefined, groupPrefix = '', maxBody = Infinity): CompiledStep {
+function compileStep(step: Step, key: string, baseUrl: string | undefined, groupPrefix = '', maxBody = Infinity, userAgent = DEFAULT_USER_AGENT): CompiledStep {
   let target: CompiledStep['target'];
   let rawUrl: string;
   if (step.path !== undefined) {
@@ -114,7 +115,7 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
     const path = compileString(`${prefix}${step.path.startsWith('/') ? '' : '/'}${step.path}`, encodeURIComponent);
     const origin = base.origin;
     target = (s) => ({ origin, path: path(s) });
-    rawUrl = `${origin}${prefix}${step.path}`;
+    rawUrl = `${origin}${prefix}${step.path.startsWith('/') ? '' : '/'}${step.path}`; // the URL requested, as the tags name it
   } else {
     const url = compileString(step.url!, encodeURIComponent);
     target = (s) => {
@@ -128,7 +129,8 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
   const name = step.name ?? rawUrl;
   const headers: [string, StringTemplate][] = Object.entries(step.headers).map(([k, v]) => [k, compileString(v)]);
   const lower = new Set(headers.map(([k]) => k.toLowerCase()));
-  if (!lower.has('user-agent')) headers.push(['user-agent', () => USER_AGENT]);
+  // k6 `userAgent`: set before the step's headers (a step's own User-Agent wins); "" sends none.
+  if (!lower.has('user-agent') && userAgent !== '') headers.push(['user-agent', () => userAgent]);
   let body: CompiledStep['body'];
   if (step.json !== undefined) {
     const json = compileJson(step.json);
@@ -204,7 +206,7 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
 export function compileFlows(spec: ScenarioSpec, seed: number): Map<string, CompiledFlow> {
   const out = new Map<string, CompiledFlow>();
   const stepsOf = (name: string, f: Flow, groupPrefix = ''): CompiledFlow & { kind: 'steps' } => ({
-    kind: 'steps', name, steps: f.steps!.map((s, i) => compileStep(s, `${name}#${i}`, spec.baseUrl, groupPrefix, spec.options.caplabMaxBodyBytes)),
+    kind: 'steps', name, steps: f.steps!.map((s, i) => compileStep(s, `${name}#${i}`, spec.baseUrl, groupPrefix, spec.options.caplabMaxBodyBytes, spec.options.userAgent)),
   });
   for (const [name, f] of Object.entries(spec.flows)) if (f.steps) out.set(name, stepsOf(name, f));
   // k6 tags setup's samples with group `::setup`.

@@ -139,9 +139,12 @@ function errnoText(code: string, errno: number | undefined): string {
   return uv?.[1] ?? code;
 }
 
-/** OpenSSL's reason in a Node TLS error message: `...:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:...`. */
+/**
+ * OpenSSL's reason in a Node TLS error message: `...:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:...`,
+ * or a TLS 1.3 alert (`tlsv13 alert certificate required`: a server that wants a client certificate, k6 tlsAuth).
+ */
 function alertOf(message: string): string | undefined {
-  const m = /(?:sslv3|tlsv1) alert ([a-z ]+?)(?::|$)/i.exec(message);
+  const m = /(?:sslv3|tlsv13?) alert ([a-z ]+?)(?::|$)/i.exec(message);
   return m?.[1]?.toLowerCase();
 }
 

@@ -89,6 +89,7 @@ function requestTags(ctx: IterationContext, step: CompiledStep, res: HttpRespons
   let t = byKey.get(key);
   if (!t) {
     t = Object.freeze({
+      // k6 (since v0.41) tags url with the name when a request has one, and the generated script names every step.
       ...ctx.tags, ...step.tags, group: step.group, name: step.name, url: step.name, method: step.method,
       status: String(status), expected_response: ok ? 'true' : 'false', proto: status === 0 ? '' : h2 ? 'HTTP/2.0' : 'HTTP/1.1',
       ...(failure !== undefined ? { error: failure.message, error_code: String(failure.code) } : {}),
@@ -220,6 +221,7 @@ export async function runIteration(
   }
   const end = performance.now();
   emitGroupDuration(ctx, emitter, group, groupStart, end);
+  vu.http.endIteration(); // k6 noVUConnectionReuse: closes the VU's connections
   const bytes = vu.http.takeBytes();
   const base = groupTags(ctx, '');
   const t = epochOf(end);

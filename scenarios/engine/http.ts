@@ -15,6 +15,7 @@
  * none of undici's pooling or pipelining; see http1-connection.ts.
  */
 import type { OutgoingHttpHeaders } from 'node:http2';
+import type { SecureContext } from 'node:tls';
 import type { NetErrorCause } from './error-codes.ts';
 import { Http1Connection, type Http1Exchange, type Http1Target } from './http1-connection.ts';
 import { Http2Connection, type Http2Exchange } from './http2-connection.ts';
@@ -108,10 +109,21 @@ const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** Path characters to percent-encode, as Go's URL.EscapedPath does: spaces, controls and non-ASCII. */
 const PATH_ESCAPE = /[^\x21-\x7e]+/g;
 
-/** Transport options of a VU, k6's names. */
+/** Transport options of a VU, k6's names (engine/transport.ts makes them from a spec's options). */
 export interface VuHttpOptions {
   /** Accept any TLS certificate, whoever signed it and whatever host it names (k6 `insecureSkipTLSVerify`, default false). */
   insecureSkipTLSVerify?: boolean;
+  /**
+   * k6 `hosts`: where to connect for a URL's host name and port instead of looking the name up (undefined: look it
+   * up). The Host header (`:authority`), SNI and the certificate check keep the URL's name.
+   */
+  resolveHost?(host: string, port: number): { host: string; port: number } | undefined;
+  /** The TLS settings of a host name (k6 `tlsVersion`, `tlsCipherSuites`, and the `tlsAuth` certificate it gets); undefined: Node's defaults. */
+  secureContextFor?(host: string): SecureContext | undefined;
+  /** k6 `noConnectionReuse`: one request per connection (HTTP/1.1 sends `Connection: close`), as Go's DisableKeepAlives. */
+  noConnectionReuse?: boolean;
+  /** k6 `noVUConnectionReuse`: the VU's connections are closed when an iteration ends ({@link VuHttp.endIteration}). */
+  noVUConnectionReuse?: boolean;
 }
 
 /**
@@ -120,6 +132,10 @@ export interface VuHttpOptions {
  */
 export class VuHttp {
   readonly #insecure: boolean;
+  readonly #options: VuHttpOptions;
+  readonly #noReuse: boolean;
+  /** Targets with this VU's `hosts` and TLS settings applied, by origin (only when it has any). */
+  readonly #targets: Map<string, Http1Target> | undefined;
   readonly #held = new Map<string, Held>();
   /** Connections replaced or closed (and dials failed) since the last {@link takeBytes}, still to be counted. */
   #retired: Held<ByteSource>[] = [];
@@ -144,9 +160,36 @@ export class VuHttp {
   readonly #onDialed = (d: TlsDial): void => this.#dialed(d);
   readonly #onTimer = (): void => this.#checkTimeout();
 
-  /** @param options transport options (k6's `insecureSkipTLSVerify`) */
+  /** @param options transport options (k6's `insecureSkipTLSVerify`, `hosts`, TLS settings, connection reuse) */
   constructor(options: VuHttpOptions = {}) {
     this.#insecure = options.insecureSkipTLSVerify === true;
+    this.#options = options;
+    this.#noReuse = options.noConnectionReuse === true;
+    this.#targets = options.resolveHost !== undefined || options.secureContextFor !== undefined ? new Map() : undefined;
+  }
+
+  /** The origin's target, with k6's `hosts` address and the host's TLS settings when this VU has any. */
+  #targetOf(origin: string): Http1Target {
+    const cache = this.#targets;
+    if (cache === undefined) return targetOf(origin);
+    let t = cache.get(origin);
+    if (t !== undefined) return t;
+    const base = targetOf(origin);
+    const address = this.#options.resolveHost?.(base.host, base.port);
+    const secureContext = base.secure ? this.#options.secureContextFor?.(base.host) : undefined;
+    t = { ...base, ...(address !== undefined ? { address } : {}), ...(secureContext !== undefined ? { secureContext } : {}) };
+    cache.set(origin, t);
+    return t;
+  }
+
+  /**
+   * Ends an iteration of the VU: with k6's `noVUConnectionReuse` its connections are closed (k6 closes the
+   * transport's idle connections after each iteration), so the next iteration connects anew.
+   */
+  endIteration(): void {
+    if (this.#options.noVUConnectionReuse !== true) return;
+    for (const h of this.#held.values()) { h.conn.destroy(); this.#retired.push(h); }
+    this.#held.clear();
   }
 
   /**
@@ -208,12 +251,12 @@ export class VuHttp {
     }
     let h = this.#held.get(req.origin);
     try {
-      target = targetOf(req.origin);
+      target = this.#targetOf(req.origin);
       if (h !== undefined && h.conn instanceof Http2Connection && h.conn.usable) {
         this.#sendH2(h as Held<Http2Connection>, req, target);
         return;
       }
-      head = requestHead(req, target);
+      head = requestHead(req, target, this.#noReuse);
     } catch (err) {
       this.#settle(unconnected(this.#t0, performance.now(), (err as Error).message, 0, 0));
       return;
@@ -249,7 +292,7 @@ export class VuHttp {
       } else { d.socket.destroy(); d.raw.destroy(); }
       return;
     }
-    const target = targetOf(req.origin);
+    const target = this.#targetOf(req.origin);
     if (d.protocol === 'h2') {
       const h: Held<Http2Connection> = { conn: new Http2Connection(d, req.origin), sent: 0, received: 0 };
       this.#held.set(req.origin, h);
@@ -261,7 +304,7 @@ export class VuHttp {
     this.#current = h;
     this.#reused = false;
     // The head was checked before dialing: it renders.
-    h.conn.send(requestHead(req, target), req.body, req.keepBody, req.method === 'HEAD', this.#t0, this.#onDone, req.maxBodyBytes);
+    h.conn.send(requestHead(req, target, this.#noReuse), req.body, req.keepBody, req.method === 'HEAD', this.#t0, this.#onDone, req.maxBodyBytes);
   }
 
   #sendH2(h: Held<Http2Connection>, req: HttpRequest, target: Http1Target): void {
@@ -299,6 +342,8 @@ export class VuHttp {
   }
 
   #finish(x: Http1Exchange, proto: HttpProto): void {
+    // k6 noConnectionReuse (Go's DisableKeepAlives): the connection serves one request, HTTP/1.1 and HTTP/2 alike.
+    if (this.#noReuse) this.#retireCurrent();
     const t0 = this.#t0;
     const ready = x.tReady;
     if (ready === 0) {
@@ -342,6 +387,15 @@ export class VuHttp {
 
   #messageOf(error: string | undefined): string | undefined {
     return this.#timedOut ? `request timeout after ${this.#req!.timeoutMs}ms` : this.#interrupted ? 'request interrupted' : error;
+  }
+
+  /** Closes the connection of the request in flight and stops holding it (its bytes are still counted). */
+  #retireCurrent(): void {
+    const h = this.#current;
+    if (h === undefined) return;
+    h.conn.destroy();
+    for (const [origin, held] of this.#held) if (held === h) { this.#held.delete(origin); break; }
+    this.#retired.push(h);
   }
 
   #settle(res: HttpResponse): void {
@@ -451,13 +505,17 @@ export function prepareHeaders(flat: readonly string[]): PreparedHeaders {
   return { lines, hasHost, hasLength, pairs: flat };
 }
 
-/** The request line and headers; Host and Content-Length added unless the step set them. */
-function requestHead(req: HttpRequest, target: Http1Target): string {
+/**
+ * The request line and headers; Host and Content-Length added unless the step set them, and `Connection: close` when
+ * the connection serves one request (k6 noConnectionReuse: Go's transport adds it unless a Connection header is set).
+ */
+function requestHead(req: HttpRequest, target: Http1Target, close: boolean): string {
   const h = Array.isArray(req.headers) ? prepareHeaders(req.headers) : req.headers as PreparedHeaders;
   if (h.error !== undefined) throw new Error(h.error);
   if (!TOKEN.test(req.method)) throw new Error(`invalid method ${JSON.stringify(req.method)}: not an HTTP token`);
   let head = `${req.method} ${escapePath(req.path)} HTTP/1.1\r\n${h.lines}`;
   if (!h.hasHost) head += `host: ${target.hostHeader}\r\n`;
+  if (close && !/^connection:/im.test(h.lines)) head += 'connection: close\r\n';
   const length = bodyLength(req.body);
   if (!h.hasLength && (length > 0 || BODY_METHODS.has(req.method))) head += `content-length: ${length}\r\n`;
   return `${head}\r\n`;

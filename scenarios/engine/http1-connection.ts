@@ -7,6 +7,7 @@
  */
 import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
 import { type LookupFunction, connect as netConnect, type Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import { type NetErrorCause, netErrorCauseOf } from './error-codes.ts';
 import { Http1ResponseParser } from './http1-parser.ts';
 import type { TlsDial } from './tls-dial.ts';
@@ -23,6 +24,10 @@ export interface Http1Target {
   insecureSkipTLSVerify?: boolean;
   /** The Host header value (host, plus the port when it is not the scheme's default). */
   hostHeader: string;
+  /** Where to connect instead of looking `host` up (k6 `hosts`); Host header, SNI and certificate check keep `host`. */
+  address?: { host: string; port: number };
+  /** TLS settings of this host (k6 tlsVersion, tlsCipherSuites, tlsAuth); default Node's. */
+  secureContext?: SecureContext;
 }
 
 /** Timing points of one exchange, performance.now() ms; 0 when the point was not reached. */
@@ -103,7 +108,8 @@ export class Http1Connection {
     } else {
       const t0 = performance.now();
       const onread = { buffer: SHARED_READ, callback: (n: number, buf: Buffer): boolean => { this.#onData(buf, 0, n); return true; } };
-      const s = netConnect({ host: target.host, port: target.port, noDelay: true, onread, lookup: this.#lookup });
+      const to = target.address ?? target;
+      const s = netConnect({ host: to.host, port: to.port, noDelay: true, onread, lookup: this.#lookup });
       s.once('connect', () => this.#onConnected(performance.now() - t0 - this.#dnsMs));
       this.#socket = s;
     }

@@ -19,6 +19,7 @@ import { BUILTIN_METRICS } from './metrics/builtin.ts';
 import type { MetricDef, SampleSink } from './metrics/types.ts';
 import { createExecutionTuple, type ExecutionTuple } from './segments.ts';
 import { TemplateError } from './template.ts';
+import { vuHttpOptionsOf } from './transport.ts';
 import { Vu, VuPool, type UserSource } from './vu.ts';
 
 const M = BUILTIN_METRICS as Record<string, MetricDef>;
@@ -163,9 +164,9 @@ export interface SetupOutcome {
   error?: string;
 }
 
-/** The VUs' transport options from the spec's k6 options. */
+/** The VUs' transport options from the spec's k6 options (TLS, hosts, connection reuse: transport.ts). */
 function httpOptionsOf(spec: ScenarioSpec): VuHttpOptions {
-  return spec.options.insecureSkipTLSVerify ? { insecureSkipTLSVerify: true } : {};
+  return vuHttpOptionsOf(spec.options);
 }
 
 async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opts: { sink: SampleSink; users?: UserSource; tags: Readonly<Record<string, string>>; http: VuHttpOptions }): Promise<SetupOutcome> {
@@ -206,7 +207,8 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
   const tuple = opts.tuple ?? createExecutionTuple();
   const flows = compileFlows(spec, opts.seed);
   const emitter = new Emitter(opts.sink);
-  const pool = new VuPool(tuple, opts.users, httpOptionsOf(spec));
+  const http = httpOptionsOf(spec);
+  const pool = new VuPool(tuple, opts.users, http);
   const internal = new AbortController();
   const stop = opts.signal ? AbortSignal.any([opts.signal, internal.signal]) : internal.signal;
   const onStop = (): void => pool.interruptAll();
@@ -265,7 +267,7 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
   try {
     if (opts.setupVars !== undefined) pool.setInitialVars(opts.setupVars);
     else {
-      const setup = await setupWith(flows, emitter, { ...opts, tags: gaugeTags, http: httpOptionsOf(spec) });
+      const setup = await setupWith(flows, emitter, { ...opts, tags: gaugeTags, http });
       if (setup.error !== undefined) return finish(setup.error);
       pool.setInitialVars(setup.vars);
     }

@@ -7,7 +7,7 @@
  */
 import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
 import { isIP, type LookupFunction, connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { type SecureContext, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { type NetErrorCause, netErrorCauseOf } from './error-codes.ts';
 
 /** Where to dial (an Http1Target is one). */
@@ -18,6 +18,10 @@ export interface TlsTarget {
   port: number;
   /** Accept any server certificate (k6 `insecureSkipTLSVerify`); default false. */
   insecureSkipTLSVerify?: boolean;
+  /** Where to connect instead of looking `host` up (k6 `hosts`); SNI and the certificate check keep `host`. */
+  address?: { host: string; port: number };
+  /** TLS versions, ciphers and client certificate (k6 tlsVersion, tlsCipherSuites, tlsAuth); default Node's, which are Go's. */
+  secureContext?: SecureContext;
 }
 
 /** Go's ALPN offer with HTTP/2 configured (k6 js/runner.go: http2.ConfigureTransport). */
@@ -64,19 +68,21 @@ export class TlsDial {
 
   /**
    * Starts connecting.
-   * @param target host, port and `insecureSkipTLSVerify`
+   * @param target host, port, `insecureSkipTLSVerify`, and the `hosts` address and TLS settings when given
    * @param done called once, connected or failed
    */
   constructor(target: TlsTarget, done: Dialed) {
     this.#done = done;
     // TLS over a TCP socket of our own, whose counters are the bytes on the wire.
-    const raw = netConnect({ host: target.host, port: target.port, noDelay: true, lookup: this.#lookup });
+    const to = target.address ?? target;
+    const raw = netConnect({ host: to.host, port: to.port, noDelay: true, lookup: this.#lookup });
     // `host` is what the certificate is checked against (Node falls back to 'localhost' without it): an IP address
     // against the certificate's IP SANs, a name against its DNS SANs; SNI only for a name, as Go (k6) sends it.
     const ip = isIP(target.host) !== 0;
     const s = tlsConnect({
       socket: raw, host: target.host, ...(ip ? {} : { servername: target.host }), ALPNProtocols: ALPN,
       rejectUnauthorized: target.insecureSkipTLSVerify !== true,
+      ...(target.secureContext !== undefined ? { secureContext: target.secureContext } : {}),
     });
     raw.once('connect', () => { this.#tTcp = performance.now(); });
     raw.on('error', () => {}); // reported through the TLS socket

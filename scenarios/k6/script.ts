@@ -9,6 +9,7 @@
 import { streamKey } from '../../models/random.ts';
 import { formatDurationMs } from '../duration.ts';
 import type { Flow, ScenarioConfig, ScenarioSpec, Step } from '../spec.ts';
+import { type TransportOptions, transportOptionsOf } from '../transport-options.ts';
 import { RUNTIME_JS, RUNTIME_TYPES_JS } from './runtime-js.ts';
 import { handleSummaryJs } from './handle-summary-js.ts';
 import { TEXT_SUMMARY_JS } from './summary-js.ts';
@@ -116,7 +117,7 @@ function stepData(step: Step, key: string, baseUrl: string | undefined): Record<
   if (step.path !== undefined) {
     const base = new URL(baseUrl!);
     const prefix = base.pathname.replace(/\/$/, '');
-    rawUrl = `${base.origin}${prefix}${step.path}`;
+    rawUrl = `${base.origin}${prefix}${step.path.startsWith('/') ? '' : '/'}${step.path}`;
     out.path = template(`${step.path.startsWith('/') ? '' : '/'}${step.path}`);
   } else {
     rawUrl = step.url!;
@@ -209,7 +210,8 @@ function scenarioOption(sc: ScenarioConfig, fnByExec: ReadonlyMap<string, string
 /**
  * k6 `options` from the spec: scenarios (omitted when the spec has none, so k6's own default of one iteration of
  * one VU, the engine's default too, applies and `--vus/--duration/--iterations` work as in k6), thresholds,
- * summaryTrendStats, summaryTimeUnit, tags and insecureSkipTLSVerify.
+ * summaryTrendStats, summaryTimeUnit, tags, insecureSkipTLSVerify and the transport options (TLS, hosts,
+ * userAgent, connection reuse, discardResponseBodies: {@link k6TransportOptions}).
  * @param spec validated spec
  * @returns the options object
  */
@@ -239,7 +241,42 @@ export function k6OptionsOf(o: ScenarioSpec['options'], fnByExec: ReadonlyMap<st
   if (o.summaryTimeUnit !== undefined) out.summaryTimeUnit = o.summaryTimeUnit;
   if (Object.keys(o.tags).length > 0) out.tags = o.tags;
   if (o.insecureSkipTLSVerify !== undefined) out.insecureSkipTLSVerify = o.insecureSkipTLSVerify;
+  Object.assign(out, k6TransportOptions(o));
   return out;
+}
+
+/** How {@link k6TransportOptions} marks a `tlsAuth` file the script reads with `open()` ({@link optionsJs} writes the call). */
+const OPEN_MARK = 'caplab:open:';
+
+/**
+ * The transport options in k6's syntax: as written, but a `tlsVersion` object with both ends (a missing `min` is
+ * Go's client default tls1.2, a missing `max` tls1.3: the same for k6, and @types/k6 wants both), and a `tlsAuth`
+ * file as `open(<path>)` (k6 reads PEM text; the key stays in its file rather than in the script).
+ * @param o validated options
+ * @returns the options that are set, ready for {@link optionsJs}
+ */
+export function k6TransportOptions(o: Partial<TransportOptions>): Record<string, unknown> {
+  const out: Record<string, unknown> = transportOptionsOf(o);
+  const v = o.tlsVersion;
+  if (typeof v === 'object') out.tlsVersion = { min: v.min ?? 'tls1.2', max: v.max ?? 'tls1.3' };
+  if (o.tlsAuth !== undefined) {
+    out.tlsAuth = o.tlsAuth.map((e) => ({
+      ...(e.domains.length > 0 ? { domains: e.domains } : {}),
+      cert: e.certFile !== undefined ? `${OPEN_MARK}${e.certFile}` : e.cert,
+      key: e.keyFile !== undefined ? `${OPEN_MARK}${e.keyFile}` : e.key,
+      ...(e.password !== undefined ? { password: e.password } : {}),
+    }));
+  }
+  return out;
+}
+
+/**
+ * k6 options as script text: JSON, except the files `tlsAuth` names, read with k6's `open()` in the init context.
+ * @param options from {@link k6OptionsOf}
+ * @returns a JavaScript expression
+ */
+export function optionsJs(options: Record<string, unknown>): string {
+  return js(options).replace(/"caplab:open:(?:[^"\\]|\\.)*"/g, (lit) => `open(${JSON.stringify((JSON.parse(lit) as string).slice(OPEN_MARK.length))})`);
 }
 
 /**
@@ -346,7 +383,7 @@ export function buildK6Script(spec: ScenarioSpec, opts: K6ScriptOptions): string
     'import exec from \'k6/execution\';',
     'import { Counter, Gauge, Rate, Trend } from \'k6/metrics\';',
     RUNTIME_TYPES_JS,
-    `/** k6 options from the spec. @type {import('k6/options').Options} */\nexport const options = ${js(k6Options(spec))};`,
+    `/** k6 options from the spec. @type {import('k6/options').Options} */\nexport const options = ${optionsJs(k6Options(spec))};`,
     '',
     `/** Base URL of path steps; -e BASE_URL=... points the test elsewhere. */\nconst BASE_URL = (__ENV.BASE_URL || ${JSON.stringify(baseUrlOf(spec))}).replace(/\\/$/, '');`,
     '',

@@ -38,7 +38,7 @@ import type { ScenarioSpec } from '../spec.ts';
 import { handleSummaryJs } from './handle-summary-js.ts';
 import { ITERATION_NUMBER_JS, MIX_HASH_JS } from './runtime-js.ts';
 import type { ScriptExports } from './script-exports.ts';
-import { k6OptionsOf, prefixedIdentifier } from './script.ts';
+import { k6OptionsOf, optionsJs, prefixedIdentifier } from './script.ts';
 import { TEXT_SUMMARY_JS } from './summary-js.ts';
 
 /** One catalog service the run serves. */
@@ -358,7 +358,7 @@ export function buildK6Wrapper(input: K6WrapperInput): string {
     '/** @type {Record<string, any>[]} */',
     `const MODULES = [${modules.map((_, i) => alias(i)).join(', ')}];`,
     '',
-    `/** caplab's options: the load (scenarios, step tags), thresholds, tags. @type {Record<string, any>} */\nconst CAPLAB_OPTIONS = ${js(k6OptionsOf(input.options, fnByExec))};`,
+    `/** caplab's options: the load (scenarios, step tags), thresholds, tags. @type {Record<string, any>} */\nconst CAPLAB_OPTIONS = ${optionsJs(k6OptionsOf(input.options, fnByExec))};`,
     '',
     `/** The script's options that caplab's replace: the load and its schedule. */\nconst REPLACED_OPTIONS = ${JSON.stringify(WRAPPER_REPLACED_OPTIONS)};`,
     MERGE_OPTIONS_JS,

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCampaignManifest } from '../../cli/campaign/manifest.ts';
-import { computeForecast } from '../../cli/commands/forecast.ts';
+import { computeForecast } from '../../cli/chain.ts';
 import type { Forecast } from '../../models/types.ts';
 import { canvasInk, chromiumPath, visit } from '../helpers/browser.ts';
 import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';

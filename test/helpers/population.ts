@@ -2,7 +2,7 @@
  * The real population of data/ (forecast from data/history.json, quarter from data/defaults.json), built once per
  * test file: tests of users draw from what `caplab users` would use.
  */
-import { computePopulation } from '../../cli/commands/users.ts';
+import { computePopulation } from '../../cli/chain.ts';
 import type { Population } from '../../models/types.ts';
 
 const cache = new Map<string, Promise<Population>>();

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../cli/catalog.ts';
-import { computePlan } from '../../cli/commands/plan.ts';
+import { loadCatalog } from '../../cli/inputs/catalog.ts';
+import { computePlan, computeTraffic } from '../../cli/chain.ts';
 import { sloInterval } from '../../models/capacity/measured.ts';
 import { modeledNodeCapacity, p95ResponseMs } from '../../models/capacity/node-capacity.ts';
-import { computeTraffic } from '../../cli/commands/traffic.ts';
 import { parseBudgets } from '../../scenarios/budgets.ts';
 import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
 import { buildScenarios, type BuildInput } from '../../scenarios/build.ts';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CATALOG, loadCatalog } from '../../cli/catalog.ts';
+import { DEFAULT_CATALOG, loadCatalog } from '../../cli/inputs/catalog.ts';
 import { ValidationError } from '../../models/errors.ts';
 import { resolveCatalog, validateCatalog } from '../../scenarios/catalog.ts';
 import { removeDir, tempDir } from '../helpers/cli.ts';

@@ -38,12 +38,6 @@ export interface LoadedScript {
   close(): void;
 }
 
-/** How requests are sent, settled once the script's options are known (after its init, before setup). */
-export interface HttpSettings {
-  /** k6's `insecureSkipTLSVerify`: the option, or `--insecure-skip-tls-verify`. */
-  insecureSkipTLSVerify: boolean;
-}
-
 /**
  * Loads a script and the local modules it imports with the stand-ins. `open()` reads a relative path against the
  * directory of the module whose code calls it (modules.ts), as k6 0.48 resolves it against the module being loaded
@@ -51,15 +45,14 @@ export interface HttpSettings {
  * @param scriptPath the script k6 was given
  * @param env the script's __ENV (the system's environment and `-e` flags, as `k6 run` gives it)
  * @param http where requests go
- * @param settings how requests are sent (read at each request, so main.ts can settle it after the init)
  * @returns the loaded script
  * @throws {Error} when a module is missing or has no stand-in (modules.ts), or the init code throws (as k6's init)
  */
-export async function loadScript(scriptPath: string, env: Record<string, string>, http: SyncHttp, settings: HttpSettings = { insecureSkipTLSVerify: false }): Promise<LoadedScript> {
+export async function loadScript(scriptPath: string, env: Record<string, string>, http: SyncHttp): Promise<LoadedScript> {
   const dir = resolve(scriptPath, '..');
   resetStandins((method, _path, body, req) => {
     const timeoutMs = parseDurationMs(req.timeout ?? 60_000) ?? 60_000;
-    const r = http.request({ method, url: req.url, headers: req.headers, body: body === '' ? null : body, timeoutMs, insecureSkipTLSVerify: settings.insecureSkipTLSVerify });
+    const r = http.request({ method, url: req.url, headers: req.headers, body: body === '' ? null : body, timeoutMs });
     ends.push({ at: performance.timeOrigin + performance.now(), bytes: r.bytes });
     return r.status === 0 ? { status: 0, body: '', error: r.body, timings: r.timings } : { status: r.status, body: r.body, timings: r.timings };
   }, new Map());

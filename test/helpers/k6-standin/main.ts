@@ -28,7 +28,7 @@ import { parseThresholds } from '../../../scenarios/engine/thresholds.ts';
 import { parseDurationMs } from '../../../scenarios/duration.ts';
 import { DEFAULT_SUMMARY_TREND_STATS, ScenarioSchema, type ScenarioConfig } from '../../../scenarios/spec.ts';
 import { loadScript, runTest } from './driver.ts';
-import { createSyncHttp } from './sync-http.ts';
+import { createSyncHttp, type SyncHttpOptions } from './sync-http.ts';
 
 const BIN = fileURLToPath(new URL('./bin.mjs', import.meta.url));
 
@@ -165,13 +165,12 @@ export async function main(args: string[]): Promise<number> {
   }
 
   const http = createSyncHttp();
-  const settings = { insecureSkipTLSVerify: f.insecureSkipTlsVerify };
   // k6 run's --include-system-env-vars is on by default: __ENV holds the environment, then the -e values.
   const systemEnv = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
   const env = { ...systemEnv, ...f.env };
   let script;
   try {
-    script = await loadScript(resolve(f.script), env, http, settings);
+    script = await loadScript(resolve(f.script), env, http);
   } catch (err) {
     // k6 fails a test whose init context throws (or whose modules it cannot load) before it starts, exit 107.
     logError(`${(err as Error).message} at init`);
@@ -180,8 +179,8 @@ export async function main(args: string[]): Promise<number> {
   }
   try {
     const options = script.init.options ?? {};
-    // A CLI flag overrides the script's option, as k6 consolidates them.
-    if (options.insecureSkipTLSVerify === true) settings.insecureSkipTLSVerify = true;
+    // The --insecure-skip-tls-verify flag sets the option over the script's, as k6 consolidates them.
+    http.configure({ ...options, ...(f.insecureSkipTlsVerify ? { insecureSkipTLSVerify: true } : {}) } as SyncHttpOptions);
     const scenarios = scenariosOf(options, f);
     const th = parseThresholds(options.thresholds);
     if (typeof scenarios === 'string' || th.problems.length > 0) {

@@ -2,9 +2,10 @@
  * Synchronous HTTP for the stand-in k6 binary. k6 scripts call `http.request` synchronously (k6 runs each VU on its
  * own goroutine); under Node the stand-in keeps that shape by sending the request from a worker thread and blocking
  * on Atomics.wait until the worker has written the response into shared memory (the technique of synckit).
- * The worker keeps connections alive, as k6 does, and measures k6's timings. https:// URLs speak HTTP/1.1 over TLS
- * and verify the server's certificate against Node's CAs, as k6 verifies it against the system's, unless the
- * request says `insecureSkipTLSVerify` (k6's option of that name, or its `--insecure-skip-tls-verify` flag).
+ * The worker keeps connections alive, as k6 does, and measures k6's timings (tls_handshaking included). It speaks
+ * https too, with the k6 options a script's requests depend on ({@link SyncHttpOptions}): it verifies the server's
+ * certificate against Node's CAs, as k6 against the system's, unless `insecureSkipTLSVerify` (the option, or k6's
+ * `--insecure-skip-tls-verify` flag, main.ts).
  */
 import { Worker } from 'node:worker_threads';
 import type { StandinTimings } from '../../scenarios/k6/standins/state.ts';
@@ -17,8 +18,6 @@ export interface SyncRequest {
   body: string | null;
   /** Timeout, ms. */
   timeoutMs: number;
-  /** Accept any TLS certificate (k6's `insecureSkipTLSVerify`). */
-  insecureSkipTLSVerify?: boolean;
 }
 
 /** What came back. */
@@ -33,8 +32,23 @@ export interface SyncResponse {
   bytes: { sent: number; received: number };
 }
 
+/**
+ * The k6 options the stand-in gives effect to, simply: certificate verification, client certificates by domain
+ * (exact names, or entries without domains), `hosts` (exact `name:port` or `name` -> IP[:port], Host header and SNI
+ * kept), `userAgent` ("" sends none), `noConnectionReuse`.
+ */
+export interface SyncHttpOptions {
+  insecureSkipTLSVerify?: boolean;
+  tlsAuth?: { domains?: string[]; cert: string; key: string }[];
+  hosts?: Record<string, string>;
+  userAgent?: string;
+  noConnectionReuse?: boolean;
+}
+
 /** A synchronous HTTP client over one worker thread. */
 export interface SyncHttp {
+  /** Gives the script's k6 options effect on the requests that follow. */
+  configure(options: SyncHttpOptions): void;
   /** Sends one request and blocks until its response (or error) is in. */
   request(req: SyncRequest): SyncResponse;
   /** Stops the worker. */
@@ -51,13 +65,19 @@ const WORKER = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 const https = require('node:https');
-const agent = new http.Agent({ keepAlive: true });
-const tlsAgent = new https.Agent({ keepAlive: true });
-const insecureAgent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
+let conf = {};
+let agent = new http.Agent({ keepAlive: true });
+let secureAgent = new https.Agent({ keepAlive: true });
 const ints = new Int32Array(workerData.sab, 0, 5);
 const times = new Float64Array(workerData.sab, 24, 7);
 const body = new Uint8Array(workerData.sab, ${HEAD});
 parentPort.on('message', (m) => {
+  if (m.configure) {
+    conf = m.configure;
+    agent = new http.Agent({ keepAlive: conf.noConnectionReuse !== true });
+    secureAgent = new https.Agent({ keepAlive: conf.noConnectionReuse !== true });
+    return;
+  }
   const t0 = performance.now();
   let tSocket = t0, tConnected = t0, tSecure = 0, tSent = t0, tFirst = 0, done = false, sent = 0;
   const finish = (status, buf, received) => {
@@ -76,10 +96,27 @@ parentPort.on('message', (m) => {
   };
   let req;
   try {
-    const tls = m.url.startsWith('https:');
-    const client = tls ? https : http;
-    const via = tls ? (m.insecureSkipTLSVerify ? insecureAgent : tlsAgent) : agent;
-    req = client.request(m.url, { method: m.method, headers: m.headers, agent: via, timeout: m.timeoutMs }, (res) => {
+    const u = new URL(m.url);
+    const secure = u.protocol === 'https:';
+    const port = u.port || (secure ? '443' : '80');
+    const mapped = conf.hosts ? (conf.hosts[u.hostname + ':' + port] ?? conf.hosts[u.hostname]) : undefined;
+    // IP, IP:port, [IPv6]:port or a bare IPv6 address.
+    const to = mapped === undefined ? undefined : mapped.startsWith('[') ? /^\[(.+)\](?::(\d+))?$/.exec(mapped)
+      : mapped.split(':').length === 2 ? /^(.+):(\d+)$/.exec(mapped) : [mapped, mapped, undefined];
+    const opts = { method: m.method, agent: secure ? secureAgent : agent, timeout: m.timeoutMs, headers: m.headers };
+    if (conf.userAgent !== undefined && conf.userAgent !== '') opts.headers = Object.assign({ 'User-Agent': conf.userAgent }, m.headers);
+    if (to) {
+      const ip = to[1];
+      opts.lookup = (_h, o, cb) => (o && o.all ? cb(null, [{ address: ip, family: ip.includes(':') ? 6 : 4 }]) : cb(null, ip, ip.includes(':') ? 6 : 4));
+      if (to[2]) opts.port = Number(to[2]);
+    }
+    if (secure) {
+      opts.rejectUnauthorized = conf.insecureSkipTLSVerify !== true;
+      opts.servername = u.hostname;
+      const auth = (conf.tlsAuth || []).find((a) => (a.domains || []).includes(u.hostname)) || (conf.tlsAuth || []).find((a) => !a.domains || a.domains.length === 0);
+      if (auth) { opts.cert = auth.cert; opts.key = auth.key; }
+    }
+    req = (secure ? https : http).request(m.url, opts, (res) => {
       tFirst = performance.now();
       const chunks = [];
       let head = 12 + res.statusMessage.length + 2;
@@ -122,6 +159,9 @@ export function createSyncHttp(): SyncHttp {
   worker.unref();
   const decoder = new TextDecoder();
   return {
+    configure(options) {
+      worker.postMessage({ configure: options });
+    },
     request(req) {
       Atomics.store(ints, 0, 0);
       worker.postMessage(req);

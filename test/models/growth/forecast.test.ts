@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadData, loadDefaults, loadGrowthSettings } from '../../../cli/data.ts';
-import { loadHistory } from '../../../cli/history.ts';
+import { loadHistory } from '../../../cli/inputs/history.ts';
 import { ValidationError } from '../../../models/errors.ts';
 import { buildForecast, type ForecastInput } from '../../../models/growth/forecast.ts';
 import { RegionsSchema } from '../../../models/growth/settings.ts';
 import { activeDevices, survivalByLag } from '../../../models/growth/survival.ts';
 import type { Band, Forecast } from '../../../models/types.ts';
 
-// The same inputs `caplab forecast` builds (cli/commands/forecast.ts computeForecast) from data/.
+// The same inputs `caplab forecast` builds (cli/chain.ts computeForecast, pipeline/forecast.ts) from data/.
 const defaults = loadDefaults();
 const settings = loadGrowthSettings();
 const regions = loadData('regions.json', RegionsSchema);

@@ -4,7 +4,8 @@
  * analogue prior is reproducible to the byte.
  */
 import { describe, expect, it } from 'vitest';
-import { computeForecast, forecastJson } from '../../../cli/commands/forecast.ts';
+import { computeForecast } from '../../../cli/chain.ts';
+import { forecastJson } from '../../../cli/commands/forecast.ts';
 import { loadData, loadGrowthSettings } from '../../../cli/data.ts';
 import { ValidationError } from '../../../models/errors.ts';
 import { buildForecast } from '../../../models/growth/forecast.ts';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { computeTraffic } from '../../../cli/commands/traffic.ts';
+import { computeTraffic } from '../../../cli/chain.ts';
 import type { DemandFile } from '../../../models/traffic/demand-file.ts';
 import { TrafficFileSchema } from '../../../models/traffic/traffic-file.ts';
 import type { Traffic } from '../../../models/types.ts';

@@ -3,10 +3,9 @@
  * computes them, small draw count), a plan from models/capacity/planner.ts buildPlan on that traffic, and synthetic
  * k6 NDJSON points / handleSummary objects of a USL-shaped probe, seeded so that the same seed gives the same bytes.
  */
-import { computeForecast } from '../../../cli/commands/forecast.ts';
-import { computeTraffic } from '../../../cli/commands/traffic.ts';
+import { computeForecast, computeTraffic } from '../../../cli/chain.ts';
 import { loadData } from '../../../cli/data.ts';
-import { loadRoutingData } from '../../../cli/routing.ts';
+import { loadRoutingData } from '../../../cli/inputs/routing.ts';
 import { HardwareSchema } from '../../../models/capacity/hardware.ts';
 import { buildPlan, type DcCapacity } from '../../../models/capacity/planner.ts';
 import { FleetSchema, PlannerSettingsSchema } from '../../../models/capacity/settings.ts';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { computePlan } from '../../../cli/commands/plan.ts';
+import { computePlan } from '../../../cli/chain.ts';
 import type { OptimizedPlacement } from '../../../models/capacity/optimize/result.ts';
 import type { Plan } from '../../../models/types.ts';
 import { renderHtml } from '../../../reports/render/html.ts';

@@ -83,6 +83,9 @@ describe('k6ErrorOf', () => {
     // Node's message of a server's TLS alert, as Caddy sends one for a name it has no certificate for.
     const alert = '80DCE240C77F0000:error:0A000438:SSL routines:ssl3_read_bytes:tlsv1 alert internal error:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 80\n';
     expect(k6ErrorOf(alert, { code: 'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR' })).toEqual({ code: 1010, message: 'remote error: tls: internal error' });
+    // TLS 1.3's alert of a server that wants a client certificate (k6 tlsAuth) and got none: Go's text is the same.
+    const required = '80CC4119617F0000:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 116\n';
+    expect(k6ErrorOf(required, { code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' })).toEqual({ code: 1010, message: 'remote error: tls: certificate required' });
     expect(k6ErrorOf('something new')).toEqual({ code: 1000, message: 'something new' });
   });
 });

@@ -1,0 +1,29 @@
+/**
+ * Reads the optimizer's documents: a `caplab.intents/v1` file (default data/intents.json) and a `caplab.candidates/v1`
+ * file of what-if sites, JSON or YAML. pipeline/optimize.ts validates them against the plan's DCs.
+ */
+import type { NamedDocument } from '../../pipeline/document.ts';
+import { DATA_DIR } from '../data.ts';
+import { readDocument } from './json.ts';
+
+/**
+ * Reads an intents file.
+ * @param path the file, or undefined for data/intents.json
+ * @returns the parsed document, named as messages show it
+ * @throws {InputError} when the file cannot be read or is not JSON
+ * @throws {ValidationError} on a YAML syntax error
+ */
+export async function readIntents(path: string | undefined): Promise<NamedDocument> {
+  return { doc: await readDocument(path ?? `${DATA_DIR}intents.json`, 'intents file'), source: path ?? 'data/intents.json' };
+}
+
+/**
+ * Reads a candidates file.
+ * @param path the file
+ * @returns the parsed document, named by its path
+ * @throws {InputError} when the file cannot be read or is not JSON
+ * @throws {ValidationError} on a YAML syntax error
+ */
+export async function readCandidates(path: string): Promise<NamedDocument> {
+  return { doc: await readDocument(path, 'candidates file'), source: path };
+}

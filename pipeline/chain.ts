@@ -1,0 +1,208 @@
+/**
+ * The stage chain, written once: forecast -> traffic -> population -> scenarios, and traffic -> plan -> optimize. A
+ * chain is made from what the user gave (files already read: a history, a forecast, a traffic, a catalog, measured
+ * capacity...) and the data files' contents; asking it for a stage's output computes what that stage needs and was not
+ * given, each stage at most once: `plan()` without a given traffic computes the traffic from the forecast, which is
+ * computed from the history when not given. This is the one module that knows the stage order; the CLI reads and
+ * writes the files around it. Values in, values out.
+ */
+import type { Highs } from 'highs';
+import type { Hardware, ServiceTimes } from '../models/capacity/hardware.ts';
+import type { NodeCapacity } from '../models/capacity/node-capacity.ts';
+import type { OptimizedPlacement } from '../models/capacity/optimize/result.ts';
+import type { Fleet, PlannerSettings } from '../models/capacity/settings.ts';
+import type { Analogues } from '../models/growth/analogues.ts';
+import type { History } from '../models/growth/history.ts';
+import type { GrowthSettings, Regions } from '../models/growth/settings.ts';
+import type { Devices, Usage } from '../models/population/settings.ts';
+import { routeCountries } from '../models/routing/route.ts';
+import type { Placement, Residency, Rtt } from '../models/routing/settings.ts';
+import type { DemandFile } from '../models/traffic/demand-file.ts';
+import type { ServiceDemands } from '../models/traffic/service-demand.ts';
+import type { LoadShape } from '../models/traffic/settings.ts';
+import type { Forecast, Plan, Population, Traffic } from '../models/types.ts';
+import type { ScenarioSettings } from '../scenarios/build-settings.ts';
+import type { Catalog } from '../scenarios/catalog.ts';
+import type { NamedDocument } from './document.ts';
+import { type ForecastChoices, type ForecastDefaults, forecastStage } from './forecast.ts';
+import { optimizeStage } from './optimize.ts';
+import { planStage } from './plan.ts';
+import { populationStage } from './population.ts';
+import { type BuiltSpecs, dcUsersFiles, type ScenariosRequest, scenariosStage } from './scenarios.ts';
+import { serviceDemands, type TrafficResult, trafficStage } from './traffic.ts';
+
+/**
+ * The data files' contents the stages read. The CLI may hand in an object whose properties read their file on first
+ * use (getters): a stage the request does not need then reads nothing.
+ */
+export interface ChainData {
+  /** data/defaults.json: the forecast's defaults and the population's quarter. */
+  readonly defaults: { readonly forecast: ForecastDefaults; readonly users: { readonly quarter: string } };
+  /** data/history.json, the history when the user gives none. */
+  readonly history: History;
+  /** data/growth.json with data/market.json's prior resolved. */
+  readonly growth: GrowthSettings;
+  /** data/analogues.json (read only under the forecast's `analogues`). */
+  readonly analogues: Analogues;
+  readonly regions: Regions;
+  readonly rtt: Rtt;
+  readonly residency: Residency;
+  readonly loadShape: LoadShape;
+  readonly devices: Devices;
+  readonly usage: Usage;
+  readonly hardware: Hardware;
+  /** data/services.json. */
+  readonly serviceTimes: ServiceTimes;
+  readonly planner: PlannerSettings;
+  /** data/fleet.json, today's fleet when the user gives none. */
+  readonly fleet: Fleet;
+  readonly scenarios: ScenarioSettings;
+}
+
+/** What the user gave, or an earlier stage produced; a stage's output that is given is never recomputed. */
+export interface ChainGiven {
+  /** The shipment history (default data/history.json). */
+  history?: History;
+  /** The forecast's choices (model, target, horizon, draws, backtest, select, analogues). */
+  forecastChoices?: ForecastChoices;
+  forecast?: Forecast;
+  /** The placement the traffic routes to: required to compute the traffic. */
+  placement?: Placement;
+  /** A placement to compare the traffic's RTTs with. */
+  baseline?: Placement;
+  /** The traffic's quarter range and DCs (default: every forecast quarter after the history, every DC). */
+  from?: string;
+  to?: string;
+  dcs?: readonly string[];
+  /** The catalog: its demand (to compute the traffic), its services' modeled times (plan), its requests (scenarios). */
+  catalog?: Catalog;
+  /** The catalog's `observed` demand files by resolved path. */
+  observed?: ReadonlyMap<string, DemandFile>;
+  /** A calibrated demand file laid over the catalog's demand (`--demand`). */
+  calibration?: DemandFile;
+  services?: ServiceDemands;
+  traffic?: Traffic;
+  /** Today's fleet and where it came from (default data/fleet.json). */
+  fleet?: { fleet: Fleet; source: string };
+  /** Measured capacity per DC (a results folder read); absent: every DC modeled. */
+  measured?: Readonly<Record<string, NodeCapacity | undefined>>;
+  plan?: Plan;
+  /** The optimizer's intents (required by `optimized`) and what-if sites. */
+  intents?: NamedDocument;
+  candidates?: NamedDocument;
+}
+
+/** A chain: each stage's output, computed on first request from what was given and the earlier stages. */
+export interface Chain {
+  /** The forecast: given, or computed from the history with the forecast's choices. */
+  forecast(): Forecast;
+  /** Demand per service: given, or the catalog's with the calibration laid over it. */
+  services(): ServiceDemands;
+  /** The traffic: given, or computed from the forecast for the placement (with the RTT comparison under a baseline). */
+  traffic(): TrafficResult;
+  /**
+   * The population of a quarter, from the forecast.
+   * @param quarter the quarter (default data/defaults.json `users.quarter`)
+   */
+  population(quarter?: string): Population;
+  /** The plan: given, or computed for the traffic with the measured capacity given (else modeled). */
+  plan(): Plan;
+  /**
+   * The least-cost placement under the intents, for the plan.
+   * @param highs the HiGHS solver
+   */
+  optimized(highs: Highs): OptimizedPlacement;
+  /**
+   * The scenario specs for the traffic and, unless `replay` is false, the plan.
+   * @param req the scenario settings (targets, quarter, quick...) and the budgets
+   */
+  scenarios(req: Omit<ScenariosRequest, 'traffic' | 'catalog' | 'plan'> & { replay?: boolean }): BuiltSpecs;
+  /**
+   * The users file of each DC of a placement for a quarter (from the quarter's population).
+   * @param quarter the quarter
+   * @param placement the placement the users are routed under
+   */
+  usersFiles(quarter: string, placement: Placement): Record<string, string>;
+  /**
+   * A chain with more given, keeping every output computed so far (e.g. the measured capacity once the probes ran).
+   * @param more what is given now
+   */
+  with(more: ChainGiven): Chain;
+}
+
+/**
+ * Makes a chain.
+ * @param given what the user gave
+ * @param data the data files' contents
+ * @param seed seed of every stage
+ * @returns the chain; its methods throw what the stages they run throw (StageInputError, ValidationError), and
+ *   Error when a stage needs an input that was neither given nor computable (a placement, a catalog, intents)
+ * @example chain({ placement, catalog, observed: new Map() }, data, 1).plan()
+ */
+export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
+  const done: ChainGiven = { ...given };
+  const need = <K extends keyof ChainGiven>(key: K, stage: string): NonNullable<ChainGiven[K]> => {
+    const v = done[key];
+    if (v === undefined) throw new Error(`chain: the ${stage} stage needs \`${key}\`, which was not given`);
+    return v as NonNullable<ChainGiven[K]>;
+  };
+  let trafficResult: TrafficResult | undefined = given.traffic ? { traffic: given.traffic } : undefined;
+  const self: Chain = {
+    forecast() {
+      return (done.forecast ??= forecastStage(done.forecastChoices ?? {}, {
+        history: done.history ?? data.history, growth: data.growth, regions: data.regions, defaults: data.defaults.forecast,
+        get analogues() { return data.analogues; },
+      }, seed));
+    },
+    services() {
+      return (done.services ??= serviceDemands(need('catalog', 'traffic'), {
+        get usage() { return data.usage; }, observed: done.observed ?? new Map(), ...(done.calibration ? { calibration: done.calibration } : {}),
+      }));
+    },
+    traffic() {
+      if (!trafficResult) {
+        const placement = need('placement', 'traffic');
+        trafficResult = trafficStage({
+          forecast: self.forecast(), placement, services: self.services(),
+          ...(done.baseline ? { baseline: done.baseline } : {}), ...(done.from ? { from: done.from } : {}), ...(done.to ? { to: done.to } : {}), ...(done.dcs ? { dcs: done.dcs } : {}),
+        }, data);
+        done.traffic = trafficResult.traffic;
+      }
+      return trafficResult;
+    },
+    population(quarter) {
+      return populationStage(self.forecast(), quarter, { devices: data.devices, regions: data.regions, usage: data.usage, defaultQuarter: data.defaults.users.quarter }, seed);
+    },
+    plan() {
+      if (done.plan) return done.plan;
+      const catalog = need('catalog', 'plan');
+      const fleet = done.fleet ?? { fleet: data.fleet, source: 'data/fleet.json' };
+      return (done.plan = planStage({
+        traffic: self.traffic().traffic, catalog, fleet: fleet.fleet, fleetSource: fleet.source, ...(done.measured ? { measured: done.measured } : {}),
+      }, data, seed));
+    },
+    optimized(highs) {
+      const plan = self.plan();
+      return optimizeStage({
+        plan, forecast: self.forecast(), services: self.services(), intents: need('intents', 'optimize'), ...(done.candidates ? { candidates: done.candidates } : {}),
+      }, data, highs);
+    },
+    scenarios(req) {
+      const { replay, ...rest } = req;
+      const traffic = self.traffic().traffic;
+      return scenariosStage({ ...rest, traffic, catalog: need('catalog', 'scenarios'), ...(replay === false ? {} : { plan: self.plan() }) }, { scenarios: data.scenarios, defaultQuarter: data.defaults.users.quarter }, seed);
+    },
+    usersFiles(quarter, placement) {
+      const population = self.population(quarter);
+      const routing = routeCountries(placement, population.countries.map((c) => c.code), data.rtt, data.residency);
+      return dcUsersFiles(population, routing, seed, data.scenarios.usersPerDc);
+    },
+    with(more) {
+      // A new measurement or fleet makes a new plan; everything computed before the plan is kept.
+      const replan = more.measured !== undefined || more.fleet !== undefined;
+      const { plan, ...kept } = done;
+      return chain({ ...kept, ...(plan && !replan ? { plan } : {}), ...more }, data, seed);
+    },
+  };
+  return self;
+}

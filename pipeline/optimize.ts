@@ -1,0 +1,190 @@
+/**
+ * The optimize stage (`plan --optimize`): the least-cost placement per quarter under the intents, solved as a MIP by
+ * HiGHS, next to the greedy placement on the same terms, and with candidate sites the what-ifs (each site alone, then
+ * all together). Each country's design day (requests/s per UTC hour, p50 or p90 as the intents say, its flash sale
+ * included) comes from the traffic model run with every country on its own, so a DC's load can be summed hour by hour
+ * whatever serves it; per-node capacity and prices are the plan's. An intent set no plan meets is reported with the
+ * intents that conflict. Values in, values out: the intents and candidates documents are handed in parsed, and the
+ * solver is handed in (cli/highs.ts loads it).
+ */
+import type { Highs } from 'highs';
+import type { PlannerSettings } from '../models/capacity/settings.ts';
+import { buildPlacementProblem } from '../models/capacity/optimize/build-problem.ts';
+import { parseCandidates, rttWithSites } from '../models/capacity/optimize/candidates.ts';
+import { placementFigures } from '../models/capacity/optimize/figures.ts';
+import { greedyPlacement } from '../models/capacity/optimize/greedy.ts';
+import { parseIntents } from '../models/capacity/optimize/intents.ts';
+import type { PlacementProblem } from '../models/capacity/optimize/problem.ts';
+import type { OptimizedPlacement, OptimizedQuarter, WhatIf } from '../models/capacity/optimize/result.ts';
+import { type PlacementSolution, solvePlacement } from '../models/capacity/optimize/solve.ts';
+import { type Problem, ValidationError } from '../models/errors.ts';
+import type { Regions } from '../models/growth/settings.ts';
+import type { Routing } from '../models/routing/route.ts';
+import { rttBand } from '../models/routing/rtt.ts';
+import type { Residency, Rtt } from '../models/routing/settings.ts';
+import type { ServiceDemands } from '../models/traffic/service-demand.ts';
+import type { LoadShape } from '../models/traffic/settings.ts';
+import { buildTraffic } from '../models/traffic/traffic.ts';
+import type { Forecast, Plan } from '../models/types.ts';
+import type { NamedDocument } from './document.ts';
+
+/** What the optimize stage reads besides the plan. */
+export interface OptimizeData {
+  /** data/regions.json. */
+  regions: Regions;
+  /** data/planner.json (redundancy, target utilization). */
+  planner: PlannerSettings;
+  /** data/rtt.json and data/residency.json. */
+  rtt: Rtt;
+  residency: Residency;
+  /** data/load-shape.json. */
+  loadShape: LoadShape;
+}
+
+/** The optimize stage's own inputs. */
+export interface OptimizeRequest {
+  /** The greedy plan: its DCs, per-node capacity, prices and quarters. */
+  plan: Plan;
+  /** The forecast the plan's traffic came from. */
+  forecast: Forecast;
+  /** The demand per service the plan's traffic was computed with. */
+  services: ServiceDemands;
+  /** A `caplab.intents/v1` document. */
+  intents: NamedDocument;
+  /** A `caplab.candidates/v1` document of what-if sites. */
+  candidates?: NamedDocument;
+}
+
+/**
+ * Checks an intents and a candidates document against a placement's DCs, before any work that needs them (a campaign
+ * checks them with its other inputs).
+ * @param intents the intents document (absent: not checked, e.g. its file could not be read)
+ * @param candidates the candidates document, if any
+ * @param dcs the placement's DCs
+ * @param data regions and planner settings
+ * @returns every problem found (empty when both are valid)
+ */
+export function optimizeInputProblems(intents: NamedDocument | undefined, candidates: NamedDocument | undefined, dcs: readonly string[], data: Pick<OptimizeData, 'regions' | 'planner'>): Problem[] {
+  const problems: Problem[] = [];
+  const checks: (() => unknown)[] = [
+    ...(intents === undefined ? [] : [() => parseIntents(intents.doc, intents.source, { dcs, countries: data.regions.countries, planner: data.planner })]),
+    ...(candidates === undefined ? [] : [() => parseCandidates(candidates.doc, candidates.source, dcs)]),
+  ];
+  for (const check of checks) {
+    try {
+      check();
+    } catch (err) {
+      if (err instanceof ValidationError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+  return problems;
+}
+
+/** The placement problem of each quarter of a plan, and where its intents came from. */
+export interface QuarterProblems {
+  source: string;
+  demand: 'p50' | 'p90';
+  quarters: { quarter: string; problem: PlacementProblem }[];
+  /** With candidates: the problems of each what-if (each site alone, then all together). */
+  whatIf: { sites: string[]; quarters: { quarter: string; problem: PlacementProblem }[] }[];
+  /** RTT table, the candidates' rows included. */
+  rtt: Rtt;
+}
+
+/**
+ * The placement problem of every quarter of a plan.
+ * @param req the plan, forecast, demand, intents and candidates
+ * @param data regions, planner settings, RTT, residency, load shape
+ * @returns one problem per quarter (and per what-if and quarter)
+ * @throws {ValidationError} on invalid intents or candidates
+ */
+export function placementProblems(req: OptimizeRequest, data: OptimizeData): QuarterProblems {
+  const { plan, forecast } = req;
+  const { regions, planner, residency } = data;
+  const dcs = Object.keys(plan.dcs);
+  const source = req.intents.source;
+  const intents = parseIntents(req.intents.doc, source, { dcs, countries: regions.countries, planner });
+  const quarters = plan.dcs[dcs[0]!]!.quarters.map((q) => q.quarter);
+  const codes = regions.countries.map((c) => c.code);
+  // Every country as its own "DC": the traffic model then gives each one's design day on its own.
+  const alone: Routing = {
+    placement: 'each-country-alone', dcs: codes, violations: [],
+    countries: codes.map((c) => ({ country: c, dc: c, rttMs: { p50: 0, p95: 0 }, rule: '-', allowed: true, reason: 'assigned' as const })),
+  };
+  const t = buildTraffic({ forecast, countries: regions.countries, routing: alone, services: req.services, shape: data.loadShape, quarters });
+  const band = intents.demand;
+  const candidates = req.candidates === undefined ? undefined : parseCandidates(req.candidates.doc, req.candidates.source, dcs);
+  const sites = (candidates?.sites ?? []).map((c) => ({
+    name: c.name, residencyAs: c.residencyAs, pricePerNodeMonth: c.pricePerNodeMonth,
+    perNodeRps: plan.dcs[c.capacityAs ?? c.residencyAs]!.capacity.perNodeRps, ...(c.maxNodes !== undefined ? { maxNodes: c.maxNodes } : {}),
+  }));
+  const allRtt = rttWithSites(data.rtt, candidates?.sites ?? []);
+  const sets = sites.length === 0 ? [] : [...sites.map((x) => [x]), ...(sites.length > 1 ? [sites] : [])];
+  const out: QuarterProblems['quarters'] = [];
+  const whatIf: QuarterProblems['whatIf'] = sets.map((set) => ({ sites: set.map((x) => x.name), quarters: [] }));
+  for (const quarter of quarters) {
+    const countries = regions.countries.map((c) => {
+      const q = t.dcs[c.code]!.find((x) => x.quarter === quarter)!;
+      const hourly = q.diurnalUtc.map((w) => q.total.meanRps[band] * w * t.shape.weeklyPeakFactor);
+      // The design day includes the country's flash sale: its busiest hour raised to the sale's peak.
+      const top = hourly.indexOf(Math.max(...hourly));
+      const sale = q.countries[c.code]?.flashSaleRps[band] ?? 0;
+      if (top >= 0 && sale > hourly[top]!) hourly[top] = sale;
+      return { code: c.code, region: c.region, hourlyRps: hourly };
+    });
+    const base = {
+      dcs: dcs.map((d) => ({ name: d, perNodeRps: plan.dcs[d]!.capacity.perNodeRps, pricePerNodeMonth: plan.dcs[d]!.pricePerNodeMonth })),
+      countries, rtt: allRtt, residency, intents, planner: { redundancy: planner.redundancy, targetUtilization: planner.targetUtilization },
+    };
+    out.push({ quarter, problem: buildPlacementProblem(base) });
+    sets.forEach((set, i) => whatIf[i]!.quarters.push({ quarter, problem: buildPlacementProblem({ ...base, sites: set }) }));
+  }
+  return { source, demand: band, quarters: out, whatIf, rtt: allRtt };
+}
+
+/**
+ * Optimizes the placement of every quarter of a plan.
+ * @param req the plan, forecast, demand, intents and candidates
+ * @param data regions, planner settings, RTT, residency, load shape
+ * @param highs the HiGHS solver
+ * @returns plan.json's `optimized` section
+ * @throws {ValidationError} on invalid intents, or listing the conflicting intents of a quarter no plan meets
+ */
+export function optimizeStage(req: OptimizeRequest, data: OptimizeData, highs: Highs): OptimizedPlacement {
+  const { source, demand, quarters, whatIf, rtt } = placementProblems(req, data);
+  const solve = (quarter: string, problem: PlacementProblem, label: string): PlacementSolution & Pick<OptimizedQuarter, 'p95RttMs' | 'lossesSurvived' | 'reserveNodes' | 'withinBudget'> => {
+    const solved = solvePlacement(problem, highs);
+    if (solved.status === 'infeasible') {
+      throw new ValidationError(`${source}: no placement meets every intent in ${quarter}${label}`, (solved as { conflicts: { row: string; intent: string }[] }).conflicts.map((c) => ({ where: `${source}: ${quarter} (${c.row})`, message: c.intent })));
+    }
+    const s = solved as PlacementSolution;
+    const p95RttMs = Object.fromEntries(Object.entries(s.routing.normal ?? {}).map(([c, shares]) => [c, Math.max(...Object.keys(shares).map((d) => rttBand(rtt, d, c).p95))]));
+    const losses = Object.keys(s.stranded).filter((k) => k !== 'normal');
+    return { ...s, p95RttMs, lossesSurvived: { survived: losses.filter((k) => s.stranded[k]!.length === 0).length, of: losses.length }, ...placementFigures(problem, s) };
+  };
+  const out: OptimizedQuarter[] = quarters.map(({ quarter, problem }) => {
+    const s = solve(quarter, problem, '');
+    const g = greedyPlacement(problem);
+    return {
+      quarter, ...s, savingPerMonth: round2(g.costPerMonth - s.costPerMonth),
+      greedy: { nodes: g.nodes, costPerMonth: g.costPerMonth, latencyPenalty: g.latencyPenalty, routing: g.routing, stranded: g.stranded, ...placementFigures(problem, g) },
+    };
+  });
+  const whatIfs: WhatIf[] = whatIf.map((w) => {
+    const qs = w.quarters.map(({ quarter, problem }, i) => {
+      const s = solve(quarter, problem, ` with ${w.sites.join(' and ')}`);
+      return {
+        quarter, status: s.status, gap: s.gap, seconds: s.seconds, opened: s.opened, nodes: s.nodes, costPerMonth: s.costPerMonth,
+        latencyPenalty: s.latencyPenalty, p95RttMs: s.p95RttMs, lossesSurvived: s.lossesSurvived, reserveNodes: s.reserveNodes, withinBudget: s.withinBudget, routing: s.routing, stranded: s.stranded, beyondBudget: s.beyondBudget,
+        deltaPerMonth: round2(s.costPerMonth - out[i]!.costPerMonth), penaltyDelta: round2(s.latencyPenalty - out[i]!.latencyPenalty),
+      };
+    });
+    return { sites: w.sites, quarters: qs, firstOpened: Object.fromEntries(w.sites.map((site) => [site, qs.find((q) => q.opened.includes(site))?.quarter ?? null])) };
+  });
+  return { intents: source, solver: 'HiGHS (npm highs, WebAssembly)', demand, quarters: out, ...(whatIfs.length > 0 ? { whatIf: whatIfs } : {}) };
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
+}
