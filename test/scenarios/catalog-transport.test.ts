@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../cli/catalog.ts';
+import { loadCatalog } from '../../cli/inputs/catalog.ts';
 import { ValidationError } from '../../models/errors.ts';
 import { resolveCatalog, validateCatalog } from '../../scenarios/catalog.ts';
 import { parseScenarioSpec } from '../../scenarios/spec.ts';
