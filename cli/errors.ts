@@ -1,6 +1,6 @@
 /**
  * Typed CLI errors and the one mapping from any thrown value to an exit code and a message.
- * Exit codes follow k6 where k6 has one (DESIGN.md "Exit codes").
+ * Exit codes follow k6 where k6 has one (docs/cli.md lists them).
  */
 import { ValidationError } from '../models/errors.ts';
 import { LIMITS } from '../models/limits.ts';

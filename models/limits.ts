@@ -13,6 +13,8 @@ const LimitsSchema = z.object({
   yamlBytes: Bytes,
   historyBytes: Bytes,
   usersFileBytes: Bytes,
+  specFileBytes: Bytes,
+  specFilesTotalBytes: Bytes,
   problemsShown: z.number().int().positive(),
   maxDuration: z.string(),
   shipments: z.object({ min: z.number().positive(), max: z.number().positive() }),

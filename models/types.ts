@@ -1,5 +1,5 @@
 /**
- * Types of caplab's file contracts that several stages read (DESIGN.md "Contracts"). Each file carries
+ * Types of caplab's file contracts that several stages read (docs/formats.md "Outputs"). Each file carries
  * `"schema": "caplab.<kind>/v1"`.
  */
 import type { OptimizedPlacement } from './capacity/optimize/result.ts';

@@ -1,5 +1,5 @@
 /**
- * The scenario builder: for each data center, three specs in the `caplab.scenario/v1` shape (DESIGN.md) derived from
+ * The scenario builder: for each data center, three specs in the `caplab.scenario/v1` shape (docs/formats.md) derived from
  * the quarter's traffic and plan:
  * - probe: closed model, constant-vus steps up past the knee, each tagged `step:<vus>`, run against ONE node with
  *   WAN off and no think time; no thresholds (it overloads on purpose);

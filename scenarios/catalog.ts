@@ -1,5 +1,5 @@
 /**
- * The service catalog (`caplab.catalog/v1`, DESIGN.md "Contracts"): the services a campaign plans, whoever runs them.
+ * The service catalog (`caplab.catalog/v1`, docs/formats.md): the services a campaign plans, whoever runs them.
  * Per service: the requests one use of it makes (a caplab.scenario/v1 flow, inline or a file, or an existing k6
  * script's exec function for `runner: k6`), its demand (requests per active device per day, the mean of a synthetic
  * user's usage field, or a `caplab.demand/v1` file calibrated from telemetry by `caplab demand fit`), an optional
@@ -186,6 +186,13 @@ export function resolveCatalog(doc: CatalogDocument, raw: RawDocument, source: s
     const tagged = (step: RawStep): RawStep => ({ ...step, tags: { service: s.name, ...step.tags } });
     const own = steps?.map((step) => tagged(Object.keys(headers).length > 0 ? { ...step, headers: { ...headers, ...step.headers } } : step));
     const prelude = s.prelude && raw.prelude ? raw.prelude.steps.map((step) => tagged({ ...step, once: true })) : [];
+    // A campaign hands its runs no files (cli/campaign reads none beside the flows): say so before anything runs.
+    [...prelude, ...(own ?? [])].forEach((step, k) => {
+      const st = step as { body?: unknown; multipart?: unknown; name?: unknown };
+      if ((st.body !== null && typeof st.body === 'object') || st.multipart !== undefined) {
+        problems.push({ where: `${source}: services[${i}]`, message: `step ${k + 1}${typeof st.name === 'string' ? ` (${st.name})` : ''} sends a file (body.file or multipart), which campaign runs do not read yet: run this flow as a spec with \`caplab run\`` });
+      }
+    });
     return {
       name: s.name,
       ...(own ? { flow: { steps: [...prelude, ...own] } } : {}),

@@ -14,6 +14,7 @@ import { BUILTIN_METRICS } from './engine/metrics/builtin.ts';
 import { parseThresholds } from './engine/thresholds.ts';
 import { TRANSPORT_OPTIONS } from './transport-options.ts';
 import type { ThresholdSpec } from './engine/metrics/types.ts';
+import { BodyFileSchema, DataSetsSchema, dataKeyProblem, MultipartSchema, multipartTemplates, specFileIssues } from './spec-files.ts';
 
 /** A k6 duration (string like `10s` or number of ms), parsed to milliseconds. */
 export const Duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -84,6 +85,8 @@ export const DEFAULT_MAX_BODY_BYTES = 10_000_000;
 
 const OptionsSchema = z.strictObject({
   scenarios: z.record(z.string(), ScenarioSchema).optional(),
+  /** k6's option: keep a VU's cookies across its iterations (default false: each iteration starts with an empty jar). */
+  noCookiesReset: z.boolean().optional(),
   thresholds: z.record(z.string(), z.array(ThresholdEntry)).default({}),
   summaryTrendStats: z.array(z.string().regex(/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/, 'not a trend stat (avg, min, med, max, count, p(N))'))
     .default(DEFAULT_SUMMARY_TREND_STATS),
@@ -121,7 +124,10 @@ const CustomMetric = z.strictObject({
   value: z.union([z.enum(['duration', 'ok', 'bytes']), z.number(), z.string().regex(JSON_PATH, 'not a JSONPath like $.a.b[0]')]),
 });
 
-/** One request of a flow. Strings in `path`, `url`, `headers`, `json` and `body` are templates. */
+/** A cookie a step adds to its request (k6's `cookies` param): a value, or `{value, replace}` to drop the jar's one of that name. */
+const StepCookie = z.union([z.string(), z.strictObject({ value: z.string(), replace: z.boolean().default(false) })]);
+
+/** One request of a flow. Strings in `path`, `url`, `headers`, `json`, `body`, `cookies` and multipart fields are templates. */
 export const StepSchema = z.strictObject({
   name: z.string().min(1).optional(),
   group: z.string().min(1).optional(),
@@ -131,7 +137,9 @@ export const StepSchema = z.strictObject({
   url: z.string().optional(),
   headers: StringMap.default({}),
   json: z.unknown().optional(),
-  body: z.string().optional(),
+  body: z.union([z.string(), BodyFileSchema]).optional(),
+  multipart: MultipartSchema.optional(),
+  cookies: z.record(z.string(), StepCookie).optional(),
   extract: z.record(z.string().regex(/^[A-Za-z_]\w*$/, 'not a variable name'), z.string().regex(JSON_PATH, 'not a JSONPath like $.token or $.items[0].id')).default({}),
   expectedStatuses: z.array(ExpectedStatus).min(1).optional(),
   checks: ChecksSchema.optional(),
@@ -170,7 +178,7 @@ export const SpecObject = z.strictObject({
   schema: z.literal('caplab.scenario/v1'),
   name: z.string().min(1),
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  data: z.strictObject({ users: UsersSchema.optional() }).default({}),
+  data: z.strictObject({ users: UsersSchema.optional(), sets: DataSetsSchema.optional() }).default({}),
   options: OptionsSchema.default({ thresholds: {}, summaryTrendStats: DEFAULT_SUMMARY_TREND_STATS, tags: {}, caplabMaxBodyBytes: DEFAULT_MAX_BODY_BYTES }),
   setup: FlowSchema.optional(),
   flows: z.record(z.string(), FlowSchema),
@@ -224,11 +232,15 @@ function crossCheck(spec: z.output<typeof SpecObject>, issues: Issue[]): void {
       const sp = [...path, 'steps', i];
       if ((step.path === undefined) === (step.url === undefined)) issues.push({ path: sp, message: 'a step has exactly one of "path" or "url"' });
       if (step.path !== undefined && spec.baseUrl === undefined) issues.push({ path: [...sp, 'path'], message: '"path" needs a top-level "baseUrl" (or use "url")' });
-      if (step.json !== undefined && step.body !== undefined) issues.push({ path: sp, message: 'a step has at most one of "json" or "body"' });
       step.expectedStatuses?.forEach((e, j) => {
         if (typeof e === 'object' && e.min > e.max) issues.push({ path: [...sp, 'expectedStatuses', j], message: `min ${e.min} is above max ${e.max}` });
       });
       for (const key of templateKeys(step)) {
+        if (key.startsWith('data.')) {
+          const problem = dataKeyProblem(key, spec);
+          if (problem !== undefined) issues.push({ path: sp, message: problem });
+          continue;
+        }
         if (!/^(user\.[A-Za-z_]\w*|vars\.[A-Za-z_]\w*|env\.[A-Za-z_]\w*|iteration|vu|scenario)$/.test(key)) {
           issues.push({ path: sp, message: `unknown template {{${key}}} (use {{user.*}}, {{vars.*}}, {{env.*}}, {{iteration}}, {{vu}}, {{scenario}})` });
         }
@@ -237,6 +249,7 @@ function crossCheck(spec: z.output<typeof SpecObject>, issues: Issue[]): void {
   };
   for (const [name, flow] of Object.entries(flows)) checkFlow(flow, ['flows', name], true);
   if (spec.setup) checkFlow(spec.setup, ['setup'], false);
+  specFileIssues(spec, issues);
   // Custom metrics: not a built-in name, and one type per name across all steps.
   const customTypes = new Map<string, string>();
   const stepsWithPath: [Flow, (string | number)[]][] = [...Object.entries(flows).map(([n, f]) => [f, ['flows', n]] as [Flow, (string | number)[]]), ...(spec.setup ? [[spec.setup, ['setup']] as [Flow, (string | number)[]]] : [])];
@@ -294,7 +307,7 @@ function templateKeys(step: Step): string[] {
     else if (Array.isArray(v)) v.forEach(scan);
     else if (v !== null && typeof v === 'object') Object.values(v).forEach(scan);
   };
-  scan([step.path, step.url, step.headers, step.json, step.body]);
+  scan([step.path, step.url, step.headers, step.json, typeof step.body === 'string' ? step.body : undefined, step.cookies, multipartTemplates(step.multipart)]);
   return out;
 }
 

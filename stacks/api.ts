@@ -1,6 +1,6 @@
 /**
  * The request and response types of the stacks' HTTP API (JSON over HTTP/1.1). This is the one file the load side
- * may import from stacks/ (DESIGN.md): everything else is spoken to over HTTP only.
+ * may import from stacks/ (docs/design.md "Layout"): everything else is spoken to over HTTP only.
  */
 
 /** The data centers of the story, in the order `caplab stack up` starts them. */

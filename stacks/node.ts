@@ -1,5 +1,5 @@
 /**
- * An emulated application node, in virtual time (DESIGN.md "Measuring a node's capacity"): W workers (a semaphore),
+ * An emulated application node, in virtual time (docs/design.md "Measuring a node's capacity"): W workers (a semaphore),
  * a bounded FIFO queue in front of them, and a per-request time that is the route's seeded service time stretched by
  * the Universal Scalability Law: with n requests in service, 1 + sigma (n - 1) + kappa n (n - 1).
  * The sigma term is the time a request spends waiting for its turn in a serialized section (on average sigma of

@@ -1,5 +1,5 @@
 /**
- * campaign.yaml (DESIGN.md "Contracts"): every field optional, defaults in data/. Validation lists every problem at
+ * campaign.yaml (docs/formats.md "campaign.yaml"): every field optional, defaults in data/. Validation lists every problem at
  * once with its path; budgets and the service catalog may be inline (`caplab.budgets/v1`, `caplab.catalog/v1`) or a
  * path relative to the campaign file.
  */

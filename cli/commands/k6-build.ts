@@ -13,7 +13,7 @@ import { ValidationError, type Problem } from '../../models/errors.ts';
 import { collectScriptFiles, type ReadResult, shippedFrom, type ShippedFile } from '../../scenarios/k6/local-files.ts';
 import { buildOperatorManifests, k8sName } from '../../scenarios/k6/operator.ts';
 import { buildRunMd } from '../../scenarios/k6/run-md.ts';
-import { buildK6Script } from '../../scenarios/k6/script.ts';
+import { buildK6Script, type K6ScriptOptions } from '../../scenarios/k6/script.ts';
 import { parseScenarioText, type ScenarioSpec } from '../../scenarios/spec.ts';
 import { specK6Script, specK6Scripts, specWrapperInput, stepFlowsSpec, type WrappedScript } from '../../scenarios/k6/spec-wrapper.ts';
 import { buildK6Wrapper } from '../../scenarios/k6/wrapper.ts';
@@ -23,6 +23,7 @@ import { writeFileAtomic } from '../io.ts';
 import { K6_FILES } from '../run/k6-files.ts';
 import { readTlsAuthFiles } from '../run/tls-files.ts';
 import { usersOf } from '../run/users.ts';
+import { specBundleOf } from '../run/spec-bundle.ts';
 
 /** Options of `caplab k6 build` as commander parses them. */
 export interface K6BuildOptions {
@@ -69,15 +70,19 @@ export const run: CommandRun<K6BuildOptions> = async ({ args, opts, global }) =>
     problems.push({ where: '--base-url', message: `"${opts.baseUrl}" is not an http(s) URL without spaces` });
   }
   const users = stepSpec ? await usersOf(stepSpec, specPath, opts, global.seed, problems) : undefined;
-  const team = spec && teamScript !== undefined ? wrapTeamScripts(spec, specPath, global.seed, users?.file, problems) : undefined;
+  const reserved = [...Object.values(K6_FILES), ...(users ? [users.file] : [])];
+  // The team's files first: the spec's own files (bodies, data sets) then take names beside them.
+  const teamFiles = spec && teamScript !== undefined ? collectTeamFiles(spec, specPath, reserved, problems) : undefined;
+  const bundle = stepSpec ? await specBundleOf(stepSpec, specPath, [...reserved, ...(teamFiles ?? []).map((f) => f.key)], problems) : undefined;
+  const team = spec && teamFiles ? wrapTeamScripts(spec, specPath, global.seed, teamFiles, { ...(users ? { usersFile: users.file } : {}), ...(bundle ? { files: bundle.names } : {}) }, problems) : undefined;
   if (problems.length > 0 || !spec) throw new ValidationError(`${specPath} cannot be built for k6`, problems);
 
-  const script = team?.wrapper ?? buildK6Script(spec, { seed: global.seed, ...(users ? { usersFile: users.file } : {}) });
+  const script = team?.wrapper ?? buildK6Script(spec, { seed: global.seed, ...(users ? { usersFile: users.file } : {}), ...(bundle ? { files: bundle.names } : {}) });
+  const files: BesideFile[] = [...(team?.files ?? []), ...(bundle?.files ?? [])];
   let manifests;
   try {
     manifests = buildOperatorManifests({
-      name, parallelism, scriptFile: K6_FILES.script, script, ...(users ? { users } : {}),
-      ...(team ? { files: team.files } : {}),
+      name, parallelism, scriptFile: K6_FILES.script, script, ...(users ? { users } : {}), ...(files.length > 0 ? { files } : {}),
       ...(opts.baseUrl !== undefined ? { arguments: ['-e', `BASE_URL=${opts.baseUrl}`] } : {}),
     });
   } catch (err) {
@@ -92,7 +97,7 @@ export const run: CommandRun<K6BuildOptions> = async ({ args, opts, global }) =>
   const out = global.outDir;
   const writes: [string, string | Uint8Array][] = [
     [K6_FILES.script, script],
-    ...(team?.files ?? []).map((f): [string, string | Uint8Array] => [f.key, f.text ?? Buffer.from(f.base64 ?? '', 'base64')]),
+    ...files.map((f): [string, string | Uint8Array] => [f.file, f.text ?? f.bytes ?? '']),
     ...(users ? [[users.file, users.text] as [string, string]] : []),
     [K6_FILES.configMaps, manifests.configMaps],
     [K6_FILES.testRun, manifests.testRun],
@@ -118,25 +123,43 @@ function readBytes(path: string): ReadResult {
 }
 
 /**
+ * The team scripts of a spec, their local modules and the files they open, or undefined with the problems added.
+ * @param spec validated spec with k6 flows
+ * @param specPath spec file (the scripts' paths are relative to its folder)
+ * @param reserved names the files must not take
+ * @param problems where problems go
+ */
+function collectTeamFiles(spec: ScenarioSpec, specPath: string, reserved: readonly string[], problems: Problem[]): ShippedFile[] | undefined {
+  const entries = specK6Scripts(spec).map((script) => resolve(dirname(specPath), script));
+  const collected = collectScriptFiles(entries, readBytes, { reserved });
+  problems.push(...collected.problems);
+  return collected.problems.length > 0 ? undefined : collected.files;
+}
+
+/** A file beside the wrapper, as the operator manifests and the out-dir take it. */
+interface BesideFile {
+  file: string;
+  text?: string;
+  bytes?: Uint8Array;
+}
+
+/**
  * The wrapper of a spec's team scripts and the files shipped beside it (the scripts, their local modules and opened
  * files, and caplab's generated script of the spec's step flows if it has any), or undefined with the problems added.
  * @param spec validated spec with k6 flows
  * @param specPath spec file (the scripts' paths are relative to its folder)
  * @param seed seed of the mix choices
- * @param usersFile the users file shipped beside them, for the step flows
+ * @param collected the scripts' files ({@link collectTeamFiles}), the scripts first
+ * @param steps the users file and the spec's own files beside them, for caplab's generated script of the step flows
  * @param problems where problems go
  */
-function wrapTeamScripts(spec: ScenarioSpec, specPath: string, seed: number, usersFile: string | undefined, problems: Problem[]): { wrapper: string; files: ShippedFile[]; what: { key: string; what: string }[] } | undefined {
+function wrapTeamScripts(spec: ScenarioSpec, specPath: string, seed: number, collected: ShippedFile[], steps: Omit<K6ScriptOptions, 'seed'>, problems: Problem[]): { wrapper: string; files: BesideFile[]; what: { key: string; what: string }[] } | undefined {
   const scripts = specK6Scripts(spec);
   const entries = scripts.map((script) => resolve(dirname(specPath), script));
   const stepSpec = stepFlowsSpec(spec);
-  const reserved = [...Object.values(K6_FILES), ...(usersFile ? [usersFile] : [])];
-  const collected = collectScriptFiles(entries, readBytes, { reserved });
-  problems.push(...collected.problems);
-  if (collected.problems.length > 0) return undefined;
   const read = new Map<string, WrappedScript>();
   scripts.forEach((script, i) => {
-    const f = collected.files.find((x) => x.path === entries[i])!;
+    const f = collected.find((x) => x.path === entries[i])!;
     read.set(script, { specifier: `./${f.key}`, text: f.text ?? '' });
   });
   const { input, problems: found } = specWrapperInput(spec, specPath, read, seed, stepSpec ? `./${K6_FILES.steps}` : undefined);
@@ -150,11 +173,10 @@ function wrapTeamScripts(spec: ScenarioSpec, specPath: string, seed: number, use
     problems.push(...err.problems.map((p) => ({ where: `${specPath}: k6 wrapper ${p.where}`, message: p.message })));
     return undefined;
   }
-  const what = shippedFrom(entries[0]!, collected.files).map(({ key, from }, i) => ({ key, what: `${i < scripts.length ? 'a team script' : 'beside it'}: \`${from}\`` }));
-  const files = [...collected.files];
+  const what = shippedFrom(entries[0]!, collected).map(({ key, from }, i) => ({ key, what: `${i < scripts.length ? 'a team script' : 'beside it'}: \`${from}\`` }));
+  const files: BesideFile[] = collected.map((f) => (f.text !== undefined ? { file: f.key, text: f.text } : { file: f.key, bytes: Buffer.from(f.base64 ?? '', 'base64') }));
   if (stepSpec) {
-    const steps = buildK6Script(stepSpec, { seed, ...(usersFile ? { usersFile } : {}) });
-    files.push({ key: K6_FILES.steps, path: K6_FILES.steps, text: steps, module: true });
+    files.push({ file: K6_FILES.steps, text: buildK6Script(stepSpec, { seed, ...steps }) });
     what.push({ key: K6_FILES.steps, what: 'caplab\'s generated script of the spec\'s flows of steps, which the wrapper runs beside the team\'s' });
   }
   return { wrapper, files, what };

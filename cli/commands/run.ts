@@ -25,6 +25,7 @@ import { formatRunProgress, totalRequests } from '../print/run-progress.ts';
 import { runWithK6 } from '../run/k6.ts';
 import type { RunOptions } from '../run/options.ts';
 import { planRun } from '../run/plan.ts';
+import { readSpecFiles } from '../inputs/spec-files.ts';
 import { loadUsers } from '../run/users.ts';
 
 /** The module a worker thread of `--workers` starts from: it registers tsx, then loads the engine's worker. */
@@ -56,6 +57,7 @@ export const run: CommandRun<RunOptions> = async ({ args, opts, global }) => {
   const p = planRun(specPath, specText, opts, availableParallelism());
   const { spec } = p;
   const users = await loadUsers(spec, specPath, global.seed);
+  const files = await readSpecFiles(spec, specPath);
   const registry = createRegistry({ thresholds: spec.thresholdSpecs, summaryTrendStats: spec.options.summaryTrendStats });
   for (const def of customMetrics(spec)) registry.declare(def);
 
@@ -83,7 +85,7 @@ export const run: CommandRun<RunOptions> = async ({ args, opts, global }) => {
     result = p.workers > 1
       ? await runWithWorkers(p, {
         entry: WORKER_ENTRY, seed: global.seed, registry, ...(ndjson ? { ndjson } : {}), ...(users ? { users } : {}),
-        signal: abort.signal, onError, onWarning, ...progress,
+        ...(files ? { files } : {}), signal: abort.signal, onError, onWarning, ...progress,
       })
       : await runEngine(spec, effectiveScenarios(spec, p.flags), {
         sink: tee(...sinks),
@@ -91,6 +93,7 @@ export const run: CommandRun<RunOptions> = async ({ args, opts, global }) => {
         signal: abort.signal,
         tuple: p.tuple,
         ...(users ? { users: users.source } : {}),
+        ...(files ? { files } : {}),
         tags: p.tags,
         shouldAbort: (elapsed) => registry.evaluateThresholds(elapsed).some((r) => r.abortNow),
         onError,

@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { type Problem, ValidationError } from '../../models/errors.ts';
-import { baseUrlOf, buildK6Script } from '../../scenarios/k6/script.ts';
+import { baseUrlOf, buildK6Script, type K6ScriptOptions } from '../../scenarios/k6/script.ts';
 import { parseScenarioText, type ScenarioSpec } from '../../scenarios/spec.ts';
 import { specK6Script, specK6Scripts, specWrapperInput, stepFlowsSpec, type WrappedScript } from '../../scenarios/k6/spec-wrapper.ts';
 import { buildK6Wrapper } from '../../scenarios/k6/wrapper.ts';
@@ -26,6 +26,7 @@ import type { RunOptions } from './options.ts';
 import { K6_FILES } from './k6-files.ts';
 import { readTlsAuthFiles } from './tls-files.ts';
 import { usersOf } from './users.ts';
+import { specBundleOf } from './spec-bundle.ts';
 
 /** Where k6 comes from, and how to get it when it is missing. */
 export const K6_INSTALL_HINT = 'k6 is not on PATH. Install it (https://grafana.com/docs/k6/latest/set-up/install-k6/: ' +
@@ -123,10 +124,10 @@ interface WrapperFiles {
  * @param spec validated spec
  * @param specPath spec file, for messages (the scripts' paths are relative to its folder)
  * @param seed seed of the mix choices
- * @param usersFile the users file beside the wrapper, for the step flows
+ * @param steps the users file and the spec's own files beside the wrapper, for caplab's generated script of the step flows
  * @param problems where problems go
  */
-async function wrapperOf(spec: ScenarioSpec, specPath: string, seed: number, usersFile: string | undefined, problems: Problem[]): Promise<WrapperFiles | undefined> {
+async function wrapperOf(spec: ScenarioSpec, specPath: string, seed: number, steps: Omit<K6ScriptOptions, 'seed'>, problems: Problem[]): Promise<WrapperFiles | undefined> {
   const scripts = new Map<string, WrappedScript>();
   for (const script of specK6Scripts(spec)) {
     // Imported by absolute path: the script stays where it is, next to its own modules and files.
@@ -144,7 +145,7 @@ async function wrapperOf(spec: ScenarioSpec, specPath: string, seed: number, use
   if (!input) return undefined;
   try {
     const wrapper = buildK6Wrapper(input);
-    return { wrapper, ...(stepSpec ? { steps: buildK6Script(stepSpec, { seed, ...(usersFile ? { usersFile } : {}) }) } : {}) };
+    return { wrapper, ...(stepSpec ? { steps: buildK6Script(stepSpec, { seed, ...steps }) } : {}) };
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     problems.push(...err.problems.map((p) => ({ where: `${specPath}: k6 wrapper ${p.where}`, message: p.message })));
@@ -171,18 +172,21 @@ export async function runWithK6(specPath: string, opts: RunOptions, global: Glob
   const teamScript = specK6Script(spec);
   // Team scripts run through a wrapper importing them by absolute path, and caplab's steps (if the spec also has
   // some) from caplab's generated script beside it; a spec of steps only runs as a generated script. Both read the
-  // users file beside them.
+  // users file and the spec's own files (bodies, data sets) beside them.
   const stepSpec = teamScript === undefined ? spec : stepFlowsSpec(spec);
   const users = stepSpec ? await usersOf(stepSpec, specPath, {}, global.seed, problems) : undefined;
-  const wrapper = teamScript === undefined ? undefined : await wrapperOf(spec, specPath, global.seed, users?.file, problems);
+  const bundle = stepSpec ? await specBundleOf(stepSpec, specPath, [K6_FILES.script, K6_FILES.wrapper, K6_FILES.steps, ...(users ? [users.file] : [])], problems) : undefined;
+  const stepOptions = { ...(users ? { usersFile: users.file } : {}), ...(bundle ? { files: bundle.names } : {}) };
+  const wrapper = teamScript === undefined ? undefined : await wrapperOf(spec, specPath, global.seed, stepOptions, problems);
   if (problems.length > 0) throw new ValidationError(`${specPath}: ${teamScript === undefined ? 'its files cannot be read' : `cannot wrap ${specK6Scripts(spec).join(', ')}`}`, problems);
   makeOutputDirs(k6OutputFiles(opts));
   const dir = mkdtempSync(join(tmpdir(), 'caplab-k6-'));
   try {
     const scriptPath = join(dir, wrapper === undefined ? K6_FILES.script : K6_FILES.wrapper);
-    writeFileSync(scriptPath, wrapper?.wrapper ?? buildK6Script(spec, { seed: global.seed, ...(users ? { usersFile: users.file } : {}) }));
+    writeFileSync(scriptPath, wrapper?.wrapper ?? buildK6Script(spec, { seed: global.seed, ...stepOptions }));
     if (wrapper?.steps !== undefined) writeFileSync(join(dir, K6_FILES.steps), wrapper.steps);
     if (users) writeFileSync(join(dir, users.file), users.text);
+    for (const f of bundle?.files ?? []) writeFileSync(join(dir, f.file), f.bytes);
     // stderr is passed on as it comes and its end kept, to quote it should k6 fail.
     // `k6 run` gives the script the system's environment in __ENV (--include-system-env-vars is on by default), which a
     // team's script may read. The BASE_URL of caplab's generated steps is pinned to the spec's: a BASE_URL in the

@@ -1,5 +1,5 @@
 /**
- * Measured capacity of one node, from a probe and a sweep run against it (DESIGN.md "Measuring a node's capacity"):
+ * Measured capacity of one node, from a probe and a sweep run against it (docs/design.md "Measuring a node's capacity"):
  * the USL fitted to the probe's throughput per concurrency gives the ceiling (the best fitted throughput within
  * the tested range, X(min(N*, largest N tested))) and N*; the sweep's highest offered rate whose p95 (corrected for
  * coordinated omission when available) stays within the server-side budget with no dropped iterations gives the

@@ -12,7 +12,7 @@ import { type AliasTable, buildAlias, pickAlias } from './alias.ts';
 import { putBase36x7, putBytes, putFixedDecimal, putHex8, putTenths, putUint } from './bytes.ts';
 import { buildLocalePool, type LocalePool, POOL_SIZE } from './pools.ts';
 
-/** One synthetic user (DESIGN.md population contract). */
+/** One synthetic user (docs/formats.md "population.json and the users files"). */
 export interface User {
   /** Unique id, `u<seed>-<i>`. */
   id: string;

@@ -2,7 +2,7 @@
  * Per-step figures of a probe or sweep run from k6 `--out json` points (ours or real k6's): a sample sink that groups
  * requests by their `step:N` (probe, N = concurrency) or `rate:R` (sweep, R = arrival rate per second) tag, and after
  * reading excludes each step's warm-up (its first seconds) before measuring throughput and latency. This is what
- * measured node capacity is computed from (DESIGN.md "Measuring a node's capacity").
+ * measured node capacity is computed from (docs/design.md "Measuring a node's capacity").
  */
 import type { Sample } from '../../scenarios/engine/metrics/types.ts';
 import type { IngestSink } from './ndjson.ts';

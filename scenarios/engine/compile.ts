@@ -5,9 +5,12 @@
  */
 import { hash32, streamKey, toUnit } from '../../models/random.ts';
 import type { Flow, ScenarioSpec, Step } from '../spec.ts';
+import type { SpecFiles } from '../spec-files.ts';
 import { type HttpResponse, prepareHeaders, type PreparedHeaders } from './http.ts';
 import { compileJsonPath } from './jsonpath.ts';
 import type { MetricDef, Tags } from './metrics/types.ts';
+import { compileStepBody } from './step-body.ts';
+import { compileStepCookies, type StepCookie } from './step-cookies.ts';
 import { compileJson, compileString, type StringTemplate, type TemplateScope } from './template.ts';
 
 /** The engine's User-Agent when the spec sets no `userAgent` (k6 sends its own, `k6/<version> (https://k6.io/)`). */
@@ -44,8 +47,10 @@ export interface CompiledStep {
   staticHeaders: PreparedHeaders | undefined;
   /** Tags per scenario context and status (built once each). */
   tagCache: WeakMap<object, Map<number | string, Tags>>;
-  /** Renders the request body (JSON text or a body template). */
-  body: ((scope: TemplateScope) => string) | undefined;
+  /** Renders the request body (JSON text, a body template, a file's bytes or a multipart body). */
+  body: ((scope: TemplateScope) => string | Buffer) | undefined;
+  /** The step's own cookies (k6's `cookies` param), added to the jar's. */
+  cookies: StepCookie[];
   /** Whether a status is expected (k6 `expectedStatuses`; default 200-399); others count in http_req_failed. */
   expected(status: number): boolean;
   /** Checks, in spec order. */
@@ -106,7 +111,7 @@ export function statusMatcher(list: Step['expectedStatuses']): (status: number) 
   return (s) => codes.has(s) || ranges.some(([a, b]) => s >= a && s <= b);
 }
 
-function compileStep(step: Step, key: string, baseUrl: string | undefined, groupPrefix = '', maxBody = Infinity, userAgent = DEFAULT_USER_AGENT): CompiledStep {
+function compileStep(step: Step, key: string, baseUrl: string | undefined, groupPrefix = '', maxBody = Infinity, userAgent = DEFAULT_USER_AGENT, files?: SpecFiles, seed = 0): CompiledStep {
   let target: CompiledStep['target'];
   let rawUrl: string;
   if (step.path !== undefined) {
@@ -132,11 +137,17 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
   // k6 `userAgent`: set before the step's headers (a step's own User-Agent wins); "" sends none.
   if (!lower.has('user-agent') && userAgent !== '') headers.push(['user-agent', () => userAgent]);
   let body: CompiledStep['body'];
-  if (step.json !== undefined) {
+  const fileBody = compileStepBody(step, key, files, seed);
+  if (fileBody !== undefined) {
+    body = fileBody.body;
+    const i = headers.findIndex(([k]) => k.toLowerCase() === 'content-type');
+    if (i < 0) headers.push(['content-type', () => fileBody.contentType]);
+    else if (fileBody.forced) headers[i] = ['content-type', () => fileBody.contentType];
+  } else if (step.json !== undefined) {
     const json = compileJson(step.json);
     body = (s) => JSON.stringify(json(s));
     if (!lower.has('content-type')) headers.push(['content-type', () => 'application/json']);
-  } else if (step.body !== undefined) {
+  } else if (typeof step.body === 'string') {
     body = compileString(step.body);
   }
   const label = step.name ?? rawUrl;
@@ -184,6 +195,7 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
     staticHeaders: Object.values(step.headers).some((v) => v.includes('{{')) ? undefined : prepareHeaders(headers.flatMap(([k, v]) => [k, v(EMPTY_SCOPE)])),
     tagCache: new WeakMap(),
     body,
+    cookies: compileStepCookies(step.cookies),
     expected: statusMatcher(step.expectedStatuses),
     checks,
     extract,
@@ -200,13 +212,15 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
 /**
  * Compiles every flow of a spec (and its setup flow under the name `setup`).
  * @param spec validated spec
- * @param seed seed of the mix choices
+ * @param seed seed of the mix choices (and of multipart boundaries)
+ * @param files contents of the files the steps send (`body: {file}`, multipart), read by the CLI
  * @returns flows by name
+ * @throws {Error} when a step sends a file whose contents are not in `files`
  */
-export function compileFlows(spec: ScenarioSpec, seed: number): Map<string, CompiledFlow> {
+export function compileFlows(spec: ScenarioSpec, seed: number, files?: SpecFiles): Map<string, CompiledFlow> {
   const out = new Map<string, CompiledFlow>();
   const stepsOf = (name: string, f: Flow, groupPrefix = ''): CompiledFlow & { kind: 'steps' } => ({
-    kind: 'steps', name, steps: f.steps!.map((s, i) => compileStep(s, `${name}#${i}`, spec.baseUrl, groupPrefix, spec.options.caplabMaxBodyBytes, spec.options.userAgent)),
+    kind: 'steps', name, steps: f.steps!.map((s, i) => compileStep(s, `${name}#${i}`, spec.baseUrl, groupPrefix, spec.options.caplabMaxBodyBytes, spec.options.userAgent, files, seed)),
   });
   for (const [name, f] of Object.entries(spec.flows)) if (f.steps) out.set(name, stepsOf(name, f));
   // k6 tags setup's samples with group `::setup`.

@@ -10,6 +10,8 @@ import { k6ErrorOf } from './error-codes.ts';
 import type { HttpResponse, PreparedHeaders } from './http.ts';
 import { BUILTIN_METRICS } from './metrics/builtin.ts';
 import type { MetricDef, Sample, SampleSink, Tags } from './metrics/types.ts';
+import type { DataRows } from './data-rows.ts';
+import { withCookies } from './step-cookies.ts';
 import type { TemplateScope } from './template.ts';
 import type { Vu } from './vu.ts';
 
@@ -32,6 +34,10 @@ export interface IterationContext {
    * extract value is an exception (k6 setup failures end the run with exit 107).
    */
   setup?: boolean;
+  /** The run's data sets, read by `{{data.<set>.<column>}}`. */
+  data?: DataRows;
+  /** k6's `noCookiesReset`: the VU keeps its cookies across iterations (default: a new, empty jar each iteration). */
+  noCookiesReset?: boolean;
 }
 
 /** Epoch milliseconds (fractional) of a performance.now() reading. */
@@ -157,6 +163,9 @@ export async function runIteration(
   const started = performance.now();
   const steps = pickFlow(flow, iteration);
   const scope: TemplateScope = { user: vu.user, vars: vu.vars, env: ctx.env, iteration, vu: vu.idInTest, scenario: ctx.scenario };
+  if (ctx.data !== undefined) scope.data = ctx.data;
+  // k6 (js/runner.go) gives the VU a new cookie jar at the start of every iteration, unless noCookiesReset.
+  if (ctx.noCookiesReset !== true) vu.jar.clear();
   vu.iterations++;
   let requests = 0;
   let group = '';
@@ -178,10 +187,12 @@ export async function runIteration(
         for (const [k, v] of step.headers) flat.push(k, v(scope));
         headers = flat;
       }
+      headers = withCookies(headers, step.cookies, vu.jar, scope, origin, path);
       const body = step.body === undefined ? undefined : step.body(scope);
       const res = await vu.http.request({ origin, path, method: step.method, headers, body, timeoutMs: step.timeout, keepBody: step.keepBody, maxBodyBytes: step.maxBody });
       requests++;
       if (vu.interrupted && res.status === 0) break; // an aborted request is not a result
+      if (res.setCookies !== undefined) vu.jar.store(origin, path, res.setCookies);
       const ok = res.status !== 0 && step.expected(res.status);
       const tags = requestTags(ctx, step, res, ok);
       const t = epochOf(res.endedAt);

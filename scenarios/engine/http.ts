@@ -80,6 +80,8 @@ export interface HttpResponse {
   endedAt: number;
   /** The protocol of the response, as k6's `proto` tag has it (absent: HTTP/1.1). */
   proto?: HttpProto;
+  /** The response's Set-Cookie header values, when it has any (the VU's cookie jar stores them). */
+  setCookies?: string[];
 }
 
 /** k6's `proto` tag values: Go's Response.Proto. */
@@ -368,6 +370,7 @@ export class VuHttp {
       endedAt: x.tEnd,
       proto,
     };
+    if (x.setCookies !== undefined && x.status !== 0) res.setCookies = x.setCookies;
     if (x.status === 0) {
       res.error = this.#errorOf(x);
       const cause = this.#causeOf(x);

@@ -52,6 +52,8 @@ export interface Http1Exchange {
   error?: string;
   /** What Node's Error said besides its message, when a socket failed (for k6's error_code). */
   errorCause?: NetErrorCause;
+  /** The response's Set-Cookie values, when it has any (for the VU's cookie jar). */
+  setCookies?: string[];
 }
 
 type Done = (x: Http1Exchange) => void;
@@ -241,6 +243,7 @@ export class Http1Connection {
     x.status = p.status;
     x.body = p.takeBody();
     x.bodySize = p.bodySize;
+    if (p.setCookies !== undefined) x.setCookies = p.setCookies;
     x.tEnd = performance.now();
     this.#done = undefined;
     this.#x = undefined;

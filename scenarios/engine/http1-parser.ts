@@ -37,6 +37,8 @@ export class Http1ResponseParser {
   keepAlive = true;
   /** Body bytes seen so far (after de-chunking). */
   bodySize = 0;
+  /** The final response's Set-Cookie values (latin1), in order, for the VU's cookie jar; undefined when none. */
+  setCookies: string[] | undefined;
   #state = DONE;
   #keepBody = false;
   #noBody = false;
@@ -56,6 +58,7 @@ export class Http1ResponseParser {
     this.status = 0;
     this.keepAlive = true;
     this.bodySize = 0;
+    this.setCookies = undefined;
     this.#state = HEAD;
     this.#keepBody = keepBody;
     this.#noBody = headRequest;
@@ -249,13 +252,16 @@ export class Http1ResponseParser {
     let chunked = false;
     let encoded = false;
     let p = b.indexOf(LF, s) + 1;
+    let cookies: string[] | undefined;
     while (p > 0 && p < e) {
       let lineEnd = b.indexOf(LF, p);
       if (lineEnd < 0 || lineEnd > e) lineEnd = e + 1;
       const valueEnd = b[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
       const first = b[p]! | 0x20;
-      // Only the framing headers matter: skip the rest without making strings of them.
-      if (first === 0x63 || first === 0x74) {
+      // Only the framing headers (and Set-Cookie, for the cookie jar) matter: skip the rest without making strings.
+      if (first === 0x73) {
+        if (b[p + 10] === 0x3a && nameIs(b, p, SET_COOKIE)) (cookies ??= []).push(b.toString('latin1', p + 11, valueEnd).trim());
+      } else if (first === 0x63 || first === 0x74) {
         const colon = b.indexOf(0x3a, p);
         const n = colon - p;
         if (colon > p && colon < valueEnd && (n === 14 || n === 10 || n === 17)) {
@@ -293,6 +299,7 @@ export class Http1ResponseParser {
     }
     this.status = status;
     this.keepAlive = keepAlive;
+    this.setCookies = cookies;
     if (this.#noBody || status === 204 || status === 304) { this.#state = DONE; return; }
     if (chunked) {
       // Content-Length beside chunked: a smuggling risk, so the connection is closed after it (RFC 9112 6.3).
@@ -318,6 +325,7 @@ const CONTENT_LENGTH = Buffer.from('content-length', 'latin1');
 const TRANSFER_ENCODING = Buffer.from('transfer-encoding', 'latin1');
 const CONNECTION = Buffer.from('connection', 'latin1');
 const KEEP_ALIVE = Buffer.from('keep-alive', 'latin1');
+const SET_COOKIE = Buffer.from('set-cookie', 'latin1');
 
 /** Case-insensitive match of `lower` (lowercase ASCII letters and '-') at `b[p]`. */
 function nameIs(b: Buffer, p: number, lower: Buffer): boolean {

@@ -188,6 +188,8 @@ export class Http2Connection {
     if (this.#stream !== stream || x === undefined) return;
     x.status = Number(h[':status']);
     x.tFirst = performance.now();
+    const cookies = h['set-cookie'];
+    if (cookies !== undefined && cookies.length > 0) x.setCookies = cookies;
   }
 
   #onData(stream: ClientHttp2Stream, chunk: Buffer): void {

@@ -5,6 +5,8 @@
  * run ended. It opens sockets and reads the clock, and touches no files.
  */
 import type { ScenarioConfig, ScenarioSpec } from '../spec.ts';
+import type { SpecFiles } from '../spec-files.ts';
+import { type DataRows, dataRowsOf } from './data-rows.ts';
 import { type ExecutorEnv, newStats, type ScenarioStats, wait } from './executor.ts';
 import * as constantArrivalRate from './executors/constant-arrival-rate.ts';
 import * as constantVus from './executors/constant-vus.ts';
@@ -78,6 +80,8 @@ export interface RunEngineOptions {
   setupVars?: Readonly<Record<string, unknown>>;
   /** Whether this run samples the vus/vus_max gauges (default true); a worker leaves them to its parent, which sums. */
   vuGauges?: boolean;
+  /** Contents of the files the spec names (bodies, multipart parts, data sets), read by the CLI. */
+  files?: SpecFiles;
 }
 
 /** How a run ended. */
@@ -164,12 +168,21 @@ export interface SetupOutcome {
   error?: string;
 }
 
+/** What every iteration context of a run gets from its files and options: data rows, cookie reset. */
+function contextExtras(spec: ScenarioSpec, seed: number, files: SpecFiles | undefined): { data?: DataRows; noCookiesReset?: boolean } {
+  const sets = spec.data.sets ?? {};
+  return {
+    ...(Object.keys(sets).length > 0 ? { data: dataRowsOf(sets, files?.data ?? {}, seed) } : {}),
+    ...(spec.options.noCookiesReset === true ? { noCookiesReset: true } : {}),
+  };
+}
+
 /** The VUs' transport options from the spec's k6 options (TLS, hosts, connection reuse: transport.ts). */
 function httpOptionsOf(spec: ScenarioSpec): VuHttpOptions {
   return vuHttpOptionsOf(spec.options);
 }
 
-async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opts: { sink: SampleSink; users?: UserSource; tags: Readonly<Record<string, string>>; http: VuHttpOptions }): Promise<SetupOutcome> {
+async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opts: { sink: SampleSink; users?: UserSource; tags: Readonly<Record<string, string>>; http: VuHttpOptions; extras: ReturnType<typeof contextExtras> }): Promise<SetupOutcome> {
   const setupFlow = flows.get(SETUP_FLOW);
   if (!setupFlow) return { vars: {} };
   const user = opts.users && opts.users.count > 0 ? opts.users.get(0) : {};
@@ -177,7 +190,7 @@ async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opt
   const vu = new Vu(0, 0, user, {}, opts.http);
   let failure: string | undefined;
   const ctx: IterationContext = {
-    scenario: '', tags: opts.tags, env: {}, sink: opts.sink, setup: true,
+    scenario: '', tags: opts.tags, env: {}, sink: opts.sink, setup: true, ...opts.extras,
     onError: (err) => { failure = err instanceof Error ? err.message : String(err); },
   };
   await runIteration(ctx, emitter, vu, setupFlow, 0, performance.now());
@@ -188,12 +201,15 @@ async function setupWith(flows: Map<string, CompiledFlow>, emitter: Emitter, opt
 /**
  * Runs a spec's setup flow once (k6's `setup()`), for runs whose scenarios then go to several workers.
  * @param spec validated spec
- * @param opts sink of its samples, seed, users (setup acts as user 0), tags on its samples (`--tag`)
+ * @param opts sink of its samples, seed, users (setup acts as user 0), tags on its samples (`--tag`), the spec's files
  * @returns the variables every VU starts with, or the setup's failure
  */
-export async function runSetup(spec: ScenarioSpec, opts: { sink: SampleSink; seed: number; users?: UserSource; tags?: Record<string, string> }): Promise<SetupOutcome> {
-  const flows = compileFlows(spec, opts.seed);
-  return setupWith(flows, new Emitter(opts.sink), { sink: opts.sink, ...(opts.users ? { users: opts.users } : {}), tags: Object.freeze({ ...spec.options.tags, ...opts.tags }), http: httpOptionsOf(spec) });
+export async function runSetup(spec: ScenarioSpec, opts: { sink: SampleSink; seed: number; users?: UserSource; tags?: Record<string, string>; files?: SpecFiles }): Promise<SetupOutcome> {
+  const flows = compileFlows(spec, opts.seed, opts.files);
+  return setupWith(flows, new Emitter(opts.sink), {
+    sink: opts.sink, ...(opts.users ? { users: opts.users } : {}), tags: Object.freeze({ ...spec.options.tags, ...opts.tags }), http: httpOptionsOf(spec),
+    extras: contextExtras(spec, opts.seed, opts.files),
+  });
 }
 
 /**
@@ -205,7 +221,8 @@ export async function runSetup(spec: ScenarioSpec, opts: { sink: SampleSink; see
  */
 export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, ScenarioConfig>, opts: RunEngineOptions): Promise<RunResult> {
   const tuple = opts.tuple ?? createExecutionTuple();
-  const flows = compileFlows(spec, opts.seed);
+  const flows = compileFlows(spec, opts.seed, opts.files);
+  const extras = contextExtras(spec, opts.seed, opts.files);
   const emitter = new Emitter(opts.sink);
   const http = httpOptionsOf(spec);
   const pool = new VuPool(tuple, opts.users, http);
@@ -267,7 +284,7 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
   try {
     if (opts.setupVars !== undefined) pool.setInitialVars(opts.setupVars);
     else {
-      const setup = await setupWith(flows, emitter, { ...opts, tags: gaugeTags, http });
+      const setup = await setupWith(flows, emitter, { ...opts, tags: gaugeTags, http, extras });
       if (setup.error !== undefined) return finish(setup.error);
       pool.setInitialVars(setup.vars);
     }
@@ -285,7 +302,7 @@ export async function runEngine(spec: ScenarioSpec, scenarios: Record<string, Sc
         tuple,
         pool,
         flow: flows.get(config.exec)!,
-        ctx: { scenario: name, tags: Object.freeze({ ...globalTags, ...config.tags, scenario: name }), env: config.env, sink: opts.sink, onError },
+        ctx: { scenario: name, tags: Object.freeze({ ...globalTags, ...config.tags, scenario: name }), env: config.env, sink: opts.sink, onError, ...extras },
         emitter,
         stop,
         stats: stats[name]!,

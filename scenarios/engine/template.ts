@@ -2,7 +2,9 @@
  * Templates of flow steps: `{{user.id}}`, `{{vars.token}}`, `{{env.X}}`, `{{iteration}}`, `{{vu}}`, `{{scenario}}`.
  * Compiled once per step, rendered per request without re-parsing. In a JSON body, a string that is exactly one
  * placeholder keeps the value's type (`"{{user.contacts}}"` renders the number, not its text).
+ * `{{data.<set>.<column>}}` reads the iteration's row of a data set (data-rows.ts).
  */
+import type { DataRows } from './data-rows.ts';
 
 /** What a template can refer to while rendering. */
 export interface TemplateScope {
@@ -18,6 +20,8 @@ export interface TemplateScope {
   vu: number;
   /** Scenario name. */
   scenario: string;
+  /** The run's data sets (`{{data.<set>.<column>}}`), when it has any. */
+  data?: DataRows;
 }
 
 /** A compiled string template: renders to a string. */
@@ -46,6 +50,16 @@ function getter(key: string): Getter {
         if (v === undefined) throw new TemplateError(`{{${key}}} is not set`);
         return v;
       };
+    case 'data': {
+      const at = prop.indexOf('.');
+      const set = prop.slice(0, at);
+      const column = prop.slice(at + 1);
+      return (s) => {
+        const v = at > 0 ? s.data?.row(set, s.iteration, s.vu)?.[column] : undefined;
+        if (v === undefined) throw new TemplateError(`{{${key}}} is not set`);
+        return v;
+      };
+    }
     default:
       return () => { throw new TemplateError(`unknown template {{${key}}}`); };
   }

@@ -4,6 +4,7 @@
  * idle ones and creates more when it needs them, as k6 reuses initialized VUs between scenarios.
  */
 import type { ExecutionTuple } from './segments.ts';
+import { CookieJar } from './cookie-jar.ts';
 import { VuHttp, type VuHttpOptions } from './http.ts';
 
 /** Where users come from: user i for VU i (mod count). */
@@ -31,6 +32,8 @@ export class Vu {
   readonly onceDone = new Set<string>();
   /** The VU's HTTP connections. */
   readonly http: VuHttp;
+  /** The VU's cookies (k6: one jar per VU, emptied at each iteration's start unless noCookiesReset). */
+  readonly jar = new CookieJar();
   /** Iterations this VU started (k6 `__ITER` is this minus one during an iteration). */
   iterations = 0;
   /** Set when the VU must abandon its iteration (graceful stop or ramp-down ran out, or the test was interrupted). */

@@ -39,8 +39,11 @@ export interface OperatorInput {
   script: string;
   /** The users NDJSON file the script opens, if any. */
   users?: { file: string; text: string };
-  /** Further files beside the script (a team's script, its modules and data): text, or bytes as base64. */
-  files?: readonly { key: string; text?: string; base64?: string }[];
+  /**
+   * Further files beside the script, in its ConfigMap: text as `data`, bytes as `binaryData` (the spec's own files the
+   * script opens: bodies, multipart parts, data sets; a team's scripts, their modules and the files they open).
+   */
+  files?: readonly { file: string; text?: string; bytes?: Uint8Array }[];
   /** Extra k6 arguments (e.g. `-e BASE_URL=http://...`); values must not contain spaces (the operator splits on them). */
   arguments?: string[];
   /** Data budget per ConfigMap, bytes (default {@link CONFIGMAP_LIMIT_BYTES}); tests lower it. */
@@ -139,7 +142,7 @@ export function buildOperatorManifests(input: OperatorInput): OperatorManifests 
   if (!LABEL.test(name) || name.length > 52) throw new Error(`buildOperatorManifests: name "${name}" is not a DNS-1123 label of at most 52 characters`);
   if (!Number.isInteger(input.parallelism) || input.parallelism < 1) throw new Error(`buildOperatorManifests: parallelism ${input.parallelism} is not a positive integer`);
   const keys = new Set<string>();
-  for (const key of [scriptFile, ...(users ? [users.file] : []), ...files.map((f) => f.key)]) {
+  for (const key of [scriptFile, ...(users ? [users.file] : []), ...files.map((f) => f.file)]) {
     if (!KEY.test(key)) throw new Error(`buildOperatorManifests: "${key}" is not a valid ConfigMap key ([-._a-zA-Z0-9]+)`);
     if (keys.has(key)) throw new Error(`buildOperatorManifests: the key "${key}" is used twice`);
     keys.add(key);
@@ -147,10 +150,12 @@ export function buildOperatorManifests(input: OperatorInput): OperatorManifests 
   for (const a of input.arguments ?? []) {
     if (/\s/.test(a)) throw new Error(`buildOperatorManifests: argument "${a}" contains whitespace (k6-operator splits arguments on spaces)`);
   }
-  const filesSize = files.reduce((t, f) => t + bytes(f.key) + (f.text !== undefined ? bytes(f.text) : (f.base64 ?? '').length), 0);
-  const scriptSize = bytes(scriptFile) + bytes(script) + filesSize;
+  const alone = bytes(scriptFile) + bytes(script);
+  if (alone > limit) throw new Error(`buildOperatorManifests: the script is ${alone} bytes, over the ${limit}-byte ConfigMap limit`);
+  // The files go beside the script (text in data, bytes base64 in binaryData), where it finds them as it does locally.
+  const scriptSize = alone + files.reduce((t, f) => t + bytes(f.file) + (f.text !== undefined ? bytes(f.text) : Math.ceil((f.bytes?.length ?? 0) / 3) * 4), 0);
   if (scriptSize > limit) {
-    throw new Error(`buildOperatorManifests: the script${files.length > 0 ? ` and the ${files.length} file${files.length === 1 ? '' : 's'} beside it are` : ' is'} ${scriptSize} bytes, over the ${limit}-byte ConfigMap limit`);
+    throw new Error(`buildOperatorManifests: the script and its files (${files.map((f) => f.file).join(', ')}) are ${scriptSize} bytes in a ConfigMap, over its ${limit}-byte limit: mount the files into the runner pods another way (a volume at /test)`);
   }
 
   const names = {
@@ -165,8 +170,8 @@ export function buildOperatorManifests(input: OperatorInput): OperatorManifests 
   const scriptData: Record<string, string> = { [scriptFile]: script };
   const binaryData: Record<string, string> = {};
   for (const f of files) {
-    if (f.text !== undefined) scriptData[f.key] = f.text;
-    else binaryData[f.key] = f.base64 ?? '';
+    if (f.text !== undefined) scriptData[f.file] = f.text;
+    else binaryData[f.file] = Buffer.from(f.bytes?.buffer ?? new ArrayBuffer(0), f.bytes?.byteOffset ?? 0, f.bytes?.byteLength ?? 0).toString('base64');
   }
   if (users && scriptSize + bytes(users.file) + bytes(users.text) <= limit) {
     scriptData[users.file] = users.text;

@@ -5,7 +5,8 @@
  * semantics exactly (same user per VU, same mix choice per iteration, same requests in the same order);
  * test/scenarios/k6/script.test.ts runs both against the same spec and compares the requests.
  *
- * The script's data (FLOWS, SETUP, MIXES, PER_VU_ITERATIONS, SCENARIO_ENV, METRICS, BASE_URL, caplabUsers) is emitted by
+ * The script's data (FLOWS, SETUP, MIXES, PER_VU_ITERATIONS, SCENARIO_ENV, METRICS, BASE_URL, caplabUsers, CAPLAB_FILES,
+ * CAPLAB_DATA, CAPLAB_DATA_PICK) is emitted by
  * script.ts before this text. Plain ES2017 plus JSDoc types, so `tsc --checkJs` checks it against @types/k6.
  */
 
@@ -20,7 +21,9 @@ export const RUNTIME_TYPES_JS = String.raw`
  *   key: string, name: string, group: string, once: boolean, method: string,
  *   path?: CaplabTemplate, url?: CaplabTemplate, headers: [string, CaplabTemplate][], json?: any, body?: CaplabTemplate,
  *   expected: (number | {min: number, max: number})[] | null, checks: CaplabCheck[], extract: [string, (string | number)[]][],
- *   metrics: CaplabMetricUse[], think: number, timeout: number, tags: Record<string, string>, keepBody: boolean, needsJson: boolean
+ *   metrics: CaplabMetricUse[], think: number, timeout: number, tags: Record<string, string>, keepBody: boolean, needsJson: boolean,
+ *   file?: string, multipart?: [string, CaplabTemplate | {file: string, filename: string, contentType: string}][],
+ *   cookies?: [string, CaplabTemplate, boolean][]
  * }} CaplabStep
  * @typedef {{user: Record<string, unknown>, vars: Record<string, unknown>, env: Record<string, string>, iteration: number, vu: number, scenario: string}} CaplabScope
  * @typedef {{vars: Record<string, unknown>, onceDone: Record<string, boolean>, ready: boolean}} CaplabVuState
@@ -127,9 +130,32 @@ function caplabGet(scope, key) {
   const root = dot < 0 ? key : key.slice(0, dot);
   const prop = dot < 0 ? '' : key.slice(dot + 1);
   /** @type {Record<string, unknown> | undefined} */
+  if (root === 'data') return caplabDataGet(scope, key, prop);
   const bag = root === 'user' ? scope.user : root === 'vars' ? scope.vars : root === 'env' ? scope.env : undefined;
   if (bag === undefined) throw new Error('unknown template {{' + key + '}}');
   const v = bag[prop];
+  if (v === undefined) throw new Error('{{' + key + '}} is not set');
+  return v;
+}
+
+/**
+ * {{data.<set>.<column>}}: the iteration's row of a data set, picked as the engine's data-rows.ts picks it.
+ * @param {CaplabScope} scope @param {string} key @param {string} prop @returns {unknown}
+ */
+function caplabDataGet(scope, key, prop) {
+  const at = prop.indexOf('.');
+  const set = at > 0 ? prop.slice(0, at) : '';
+  const rows = CAPLAB_DATA[set];
+  const how = CAPLAB_DATA_PICK[set];
+  /** @type {unknown} */
+  let v;
+  if (rows !== undefined && how !== undefined && rows.length > 0) {
+    const n = rows.length;
+    const i = how.pick === 'vu' ? (scope.vu === 0 ? 0 : (scope.vu - 1) % n)
+      : how.pick === 'iteration' ? scope.iteration % n
+        : Math.min(n - 1, Math.floor(caplabToUnit(caplabHash32(how.key, scope.iteration)) * n));
+    v = rows[i][prop.slice(at + 1)];
+  }
   if (v === undefined) throw new Error('{{' + key + '}} is not set');
   return v;
 }
@@ -224,8 +250,19 @@ function caplabStep(s, scope, state, isSetup) {
   /** @type {Record<string, string>} */
   const headers = {};
   for (const h of s.headers) headers[h[0]] = caplabRender(h[1], scope);
-  const body = s.json !== undefined ? JSON.stringify(caplabRenderJson(s.json, scope))
+  /** @type {import('k6/http').RequestBody | null} */
+  let body = s.json !== undefined ? JSON.stringify(caplabRenderJson(s.json, scope))
     : s.body !== undefined ? caplabRender(s.body, scope) : null;
+  if (s.file !== undefined) body = CAPLAB_FILES[s.file];
+  else if (s.multipart !== undefined) {
+    /** @type {import('k6/http').StructuredRequestBody} */
+    const form = {};
+    for (const p of s.multipart) {
+      const v = p[1];
+      form[p[0]] = Array.isArray(v) ? caplabRender(v, scope) : http.file(CAPLAB_FILES[v.file], v.filename, v.contentType);
+    }
+    body = form;
+  }
   /** @type {import('k6/http').Params} */
   const params = {
     headers: headers,
@@ -236,6 +273,13 @@ function caplabStep(s, scope, state, isSetup) {
     responseType: s.keepBody ? 'text' : 'none',
   };
   if (s.expected !== null) params.responseCallback = caplabCallbacks[s.key];
+  if (s.cookies !== undefined) {
+    // k6's request cookies: added to the jar's, or replacing the jar's cookie of that name.
+    /** @type {Record<string, string | {value: string, replace: boolean}>} */
+    const cookies = {};
+    for (const c of s.cookies) cookies[c[0]] = c[2] ? { value: caplabRender(c[1], scope), replace: true } : caplabRender(c[1], scope);
+    params.cookies = cookies;
+  }
   const res = http.request(s.method, url, body, params);
   const ok = res.status !== 0 && caplabExpected(s, res.status);
   const doc = s.needsJson ? caplabJson(res.body) : undefined;

@@ -1,12 +1,17 @@
 /**
  * Scenario spec -> a real k6 script (ES module text). The script imports k6/http, k6 (check, group, sleep), k6/data
- * (SharedArray over the users file), k6/execution (test-wide VU and iteration numbers) and k6/metrics (custom
+ * (SharedArray over the users file and the spec's data sets; the files steps send are open()ed in the init context and
+ * sent as ArrayBuffers or `http.file` multipart parts, with k6's per-VU cookie jar and `cookies` params), k6/execution (test-wide VU and iteration numbers) and k6/metrics (custom
  * metrics); exports `options` built from the spec, `setup` when the spec has one, one function per flow (`default`
  * for the flow named default) and a `handleSummary` that writes summary.json and prints caplab's text summary with
  * the printer embedded (no remote imports). The flows are emitted as data and run by the embedded runtime
  * (runtime-js.ts), which keeps the engine's semantics. Pure: spec in, text out.
  */
 import { streamKey } from '../../models/random.ts';
+import { dataPickKey } from '../engine/data-rows.ts';
+import { DEFAULT_FILE_CONTENT_TYPE } from '../engine/step-body.ts';
+import { specHasFiles, type K6BundleNames } from './bundle-files.ts';
+import { defaultFilename } from '../spec-files.ts';
 import { formatDurationMs } from '../duration.ts';
 import type { Flow, ScenarioConfig, ScenarioSpec, Step } from '../spec.ts';
 import { type TransportOptions, transportOptionsOf } from '../transport-options.ts';
@@ -22,6 +27,8 @@ export interface K6ScriptOptions {
   usersFile?: string;
   /** Where handleSummary writes the summary JSON unless `-e CAPLAB_SUMMARY=...` says otherwise (default `summary.json`). */
   summaryFile?: string;
+  /** Names beside the script of the files the spec names (bundle-files.ts); required when it names any. */
+  files?: K6BundleNames;
 }
 
 /**
@@ -129,8 +136,19 @@ function stepData(step: Step, key: string, baseUrl: string | undefined): Record<
   if (step.json !== undefined) {
     out.json = jsonTemplate(step.json);
     if (!lower.has('content-type')) headers.push(['content-type', ['application/json']]);
-  } else if (step.body !== undefined) {
+  } else if (typeof step.body === 'string') {
     out.body = template(step.body);
+  } else if (step.body !== undefined) {
+    // The file's bytes as they are (open(file, 'b') in the init context), typed as the step says or as bytes.
+    out.file = step.body.file;
+    if (!lower.has('content-type')) headers.push(['content-type', [DEFAULT_FILE_CONTENT_TYPE]]);
+  } else if (step.multipart !== undefined) {
+    // An object with http.file values: k6 sends it as multipart/form-data, with a Content-Type of its own.
+    out.multipart = Object.entries(step.multipart).map(([field, v]) => [field, typeof v === 'string' ? template(v)
+      : { file: v.file, filename: v.filename ?? defaultFilename(v.file), contentType: v.contentType ?? DEFAULT_FILE_CONTENT_TYPE }]);
+  }
+  if (step.cookies !== undefined) {
+    out.cookies = Object.entries(step.cookies).map(([n, c]) => (typeof c === 'string' ? [n, template(c), false] : [n, template(c.value), c.replace]));
   }
   const checks: Record<string, unknown>[] = [];
   const c = step.checks;
@@ -242,6 +260,7 @@ export function k6OptionsOf(o: ScenarioSpec['options'], fnByExec: ReadonlyMap<st
   if (Object.keys(o.tags).length > 0) out.tags = o.tags;
   if (o.insecureSkipTLSVerify !== undefined) out.insecureSkipTLSVerify = o.insecureSkipTLSVerify;
   Object.assign(out, k6TransportOptions(o));
+  if (o.noCookiesReset !== undefined) out.noCookiesReset = o.noCookiesReset;
   return out;
 }
 
@@ -333,6 +352,9 @@ export function buildK6Script(spec: ScenarioSpec, opts: K6ScriptOptions): string
   if (spec.data.users !== undefined && opts.usersFile === undefined) {
     throw new Error(`buildK6Script: spec "${spec.name}" has users; pass the users file name (usersFile)`);
   }
+  if (specHasFiles(spec) && opts.files === undefined) {
+    throw new Error(`buildK6Script: spec "${spec.name}" names files of its own; pass their names beside the script (files)`);
+  }
   const fnByFlow = execFunctionNames(spec);
   const flows: Record<string, unknown[]> = {};
   for (const [name, f] of Object.entries(spec.flows)) if (f.steps) flows[name] = flowSteps(name, f, spec.baseUrl);
@@ -389,6 +411,8 @@ export function buildK6Script(spec: ScenarioSpec, opts: K6ScriptOptions): string
     '',
     users,
     '',
+    filesJs(spec, opts),
+    '',
     `/** Flows with steps (one step per line). @type {Record<string, CaplabStep[]>} */\nconst FLOWS = ${flowsJs(flows)};`,
     '',
     `/** The setup flow. @type {CaplabStep[]} */\nconst SETUP = ${stepsJs(spec.setup ? flowSteps('::setup', spec.setup, spec.baseUrl) : [], '')};`,
@@ -404,5 +428,25 @@ export function buildK6Script(spec: ScenarioSpec, opts: K6ScriptOptions): string
     TEXT_SUMMARY_JS,
     exports.join('\n\n'),
     '',
+  ].join('\n');
+}
+
+/**
+ * The script's own files: each file a step sends, opened once in the init context (open() is init-only in k6; every
+ * VU holds its bytes as k6 does), and each data set as a SharedArray of its rows (JSON beside the script) with how
+ * its rows are picked (the engine's data-rows.ts, seeded the same way).
+ */
+function filesJs(spec: ScenarioSpec, opts: K6ScriptOptions): string {
+  const names = opts.files ?? { blobs: {}, data: {} };
+  const blobs = Object.entries(names.blobs).map(([file, name]) => `  ${JSON.stringify(file)}: open(${JSON.stringify(name)}, 'b'),`);
+  const sets = Object.entries(spec.data.sets ?? {});
+  const data = sets.map(([set]) => `  ${JSON.stringify(set)}: new SharedArray(${JSON.stringify(`caplab data ${set}`)}, function () { return JSON.parse(open(${JSON.stringify(names.data[set] ?? `data-${set}.json`)})); }),`);
+  const picks = Object.fromEntries(sets.map(([set, d]) => [set, { pick: d.pick, key: dataPickKey(d.seed ?? opts.seed, set) }]));
+  return [
+    `/** Files the steps send, read once in the init context. @type {Record<string, ArrayBuffer>} */\nconst CAPLAB_FILES = ${blobs.length === 0 ? '{}' : `{\n${blobs.join('\n')}\n}`};`,
+    '',
+    `/** Data sets ({{data.<set>.<column>}}): rows shared by all VUs. @type {Record<string, Record<string, unknown>[]>} */\nconst CAPLAB_DATA = ${data.length === 0 ? '{}' : `{\n${data.join('\n')}\n}`};`,
+    '',
+    `/** How each data set's row is picked (seed ${opts.seed} unless the set has its own). @type {Record<string, {pick: string, key: number}>} */\nconst CAPLAB_DATA_PICK = ${js(picks)};`,
   ].join('\n');
 }

@@ -15,7 +15,7 @@ export const RegisterSchema = z.object({
   userId: z.string().min(1).max(64).regex(/^[\w.@:+-]+$/, 'letters, digits and . @ : + - _ only'),
   deviceSecret: z.string().min(16).max(128),
   country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code in capitals, e.g. SG'),
-  // Optional because DESIGN.md's example scenario registers with userId, deviceSecret and country only.
+  // Optional because the canonical example scenario (test/scenarios/design-spec.ts) registers with userId, deviceSecret and country only.
   deviceModel: z.string().min(1).max(64).optional(),
   osVersion: z.string().min(1).max(64).optional(),
 });

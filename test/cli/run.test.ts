@@ -68,7 +68,7 @@ describe('caplab run', () => {
     expect(pts[0]!.data.tags).toMatchObject({ scenario: 's', env: 'test', name: 'ok', group: '::g' });
   });
 
-  it('runs the DESIGN.md example spec end to end (users file, once/extract, mix, thresholds)', async () => {
+  it('runs the canonical example spec end to end (users file, once/extract, mix, thresholds)', async () => {
     const users = Array.from({ length: 5 }, (_, i) => JSON.stringify({ id: `u${i}`, country: 'SG', deviceSecret: `s${i}`, contacts: 10 + i, deviceModel: 'Mi 4', osVersion: 'MIUI 6' }));
     writeFileSync(join(dir, 'users-singapore.ndjson'), `${users.join('\n')}\n`);
     const spec = structuredClone(DESIGN_SPEC) as Record<string, any>;

@@ -1,5 +1,5 @@
 /**
- * End to end test of the method (DESIGN.md "Measuring a node's capacity"): a node with known W, sigma and kappa ->
+ * End to end test of the method (docs/design.md "Measuring a node's capacity"): a node with known W, sigma and kappa ->
  * the probe's USL fit recovers them; a plan's node count for a demand -> a replay at that count's per-node rate
  * meets the SLO, and one at fewer nodes does not. Real stack on 127.0.0.1 (WAN off), real engine runs in child
  * processes. Each test starts its own stack and reads nothing another test wrote.

@@ -1,6 +1,6 @@
-/** Test fixture: the scenario spec example of DESIGN.md, verbatim. */
+/** Test fixture: the project's canonical example scenario spec (docs/formats.md shows the format). */
 
-/** The example spec of DESIGN.md, verbatim (clone it before changing it). */
+/** The canonical example spec (clone it before changing it). */
 export const DESIGN_SPEC = {
   schema: 'caplab.scenario/v1',
   name: 'singapore-peak',

@@ -29,7 +29,7 @@ describe('parseDurationMs', () => {
 });
 
 describe('parseScenarioSpec', () => {
-  it('accepts the DESIGN.md example and applies k6 defaults in ms', () => {
+  it('accepts the canonical example spec and applies k6 defaults in ms', () => {
     const spec = parseScenarioSpec(DESIGN_SPEC, 'spec.json');
     const probe = spec.options.scenarios!.probe_4!;
     expect(probe).toMatchObject({ executor: 'constant-vus', vus: 4, duration: 10_000, gracefulStop: 30_000, startTime: 0 });

@@ -45,7 +45,7 @@ describe('devices', () => {
     expect(dump).not.toContain('secret-of-u-dev-2');
   });
 
-  it('accepts the registration body of DESIGN.md\'s example scenario (no device model or OS)', async () => {
+  it('accepts the registration body of the canonical example scenario (no device model or OS)', async () => {
     const r = await call(sg, 'POST', '/v1/devices/register', { json: { userId: 'u-dev-3', deviceSecret: '00112233445566778899aabbccddeeff', country: 'ID' } });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ userId: 'u-dev-3', dc: 'singapore' });

@@ -13,7 +13,7 @@ function def(name: string, type: MetricType, contains: ValueType): MetricDef {
  * Every built-in metric by name. Time metrics are in milliseconds, data metrics in bytes.
  * `http_req_failed` is a Rate whose "pass" (value 1) is a failed request, as in k6; `checks` is a Rate whose pass is
  * a passed check. `caplab_schedule_lag` (how late an iteration started against its absolute schedule) and
- * `caplab_req_duration_intended` (intended iteration start to response end) are caplab's additions (DESIGN.md).
+ * `caplab_req_duration_intended` (intended iteration start to response end) are caplab's additions (docs/k6-compatibility.md).
  * @example BUILTIN_METRICS.http_req_duration // { name: 'http_req_duration', type: 'trend', contains: 'time' }
  */
 export const BUILTIN_METRICS: Readonly<Record<string, MetricDef>> = Object.freeze({

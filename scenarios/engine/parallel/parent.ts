@@ -16,6 +16,7 @@ import type { MetricDef, SampleSink } from '../metrics/types.ts';
 import { runSetup, type RunProgress, type RunResult } from '../run.ts';
 import { tee } from '../tee.ts';
 import type { UsersData } from '../users.ts';
+import type { SpecFiles } from '../../spec-files.ts';
 import type { UserSource } from '../vu.ts';
 import type { FromWorker, ParallelPlan, ToWorker, WorkerInit } from './protocol.ts';
 
@@ -36,6 +37,8 @@ export interface WorkersRunInput {
   ndjson?: SampleSink & { addBatch(batch: ArrayBuffer): void };
   /** The users: `source` for setup (which acts as user 0) and `data` for the workers, the same users. */
   users?: { source: UserSource; data: UsersData };
+  /** Contents of the files the spec names (shared memory: not copied per worker). */
+  files?: SpecFiles;
   /** Aborting it stops every worker (SIGINT/SIGTERM); the result says interrupted. */
   signal: AbortSignal;
   /** An iteration's exception (counted, not fatal), from any worker. */
@@ -94,6 +97,7 @@ export async function runWithWorkers(plan: ParallelPlan, input: WorkersRunInput)
     const init: WorkerInit = {
       spec: plan.spec, flags: plan.flags, tags: plan.tags, seed: input.seed, index, count: n, ndjson: ndjson !== undefined,
       ...(input.users ? { users: input.users.data } : {}),
+      ...(input.files ? { files: input.files } : {}),
     };
     const w = new Worker(input.entry, { workerData: init });
     workers.push(w);
@@ -152,7 +156,7 @@ export async function runWithWorkers(plan: ParallelPlan, input: WorkersRunInput)
     }
     t0 = performance.now();
     // Interrupted while the workers started: they have their stop already, so they run nothing, and neither does setup.
-    const setup = input.signal.aborted ? { vars: {} } : await runSetup(plan.spec, { sink, seed: input.seed, ...(input.users ? { users: input.users.source } : {}), tags: plan.tags });
+    const setup = input.signal.aborted ? { vars: {} } : await runSetup(plan.spec, { sink, seed: input.seed, ...(input.users ? { users: input.users.source } : {}), tags: plan.tags, ...(input.files ? { files: input.files } : {}) });
     if (setup.error !== undefined) {
       return { durationMs: performance.now() - t0, interrupted: input.signal.aborted, thresholdsAborted: false, setupError: setup.error, iterationErrors: 0, scenarios: {}, vusMax: 0 };
     }

@@ -10,6 +10,7 @@ import type { RegistrySnapshot } from '../metrics/registry.ts';
 import type { effectiveScenarios, RunResult } from '../run.ts';
 import type { ScenarioSpec } from '../../spec.ts';
 import type { UsersData } from '../users.ts';
+import type { SpecFiles } from '../../spec-files.ts';
 
 /**
  * How often a worker sends its deltas, ms: they are at most this old at the parent's threshold checks (every 2 s, as
@@ -47,6 +48,8 @@ export interface WorkerInit {
   ndjson: boolean;
   /** The users, as data (the worker makes its own copy of them). */
   users?: UsersData;
+  /** The files the spec names: their bytes are on SharedArrayBuffers, so every worker reads the parent's copy. */
+  files?: SpecFiles;
 }
 
 /** Parent to worker. */

@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     signal: stop.signal,
     tuple: workerTuples(init.count)[init.index]!,
     ...(users ? { users } : {}),
+    ...(init.files ? { files: init.files } : {}),
     tags: init.tags,
     setupVars,
     vuGauges: false,

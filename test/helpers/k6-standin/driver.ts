@@ -52,9 +52,9 @@ export async function loadScript(scriptPath: string, env: Record<string, string>
   const dir = resolve(scriptPath, '..');
   resetStandins((method, _path, body, req) => {
     const timeoutMs = parseDurationMs(req.timeout ?? 60_000) ?? 60_000;
-    const r = http.request({ method, url: req.url, headers: req.headers, body: body === '' ? null : body, timeoutMs });
+    const r = http.request({ method, url: req.url, headers: req.headers, body: req.bodyBytes ?? (body === '' ? null : body), timeoutMs });
     ends.push({ at: performance.timeOrigin + performance.now(), bytes: r.bytes });
-    return r.status === 0 ? { status: 0, body: '', error: r.body, timings: r.timings } : { status: r.status, body: r.body, timings: r.timings };
+    return r.status === 0 ? { status: 0, body: '', error: r.body, timings: r.timings } : { status: r.status, body: r.body, timings: r.timings, headers: r.headers };
   }, new Map());
   const g = globalThis as Record<string, unknown>;
   g.__ENV = { ...env };
@@ -171,6 +171,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function lifecycle(sink: SampleSink, name: 'setup' | 'teardown', globalTags: Record<string, string>, call: () => unknown): { value?: unknown; error?: string } {
   Object.assign(standin.exec.vu, { idInTest: 0, idInInstance: 0, iterationInScenario: 0 });
   activateVuTags(0, globalTags);
+  standin.iteration++;
   standin.groupStack.push(name);
   try {
     return { value: call() };
@@ -193,6 +194,7 @@ export async function runTest(script: LoadedScript, opts: RunTestOptions): Promi
   const elapsed = (): number => performance.now() - t0;
   const globalTags = freeze({ ...opts.tags });
   const g = globalThis as Record<string, unknown>;
+  standin.noCookiesReset = script.init.options?.noCookiesReset === true;
   let data: unknown;
   const { setup, teardown } = script.init;
   if (typeof setup === 'function') {
@@ -243,6 +245,7 @@ export async function runTest(script: LoadedScript, opts: RunTestOptions): Promi
         startTime: next.config.startTime,
       });
       g.__ENV = { ...opts.env, ...next.config.env };
+      standin.iteration++;
       const start = performance.now();
       try {
         if (typeof fn !== 'function') throw new Error(`function '${fnName}' not found in exports`);

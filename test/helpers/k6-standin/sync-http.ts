@@ -15,7 +15,8 @@ export interface SyncRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
-  body: string | null;
+  /** Text, or bytes (a file, a multipart form). */
+  body: string | Uint8Array | null;
   /** Timeout, ms. */
   timeoutMs: number;
 }
@@ -30,6 +31,8 @@ export interface SyncResponse {
   timings: StandinTimings;
   /** Bytes sent and received on the wire (request and response heads and bodies). */
   bytes: { sent: number; received: number };
+  /** Response headers (lower-case names; set-cookie as a list), for the VU's cookie jar. */
+  headers: Record<string, string | string[]>;
 }
 
 /**
@@ -56,7 +59,8 @@ export interface SyncHttp {
 }
 
 const BODY_BYTES = 8 * 1024 * 1024;
-// Layout: Int32 [0] state (0 waiting, 1 done), [1] status, [2] body length, [3] bytes sent, [4] bytes received;
+// Layout: Int32 [0] state (0 waiting, 1 done), [1] status, [2] body length, [3] bytes sent, [4] bytes received,
+// [5] length of the response headers' JSON (written right after the body);
 // Float64 from byte 24: duration (sending + waiting + receiving, as k6), blocked, connecting, sending, waiting, receiving,
 // tls_handshaking; body from byte 80.
 const HEAD = 80;
@@ -68,7 +72,7 @@ const https = require('node:https');
 let conf = {};
 let agent = new http.Agent({ keepAlive: true });
 let secureAgent = new https.Agent({ keepAlive: true });
-const ints = new Int32Array(workerData.sab, 0, 5);
+const ints = new Int32Array(workerData.sab, 0, 6);
 const times = new Float64Array(workerData.sab, 24, 7);
 const body = new Uint8Array(workerData.sab, ${HEAD});
 parentPort.on('message', (m) => {
@@ -80,12 +84,15 @@ parentPort.on('message', (m) => {
   }
   const t0 = performance.now();
   let tSocket = t0, tConnected = t0, tSecure = 0, tSent = t0, tFirst = 0, done = false, sent = 0;
-  const finish = (status, buf, received) => {
+  const finish = (status, buf, received, headers) => {
     if (done) return;
     done = true;
     const end = performance.now();
-    const n = Math.min(buf.length, body.length);
+    const h = Buffer.from(JSON.stringify(headers || {}));
+    const n = Math.min(buf.length, body.length - h.length);
     body.set(buf.subarray(0, n));
+    body.set(h, n);
+    ints[5] = h.length;
     if (tFirst === 0) tFirst = end;
     const ready = tSecure > 0 ? tSecure : tConnected;
     ints[1] = status; ints[2] = n; ints[3] = sent; ints[4] = received;
@@ -122,7 +129,7 @@ parentPort.on('message', (m) => {
       let head = 12 + res.statusMessage.length + 2;
       for (let i = 0; i < res.rawHeaders.length; i += 2) head += res.rawHeaders[i].length + res.rawHeaders[i + 1].length + 4;
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => { const b = Buffer.concat(chunks); finish(res.statusCode, b, head + b.length); });
+      res.on('end', () => { const b = Buffer.concat(chunks); finish(res.statusCode, b, head + b.length, res.headers); });
       res.on('error', (e) => finish(0, Buffer.from(String(e.message)), 0));
     });
   } catch (e) {
@@ -152,7 +159,7 @@ parentPort.on('message', (m) => {
  */
 export function createSyncHttp(): SyncHttp {
   const sab = new SharedArrayBuffer(HEAD + BODY_BYTES);
-  const ints = new Int32Array(sab, 0, 5);
+  const ints = new Int32Array(sab, 0, 6);
   const times = new Float64Array(sab, 24, 7);
   const body = new Uint8Array(sab, HEAD);
   const worker = new Worker(WORKER, { eval: true, workerData: { sab } });
@@ -171,6 +178,7 @@ export function createSyncHttp(): SyncHttp {
       return {
         status,
         body: decoder.decode(body.slice(0, ints[2]!)),
+        headers: JSON.parse(decoder.decode(body.slice(ints[2]!, ints[2]! + ints[5]!)) || '{}') as Record<string, string | string[]>,
         timings: {
           duration: times[0]!, blocked: times[1]!, connecting: times[2]!, tls_handshaking: times[6]!,
           sending: times[3]!, waiting: times[4]!, receiving: times[5]!,

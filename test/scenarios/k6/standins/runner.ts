@@ -129,21 +129,23 @@ export interface PlannedIteration {
 /**
  * Runs a generated script with the stand-ins.
  * @param script generated script text
- * @param files files the script may open() (name -> text), e.g. the users file
+ * @param files files the script may open() (name -> text or bytes), e.g. the users file; open(name, 'b') gives an ArrayBuffer
  * @param responder answers every request
  * @param env the script's __ENV
  * @param plan iterations to drive, in order (default: derived from options.scenarios, see the module comment)
  * @returns errors, handleSummary output and the summary data given to it
  * @throws {Error} when setup() throws or a scenario's executor cannot be driven deterministically
  */
-export async function runWithStandins(script: string, files: Map<string, string>, responder: Responder, env: Record<string, string> = {}, plan?: PlannedIteration[]): Promise<StandinRun> {
-  resetStandins(responder, files);
+export async function runWithStandins(script: string, files: Map<string, string | Uint8Array>, responder: Responder, env: Record<string, string> = {}, plan?: PlannedIteration[]): Promise<StandinRun> {
+  resetStandins(responder, new Map());
   const g = globalThis as Record<string, unknown>;
   g.__ENV = env;
-  g.open = (name: string): string => {
-    const text = files.get(name.replace(/^\.\//, ''));
-    if (text === undefined) throw new Error(`open: no such file ${name}`);
-    return text;
+  g.open = (name: string, mode?: string): string | ArrayBuffer => {
+    const content = files.get(name.replace(/^\.\//, ''));
+    if (content === undefined) throw new Error(`open: no such file ${name}`);
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    if (mode === 'b') return new Uint8Array(bytes).buffer;
+    return typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
   };
   const dir = mkdtempSync(join(tmpdir(), 'caplab-k6-standin-'));
   const path = join(dir, 'script.mjs');
@@ -158,8 +160,10 @@ export async function runWithStandins(script: string, files: Map<string, string>
   let iterations = 0;
   try {
     const init = await vuModule(0);
+    standin.noCookiesReset = (init.options as { noCookiesReset?: boolean } | undefined)?.noCookiesReset === true;
     let data: unknown;
     if (typeof init.setup === 'function') {
+      standin.iteration++;
       standin.exec.vu.idInTest = 0;
       standin.groupStack.push('setup');
       try {
@@ -179,6 +183,7 @@ export async function runWithStandins(script: string, files: Map<string, string>
       if (typeof fn !== 'function') throw new Error(`runWithStandins: the script exports no function ${fnName}`);
       Object.assign(standin.exec.vu, { idInTest: v, idInInstance: v, iterationInScenario: inScenario });
       Object.assign(standin.exec.scenario, { name, executor: sc.executor, iterationInTest: inTest, iterationInInstance: inTest });
+      standin.iteration++;
       try {
         fn(data);
       } catch (err) {

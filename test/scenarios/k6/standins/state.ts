@@ -12,8 +12,10 @@ export interface RecordedRequest {
   url: string;
   /** Headers as the script passed them. */
   headers: Record<string, string>;
-  /** Request body (null when none). */
+  /** Request body (null when none); a binary or multipart body as UTF-8 text. */
   body: string | null;
+  /** The body's bytes as sent (a file, a multipart form), when it is not a string. */
+  bodyBytes?: Uint8Array;
   /** Request tags: the VU's tags when it was sent, then params.tags (which win on a clash, as in k6). */
   tags: Record<string, string>;
   /** Group path when sent (`''`, `::g`, `::setup`). */
@@ -55,6 +57,8 @@ export interface StandinResponse {
   timings?: StandinTimings;
   /** Why there was no response, for status 0. */
   error?: string;
+  /** Response headers (lower-case names); `set-cookie` feeds the VU's cookie jar. */
+  headers?: Record<string, string | string[]>;
 }
 
 /** The whole request, for a responder that sends it for real (the stand-in k6 binary's). */
@@ -65,6 +69,8 @@ export interface StandinRequest {
   headers: Record<string, string>;
   /** params.timeout. */
   timeout: string | number | undefined;
+  /** The body's bytes, when the script sent bytes (a file, a multipart form) rather than a string. */
+  bodyBytes?: Uint8Array;
 }
 
 /** Produces the response of a request (the same function the engine's test server uses). */
@@ -102,6 +108,15 @@ export const standin = {
   vuTags: new Map<number, Record<string, VuTagValue>>(),
   /** SharedArrays by name: built once per run, by the first init context that asks, as k6 does. */
   sharedArrays: new Map<string, readonly unknown[]>(),
+  /**
+   * Counts calls of the script's functions (setup, each iteration, teardown): the runner adds one before each, and a
+   * VU's cookie jar is emptied when its first request sees a new count, as k6 gives each iteration a new jar.
+   */
+  iteration: 0,
+  /** k6's noCookiesReset option of the script (the runner sets it from `options`). */
+  noCookiesReset: false,
+  /** Each VU's cookie jar (http.ts) and the iteration count it was made at. */
+  jars: new Map<number, unknown>(),
 };
 
 /**
@@ -152,6 +167,9 @@ export function resetStandins(responder: Responder, files: Map<string, string>):
   standin.groupStack.length = 0;
   standin.vuTags.clear();
   standin.sharedArrays.clear();
+  standin.iteration = 0;
+  standin.noCookiesReset = false;
+  standin.jars.clear();
   standin.responder = responder;
   standin.files = files;
 }
