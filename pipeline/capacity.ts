@@ -109,3 +109,19 @@ export function noCeilingReason(dc: string, outcome: { capacity?: NodeCapacity |
   const problems = error instanceof ValidationError ? `: ${error.problems.map((p) => `${p.where}: ${p.message}`).join('; ')}` : '';
   return `probe of ${dc} measured no ceiling to sweep from (${message}${problems})`;
 }
+
+/**
+ * The rate to try next inside a bracket, or undefined when it needs none: fine enough, not bracketed (no rate failed,
+ * or none swept), or narrower than the rates a step can be given (0.01 req/s).
+ * @param interval the bracket so far
+ * @param tolerance relative width that is fine enough
+ * @returns the midpoint (half the upper end when nothing passed), rounded to 0.01 req/s
+ * @example nextRefineRate({ lower: 121, upper: 166 }, 0.05) // 143.5
+ */
+export function nextRefineRate(interval: SloInterval | undefined, tolerance: number): number | undefined {
+  if (!interval || interval.upper === null) return undefined;
+  const { lower, upper } = interval;
+  if (lower > 0 && upper <= lower * (1 + tolerance)) return undefined;
+  const mid = Math.round(((lower + upper) / 2) * 100) / 100;
+  return mid > lower && mid < upper ? mid : undefined;
+}

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import type { SloInterval } from '../../models/capacity/node-capacity.ts';
+import { nextRefineRate } from '../../pipeline/capacity.ts';
 import { refineSpecFile } from '../../pipeline/layout.ts';
 import { measuredSloInterval } from '../inputs/measurements.ts';
 
@@ -42,21 +43,6 @@ export interface Refined {
   rounds: number;
 }
 
-/**
- * The rate to try next inside a bracket, or undefined when it needs none: fine enough, not bracketed (no rate failed,
- * or none swept), or narrower than the rates a step can be given (0.01 req/s).
- * @param interval the bracket so far
- * @param tolerance relative width that is fine enough
- * @returns the midpoint (half the upper end when nothing passed), rounded to 0.01 req/s
- * @example nextRefineRate({ lower: 121, upper: 166 }, 0.05) // 143.5
- */
-export function nextRefineRate(interval: SloInterval | undefined, tolerance: number): number | undefined {
-  if (!interval || interval.upper === null) return undefined;
-  const { lower, upper } = interval;
-  if (lower > 0 && upper <= lower * (1 + tolerance)) return undefined;
-  const mid = Math.round(((lower + upper) / 2) * 100) / 100;
-  return mid > lower && mid < upper ? mid : undefined;
-}
 
 const show = (i: SloInterval | undefined): string => (i ? `[${i.lower}, ${i.upper ?? 'not bracketed'})` : 'no sweep');
 

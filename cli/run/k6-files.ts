@@ -6,6 +6,10 @@
 /** File names of a k6 build, by role. */
 export const K6_FILES = {
   script: 'script.js',
+  /** caplab's generated script of a spec's step flows, beside a wrapper of team scripts (spec-wrapper.ts). */
+  steps: 'caplab-steps.js',
+  /** The wrapper `caplab run --runner k6` writes for team scripts. */
+  wrapper: 'wrapper.js',
   testRun: 'testrun.yaml',
   configMaps: 'configmaps.yaml',
   collector: 'collect.yaml',

@@ -4,7 +4,9 @@
  *
  * Layout. The operator mounts `spec.script.configMap` at /test and runs `k6 run /test/<file>`, so when script and
  * users fit in one ConfigMap (Kubernetes caps a ConfigMap's data at 1 MiB) both go there and the script opens the
- * users file next to itself, as it does locally. When they do not fit, the users file is split at line boundaries
+ * users file next to itself, as it does locally. A wrapper of a team's script ships the script and its local modules
+ * and data files (`files`, local-files.ts) in that same ConfigMap, beside the wrapper, as the operator's documentation
+ * has multi-file tests do (text as `data`, bytes as `binaryData`); they must all fit in it. When they do not fit, the users file is split at line boundaries
  * into parts of at most 1 MiB each, one ConfigMap per part, projected into one directory of the runner pods, and the
  * script is told the part paths with `-e CAPLAB_USERS_FILES=...` (an argument, so the operator's initializer, which
  * runs `k6 inspect`/`k6 archive` with the same `-e` values, sees them too). User i stays line i of the whole file.
@@ -37,8 +39,11 @@ export interface OperatorInput {
   script: string;
   /** The users NDJSON file the script opens, if any. */
   users?: { file: string; text: string };
-  /** The spec's own files the script opens (bodies, multipart parts, data sets), kept beside it as binaryData. */
-  files?: { file: string; bytes: Uint8Array }[];
+  /**
+   * Further files beside the script, in its ConfigMap: text as `data`, bytes as `binaryData` (the spec's own files the
+   * script opens: bodies, multipart parts, data sets; a team's scripts, their modules and the files they open).
+   */
+  files?: readonly { file: string; text?: string; bytes?: Uint8Array }[];
   /** Extra k6 arguments (e.g. `-e BASE_URL=http://...`); values must not contain spaces (the operator splits on them). */
   arguments?: string[];
   /** Data budget per ConfigMap, bytes (default {@link CONFIGMAP_LIMIT_BYTES}); tests lower it. */
@@ -112,8 +117,11 @@ export function splitLines(text: string, keyOf: (i: number) => string, limit: nu
   return parts;
 }
 
-function configMap(name: string, data: Record<string, string>, binaryData?: Record<string, string>): Record<string, unknown> {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'caplab' } }, data, ...(binaryData ? { binaryData } : {}) };
+function configMap(name: string, data: Record<string, string>, binaryData: Record<string, string> = {}): Record<string, unknown> {
+  return {
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'caplab' } }, data,
+    ...(Object.keys(binaryData).length > 0 ? { binaryData } : {}),
+  };
 }
 
 function yamlDocs(docs: unknown[]): string {
@@ -130,19 +138,22 @@ function yamlDocs(docs: unknown[]): string {
 export function buildOperatorManifests(input: OperatorInput): OperatorManifests {
   const limit = input.limitBytes ?? CONFIGMAP_LIMIT_BYTES;
   const { name, scriptFile, script, users } = input;
+  const files = input.files ?? [];
   if (!LABEL.test(name) || name.length > 52) throw new Error(`buildOperatorManifests: name "${name}" is not a DNS-1123 label of at most 52 characters`);
   if (!Number.isInteger(input.parallelism) || input.parallelism < 1) throw new Error(`buildOperatorManifests: parallelism ${input.parallelism} is not a positive integer`);
-  const files = input.files ?? [];
+  const keys = new Set<string>();
   for (const key of [scriptFile, ...(users ? [users.file] : []), ...files.map((f) => f.file)]) {
     if (!KEY.test(key)) throw new Error(`buildOperatorManifests: "${key}" is not a valid ConfigMap key ([-._a-zA-Z0-9]+)`);
+    if (keys.has(key)) throw new Error(`buildOperatorManifests: the key "${key}" is used twice`);
+    keys.add(key);
   }
   for (const a of input.arguments ?? []) {
     if (/\s/.test(a)) throw new Error(`buildOperatorManifests: argument "${a}" contains whitespace (k6-operator splits arguments on spaces)`);
   }
   const alone = bytes(scriptFile) + bytes(script);
   if (alone > limit) throw new Error(`buildOperatorManifests: the script is ${alone} bytes, over the ${limit}-byte ConfigMap limit`);
-  // The spec's files go beside the script (base64 in binaryData), where open() finds them as it does locally.
-  const scriptSize = alone + files.reduce((t, f) => t + bytes(f.file) + Math.ceil(f.bytes.length / 3) * 4, 0);
+  // The files go beside the script (text in data, bytes base64 in binaryData), where it finds them as it does locally.
+  const scriptSize = alone + files.reduce((t, f) => t + bytes(f.file) + (f.text !== undefined ? bytes(f.text) : Math.ceil((f.bytes?.length ?? 0) / 3) * 4), 0);
   if (scriptSize > limit) {
     throw new Error(`buildOperatorManifests: the script and its files (${files.map((f) => f.file).join(', ')}) are ${scriptSize} bytes in a ConfigMap, over its ${limit}-byte limit: mount the files into the runner pods another way (a volume at /test)`);
   }
@@ -157,6 +168,11 @@ export function buildOperatorManifests(input: OperatorInput): OperatorManifests 
   const maps: Record<string, unknown>[] = [];
   const usersParts: string[] = [];
   const scriptData: Record<string, string> = { [scriptFile]: script };
+  const binaryData: Record<string, string> = {};
+  for (const f of files) {
+    if (f.text !== undefined) scriptData[f.file] = f.text;
+    else binaryData[f.file] = Buffer.from(f.bytes?.buffer ?? new ArrayBuffer(0), f.bytes?.byteOffset ?? 0, f.bytes?.byteLength ?? 0).toString('base64');
+  }
   if (users && scriptSize + bytes(users.file) + bytes(users.text) <= limit) {
     scriptData[users.file] = users.text;
   } else if (users) {
@@ -168,9 +184,7 @@ export function buildOperatorManifests(input: OperatorInput): OperatorManifests 
       maps.push(configMap(cm, { [keyOf(i)]: text }));
     });
   }
-  maps.unshift(configMap(names.scriptConfigMap, scriptData, files.length > 0
-    ? Object.fromEntries(files.map((f) => [f.file, Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength).toString('base64')]))
-    : undefined));
+  maps.unshift(configMap(names.scriptConfigMap, scriptData, binaryData));
 
   const args = [
     `--out json=${RESULTS_DIR}/$(POD_NAME).ndjson.gz`,

@@ -21,13 +21,20 @@ export interface ScriptExports {
   reExportsAllFrom: string[];
 }
 
-interface Token {
+/** A token of a module's text (comments and whitespace are not tokens). */
+export interface ScriptToken {
   kind: 'name' | 'punct' | 'string' | 'template' | 'number' | 'regex';
+  /** The text; for a string, what is between its quotes (escapes as written). */
   value: string;
   line: number;
   /** A line break separates it from the previous token (where automatic semicolon insertion may end a statement). */
   newlineBefore: boolean;
+  /** Offset of its first character in the text (a string's opening quote). */
+  start: number;
+  /** Offset just past its last character (a string's closing quote). */
+  end: number;
 }
+type Token = ScriptToken;
 
 const ID_START = /[A-Za-z_$\u0080-\uffff]/;
 const ID_PART = /[\w$\u0080-\uffff]/;
@@ -37,8 +44,15 @@ const BEFORE_EXPRESSION = new Set(['return', 'typeof', 'instanceof', 'in', 'of',
 const STATEMENT_START = new Set(['export', 'import', 'function', 'class', 'const', 'let', 'var', 'if', 'for', 'while', 'do', 'switch', 'try', 'throw', 'async']);
 const OPEN: Record<string, string> = { '(': ')', '[': ']', '{': '}', '${': '}' };
 
-/** Splits module text into tokens; comments and whitespace dropped. */
-function tokenize(text: string, source: string): Token[] {
+/**
+ * Splits module text into tokens; comments and whitespace dropped. A template literal is one `template` token per
+ * literal part (its text is not kept), with `${`, the substitution's tokens and `}` between them.
+ * @param text module text
+ * @param source file name, for error locations
+ * @returns the tokens in order
+ * @throws {ValidationError} when a comment, string, template literal or regular expression is not closed
+ */
+export function tokenizeScript(text: string, source: string): Token[] {
   const out: Token[] = [];
   // What each open `{` is: a block/object, or a template substitution whose `}` resumes the template literal.
   const braces: ('brace' | 'template')[] = [];
@@ -49,8 +63,8 @@ function tokenize(text: string, source: string): Token[] {
   const fail = (what: string, at: number): never => {
     throw new ValidationError(`scriptExports: ${source} cannot be read`, [{ where: `${source}:${at}`, message: `unterminated ${what}` }]);
   };
-  const push = (kind: Token['kind'], value: string, at: number): void => {
-    out.push({ kind, value, line: at, newlineBefore: newline });
+  const push = (kind: Token['kind'], value: string, at: number, start: number, end: number): void => {
+    out.push({ kind, value, line: at, newlineBefore: newline, start, end });
     newline = false;
   };
   /** Reads template characters from i (just after '`' or a substitution's '}') to '`' or '${'. */
@@ -59,8 +73,8 @@ function tokenize(text: string, source: string): Token[] {
       const c = text[i]!;
       if (c === '\n' || (c === '\\' && text[i + 1] === '\n')) line++;
       if (c === '\\') { i += 2; continue; }
-      if (c === '`') { i++; push('template', '`', startLine); return; }
-      if (c === '$' && text[i + 1] === '{') { i += 2; braces.push('template'); push('punct', '${', startLine); return; }
+      if (c === '`') { i++; push('template', '`', startLine, i - 1, i); return; }
+      if (c === '$' && text[i + 1] === '{') { i += 2; braces.push('template'); push('punct', '${', startLine, i - 2, i); return; }
       i++;
     }
     fail('template literal', startLine);
@@ -85,7 +99,7 @@ function tokenize(text: string, source: string): Token[] {
       let k = i + 1;
       while (k < text.length && text[k] !== c && text[k] !== '\n') k += text[k] === '\\' ? 2 : 1;
       if (text[k] !== c) fail('string', start);
-      push('string', text.slice(i + 1, k), start);
+      push('string', text.slice(i + 1, k), start, i, k + 1);
       // A backslash-newline continues the string on the next line.
       for (let n = i; n < k; n++) if (text[n] === '\n') line++;
       i = k + 1;
@@ -95,14 +109,14 @@ function tokenize(text: string, source: string): Token[] {
     if (ID_START.test(c)) {
       let k = i + 1;
       while (k < text.length && ID_PART.test(text[k]!)) k++;
-      push('name', text.slice(i, k), start);
+      push('name', text.slice(i, k), start, i, k);
       i = k;
       continue;
     }
     if (/\d/.test(c) || (c === '.' && /\d/.test(text[i + 1] ?? ''))) {
       let k = i + 1;
       while (k < text.length && (/[\w.]/.test(text[k]!) || (/[+-]/.test(text[k]!) && /[eE]/.test(text[k - 1]!) && !/^0[xX]/.test(text.slice(i, k))))) k++;
-      push('number', text.slice(i, k), start);
+      push('number', text.slice(i, k), start, i, k);
       i = k;
       continue;
     }
@@ -118,19 +132,19 @@ function tokenize(text: string, source: string): Token[] {
       if (text[k] !== '/') fail('regular expression', start);
       k++;
       while (k < text.length && ID_PART.test(text[k]!)) k++;
-      push('regex', text.slice(i, k), start);
+      push('regex', text.slice(i, k), start, i, k);
       i = k;
       continue;
     }
-    if (c === '.' && text.startsWith('...', i)) { push('punct', '...', start); i += 3; continue; }
+    if (c === '.' && text.startsWith('...', i)) { push('punct', '...', start, i, i + 3); i += 3; continue; }
     if (c === '{') braces.push('brace');
     if (c === '}' && braces.pop() === 'template') {
-      push('punct', '}', start);
+      push('punct', '}', start, i, i + 1);
       i++;
       templatePart(start);
       continue;
     }
-    push('punct', c, start);
+    push('punct', c, start, i, i + 1);
     i++;
   }
   return out;
@@ -256,7 +270,7 @@ function exportedBy(t: Token[], i: number, out: ScriptExports): void {
  *   // { names: ['options', 'default', 'checkout'], reExportsAllFrom: [] }
  */
 export function scriptExports(text: string, source: string): ScriptExports {
-  const t = tokenize(text, source);
+  const t = tokenizeScript(text, source);
   const out: ScriptExports = { names: [], reExportsAllFrom: [] };
   let depth = 0;
   for (let k = 0; k < t.length; k++) {

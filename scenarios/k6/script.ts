@@ -334,8 +334,13 @@ export function optionsJs(options: Record<string, unknown>): string {
   return js(options).replace(/"caplab:open:(?:[^"\\]|\\.)*"/g, (lit) => `open(${JSON.stringify((JSON.parse(lit) as string).slice(OPEN_MARK.length))})`);
 }
 
-/** The default base URL: origin and path prefix as the engine joins them (compile.ts compileStep). */
-function baseUrlOf(spec: ScenarioSpec): string {
+/**
+ * The generated script's default base URL (what it uses unless `-e BASE_URL=...`): origin and path prefix as the
+ * engine joins them (compile.ts compileStep).
+ * @param spec validated spec
+ * @returns the URL without a trailing slash, or '' when the spec has no baseUrl
+ */
+export function baseUrlOf(spec: Pick<ScenarioSpec, 'baseUrl'>): string {
   if (spec.baseUrl === undefined) return '';
   const base = new URL(spec.baseUrl);
   return `${base.origin}${base.pathname.replace(/\/$/, '')}`;

@@ -74,9 +74,10 @@ describe('caplab campaign with runner: k6', () => {
   });
 });
 
-describe('caplab campaign with runner: k6 on a catalog of a team\'s own k6 script (Debian nginx as the target)', () => {
+describe('caplab campaign with runner: k6 on a catalog of a team\'s own k6 script and a caplab flow (Debian nginx as the target)', () => {
   // The team's script exports `browse` (one GET) and `buy` (two GETs: requestsPerUse 2); its own options (50 VUs for
-  // an hour) must not be what runs. nginx serves both as static files, each connection limited to 50 req/s by its
+  // an hour) must not be what runs. A third service, `cart`, is a caplab flow: it runs beside the script's functions
+  // in the same runs, from caplab's generated script the wrapper imports. nginx serves both as static files, each connection limited to 50 req/s by its
   // limiter (a delay, not a rejection): the stand-in k6 runs one request at a time on one connection, so its
   // throughput is then about 50 req/s whatever the machine's load, as with the built-in stacks' modeled service
   // times, and the probe has a ceiling to measure.
@@ -107,6 +108,7 @@ describe('caplab campaign with runner: k6 on a catalog of a team\'s own k6 scrip
       'services:',
       '  - { name: browse, k6: { script: shop.js, exec: browse }, demand: { perDevicePerDay: 3 }, model: { meanMs: 20, cv: 0.5 } }',
       '  - { name: buy, k6: { script: shop.js, exec: buy, requestsPerUse: 2 }, demand: { perDevicePerDay: 2 }, model: { meanMs: 20, cv: 0.5 } }',
+      '  - { name: cart, flow: { steps: [{ name: cart, path: /cart }] }, demand: { perDevicePerDay: 1 }, model: { meanMs: 20, cv: 0.5 } }',
       '',
     ].join('\n'));
     writeFileSync(join(team, 'campaign.yaml'), `runner: k6\nquick: true\ndcs: [${DC}]\ntimeScale: 0.5\ncatalog: catalog.yaml\ntargets: { ${DC}: "${nginx.url}" }\n`);
@@ -114,12 +116,13 @@ describe('caplab campaign with runner: k6 on a catalog of a team\'s own k6 scrip
   }, 300_000);
   afterAll(async () => nginx?.stop());
 
-  it('probes, plans and replays through the wrapper: requests tagged with the catalog\'s services', () => {
+  it('probes, plans and replays through the wrapper: requests tagged with the catalog\'s services, of both kinds', () => {
     expect(r.code, `${r.stdout.slice(-1500)}\n${r.stderr.slice(-3000)}`).toBe(0);
     const spec = JSON.parse(readFileSync(join(out, 'scenarios', `${DC}-probe.json`), 'utf8'));
     expect(spec.flows.buy).toEqual({ k6: { script: join(team, 'shop.js'), exec: 'buy', requestsPerUse: 2 } });
     // Demand 3 : 2 requests, so uses 3 : 1.
     expect(spec.flows.mixed.mix.browse / spec.flows.mixed.mix.buy).toBeCloseTo(3, 2);
+    expect(spec.flows.cart.steps).toHaveLength(1);
     for (const file of [join(out, 'capacity', DC, 'points-probe.ndjson.gz'), join(out, 'results', DC, 'points.ndjson.gz')]) {
       const byService = new Map<string, number>();
       for (const l of gunzipLines(file)) {
@@ -127,7 +130,7 @@ describe('caplab campaign with runner: k6 on a catalog of a team\'s own k6 scrip
         const svc = (JSON.parse(l) as { data: { tags: { service?: string } } }).data.tags.service ?? '(none)';
         byService.set(svc, (byService.get(svc) ?? 0) + 1);
       }
-      expect([...byService.keys()].sort(), file).toEqual(['browse', 'buy']);
+      expect([...byService.keys()].sort(), file).toEqual(['browse', 'buy', 'cart']);
     }
     // nginx saw the team script's requests, all answered.
     const log = readFileSync(nginx!.accessLog, 'utf8').trimEnd().split('\n').filter((l) => l.startsWith('GET '));

@@ -86,8 +86,9 @@ describe('caplab run --runner k6 with a k6 that writes only where directories ex
 
   it('makes the directories of --out json, --summary-json and --summary-export before k6 runs', async () => {
     const out = join(dir, 'made', 'deeper');
+    // A BASE_URL in the environment, which `k6 run` (and the stand-in) hands the script, does not redirect it.
     const r = await runCli(['--quiet', 'run', '--runner', 'k6', specPath, '-o', `json=${join(out, 'points', 'p.ndjson.gz')}`,
-      '--summary-json', join(out, 'summary', 's.json'), '--summary-export', join(out, 'export', 'e.json')], { env });
+      '--summary-json', join(out, 'summary', 's.json'), '--summary-export', join(out, 'export', 'e.json')], { env: { ...env, BASE_URL: 'http://127.0.0.1:9/elsewhere' } });
     expect(r.code, r.stderr).toBe(0);
     expect(server.seen.map((q) => q.url)).toEqual(['/json', '/json', '/json']);
     const points = gunzipSync(readFileSync(join(out, 'points', 'p.ndjson.gz'))).toString('utf8').trimEnd().split('\n');

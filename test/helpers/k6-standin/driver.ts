@@ -19,7 +19,7 @@ import { maxPlannedVus } from '../../../scenarios/engine/run.ts';
 import { createExecutionTuple } from '../../../scenarios/engine/segments.ts';
 import { activateVuTags, currentVuTags, resetStandins, standin } from '../../scenarios/k6/standins/state.ts';
 import type { ScenarioConfig } from '../../../scenarios/spec.ts';
-import { loadGraph } from './modules.ts';
+import { loadGraph, OPEN_FROM } from './modules.ts';
 import { scheduleOf, type ScenarioSchedule, VuNumbers } from './schedule.ts';
 import type { SyncHttp } from './sync-http.ts';
 
@@ -39,10 +39,11 @@ export interface LoadedScript {
 }
 
 /**
- * Loads a script and the local modules it imports with the stand-ins. `open()` reads files relative to the entry
- * script, whichever module calls it.
+ * Loads a script and the local modules it imports with the stand-ins. `open()` reads a relative path against the
+ * directory of the module whose code calls it (modules.ts), as k6 0.48 resolves it against the module being loaded
+ * when it is called at a module's top level or from a SharedArray callback there; absolute paths as they are.
  * @param scriptPath the script k6 was given
- * @param env the script's __ENV (`-e` flags)
+ * @param env the script's __ENV (the system's environment and `-e` flags, as `k6 run` gives it)
  * @param http where requests go
  * @returns the loaded script
  * @throws {Error} when a module is missing or has no stand-in (modules.ts), or the init code throws (as k6's init)
@@ -57,7 +58,12 @@ export async function loadScript(scriptPath: string, env: Record<string, string>
   }, new Map());
   const g = globalThis as Record<string, unknown>;
   g.__ENV = { ...env };
-  g.open = (name: string, mode?: string): string | ArrayBuffer => (mode === 'b' ? new Uint8Array(readFileSync(resolve(dir, name))).buffer : readFileSync(resolve(dir, name), 'utf8'));
+  const read = (from: string, name: string, mode?: string): string | ArrayBuffer => {
+    const bytes = readFileSync(resolve(from, name));
+    return mode === 'b' ? bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) : bytes.toString('utf8');
+  };
+  g.open = (name: string, mode?: string) => read(dir, name, mode);
+  g[OPEN_FROM] = read;
   const tmp = mkdtempSync(join(tmpdir(), 'caplab-k6-standin-'));
   const close = (): void => rmSync(tmp, { recursive: true, force: true });
   try {

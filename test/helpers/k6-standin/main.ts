@@ -1,9 +1,11 @@
 /**
  * A stand-in `k6` binary for tests (real k6 cannot be installed here), put on PATH by {@link installK6Standin}.
  * `k6 version`; `k6 run [flags] script.js` with the flags caplab passes (`--quiet`, `--vus`, `--duration`,
- * `--iterations`, `--tag k=v`, `--out json=F[.gz]`, `--summary-export F`, `-e K=V`, `--include-system-env-vars[=bool]`
- * (default true for `k6 run`: __ENV is the process environment under the -e flags); execution segments are accepted
- * and ignored: it always runs the whole test). It runs the generated script for real against its target (driver.ts;
+ * `--iterations`, `--tag k=v`, `--out json=F[.gz]`, `--summary-export F`, `-e K=V`, `--insecure-skip-tls-verify`,
+ * `--include-system-env-vars[=bool]`; execution segments are accepted and ignored: it always runs the whole test). As
+ * `k6 run`, it gives the script the system's environment in __ENV unless `--include-system-env-vars=false`, `-e`
+ * values winning, and honours the options `insecureSkipTLSVerify` (https targets with a self-signed certificate),
+ * `thresholds`, `tags` and `summaryTrendStats` (sync-http.ts speaks http and https). It runs the generated script for real against its target (driver.ts;
  * one iteration at a time, see schedule.ts), writes k6's NDJSON and the files handleSummary returns, prints the
  * handleSummary stdout, and exits as k6 does: 0, 99 thresholds crossed, 104 invalid options, 105 interrupted,
  * 107 the init code (of the script or a local module it imports), setup or teardown threw. The script may be a
@@ -61,11 +63,12 @@ interface Flags {
   systemEnv: boolean;
   outs: string[];
   summaryExport?: string;
+  insecureSkipTlsVerify: boolean;
   script?: string;
 }
 
 function parseFlags(args: string[]): Flags | string {
-  const f: Flags = { quiet: false, tags: {}, env: {}, systemEnv: true, outs: [] };
+  const f: Flags = { quiet: false, tags: {}, env: {}, systemEnv: true, outs: [], insecureSkipTlsVerify: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const value = (): string => args[++i] ?? '';
@@ -83,6 +86,7 @@ function parseFlags(args: string[]): Flags | string {
     else if (a === '--include-system-env-vars' || a.startsWith('--include-system-env-vars=')) f.systemEnv = a.split('=')[1] !== 'false';
     else if (a === '--out' || a === '-o') f.outs.push(value());
     else if (a === '--summary-export') f.summaryExport = value();
+    else if (a === '--insecure-skip-tls-verify') f.insecureSkipTlsVerify = true;
     else if (a.startsWith('-')) return `unknown flag: ${a}`;
     else f.script = a;
   }
@@ -164,14 +168,14 @@ export async function main(args: string[]): Promise<number> {
     }
   }
 
-  // k6 (cmd/runtime_options.go): the system environment when included, then -e over it.
-  const system: Record<string, string> = {};
-  if (f.systemEnv) for (const [k, v] of Object.entries(process.env)) if (v !== undefined) system[k] = v;
-  f.env = { ...system, ...f.env };
   const http = createSyncHttp();
+  // k6 (cmd/runtime_options.go): --include-system-env-vars is on by default for k6 run: __ENV holds the environment,
+  // then the -e values; with it false, the -e values only.
+  const systemEnv = f.systemEnv ? Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)) : {};
+  const env = { ...systemEnv, ...f.env };
   let script;
   try {
-    script = await loadScript(resolve(f.script), f.env, http);
+    script = await loadScript(resolve(f.script), env, http);
   } catch (err) {
     // k6 fails a test whose init context throws (or whose modules it cannot load) before it starts, exit 107.
     logError(`${(err as Error).message} at init`);
@@ -180,7 +184,8 @@ export async function main(args: string[]): Promise<number> {
   }
   try {
     const options = script.init.options ?? {};
-    http.configure(options as SyncHttpOptions);
+    // The --insecure-skip-tls-verify flag sets the option over the script's, as k6 consolidates them.
+    http.configure({ ...options, ...(f.insecureSkipTlsVerify ? { insecureSkipTLSVerify: true } : {}) } as SyncHttpOptions);
     const scenarios = scenariosOf(options, f);
     const th = parseThresholds(options.thresholds);
     if (typeof scenarios === 'string' || th.problems.length > 0) {
@@ -210,7 +215,7 @@ export async function main(args: string[]): Promise<number> {
     let result;
     try {
       result = await runTest(script, {
-        scenarios, sink, stop: stop.signal, env: f.env,
+        scenarios, sink, stop: stop.signal, env,
         tags: { ...(options.tags as Record<string, string> | undefined), ...f.tags },
         onError: (message) => logError(`Uncaught (in promise) ${message}`),
       });

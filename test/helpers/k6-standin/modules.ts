@@ -4,6 +4,9 @@
  * stand-ins and its local imports at the rewritten copies. k6 gives every VU its own instance of every module, so
  * each VU gets its own directory holding a copy of the whole graph: module scope (counters, caches) is per VU, while
  * the stand-ins, imported by absolute path, stay one shared instance (they hold the run's recordings).
+ * Each copy also binds `open` to its original directory (a module-scope `open` that calls the driver's reader with
+ * it), so `open('./data.json')` in an imported module reads the file next to that module wherever the copy runs;
+ * a module that declares or imports an `open` of its own keeps it.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -25,6 +28,17 @@ const SPECIFIER = /\b(import|export)(\s*[^'";]*?\bfrom)?\s*(['"])([^'"\n]+)\3/g;
 // A module's file name in a VU's directory: numbered, so two lib.js in different folders do not collide; the base
 // name helps read stack traces; .mjs, since k6 treats every module as ESM whatever its extension.
 const fileName = (n: number, path: string): string => `m${n}-${basename(path).replace(/\.[cm]?js$/, '')}.mjs`;
+
+/** The global the driver puts its reader at: `(dir, name, mode) => contents`, for each module's own `open`. */
+export const OPEN_FROM = '__caplabStandinOpenFrom';
+
+// A module binding `open` itself (a declaration, or an import such as k6/experimental/fs's) keeps its own.
+const OWN_OPEN = /\b(?:function\s*\*?|const|let|var|class)\s+open\b|\bimport\s*\{[^}]*\bopen\b[^}]*\}/;
+
+/** The module-scope `open` of a module from `dir`, on the module's first line (line numbers stay as they are). */
+function openPrelude(dir: string): string {
+  return `const open = (name, mode) => globalThis.${OPEN_FROM}(${JSON.stringify(dir)}, name, mode); `;
+}
 
 /**
  * The file a local specifier names, or undefined when it is not local (a k6 module or a remote URL).
@@ -69,7 +83,7 @@ function readGraph(entryPath: string): GraphModule[] {
       }
       return `${kind}${clause ?? ''} ${JSON.stringify(target)}`;
     });
-    out.push({ name: names.get(path)!, text });
+    out.push({ name: names.get(path)!, text: OWN_OPEN.test(text) ? text : openPrelude(dirname(path)) + text });
   }
   return out;
 }

@@ -2,8 +2,10 @@
  * Synchronous HTTP for the stand-in k6 binary. k6 scripts call `http.request` synchronously (k6 runs each VU on its
  * own goroutine); under Node the stand-in keeps that shape by sending the request from a worker thread and blocking
  * on Atomics.wait until the worker has written the response into shared memory (the technique of synckit).
- * The worker keeps connections alive, as k6 does, and measures k6's timings. It speaks https too, with the k6
- * options a generated script's requests depend on ({@link SyncHttpOptions}).
+ * The worker keeps connections alive, as k6 does, and measures k6's timings (tls_handshaking included). It speaks
+ * https too, with the k6 options a script's requests depend on ({@link SyncHttpOptions}): it verifies the server's
+ * certificate against Node's CAs, as k6 against the system's, unless `insecureSkipTLSVerify` (the option, or k6's
+ * `--insecure-skip-tls-verify` flag, main.ts).
  */
 import { Worker } from 'node:worker_threads';
 import type { StandinTimings } from '../../scenarios/k6/standins/state.ts';
@@ -62,7 +64,7 @@ export interface SyncHttp {
 const BODY_BYTES = 8 * 1024 * 1024;
 // Layout: Int32 [0] state (0 waiting, 1 done), [1] status, [2] body length, [3] bytes sent, [4] bytes received,
 // [5] length of the response headers' JSON (written right after the body); Float64 from byte 24: duration (sending +
-// waiting + receiving, as k6), blocked, connecting, sending, waiting, receiving; body from byte 80.
+// waiting + receiving, as k6), blocked, connecting, sending, waiting, receiving, tls_handshaking; body from byte 80.
 // Messages to the worker: {configure: SyncHttpOptions} (no answer), or a SyncRequest (answered in the shared memory).
 const HEAD = 80;
 
@@ -74,7 +76,7 @@ let conf = {};
 let agent = new http.Agent({ keepAlive: true });
 let secureAgent = new https.Agent({ keepAlive: true });
 const ints = new Int32Array(workerData.sab, 0, 6);
-const times = new Float64Array(workerData.sab, 24, 6);
+const times = new Float64Array(workerData.sab, 24, 7);
 const body = new Uint8Array(workerData.sab, ${HEAD});
 // Go's CanonicalMIMEHeaderKey, as k6's res.headers names headers.
 const canonical = (k) => k.toLowerCase().replace(/(^|-)([a-z])/g, (all, dash, c) => dash + c.toUpperCase());
@@ -86,7 +88,7 @@ parentPort.on('message', (m) => {
     return;
   }
   const t0 = performance.now();
-  let tSocket = t0, tConnected = t0, tSent = t0, tFirst = 0, done = false, sent = 0, heads = {};
+  let tSocket = t0, tConnected = t0, tSecure = 0, tSent = t0, tFirst = 0, done = false, sent = 0, heads = {};
   const finish = (status, buf, received) => {
     if (done) return;
     done = true;
@@ -96,9 +98,10 @@ parentPort.on('message', (m) => {
     body.set(buf.subarray(0, n));
     body.set(hb, n);
     if (tFirst === 0) tFirst = end;
+    const ready = tSecure > 0 ? tSecure : tConnected;
     ints[1] = status; ints[2] = n; ints[3] = sent; ints[4] = received; ints[5] = hb.length;
-    times[0] = end - tConnected; times[1] = tSocket - t0; times[2] = tConnected - tSocket;
-    times[3] = tSent - tConnected; times[4] = tFirst - tSent; times[5] = end - tFirst;
+    times[0] = end - ready; times[1] = tSocket - t0; times[2] = tConnected - tSocket;
+    times[3] = tSent - ready; times[4] = tFirst - tSent; times[5] = end - tFirst; times[6] = tSecure > 0 ? tSecure - tConnected : 0;
     Atomics.store(ints, 0, 1);
     Atomics.notify(ints, 0);
   };
@@ -144,8 +147,10 @@ parentPort.on('message', (m) => {
   }
   req.on('socket', (s) => {
     tSocket = performance.now();
-    if (s.connecting) s.once('connect', () => { tConnected = performance.now(); });
-    else tConnected = tSocket;
+    if (s.connecting) {
+      s.once('connect', () => { tConnected = performance.now(); });
+      if (typeof s.getPeerCertificate === 'function') s.once('secureConnect', () => { tSecure = performance.now(); });
+    } else tConnected = tSocket;
   });
   req.on('finish', () => { tSent = performance.now(); });
   req.on('timeout', () => req.destroy(new Error('request timeout')));
@@ -164,7 +169,7 @@ parentPort.on('message', (m) => {
 export function createSyncHttp(): SyncHttp {
   const sab = new SharedArrayBuffer(HEAD + BODY_BYTES);
   const ints = new Int32Array(sab, 0, 6);
-  const times = new Float64Array(sab, 24, 6);
+  const times = new Float64Array(sab, 24, 7);
   const body = new Uint8Array(sab, HEAD);
   const worker = new Worker(WORKER, { eval: true, workerData: { sab } });
   worker.unref();
@@ -184,7 +189,7 @@ export function createSyncHttp(): SyncHttp {
         body: decoder.decode(body.slice(0, ints[2]!)),
         headers: JSON.parse(decoder.decode(body.slice(ints[2]!, ints[2]! + ints[5]!)) || '{}') as Record<string, string | string[]>,
         timings: {
-          duration: times[0]!, blocked: times[1]!, connecting: times[2]!, tls_handshaking: 0,
+          duration: times[0]!, blocked: times[1]!, connecting: times[2]!, tls_handshaking: times[6]!,
           sending: times[3]!, waiting: times[4]!, receiving: times[5]!,
         },
         bytes: { sent: ints[3]!, received: ints[4]! },

@@ -68,6 +68,21 @@ describe('k6-operator TestRun', () => {
     expect(tr.spec.runner.volumeMounts).toContainEqual({ name: 'caplab-users', mountPath: '/caplab-users', readOnly: true });
   });
 
+  it('ships a team script\'s files beside the wrapper in its ConfigMap: text as data, bytes as binaryData, all within the limit', () => {
+    const files = [{ file: 'shop.js', text: 'export function browse() {}\n' }, { file: 'lib__p.js', text: 'export const p = 1;\n' }, { file: 'logo.png', bytes: Buffer.from('iVBORw0K', 'base64') }];
+    const m = buildOperatorManifests({ name: 'shop', parallelism: 2, scriptFile: 'script.js', script: SCRIPT, files });
+    const [cm] = docs(m.configMaps);
+    expect(cm!.data).toEqual({ 'script.js': SCRIPT, 'shop.js': files[0]!.text, 'lib__p.js': files[1]!.text });
+    expect(cm!.binaryData).toEqual({ 'logo.png': 'iVBORw0K' });
+    expect(docs(m.testRun)[1]!.spec.script).toEqual({ configMap: { name: 'shop-script', file: 'script.js' } });
+    expect(() => buildOperatorManifests({ name: 'shop', parallelism: 1, scriptFile: 'script.js', script: SCRIPT, files: [{ file: 'script.js', text: '' }] }))
+      .toThrow('the key "script.js" is used twice');
+    expect(() => buildOperatorManifests({ name: 'shop', parallelism: 1, scriptFile: 'script.js', script: SCRIPT, files: [{ file: 'lib/p.js', text: '' }] }))
+      .toThrow('"lib/p.js" is not a valid ConfigMap key');
+    expect(() => buildOperatorManifests({ name: 'shop', parallelism: 1, scriptFile: 'script.js', script: SCRIPT, limitBytes: 200, files: [{ file: 'big.json', text: 'x'.repeat(150) }] }))
+      .toThrow(/the script and its files \(big\.json\) are \d+ bytes in a ConfigMap, over its 200-byte limit/);
+  });
+
   it('rejects names, keys, parallelism and arguments k6-operator or Kubernetes would refuse', () => {
     const base = { name: 'ok', parallelism: 1, scriptFile: 'script.js', script: SCRIPT };
     expect(() => buildOperatorManifests({ ...base, name: 'Bad_Name' })).toThrow(/DNS-1123/);

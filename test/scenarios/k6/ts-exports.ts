@@ -64,6 +64,24 @@ export function exportedConstJson(text: string, name: string): unknown {
 }
 
 /**
+ * The initializer of a top-level `const <name> = <JSON literal>`, exported or not, parsed as JSON (the wrapper writes
+ * caplab's options that way, then exports their merge with the script's).
+ * @param text module text
+ * @param name the constant
+ * @returns the value
+ * @throws {Error} when there is no such constant or its initializer is not JSON
+ */
+export function constJson(text: string, name: string): unknown {
+  for (const st of parse(text, 'wrapper.js').statements) {
+    if (!ts.isVariableStatement(st)) continue;
+    for (const d of st.declarationList.declarations) {
+      if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer) return JSON.parse(d.initializer.getText());
+    }
+  }
+  throw new Error(`no const ${name}`);
+}
+
+/**
  * Specifiers of a module's static imports, in order.
  * @param text module text
  * @returns e.g. ['k6/execution', './team-script.js']

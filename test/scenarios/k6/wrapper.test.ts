@@ -11,7 +11,7 @@ import { REPO_ROOT, removeDir, tempDir } from '../../helpers/cli.ts';
 import { k6TypeErrors } from './k6-typecheck.ts';
 import { respond } from './responder.ts';
 import type { PlannedIteration } from './standins/runner.ts';
-import { exportedConstJson, importSpecifiers, tsExports } from './ts-exports.ts';
+import { constJson, importSpecifiers, tsExports } from './ts-exports.ts';
 import { runWrapper } from './wrapper-standins/runner.ts';
 
 const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'k6', 'team-script.js');
@@ -59,15 +59,16 @@ describe('k6 wrapper of a team\'s own script', () => {
   beforeAll(() => { dir = tempDir('caplab-k6-wrapper-'); });
   afterAll(() => removeDir(dir));
 
-  it('exports caplab\'s options in place of the script\'s, one function per service, the mix, setup, teardown and handleSummary', () => {
+  it('exports the script\'s options merged with caplab\'s, one function per service, the mix, setup, teardown and handleSummary', () => {
     const spec = probeSpec();
     const wrapper = buildK6Wrapper(input(spec));
     expect(tsExports(wrapper)).toEqual({
       names: ['options', 'setup', 'teardown', 'service_shop_checkout', 'service_shop_browse', 'mixed', 'handleSummary'],
       reExportsAllFrom: [],
     });
-    expect(importSpecifiers(wrapper)).toEqual(['k6/execution', './team-script.js']);
-    const options = exportedConstJson(wrapper, 'options') as Record<string, any>;
+    expect(importSpecifiers(wrapper)).toEqual(['k6/data', 'k6/execution', './team-script.js']);
+    expect(wrapper).toContain('const MODULES = [user];');
+    const options = constJson(wrapper, 'CAPLAB_OPTIONS') as Record<string, any>;
     expect(options).toEqual(k6OptionsOf(spec.options, new Map([['mixed', 'mixed']])));
     expect(options.scenarios).toEqual({
       probe_2: { executor: 'constant-vus', startTime: '0ms', gracefulStop: '1s', exec: 'mixed', tags: { step: '2' }, vus: 2, duration: '4s' },
@@ -75,10 +76,82 @@ describe('k6 wrapper of a team\'s own script', () => {
     });
     expect(options.tags).toEqual({ dc: 'singapore', kind: 'probe', quarter: '2015Q1', wan: 'off' });
     expect(options.summaryTrendStats).toContain('p(99)');
-    // Nothing of the team's options reaches the wrapper: not re-exported, not copied.
+    // The team's options are read at init (next test), never copied into the wrapper's text nor re-exported whole.
     for (const own of ['team_soak', 'team_browse', '777', 'p(99)<1234', 'team:own', 'team-report']) expect(wrapper).not.toContain(own);
     expect(wrapper).not.toMatch(/export\s*\*|export\s*\{[^}]*\}\s*from/);
     expect(wrapper).toContain('k6 reads `options` only from\n// the entry module (this file)');
+    expect(wrapper).toContain('export const options = caplabMerged.options;');
+  });
+
+  it('at init, keeps the script\'s thresholds beside caplab\'s and its other options, drops its load, and says so once', async () => {
+    const spec = parseScenarioSpec({
+      schema: 'caplab.scenario/v1', name: 'merge',
+      options: {
+        scenarios: { load: { executor: 'constant-vus', vus: 2, duration: '4s', exec: 'mixed' } },
+        thresholds: { http_req_duration: ['p(95)<300'], http_req_failed: ['rate<0.01'] },
+        summaryTrendStats: ['avg', 'p(95)', 'p(99)'],
+        tags: { dc: 'singapore', team: 'caplab' },
+      },
+      flows: { shop_browse: { k6: { script: 'team.js', exec: 'browse' } }, mixed: { mix: { shop_browse: 1 } } },
+    }, 'merge.json');
+    const team = [
+      "import http from 'k6/http';",
+      'export const options = {',
+      "  vus: 1000, duration: '1h', stages: [{ duration: '1m', target: 10 }], rps: 5, paused: false,",
+      "  scenarios: { own: { executor: 'constant-vus', vus: 1000, duration: '1h' } },",
+      "  thresholds: { http_req_duration: ['p(95)<0.001', { threshold: 'p(99)<1', abortOnFail: true }], 'checks{team:own}': ['rate>0.99'], http_req_failed: ['rate<0.01'] },",
+      "  insecureSkipTLSVerify: true, hosts: { 'shop.test': '127.0.0.1' }, userAgent: 'team/1.0', discardResponseBodies: true,",
+      "  noConnectionReuse: true, maxRedirects: 2, batch: 3, dns: { ttl: '1m', select: 'first' }, tlsVersion: { min: 'tls1.2' },",
+      "  summaryTrendStats: ['med', 'p(99.9)'], tags: { team: 'own', env: 'staging' }, setupTimeout: '2m',",
+      '};',
+      "export function browse() { http.get('http://127.0.0.1:9/b'); }",
+      '',
+    ].join('\n');
+    const wrapper = buildK6Wrapper(input(spec, { exports: scriptExports(team, 'team.js'), services: [{ name: 'shop_browse', exec: 'browse', weight: 1 }] }));
+    const warned: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => { warned.push(args.join(' ')); };
+    let k6;
+    try {
+      const plan: PlannedIteration[] = [1, 2].map((vu) => ({ scenario: 'load', vu, iterationInScenario: 0, iterationInTest: vu - 1 }));
+      k6 = await runWrapper(wrapper, { 'team-script.js': team }, respond, plan);
+    } finally {
+      console.warn = warn;
+    }
+    expect(k6.errors).toEqual([]);
+    expect(k6.module.options).toEqual({
+      // caplab's load only: the script's scenarios, vus, duration, stages, rps and paused are gone.
+      scenarios: (constJson(wrapper, 'CAPLAB_OPTIONS') as Record<string, unknown>).scenarios,
+      // Both lists apply to the same metric; an expression both name is listed once.
+      thresholds: {
+        http_req_duration: ['p(95)<0.001', { threshold: 'p(99)<1', abortOnFail: true }, 'p(95)<300'],
+        'checks{team:own}': ['rate>0.99'],
+        http_req_failed: ['rate<0.01'],
+      },
+      insecureSkipTLSVerify: true, hosts: { 'shop.test': '127.0.0.1' }, userAgent: 'team/1.0', discardResponseBodies: true,
+      noConnectionReuse: true, maxRedirects: 2, batch: 3, dns: { ttl: '1m', select: 'first' }, tlsVersion: { min: 'tls1.2' },
+      summaryTrendStats: ['avg', 'p(95)', 'p(99)', 'med', 'p(99.9)'],
+      tags: { team: 'caplab', env: 'staging', dc: 'singapore' },
+      setupTimeout: '2m',
+    });
+    // Once for the run, though three module instances (init, two VUs) ran the wrapper's init code.
+    expect(warned).toEqual([
+      'caplab: k6 wrapper of ./team-script.js: replaced by caplab\'s: vus, duration, stages, rps, paused, scenarios; '
+      + 'kept: thresholds (applied beside caplab\'s), insecureSkipTLSVerify, hosts, userAgent, discardResponseBodies, noConnectionReuse, '
+      + 'maxRedirects, batch, dns, tlsVersion, summaryTrendStats (with caplab\'s), tags (caplab\'s win on the same tag), setupTimeout',
+    ]);
+    // -e CAPLAB_QUIET=1 (caplab run --quiet) silences it; a script without options has nothing to say.
+    for (const [text, env] of [[team, { CAPLAB_QUIET: '1' }], ["export function browse() {}\n", {}]] as const) {
+      const quiet: string[] = [];
+      console.warn = (...args: unknown[]) => { quiet.push(args.join(' ')); };
+      try {
+        const w = buildK6Wrapper(input(spec, { exports: undefined, services: [{ name: 'shop_browse', exec: 'browse', weight: 1 }] }));
+        await runWrapper(w, { 'team-script.js': text }, respond, [], env);
+      } finally {
+        console.warn = warn;
+      }
+      expect(quiet).toEqual([]);
+    }
   });
 
   it('type-checks with tsc against @types/k6, together with the team\'s script it imports', async () => {
@@ -87,7 +160,13 @@ describe('k6 wrapper of a team\'s own script', () => {
     writeFileSync(join(dir, 'team-script.js'), TEAM);
     // A control: a wrong call into k6/execution must fail, so a passing check is not a silent no-op.
     writeFileSync(join(dir, 'control.js'), "import exec from 'k6/execution';\nexec.vu.metrics.tags.x = {};\n");
-    const errors = await k6TypeErrors(dir, ['wrapper.js', 'team-script.js', 'control.js']);
+    // And a wrapper of two modules (a second team script), with its services' data per module.
+    writeFileSync(join(dir, 'other.js'), "/** @param {unknown} data */\nexport function search(data) { return data; }\n");
+    writeFileSync(join(dir, 'wrapper2.js'), buildK6Wrapper(input(spec, {
+      modules: [{ specifier: './other.js', exports: { names: ['search'], reExportsAllFrom: [] } }],
+      services: [{ name: 'shop_checkout', exec: 'checkout', weight: 3 }, { name: 'shop_browse', exec: 'search', weight: 1, module: './other.js' }],
+    })));
+    const errors = await k6TypeErrors(dir, ['wrapper.js', 'wrapper2.js', 'team-script.js', 'other.js', 'control.js']);
     expect(errors.filter((l) => !l.startsWith('control.js'))).toEqual([]);
     expect(errors.some((l) => l.startsWith('control.js'))).toBe(true);
   });
@@ -132,7 +211,7 @@ describe('k6 wrapper of a team\'s own script', () => {
     const bare = "import http from 'k6/http';\nexport const options = { vus: 1000 };\nlet calls = 0;\n"
       + "export function browse(data) { calls++; http.request('GET', 'http://h/json', null, { headers: { d: String(data), n: String(calls) } }); }\n";
     const wrapper = buildK6Wrapper(input(spec, { exports: scriptExports(bare, 'bare.js'), services: [{ name: 'shop_browse', exec: 'browse', weight: 1 }] }));
-    expect(exportedConstJson(wrapper, 'options')).toMatchObject({ scenarios: { browse_only: { exec: 'service_shop_browse', iterations: 2 } } });
+    expect(constJson(wrapper, 'CAPLAB_OPTIONS')).toMatchObject({ scenarios: { browse_only: { exec: 'service_shop_browse', iterations: 2 } } });
     const plan: PlannedIteration[] = [1, 2].flatMap((vu) => [0, 1].map((i) => ({ scenario: 'browse_only', vu, iterationInScenario: i, iterationInTest: (vu - 1) * 2 + i })));
     const k6 = await runWrapper(wrapper, { 'team-script.js': bare }, respond, plan);
     expect(k6.errors).toEqual([]);

@@ -111,6 +111,8 @@ export const standin = {
   },
   /** Each VU's live tag map (test-wide VU id -> tags), the object `exec.vu.tags` hands the script. */
   vuTags: new Map<number, Record<string, VuTagValue>>(),
+  /** SharedArrays by name: built once per run, by the first init context that asks, as k6 does. */
+  sharedArrays: new Map<string, readonly unknown[]>(),
   /**
    * Counts calls of the script's functions (setup, each iteration, teardown): the runner adds one before each, and a
    * VU's cookie jar is emptied when its first request sees a new count, as k6 gives each iteration a new jar.
@@ -169,6 +171,7 @@ export function resetStandins(responder: Responder, files: Map<string, string>):
   standin.sleeps.length = 0;
   standin.groupStack.length = 0;
   standin.vuTags.clear();
+  standin.sharedArrays.clear();
   standin.iteration = 0;
   standin.noCookiesReset = false;
   standin.jars.clear();

@@ -1,8 +1,8 @@
 /**
- * The bisection step of the campaign's SLO-rate refinement: where the next rate goes and when a bracket is done.
+ * The bisection step of the campaign's SLO-rate refinement (pipeline/capacity.ts nextRefineRate): where the next rate goes and when a bracket is done.
  */
 import { describe, expect, it } from 'vitest';
-import { nextRefineRate } from '../../../cli/campaign/refine.ts';
+import { nextRefineRate } from '../../pipeline/capacity.ts';
 
 describe('nextRefineRate', () => {
   it('halves a bracket wider than the tolerance, and three halvings take a 37% bracket within 5%', () => {
