@@ -212,7 +212,7 @@ export function buildProgram(): Command {
       .description('real k6: generate scripts and k6-operator manifests from scenario specs');
     k6
       .command('build')
-      .description('write script.js (k6), its users file, configmaps.yaml + testrun.yaml (k6-operator), collect.yaml and RUN.md into --out-dir')
+      .description('write script.js (k6; for a spec of team k6 scripts, caplab\'s wrapper with the scripts and their local files beside it), its users file, configmaps.yaml + testrun.yaml (k6-operator), collect.yaml and RUN.md into --out-dir')
       .argument('<spec>', 'scenario spec file (.json, .yaml or .yml)')
       .option('--users <file>', 'users NDJSON to ship instead of the file (or seed + count) named by the spec\'s data.users')
       .option('--parallelism <n>', 'k6-operator runner pods, each running an equal execution segment (default 1)')

@@ -66,7 +66,7 @@ export function k6Args(opts: RunOptions, scriptPath: string, quiet: boolean, pin
   return args;
 }
 
-/** k6 exit codes that mean the same as caplab's (DESIGN.md "Exit codes"): passed through. */
+/** k6 exit codes that mean the same as caplab's (docs/cli.md lists them): passed through. */
 const K6_SAME_CODES: ReadonlySet<number> = new Set([EXIT.ok, EXIT.thresholdsCrossed, EXIT.invalidInput, EXIT.interrupted, EXIT.scriptOrOutput]);
 
 /** How many of k6's last stderr lines a runner failure quotes. */
