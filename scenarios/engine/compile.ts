@@ -34,7 +34,7 @@ interface CompiledMetric {
 export interface CompiledStep {
   /** `<flow>#<index>`, the key of once-steps. */
   key: string;
-  /** Tag `name` (and `url`, as DESIGN.md says). */
+  /** Tag `name` (and `url`: k6 sets `url` to the `name` tag when one is given; docs/k6-compatibility.md). */
   name: string;
   /** Tag `group`: `''` or `::<group>`. */
   group: string;
