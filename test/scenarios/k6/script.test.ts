@@ -193,7 +193,7 @@ describe('generated k6 script', () => {
     expect(JSON.parse(k6.summaryOutput['summary.json']!)).toEqual(k6.summaryData);
   });
 
-  it('makes the same requests in the same order as the engine\'s flows for the DESIGN.md example, iteration by iteration', async () => {
+  it('makes the same requests in the same order as the engine\'s flows for the canonical example spec, iteration by iteration', async () => {
     // constant-vus and arrival-rate scenarios interleave VUs by timing, so both sides are driven through one fixed
     // plan of (scenario, VU, test-wide iteration): the engine with flow.ts's runIteration on real sockets, k6 with
     // the stand-ins. The mix of scenario "peak" and register-once are what this checks.
