@@ -5,8 +5,8 @@
  * response byte (waiting) and last byte (receiving). Plain TCP sockets read into one buffer shared by every
  * connection of the process (`onread`), so reading a response allocates nothing but what the flow keeps.
  */
-import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
 import { type LookupFunction, connect as netConnect, type Socket } from 'node:net';
+import { timedLookup } from './timed-lookup.ts';
 import type { SecureContext } from 'node:tls';
 import { type NetErrorCause, netErrorCauseOf } from './error-codes.ts';
 import { Http1ResponseParser } from './http1-parser.ts';
@@ -81,13 +81,9 @@ export class Http1Connection {
   #read = 0;
   /** Name lookup time: part of blocked but not of connecting, as in k6 (0 for an IP address, which needs none). */
   #dnsMs = 0;
-  readonly #lookup: LookupFunction = (host, options, callback) => {
-    const t = performance.now();
-    dnsLookup(host, options, (err, address, family) => {
-      this.#dnsMs = performance.now() - t;
-      (callback as (e: NodeJS.ErrnoException | null, a: string | LookupAddress[], f?: number) => void)(err, address, family);
-    });
-  };
+  readonly #lookup: LookupFunction = timedLookup((ms) => {
+    this.#dnsMs = ms;
+  });
   readonly #onWritten = (): void => { if (this.#x !== undefined) this.#x.tSent = performance.now(); };
   /** Most body bytes the exchange in flight keeps (Infinity when it keeps none). */
   #maxBody = Infinity;

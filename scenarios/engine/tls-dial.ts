@@ -5,8 +5,8 @@
  * does. k6's timing points of a new connection: name lookup (part of blocked only), TCP connect (connecting) and the
  * handshake (tls_handshaking).
  */
-import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
 import { isIP, type LookupFunction, connect as netConnect, type Socket } from 'node:net';
+import { timedLookup } from './timed-lookup.ts';
 import { type SecureContext, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { type NetErrorCause, netErrorCauseOf } from './error-codes.ts';
 
@@ -55,13 +55,9 @@ export class TlsDial {
   readonly #t0 = performance.now();
   #tTcp = 0;
   #dnsMs = 0;
-  readonly #lookup: LookupFunction = (host, options, callback) => {
-    const t = performance.now();
-    dnsLookup(host, options, (err, address, family) => {
-      this.#dnsMs = performance.now() - t;
-      (callback as (e: NodeJS.ErrnoException | null, a: string | LookupAddress[], f?: number) => void)(err, address, family);
-    });
-  };
+  readonly #lookup: LookupFunction = timedLookup((ms) => {
+    this.#dnsMs = ms;
+  });
   readonly #onError = (err: Error): void => this.#finish(err.message || String(err), netErrorCauseOf(err));
   readonly #onEnd = (): void => { this.socket.destroy(); };
   readonly #onClose = (): void => this.#finish('server closed the connection before the response ended');

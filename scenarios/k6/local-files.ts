@@ -11,7 +11,7 @@
  *
  * Layout. A ConfigMap is flat (its keys cannot hold `/`), and k6-operator mounts it as one directory. A file beside
  * the script keeps its name as its key; one elsewhere gets its path relative to the script's folder with `/` as
- * `__` and `..` as `up` (`lib/util.js` -> `lib__util.js`, `../shared/a.json` -> `up__shared__a.json`), and the
+ * `__` and `..` as `up` (`lib/util.js` -> `lib__util.js`, `../common/a.json` -> `up__common__a.json`), and the
  * literals naming it in the shipped modules are rewritten to `./<key>`; nothing else of the team's text changes.
  * In the flat directory a rewritten `open('./key')` reads the same file whichever module's folder k6 resolves it
  * against (k6 0.48 resolves against the module being loaded; a relative path is resolved here against the module
