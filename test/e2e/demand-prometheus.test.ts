@@ -13,8 +13,11 @@
  * the first and last of about 5 samples (L ≈ 4 s) by their spacing and extrapolates it to the 5 s range, which for a
  * constant rate changes nothing as long as no scrape is missing (Prometheus extrapolates fully when the range edge is
  * within 1.1 scrape intervals). What remains is the ±1 request of discreteness and the lag δ between a scrape's
- * timestamp and the moment the stack read its counter: per evaluation at most (1 + 2 x 40 δ) / L req/s, i.e. 1.25
- * req/s for δ up to 50 ms on this shared 2-core machine. The mean over the window must be within 1.25 req/s of 40.
+ * timestamp and the moment the stack read its counter: per evaluation at most (1 + 2 x 40 δ) / L req/s, where δ is
+ * at most the scrape's own duration, which Prometheus records (scrape_duration_seconds; the largest in the window is
+ * used, and never less than 50 ms): 1.25 req/s on a quiet machine, more while the host is busy. The mean over the
+ * window must be within that of what was sent. Up to 400 VUs keep the arrivals on schedule even when a busy host
+ * slows every response to seconds (an iteration with no free VU would be dropped and not sent).
  * A Prometheus that is not installed fails the test with the message saying so: nothing is skipped.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -27,7 +30,6 @@ import { freePort, stopChild, waitFor } from '../helpers/process.ts';
 
 const RATE = 40;
 const DEVICES = 864_000;
-const TOLERANCE = (1 + 2 * RATE * 0.05) / 4;
 const dir = tempDir('caplab-e2e-prometheus-');
 let stacks: RunningStacks | undefined;
 let prometheus: ChildProcess | undefined;
@@ -78,7 +80,7 @@ describe('caplab demand fit --prometheus (real Prometheus scraping the stacks)',
   it('recovers the rate of a known constant-arrival-rate load', async () => {
     const spec = {
       schema: 'caplab.scenario/v1', name: 'prometheus-known-load', baseUrl: stacks!.urls.singapore,
-      options: { scenarios: { load: { executor: 'constant-arrival-rate', rate: RATE, timeUnit: '1s', duration: '25s', preAllocatedVUs: 20, maxVUs: 40 } } },
+      options: { scenarios: { load: { executor: 'constant-arrival-rate', rate: RATE, timeUnit: '1s', duration: '25s', preAllocatedVUs: 40, maxVUs: 400 } } },
       flows: { default: { steps: [{ name: 'ota_check', path: '/v1/ota/check?model=Mi%204&version=MIUI%206', expectedStatuses: [200] }] } },
     };
     writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
@@ -121,7 +123,12 @@ describe('caplab demand fit --prometheus (real Prometheus scraping the stacks)',
     const sent = sum / (end - start + 1);
     expect(Math.abs(sent - RATE)).toBeLessThanOrEqual(1);
     const recovered = (f.perDevicePerDay * DEVICES) / 86400;
-    expect(Math.abs(recovered - sent), `recovered ${recovered} req/s, sent ${sent} (tolerance ${TOLERANCE})`).toBeLessThanOrEqual(TOLERANCE);
+    const scrape = `max_over_time(scrape_duration_seconds{dc="singapore"}[${end - start + 6}s])`;
+    const lag = (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(scrape)}&time=${end}`)).json()) as { data: { result: { value: [number, string] }[] } };
+    const delta = Math.max(0.05, Number(lag.data.result[0]?.value[1]));
+    expect(Number.isFinite(delta), `scrape durations: ${JSON.stringify(lag)}`).toBe(true);
+    const tolerance = (1 + 2 * RATE * delta) / 4;
+    expect(Math.abs(recovered - sent), `recovered ${recovered} req/s, sent ${sent} (tolerance ${tolerance}, longest scrape ${delta} s)`).toBeLessThanOrEqual(tolerance);
     console.log(`demand fit --prometheus: recovered ${recovered.toFixed(3)} req/s, sent ${sent.toFixed(3)} req/s in the window, RMSE ${f.fit.rmseRps}`);
     expect(f.dcs.singapore.meanRps).toBeCloseTo(recovered, 3);
   }, 120_000);

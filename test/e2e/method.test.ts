@@ -15,8 +15,10 @@
  * must lie within its 99.9% Wald interval (t quantile on the fit's dof times its standard error, from s^2 (J'J)^-1)
  * of the known value. The node's own lateness counter is printed with any failure, to tell the host from the method.
  *
- * The replay at the planned count is judged only while the host lets the node keep its model: a run whose emulated
- * waits overran by more than 5% (the node's lateness counter) measured the host, and is run again (at most 3 times).
+ * The replay at the planned count is judged only while the host lets the node and the engine keep their time: a run
+ * that failed while its emulated waits overran by more than 5% (the node's lateness counter) or while the host's CPUs
+ * were contended (Linux PSI, test/helpers/host-pressure.ts: the engine's process is a separate one the node's counter
+ * cannot see) measured the host, and is run again (at most 3 times).
  */
 import { createReadStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +34,7 @@ import { readK6Ndjson } from '../../reports/ingest/ndjson.ts';
 import { createStepSink } from '../../reports/ingest/steps.ts';
 import { startStacks, type RunningStacks } from '../../stacks/start.ts';
 import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { judgedOnQuietHost } from '../helpers/host-pressure.ts';
 
 const KNOWN = { workers: 32, sigma: 0.05, kappa: 0.002, queue: 64 };
 /** data/services.json: ota_check takes S = 20 ms on an idle node, so lambda = 1000 / 20 = 50 requests/s per unit of N. */
@@ -128,17 +131,20 @@ describe('known node -> probe -> USL -> plan -> replay', () => {
     // Fewer nodes: each must take 15% more than its ceiling, so latency or errors break the SLO.
     const fewer = Math.max(1, Math.floor(demand / (perNode * 1.15)));
     expect(fewer).toBeLessThan(nodes);
-    const replay = (n: number, retryDisturbed: boolean): Promise<number> => withStack(`caplab-e2e-method-replay-${n}-`, async (base, dir) => {
+    const replay = (n: number, retryDisturbed: boolean): Promise<{ code: number; log: string }> => withStack(`caplab-e2e-method-replay-${n}-`, async (base, dir) => {
       const rate = Math.round(demand / n);
       writeFileSync(join(dir, 'replay.json'), JSON.stringify(spec(base, `replay-${n}`, {
         replay: { executor: 'constant-arrival-rate', rate, timeUnit: '1s', duration: '8s', preAllocatedVUs: 200, maxVUs: 200 },
       }, { http_req_duration: ['p(95)<100'], http_req_failed: ['rate<0.01'] })));
-      let r = await runAgainst(base, join(dir, 'replay.json'));
-      for (let attempt = 1; retryDisturbed && r.code !== 0 && r.late > 0.05 && attempt < 3; attempt++) r = await runAgainst(base, join(dir, 'replay.json'));
-      return r.code;
+      const { result, log } = await judgedOnQuietHost(() => runAgainst(base, join(dir, 'replay.json')), (r) => r.code === 0, {
+        attempts: retryDisturbed ? 3 : 1, disturbed: (r) => (r.late > 0.05 ? `node waits ${(r.late * 100).toFixed(0)}% late` : undefined),
+      });
+      return { code: result.code, log };
     });
-    expect(await replay(nodes, true)).toBe(0);
+    const planned = await replay(nodes, true);
+    expect(planned.code, planned.log).toBe(0);
     // Thresholds crossed: 99. A disturbed host only makes this more likely, so it is not rerun.
-    expect(await replay(fewer, false)).toBe(99);
-  }, 120_000);
+    const short = await replay(fewer, false);
+    expect(short.code, short.log).toBe(99);
+  }, 240_000);
 });

@@ -2,13 +2,15 @@
  * End to end: `caplab scenarios build` on the defaults, then every spec on the embedded engine against the built-in
  * stacks (real servers on 127.0.0.1, real SQLite). Probe and sweep run against stacks with WAN off (next to the
  * node), the replay against stacks with WAN on; each run must exit 0, i.e. pass its thresholds at the default
- * budgets. Quick mode keeps the whole file near two minutes.
+ * budgets. Quick mode keeps the whole file near two minutes. A replay that fails its budgets while the host's CPUs were
+ * contended (test/helpers/host-pressure.ts) measured the host and is run again, at most 3 times.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStacks, type RunningStacks } from '../../stacks/start.ts';
 import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { judgedOnQuietHost } from '../helpers/host-pressure.ts';
 
 const dir = tempDir('caplab-e2e-scenarios-');
 let near: RunningStacks;
@@ -43,9 +45,12 @@ describe('scenarios build -> engine -> stacks', () => {
   });
 
   it.each(['beijing', 'singapore', 'us-west-1', 'us-west-2'])('the %s replay passes its budgets on the stack', async (dc) => {
-    const r = await runCli(['--quiet', 'run', join(dir, 'far', 'scenarios', `${dc}-replay.json`), '--summary-json', join(dir, `${dc}-replay.json`)]);
-    expect(r.code, `${r.stdout.slice(-3000)}\n${r.stderr}`).toBe(0);
-  }, 120_000);
+    const { result: r, log } = await judgedOnQuietHost(
+      () => runCli(['--quiet', 'run', join(dir, 'far', 'scenarios', `${dc}-replay.json`), '--summary-json', join(dir, `${dc}-replay.json`)]),
+      (x) => x.code === 0,
+    );
+    expect(r.code, `${log}\n${r.stdout.slice(-3000)}\n${r.stderr}`).toBe(0);
+  }, 300_000);
 
   it('the singapore probe and sweep run against one node next to it', async () => {
     for (const kind of ['probe', 'sweep']) {
