@@ -16,6 +16,7 @@ import type { Catalog } from '../scenarios/catalog.ts';
 import { withCatalogBudgets } from '../scenarios/catalog-budgets.ts';
 import { parseScenarioSpec } from '../scenarios/spec.ts';
 import { type InsecureSkipTLSVerifySetting, skipsTLSVerify, withInsecureSkipTLSVerify } from '../scenarios/tls-verify.ts';
+import { type TransportOptions, transportOptionsOf } from '../scenarios/transport-options.ts';
 import { StageInputError } from './errors.ts';
 import { specFile } from './layout.ts';
 import type { NamedDocument } from './document.ts';
@@ -58,6 +59,8 @@ export interface ScenariosRequest {
   refineRates?: Readonly<Record<string, number>>;
   /** campaign.yaml `insecureSkipTLSVerify` (k6's option, for every DC or per DC; else the catalog's). */
   insecureSkipTLSVerify?: InsecureSkipTLSVerifySetting;
+  /** k6 transport options per DC (campaign.yaml `targets` entries): each wins over the catalog's option of its name. */
+  transport?: Readonly<Record<string, TransportOptions>>;
 }
 
 /** The specs built. */
@@ -125,7 +128,10 @@ export function scenariosStage(req: ScenariosRequest, data: ScenariosData, seed:
   });
   const specs = Object.fromEntries(Object.entries(built.specs).map(([dc, kinds]) => {
     const skip = skipsTLSVerify(dc, req.insecureSkipTLSVerify, catalog.insecureSkipTLSVerify);
-    return [dc, Object.fromEntries(Object.entries(kinds).map(([kind, spec]) => [kind, spec && withInsecureSkipTLSVerify(spec, skip)])) as typeof kinds];
+    const own = req.transport?.[dc];
+    const withTarget = (spec: Record<string, unknown>): Record<string, unknown> =>
+      (own ? { ...spec, options: { ...(spec.options as object), ...transportOptionsOf(own) } } : spec);
+    return [dc, Object.fromEntries(Object.entries(kinds).map(([kind, spec]) => [kind, spec && withInsecureSkipTLSVerify(withTarget(spec), skip)])) as typeof kinds];
   }));
   // Validate every spec before writing any: a builder bug must not leave half a scenario set behind.
   for (const [dc, kinds] of Object.entries(specs)) {

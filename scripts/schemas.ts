@@ -32,8 +32,8 @@ import { ValidationError } from '../models/errors.ts';
 /** The folder the schemas are written to. */
 export const SCHEMAS_DIR = fileURLToPath(new URL('../schemas/', import.meta.url));
 
-/** A change to the generated schema at a JSON pointer: keys merged in, or the node replaced. */
-type Patch = { at: string; merge: Record<string, unknown> } | { at: string; replace: Record<string, unknown> };
+/** A change to the generated schema at a JSON pointer: keys merged in, the node replaced, or another form allowed beside it. */
+type Patch = { at: string; merge: Record<string, unknown> } | { at: string; replace: Record<string, unknown> } | { at: string; orAlso: Record<string, unknown> };
 
 /** One published schema. */
 export interface SchemaEntry {
@@ -85,6 +85,8 @@ export const SCHEMAS: readonly SchemaEntry[] = [
     gaps: [
       'a campaign with its own catalog needs targets',
       'a per-DC insecureSkipTLSVerify names DCs of targets',
+      'insecureSkipTLSVerify is set at the top level or in targets, not both',
+      'tlsAuth files of targets exist and hold a matching certificate and key',
       'intents and candidates cannot be combined with dcs',
       'relative paths are resolved against the campaign file',
     ],
@@ -94,6 +96,8 @@ export const SCHEMAS: readonly SchemaEntry[] = [
       // The reader validates an inline document with the format's own schema.
       { at: '/properties/budgets/anyOf/1', replace: { $ref: 'budgets.schema.json' } },
       { at: '/properties/catalog/anyOf/1', replace: { $ref: 'catalog.schema.json' } },
+      // A target is read as `{ url }` when it is a plain URL (a zod preprocess, which JSON Schema cannot show).
+      { at: '/properties/targets/additionalProperties', orAlso: { type: 'string', format: 'uri', pattern: '^(?:https?):' } },
     ],
     // The reader takes text (YAML is a superset of JSON); it reads no file it names.
     crossCheck: (value) => readCampaign(JSON.stringify(value), 'campaign.yaml').problems.map((p) => `${p.where}: ${p.message}`),
@@ -273,6 +277,7 @@ export function jsonSchemaOf(entry: SchemaEntry): Record<string, unknown> {
     const { parent, key } = resolvePointer(generated, patch.at, entry.file);
     const target = parent as Record<string, unknown>;
     if ('replace' in patch) target[key] = patch.replace;
+    else if ('orAlso' in patch) target[key] = { anyOf: [patch.orAlso, target[key]] };
     else Object.assign(target[key] as Record<string, unknown>, patch.merge);
   }
   return ordered({

@@ -3,13 +3,27 @@
  * once with its path; budgets and the service catalog may be inline (`caplab.budgets/v1`, `caplab.catalog/v1`) or a
  * path relative to the campaign file.
  */
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type Problem, ValidationError } from '../../models/errors.ts';
 import { formatPath } from '../../models/validation.ts';
 import { parsePeriod } from '../../models/quarter.ts';
+import { TRANSPORT_OPTIONS, type TransportOptions, transportOptionsOf, withTlsAuthFiles } from '../../scenarios/transport-options.ts';
+import type { InsecureSkipTLSVerifySetting } from '../../scenarios/tls-verify.ts';
 import type { CatalogInput } from '../inputs/catalog.ts';
+
+const TargetUrl = z.url({ protocol: /^https?$/ });
+/**
+ * One DC's target: its base URL, or the URL with k6's transport options for it (a node behind DNS reached through
+ * `hosts`, a mesh that wants a client certificate, ...). A plain URL is read as `{ url }`.
+ */
+const TargetSchema = z.preprocess((v) => (typeof v === 'string' ? { url: v } : v), z.strictObject({
+  url: TargetUrl,
+  insecureSkipTLSVerify: z.boolean().optional(),
+  ...TRANSPORT_OPTIONS,
+}, { error: 'must be a base URL (http or https) or { url, ...k6 transport options }' }));
 
 const Quarter = z.string().refine((q) => parsePeriod(q)?.kind === 'quarter', 'must be a quarter like 2015Q4');
 
@@ -28,7 +42,7 @@ export const CampaignSchema = z.strictObject({
   placement: z.string().min(1).optional(),
   quarter: Quarter.optional(),
   dcs: z.array(z.string().min(1)).min(1).optional(),
-  targets: z.record(z.string(), z.url({ protocol: /^https?$/ })).optional(),
+  targets: z.record(z.string(), TargetSchema).optional(),
   budgets: z.union([z.string().min(1), z.object({ schema: z.literal('caplab.budgets/v1') }).loose()]).optional(),
   // The document itself is checked by the catalog's own validation (scenarios/catalog.ts), with its paths.
   catalog: z.union([z.string().min(1), z.object({ schema: z.literal('caplab.catalog/v1') }).loose()]).optional(),
@@ -44,8 +58,19 @@ export const CampaignSchema = z.strictObject({
   quick: z.boolean().optional(),
 });
 
-/** A parsed campaign.yaml (paths resolved against its directory). */
-export type Campaign = z.output<typeof CampaignSchema>;
+type ParsedCampaign = z.output<typeof CampaignSchema>;
+
+/**
+ * A parsed campaign.yaml (paths resolved against its directory), its targets split into URLs and the transport
+ * options given with them, and `insecureSkipTLSVerify` gathered from the top level or the targets.
+ */
+export type Campaign = Omit<ParsedCampaign, 'targets' | 'insecureSkipTLSVerify'> & {
+  /** Base URL per DC. */
+  targets?: Record<string, string>;
+  /** k6 transport options per DC, from `targets` entries (tlsAuth files made absolute); they win over the catalog's. */
+  transport?: Record<string, TransportOptions>;
+  insecureSkipTLSVerify?: InsecureSkipTLSVerifySetting;
+};
 
 /** A campaign.yaml read: the campaign when valid, its catalog input when its `catalog` field is usable, and every problem. */
 export interface CampaignRead {
@@ -72,17 +97,36 @@ export function readCampaign(text: string, source: string): CampaignRead {
   }
   const base = dirname(source);
   const r = CampaignSchema.safeParse(value);
-  const problems: Problem[] = r.success ? [] : r.error.issues.map((i) => ({ where: `${source}: ${formatPath(i.path)}`, message: i.message }));
   const raw = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  // A target written as a plain URL is read as `{ url }`: its problem is the target's, not a field the user never wrote.
+  const written = (path: PropertyKey[]): PropertyKey[] =>
+    (path[0] === 'targets' && path[2] === 'url' && path.length === 3 && typeof (raw.targets as Record<string, unknown> | undefined)?.[String(path[1])] === 'string' ? path.slice(0, 2) : path);
+  const problems: Problem[] = r.success ? [] : r.error.issues.map((i) => ({ where: `${source}: ${formatPath(written(i.path))}`, message: i.message }));
   // The built-in stacks serve only the built-in API: another catalog's services live at the user's URLs.
   if (raw.catalog !== undefined && raw.targets === undefined) {
     problems.push({ where: `${source}: targets`, message: 'a campaign with its own `catalog` needs `targets` (a base URL per DC serving those services): the built-in stacks serve only the built-in API' });
   }
   // A per-DC insecureSkipTLSVerify names targets: a DC without one is a typo.
   const insecure = raw.insecureSkipTLSVerify;
-  if (typeof insecure === 'object' && insecure !== null && typeof raw.targets === 'object' && raw.targets !== null) {
+  const rawTargets = typeof raw.targets === 'object' && raw.targets !== null ? raw.targets as Record<string, unknown> : undefined;
+  if (typeof insecure === 'object' && insecure !== null && rawTargets) {
     for (const dc of Object.keys(insecure)) {
-      if (!(dc in raw.targets)) problems.push({ where: `${source}: insecureSkipTLSVerify.${dc}`, message: `names no DC of \`targets\` (${Object.keys(raw.targets).join(', ')})` });
+      if (!(dc in rawTargets)) problems.push({ where: `${source}: insecureSkipTLSVerify.${dc}`, message: `names no DC of \`targets\` (${Object.keys(rawTargets).join(', ')})` });
+    }
+  }
+  if (insecure !== undefined && rawTargets) {
+    for (const [dc, t] of Object.entries(rawTargets)) {
+      if (typeof t === 'object' && t !== null && 'insecureSkipTLSVerify' in t) {
+        problems.push({ where: `${source}: targets.${dc}.insecureSkipTLSVerify`, message: 'is also set at the top level (insecureSkipTLSVerify): give it in one place' });
+      }
+    }
+  }
+  // tlsAuth files are relative to the campaign file; read now, to say early what is wrong with them.
+  if (r.success) {
+    for (const [dc, t] of Object.entries(r.data.targets ?? {})) {
+      for (const p of withTlsAuthFiles(t, ['targets', dc], (rel) => resolve(base, rel), (path) => readFileSync(path, 'utf8')).problems) {
+        problems.push({ where: `${source}: ${p.where}`, message: p.message });
+      }
     }
   }
   // The optimized placement covers the whole placement: with a subset of DCs it is not solved, so its inputs would be ignored.
@@ -93,9 +137,20 @@ export function readCampaign(text: string, source: string): CampaignRead {
     ? { path: resolve(base, raw.catalog) }
     : typeof raw.catalog === 'object' && raw.catalog !== null ? { inline: raw.catalog, source: `${source}: catalog`, baseDir: base } : undefined;
   if (!r.success || problems.length > 0) return { ...(catalog ? { catalog } : {}), problems };
-  const c = r.data;
+  const { targets, insecureSkipTLSVerify, ...c } = r.data;
+  const transport = Object.fromEntries(Object.entries(targets ?? {}).flatMap(([dc, t]) => {
+    const o = transportOptionsOf(t);
+    // Only the paths go into the specs (a key's PEM text is not copied into the campaign folder): `caplab run` reads them.
+    if (o.tlsAuth) o.tlsAuth = o.tlsAuth.map((e) => ({ ...e, ...(e.certFile ? { certFile: resolve(base, e.certFile) } : {}), ...(e.keyFile ? { keyFile: resolve(base, e.keyFile) } : {}) }));
+    return Object.keys(o).length > 0 ? [[dc, o]] : [];
+  }));
+  const perTarget = Object.fromEntries(Object.entries(targets ?? {}).flatMap(([dc, t]) => (t.insecureSkipTLSVerify !== undefined ? [[dc, t.insecureSkipTLSVerify]] : [])));
+  const insecureSetting = insecureSkipTLSVerify ?? (Object.keys(perTarget).length > 0 ? perTarget : undefined);
   const campaign: Campaign = {
     ...c,
+    ...(targets ? { targets: Object.fromEntries(Object.entries(targets).map(([dc, t]) => [dc, t.url])) } : {}),
+    ...(Object.keys(transport).length > 0 ? { transport } : {}),
+    ...(insecureSetting !== undefined ? { insecureSkipTLSVerify: insecureSetting } : {}),
     ...(c.forecast?.history ? { forecast: { ...c.forecast, history: resolve(base, c.forecast.history) } } : {}),
     ...(typeof c.budgets === 'string' ? { budgets: resolve(base, c.budgets) } : {}),
     ...(typeof c.catalog === 'string' ? { catalog: resolve(base, c.catalog) } : {}),

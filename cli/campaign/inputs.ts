@@ -42,7 +42,7 @@ export interface CampaignInputs {
  * The fields of an invalid campaign.yaml that can still be checked against the placement: `dcs`, `targets` and
  * `placement` where each has the right shape (their own problems are the schema's).
  */
-function wellFormedFields(text: string): Pick<Campaign, 'dcs' | 'targets' | 'placement'> | undefined {
+function wellFormedFields(text: string): Pick<Campaign, 'dcs' | 'placement'> & { targets?: Record<string, unknown> } | undefined {
   let raw: unknown;
   try {
     raw = parseYaml(text);

@@ -3,16 +3,22 @@
  * of the DC would send them (a service's once-per-VU steps, e.g. the device registration its token comes from, then
  * its first own request). A target that refuses, never answers, fails TLS or answers a status the step does not
  * expect stops the campaign with the target, the request and the error, before anything is loaded: minutes of load
- * against a dead target would only end in a misleading failure further on (an empty fit, a blamed output).
+ * against a dead target would only end in a misleading failure further on (an empty fit, a blamed output). The
+ * requests go with the DC's k6 options (TLS, client certificates, `hosts`, `userAgent`), as its load's will.
  */
 import { TemplateError, type TemplateScope, compileJson, compileString } from '../../scenarios/engine/template.ts';
 import { statusMatcher } from '../../scenarios/engine/compile.ts';
 import { compileJsonPath } from '../../scenarios/engine/jsonpath.ts';
-import type { Step } from '../../scenarios/spec.ts';
+import { parseScenarioSpec, type ScenarioSpec, type Step } from '../../scenarios/spec.ts';
+import { vuHttpOptionsOf } from '../../scenarios/engine/transport.ts';
 import { K6_ERROR, k6ErrorOf } from '../../scenarios/engine/error-codes.ts';
 import { type HttpResponse, VuHttp } from '../../scenarios/engine/http.ts';
 import type { Catalog, RawStep } from '../../scenarios/catalog.ts';
+import { type Problem, ValidationError } from '../../models/errors.ts';
 import { ScriptError } from '../errors.ts';
+import { readTlsAuthFiles } from '../run/tls-files.ts';
+
+type SpecOptions = Partial<ScenarioSpec['options']>;
 
 /** One failed pre-flight request. */
 export interface PreflightFailure {
@@ -44,7 +50,7 @@ function firstSteps(steps: readonly RawStep[]): RawStep[] {
  * Sends one service's first request(s) to one target.
  * @returns the failure, or undefined when every request got an expected status
  */
-async function checkService(http: VuHttp, target: string, steps: readonly RawStep[], user: Record<string, unknown>, timeoutS: number): Promise<{ request: string; error: string } | undefined> {
+async function checkService(http: VuHttp, target: string, steps: readonly RawStep[], user: Record<string, unknown>, timeoutS: number, userAgent: string | undefined): Promise<{ request: string; error: string } | undefined> {
   const vars: Record<string, unknown> = {};
   const base = new URL(target);
   const prefix = base.pathname.replace(/\/$/, '');
@@ -55,6 +61,8 @@ async function checkService(http: VuHttp, target: string, steps: readonly RawSte
     let url: string;
     let body: string | undefined;
     const headers: Record<string, string> = {};
+    // k6 `userAgent` as the load sends it: before the step's own headers, "" sends none.
+    if (userAgent !== undefined && userAgent !== '') headers['user-agent'] = userAgent;
     try {
       url = compileString(written, encodeURIComponent)(scope);
       for (const [k, v] of Object.entries(step.headers ?? {})) headers[k] = compileString(v)(scope);
@@ -105,19 +113,24 @@ export async function preflightFailures(o: {
   catalog: Catalog;
   users: Readonly<Record<string, Record<string, unknown>>>;
   timeoutSeconds: number;
-  /** Per DC, whether its targets' certificates go unchecked (k6 `insecureSkipTLSVerify`, as the load will run). */
-  insecureSkipTLSVerify?: (dc: string) => boolean;
+  /**
+   * Per DC, the k6 options its load will run with (the DC's spec options, tlsAuth PEM read): the transport options
+   * (TLS versions and ciphers, client certificates, `hosts`, `insecureSkipTLSVerify`) and `userAgent` apply here too.
+   */
+  options?: (dc: string) => SpecOptions;
 }): Promise<PreflightFailure[]> {
+  // Made once per DC: a bad option fails here, before any request, as it would fail the load.
+  const http = Object.fromEntries(Object.keys(o.targets).map((dc) => [dc, vuHttpOptionsOf(o.options?.(dc) ?? {})]));
   const checks = Object.entries(o.targets).flatMap(([dc, urls]) => [...new Set(urls)].map(async (target) => {
     // A target's services are checked side by side (a WAN-delayed stack answers each after its modeled RTT).
     const found = await Promise.all(o.catalog.services.map(async (svc): Promise<PreflightFailure | undefined> => {
       const steps: RawStep[] = svc.flow ? svc.flow.steps : [{ method: 'GET', url: target, expectedStatuses: [{ min: 100, max: 599 }] }];
-      const http = new VuHttp({ insecureSkipTLSVerify: o.insecureSkipTLSVerify?.(dc) === true });
+      const client = new VuHttp(http[dc]!);
       try {
-        const f = await checkService(http, target, steps, o.users[dc] ?? {}, o.timeoutSeconds);
+        const f = await checkService(client, target, steps, o.users[dc] ?? {}, o.timeoutSeconds, o.options?.(dc).userAgent);
         return f ? { dc, target, service: svc.name, ...f } : undefined;
       } finally {
-        await http.close();
+        await client.close();
       }
     }));
     const failures = found.filter((f) => f !== undefined);
@@ -138,4 +151,19 @@ export async function preflightFailures(o: {
 export function preflightError(failures: readonly PreflightFailure[]): ScriptError {
   const lines = failures.map((f) => `  ${f.dc} ${f.target}: ${f.service}: ${f.request}: ${f.error}`);
   return new ScriptError(`pre-flight: ${failures.length} request${failures.length === 1 ? '' : 's'} failed, nothing was loaded:\n${lines.join('\n')}`);
+}
+
+/**
+ * The k6 options a DC's load runs with, for its pre-flight: the options of the DC's spec, its tlsAuth files read.
+ * @param spec the DC's built spec (the probe's), if it has one
+ * @param specPath where that spec is written (names it in a problem)
+ * @returns the options (empty without a spec)
+ * @throws {ValidationError} when a tlsAuth file cannot be read or is not a matching certificate and key
+ */
+export function preflightOptions(spec: Record<string, unknown> | undefined, specPath: string): SpecOptions {
+  if (spec === undefined) return {};
+  const problems: Problem[] = [];
+  const read = readTlsAuthFiles(parseScenarioSpec(spec, specPath), specPath, problems);
+  if (problems.length > 0) throw new ValidationError(`${specPath}: its TLS client certificates cannot be used`, problems);
+  return read.options;
 }

@@ -24,8 +24,7 @@ import { childFailure, createChildren } from '../campaign/children.ts';
 import { loadCampaignInputs } from '../campaign/inputs.ts';
 import { type LoadKind, runLoad } from '../campaign/load-runs.ts';
 import { writeCampaignManifest } from '../campaign/manifest.ts';
-import { preflightError, preflightFailures } from '../campaign/preflight.ts';
-import { skipsTLSVerify } from '../../scenarios/tls-verify.ts';
+import { preflightError, preflightFailures, preflightOptions } from '../campaign/preflight.ts';
 import { probeCeilings } from '../campaign/probe-ceilings.ts';
 import { refineSloRates, refineSpecPath } from '../campaign/refine.ts';
 import { checkOutDir, commitStaging, lockOutDir, newRunId, prepareStaging } from '../campaign/staging.ts';
@@ -167,6 +166,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
         ...(campaign.timeScale !== undefined ? { timeScale: campaign.timeScale } : {}),
         ...(campaign.rateScale !== undefined ? { rateScale: campaign.rateScale } : {}),
         ...(campaign.insecureSkipTLSVerify !== undefined ? { insecureSkipTLSVerify: campaign.insecureSkipTLSVerify } : {}),
+        ...(campaign.transport ? { transport: campaign.transport } : {}),
       });
     const writeSpecs = async (specs: Record<string, DcSpecs>, kind: 'probe' | 'sweep' | 'replay', only: readonly string[]): Promise<void> => {
       for (const d of only) await writeFileAtomic(join(stagingDir, specFile(d, kind)), json(specs[d]![kind]));
@@ -180,7 +180,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
       const firstUser = Object.fromEntries(loaded.map((d) => [d, JSON.parse(users[d]!.split('\n', 1)[0]!) as Record<string, unknown>]));
       const failures = await preflightFailures({
         targets: Object.fromEntries(loaded.map((d) => [d, [near[d]!, far[d]!]])), catalog, users: firstUser, timeoutSeconds: settings.preflight.timeoutSeconds,
-        insecureSkipTLSVerify: (d) => skipsTLSVerify(d, campaign.insecureSkipTLSVerify, catalog.insecureSkipTLSVerify),
+        options: (d) => preflightOptions(probeSpecs.specs[d]?.probe, join(stagingDir, specFile(d, 'probe'))),
       });
       if (failures.length > 0) throw preflightError(failures);
     });

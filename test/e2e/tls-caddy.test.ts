@@ -1,7 +1,8 @@
 /**
  * `caplab run` against Caddy with its own CA (`tls internal`), as a new user meets it: without trusting the CA every
  * request fails with k6's error_code 1310 and error tag, and the run says so on stderr (with --quiet too) while
- * exiting 0 as k6 does without thresholds; `insecureSkipTLSVerify` (k6's option) makes them pass; trusting the CA
+ * exiting 0 as k6 does without thresholds; `insecureSkipTLSVerify` (k6's option) makes them pass, every sample
+ * `proto: HTTP/2.0`; trusting the CA
  * (NODE_EXTRA_CA_CERTS) makes an IP URL pass, checked against the certificate's IP SAN; a certificate naming another
  * host gives 1311; --workers runs print the merged counts.
  */
@@ -67,6 +68,10 @@ describe('TLS against Caddy (tls internal)', () => {
     const r = await run(writeSpec('insecure', caddy.url, { insecureSkipTLSVerify: true }));
     expect([r.reqs, r.failed]).toEqual([ITERATIONS, 0]);
     expect(r.stderr).not.toContain('requests failed');
+    // Caddy offers h2 by ALPN: every request sample of the run says HTTP/2.0, as k6's do against it.
+    const samples = r.points.filter((p) => p.type === 'Point' && p.metric.startsWith('http_req'));
+    expect(samples.length).toBeGreaterThanOrEqual(ITERATIONS * 8);
+    for (const p of samples) expect(p.data.tags.proto, p.metric).toBe('HTTP/2.0');
   }, 60_000);
 
   it('--insecure-skip-tls-verify (k6\'s flag) on a spec without the option: no request fails', async () => {

@@ -6,6 +6,7 @@ import { parseCampaign, readCampaign } from '../../../cli/campaign/config.ts';
 import { loadCatalog } from '../../../cli/inputs/catalog.ts';
 import { ValidationError } from '../../../models/errors.ts';
 import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
+import { testPki } from '../../helpers/tls-certs.ts';
 
 describe('campaign.yaml', () => {
   it('reads the example that targets external URLs, resolving paths against the file', () => {
@@ -41,6 +42,56 @@ describe('campaign.yaml', () => {
     expect(bad).toEqual([{ where: 'c.yaml: insecureSkipTLSVerify', message: 'must be true, false, or a map of DC -> true/false' }]);
     const typo = readCampaign(`${targets}insecureSkipTLSVerify: { singapur: true }\n`, 'c.yaml').problems;
     expect(typo).toEqual([{ where: 'c.yaml: insecureSkipTLSVerify.singapur', message: 'names no DC of `targets` (singapore, oregon)' }]);
+  });
+
+  it('takes k6 transport options per target, files relative to the campaign, and lists every problem of them at once', () => {
+    const dir = tempDir('caplab-campaign-targets-');
+    try {
+      const pki = testPki(['DNS:api.test']);
+      writeFileSync(join(dir, 'client.crt'), pki.client.cert);
+      writeFileSync(join(dir, 'client.key'), pki.client.key);
+      const text = [
+        'targets:',
+        '  singapore: https://sg.example.test',
+        '  oregon:',
+        '    url: https://api.test:8443',
+        '    hosts: { api.test: 10.0.0.7 }',
+        '    userAgent: mesh-probe/1',
+        '    tlsVersion: { min: tls1.2 }',
+        '    insecureSkipTLSVerify: true',
+        '    tlsAuth: [{ domains: [api.test], certFile: client.crt, keyFile: client.key }]',
+        '',
+      ].join('\n');
+      const c = parseCampaign(text, join(dir, 'campaign.yaml'));
+      expect(c.targets).toEqual({ singapore: 'https://sg.example.test', oregon: 'https://api.test:8443' });
+      expect(c.transport).toEqual({ oregon: {
+        hosts: { 'api.test': '10.0.0.7' }, userAgent: 'mesh-probe/1', tlsVersion: { min: 'tls1.2' },
+        tlsAuth: [{ domains: ['api.test'], certFile: join(dir, 'client.crt'), keyFile: join(dir, 'client.key') }],
+      } });
+      expect(c.insecureSkipTLSVerify).toEqual({ oregon: true });
+
+      const bad = [
+        'insecureSkipTLSVerify: false',
+        'targets:',
+        '  singapore: { url: "ftp://x", hosts: { "bad host!": 10.0.0.1 } }',
+        '  oregon:',
+        '    url: https://api.test',
+        '    insecureSkipTLSVerify: true',
+        '    tlsAuth: [{ domains: [api.test], certFile: missing.crt, keyFile: client.key }]',
+        '  tokyo: { url: https://t.test, tlsVersion: tls9, retries: 3 }',
+        '  paris: 42',
+        '',
+      ].join('\n');
+      const problems = readCampaign(bad, join(dir, 'campaign.yaml')).problems.map((p) => p.where.replace(`${dir}/`, ''));
+      expect(problems).toEqual(expect.arrayContaining([
+        'campaign.yaml: targets.singapore.url', 'campaign.yaml: targets.singapore.hosts.bad host!', 'campaign.yaml: targets.tokyo.tlsVersion',
+        'campaign.yaml: targets.tokyo', 'campaign.yaml: targets.paris', 'campaign.yaml: targets.oregon.insecureSkipTLSVerify',
+      ]));
+      const missing = readCampaign(bad.replace('insecureSkipTLSVerify: false\n', '').replace(/ {2}(singapore|tokyo|paris):.*\n/g, ''), join(dir, 'campaign.yaml')).problems;
+      expect(missing).toEqual([{ where: `${join(dir, 'campaign.yaml')}: targets.oregon.tlsAuth[0].certFile`, message: `cannot read ${join(dir, 'missing.crt')}: ENOENT` }]);
+    } finally {
+      removeDir(dir);
+    }
   });
 
   it('takes a catalog path (resolved against the file) or an inline catalog, and needs targets with either', () => {

@@ -1,6 +1,6 @@
 /**
  * The campaign's pre-flight speaks to a target the way its load will: through the engine's own client, with the
- * campaign's `insecureSkipTLSVerify`, and it names a failure in k6's words. Real Caddy with its own CA (`tls
+ * DC's k6 options (`insecureSkipTLSVerify`, `hosts`, `userAgent`, ...), and it names a failure in k6's words. Real Caddy with its own CA (`tls
  * internal`): without the option the pre-flight fails with k6's 1310 "x509: unknown authority";
  * with it, the same target passes.
  */
@@ -39,6 +39,28 @@ describe('campaign pre-flight over HTTPS (Caddy, tls internal)', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ dc: 'singapore', target: caddy!.url, service: 'ping', request: `GET ${caddy!.url}/` });
     expect(failed[0]!.error).toMatch(/^x509: unknown authority \(k6 error_code 1310, \w+\)$/);
-    expect(await preflightFailures({ ...base, insecureSkipTLSVerify: (dc) => dc === 'singapore' })).toEqual([]);
+    expect(await preflightFailures({ ...base, options: (dc) => ({ insecureSkipTLSVerify: dc === 'singapore' }) })).toEqual([]);
+  }, 60_000);
+
+  it('sends with the DC\'s k6 options: `hosts` reaches a node by name, `userAgent` is the header its load sends', async () => {
+    // A site that answers only the load's User-Agent, by a name no DNS knows.
+    const named = await startCaddy(join(dir, 'caddy-named'), {
+      site: 'mesh.test', body: '@probe header User-Agent mesh-probe/1\n  respond @probe "ok" 200\n  respond "who are you" 403',
+    });
+    try {
+      const target = `https://mesh.test:${named.port}`;
+      const base = { targets: { oregon: [target] }, catalog, users: { oregon: {} }, timeoutSeconds: 10 };
+      const all = { insecureSkipTLSVerify: true, hosts: { 'mesh.test': '127.0.0.1' }, userAgent: 'mesh-probe/1' };
+      expect(await preflightFailures({ ...base, options: () => all })).toEqual([]);
+      const { userAgent: _ua, ...noAgent } = all;
+      const refused = await preflightFailures({ ...base, options: () => noAgent });
+      expect(refused.map((f) => f.error)).toEqual(['HTTP 403: who are you']);
+      const { hosts: _h, ...noHosts } = all;
+      const unknown = await preflightFailures({ ...base, options: () => noHosts });
+      expect(unknown).toHaveLength(1);
+      expect(unknown[0]!.error).toMatch(/k6 error_code 110\d/);
+    } finally {
+      await named.stop();
+    }
   }, 60_000);
 });
