@@ -31,6 +31,8 @@ export interface CaddyOptions {
   site?: string;
   /** Directives of the site block besides `tls internal` (default: `respond "ok" 200`). */
   body?: string;
+  /** What the server offers by ALPN: `h1 h2` (default, Caddy's own choice) or `h1` (HTTP/1.1 only). */
+  protocols?: 'h1 h2' | 'h1';
 }
 
 function caddyBinary(): string {
@@ -78,7 +80,7 @@ export async function startCaddy(dir: string, opts: CaddyOptions = {}): Promise<
       '  auto_https disable_redirects',
       // No HTTP/3: it would also bind the UDP port, one more way to lose the free-port race for nothing.
       '  servers {',
-      '    protocols h1 h2',
+      `    protocols ${opts.protocols ?? 'h1 h2'}`,
       '  }',
       ...(site === '127.0.0.1' ? [] : [`  default_sni ${site}`]),
       '}',
