@@ -9,6 +9,7 @@
  * This module validates the document's shape and cross-references (every problem at once, with its path); files it
  * names are read by the CLI and handed back in through {@link resolveCatalog}, which returns the runnable catalog.
  */
+import { dirname, resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
 import { type Problem, ValidationError } from '../models/errors.ts';
 import { formatPath } from '../models/validation.ts';
@@ -155,6 +156,42 @@ export interface RawDocument {
 }
 
 /**
+ * A step with the files it sends (`body.file`, `multipart` file parts) named by absolute path: the specs built from
+ * the catalog are written elsewhere (a campaign's scenarios/ folder), and `caplab run` reads them relative to the spec.
+ * @param step the step as written
+ * @param resolve a path as written -> absolute, against the file the step is written in
+ * @returns the step (the same object when it sends no file)
+ */
+export function withAbsoluteFiles(step: RawStep, resolve: (path: string) => string): RawStep {
+  const body = step.body as { file?: unknown } | undefined;
+  const multipart = step.multipart as Record<string, unknown> | undefined;
+  const isFile = (v: unknown): v is { file: string } => typeof v === 'object' && v !== null && typeof (v as { file?: unknown }).file === 'string';
+  if (!isFile(body) && !(multipart && Object.values(multipart).some(isFile))) return step;
+  return {
+    ...step,
+    ...(isFile(body) ? { body: { ...body, file: resolve(body.file) } } : {}),
+    ...(multipart ? { multipart: Object.fromEntries(Object.entries(multipart).map(([k, v]) => [k, isFile(v) ? { ...v, file: resolve(v.file) } : v])) } : {}),
+  };
+}
+
+/**
+ * The files a resolved catalog's steps send, with where each is named, for the CLI to check they can be read.
+ * @param catalog resolved catalog (paths absolute)
+ * @returns absolute path and its place (`services[i] step k (name) body.file`), in catalog order
+ */
+export function catalogSentFiles(catalog: Pick<Catalog, 'services'>): { file: string; where: string }[] {
+  return catalog.services.flatMap((svc, i) => (svc.flow?.steps ?? []).flatMap((step, k) => {
+    const at = `services[${i}] step ${k + 1}${typeof step.name === 'string' ? ` (${step.name})` : ''}`;
+    const body = step.body as { file?: unknown } | undefined;
+    const parts = Object.entries((step.multipart ?? {}) as Record<string, { file?: unknown }>);
+    return [
+      ...(typeof body?.file === 'string' ? [{ file: body.file, where: `${at} body.file` }] : []),
+      ...parts.flatMap(([field, v]) => (typeof v === 'object' && v !== null && typeof v.file === 'string' ? [{ file: v.file, where: `${at} multipart.${field}.file` }] : [])),
+    ];
+  }));
+}
+
+/**
  * Turns a validated document and the files it names into the catalog a campaign runs: flows read, the prelude put
  * before each service's steps (once) and the catalog headers on its steps (unless the service opts out of the
  * prelude), every step tagged `service:<name>`
@@ -180,19 +217,13 @@ export function resolveCatalog(doc: CatalogDocument, raw: RawDocument, source: s
         else if (r.success) problems.push({ where: path, message: 'a service flow needs `steps`' });
         else problems.push(...r.error.issues.map((x) => ({ where: `${path}: ${formatPath(x.path)}`, message: x.message })));
       }
-    } else steps = written?.steps;
+      if (steps) steps = steps.map((step) => withAbsoluteFiles(step, (f) => resolvePath(dirname(path), f)));
+    } else steps = written?.steps.map((step) => withAbsoluteFiles(step, files.resolve));
     // The catalog's headers carry what the prelude obtained: a service that skips the prelude skips them too.
     const headers = s.prelude ? doc.headers : {};
     const tagged = (step: RawStep): RawStep => ({ ...step, tags: { service: s.name, ...step.tags } });
     const own = steps?.map((step) => tagged(Object.keys(headers).length > 0 ? { ...step, headers: { ...headers, ...step.headers } } : step));
-    const prelude = s.prelude && raw.prelude ? raw.prelude.steps.map((step) => tagged({ ...step, once: true })) : [];
-    // A campaign hands its runs no files (cli/campaign reads none beside the flows): say so before anything runs.
-    [...prelude, ...(own ?? [])].forEach((step, k) => {
-      const st = step as { body?: unknown; multipart?: unknown; name?: unknown };
-      if ((st.body !== null && typeof st.body === 'object') || st.multipart !== undefined) {
-        problems.push({ where: `${source}: services[${i}]`, message: `step ${k + 1}${typeof st.name === 'string' ? ` (${st.name})` : ''} sends a file (body.file or multipart), which campaign runs do not read yet: run this flow as a spec with \`caplab run\`` });
-      }
-    });
+    const prelude = s.prelude && raw.prelude ? raw.prelude.steps.map((step) => tagged(withAbsoluteFiles({ ...step, once: true }, files.resolve))) : [];
     return {
       name: s.name,
       ...(own ? { flow: { steps: [...prelude, ...own] } } : {}),

@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type Problem, ValidationError } from '../../models/errors.ts';
 import type { DemandFile } from '../../models/traffic/demand-file.ts';
-import { type Catalog, catalogFlowFiles, resolveCatalog, validateCatalog } from '../../scenarios/catalog.ts';
+import { type Catalog, catalogFlowFiles, catalogSentFiles, resolveCatalog, validateCatalog } from '../../scenarios/catalog.ts';
 import { withTlsAuthFiles } from '../../scenarios/transport-options.ts';
 import { DATA_DIR } from '../data.ts';
 import { readDemandFile } from './demand.ts';
@@ -94,7 +94,11 @@ export async function loadCatalog(input: CatalogInput | undefined, runner: 'engi
   // tlsAuth files are read now to say early what is wrong with them; the specs name them and `caplab run` reads them.
   for (const p of withTlsAuthFiles(doc, [], (rel) => resolve(baseDir, rel), (path) => readFileSync(path, 'utf8')).problems) problems.push({ where: `${source}: ${p.where}`, message: p.message });
   if (problems.length > 0) throw new ValidationError(`${source} is invalid`, problems);
-  return resolveCatalog(doc, raw, source, { resolve: (p) => resolve(baseDir, p), flows });
+  const catalog = resolveCatalog(doc, raw, source, { resolve: (p) => resolve(baseDir, p), flows });
+  // The files steps send are read by each run (`caplab run` of a built spec): say now which one is missing.
+  const unreadable = catalogSentFiles(catalog).flatMap(({ file, where }) => (existsSync(file) ? [] : [{ where: `${source}: ${where}`, message: `${file}: no such file` }]));
+  if (unreadable.length > 0) throw new ValidationError(`${source} is invalid`, unreadable);
+  return catalog;
 }
 
 /**
