@@ -292,6 +292,34 @@ export interface PlanQuarter {
   gap: number;
 }
 
+/** The fleet check as plan.json records it. */
+export type FleetCheck = {
+  /** The fleet's as-of period. */
+  asOf: string;
+  /** Nodes in service, summed over sites. */
+  nodes: number;
+} & ({
+  status: 'checked';
+  /** Peak requests/s the model gives for the as-of period, p10/p50/p90. */
+  modelPeakRps: Band;
+  /** Peak requests/s today's fleet serves. */
+  fleetPeakRps: number;
+  /** How the fleet's peak was stated: `peakRps`, or nodes x per-node capacity x `peakUtilization`. */
+  basis: 'peakRps' | 'peakUtilization';
+  /** The utilization the model's p10/p50/p90 peak would put on today's fleet (capacity known), else undefined. */
+  impliedUtilization?: Band;
+  /** Stated peak utilization, when given. */
+  peakUtilization?: number;
+  /** Model p50 / fleet peak: above 1, the model asks for more than the fleet serves. */
+  factor: number;
+  /** Within the model's p10..p90, or which side is higher. */
+  verdict: 'agrees' | 'model-higher' | 'model-lower';
+} | {
+  status: 'unavailable';
+  /** Why not checked: no stated peak, the as-of period outside the forecast, a site without capacity. */
+  reason: string;
+});
+
 /** plan.json (`caplab.plan/v1`). */
 export interface Plan {
   /** Schema tag. */
@@ -304,6 +332,8 @@ export interface Plan {
   settings: { targetUtilization: number; redundancy: number; draws: number; capacityCv: number; queueWaitTargetMs: number; regret: { shortage: number; surplus: number } };
   /** Today's fleet. */
   fleet: { asOf: string; nodes: Record<string, number> };
+  /** Today's fleet against the model at its as-of period (models/capacity/fleet-check.ts). */
+  fleetCheck?: FleetCheck;
   /** Currency of costs. */
   currency: string;
   /** If a DC is lost: where each of its countries fails over, and the countries residency leaves nowhere to go. */

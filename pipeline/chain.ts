@@ -24,6 +24,7 @@ import type { Forecast, Plan, Population, Traffic } from '../models/types.ts';
 import type { ScenarioSettings } from '../scenarios/build-settings.ts';
 import type { Catalog } from '../scenarios/catalog.ts';
 import type { NamedDocument } from './document.ts';
+import { modelAtAsOf, planFleetCheck } from './fleet.ts';
 import { type ForecastChoices, type ForecastDefaults, forecastStage } from './forecast.ts';
 import { optimizeStage } from './optimize.ts';
 import { planStage } from './plan.ts';
@@ -177,9 +178,19 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
       if (done.plan) return done.plan;
       const catalog = need('catalog', 'plan');
       const fleet = done.fleet ?? { fleet: data.fleet, source: 'data/fleet.json' };
-      return (done.plan = planStage({
-        traffic: self.traffic().traffic, catalog, fleet: fleet.fleet, fleetSource: fleet.source, ...(done.measured ? { measured: done.measured } : {}),
-      }, data, seed));
+      const traffic = self.traffic().traffic;
+      const plan = planStage({
+        traffic, catalog, fleet: fleet.fleet, fleetSource: fleet.source, ...(done.measured ? { measured: done.measured } : {}),
+      }, data, seed);
+      // The model at today's fleet's as-of period, from the forecast the traffic came from: one the chain computed
+      // (or was given), never the default history's beside a traffic file of the user's.
+      const model = !done.placement || (given.traffic && !done.forecast) ? undefined : {
+        forecast: self.forecast(),
+        trafficAt: (period: string) => trafficStage({
+          forecast: self.forecast(), placement: done.placement!, services: self.services(), from: period, to: period, ...(done.dcs ? { dcs: done.dcs } : {}),
+        }, data).traffic,
+      };
+      return (done.plan = { ...plan, fleetCheck: planFleetCheck(plan, fleet.fleet, modelAtAsOf(fleet.fleet, traffic, model)) });
     },
     optimized(highs) {
       const plan = self.plan();

@@ -24,6 +24,10 @@ export const FleetSchema = z.object({
   schema: z.literal('caplab.fleet/v1'),
   asOf: z.string().regex(/^\d{4}Q[1-4]$/, 'must be a quarter like 2014Q4'),
   nodes: z.record(z.string(), z.number().int().nonnegative()),
+  /** Share of the fleet's capacity in use at the as-of period's busiest hour, as its operators know it. */
+  peakUtilization: z.number().gt(0).max(1, 'must be a share of capacity, at most 1').optional(),
+  /** The fleet's measured peak, requests/s summed over its sites (wins over peakUtilization for the check). */
+  peakRps: z.number().positive().optional(),
 }).loose();
 
 /** Parsed fleet file. */

@@ -56,6 +56,7 @@ export const PlanFileSchema = z.object({
   settings: z.object({ targetUtilization: n, redundancy: n, draws: n }).loose(),
   fleet: z.object({ asOf: z.string(), nodes: z.record(z.string(), n) }).loose(),
   currency: z.string(),
+  fleetCheck: z.object({ status: z.enum(['checked', 'unavailable']), asOf: z.string(), nodes: n }).loose().optional(),
   failover: z.record(z.string(), z.object({
     moves: z.array(z.object({ country: z.string(), to: z.string() }).loose()),
     stranded: z.array(z.object({ country: z.string(), rule: z.string() }).loose()),

@@ -54,6 +54,7 @@ export function renderMarkdown(m: ReportModel): string {
   const r = m.recommendation;
   if (r) {
     out.push(`Nodes to have in service (least-regret nodes at ${Math.round(r.targetUtilization * 100)}% target utilization, N+${r.redundancy}, surviving the loss of any one DC); fleet as of ${r.fleetAsOf}.`, '');
+    if (r.fleetCheck) out.push(`**Fleet check${r.fleetCheck.ok === false ? ' (disagrees)' : ''}.** ${mdCell(r.fleetCheck.text)}`, '');
     const q0 = r.rows[0]?.next.quarter ?? '';
     const qn = r.rows[0]?.horizon.quarter ?? '';
     out.push(mdTable(

@@ -3,6 +3,7 @@
  * in a module of their own so that the builder and its parts import them from here and never from each other.
  * Plain JSON data only: the HTML embeds the model as is.
  */
+import type { FleetCheckText } from './fleet-check-text.ts';
 import type { UslSummary } from '../../models/capacity/usl.ts';
 import type { RoutingComparison } from '../../models/routing/compare.ts';
 import type { Band, Forecast, ForecastBacktest, ForecastPriors, Plan, Traffic } from '../../models/types.ts';
@@ -108,6 +109,8 @@ export interface RecommendationSection {
   nodes: { dc: string; quarters: QuarterNodes[] }[];
   /** Countries that cannot fail over anywhere, per lost DC. */
   stranded: { lostDc: string; countries: string[] }[];
+  /** Today's fleet against the model at its as-of period, in words (null: the plan has no check). */
+  fleetCheck: FleetCheckText | null;
 }
 
 /** Forecast section. */

@@ -4,6 +4,7 @@
  * renderers show. A section whose inputs are absent is null and `missing` says why, so renderers say so instead of
  * breaking. Plain JSON data only: the HTML embeds it as is.
  */
+import { fleetCheckText } from './fleet-check-text.ts';
 import { optimizedOf } from './optimized.ts';
 import { fitUsl, uslSummary, uslThroughput } from '../../models/capacity/usl.ts';
 import type { Forecast, Plan, Traffic } from '../../models/types.ts';
@@ -97,6 +98,7 @@ function recommendationOf(plan: Plan, results: Readonly<Record<string, DcResults
   return {
     currency: plan.currency, redundancy: plan.settings.redundancy, targetUtilization: plan.settings.targetUtilization,
     fleetAsOf: plan.fleet.asOf, quarters, rows, nodes, stranded,
+    fleetCheck: plan.fleetCheck ? fleetCheckText(plan.fleetCheck) : null,
   };
 }
 

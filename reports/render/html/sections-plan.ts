@@ -41,7 +41,9 @@ export function recommendationSection(m: ReportModel): string {
     })]));
   const stranded = r.stranded.length === 0 ? '' :
     `<p class="note">${r.stranded.map((s) => `Losing <b>${esc(s.lostDc)}</b> strands ${esc(s.countries.join(', '))}: residency allows no other data center.`).join('<br>')}</p>`;
-  return `${head}${lead}${summary}${stranded}` +
+  const check = r.fleetCheck === null ? ''
+    : `<p class="${r.fleetCheck.ok === false ? 'note bad' : r.fleetCheck.ok ? 'lead' : 'note'}" id="fleet-check"><b>Fleet check.</b> ${esc(r.fleetCheck.text)}</p>`;
+  return `${head}${lead}${check}${summary}${stranded}` +
     figure('nodes', 'Planned nodes per data center and quarter, with today\'s fleet', 'Planned nodes per quarter (solid) against today\'s fleet (dashed).', perQuarter) +
     '</section>';
 }
