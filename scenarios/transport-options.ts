@@ -3,7 +3,7 @@
  * as a scenario spec's `options` and a service catalog state them: `tlsVersion`, `tlsCipherSuites`, `tlsAuth`
  * (client certificates), `hosts` (name -> address overrides), `userAgent`, `noConnectionReuse`,
  * `noVUConnectionReuse`, `discardResponseBodies`. The same values reach the embedded engine (engine/transport.ts)
- * and k6 (the generated script's `options`, k6/script.ts).
+ * and k6 (the generated script's `options`, k6/options.ts).
  *
  * k6 reads `tlsAuth` certificates as PEM text (in a script, usually from `open()`); a spec may also name files,
  * `certFile` / `keyFile`, relative to the spec: the CLI reads them ({@link withTlsAuthFiles}) and hands the PEM in.

@@ -10,7 +10,7 @@
  * extraction, whatever the source: the variable keeps its earlier value, a once-step is not done, setup fails.
  * The k6 runtime (runtime-js.ts caplabExtract) reads the same data as {@link extractData} emits.
  */
-import type { HttpResponse } from './http.ts';
+import type { HttpResponse } from './http-response.ts';
 import { headerValue } from './headers.ts';
 import { compileJsonPath } from './jsonpath.ts';
 
@@ -103,7 +103,7 @@ export function compileExtract(name: string, src: ExtractSource): CompiledExtrac
  * One extract as the generated k6 script's runtime reads it: `['json', keys]`, `['header', name]`,
  * `['regex', source]`, `['between', left, right]`.
  * @param src a validated source
- * @param jsonKeys turns a JSONPath into its key list (script.ts jsonPathKeys)
+ * @param jsonKeys turns a JSONPath into its key list (k6/flow-data.ts jsonPathKeys)
  */
 export function extractData(src: ExtractSource, jsonKeys: (path: string) => (string | number)[]): unknown[] {
   const o = typeof src === 'string' ? { json: src } : src;

@@ -7,7 +7,8 @@
  */
 import { type CompiledFlow, type CompiledStep, pickFlow } from './compile.ts';
 import { k6ErrorOf } from './error-codes.ts';
-import type { HttpRequest, HttpResponse, PreparedHeaders } from './http.ts';
+import type { HttpRequest, PreparedHeaders } from './http-request.ts';
+import type { HttpResponse } from './http-response.ts';
 import { BUILTIN_METRICS } from './metrics/builtin.ts';
 import type { MetricDef, Sample, SampleSink, Tags } from './metrics/types.ts';
 import type { DataRows } from './data-rows.ts';

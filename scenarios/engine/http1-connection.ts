@@ -52,7 +52,7 @@ export interface Http1Exchange {
   error?: string;
   /**
    * Response header lines (`Name: value`, CRLF-separated) when asked for, and of every 3xx response and every response
-   * with a Set-Cookie (http.ts reads the cookies from them for the VU's jar).
+   * with a Set-Cookie (vu-http.ts reads the cookies from them for the VU's jar).
    */
   head?: string;
   /** What Node's Error said besides its message, when a socket failed (for k6's error_code). */

@@ -11,13 +11,13 @@
  *
  * Why node:http2: it is Node's maintained binding of nghttp2, with the flow control, HPACK and GOAWAY/RST_STREAM
  * handling a load generator must get right; undici's HTTP/2 support is still experimental (`allowH2`) and its pool
- * is what the HTTP/1.1 path already found too costly per request (see http.ts).
+ * is what the HTTP/1.1 path already found too costly per request (see vu-http.ts).
  *
  * Failures carry what k6 reports for Go's errors (error-codes.ts): a session that ends after the server's GOAWAY
  * (http2.GoAwayError, 1610+), a stream the server reset (http2.StreamError, 1630+), a session nghttp2 ended on a
  * protocol error it could name (http2.ConnectionError, 1650+). A stream the server refused (REFUSED_STREAM, or above
  * a GOAWAY's last stream id) is marked `refused`: Go's transport retries those on a new stream (up to 6 times, with
- * backoff from the second), the engine once, at once (http.ts). What nghttp2 cannot tell node:http2: a protocol error
+ * backoff from the second), the engine once, at once (vu-http.ts). What nghttp2 cannot tell node:http2: a protocol error
  * it detects in a frame mid-session (it sends its GOAWAY and stops reading, without an event), so such a request
  * ends at its timeout (1050) or when the server closes (`unexpected EOF`, 1000) where Go reports a ConnectionError;
  * a peer that is not HTTP/2 at all is reported (1652).

@@ -139,7 +139,7 @@ export function randomValue(call: RandomCall, key: number, vu: number, iteration
 
 /**
  * The k6 runtime's twin of {@link randomValue} and {@link draw}: `caplabRandom(call, key, scope)`, with `call` as
- * script.ts emits it (`['int', min, max]`, `['pick', items]`, `['pickFrom', ref]`, `['uuid']`). Needs caplabHash32
+ * k6/flow-data.ts emits it (`['int', min, max]`, `['pick', items]`, `['pickFrom', ref]`, `['uuid']`). Needs caplabHash32
  * and caplabToUnit (runtime-js.ts MIX_HASH_JS) and caplabGet.
  */
 export const RANDOM_JS = String.raw`

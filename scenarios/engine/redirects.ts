@@ -23,7 +23,8 @@
  *   cookies for the hop's URL (a Cookie header the step set itself is not carried on, as k6 deletes it): see
  *   {@link RedirectCookies}.
  */
-import type { HttpRequest, HttpResponse, PreparedHeaders } from './http.ts';
+import type { HttpRequest, PreparedHeaders } from './http-request.ts';
+import type { HttpResponse } from './http-response.ts';
 import { headerValue } from './headers.ts';
 
 /** k6's default of `maxRedirects`. */

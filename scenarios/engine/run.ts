@@ -16,12 +16,12 @@ import * as rampingVus from './executors/ramping-vus.ts';
 import * as sharedIterations from './executors/shared-iterations.ts';
 import { type CompiledFlow, compileFlows, SETUP_FLOW } from './compile.ts';
 import { Emitter, epochOf, type IterationContext, runIteration } from './flow.ts';
-import type { VuHttpOptions } from './http.ts';
 import { BUILTIN_METRICS } from './metrics/builtin.ts';
 import type { MetricDef, SampleSink } from './metrics/types.ts';
 import { createExecutionTuple, type ExecutionTuple } from './segments.ts';
 import { TemplateError } from './template.ts';
 import { vuHttpOptionsOf } from './transport.ts';
+import type { VuHttpOptions } from './vu-http.ts';
 import { Vu, VuPool, type UserSource } from './vu.ts';
 
 const M = BUILTIN_METRICS as Record<string, MetricDef>;

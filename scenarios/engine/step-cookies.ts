@@ -5,7 +5,7 @@
  * step's headers set. Nothing is done (no allocation) for a step without cookies while the jar is empty.
  */
 import { cookieHeader, type CookieJar } from './cookie-jar.ts';
-import { type PreparedHeaders, prepareHeaders } from './http.ts';
+import { type PreparedHeaders, prepareHeaders } from './http-request.ts';
 import { labelKey } from './random.ts';
 import type { Step } from '../spec.ts';
 import { compileString, type StringTemplate, type TemplateScope } from './template.ts';

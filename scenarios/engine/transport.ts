@@ -12,7 +12,7 @@ import type { ScenarioSpec } from '../spec.ts';
 import {
   resolveHostOverride, TLS13_CIPHER_SUITES, TLS_CIPHER_SUITES, TLS_VERSIONS, tlsAuthFor, type TlsVersionName, type TransportOptions,
 } from '../transport-options.ts';
-import type { VuHttpOptions } from './http.ts';
+import type { VuHttpOptions } from './vu-http.ts';
 
 type Options = Pick<ScenarioSpec['options'], 'insecureSkipTLSVerify'> & Partial<TransportOptions>;
 

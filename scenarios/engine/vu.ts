@@ -5,7 +5,7 @@
  */
 import type { ExecutionTuple } from './segments.ts';
 import { CookieJar } from './cookie-jar.ts';
-import { VuHttp, type VuHttpOptions } from './http.ts';
+import { VuHttp, type VuHttpOptions } from './vu-http.ts';
 
 /** Where users come from: user i for VU i (mod count). */
 export interface UserSource {

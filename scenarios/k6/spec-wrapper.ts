@@ -9,7 +9,7 @@
  */
 import type { Problem } from '../../models/errors.ts';
 import { k6FlowsOf, type ScenarioSpec } from '../spec.ts';
-import { execFunctionNames } from './script.ts';
+import { execFunctionNames } from './exec-names.ts';
 import { scriptExports } from './script-exports.ts';
 import { type K6WrapperInput, type K6WrapperModule, MIX_EXEC } from './wrapper.ts';
 

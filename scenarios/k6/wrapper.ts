@@ -38,7 +38,8 @@ import type { ScenarioSpec } from '../spec.ts';
 import { handleSummaryJs } from './handle-summary-js.ts';
 import { ITERATION_NUMBER_JS, MIX_HASH_JS } from './runtime-js.ts';
 import type { ScriptExports } from './script-exports.ts';
-import { k6OptionsOf, optionsJs, prefixedIdentifier } from './script.ts';
+import { prefixedIdentifier } from './exec-names.ts';
+import { k6OptionsOf, optionsJs } from './options.ts';
 import { TEXT_SUMMARY_JS } from './summary-js.ts';
 
 /** One catalog service the run serves. */

@@ -9,7 +9,8 @@
 import { createSecureServer, type Http2SecureServer, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
-import { type HttpRequest, VuHttp } from '../../scenarios/engine/http.ts';
+import type { HttpRequest } from '../../scenarios/engine/http-request.ts';
+import { VuHttp } from '../../scenarios/engine/vu-http.ts';
 import { type SelfSignedCert, selfSignedCert } from './self-signed-cert.ts';
 
 let certificate: SelfSignedCert | undefined;

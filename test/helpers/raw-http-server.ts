@@ -5,7 +5,9 @@
  */
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { VuHttp, type HttpRequest, type HttpResponse } from '../../scenarios/engine/http.ts';
+import type { HttpRequest } from '../../scenarios/engine/http-request.ts';
+import type { HttpResponse } from '../../scenarios/engine/http-response.ts';
+import { VuHttp } from '../../scenarios/engine/vu-http.ts';
 
 /** A request as the server read it. */
 export interface SeenRequest {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VuHttp } from '../../scenarios/engine/http.ts';
+import { VuHttp } from '../../scenarios/engine/vu-http.ts';
 import { startServer, type TestServer } from './server.ts';
 
 let server: TestServer;

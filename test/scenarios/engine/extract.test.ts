@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileExtract, findBetween, regexProblem } from '../../../scenarios/engine/extract.ts';
 import { headerValue } from '../../../scenarios/engine/headers.ts';
-import type { HttpResponse } from '../../../scenarios/engine/http.ts';
+import type { HttpResponse } from '../../../scenarios/engine/http-response.ts';
 import { ValidationError } from '../../../models/errors.ts';
 import { parseScenarioSpec } from '../../../scenarios/spec.ts';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpResponse } from '../../../scenarios/engine/http.ts';
+import type { HttpResponse } from '../../../scenarios/engine/http-response.ts';
 import { closeRawHttp, ok, rawServer, req, sleep, vu } from '../../helpers/raw-http-server.ts';
 
 afterEach(closeRawHttp);
@@ -78,7 +78,7 @@ describe('VuHttp over TLS', () => {
       await http.close();
       console.log(JSON.stringify(out));
     `);
-    const httpModule = pathToFileURL(resolve('scenarios/engine/http.ts')).href;
+    const httpModule = pathToFileURL(resolve('scenarios/engine/vu-http.ts')).href;
     const stdout = await new Promise<string>((done, fail) => {
       execFile(process.execPath, ['--import', 'tsx', script, httpModule, String(s.port)], {
         cwd: process.cwd(), timeout: 30_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') },

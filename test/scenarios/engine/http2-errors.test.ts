@@ -7,7 +7,7 @@
 import { constants } from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { http2ErrorOf, k6ErrorOf } from '../../../scenarios/engine/error-codes.ts';
-import type { HttpResponse } from '../../../scenarios/engine/http.ts';
+import type { HttpResponse } from '../../../scenarios/engine/http-response.ts';
 import { closeH2, frameServer, goawayFrame, h2Req, h2Server, h2Vu, okFrames, respond, rstFrame } from '../../helpers/http2-server.ts';
 
 afterEach(closeH2);

@@ -8,7 +8,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { k6ErrorOf } from '../../../scenarios/engine/error-codes.ts';
-import type { HttpResponse, HttpTimings } from '../../../scenarios/engine/http.ts';
+import type { HttpResponse, HttpTimings } from '../../../scenarios/engine/http-response.ts';
 import { closeH2, h2Req, h2Server, h2Vu, respond, testCert } from '../../helpers/http2-server.ts';
 import { until } from '../../helpers/raw-http-server.ts';
 

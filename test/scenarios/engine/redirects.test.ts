@@ -7,7 +7,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { headerValue } from '../../../scenarios/engine/headers.ts';
-import { type HttpRequest, type HttpResponse, VuHttp } from '../../../scenarios/engine/http.ts';
+import type { HttpRequest } from '../../../scenarios/engine/http-request.ts';
+import type { HttpResponse } from '../../../scenarios/engine/http-response.ts';
+import { VuHttp } from '../../../scenarios/engine/vu-http.ts';
 import { followRedirects, isRedirect } from '../../../scenarios/engine/redirects.ts';
 import { closeH2, h2Req, h2Server, h2Vu } from '../../helpers/http2-server.ts';
 

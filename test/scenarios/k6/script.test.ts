@@ -6,7 +6,8 @@ import { Emitter, type IterationContext, runIteration } from '../../../scenarios
 import { effectiveScenarios, runEngine } from '../../../scenarios/engine/run.ts';
 import { textSummary } from '../../../scenarios/engine/outputs/text-summary.ts';
 import { Vu, type UserSource } from '../../../scenarios/engine/vu.ts';
-import { buildK6Script, k6Options } from '../../../scenarios/k6/script.ts';
+import { k6Options } from '../../../scenarios/k6/options.ts';
+import { buildK6Script } from '../../../scenarios/k6/script.ts';
 import { parseScenarioSpec } from '../../../scenarios/spec.ts';
 import { removeDir, tempDir } from '../../helpers/cli.ts';
 import { k6TypeErrors } from './k6-typecheck.ts';

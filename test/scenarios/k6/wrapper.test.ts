@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../models/errors.ts';
 import { compileFlows, pickFlow } from '../../../scenarios/engine/compile.ts';
 import { scriptExports } from '../../../scenarios/k6/script-exports.ts';
-import { k6OptionsOf } from '../../../scenarios/k6/script.ts';
+import { k6OptionsOf } from '../../../scenarios/k6/options.ts';
 import { buildK6Wrapper, type K6WrapperInput, validateK6Wrapper } from '../../../scenarios/k6/wrapper.ts';
 import { parseScenarioSpec, type ScenarioSpec } from '../../../scenarios/spec.ts';
 import { REPO_ROOT, removeDir, tempDir } from '../../helpers/cli.ts';

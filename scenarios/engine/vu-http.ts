@@ -1,7 +1,6 @@
 /**
  * The engine's HTTP client: one keep-alive connection per VU and origin, as k6 gives every VU its own transport, and
- * k6's timing breakdown of each request (blocked, connecting, tls_handshaking, sending, waiting, receiving;
- * duration = sending + waiting + receiving). Bytes on the wire are counted per connection, as k6's
+ * k6's timing breakdown of each request (http-response.ts). Bytes on the wire are counted per connection, as k6's
  * data_sent/data_received are.
  *
  * The protocol is chosen as Go's transport (k6) chooses it: an https origin's connection offers h2 and http/1.1 by
@@ -18,82 +17,12 @@ import type { OutgoingHttpHeaders } from 'node:http2';
 import type { SecureContext } from 'node:tls';
 import type { NetErrorCause } from './error-codes.ts';
 import { headerValues } from './headers.ts';
+import { h2Headers, type HttpRequest, requestHead } from './http-request.ts';
+import { type HttpProto, type HttpResponse, unconnected } from './http-response.ts';
 import { Http1Connection, type Http1Exchange, type Http1Target } from './http1-connection.ts';
 import { Http2Connection, type Http2Exchange } from './http2-connection.ts';
+import { targetOf } from './origin-target.ts';
 import { TlsDial } from './tls-dial.ts';
-
-/** k6's timing breakdown of one request, milliseconds. */
-export interface HttpTimings {
-  /** Waiting for a connection, including connecting (k6 `http_req_blocked`). */
-  blocked: number;
-  /** TCP connect of a new connection made for this request, else 0. */
-  connecting: number;
-  /** TLS handshake of a new connection, else 0. */
-  tlsHandshaking: number;
-  /** Writing the request. */
-  sending: number;
-  /** Request written to first response byte (TTFB). */
-  waiting: number;
-  /** First to last response byte. */
-  receiving: number;
-  /** sending + waiting + receiving (k6 `http_req_duration`). */
-  duration: number;
-}
-
-/** One request to make. */
-export interface HttpRequest {
-  /** `http://host:port`. */
-  origin: string;
-  /** Path with query string. */
-  path: string;
-  /** HTTP method. */
-  method: string;
-  /** Header name/value pairs, flattened ([name, value, name, value, ...]), or prepared once by {@link prepareHeaders}. */
-  headers: string[] | PreparedHeaders;
-  /** Request body, if any. */
-  body?: string | Buffer;
-  /** Give up when the whole request has not ended after this many ms (k6 `timeout`, default 60 s). */
-  timeoutMs: number;
-  /** Keep the response body (for extract, body checks); otherwise only its size is counted. */
-  keepBody: boolean;
-  /**
-   * Most body bytes kept when {@link HttpRequest.keepBody} (default: no limit): a longer body fails the request
-   * (status 0, an error naming the cap) and closes its connection (HTTP/2: resets its stream, the session stays).
-   */
-  maxBodyBytes?: number;
-  /** Keep the response's header lines in {@link HttpResponse.head} (3xx responses keep them anyway, for redirects). */
-  keepHeaders?: boolean;
-}
-
-/** What came back; `status` 0 when no response (connection refused, timeout, interrupted). */
-export interface HttpResponse {
-  /** HTTP status, or 0 for a network error. */
-  status: number;
-  /** Response body when {@link HttpRequest.keepBody}, else empty. */
-  body: Buffer;
-  /** Response body size in bytes (counted even when not kept). */
-  bodySize: number;
-  /** Timing breakdown, ms. */
-  timings: HttpTimings;
-  /** Network error message when status is 0. */
-  error?: string;
-  /** What Node's Error said besides its message, when a socket failed (k6's error_code comes from it). */
-  errorCause?: NetErrorCause;
-  /** Monotonic time (performance.now(), ms) when the response ended or failed. */
-  endedAt: number;
-  /** The protocol of the response, as k6's `proto` tag has it (absent: HTTP/1.1). */
-  proto?: HttpProto;
-  /**
-   * Response header lines (`Name: value`, CRLF-separated, UTF-8) when {@link HttpRequest.keepHeaders}, and of every
-   * 3xx response and every response with a Set-Cookie; read them with headers.ts headerValue.
-   */
-  head?: string;
-  /** The response's Set-Cookie header values, when it has any (the VU's cookie jar stores them), read from `head`. */
-  setCookies?: string[];
-}
-
-/** k6's `proto` tag values: Go's Response.Proto. */
-export type HttpProto = 'HTTP/1.1' | 'HTTP/2.0';
 
 /** What counts bytes on the wire: a connection, or a TLS dial that failed. */
 interface ByteSource {
@@ -110,14 +39,6 @@ interface Held<C extends ByteSource = Http1Connection | Http2Connection> {
 
 /** Methods Go's transport (k6) replays on a new connection when a reused one died unanswered (isReplayable). */
 const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
-/** Methods whose empty body is still announced with Content-Length: 0, as Go's client does. */
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-/** RFC 9110 token: a method or header name. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Characters a header value cannot hold: controls other than HTAB (CR/LF would inject headers). */
-const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
-/** Path characters to percent-encode, as Go's URL.EscapedPath does: spaces, controls and non-ASCII. */
-const PATH_ESCAPE = /[^\x21-\x7e]+/g;
 
 /** Transport options of a VU, k6's names (engine/transport.ts makes them from a spec's options). */
 export interface VuHttpOptions {
@@ -465,135 +386,6 @@ export class VuHttp {
     this.#held.clear();
   }
 }
-
-const targets = new Map<string, Http1Target>();
-
-/** Parses an origin once per process. */
-function targetOf(origin: string): Http1Target {
-  let t = targets.get(origin);
-  if (t !== undefined) return t;
-  let u: URL;
-  try {
-    u = new URL(origin);
-  } catch {
-    throw new Error(`invalid URL origin ${JSON.stringify(origin)}`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`unsupported protocol ${u.protocol} in ${origin}`);
-  const secure = u.protocol === 'https:';
-  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-  t = { host, port: Number(u.port || (secure ? 443 : 80)), secure, hostHeader: u.host };
-  targets.set(origin, t);
-  return t;
-}
-
-/** Header lines rendered once for the wire, with what {@link requestHead} needs to know about them. */
-export interface PreparedHeaders {
-  /** `name: value\r\n` lines. */
-  readonly lines: string;
-  /** A Host header is among them. */
-  readonly hasHost: boolean;
-  /** A Content-Length header is among them. */
-  readonly hasLength: boolean;
-  /** Why these headers cannot be sent (a name that is not a token, a control character in a value); a request with them fails with status 0. */
-  readonly error?: string;
-  /** The name/value pairs themselves (the array given to {@link prepareHeaders}, not a copy), for HTTP/2. */
-  readonly pairs: readonly string[];
-}
-
-/**
- * Renders and checks header pairs once, for headers that do not change between requests.
- * @param flat [name, value, name, value, ...]
- * @returns the prepared headers (with `error` set instead of throwing when a pair cannot be sent)
- */
-export function prepareHeaders(flat: readonly string[]): PreparedHeaders {
-  let lines = '';
-  let hasHost = false;
-  let hasLength = false;
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const name = flat[i]!;
-    const value = flat[i + 1]!;
-    if (!TOKEN.test(name)) return { lines: '', hasHost, hasLength, pairs: flat, error: `invalid header name ${JSON.stringify(name)}: not an HTTP token` };
-    if (BAD_VALUE.test(value)) {
-      return { lines: '', hasHost, hasLength, pairs: flat, error: `invalid header ${JSON.stringify(name)}: the value holds a control character (CR, LF, NUL, ...)` };
-    }
-    if (name.length === 4 && name.toLowerCase() === 'host') hasHost = true;
-    else if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
-    lines += `${name}: ${value}\r\n`;
-  }
-  return { lines, hasHost, hasLength, pairs: flat };
-}
-
-/**
- * The request line and headers; Host and Content-Length added unless the step set them, and `Connection: close` when
- * the connection serves one request (k6 noConnectionReuse: Go's transport adds it unless a Connection header is set).
- */
-function requestHead(req: HttpRequest, target: Http1Target, close: boolean): string {
-  const h = Array.isArray(req.headers) ? prepareHeaders(req.headers) : req.headers as PreparedHeaders;
-  if (h.error !== undefined) throw new Error(h.error);
-  if (!TOKEN.test(req.method)) throw new Error(`invalid method ${JSON.stringify(req.method)}: not an HTTP token`);
-  let head = `${req.method} ${escapePath(req.path)} HTTP/1.1\r\n${h.lines}`;
-  if (!h.hasHost) head += `host: ${target.hostHeader}\r\n`;
-  if (close && !/^connection:/im.test(h.lines)) head += 'connection: close\r\n';
-  const length = bodyLength(req.body);
-  if (!h.hasLength && (length > 0 || BODY_METHODS.has(req.method))) head += `content-length: ${length}\r\n`;
-  return `${head}\r\n`;
-}
-
-function escapePath(path: string): string {
-  PATH_ESCAPE.lastIndex = 0;
-  return PATH_ESCAPE.test(path) ? path.replace(PATH_ESCAPE, encodeURIComponent) : path;
-}
-
-function bodyLength(body: string | Buffer | undefined): number {
-  return body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-}
-
-/** Header fields Go's HTTP/2 transport leaves out: connection-specific in HTTP/1.1, forbidden in HTTP/2 (RFC 9113 8.2.2). */
-const H2_DROPPED = new Set(['connection', 'proxy-connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'http2-settings']);
-
-/**
- * The request's HTTP/2 header block, as Go's transport writes it (http2 encodeHeaders): pseudo-headers; `:authority`
- * from a Host header when the step set one; field names in lower case; Content-Length computed (a step's own is left
- * out) and sent for a body or an empty POST/PUT/PATCH; connection-specific fields dropped, TE kept only as `trailers`.
- */
-function h2Headers(req: HttpRequest, target: Http1Target): OutgoingHttpHeaders {
-  const h = Array.isArray(req.headers) ? prepareHeaders(req.headers) : req.headers as PreparedHeaders;
-  if (h.error !== undefined) throw new Error(h.error);
-  if (!TOKEN.test(req.method)) throw new Error(`invalid method ${JSON.stringify(req.method)}: not an HTTP token`);
-  const out: OutgoingHttpHeaders = { ':method': req.method, ':scheme': 'https', ':authority': target.hostHeader, ':path': escapePath(req.path) || '/' };
-  const p = h.pairs;
-  for (let i = 0; i + 1 < p.length; i += 2) {
-    const name = p[i]!.toLowerCase();
-    const value = p[i + 1]!;
-    if (name === 'host') out[':authority'] = value;
-    else if (name === 'content-length' || H2_DROPPED.has(name) || (name === 'te' && value.toLowerCase() !== 'trailers')) continue;
-    else {
-      const prev = out[name];
-      out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [String(prev), value];
-    }
-  }
-  const length = bodyLength(req.body);
-  if (length > 0 || BODY_METHODS.has(req.method)) out['content-length'] = String(length);
-  return out;
-}
-
-/**
- * A request that got no connection (refused, DNS, TLS failure, timeout or interrupt while connecting, or refused
- * before any: bad header, closed VU): as in k6, all its time is blocked and nothing was sent, so duration is 0.
- */
-function unconnected(t0: number, end: number, error: string | undefined, connectMs: number, tlsMs: number, cause?: NetErrorCause): HttpResponse {
-  const blocked = end - t0;
-  const connecting = Math.min(connectMs, blocked);
-  const res: HttpResponse = {
-    status: 0, body: EMPTY, bodySize: 0, endedAt: end,
-    timings: { blocked, connecting, tlsHandshaking: Math.min(tlsMs, blocked - connecting), sending: 0, waiting: 0, receiving: 0, duration: 0 },
-  };
-  if (error !== undefined) res.error = error;
-  if (cause !== undefined) res.errorCause = cause;
-  return res;
-}
-
-const EMPTY = Buffer.alloc(0);
 
 /**
  * A promise executor without a closure: it runs synchronously inside `new Promise`, so the resolver can be handed
