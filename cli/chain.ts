@@ -24,6 +24,7 @@ import type { InsecureSkipTLSVerifySetting } from '../scenarios/tls-verify.ts';
 import { DATA_DIR } from './data.ts';
 import { loadHighs } from './highs.ts';
 import { catalogOf, readObservedDemand } from './inputs/catalog.ts';
+import { InputError } from './errors.ts';
 import { chainData } from './inputs/chain-data.ts';
 import { readDemandFile } from './inputs/demand.ts';
 import { readForecastFile } from './inputs/forecast.ts';
@@ -80,6 +81,8 @@ export interface PlanFlags {
   intents?: string;
   /** A `caplab.candidates/v1` file of what-if sites for --optimize. */
   candidates?: string;
+  /** Scale the demand so the model's peak at the fleet's as-of quarter is what today's fleet serves. */
+  calibrateFleet?: boolean;
 }
 
 /** The scenario builder's flags (`caplab scenarios build`). */
@@ -184,7 +187,9 @@ async function planChain(opts: Partial<PlanFlags>, seed: number): Promise<Chain>
     placement: await loadPlacement('seed-4dc', data.rtt),
     ...(opts.fleet !== undefined ? { fleet: { fleet: parseWith(FleetSchema, await readJson(opts.fleet, 'fleet file'), opts.fleet), source: opts.fleet } } : {}),
     ...(opts.optimize ? { intents: await readIntents(opts.intents), ...(opts.candidates !== undefined ? { candidates: await readCandidates(opts.candidates) } : {}) } : {}),
+    ...(opts.calibrateFleet ? { calibrateToFleet: true } : {}),
   };
+  if (opts.calibrateFleet && traffic) throw new InputError('--calibrate-fleet scales the demand the traffic is computed from: it cannot be used with --traffic (use --forecast)');
   const c = chain(given, data, seed);
   if (opts.results === undefined) return c;
   // Measured capacity is read for the DCs of the traffic, which the chain may compute first.

@@ -106,6 +106,7 @@ export function buildProgram(): Command {
     .option('--optimize', 'also solve the least-cost placement per quarter under the intents (MIP, HiGHS): plan.json `optimized`, next to the greedy placement', false)
     .option('--intents <file>', 'caplab.intents/v1 file for --optimize: latency budgets, spares, utilization cap, DC losses to survive (default: data/intents.json)')
     .option('--candidates <file>', 'caplab.candidates/v1 what-if sites for --optimize (e.g. data/candidates.json): each tried alone and all together, which to open and when, what each saves or buys')
+    .option('--calibrate-fleet', 'scale every service\'s demand so the model\'s peak at the fleet\'s as-of quarter is what today\'s fleet serves (its stated peakUtilization or peakRps); plan.json fleetCheck says by how much', false)
     .option('--json', 'print plan JSON to stdout and write nothing', false)
     .action(lazy('./commands/plan.ts'));
 

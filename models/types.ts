@@ -314,6 +314,8 @@ export type FleetCheck = {
   factor: number;
   /** Within the model's p10..p90, or which side is higher. */
   verdict: 'agrees' | 'model-higher' | 'model-lower';
+  /** `calibrate: fleet`: the demand was scaled by `factor` to meet the fleet; `before` is the check without it. */
+  calibration?: { factor: number; before: FleetCheck };
 } | {
   status: 'unavailable';
   /** Why not checked: no stated peak, the as-of period outside the forecast, a site without capacity. */

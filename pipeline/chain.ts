@@ -18,12 +18,13 @@ import type { Devices, Usage } from '../models/population/settings.ts';
 import { routeCountries } from '../models/routing/route.ts';
 import type { Placement, Residency, Rtt } from '../models/routing/settings.ts';
 import type { DemandFile } from '../models/traffic/demand-file.ts';
-import type { ServiceDemands } from '../models/traffic/service-demand.ts';
+import { scaleDemands, type ServiceDemands } from '../models/traffic/service-demand.ts';
 import type { LoadShape } from '../models/traffic/settings.ts';
-import type { Forecast, Plan, Population, Traffic } from '../models/types.ts';
+import type { FleetCheck, Forecast, Plan, Population, Traffic } from '../models/types.ts';
 import type { ScenarioSettings } from '../scenarios/build-settings.ts';
 import type { Catalog } from '../scenarios/catalog.ts';
 import type { NamedDocument } from './document.ts';
+import { StageInputError } from './errors.ts';
 import { modelAtAsOf, planFleetCheck } from './fleet.ts';
 import { type ForecastChoices, type ForecastDefaults, forecastStage } from './forecast.ts';
 import { optimizeStage } from './optimize.ts';
@@ -81,6 +82,13 @@ export interface ChainGiven {
   observed?: ReadonlyMap<string, DemandFile>;
   /** A calibrated demand file laid over the catalog's demand (`--demand`). */
   calibration?: DemandFile;
+  /**
+   * `calibrate: fleet`: every service's demand scaled so the model's peak at today's fleet's as-of period is the peak
+   * that fleet serves (its fleet check's factor, with the capacity known when the demand is first computed).
+   */
+  calibrateToFleet?: boolean;
+  /** What `calibrateToFleet` did: the factor and the check before it (set by the chain). */
+  fleetCalibration?: { factor: number; before: FleetCheck };
   services?: ServiceDemands;
   traffic?: Traffic;
   /** Today's fleet and where it came from (default data/fleet.json). */
@@ -156,9 +164,18 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
       }, seed));
     },
     services() {
-      return (done.services ??= serviceDemands(need('catalog', 'traffic'), {
+      if (done.services) return done.services;
+      const base = serviceDemands(need('catalog', 'traffic'), {
         get usage() { return data.usage; }, observed: done.observed ?? new Map(), ...(done.calibration ? { calibration: done.calibration } : {}),
-      }));
+      });
+      if (!done.calibrateToFleet) return (done.services = base);
+      // The same chain without the calibration, up to its plan: the fleet check there gives the factor.
+      const { calibrateToFleet: _on, traffic: _t, plan: _p, ...rest } = done;
+      const before = chain({ ...rest, services: base }, data, seed).plan().fleetCheck!;
+      if (before.status !== 'checked') throw new StageInputError(`calibrate: fleet needs today's fleet checked against the model, which it was not: ${before.reason}`);
+      const factor = before.fleetPeakRps / before.modelPeakRps.p50;
+      done.fleetCalibration = { factor, before };
+      return (done.services = scaleDemands(base, factor, `to today's fleet (${before.asOf}, calibrate: fleet)`));
     },
     traffic() {
       if (!trafficResult) {
@@ -190,7 +207,10 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
           forecast: self.forecast(), placement: done.placement!, services: self.services(), from: period, to: period, ...(done.dcs ? { dcs: done.dcs } : {}),
         }, data).traffic,
       };
-      return (done.plan = { ...plan, fleetCheck: planFleetCheck(plan, fleet.fleet, modelAtAsOf(fleet.fleet, traffic, model)) });
+      const check = planFleetCheck(plan, fleet.fleet, modelAtAsOf(fleet.fleet, traffic, model));
+      const calibrated = done.fleetCalibration && check.status === 'checked'
+        ? { ...check, calibration: { factor: done.fleetCalibration.factor, before: done.fleetCalibration.before } } : check;
+      return (done.plan = { ...plan, fleetCheck: calibrated });
     },
     optimized(highs) {
       const plan = self.plan();

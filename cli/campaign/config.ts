@@ -56,6 +56,8 @@ export const CampaignSchema = z.strictObject({
   /** caplab.candidates/v1 file of what-if sites for the optimized placement. */
   candidates: z.string().min(1).optional(),
   quick: z.boolean().optional(),
+  /** `fleet`: scale the demand so the model's peak at today's fleet's as-of quarter is what that fleet serves. */
+  calibrate: z.literal('fleet', { error: 'must be `fleet` (scale the demand to today\'s fleet)' }).optional(),
 });
 
 type ParsedCampaign = z.output<typeof CampaignSchema>;

@@ -121,6 +121,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
       // The DCs were checked against the placement with the other inputs.
       ...(campaign.dcs ? { dcs: campaign.dcs } : {}),
       catalog, observed: await readObservedDemand(catalog),
+      ...(campaign.calibrate === 'fleet' ? { calibrateToFleet: true } : {}),
     }, data, seed);
 
     await stage('forecast', async () => writeFileAtomic(join(stagingDir, FORECAST), tagged(runId, c.forecast())));

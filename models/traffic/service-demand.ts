@@ -55,3 +55,21 @@ export function calibrate(base: ServiceDemands, file: DemandFile): ServiceDemand
   }
   return out;
 }
+
+/**
+ * Every service's demand per device scaled by one factor (curves unchanged), saying so in each one's source: what
+ * `calibrate: fleet` does so that the model's peak at today's fleet's as-of period is the peak that fleet serves.
+ * @param base the demand
+ * @param factor the scale, > 0
+ * @param why what the factor comes from, appended to each source
+ * @returns a new record, services in the same order
+ * @throws {RangeError} when the factor is not a positive finite number
+ * @example scaleDemands(d, 0.8, 'to today\'s fleet').ota_check.perDevicePerDay // 0.8 x before
+ */
+export function scaleDemands(base: ServiceDemands, factor: number, why: string): ServiceDemands {
+  if (!(factor > 0) || !Number.isFinite(factor)) throw new RangeError(`scaleDemands: factor must be a positive number, got ${factor}`);
+  return Object.fromEntries(Object.entries(base).map(([s, d]) => [s, {
+    ...d, perDevicePerDay: d.perDevicePerDay * factor, source: `${d.source}, scaled x${Number(factor.toPrecision(4))} ${why}`,
+  }]));
+}
+

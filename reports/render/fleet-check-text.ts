@@ -26,6 +26,15 @@ export function fleetCheckText(c: FleetCheck): FleetCheckText {
   const model = `the model's ${c.asOf} peak is ${int(m.p50)} req/s (p10 ${int(m.p10)}, p90 ${int(m.p90)})`;
   const load = c.impliedUtilization
     ? ` On today's fleet that peak is ${pct(c.impliedUtilization.p50)} utilization (p10 ${pct(c.impliedUtilization.p10)}, p90 ${pct(c.impliedUtilization.p90)}).` : '';
+  if (c.calibration) {
+    const b = c.calibration.before;
+    const was = b.status === 'checked' ? `${int(b.modelPeakRps.p50)} req/s (p10 ${int(b.modelPeakRps.p10)}, p90 ${int(b.modelPeakRps.p90)})` : 'unknown';
+    return {
+      text: `${fleet}, ${serves}. Demand scaled x${num(c.calibration.factor, 2)} (calibrate: fleet) so that the model's ${c.asOf} peak is what the fleet serves; ` +
+        `the model alone gave ${was}.${load}`,
+      ok: true,
+    };
+  }
   if (c.verdict === 'agrees') return { text: `${fleet}, ${serves}; ${model}: they agree.${load}`, ok: true };
   const side = c.verdict === 'model-higher'
     ? `the model asks for ${num(c.factor, 1)}x what the fleet serves, beyond its own p10-p90 interval`

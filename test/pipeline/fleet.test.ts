@@ -46,3 +46,38 @@ describe('the plan\'s fleet check', () => {
     expect(fleetCheckText(check)).toEqual({ text: 'Today\'s fleet, 420 nodes as of 2014Q4: not checked against the model (the traffic does not cover the fleet\'s as-of period 2014Q4).', ok: undefined });
   });
 });
+
+describe('calibrate: fleet', () => {
+  it('scales every service\'s demand by fleet peak / model p50, so the as-of peak is the fleet\'s, and says so', async () => {
+    const { data, given } = await builtIn();
+    const plain = chain(given, data, 1);
+    const before = plain.plan().fleetCheck!;
+    if (before.status !== 'checked') throw new Error('unreachable');
+    const factor = before.fleetPeakRps / before.modelPeakRps.p50;
+    const c = chain({ ...given, calibrateToFleet: true }, data, 1);
+    for (const [s, d] of Object.entries(c.services())) {
+      expect(d.perDevicePerDay).toBeCloseTo(plain.services()[s]!.perDevicePerDay * factor, 9);
+      expect(d.source).toMatch(/scaled x[\d.]+ to today's fleet \(2014Q4, calibrate: fleet\)$/);
+    }
+    const after = c.plan().fleetCheck!;
+    if (after.status !== 'checked') throw new Error('unreachable');
+    // Demand is linear in the per-device rate: the as-of p50 peak is now the fleet's, and the check agrees.
+    // traffic.json rounds each DC's peak to 0.001 req/s: the sum is exact to half that per DC.
+    expect(Math.abs(after.modelPeakRps.p50 - before.fleetPeakRps)).toBeLessThanOrEqual(0.0005 * Object.keys(c.plan().dcs).length);
+    expect(after).toMatchObject({ verdict: 'agrees', calibration: { before } });
+    expect(after.calibration!.factor).toBeCloseTo(factor, 12);
+    expect(after.factor).toBeCloseTo(1, 6);
+    // Every planned quarter's demand moved by the same factor.
+    const q = (x: typeof c) => x.plan().dcs.singapore!.quarters[4]!.demandRps.p50;
+    // The quarter's demand sums its services' rates, each rounded to 0.001 req/s in both plans.
+    expect(Math.abs(q(c) - q(plain) * factor)).toBeLessThanOrEqual(0.0005 * (1 + factor) * Object.keys(c.services()).length);
+    expect(fleetCheckText(after).text).toMatch(/Demand scaled x[\d.]+ \(calibrate: fleet\) so that the model's 2014Q4 peak is what the fleet serves; the model alone gave [\d,]+ req\/s/);
+  });
+
+  it('refuses, with the reason, when the fleet cannot be checked', async () => {
+    const { data, given } = await builtIn();
+    const fleet = { fleet: { schema: 'caplab.fleet/v1' as const, asOf: '2014Q4', nodes: { beijing: 420 } }, source: 'fleet.json' };
+    expect(() => chain({ ...given, fleet, calibrateToFleet: true }, data, 1).traffic()).toThrow(
+      'calibrate: fleet needs today\'s fleet checked against the model, which it was not: the fleet states neither peakUtilization nor peakRps');
+  });
+});

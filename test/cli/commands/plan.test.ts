@@ -60,4 +60,18 @@ describe('caplab plan --results', () => {
     expect(r.code).toBe(104);
     expect(r.stderr).toMatch(/singapore: summary-probe\.json without points-probe\.ndjson/);
   });
+
+  it('--calibrate-fleet scales the demand to today\'s fleet and records it; with --traffic it is refused (104)', async () => {
+    const r = await runCli(['plan', '--calibrate-fleet', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.fleetCheck).toMatchObject({ status: 'checked', asOf: '2014Q4', verdict: 'agrees', calibration: { before: { status: 'checked' } } });
+    expect(plan.fleetCheck.calibration.factor).toBeCloseTo(plan.fleetCheck.calibration.before.fleetPeakRps / plan.fleetCheck.calibration.before.modelPeakRps.p50, 9);
+    const traffic = join(dir, 'calibrate-traffic.json');
+    expect((await runCli(['--out-dir', dir, 'traffic', '--to', '2015Q2'])).code).toBe(0);
+    writeFileSync(traffic, readFileSync(join(dir, 'traffic.json')));
+    const refused = await runCli(['plan', '--traffic', traffic, '--calibrate-fleet', '--json']);
+    expect(refused.code).toBe(104);
+    expect(refused.stderr).toContain('--calibrate-fleet scales the demand the traffic is computed from: it cannot be used with --traffic');
+  }, 120_000);
 });
