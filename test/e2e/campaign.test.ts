@@ -2,7 +2,7 @@
  * End to end: `caplab campaign --quick` on the defaults (built-in stacks on 127.0.0.1), then every file of the campaign
  * directory against its contract (one run's files, listed in its manifest), and report.html in chromium offline.
  * The gate must pass the replays at the default budgets; on a host whose CPUs were contended during the campaign
- * (test/helpers/host-pressure.ts) it may fail only on latency limits, exit 99, and the test says so.
+ * (test/helpers/host-pressure.ts) it may fail only on latency and dropped iterations, exit 99, and the test says so.
  * Also: Ctrl-C during the sweep of a re-run into the same folder leaves the previous run whole, no server or load
  * process and no partial file, and says truly what was written.
  */
@@ -146,13 +146,14 @@ describe('caplab campaign --quick', () => {
   it('passes the gate on the replay results at the default budgets', async () => {
     const r = await runCli(['gate', join(out, 'results'), '--junit', join(dir, 'gate-junit.xml')]);
     if (r.code === 0) return;
-    // A replay on a host whose CPUs were contended measured the host's latency, not the model's: there the gate
-    // must still fail only on latency limits (never on missing DCs, points or metrics, nor on errors), and say so.
+    // A replay on a host whose CPUs were contended measured the host's latency, not the model's (and its VUs, held by
+    // slow answers, could not start every iteration on time): there the gate may fail only on latency and dropped
+    // iterations (never on missing DCs, points or metrics, nor on failed requests), and the test says so.
     const failures = [...readFileSync(join(dir, 'gate-junit.xml'), 'utf8').matchAll(/<failure message="([^"]*)"/g)].map((m) => m[1]!);
     const contended = cpuStalled !== undefined && cpuStalled >= CONTENDED;
-    const latencyOnly = failures.length > 0 && failures.every((f) => /http_req_duration|\bp\(?9[59]\)?\b/.test(f));
+    const latencyOnly = failures.length > 0 && failures.every((f) => /http_req_duration|dropped_iterations|droppedIterations|\bp\(?9[59]\)?\b/.test(f));
     expect(contended && latencyOnly && r.code === 99, `gate exited ${r.code} with the host ${cpuStalled === undefined ? 'without PSI' : `${(cpuStalled * 100).toFixed(0)}% CPU-stalled`}:\n${failures.join('\n')}\n${r.stdout}${r.stderr}`).toBe(true);
-    console.log(`gate: ${failures.length} latency limits failed while the host was ${(cpuStalled! * 100).toFixed(0)}% CPU-stalled during the campaign: ${failures.join('; ')}`);
+    console.log(`gate: ${failures.length} latency or dropped-iteration limits failed while the host was ${(cpuStalled! * 100).toFixed(0)}% CPU-stalled during the campaign: ${failures.join('; ')}`);
   });
 
   it('ran probe, sweep and replay per DC: k6-shaped summaries and NDJSON points', () => {
