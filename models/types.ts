@@ -322,6 +322,26 @@ export type FleetCheck = {
   reason: string;
 });
 
+/** One input of a plan's sensitivity: the horizon's total cost with it at the low and at the high end of its interval. */
+export interface SensitivityInput {
+  name: 'growth' | 'demandPerDevice' | 'capacity' | 'targetUtilization' | 'prices' | 'flashSaleMultiplier';
+  /** Its name in words. */
+  label: string;
+  /** The input's value at that end (as text: `-25%`, `60%`, `forecast p10`) and the horizon's cost there. */
+  low: { value: string; cost: number };
+  high: { value: string; cost: number };
+  /** |high cost - low cost|. */
+  swing: number;
+}
+
+/** Which inputs move a plan's horizon cost most (models/capacity/sensitivity.ts), largest swing first. */
+export interface Sensitivity {
+  /** The base plan's total cost over its horizon (every DC, every quarter). */
+  baseCost: number;
+  currency: string;
+  inputs: SensitivityInput[];
+}
+
 /** plan.json (`caplab.plan/v1`). */
 export interface Plan {
   /** Schema tag. */
@@ -336,6 +356,8 @@ export interface Plan {
   fleet: { asOf: string; nodes: Record<string, number> };
   /** Today's fleet against the model at its as-of period (models/capacity/fleet-check.ts). */
   fleetCheck?: FleetCheck;
+  /** Which inputs move the horizon's cost most (models/capacity/sensitivity.ts). */
+  sensitivity?: Sensitivity;
   /** Currency of costs. */
   currency: string;
   /** If a DC is lost: where each of its countries fails over, and the countries residency leaves nowhere to go. */

@@ -10,6 +10,8 @@ import type { Highs } from 'highs';
 import type { Hardware, ServiceTimes } from '../models/capacity/hardware.ts';
 import type { NodeCapacity } from '../models/capacity/node-capacity.ts';
 import type { OptimizedPlacement } from '../models/capacity/optimize/result.ts';
+import { buildPlan } from '../models/capacity/planner.ts';
+import { sensitivity } from '../models/capacity/sensitivity.ts';
 import type { Fleet, PlannerSettings } from '../models/capacity/settings.ts';
 import type { Analogues } from '../models/growth/analogues.ts';
 import type { History } from '../models/growth/history.ts';
@@ -28,7 +30,7 @@ import { StageInputError } from './errors.ts';
 import { modelAtAsOf, planFleetCheck } from './fleet.ts';
 import { type ForecastChoices, type ForecastDefaults, forecastStage } from './forecast.ts';
 import { optimizeStage } from './optimize.ts';
-import { planStage } from './plan.ts';
+import { planInput } from './plan.ts';
 import { populationStage } from './population.ts';
 import { type BuiltSpecs, dcUsersFiles, type ScenariosRequest, scenariosStage } from './scenarios.ts';
 import { serviceDemands, type TrafficResult, trafficStage } from './traffic.ts';
@@ -196,9 +198,10 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
       const catalog = need('catalog', 'plan');
       const fleet = done.fleet ?? { fleet: data.fleet, source: 'data/fleet.json' };
       const traffic = self.traffic().traffic;
-      const plan = planStage({
+      const input = planInput({
         traffic, catalog, fleet: fleet.fleet, fleetSource: fleet.source, ...(done.measured ? { measured: done.measured } : {}),
       }, data, seed);
+      const plan = buildPlan(input);
       // The model at today's fleet's as-of period, from the forecast the traffic came from: one the chain computed
       // (or was given), never the default history's beside a traffic file of the user's.
       const model = !done.placement || (given.traffic && !done.forecast) ? undefined : {
@@ -210,7 +213,10 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
       const check = planFleetCheck(plan, fleet.fleet, modelAtAsOf(fleet.fleet, traffic, model));
       const calibrated = done.fleetCalibration && check.status === 'checked'
         ? { ...check, calibration: { factor: done.fleetCalibration.factor, before: done.fleetCalibration.before } } : check;
-      return (done.plan = { ...plan, fleetCheck: calibrated });
+      // Growth's interval per quarter: the active devices of the forecast the traffic came from.
+      const devices = model ? Object.fromEntries(model.forecast.quarters.map((q) => [q.quarter, q.activeDevices])) : undefined;
+      const ranges = data.planner.sensitivity;
+      return (done.plan = { ...plan, fleetCheck: calibrated, ...(ranges ? { sensitivity: sensitivity(input, ranges, devices) } : {}) });
     },
     optimized(highs) {
       const plan = self.plan();

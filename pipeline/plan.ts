@@ -7,7 +7,7 @@
  */
 import { type Hardware, type ServiceTimes, serviceMix } from '../models/capacity/hardware.ts';
 import { modeledNodeCapacity, type NodeCapacity } from '../models/capacity/node-capacity.ts';
-import { buildPlan, type DcCapacity } from '../models/capacity/planner.ts';
+import { buildPlan, type DcCapacity, type PlanInput } from '../models/capacity/planner.ts';
 import type { Fleet, PlannerSettings } from '../models/capacity/settings.ts';
 import { ValidationError } from '../models/errors.ts';
 import type { Residency, Rtt } from '../models/routing/settings.ts';
@@ -53,6 +53,20 @@ export interface PlanRequest {
  *   every service it serves
  */
 export function planStage(req: PlanRequest, data: PlanData, seed: number): Plan {
+  return buildPlan(planInput(req, data, seed));
+}
+
+/**
+ * What the planner is given for a plan: the traffic, each DC's per-node capacity (measured or modeled), prices, fleet,
+ * routing data and settings (the sensitivity analysis varies it).
+ * @param req traffic, catalog, fleet and measurements
+ * @param data hardware, service times, planner settings, RTT and residency
+ * @param seed seed of the plan's draws
+ * @returns the planner's input
+ * @throws {ValidationError} as {@link planStage}
+ * @throws {StageInputError} as {@link planStage}
+ */
+export function planInput(req: PlanRequest, data: PlanData, seed: number): PlanInput {
   const { traffic, fleet, fleetSource } = req;
   const { hardware, planner: settings } = data;
   // Modeled service times: a catalog service's own `model`, else the built-in stacks' route of the same name.
@@ -98,7 +112,7 @@ export function planStage(req: PlanRequest, data: PlanData, seed: number): Plan 
     capacity[dc] = { ...cap, inputs: { ...cap.inputs, profile: site.profile }, workers: profile.workers };
     prices[dc] = site.pricePerNodeMonth;
   }
-  return buildPlan({ traffic, capacity, fleet, pricePerNodeMonth: prices, currency: hardware.currency, rtt: data.rtt, residency: data.residency, settings, seed });
+  return { traffic, capacity, fleet, pricePerNodeMonth: prices, currency: hardware.currency, rtt: data.rtt, residency: data.residency, settings, seed };
 }
 
 /**

@@ -4,6 +4,11 @@
  */
 import { z } from 'zod';
 
+/** A low..high interval of one input, low below high. */
+function Interval(value: z.ZodNumber) {
+  return z.object({ low: value, high: value }).loose().refine((i) => i.low < i.high, { message: 'low must be below high' });
+}
+
 /** Schema of data/planner.json. */
 export const PlannerSettingsSchema = z.object({
   schema: z.literal('caplab.planner/v1'),
@@ -14,6 +19,13 @@ export const PlannerSettingsSchema = z.object({
   queueWaitTargetMs: z.number().positive(),
   serverBudgetP95Ms: z.number().positive(),
   regret: z.object({ shortage: z.number().positive(), surplus: z.number().positive() }).loose(),
+  /** Intervals the sensitivity analysis moves each stated input over (factors, or a utilization), low < high. */
+  sensitivity: z.object({
+    demandPerDevice: Interval(z.number().positive()),
+    targetUtilization: Interval(z.number().gt(0).max(1)),
+    prices: Interval(z.number().positive()),
+    flashSaleMultiplier: Interval(z.number().nonnegative()),
+  }).loose().optional(),
 }).loose();
 
 /** Parsed data/planner.json. */

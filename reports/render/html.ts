@@ -9,6 +9,7 @@ import { esc, inlineScript, jsonForScript } from './html/escape.ts';
 import { forecastSection, demandSection, placementSection } from './html/sections-model.ts';
 import { loadSection } from './html/sections-load.ts';
 import { optimizedSection } from './html/sections-optimized.ts';
+import { sensitivitySection } from './html/sections-sensitivity.ts';
 import { checksSection, provenanceSection, recommendationSection } from './html/sections-plan.ts';
 import { REPORT_CSS } from './html/styles.ts';
 import type { ReportModel } from './model.ts';
@@ -32,7 +33,7 @@ const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-i
  */
 export function renderHtml(m: ReportModel, opts: HtmlOptions): string {
   if (typeof opts.chartJs !== 'string' || opts.chartJs.trim() === '') throw new TypeError('renderHtml: chartJs (the chart.js bundle source) is empty');
-  const nav = [['recommendation', 'Recommendation'], ['optimized', 'Optimized placement'], ['checks', 'Thresholds & budgets'], ['forecast', 'Forecast'], ['demand', 'Demand'],
+  const nav = [['recommendation', 'Recommendation'], ['optimized', 'Optimized placement'], ['sensitivity', 'Sensitivity'], ['checks', 'Thresholds & budgets'], ['forecast', 'Forecast'], ['demand', 'Demand'],
     ['placement', 'Placement'], ['load', 'Load results'], ['provenance', 'Provenance']]
     .map(([id, label]) => `<a href="#${id}">${label}</a>`).join('');
   const notes = m.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('');
@@ -51,6 +52,7 @@ export function renderHtml(m: ReportModel, opts: HtmlOptions): string {
 <main>
 ${recommendationSection(m)}
 ${optimizedSection(m)}
+${sensitivitySection(m)}
 ${checksSection(m)}
 ${forecastSection(m)}
 ${demandSection(m)}

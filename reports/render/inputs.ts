@@ -57,6 +57,10 @@ export const PlanFileSchema = z.object({
   fleet: z.object({ asOf: z.string(), nodes: z.record(z.string(), n) }).loose(),
   currency: z.string(),
   fleetCheck: z.object({ status: z.enum(['checked', 'unavailable']), asOf: z.string(), nodes: n }).loose().optional(),
+  sensitivity: z.object({
+    baseCost: n, currency: z.string(),
+    inputs: z.array(z.object({ name: z.string(), label: z.string(), low: z.object({ value: z.string(), cost: n }).loose(), high: z.object({ value: z.string(), cost: n }).loose(), swing: n }).loose()),
+  }).loose().optional(),
   failover: z.record(z.string(), z.object({
     moves: z.array(z.object({ country: z.string(), to: z.string() }).loose()),
     stranded: z.array(z.object({ country: z.string(), rule: z.string() }).loose()),

@@ -95,6 +95,13 @@ export function renderMarkdown(m: ReportModel): string {
     }
   }
 
+  out.push('## Sensitivity', '');
+  const sens = m.sensitivity;
+  if (sens) {
+    out.push(`The plan's total cost over its horizon: ${sens.currency} ${int(sens.baseCost)}; each input at the ends of its interval, the others at their median, largest swing first.`, '');
+    out.push(mdTable(['input', 'low end', 'cost', 'high end', 'cost', 'swing'],
+      sens.inputs.map((x) => [x.label, x.low.value, int(x.low.cost), x.high.value, int(x.high.cost), int(x.swing)])), '');
+  } else absent('sensitivity');
   out.push('## Thresholds and budgets', '');
   const { thresholds, budgets } = m.checks;
   if (thresholds.length > 0) {

@@ -6,7 +6,7 @@
 import type { FleetCheckText } from './fleet-check-text.ts';
 import type { UslSummary } from '../../models/capacity/usl.ts';
 import type { RoutingComparison } from '../../models/routing/compare.ts';
-import type { Band, Forecast, ForecastBacktest, ForecastPriors, Plan, Traffic } from '../../models/types.ts';
+import type { Band, Forecast, ForecastBacktest, ForecastPriors, Plan, Sensitivity, Traffic } from '../../models/types.ts';
 import type { K6SummaryData } from '../../scenarios/engine/outputs/summary-schema.ts';
 import type { DemandSourceRow } from './demand-sources.ts';
 import type { BudgetResult } from './junit.ts';
@@ -203,6 +203,8 @@ export interface ReportModel {
   recommendation: RecommendationSection | null;
   /** Greedy and optimized placement side by side (plan.json `optimized`). */
   optimized: OptimizedSection | null;
+  /** Which inputs move the horizon's cost most (plan.json `sensitivity`), largest swing first. */
+  sensitivity: Sensitivity | null;
   forecast: ForecastSection | null;
   demand: DemandSection | null;
   placement: PlacementSection | null;

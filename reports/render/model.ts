@@ -37,6 +37,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const recommendation = input.plan ? recommendationOf(input.plan, results) : null;
   if (!recommendation) missing.recommendation = 'no plan.json: run the planner first';
   const optimized = input.plan ? optimizedOf(input.plan) : null;
+  const sensitivity = input.plan?.sensitivity ?? null;
+  if (!sensitivity) missing.sensitivity = input.plan ? 'plan.json has no sensitivity analysis (planned before caplab had one)' : 'no plan.json';
   if (!optimized) missing.optimized = input.plan ? 'plan.json has no optimized placement (caplab plan --optimize)' : 'no plan.json';
   const forecast = input.forecast ? forecastOf(input.forecast) : null;
   if (!forecast) missing.forecast = 'no forecast.json';
@@ -64,7 +66,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     schema: 'caplab.report-model/v1',
     title: input.title ?? 'caplab capacity report',
     notes: [...(input.notes ?? [])],
-    recommendation, optimized, forecast, demand, placement, load,
+    recommendation, optimized, sensitivity, forecast, demand, placement, load,
     checks: { thresholds, budgets },
     assumptions: assumptionsOf(input),
     provenance: [...(input.provenance ?? [])],

@@ -16,6 +16,9 @@ import { computeForecast } from '../../cli/chain.ts';
 import type { Forecast } from '../../models/types.ts';
 import { canvasInk, chromiumPath, visit } from '../helpers/browser.ts';
 import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
+import { loadData } from '../../cli/data.ts';
+import { PlannerSettingsSchema } from '../../models/capacity/settings.ts';
+import { sensitivity } from '../../models/capacity/sensitivity.ts';
 import { campaignFixture, probeNdjson, summaryFixture } from '../reports/render/fixtures.ts';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
@@ -31,7 +34,8 @@ beforeAll(async () => {
   // The same forecast with its backtest (separate random streams: the bands are c.forecast's), for the fan chart.
   writeFileSync(join(dir, 'full', 'forecast.json'), JSON.stringify(await computeForecast({ draws: c.forecast.uncertainty.draws, backtest: true }, c.forecast.seed)));
   writeFileSync(join(dir, 'full', 'traffic.json'), JSON.stringify(c.traffic));
-  writeFileSync(join(dir, 'full', 'plan.json'), JSON.stringify(c.plan));
+  // With the sensitivity analysis the chain attaches to a plan (models/capacity/sensitivity.ts), for the tornado chart.
+  writeFileSync(join(dir, 'full', 'plan.json'), JSON.stringify({ ...c.plan, sensitivity: sensitivity(c.input, loadData('planner.json', PlannerSettingsSchema).sensitivity!) }));
   writeFileSync(join(dir, 'full', 'results', 'singapore', 'points.ndjson'), probeNdjson({ seed: 1, rates: [100, 200, 300] }));
   writeFileSync(join(dir, 'full', 'results', 'singapore', 'summary.json'), JSON.stringify(summaryFixture({ p95: 350, errorRate: 0.002, rps: 120 })));
   writeFileSync(join(dir, 'full', 'results', 'beijing', 'points.ndjson.gz'), gzipSync(probeNdjson({ seed: 2 })));
@@ -69,8 +73,9 @@ describe('report.html in chromium, offline, from file://', () => {
     const ink = await canvasInk(v.page);
     const drawn = Number(await v.page.getAttribute('html', 'data-charts-drawn'));
     expect(drawn).toBe(ink.length);
-    // nodes, forecast, backtest, regions, demand, diurnal, services, rtt + per DC: usl, steps, rps, latency (+ sweep for singapore)
-    expect(ink.length).toBe(8 + 4 + 5);
+    // nodes, tornado, forecast, backtest, regions, demand, diurnal, services, rtt + per DC: usl, steps, rps, latency (+ sweep for singapore)
+    expect(ink.length).toBe(9 + 4 + 5);
+    expect(ink.map((k) => k.key)).toContain('tornado');
     for (const c of ink) {
       expect(c.w * c.h, c.key).toBeGreaterThan(0);
       expect(c.ink, `canvas ${c.key} is blank`).toBeGreaterThan(500);

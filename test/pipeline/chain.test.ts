@@ -55,10 +55,12 @@ describe('the chain fills in what was not given', () => {
     const { data } = counted(['history', 'growth', 'analogues', 'loadShape']);
     const c = chain({ ...(await builtIn()), traffic }, data, 1);
     expect(c.traffic().traffic).toBe(traffic);
-    // The same plan; only the fleet check, which needs the forecast at the fleet's as-of period, is not made.
-    const { fleetCheck, ...plan } = c.plan();
-    const { fleetCheck: firstCheck, ...firstPlan } = first.plan();
+    // The same plan; only what needs the forecast is left out: the fleet check at the fleet's as-of period, and
+    // growth among the sensitivity's inputs.
+    const { fleetCheck, sensitivity, ...plan } = c.plan();
+    const { fleetCheck: firstCheck, sensitivity: firstSensitivity, ...firstPlan } = first.plan();
     expect(json(plan)).toBe(json(firstPlan));
+    expect(sensitivity!.inputs.map((x) => x.name).sort()).toEqual(firstSensitivity!.inputs.map((x) => x.name).filter((n) => n !== 'growth').sort());
     expect(firstCheck).toMatchObject({ status: 'checked' });
     expect(fleetCheck).toMatchObject({ status: 'unavailable', reason: 'the traffic does not cover the fleet\'s as-of period 2014Q4' });
     expect(() => c.forecast()).toThrow('read history');

@@ -131,6 +131,15 @@ export const CLIENT_JS = String.raw`
         { type: 'bar', label: 'dropped iterations', data: w.map(function (x) { return x.dropped; }), backgroundColor: palette(4), yAxisID: 'y1' }
       ] }, options: { scales: axes('requests/s', { x: { title: { display: true, text: 'seconds' } }, y1: { position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'VUs / dropped' }, beginAtZero: true } }) } };
     },
+    tornado: function () {
+      var s = model.sensitivity;
+      var label = function (x) { return x.label + ' (' + x.low.value + ' / ' + x.high.value + ')'; };
+      return { type: 'bar', data: { labels: s.inputs.map(label), datasets: [
+        { label: 'low end', data: s.inputs.map(function (x) { return x.low.cost - s.baseCost; }), backgroundColor: palette(0) },
+        { label: 'high end', data: s.inputs.map(function (x) { return x.high.cost - s.baseCost; }), backgroundColor: palette(1) }
+      ] }, options: { indexAxis: 'y', scales: { x: { stacked: true, grid: { color: css('--line') }, title: { display: true, text: 'change of the horizon cost, ' + s.currency } },
+        y: { stacked: true, grid: { color: css('--line') } } } } };
+    },
     latency: function (dc) {
       var w = loadOf(dc).windows;
       return { type: 'line', data: { labels: w.map(function (x) { return x.t; }), datasets: [

@@ -7,7 +7,7 @@ import { computeForecast, computeTraffic } from '../../../cli/chain.ts';
 import { loadData } from '../../../cli/data.ts';
 import { loadRoutingData } from '../../../cli/inputs/routing.ts';
 import { HardwareSchema } from '../../../models/capacity/hardware.ts';
-import { buildPlan, type DcCapacity } from '../../../models/capacity/planner.ts';
+import { buildPlan, type DcCapacity, type PlanInput } from '../../../models/capacity/planner.ts';
 import { FleetSchema, PlannerSettingsSchema } from '../../../models/capacity/settings.ts';
 import { uslThroughput } from '../../../models/capacity/usl.ts';
 import { createRng } from '../../../models/random.ts';
@@ -21,6 +21,8 @@ export interface CampaignFixture {
   traffic: Traffic;
   plan: Plan;
   comparison: RoutingComparison;
+  /** What the plan was built from. */
+  input: PlanInput;
 }
 
 let cached: Promise<CampaignFixture> | undefined;
@@ -46,11 +48,11 @@ export function campaignFixture(): Promise<CampaignFixture> {
       price[dc] = hw.dcs[dc]!.pricePerNodeMonth;
     }
     const { rtt, residency } = loadRoutingData();
-    const plan = buildPlan({
+    const input: PlanInput = {
       traffic, capacity, fleet: loadData('fleet.json', FleetSchema), pricePerNodeMonth: price, currency: hw.currency, rtt, residency,
       settings: { ...loadData('planner.json', PlannerSettingsSchema), draws: 64 }, seed: 1,
-    });
-    return { forecast, traffic, plan, comparison };
+    };
+    return { forecast, traffic, plan: buildPlan(input), comparison, input };
   })();
   return cached;
 }
@@ -165,3 +167,4 @@ export function summaryFixture(o: { p95: number; p99?: number; errorRate: number
     },
   };
 }
+

@@ -19,7 +19,9 @@ describe('buildReportModel', () => {
     const series = await seriesOf(probeNdjson({ seed: 1 }));
     const m = buildReportModel({ forecast: c.forecast, traffic: c.traffic, plan: c.plan, placement: c.comparison, results: { singapore: { series, summary: summaryFixture({ p95: 200, errorRate: 0.001, rps: 150 }) } } });
     // Everything but the optimized placement, which a plan has only from `caplab plan --optimize` or a campaign.
-    expect(m.missing).toEqual({ optimized: 'plan.json has no optimized placement (caplab plan --optimize)' });
+    expect(m.missing).toEqual({
+      optimized: 'plan.json has no optimized placement (caplab plan --optimize)', sensitivity: 'plan.json has no sensitivity analysis (planned before caplab had one)',
+    });
     const r = m.recommendation!;
     expect(r.rows.map((x) => x.dc)).toEqual(['beijing', 'singapore', 'us-west-1', 'us-west-2']);
     expect(r.quarters[0]).toBe('2015Q1');
@@ -51,7 +53,7 @@ describe('buildReportModel', () => {
     expect(m.recommendation).toBeNull();
     expect(m.forecast).toBeNull();
     expect(m.load).toEqual([]);
-    expect(Object.keys(m.missing).sort()).toEqual(['checks', 'demand', 'forecast', 'load', 'optimized', 'placement', 'recommendation']);
+    expect(Object.keys(m.missing).sort()).toEqual(['checks', 'demand', 'forecast', 'load', 'optimized', 'placement', 'recommendation', 'sensitivity']);
   });
 
   it('says why there is no USL fit with too few steps', async () => {
