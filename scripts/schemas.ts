@@ -96,6 +96,7 @@ export const SCHEMAS: readonly SchemaEntry[] = [
       // The reader validates an inline document with the format's own schema.
       { at: '/properties/budgets/anyOf/1', replace: { $ref: 'budgets.schema.json' } },
       { at: '/properties/catalog/anyOf/1', replace: { $ref: 'catalog.schema.json' } },
+      { at: '/properties/fleet/anyOf/1', replace: { $ref: 'fleet.schema.json' } },
       // A target is read as `{ url }` when it is a plain URL (a zod preprocess, which JSON Schema cannot show).
       { at: '/properties/targets/additionalProperties', orAlso: { type: 'string', format: 'uri', pattern: '^(?:https?):' } },
     ],

@@ -56,6 +56,8 @@ export const CampaignSchema = z.strictObject({
   /** caplab.candidates/v1 file of what-if sites for the optimized placement. */
   candidates: z.string().min(1).optional(),
   quick: z.boolean().optional(),
+  /** Today's fleet: inline `caplab.fleet/v1` or a path to one (default data/fleet.json); checked by its own schema. */
+  fleet: z.union([z.string().min(1), z.object({ schema: z.literal('caplab.fleet/v1') }).loose()]).optional(),
   /** `fleet`: scale the demand so the model's peak at today's fleet's as-of quarter is what that fleet serves. */
   calibrate: z.literal('fleet', { error: 'must be `fleet` (scale the demand to today\'s fleet)' }).optional(),
 });
@@ -155,6 +157,7 @@ export function readCampaign(text: string, source: string): CampaignRead {
     ...(insecureSetting !== undefined ? { insecureSkipTLSVerify: insecureSetting } : {}),
     ...(c.forecast?.history ? { forecast: { ...c.forecast, history: resolve(base, c.forecast.history) } } : {}),
     ...(typeof c.budgets === 'string' ? { budgets: resolve(base, c.budgets) } : {}),
+    ...(typeof c.fleet === 'string' ? { fleet: resolve(base, c.fleet) } : {}),
     ...(typeof c.catalog === 'string' ? { catalog: resolve(base, c.catalog) } : {}),
     ...(c.intents ? { intents: resolve(base, c.intents) } : {}),
     ...(c.candidates ? { candidates: resolve(base, c.candidates) } : {}),

@@ -4,9 +4,11 @@
  * problem of all of them is listed at once (exit 104), so a wrong DC name or a missing target costs no forecast
  * and no load.
  */
-import { resolve } from 'node:path';
-import { PlannerSettingsSchema } from '../../models/capacity/settings.ts';
+import { dirname, resolve } from 'node:path';
+import { HardwareSchema } from '../../models/capacity/hardware.ts';
+import { type Fleet, FleetSchema, PlannerSettingsSchema } from '../../models/capacity/settings.ts';
 import { type Problem, ValidationError } from '../../models/errors.ts';
+import { formatPath } from '../../models/validation.ts';
 import { RegionsSchema } from '../../models/growth/settings.ts';
 import type { NamedDocument } from '../../pipeline/document.ts';
 import { BUDGETS } from '../../pipeline/layout.ts';
@@ -36,6 +38,8 @@ export interface CampaignInputs {
   budgetsSource: string;
   /** The placement's DCs (all of them; the campaign may load fewer). */
   placementDcs: string[];
+  /** Today's fleet when the campaign gives one (else the chain's default, data/fleet.json), and where it came from. */
+  fleet?: { fleet: Fleet; source: string };
 }
 
 /**
@@ -55,6 +59,19 @@ function wellFormedFields(text: string): Pick<Campaign, 'dcs' | 'placement'> & {
   // A placement file's path would need resolving against the campaign's folder: only built-in placements here.
   if (!r.success || (r.data.placement && /[./\\]/.test(r.data.placement))) return undefined;
   return r.data;
+}
+
+/** The `fleet` field of an invalid campaign.yaml, when it has the right shape (a path resolved against the file). */
+function rawFleetField(text: string, source: string): Campaign['fleet'] {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch {
+    return undefined;
+  }
+  const r = CampaignSchema.pick({ fleet: true }).safeParse({ fleet: (raw as Record<string, unknown> | null)?.fleet });
+  if (!r.success || r.data.fleet === undefined) return undefined;
+  return typeof r.data.fleet === 'string' ? resolve(dirname(source), r.data.fleet) : r.data.fleet;
 }
 
 /**
@@ -132,6 +149,25 @@ export async function loadCampaignInputs(path: string | undefined): Promise<Camp
     });
     if (budgets !== undefined && catalog) budgets = effectiveBudgets(budgets, catalog);
   }
+  let fleet: CampaignInputs['fleet'];
+  // Checked even when another field is wrong, so every problem shows at once.
+  const fleetField = c ? c.fleet : text === undefined || source === undefined ? undefined : rawFleetField(text, source);
+  if (fleetField !== undefined) {
+    const f = fleetField;
+    await collect(problems, `${name}: fleet`, async () => {
+      const source = typeof f === 'string' ? f : `${name}: fleet`;
+      const value = typeof f === 'string' ? (/\.ya?ml$/i.test(f) ? parseYamlInput(await readTextInput(f, 'fleet file'), f) : parseJsonInput(await readTextInput(f, 'fleet file'), f)) : f;
+      const r = FleetSchema.safeParse(value);
+      if (!r.success) throw new ValidationError(`${source} is invalid`, r.error.issues.map((i) => ({ where: `${source}: ${formatPath(i.path)}`, message: i.message })));
+      // A DC the hardware file does not know would only fail the plan, after the load: say it now.
+      const known = loadData('hardware.json', HardwareSchema).dcs;
+      const unknown = Object.keys(r.data.nodes).filter((dc) => !known[dc]);
+      if (unknown.length > 0) {
+        throw new ValidationError(`${source} is invalid`, unknown.map((dc) => ({ where: `${source}: nodes.${dc}`, message: `unknown data center "${dc}" (known: ${Object.keys(known).join(', ')}; data/hardware.json)` })));
+      }
+      fleet = { fleet: r.data, source };
+    });
+  }
   // The DCs and targets are checked even when another field is wrong, so every problem shows at once.
   const fields = c ?? (text === undefined ? undefined : wellFormedFields(text));
   if (fields) {
@@ -153,5 +189,5 @@ export async function loadCampaignInputs(path: string | undefined): Promise<Camp
     problems.push(...await optimizeDocumentProblems(c.intents, c.candidates, placementDcs));
   }
   if (!read.campaign || !catalog || problems.length > 0) throw new ValidationError(`${name} is invalid`, problems);
-  return { campaign: read.campaign, catalog, budgets, budgetsSource, placementDcs };
+  return { campaign: read.campaign, catalog, budgets, budgetsSource, placementDcs, ...(fleet ? { fleet } : {}) };
 }

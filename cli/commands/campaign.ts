@@ -60,7 +60,7 @@ const tagged = (runId: string, doc: { schema: string }): string => {
 /** Runs `caplab campaign`. */
 export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) => {
   // The campaign and everything it names (catalog, budgets, DCs, targets, intents), checked before anything is written.
-  const { campaign, catalog, budgets, budgetsSource } = await loadCampaignInputs(args[0]);
+  const { campaign, catalog, budgets, budgetsSource, fleet } = await loadCampaignInputs(args[0]);
   const defaults = loadDefaults().campaign;
   const quick = opts.quick === true || campaign.quick === true || defaults.quick;
   const seed = campaign.seed ?? global.seed;
@@ -122,6 +122,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
       ...(campaign.dcs ? { dcs: campaign.dcs } : {}),
       catalog, observed: await readObservedDemand(catalog),
       ...(campaign.calibrate === 'fleet' ? { calibrateToFleet: true } : {}),
+      ...(fleet ? { fleet } : {}),
     }, data, seed);
 
     await stage('forecast', async () => writeFileAtomic(join(stagingDir, FORECAST), tagged(runId, c.forecast())));
