@@ -29,6 +29,16 @@ export interface RunOptions {
   workers?: string;
   /** k6's `--insecure-skip-tls-verify`: sets the spec's `insecureSkipTLSVerify` option. */
   insecureSkipTlsVerify?: boolean;
+  /** k6's `--user-agent`: sets the spec's `userAgent` option. */
+  userAgent?: string;
+  /** False with k6's `--no-connection-reuse`: sets `noConnectionReuse`. */
+  connectionReuse?: boolean;
+  /** False with k6's `--no-vu-connection-reuse`: sets `noVUConnectionReuse`. */
+  vuConnectionReuse?: boolean;
+  /** k6's `--discard-response-bodies`: sets `discardResponseBodies`. */
+  discardResponseBodies?: boolean;
+  /** k6's `--max-redirects`: sets `maxRedirects`. */
+  maxRedirects?: string;
   /** `-e/--env NAME=value`, repeated: `{{env.NAME}}` values over the process environment (k6's `-e`). */
   env?: string[];
   /** False with `--no-system-env` (k6's `--include-system-env-vars=false`): the process environment is not read. */

@@ -114,8 +114,20 @@ export function planRun(specPath: string, specText: string, opts: RunOptions, co
     else if (ndjsonPath !== undefined) flag('out', 'only one json output is supported');
     else ndjsonPath = m[1]!;
   }
-  // k6's --insecure-skip-tls-verify: the flag sets the option, as k6's CLI flags override the script's options.
-  if (spec && opts.insecureSkipTlsVerify === true) spec = { ...spec, options: { ...spec.options, insecureSkipTLSVerify: true } };
+  // k6's option flags: each sets its option, as k6's CLI flags override the script's options.
+  const optionFlags: Partial<ScenarioSpec['options']> = {
+    ...(opts.insecureSkipTlsVerify === true ? { insecureSkipTLSVerify: true } : {}),
+    ...(opts.userAgent !== undefined ? { userAgent: opts.userAgent } : {}),
+    ...(opts.connectionReuse === false ? { noConnectionReuse: true } : {}),
+    ...(opts.vuConnectionReuse === false ? { noVUConnectionReuse: true } : {}),
+    ...(opts.discardResponseBodies === true ? { discardResponseBodies: true } : {}),
+  };
+  if (opts.maxRedirects !== undefined) {
+    const n = Number(opts.maxRedirects);
+    if (!/^\d+$/.test(opts.maxRedirects.trim()) || !Number.isSafeInteger(n)) flag('max-redirects', `"${opts.maxRedirects}" is not a whole number >= 0`);
+    else optionFlags.maxRedirects = n;
+  }
+  if (spec && Object.keys(optionFlags).length > 0) spec = { ...spec, options: { ...spec.options, ...optionFlags } };
   if (spec && (flags.durationMs !== undefined || flags.iterations !== undefined || (flags.vus !== undefined && !spec.options.scenarios))) {
     // The shortcut's one scenario runs the spec's default flow, else the flow its scenarios run (shortcut-flow.ts).
     const picked = shortcutFlow(spec);
