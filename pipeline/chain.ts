@@ -207,7 +207,8 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
       const model = !done.placement || (given.traffic && !done.forecast) ? undefined : {
         forecast: self.forecast(),
         trafficAt: (period: string) => trafficStage({
-          forecast: self.forecast(), placement: done.placement!, services: self.services(), from: period, to: period, ...(done.dcs ? { dcs: done.dcs } : {}),
+          // Every DC of the placement, as today's fleet serves all of its demand whatever subset this plan loads.
+          forecast: self.forecast(), placement: done.placement!, services: self.services(), from: period, to: period,
         }, data).traffic,
       };
       const check = planFleetCheck(plan, fleet.fleet, modelAtAsOf(fleet.fleet, traffic, model));
