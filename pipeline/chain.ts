@@ -10,7 +10,7 @@ import type { Highs } from 'highs';
 import type { Hardware, ServiceTimes } from '../models/capacity/hardware.ts';
 import type { NodeCapacity } from '../models/capacity/node-capacity.ts';
 import type { OptimizedPlacement } from '../models/capacity/optimize/result.ts';
-import { buildPlan } from '../models/capacity/planner.ts';
+import { buildPlan, type PlanInput } from '../models/capacity/planner.ts';
 import { sensitivity } from '../models/capacity/sensitivity.ts';
 import type { Fleet, PlannerSettings } from '../models/capacity/settings.ts';
 import type { Analogues } from '../models/growth/analogues.ts';
@@ -119,6 +119,11 @@ export interface Chain {
   /** The plan: given, or computed for the traffic with the measured capacity given (else modeled). */
   plan(): Plan;
   /**
+   * Today's fleet against the model at the fleet's as-of period, at the plan's per-node capacity (plan.json
+   * `fleetCheck`, before any calibration).
+   */
+  fleetCheck(): FleetCheck;
+  /**
    * The least-cost placement under the intents, for the plan.
    * @param highs the HiGHS solver
    */
@@ -158,6 +163,21 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
     return v as NonNullable<ChainGiven[K]>;
   };
   let trafficResult: TrafficResult | undefined = given.traffic ? { traffic: given.traffic } : undefined;
+  const fleetOf = (): { fleet: Fleet; source: string } => done.fleet ?? { fleet: data.fleet, source: 'data/fleet.json' };
+  let input: PlanInput | undefined;
+  const planInputOnce = (): PlanInput => (input ??= planInput({
+    traffic: self.traffic().traffic, catalog: need('catalog', 'plan'), fleet: fleetOf().fleet, fleetSource: fleetOf().source,
+    ...(done.measured ? { measured: done.measured } : {}),
+  }, data, seed));
+  // The model at today's fleet's as-of period, from the forecast the traffic came from: one the chain computed (or was
+  // given), never the default history's beside a traffic file of the user's.
+  const modelOf = () => (!done.placement || (given.traffic && !done.forecast) ? undefined : {
+    forecast: self.forecast(),
+    trafficAt: (period: string) => trafficStage({
+      // Every DC of the placement, as today's fleet serves all of its demand whatever subset this plan loads.
+      forecast: self.forecast(), placement: done.placement!, services: self.services(), from: period, to: period,
+    }, data).traffic,
+  });
   const self: Chain = {
     forecast() {
       return (done.forecast ??= forecastStage(done.forecastChoices ?? {}, {
@@ -171,9 +191,9 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
         get usage() { return data.usage; }, observed: done.observed ?? new Map(), ...(done.calibration ? { calibration: done.calibration } : {}),
       });
       if (!done.calibrateToFleet) return (done.services = base);
-      // The same chain without the calibration, up to its plan: the fleet check there gives the factor.
+      // The same chain without the calibration: its fleet check gives the factor.
       const { calibrateToFleet: _on, traffic: _t, plan: _p, ...rest } = done;
-      const before = chain({ ...rest, services: base }, data, seed).plan().fleetCheck!;
+      const before = chain({ ...rest, services: base }, data, seed).fleetCheck();
       if (before.status !== 'checked') throw new StageInputError(`calibrate: fleet needs today's fleet checked against the model, which it was not: ${before.reason}`);
       const factor = before.fleetPeakRps / before.modelPeakRps.p50;
       done.fleetCalibration = { factor, before };
@@ -193,31 +213,24 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
     population(quarter) {
       return populationStage(self.forecast(), quarter, { devices: data.devices, regions: data.regions, usage: data.usage, defaultQuarter: data.defaults.users.quarter }, seed);
     },
+    fleetCheck() {
+      const fleet = fleetOf();
+      const input = planInputOnce();
+      const perNodeRps = Object.fromEntries(Object.entries(input.capacity).map(([dc, c]) => [dc, c.perNodeRps]));
+      return planFleetCheck(perNodeRps, fleet.fleet, modelAtAsOf(fleet.fleet, input.traffic, modelOf()));
+    },
     plan() {
       if (done.plan) return done.plan;
-      const catalog = need('catalog', 'plan');
-      const fleet = done.fleet ?? { fleet: data.fleet, source: 'data/fleet.json' };
-      const traffic = self.traffic().traffic;
-      const input = planInput({
-        traffic, catalog, fleet: fleet.fleet, fleetSource: fleet.source, ...(done.measured ? { measured: done.measured } : {}),
-      }, data, seed);
+      const input = planInputOnce();
       const plan = buildPlan(input);
-      // The model at today's fleet's as-of period, from the forecast the traffic came from: one the chain computed
-      // (or was given), never the default history's beside a traffic file of the user's.
-      const model = !done.placement || (given.traffic && !done.forecast) ? undefined : {
-        forecast: self.forecast(),
-        trafficAt: (period: string) => trafficStage({
-          // Every DC of the placement, as today's fleet serves all of its demand whatever subset this plan loads.
-          forecast: self.forecast(), placement: done.placement!, services: self.services(), from: period, to: period,
-        }, data).traffic,
-      };
-      const check = planFleetCheck(plan, fleet.fleet, modelAtAsOf(fleet.fleet, traffic, model));
+      const check = self.fleetCheck();
       const calibrated = done.fleetCalibration && check.status === 'checked'
         ? { ...check, calibration: { factor: done.fleetCalibration.factor, before: done.fleetCalibration.before } } : check;
       // Growth's interval per quarter: the active devices of the forecast the traffic came from.
+      const model = modelOf();
       const devices = model ? Object.fromEntries(model.forecast.quarters.map((q) => [q.quarter, q.activeDevices])) : undefined;
       const ranges = data.planner.sensitivity;
-      return (done.plan = { ...plan, fleetCheck: calibrated, ...(ranges ? { sensitivity: sensitivity(input, ranges, devices) } : {}) });
+      return (done.plan = { ...plan, fleetCheck: calibrated, ...(ranges ? { sensitivity: sensitivity(input, ranges, devices, plan) } : {}) });
     },
     optimized(highs) {
       const plan = self.plan();

@@ -5,7 +5,7 @@
  */
 import { fleetCheck } from '../models/capacity/fleet-check.ts';
 import type { Fleet } from '../models/capacity/settings.ts';
-import type { Band, FleetCheck, Forecast, Plan, Traffic } from '../models/types.ts';
+import type { Band, FleetCheck, Forecast, Traffic } from '../models/types.ts';
 
 /** Peak req/s per site and the device band at one period, or why they are unknown. */
 type AsOf = { peakRps: Record<string, { p50: number; p90: number }>; devices: Band } | { unavailable: string };
@@ -48,16 +48,15 @@ export function modelAtAsOf(fleet: Fleet, traffic: Traffic, model: { forecast: F
 
 /**
  * The fleet check of a plan.
- * @param plan the plan (its per-node capacity per site)
+ * @param perNodeRps the plan's per-node capacity per site, requests/s
  * @param fleet today's fleet
  * @param asOf the model at the fleet's as-of period ({@link modelAtAsOf})
  * @returns the check plan.json records
  */
-export function planFleetCheck(plan: Plan, fleet: Fleet, asOf: AsOf): FleetCheck {
-  const perNode = Object.fromEntries(Object.entries(plan.dcs).map(([dc, d]) => [dc, d.capacity.perNodeRps]));
+export function planFleetCheck(perNodeRps: Readonly<Record<string, number>>, fleet: Fleet, asOf: AsOf): FleetCheck {
   return fleetCheck({
     asOf: fleet.asOf, nodes: fleet.nodes,
     ...(fleet.peakUtilization !== undefined ? { peakUtilization: fleet.peakUtilization } : {}),
     ...(fleet.peakRps !== undefined ? { peakRps: fleet.peakRps } : {}),
-  }, asOf, perNode);
+  }, asOf, perNodeRps);
 }

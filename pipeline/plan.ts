@@ -1,13 +1,13 @@
 /**
  * The plan stage: per-node capacity of every data center of the traffic, measured (a probe and sweep, when given and
  * usable) or modeled (data/hardware.json's node profile serving the DC's service mix, data/services.json's and the
- * catalog's service times), then the plan itself (models/capacity/planner.ts): nodes per DC and quarter, N+2, the loss
- * of a DC, cost, when today's fleet runs out. Values in, values out: the traffic, measurements and data files' contents
- * are handed in.
+ * catalog's service times), with the prices, fleet and settings: the input of the plan itself (models/capacity/planner.ts
+ * buildPlan: nodes per DC and quarter, N+2, the loss of a DC, cost, when today's fleet runs out), which the chain builds
+ * and varies for the sensitivity. Values in, values out: the traffic, measurements and data files' contents are handed in.
  */
 import { type Hardware, type ServiceTimes, serviceMix } from '../models/capacity/hardware.ts';
 import { modeledNodeCapacity, type NodeCapacity } from '../models/capacity/node-capacity.ts';
-import { buildPlan, type DcCapacity, type PlanInput } from '../models/capacity/planner.ts';
+import type { DcCapacity, PlanInput } from '../models/capacity/planner.ts';
 import type { Fleet, PlannerSettings } from '../models/capacity/settings.ts';
 import { ValidationError } from '../models/errors.ts';
 import type { Residency, Rtt } from '../models/routing/settings.ts';
@@ -43,28 +43,15 @@ export interface PlanRequest {
 }
 
 /**
- * Computes plan.json's content.
- * @param req traffic, catalog, fleet and measurements
- * @param data hardware, service times, planner settings, RTT and residency
- * @param seed seed of the plan's draws
- * @returns the plan
- * @throws {ValidationError} when the fleet names a data center data/hardware.json does not know
- * @throws {StageInputError} when a DC has no hardware entry, or neither a usable measurement nor a modeled time for
- *   every service it serves
- */
-export function planStage(req: PlanRequest, data: PlanData, seed: number): Plan {
-  return buildPlan(planInput(req, data, seed));
-}
-
-/**
  * What the planner is given for a plan: the traffic, each DC's per-node capacity (measured or modeled), prices, fleet,
  * routing data and settings (the sensitivity analysis varies it).
  * @param req traffic, catalog, fleet and measurements
  * @param data hardware, service times, planner settings, RTT and residency
  * @param seed seed of the plan's draws
- * @returns the planner's input
- * @throws {ValidationError} as {@link planStage}
- * @throws {StageInputError} as {@link planStage}
+ * @returns the planner's input (models/capacity/planner.ts buildPlan makes plan.json's content of it)
+ * @throws {ValidationError} when the fleet names a data center data/hardware.json does not know
+ * @throws {StageInputError} when a DC has no hardware entry, or neither a usable measurement nor a modeled time for
+ *   every service it serves
  */
 export function planInput(req: PlanRequest, data: PlanData, seed: number): PlanInput {
   const { traffic, fleet, fleetSource } = req;

@@ -74,11 +74,12 @@ export function horizonCost(plan: Plan): number {
  * @param input the base plan's input (the plan built from it is the base)
  * @param ranges the stated intervals
  * @param devices the active devices per quarter (the forecast's p10/p50/p90), for growth; undefined leaves it out
+ * @param basePlan the plan built from `input`, when the caller has it (else it is built)
  * @returns the base cost and each input's low and high cost, largest swing first
  * @example sensitivity(planInput, planner.sensitivity, devices).inputs[0].name // e.g. 'growth'
  */
-export function sensitivity(input: PlanInput, ranges: SensitivityRanges, devices?: Readonly<Record<string, Band>>): Sensitivity {
-  const base = horizonCost(buildPlan(input));
+export function sensitivity(input: PlanInput, ranges: SensitivityRanges, devices?: Readonly<Record<string, Band>>, basePlan?: Plan): Sensitivity {
+  const base = horizonCost(basePlan ?? buildPlan(input));
   const cost = (change: Partial<PlanInput>): number => horizonCost(buildPlan({ ...input, ...change }));
   const moved = (name: SensitivityInput['name'], label: string, low: { value: string; change: Partial<PlanInput> }, high: { value: string; change: Partial<PlanInput> }): SensitivityInput => {
     const lo = cost(low.change);
