@@ -15,7 +15,7 @@ import { type Problem, ValidationError } from '../models/errors.ts';
 import { formatPath } from '../models/validation.ts';
 import { BudgetSchema } from './budgets.ts';
 import { FlowSchema, StepSchema } from './spec.ts';
-import { TRANSPORT_OPTIONS, type TransportOptions, transportOptionsOf } from './transport-options.ts';
+import { TRANSPORT_OPTIONS, type TransportOptions, transportOptionsOf, withTlsAuthPaths } from './transport-options.ts';
 
 const SERVICE_NAME = /^[a-z][a-z0-9_]*$/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -235,13 +235,8 @@ export function resolveCatalog(doc: CatalogDocument, raw: RawDocument, source: s
     };
   });
   if (problems.length > 0) throw new ValidationError(`${source}: flow files are invalid`, problems);
-  const options = transportOptionsOf(doc);
   // tlsAuth files are relative to the catalog: the specs built from it (elsewhere) name them absolutely.
-  if (options.tlsAuth) {
-    options.tlsAuth = options.tlsAuth.map((e) => ({
-      ...e, ...(e.certFile !== undefined ? { certFile: files.resolve(e.certFile) } : {}), ...(e.keyFile !== undefined ? { keyFile: files.resolve(e.keyFile) } : {}),
-    }));
-  }
+  const options = withTlsAuthPaths(transportOptionsOf(doc), files.resolve);
   return {
     source, name: doc.name ?? 'catalog', services,
     ...(doc.insecureSkipTLSVerify !== undefined ? { insecureSkipTLSVerify: doc.insecureSkipTLSVerify } : {}),

@@ -259,6 +259,23 @@ export function tlsAuthFor(entries: readonly Pick<TlsAuth, 'domains'>[], host: s
 }
 
 /**
+ * The options with their `tlsAuth` files named by the path `resolve` gives (nothing read): what a catalog or a
+ * campaign writes into the specs it builds elsewhere, so that `caplab run` finds the files wherever the spec is.
+ * @param options transport options
+ * @param resolve a path as written -> the path the specs name (absolute)
+ * @returns the same options when they name no file, else a copy with the paths resolved
+ */
+export function withTlsAuthPaths<O extends { tlsAuth?: TlsAuth[] | undefined }>(options: O, resolve: (path: string) => string): O {
+  if (!options.tlsAuth?.some((e) => e.certFile !== undefined || e.keyFile !== undefined)) return options;
+  return {
+    ...options,
+    tlsAuth: options.tlsAuth.map((e) => ({
+      ...e, ...(e.certFile !== undefined ? { certFile: resolve(e.certFile) } : {}), ...(e.keyFile !== undefined ? { keyFile: resolve(e.keyFile) } : {}),
+    })),
+  };
+}
+
+/**
  * The `tlsAuth` files of some options, resolved: `certFile` / `keyFile` made absolute by `resolve` and their PEM text
  * read by `read` into `cert` / `key` (the paths are kept: the k6 script opens them itself), each checked as k6 checks
  * a key pair. Every problem is returned, with its JSON path under `at`.

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { type Problem, ValidationError } from '../../models/errors.ts';
 import { formatPath } from '../../models/validation.ts';
 import { parsePeriod } from '../../models/quarter.ts';
-import { TRANSPORT_OPTIONS, type TransportOptions, transportOptionsOf, withTlsAuthFiles } from '../../scenarios/transport-options.ts';
+import { TRANSPORT_OPTIONS, type TransportOptions, transportOptionsOf, withTlsAuthFiles, withTlsAuthPaths } from '../../scenarios/transport-options.ts';
 import type { InsecureSkipTLSVerifySetting } from '../../scenarios/tls-verify.ts';
 import type { CatalogInput } from '../inputs/catalog.ts';
 
@@ -143,9 +143,8 @@ export function readCampaign(text: string, source: string): CampaignRead {
   if (!r.success || problems.length > 0) return { ...(catalog ? { catalog } : {}), problems };
   const { targets, insecureSkipTLSVerify, ...c } = r.data;
   const transport = Object.fromEntries(Object.entries(targets ?? {}).flatMap(([dc, t]) => {
-    const o = transportOptionsOf(t);
     // Only the paths go into the specs (a key's PEM text is not copied into the campaign folder): `caplab run` reads them.
-    if (o.tlsAuth) o.tlsAuth = o.tlsAuth.map((e) => ({ ...e, ...(e.certFile ? { certFile: resolve(base, e.certFile) } : {}), ...(e.keyFile ? { keyFile: resolve(base, e.keyFile) } : {}) }));
+    const o = withTlsAuthPaths(transportOptionsOf(t), (rel) => resolve(base, rel));
     return Object.keys(o).length > 0 ? [[dc, o]] : [];
   }));
   const perTarget = Object.fromEntries(Object.entries(targets ?? {}).flatMap(([dc, t]) => (t.insecureSkipTLSVerify !== undefined ? [[dc, t.insecureSkipTLSVerify]] : [])));
