@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Problem } from '../models/errors.ts';
 import { parseWith } from '../models/validation.ts';
-import { Duration } from './spec.ts';
+import { Duration } from './executor-schema.ts';
 
 const Limits = {
   /** End-to-end p95 of `http_req_duration` (what the device sees, RTT included), ms. */

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ValidationError, type Problem } from '../models/errors.ts';
 import { jsonErrorLocation, jsonErrorReason } from '../models/json-syntax.ts';
 import { formatPath } from '../models/validation.ts';
-import { durationProblem, parseDurationMs } from './duration.ts';
+import { Duration, ScenarioSchema } from './executor-schema.ts';
 import { regexProblem } from './engine/extract.ts';
 import { BUILTIN_METRICS } from './engine/metrics/builtin.ts';
 import { isRandomKey, parseRandomKey } from './engine/random.ts';
@@ -18,60 +18,10 @@ import { TRANSPORT_OPTIONS } from './transport-options.ts';
 import type { ThresholdSpec } from './engine/metrics/types.ts';
 import { BodyFileSchema, DataSetsSchema, dataKeyProblem, MultipartSchema, multipartTemplates, specFileIssues } from './spec-files.ts';
 
-/** A k6 duration (string like `10s` or number of ms), parsed to milliseconds. */
-export const Duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const problem = durationProblem(v);
-  if (problem !== undefined) {
-    ctx.addIssue({ code: 'custom', message: problem });
-    return z.NEVER;
-  }
-  return parseDurationMs(v)!;
-});
-
-const Count = z.number().int().nonnegative();
 const Positive = z.number().int().positive();
 const StringMap = z.record(z.string(), z.string());
 /** k6 scenario names: letters, digits, `_` and `-`. */
 const SCENARIO_NAME = /^[0-9A-Za-z_-]+$/;
-
-const Base = {
-  startTime: Duration.default(0),
-  gracefulStop: Duration.default(30_000),
-  exec: z.string().min(1).default('default'),
-  env: StringMap.default({}),
-  tags: StringMap.default({}),
-};
-
-/** One ramp stage: reach `target` (VUs or iterations per timeUnit) linearly over `duration`. */
-export const StageSchema = z.strictObject({ duration: Duration, target: Count });
-
-const ConstantVus = z.strictObject({ executor: z.literal('constant-vus'), ...Base, vus: Count.default(1), duration: Duration });
-const RampingVus = z.strictObject({
-  executor: z.literal('ramping-vus'), ...Base,
-  startVUs: Count.default(1), stages: z.array(StageSchema).min(1), gracefulRampDown: Duration.default(30_000),
-});
-const ConstantArrivalRate = z.strictObject({
-  executor: z.literal('constant-arrival-rate'), ...Base,
-  rate: Positive, timeUnit: Duration.default(1000), duration: Duration, preAllocatedVUs: Count, maxVUs: Count.optional(),
-});
-const RampingArrivalRate = z.strictObject({
-  executor: z.literal('ramping-arrival-rate'), ...Base,
-  startRate: Count.default(0), timeUnit: Duration.default(1000), stages: z.array(StageSchema).min(1),
-  preAllocatedVUs: Count, maxVUs: Count.optional(),
-});
-const PerVuIterations = z.strictObject({
-  executor: z.literal('per-vu-iterations'), ...Base, vus: Positive.default(1), iterations: Positive.default(1),
-  maxDuration: Duration.default(600_000),
-});
-const SharedIterations = z.strictObject({
-  executor: z.literal('shared-iterations'), ...Base, vus: Positive.default(1), iterations: Positive.default(1),
-  maxDuration: Duration.default(600_000),
-});
-
-/** One scenario of `options.scenarios`, with k6's defaults applied; durations in milliseconds. */
-export const ScenarioSchema = z.discriminatedUnion('executor', [
-  ConstantVus, RampingVus, ConstantArrivalRate, RampingArrivalRate, PerVuIterations, SharedIterations,
-]);
 
 /** A threshold as written: an expression or an object with `abortOnFail` / `delayAbortEval`. */
 const ThresholdEntry = z.union([

@@ -26,7 +26,8 @@ import { CampaignManifestSchema } from '../reports/ingest/campaign-manifest.ts';
 import { PlanFileSchema } from '../reports/render/inputs.ts';
 import { BudgetsSchema } from '../scenarios/budgets.ts';
 import { CatalogDocumentSchema, validateCatalog } from '../scenarios/catalog.ts';
-import { Duration, FlowSchema, parseScenarioSpec, SpecObject, StepSchema } from '../scenarios/spec.ts';
+import { Duration } from '../scenarios/executor-schema.ts';
+import { FlowSchema, parseScenarioSpec, SpecObject, StepSchema } from '../scenarios/spec.ts';
 import { ValidationError } from '../models/errors.ts';
 
 /** The folder the schemas are written to. */

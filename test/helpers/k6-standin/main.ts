@@ -27,7 +27,8 @@ import { buildSummaryData, type K6SummaryData } from '../../../scenarios/engine/
 import { tee } from '../../../scenarios/engine/tee.ts';
 import { parseThresholds } from '../../../scenarios/engine/thresholds.ts';
 import { parseDurationMs } from '../../../scenarios/duration.ts';
-import { DEFAULT_SUMMARY_TREND_STATS, ScenarioSchema, type ScenarioConfig } from '../../../scenarios/spec.ts';
+import { ScenarioSchema } from '../../../scenarios/executor-schema.ts';
+import { DEFAULT_SUMMARY_TREND_STATS, type ScenarioConfig } from '../../../scenarios/spec.ts';
 import { loadScript, runTest } from './driver.ts';
 import { createSyncHttp, type SyncHttpOptions } from './sync-http.ts';
 
