@@ -92,6 +92,26 @@ function text(v: unknown): string {
 }
 
 /**
+ * A template split into its literal parts and its `{{key}}` placeholders, each made by `make`: the one reading of the
+ * template syntax, shared by the engine (compileString) and the k6 script's runtime data (k6/flow-data.ts).
+ * @param source the template
+ * @param make a placeholder's part from its key and, for a random helper, its index among the template's random helpers
+ * @returns literal strings and made parts, in order (empty strings left out)
+ */
+export function templateParts<T>(source: string, make: (key: string, randomIndex: number) => T): (string | T)[] {
+  const parts: (string | T)[] = [];
+  let last = 0;
+  let randoms = 0;
+  for (const m of source.matchAll(PLACEHOLDER)) {
+    if (m.index > last) parts.push(source.slice(last, m.index));
+    parts.push(make(m[1]!, isRandomKey(m[1]!) ? randoms++ : 0));
+    last = m.index + m[0].length;
+  }
+  if (last < source.length) parts.push(source.slice(last));
+  return parts;
+}
+
+/**
  * Compiles a string template.
  * @param source text with `{{...}}` placeholders
  * @param encode applied to each substituted value (e.g. encodeURIComponent for query strings)
@@ -100,15 +120,7 @@ function text(v: unknown): string {
  * @example compileString('/v1/ota?model={{user.deviceModel}}')(scope)
  */
 export function compileString(source: string, encode?: (s: string) => string, site?: number): StringTemplate {
-  const parts: (string | Getter)[] = [];
-  let last = 0;
-  let randoms = 0;
-  for (const m of source.matchAll(PLACEHOLDER)) {
-    if (m.index > last) parts.push(source.slice(last, m.index));
-    parts.push(getter(m[1]!, site, isRandomKey(m[1]!) ? randoms++ : 0));
-    last = m.index + m[0].length;
-  }
-  if (last < source.length) parts.push(source.slice(last));
+  const parts = templateParts(source, (key, randomIndex) => getter(key, site, randomIndex));
   if (parts.length === 0) return () => '';
   if (parts.length === 1 && typeof parts[0] === 'string') {
     const constant = parts[0];

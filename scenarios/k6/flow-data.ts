@@ -7,10 +7,10 @@ import { streamKey } from '../../models/random.ts';
 import { DEFAULT_FILE_CONTENT_TYPE } from '../engine/step-body.ts';
 import { defaultFilename } from '../spec-files.ts';
 import { extractData } from '../engine/extract.ts';
+import { templateParts } from '../engine/template.ts';
 import { isRandomKey, labelKey, parseRandomKey, placeholderKey, randomCallData, stepRandomKey } from '../engine/random.ts';
 import type { Flow, ScenarioSpec, Step } from '../spec.ts';
 
-const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
 
 /** A placeholder as the runtime reads it: `{k}`, plus for a random helper its key and call (random.ts). */
 type Placeholder = { k: string; r?: number; x?: unknown[] };
@@ -27,16 +27,7 @@ function placeholder(key: string, site: number | undefined, n: number): Placehol
  * helpers with their keys from `site` (the field's random key, random.ts labelKey).
  */
 function template(source: string, site?: number): (string | Placeholder)[] {
-  const parts: (string | Placeholder)[] = [];
-  let last = 0;
-  let randoms = 0;
-  for (const m of source.matchAll(PLACEHOLDER)) {
-    if (m.index > last) parts.push(source.slice(last, m.index));
-    parts.push(placeholder(m[1]!, site, isRandomKey(m[1]!) ? randoms++ : 0));
-    last = m.index + m[0].length;
-  }
-  if (last < source.length) parts.push(source.slice(last));
-  return parts;
+  return templateParts(source, (key, randomIndex) => placeholder(key, site, randomIndex));
 }
 
 /**
