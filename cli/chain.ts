@@ -148,19 +148,19 @@ export async function computeForecast(opts: Partial<ForecastFlags>, seed: number
  * @throws {ValidationError} on invalid data files, forecast, catalog or demand file
  * @example const { traffic } = await computeTraffic({ demand: 'caplab-out/demand.json' }, 1)
  */
-export async function computeTraffic(opts: Partial<TrafficFlags>, seed: number, catalog?: Catalog): Promise<{ traffic: Traffic; comparison: RoutingComparison }> {
+export async function computeTraffic(opts: Partial<TrafficFlags>, seed: number, catalog?: Catalog): Promise<{ traffic: Traffic; comparison?: RoutingComparison }> {
   const data = chainData();
   const cat = await catalogOf(catalog ?? opts.catalog, undefined);
   const given: ChainGiven = {
     ...(opts.forecast !== undefined ? { forecast: await readForecastFile(opts.forecast) } : {}),
-    placement: await loadPlacement(opts.placement ?? 'seed-4dc', data.rtt),
-    baseline: await loadPlacement(opts.baseline ?? 'beijing-only', data.rtt),
+    placement: await loadPlacement(opts.placement, data.world),
+    ...(opts.baseline ?? data.world.baseline ? { baseline: await loadPlacement(opts.baseline ?? data.world.baseline, data.world) } : {}),
     ...(opts.from !== undefined ? { from: opts.from } : {}), ...(opts.to !== undefined ? { to: opts.to } : {}),
     catalog: cat, observed: await readObservedDemand(cat),
     ...(opts.demand !== undefined ? { calibration: await readDemandFile(opts.demand) } : {}),
   };
   const { traffic, comparison } = chain(given, data, seed).traffic();
-  return { traffic, comparison: comparison! };
+  return { traffic, ...(comparison ? { comparison } : {}) };
 }
 
 /**
@@ -184,7 +184,7 @@ async function planChain(opts: Partial<PlanFlags>, seed: number): Promise<Chain>
   const given: ChainGiven = {
     catalog, observed: await readObservedDemand(catalog),
     ...(traffic ? { traffic } : opts.forecast !== undefined ? { forecast: await readForecastFile(opts.forecast) } : {}),
-    placement: await loadPlacement('seed-4dc', data.rtt),
+    placement: await loadPlacement(undefined, data.world),
     ...(opts.fleet !== undefined ? { fleet: { fleet: parseWith(FleetSchema, await readJson(opts.fleet, 'fleet file'), opts.fleet), source: opts.fleet } } : {}),
     ...(opts.optimize ? { intents: await readIntents(opts.intents), ...(opts.candidates !== undefined ? { candidates: await readCandidates(opts.candidates) } : {}) } : {}),
     ...(opts.calibrateFleet ? { calibrateToFleet: true } : {}),
@@ -293,7 +293,7 @@ export async function computeScenarios(opts: Partial<ScenariosFlags>, outDir: st
   const traffic = opts.traffic !== undefined ? await readTrafficFile(opts.traffic) : undefined;
   const plan = opts.replay !== false && opts.plan !== undefined ? parseWith(PlanFileSchema, await readJson(opts.plan, 'plan file'), opts.plan) as unknown as Plan : undefined;
   const c = chain({
-    catalog, observed: await readObservedDemand(catalog), placement: await loadPlacement('seed-4dc', data.rtt),
+    catalog, observed: await readObservedDemand(catalog), placement: await loadPlacement(undefined, data.world),
     ...(traffic ? { traffic } : {}), ...(plan ? { plan } : {}),
   }, data, seed);
   const budgetsPath = opts.budgets ?? join(DATA_DIR, BUDGETS);
@@ -317,6 +317,6 @@ export async function computeScenarios(opts: Partial<ScenariosFlags>, outDir: st
     ...(opts.insecureSkipTLSVerify !== undefined ? { insecureSkipTLSVerify: opts.insecureSkipTLSVerify } : {}),
   });
   // The users follow the population of the forecast computed from data/ (the traffic's, when it was computed too).
-  const users = c.usersFiles(built.quarter, await loadPlacement(t.placement, data.rtt));
+  const users = c.usersFiles(built.quarter, await loadPlacement(t.placement, data.world));
   return { ...built, users };
 }

@@ -62,14 +62,10 @@ const DefaultsSchema = z.object({
   schema: z.literal('caplab.defaults/v1'),
   seed: z.number().int().nonnegative(),
   forecast: z.object({
-    target: z.number().positive(),
-    targetYear: z.number().int(),
-    horizon: z.string(),
     model: z.enum(['auto', 'logistic', 'bass', 'gompertz']),
     draws: z.number().int().positive(),
   }),
-  users: z.object({ quarter: z.string() }),
-  campaign: z.object({ placement: z.string(), runner: z.enum(['engine', 'k6']), quick: z.boolean() }),
+  campaign: z.object({ runner: z.enum(['engine', 'k6']), quick: z.boolean() }),
   run: z.object({
     workerLoad: z.object({ vus: z.number().int().positive(), iterationsPerSecond: z.number().positive() }),
     reasoning: z.string(),

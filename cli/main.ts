@@ -55,7 +55,7 @@ export function buildProgram(): Command {
     .option('--file <path>', 'write NDJSON to this file (atomically) instead of stdout')
     .option('--quarter <quarter>', 'quarter whose device base the users follow, e.g. 2015Q4', parseQuarter)
     .option('--forecast <file>', 'forecast.json to derive the population from (default: computed from data/)')
-    .option('--placement <name|file>', 'placement whose routing fills each user\'s dc: beijing-only, seed-4dc, or a file', 'seed-4dc')
+    .option('--placement <name|file>', 'placement whose routing fills each user\'s dc: one of the world\'s (built-in: seed-4dc, the default, or beijing-only) or a file')
     .option('--dc <name>', 'emit only the users routed to this data center (indices stay those of the whole run)')
     .action(lazy('./commands/users.ts'));
 
@@ -63,8 +63,8 @@ export function buildProgram(): Command {
     .command('traffic')
     .description('route countries to data centers and forecast requests/s per DC, quarter and service (traffic.json)')
     .option('--forecast <file>', 'forecast.json to start from (default: computed from data/)')
-    .option('--placement <name|file>', 'placement: beijing-only, seed-4dc, or a caplab.placement/v1 file', 'seed-4dc')
-    .option('--baseline <name|file>', 'placement to compare RTTs against', 'beijing-only')
+    .option('--placement <name|file>', 'placement: one of the world\'s (built-in: seed-4dc, the default, or beijing-only) or a caplab.placement/v1 file')
+    .option('--baseline <name|file>', 'placement to compare RTTs against (default: the world\'s baseline, beijing-only in the built-in world)')
     .option('--from <quarter>', 'first quarter (default: the first forecast quarter after the history)', parseQuarter)
     .option('--to <quarter>', 'last quarter (default: the forecast horizon)', parseQuarter)
     .option('--demand <file>', 'caplab.demand/v1 file from `caplab demand fit`: its services\' rates and hourly curves replace the modeled ones')
@@ -89,7 +89,7 @@ export function buildProgram(): Command {
     .option('--devices <list>', 'active devices per DC, e.g. singapore=12M,us-west-1=3e6 (default per DC: the forecast p50 of the quarter containing the telemetry)')
     .option('--services <list>', 'service names besides the catalog\'s, comma-separated')
     .option('--catalog <file>', 'caplab.catalog/v1 file (YAML or JSON) whose service names the telemetry may use (default: data/catalog.json, the built-in API)')
-    .option('--placement <name|file>', 'placement whose routing gives each DC\'s countries and time zones', 'seed-4dc')
+    .option('--placement <name|file>', 'placement whose routing gives each DC\'s countries and time zones (default: the world\'s, seed-4dc in the built-in world)')
     .option('--forecast <file>', 'forecast.json for the devices per country (default: computed from data/)')
     .option('--quarter <quarter>', 'forecast quarter whose devices to use (default: the one containing the middle of the telemetry)', parseQuarter)
     .option('--json', 'print demand JSON to stdout and write nothing', false)
@@ -198,7 +198,7 @@ export function buildProgram(): Command {
     .description('write report.html (self-contained, charts), report.md and junit.xml into a campaign directory')
     .argument('<campaign-dir>', 'directory with plan.json (required), forecast.json, traffic.json, results/<dc>/summary.json and points.ndjson[.gz]')
     .option('--budgets <file>', 'caplab.budgets/v1 file (JSON or YAML) to judge per service (default: the budgets campaign.json names, else budgets.json or budgets.yaml in the campaign dir)')
-    .option('--baseline <name|file>', 'placement the RTT comparison starts from', 'beijing-only')
+    .option('--baseline <name|file>', 'placement the RTT comparison starts from (default: the world\'s baseline, beijing-only in the built-in world)')
     .option('--title <text>', 'report title')
     .action(lazy('./commands/report.ts'));
 

@@ -4,6 +4,7 @@
  */
 import type { OptimizedPlacement } from './capacity/optimize/result.ts';
 import type { BacktestEvaluation, BacktestScore } from './growth/backtest.ts';
+import type { DriverSummary } from './world/demand-base.ts';
 
 /** forecast.json's backtest: how each model forecast the history it had not seen. */
 export interface ForecastBacktest {
@@ -254,6 +255,8 @@ export interface Traffic {
    * for a calibrated service the fit's residual summary.
    */
   demandSources?: Record<string, TrafficDemandSource>;
+  /** What drove the active units (a growth forecast, a series, today's peak grown), in the world's words. */
+  driver?: DriverSummary;
   /** Local-hour curve (mean 1) and the weekly peak-day factor applied to peaks. */
   shape: { localHourWeights: number[]; weeklyPeakFactor: number };
   /** Flash sales modeled. */

@@ -23,6 +23,9 @@ import type { DemandFile } from '../models/traffic/demand-file.ts';
 import { scaleDemands, type ServiceDemands } from '../models/traffic/service-demand.ts';
 import type { LoadShape } from '../models/traffic/settings.ts';
 import type { FleetCheck, Forecast, Plan, Population, Traffic } from '../models/types.ts';
+import { type DemandBase, demandBase, type DriverSummary, forecastBase, grownRows, type SeriesRow } from '../models/world/demand-base.ts';
+import { lastPeriod, type World } from '../models/world/world.ts';
+import { quarterIndex } from '../models/quarter.ts';
 import type { ScenarioSettings } from '../scenarios/build-settings.ts';
 import type { Catalog } from '../scenarios/catalog.ts';
 import type { NamedDocument } from './document.ts';
@@ -40,7 +43,11 @@ import { serviceDemands, type TrafficResult, trafficStage } from './traffic.ts';
  * use (getters): a stage the request does not need then reads nothing.
  */
 export interface ChainData {
-  /** data/defaults.json: the forecast's defaults and the population's quarter. */
+  /** The world the plan is made in (data/world.json, or a user's world file): its sites, countries, fleet, horizon, driver. */
+  readonly world: World;
+  /** Driver `series`: the world's rows, read from its file. */
+  readonly series?: readonly SeriesRow[];
+  /** data/defaults.json with the world's target and horizon: the forecast's defaults and the population's quarter. */
   readonly defaults: { readonly forecast: ForecastDefaults; readonly users: { readonly quarter: string } };
   /** data/history.json, the history when the user gives none. */
   readonly history: History;
@@ -58,7 +65,7 @@ export interface ChainData {
   /** data/services.json. */
   readonly serviceTimes: ServiceTimes;
   readonly planner: PlannerSettings;
-  /** data/fleet.json, today's fleet when the user gives none. */
+  /** The world's fleet, today's fleet when the user gives none. */
   readonly fleet: Fleet;
   readonly scenarios: ScenarioSettings;
 }
@@ -105,8 +112,16 @@ export interface ChainGiven {
 
 /** A chain: each stage's output, computed on first request from what was given and the earlier stages. */
 export interface Chain {
-  /** The forecast: given, or computed from the history with the forecast's choices. */
+  /**
+   * The forecast: given, or computed from the history with the forecast's choices.
+   * @throws {StageInputError} when none is given and the world's driver is not a growth forecast
+   */
   forecast(): Forecast;
+  /**
+   * The demand base the traffic is computed from: the forecast (given, or the world's `forecast` driver), the world's
+   * series, or today's peak grown over the horizon, scaled so the traffic model's peak at its period is the stated one.
+   */
+  base(): DemandBase;
   /** Demand per service: given, or the catalog's with the calibration laid over it. */
   services(): ServiceDemands;
   /** The traffic: given, or computed from the forecast for the placement (with the RTT comparison under a baseline). */
@@ -163,7 +178,12 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
     return v as NonNullable<ChainGiven[K]>;
   };
   let trafficResult: TrafficResult | undefined = given.traffic ? { traffic: given.traffic } : undefined;
-  const fleetOf = (): { fleet: Fleet; source: string } => done.fleet ?? { fleet: data.fleet, source: 'data/fleet.json' };
+  const fleetOf = (): { fleet: Fleet; source: string } => done.fleet ?? { fleet: data.fleet, source: `${data.world.source}: fleet` };
+  let baseDone: DemandBase | undefined;
+  // The world's horizon, where the demand base covers it (a forecast file given may cover another range).
+  const within = (period: string): string | undefined => (self.base().quarters.some((q) => q.quarter === period) ? period : undefined);
+  const horizonFrom = (): string | undefined => done.from ?? within(data.world.horizon.periods[0]!);
+  const horizonTo = (): string | undefined => done.to ?? within(lastPeriod(data.world));
   let input: PlanInput | undefined;
   const planInputOnce = (): PlanInput => (input ??= planInput({
     traffic: self.traffic().traffic, catalog: need('catalog', 'plan'), fleet: fleetOf().fleet, fleetSource: fleetOf().source,
@@ -172,18 +192,56 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
   // The model at today's fleet's as-of period, from the forecast the traffic came from: one the chain computed (or was
   // given), never the default history's beside a traffic file of the user's.
   const modelOf = () => (!done.placement || (given.traffic && !done.forecast) ? undefined : {
-    forecast: self.forecast(),
+    forecast: self.base(),
     trafficAt: (period: string) => trafficStage({
       // Every DC of the placement, as today's fleet serves all of its demand whatever subset this plan loads.
-      forecast: self.forecast(), placement: done.placement!, services: self.services(), from: period, to: period,
+      forecast: self.base(), placement: done.placement!, services: self.services(), from: period, to: period,
     }, data).traffic,
   });
+  const driverBase = (): DemandBase => {
+    const { world } = data;
+    const driver = world.driver;
+    const first = world.horizon.periods[0]!;
+    const last = lastPeriod(world);
+    if (driver.kind === 'series') {
+      const rows = data.series;
+      if (!rows) throw new Error('chain: a series driver needs `data.series`');
+      const summary: DriverSummary = { kind: 'series', unit: driver.unit, source: driver.file, text: `a series of active ${driver.unit.many} per period (${driver.file})` };
+      return demandBase(rows, data.regions, fleetOf().fleet.asOf, summary);
+    }
+    if (driver.kind !== 'peak-rps') throw new Error(`chain: no demand base for driver ${driver.kind}`);
+    const at = driver.at ?? fleetOf().fleet.asOf;
+    const unit = { one: 'demand unit', many: 'demand units' };
+    const start = quarterIndex(at) < quarterIndex(first) ? at : first;
+    // The traffic model is linear in the active units: one unit's peak at `at` gives the units today's peak is.
+    const one = demandBase([{ period: at, value: { p10: 1, p50: 1, p90: 1 } }], data.regions, at, { kind: 'peak-rps', unit, text: '' });
+    const t = trafficStage({ forecast: one, placement: need('placement', 'traffic'), services: self.services(), from: at, to: at }, data).traffic;
+    const perUnit = Object.values(t.dcs).reduce((s, qs) => s + (qs[0]?.total.peakRps.p50 ?? 0), 0);
+    if (!(perUnit > 0)) throw new StageInputError(`${world.source}: driver.peakRps: the catalog's services have no demand to scale to today's peak`);
+    const g = driver.growthPerPeriod;
+    const pct = (v: number): string => `${(v * 100).toFixed(1).replace(/\.0$/, '')}%`;
+    const summary: DriverSummary = {
+      kind: 'peak-rps', unit,
+      text: `today's peak of ${Math.round(driver.peakRps).toLocaleString('en-US')} req/s (${at}), growing ${pct(g.low)} / ${pct(g.mid)} / ${pct(g.high)} a quarter (low / mid / high)`,
+      peak: { rps: driver.peakRps, at, growthPerPeriod: { low: g.low, mid: g.mid, high: g.high }, rpsPerUnit: perUnit },
+    };
+    return demandBase(grownRows(driver.peakRps / perUnit, at, g, start, last), data.regions, at, summary);
+  };
   const self: Chain = {
     forecast() {
+      if (!done.forecast && data.world.driver.kind !== 'forecast') {
+        throw new StageInputError(`${data.world.source} drives demand by ${data.world.driver.kind === 'series' ? 'a series of active units' : "today's peak req/s"}: it has no growth forecast`);
+      }
       return (done.forecast ??= forecastStage(done.forecastChoices ?? {}, {
         history: done.history ?? data.history, growth: data.growth, regions: data.regions, defaults: data.defaults.forecast,
         get analogues() { return data.analogues; },
       }, seed));
+    },
+    base() {
+      if (baseDone) return baseDone;
+      const driver = data.world.driver;
+      if (done.forecast || driver.kind === 'forecast') return (baseDone = forecastBase(self.forecast(), driver.kind === 'forecast' ? driver.unit : { one: 'active device', many: 'active devices' }));
+      return (baseDone = driverBase());
     },
     services() {
       if (done.services) return done.services;
@@ -202,16 +260,17 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
     traffic() {
       if (!trafficResult) {
         const placement = need('placement', 'traffic');
+        const [from, to] = [horizonFrom(), horizonTo()];
         trafficResult = trafficStage({
-          forecast: self.forecast(), placement, services: self.services(),
-          ...(done.baseline ? { baseline: done.baseline } : {}), ...(done.from ? { from: done.from } : {}), ...(done.to ? { to: done.to } : {}), ...(done.dcs ? { dcs: done.dcs } : {}),
+          forecast: self.base(), placement, services: self.services(),
+          ...(done.baseline ? { baseline: done.baseline } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), ...(done.dcs ? { dcs: done.dcs } : {}),
         }, data);
         done.traffic = trafficResult.traffic;
       }
       return trafficResult;
     },
     population(quarter) {
-      return populationStage(self.forecast(), quarter, { devices: data.devices, regions: data.regions, usage: data.usage, defaultQuarter: data.defaults.users.quarter }, seed);
+      return populationStage(self.base(), quarter, { devices: data.devices, regions: data.regions, usage: data.usage, defaultQuarter: data.defaults.users.quarter }, seed);
     },
     fleetCheck() {
       const fleet = fleetOf();
@@ -235,7 +294,7 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
     optimized(highs) {
       const plan = self.plan();
       return optimizeStage({
-        plan, forecast: self.forecast(), services: self.services(), intents: need('intents', 'optimize'), ...(done.candidates ? { candidates: done.candidates } : {}),
+        plan, forecast: self.base(), services: self.services(), intents: need('intents', 'optimize'), ...(done.candidates ? { candidates: done.candidates } : {}),
       }, data, highs);
     },
     scenarios(req) {

@@ -5,7 +5,8 @@
  */
 import { fleetCheck } from '../models/capacity/fleet-check.ts';
 import type { Fleet } from '../models/capacity/settings.ts';
-import type { Band, FleetCheck, Forecast, Traffic } from '../models/types.ts';
+import type { Band, FleetCheck, Traffic } from '../models/types.ts';
+import type { DemandBase } from '../models/world/demand-base.ts';
 
 /** Peak req/s per site and the device band at one period, or why they are unknown. */
 type AsOf = { peakRps: Record<string, { p50: number; p90: number }>; devices: Band } | { unavailable: string };
@@ -29,7 +30,7 @@ function peaksAt(traffic: Traffic, period: string): Record<string, { p50: number
  *   file given without them)
  * @returns peaks and device band, or why there are none
  */
-export function modelAtAsOf(fleet: Fleet, traffic: Traffic, model: { forecast: Forecast; trafficAt(period: string): Traffic } | undefined): AsOf {
+export function modelAtAsOf(fleet: Fleet, traffic: Traffic, model: { forecast: DemandBase; trafficAt(period: string): Traffic } | undefined): AsOf {
   const quarter = model?.forecast.quarters.find((q) => q.quarter === fleet.asOf);
   const inTraffic = peaksAt(traffic, fleet.asOf);
   if (inTraffic) {

@@ -8,7 +8,9 @@ import { CAMPAIGN_MANIFEST } from '../reports/ingest/campaign-manifest.ts';
 
 /** The campaign's manifest, written last: a folder holding it is a finished run (`caplab.campaign/v1`). */
 export const MANIFEST = CAMPAIGN_MANIFEST;
-/** The growth forecast (`caplab.forecast/v1`). */
+/** The world the campaign planned in (`caplab.world/v1`, its driver's file named absolutely). */
+export const WORLD = 'world.json';
+/** The growth forecast (`caplab.forecast/v1`), when the world's driver is one. */
 export const FORECAST = 'forecast.json';
 /** Demand per DC, quarter and service (`caplab.traffic/v1`). */
 export const TRAFFIC = 'traffic.json';
@@ -48,7 +50,7 @@ export const COMPARE_HTML = 'compare.html';
  * folder holding only these may be replaced by a campaign; anything else is the user's.
  */
 export const CAMPAIGN_ENTRIES: readonly string[] = [
-  MANIFEST, FORECAST, TRAFFIC, POPULATION, BUDGETS, PLAN, SCENARIOS_DIR, CAPACITY_DIR,
+  MANIFEST, WORLD, FORECAST, TRAFFIC, POPULATION, BUDGETS, PLAN, SCENARIOS_DIR, CAPACITY_DIR,
   RESULTS_DIR, REPORT_HTML, REPORT_MD, JUNIT, K6_DIR, DEMAND, COMPARE_MD, COMPARE_HTML,
 ];
 

@@ -25,7 +25,8 @@ import type { Residency, Rtt } from '../models/routing/settings.ts';
 import type { ServiceDemands } from '../models/traffic/service-demand.ts';
 import type { LoadShape } from '../models/traffic/settings.ts';
 import { buildTraffic } from '../models/traffic/traffic.ts';
-import type { Forecast, Plan } from '../models/types.ts';
+import type { Plan } from '../models/types.ts';
+import type { DemandBase } from '../models/world/demand-base.ts';
 import type { NamedDocument } from './document.ts';
 
 /** What the optimize stage reads besides the plan. */
@@ -45,8 +46,8 @@ export interface OptimizeData {
 export interface OptimizeRequest {
   /** The greedy plan: its DCs, per-node capacity, prices and quarters. */
   plan: Plan;
-  /** The forecast the plan's traffic came from. */
-  forecast: Forecast;
+  /** The demand base (a forecast, or a world's driver) the plan's traffic came from. */
+  forecast: DemandBase;
   /** The demand per service the plan's traffic was computed with. */
   services: ServiceDemands;
   /** A `caplab.intents/v1` document. */

@@ -7,6 +7,7 @@ import type { Regions } from '../models/growth/settings.ts';
 import { buildPopulation } from '../models/population/population.ts';
 import type { Devices, Usage } from '../models/population/settings.ts';
 import type { Forecast, Population } from '../models/types.ts';
+import type { DemandBase } from '../models/world/demand-base.ts';
 
 /** What the population stage reads besides the forecast. */
 export interface PopulationData {
@@ -30,7 +31,7 @@ export interface PopulationData {
  * @throws {ValidationError} when the quarter is outside the forecast or no country has active devices then
  * @example populationStage(forecast, '2015Q4', data, 1).countries.length
  */
-export function populationStage(forecast: Forecast, quarter: string | undefined, data: PopulationData, seed: number): Population {
+export function populationStage(forecast: Forecast | DemandBase, quarter: string | undefined, data: PopulationData, seed: number): Population {
   return buildPopulation({
     forecast,
     quarter: quarter ?? data.defaultQuarter,

@@ -15,7 +15,8 @@ import type { DemandFile } from '../models/traffic/demand-file.ts';
 import { calibrate, type ServiceDemands } from '../models/traffic/service-demand.ts';
 import type { LoadShape } from '../models/traffic/settings.ts';
 import { buildTraffic } from '../models/traffic/traffic.ts';
-import type { Forecast, Traffic } from '../models/types.ts';
+import type { Traffic } from '../models/types.ts';
+import type { DemandBase } from '../models/world/demand-base.ts';
 import type { Catalog } from '../scenarios/catalog.ts';
 import { catalogDemands } from '../scenarios/catalog-demand.ts';
 import { StageInputError } from './errors.ts';
@@ -34,8 +35,8 @@ export interface TrafficData {
 
 /** The traffic stage's own inputs. */
 export interface TrafficRequest {
-  /** The forecast whose active devices drive the load. */
-  forecast: Forecast;
+  /** The demand base (a growth forecast, or a world's series or grown peak) whose active units drive the load. */
+  forecast: DemandBase;
   /** The placement to route to. */
   placement: Placement;
   /** The placement to compare RTTs against (no comparison without it). */
@@ -112,7 +113,7 @@ export function serviceDemands(catalog: Catalog, inputs: { readonly usage: Usage
  * @returns quarter labels in order
  * @throws {StageInputError} when a quarter lies outside the forecast, or `from` comes after `to`
  */
-export function quarterRange(forecast: Forecast, from: string | undefined, to: string | undefined): string[] {
+export function quarterRange(forecast: DemandBase, from: string | undefined, to: string | undefined): string[] {
   const labels = forecast.quarters.map((q) => q.quarter);
   const start = from ?? forecast.quarters.find((q) => q.kind === 'forecast')?.quarter ?? labels[0]!;
   const end = to ?? labels[labels.length - 1]!;

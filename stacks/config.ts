@@ -1,16 +1,19 @@
 /**
- * The stacks' data files (data/hardware.json, services.json, residency.json, rtt.json) and one loader. Every problem
- * of every file is reported at once, each with its file and JSON path. Each file is read with the one schema the
- * models define for it (hardware.json and services.json: models/capacity; residency.json and rtt.json:
- * models/routing/settings.ts), so the stacks and the planner agree on one definition of each.
+ * The stacks' data files (data/hardware.json, services.json and world.json) and one loader. Every problem of every
+ * file is reported at once, each with its file and JSON path. Each file is read with the one schema the models define
+ * for it (hardware.json and services.json: models/capacity; world.json: models/world), and the world's sites, RTTs and
+ * residency rules are resolved by the same function the planner uses, so the stacks and the planner agree on one
+ * definition of each.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type Problem, ValidationError } from '../models/errors.ts';
-import { HardwareSchema } from '../models/capacity/hardware.ts';
+import { HardwareProfilesSchema, type Hardware } from '../models/capacity/hardware.ts';
 import { ServicesSchema } from '../models/capacity/services.ts';
-import { ResidencySchema, RttSchema } from '../models/routing/settings.ts';
+import type { Residency, Rtt } from '../models/routing/settings.ts';
 import { formatPath } from '../models/validation.ts';
+import { WorldSchema } from '../models/world/schema.ts';
+import { resolveWorld, worldHardware } from '../models/world/world.ts';
 
 // The schemas of hardware.json and services.json are the planner's (models/capacity): one schema per data file.
 // They are re-exported under the names the stacks' modules import.
@@ -21,39 +24,39 @@ export {
   ROUTE_NAMES, type RouteName, type ServiceTime, ServiceTimeSchema, ServicesSchema,
 } from '../models/capacity/services.ts';
 
-/** Validated content of the four data files. */
+/** Validated content of the data files. */
 export interface StackData {
-  /** data/hardware.json. */
-  hardware: z.output<typeof HardwareSchema>;
+  /** data/hardware.json's profiles with the world's sites. */
+  hardware: Hardware;
   /** data/services.json. */
   services: z.output<typeof ServicesSchema>;
-  /** data/residency.json. */
-  residency: z.output<typeof ResidencySchema>;
-  /** data/rtt.json. */
-  rtt: z.output<typeof RttSchema>;
+  /** The world's residency rules. */
+  residency: Residency;
+  /** The world's RTT tables. */
+  rtt: Rtt;
 }
 
 const FILES = {
-  hardware: ['hardware.json', HardwareSchema],
+  hardware: ['hardware.json', HardwareProfilesSchema],
   services: ['services.json', ServicesSchema],
-  residency: ['residency.json', ResidencySchema],
-  rtt: ['rtt.json', RttSchema],
+  world: ['world.json', WorldSchema],
 } as const;
 
 /** The package's data/ directory: one level up from stacks/config.ts, two from the compiled dist/stacks/config.js. */
 export const STACK_DATA_DIR = new URL(import.meta.url.endsWith('.ts') ? '../data/' : '../../data/', import.meta.url);
 
 /**
- * Reads and validates the four data files of the stacks.
+ * Reads and validates the data files of the stacks.
  * @param dir directory holding them (default: the repository's data/)
  * @returns the validated data
- * @throws {ValidationError} listing every problem of every file (unreadable file, bad JSON, schema issues) with its path
+ * @throws {ValidationError} listing every problem of every file (unreadable file, bad JSON, schema issues, a site
+ *   naming an unknown node profile) with its path
  */
 export function loadStackData(dir: URL | string = STACK_DATA_DIR): StackData {
   const base = typeof dir === 'string' ? dir.replace(/\/?$/, '/') : dir.href;
   const problems: Problem[] = [];
-  const out: Partial<Record<keyof StackData, unknown>> = {};
-  for (const [key, [name, schema]] of Object.entries(FILES) as Array<[keyof StackData, (typeof FILES)[keyof StackData]]>) {
+  const out: Partial<Record<keyof typeof FILES, unknown>> = {};
+  for (const [key, [name, schema]] of Object.entries(FILES) as Array<[keyof typeof FILES, (typeof FILES)[keyof typeof FILES]]>) {
     const where = `data/${name}`;
     let value: unknown;
     try {
@@ -67,6 +70,19 @@ export function loadStackData(dir: URL | string = STACK_DATA_DIR): StackData {
     if (r.success) out[key] = r.data;
     else for (const i of r.error.issues) problems.push({ where: `${where}: ${formatPath(i.path)}`, message: i.message });
   }
-  if (problems.length > 0) throw new ValidationError('stack data files are invalid', problems);
-  return out as StackData;
+  const hardware = out.hardware as z.output<typeof HardwareProfilesSchema> | undefined;
+  const worldFile = out.world as z.output<typeof WorldSchema> | undefined;
+  if (hardware && worldFile) {
+    for (const [site, s] of Object.entries(worldFile.sites)) {
+      if (s.profile !== undefined && !Object.hasOwn(hardware.profiles, s.profile)) problems.push({ where: `data/world.json: sites.${site}.profile`, message: `unknown profile "${s.profile}"` });
+    }
+  }
+  if (problems.length > 0 || !hardware || !worldFile) throw new ValidationError('stack data files are invalid', problems);
+  const world = resolveWorld(worldFile, 'data/world.json', Object.keys(hardware.profiles)[0]!);
+  return {
+    hardware: worldHardware(world, hardware.profiles, hardware.about),
+    services: out.services as z.output<typeof ServicesSchema>,
+    residency: world.residency,
+    rtt: world.rtt,
+  };
 }

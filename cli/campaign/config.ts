@@ -13,6 +13,7 @@ import { parsePeriod } from '../../models/quarter.ts';
 import { TRANSPORT_OPTIONS, type TransportOptions, transportOptionsOf, withTlsAuthFiles, withTlsAuthPaths } from '../../scenarios/transport-options.ts';
 import type { InsecureSkipTLSVerifySetting } from '../../scenarios/tls-verify.ts';
 import type { CatalogInput } from '../inputs/catalog.ts';
+import type { WorldInput } from '../inputs/world.ts';
 
 const TargetUrl = z.url({ protocol: /^https?$/ });
 /**
@@ -59,6 +60,8 @@ export const CampaignSchema = z.strictObject({
   /** Today's fleet: inline `caplab.fleet/v1` or a path to one (default data/fleet.json); checked by its own schema. */
   fleet: z.union([z.string().min(1), z.object({ schema: z.literal('caplab.fleet/v1') }).loose()]).optional(),
   /** `fleet`: scale the demand so the model's peak at today's fleet's as-of quarter is what that fleet serves. */
+  // The document itself is checked by the world's own schema (models/world/schema.ts), with its paths.
+  world: z.union([z.string().min(1), z.object({ schema: z.literal('caplab.world/v1') }).loose()]).optional(),
   calibrate: z.literal('fleet', { error: 'must be `fleet` (scale the demand to today\'s fleet)' }).optional(),
 });
 
@@ -81,6 +84,8 @@ export interface CampaignRead {
   campaign?: Campaign;
   /** The campaign's own catalog (path resolved, or inline with the campaign's directory as base); absent: the built-in. */
   catalog?: CatalogInput;
+  /** The world as written (a path resolved against the file, or inline), read even when other fields are wrong. */
+  world?: WorldInput;
   problems: Problem[];
 }
 
@@ -109,6 +114,9 @@ export function readCampaign(text: string, source: string): CampaignRead {
   // The built-in stacks serve only the built-in API: another catalog's services live at the user's URLs.
   if (raw.catalog !== undefined && raw.targets === undefined) {
     problems.push({ where: `${source}: targets`, message: 'a campaign with its own `catalog` needs `targets` (a base URL per DC serving those services): the built-in stacks serve only the built-in API' });
+  }
+  if (raw.world !== undefined && raw.targets === undefined) {
+    problems.push({ where: `${source}: targets`, message: 'a campaign in its own `world` needs `targets` (a base URL per site): the built-in stacks emulate only the built-in world\'s sites' });
   }
   // A per-DC insecureSkipTLSVerify names targets: a DC without one is a typo.
   const insecure = raw.insecureSkipTLSVerify;
@@ -140,7 +148,11 @@ export function readCampaign(text: string, source: string): CampaignRead {
   const catalog: CatalogInput | undefined = typeof raw.catalog === 'string' && raw.catalog !== ''
     ? { path: resolve(base, raw.catalog) }
     : typeof raw.catalog === 'object' && raw.catalog !== null ? { inline: raw.catalog, source: `${source}: catalog`, baseDir: base } : undefined;
-  if (!r.success || problems.length > 0) return { ...(catalog ? { catalog } : {}), problems };
+  const world: WorldInput | undefined = typeof raw.world === 'string' && raw.world !== ''
+    ? resolve(base, raw.world)
+    : typeof raw.world === 'object' && raw.world !== null ? { inline: raw.world, source: `${source}: world`, baseDir: base } : undefined;
+  const inputs = { ...(catalog ? { catalog } : {}), ...(world !== undefined ? { world } : {}) };
+  if (!r.success || problems.length > 0) return { ...inputs, problems };
   const { targets, insecureSkipTLSVerify, ...c } = r.data;
   const transport = Object.fromEntries(Object.entries(targets ?? {}).flatMap(([dc, t]) => {
     // Only the paths go into the specs (a key's PEM text is not copied into the campaign folder): `caplab run` reads them.
@@ -157,12 +169,13 @@ export function readCampaign(text: string, source: string): CampaignRead {
     ...(c.forecast?.history ? { forecast: { ...c.forecast, history: resolve(base, c.forecast.history) } } : {}),
     ...(typeof c.budgets === 'string' ? { budgets: resolve(base, c.budgets) } : {}),
     ...(typeof c.fleet === 'string' ? { fleet: resolve(base, c.fleet) } : {}),
+    ...(typeof c.world === 'string' ? { world: resolve(base, c.world) } : {}),
     ...(typeof c.catalog === 'string' ? { catalog: resolve(base, c.catalog) } : {}),
     ...(c.intents ? { intents: resolve(base, c.intents) } : {}),
     ...(c.candidates ? { candidates: resolve(base, c.candidates) } : {}),
     ...(c.placement && /[./\\]/.test(c.placement) ? { placement: resolve(base, c.placement) } : {}),
   };
-  return { campaign, ...(catalog ? { catalog } : {}), problems };
+  return { campaign, ...inputs, problems };
 }
 
 /**

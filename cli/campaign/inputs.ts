@@ -5,11 +5,9 @@
  * and no load.
  */
 import { dirname, resolve } from 'node:path';
-import { HardwareSchema } from '../../models/capacity/hardware.ts';
 import { type Fleet, FleetSchema, PlannerSettingsSchema } from '../../models/capacity/settings.ts';
 import { type Problem, ValidationError } from '../../models/errors.ts';
 import { formatPath } from '../../models/validation.ts';
-import { RegionsSchema } from '../../models/growth/settings.ts';
 import type { NamedDocument } from '../../pipeline/document.ts';
 import { BUDGETS } from '../../pipeline/layout.ts';
 import { optimizeInputProblems } from '../../pipeline/optimize.ts';
@@ -21,7 +19,8 @@ import { DATA_DIR, loadData, loadDefaults } from '../data.ts';
 import { InputError } from '../errors.ts';
 import { readCandidates, readIntents } from '../inputs/intents.ts';
 import { parseJsonInput, parseYamlInput, readTextInput } from '../io.ts';
-import { loadPlacement, loadRoutingData } from '../inputs/routing.ts';
+import { loadPlacement } from '../inputs/routing.ts';
+import { builtInWorld, type LoadedWorld, loadWorld } from '../inputs/world.ts';
 import { parse as parseYaml } from 'yaml';
 import { type Campaign, CampaignSchema, readCampaign } from './config.ts';
 
@@ -38,8 +37,10 @@ export interface CampaignInputs {
   budgetsSource: string;
   /** The placement's DCs (all of them; the campaign may load fewer). */
   placementDcs: string[];
-  /** Today's fleet when the campaign gives one (else the chain's default, data/fleet.json), and where it came from. */
+  /** Today's fleet when the campaign gives one (else the world's), and where it came from. */
   fleet?: { fleet: Fleet; source: string };
+  /** The world the campaign plans in (campaign.yaml `world`, else the built-in data/world.json). */
+  world: LoadedWorld;
 }
 
 /**
@@ -92,7 +93,7 @@ function effectiveBudgets(doc: unknown, catalog: Catalog): unknown {
  * The optimized placement's intents (default data/intents.json) and candidates files checked against the placement's
  * DCs: every problem, an unreadable file included.
  */
-async function optimizeDocumentProblems(intents: string | undefined, candidates: string | undefined, dcs: readonly string[]): Promise<Problem[]> {
+async function optimizeDocumentProblems(intents: string | undefined, candidates: string | undefined, dcs: readonly string[], world: LoadedWorld['world']): Promise<Problem[]> {
   const problems: Problem[] = [];
   const read = async (load: () => Promise<NamedDocument>): Promise<NamedDocument | undefined> => {
     try {
@@ -104,10 +105,10 @@ async function optimizeDocumentProblems(intents: string | undefined, candidates:
       return undefined;
     }
   };
-  const i = await read(() => readIntents(intents));
+  const i = await read(() => readIntents(intents, world));
   const c = candidates === undefined ? undefined : await read(() => readCandidates(candidates));
   // A file that could not be read is one problem already; the other is still checked.
-  return [...problems, ...optimizeInputProblems(i, c, dcs, { regions: loadData('regions.json', RegionsSchema), planner: loadData('planner.json', PlannerSettingsSchema) })];
+  return [...problems, ...optimizeInputProblems(i, c, dcs, { regions: world.regions, planner: loadData('planner.json', PlannerSettingsSchema) })];
 }
 
 /**
@@ -124,6 +125,10 @@ export async function loadCampaignInputs(path: string | undefined): Promise<Camp
   const defaults = loadDefaults().campaign;
   const runner = read.campaign?.runner ?? defaults.runner;
   const problems: Problem[] = [...read.problems];
+  let world: LoadedWorld | undefined;
+  await collect(problems, `${name}: world`, async () => {
+    world = await loadWorld(read.world);
+  });
   let catalog: Catalog | undefined;
   await collect(problems, `${name}: catalog`, async () => {
     catalog = await loadCatalog(read.catalog, runner);
@@ -159,21 +164,22 @@ export async function loadCampaignInputs(path: string | undefined): Promise<Camp
       const value = typeof f === 'string' ? (/\.ya?ml$/i.test(f) ? parseYamlInput(await readTextInput(f, 'fleet file'), f) : parseJsonInput(await readTextInput(f, 'fleet file'), f)) : f;
       const r = FleetSchema.safeParse(value);
       if (!r.success) throw new ValidationError(`${source} is invalid`, r.error.issues.map((i) => ({ where: `${source}: ${formatPath(i.path)}`, message: i.message })));
-      // A DC the hardware file does not know would only fail the plan, after the load: say it now.
-      const known = loadData('hardware.json', HardwareSchema).dcs;
-      const unknown = Object.keys(r.data.nodes).filter((dc) => !known[dc]);
+      // A site the world does not know would only fail the plan, after the load: say it now.
+      const w = (world ?? builtInWorld()).world;
+      const unknown = Object.keys(r.data.nodes).filter((dc) => !w.sites[dc]);
       if (unknown.length > 0) {
-        throw new ValidationError(`${source} is invalid`, unknown.map((dc) => ({ where: `${source}: nodes.${dc}`, message: `unknown data center "${dc}" (known: ${Object.keys(known).join(', ')}; data/hardware.json)` })));
+        throw new ValidationError(`${source} is invalid`, unknown.map((dc) => ({ where: `${source}: nodes.${dc}`, message: `unknown site "${dc}" (the sites of ${w.source}: ${Object.keys(w.sites).join(', ')})` })));
       }
       fleet = { fleet: r.data, source };
     });
   }
   // The DCs and targets are checked even when another field is wrong, so every problem shows at once.
   const fields = c ?? (text === undefined ? undefined : wellFormedFields(text));
-  if (fields) {
-    const placement = fields.placement ?? defaults.placement;
+  if (fields && world) {
+    const w = world.world;
+    const placement = fields.placement ?? w.placement;
     await collect(problems, `${name}: placement`, async () => {
-      placementDcs = (await loadPlacement(placement, loadRoutingData().rtt)).dcs;
+      placementDcs = (await loadPlacement(placement, w)).dcs;
     });
     if (placementDcs.length > 0) {
       fields.dcs?.forEach((dc, i) => {
@@ -186,8 +192,8 @@ export async function loadCampaignInputs(path: string | undefined): Promise<Camp
   }
   if (c && c.dcs === undefined && placementDcs.length > 0) {
     // The optimized placement's intents and what-if sites, checked now rather than after the load runs.
-    problems.push(...await optimizeDocumentProblems(c.intents, c.candidates, placementDcs));
+    problems.push(...await optimizeDocumentProblems(c.intents, c.candidates, placementDcs, world!.world));
   }
-  if (!read.campaign || !catalog || problems.length > 0) throw new ValidationError(`${name} is invalid`, problems);
-  return { campaign: read.campaign, catalog, budgets, budgetsSource, placementDcs, ...(fleet ? { fleet } : {}) };
+  if (!read.campaign || !catalog || !world || problems.length > 0) throw new ValidationError(`${name} is invalid`, problems);
+  return { campaign: read.campaign, catalog, budgets, budgetsSource, placementDcs, world, ...(fleet ? { fleet } : {}) };
 }

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Plan } from '../../models/types.ts';
 import { chain } from '../../pipeline/chain.ts';
-import { BUDGETS, CAPACITY_DIR, FORECAST, PLAN, POPULATION, REPORT_HTML, specFile, TRAFFIC, usersFile } from '../../pipeline/layout.ts';
+import { BUDGETS, CAPACITY_DIR, FORECAST, PLAN, POPULATION, REPORT_HTML, specFile, TRAFFIC, usersFile, WORLD } from '../../pipeline/layout.ts';
 import { modeledCeilings } from '../../pipeline/plan.ts';
 import type { DcSpecs } from '../../scenarios/build.ts';
 import { PlannerSettingsSchema } from '../../models/capacity/settings.ts';
@@ -60,13 +60,13 @@ const tagged = (runId: string, doc: { schema: string }): string => {
 /** Runs `caplab campaign`. */
 export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) => {
   // The campaign and everything it names (catalog, budgets, DCs, targets, intents), checked before anything is written.
-  const { campaign, catalog, budgets, budgetsSource, fleet } = await loadCampaignInputs(args[0]);
+  const { campaign, catalog, budgets, budgetsSource, fleet, world } = await loadCampaignInputs(args[0]);
   const defaults = loadDefaults().campaign;
   const quick = opts.quick === true || campaign.quick === true || defaults.quick;
   const seed = campaign.seed ?? global.seed;
   const out = resolve(global.outDir);
   checkOutDir(out);
-  const placement = campaign.placement ?? defaults.placement;
+  const placement = campaign.placement ?? world.world.placement;
   const runner = campaign.runner ?? defaults.runner;
   const settings = loadData('scenarios.json', ScenarioSettingsSchema);
   const serverBudgetP95Ms = loadData('planner.json', PlannerSettingsSchema).serverBudgetP95Ms;
@@ -113,9 +113,9 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
     const load = (kind: LoadKind, dcs: readonly string[]) => runLoad(loadCtx, kind, dcs);
 
     // The chain runs in memory: each stage's output goes on to the next as a value and is written once, as a record.
-    const data = chainData();
+    const data = chainData(world);
     const history = campaign.forecast?.history !== undefined ? await loadHistory(campaign.forecast.history) : undefined;
-    const placed = await loadPlacement(placement, data.rtt);
+    const placed = await loadPlacement(placement, data.world);
     const c = chain({
       ...(history ? { history } : {}), forecastChoices: forecastChoices(campaign.forecast), placement: placed,
       // The DCs were checked against the placement with the other inputs.
@@ -125,7 +125,11 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
       ...(fleet ? { fleet } : {}),
     }, data, seed);
 
-    await stage('forecast', async () => writeFileAtomic(join(stagingDir, FORECAST), tagged(runId, c.forecast())));
+    await stage('forecast', async () => {
+      await writeFileAtomic(join(stagingDir, WORLD), json(world.doc));
+      // A growth forecast is written when the world's driver is one; a series or a grown peak is in traffic.json.
+      if (world.world.driver.kind === 'forecast' || campaign.forecast !== undefined) await writeFileAtomic(join(stagingDir, FORECAST), tagged(runId, c.forecast()));
+    });
     const traffic = await stage('traffic', async () => {
       const t = c.traffic().traffic;
       await writeFileAtomic(join(stagingDir, TRAFFIC), tagged(runId, t));
@@ -220,7 +224,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
       const p: Plan = campaign.dcs === undefined
         ? {
           ...greedy,
-          optimized: measured.with({ intents: await readIntents(campaign.intents), ...(campaign.candidates ? { candidates: await readCandidates(campaign.candidates) } : {}) })
+          optimized: measured.with({ intents: await readIntents(campaign.intents, world.world), ...(campaign.candidates ? { candidates: await readCandidates(campaign.candidates) } : {}) })
             .optimized(await loadHighs()),
         }
         : greedy;

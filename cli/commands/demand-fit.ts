@@ -8,7 +8,6 @@
 import { join } from 'node:path';
 import type { Problem } from '../../models/errors.ts';
 import { ValidationError } from '../../models/errors.ts';
-import { RegionsSchema } from '../../models/growth/settings.ts';
 import { quarterLabel } from '../../models/quarter.ts';
 import { routeCountries } from '../../models/routing/route.ts';
 import { type DcMix, dcMixes } from '../../models/traffic/dc-mix.ts';
@@ -20,7 +19,6 @@ import { parsePrometheusMatrix } from '../../models/traffic/telemetry-prometheus
 import { parseDurationMs } from '../../scenarios/duration.ts';
 import { catalogOf } from '../inputs/catalog.ts';
 import type { CommandRun } from '../context.ts';
-import { loadData } from '../data.ts';
 import { EXIT, InputError } from '../errors.ts';
 import { computeForecast } from '../chain.ts';
 import { readForecastFile } from '../inputs/forecast.ts';
@@ -30,6 +28,7 @@ import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
 import { PASSWORD_VAR, prometheusTarget, TOKEN_VAR, USER_VAR } from '../prometheus-auth.ts';
 import { renderDemandFit } from '../print/demand.ts';
 import { loadPlacement, loadRoutingData } from '../inputs/routing.ts';
+import { builtInWorld } from '../inputs/world.ts';
 
 /** Options of `caplab demand fit`. */
 export interface DemandFitOptions {
@@ -75,8 +74,8 @@ export async function computeDemandFit(opts: DemandFitOptions, seed: number): Pr
   const step = opts.step === undefined ? undefined : parseStep(opts.step);
   const source = await readSource(opts, step);
   const { rtt, residency } = loadRoutingData();
-  const placement = await loadPlacement(opts.placement, rtt);
-  const regions = loadData('regions.json', RegionsSchema);
+  const placement = await loadPlacement(opts.placement);
+  const regions = builtInWorld().world.regions;
   const routing = routeCountries(placement, regions.countries.map((c) => c.code), rtt, residency);
   const known = (await catalogOf(opts.catalog, undefined)).services.map((s) => s.name);
   const extra = (opts.services ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');

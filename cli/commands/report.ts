@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ForecastFileSchema } from '../../models/growth/forecast-file.ts';
-import { BUDGETS_FILES, CAPACITY_DIR, FORECAST, isProbeSpec, JUNIT, MANIFEST, PLAN, REPORT_HTML, REPORT_MD, RESULTS_DIR, SCENARIOS_DIR, TRAFFIC } from '../../pipeline/layout.ts';
+import { BUDGETS_FILES, CAPACITY_DIR, FORECAST, isProbeSpec, JUNIT, MANIFEST, PLAN, REPORT_HTML, REPORT_MD, RESULTS_DIR, SCENARIOS_DIR, TRAFFIC, WORLD } from '../../pipeline/layout.ts';
 import { type Problem, ValidationError } from '../../models/errors.ts';
 import { compareRoutings, type RoutingComparison } from '../../models/routing/compare.ts';
 import { routeCountries } from '../../models/routing/route.ts';
@@ -49,6 +49,8 @@ import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
 import { readJson } from '../inputs/json.ts';
 import { loadResults } from '../inputs/results.ts';
 import { loadPlacement, loadRoutingData } from '../inputs/routing.ts';
+import { builtInWorld, recordedWorld } from '../inputs/world.ts';
+import type { World } from '../../models/world/world.ts';
 
 /** Options of `caplab report`. */
 export interface ReportOptions {
@@ -82,9 +84,9 @@ function countryWeights(traffic: Traffic, forecast: Forecast | undefined): Recor
   return w;
 }
 
-async function placementComparison(traffic: Traffic, forecast: Forecast | undefined, baseline: string): Promise<{ comparison: RoutingComparison; beforeAllowed: Record<string, boolean> }> {
-  const { rtt, residency } = loadRoutingData();
-  const before = routeCountries(await loadPlacement(baseline, rtt), traffic.routing.map((r) => r.country), rtt, residency);
+async function placementComparison(traffic: Traffic, forecast: Forecast | undefined, baseline: string, world: World): Promise<{ comparison: RoutingComparison; beforeAllowed: Record<string, boolean> }> {
+  const { rtt, residency } = loadRoutingData(world);
+  const before = routeCountries(await loadPlacement(baseline, world), traffic.routing.map((r) => r.country), rtt, residency);
   const after = { placement: traffic.placement, dcs: Object.keys(traffic.dcs), countries: traffic.routing.map((r) => ({ ...r, reason: r.reason as 'nearest-allowed' })), violations: traffic.violations };
   return {
     comparison: compareRoutings(before, after, countryWeights(traffic, forecast)),
@@ -139,7 +141,10 @@ export async function loadCampaign(dir: string, opts: ReportOptions = {}): Promi
     return parseBudgets(value, budgetsPath);
   });
   if (budgets) provenance.push({ file: budgetsPath!, what: 'latency and error budgets', kind: 'input', status: 'read', detail: `${budgets.budgets.length} budgets` });
-  const placement = traffic ? await collect(problems, `--baseline ${opts.baseline ?? 'beijing-only'}`, () => placementComparison(traffic, forecast, opts.baseline ?? 'beijing-only')) : undefined;
+  // The world the campaign planned in (its world.json), else the built-in one: its sites route the baseline.
+  const world = await file<World>(WORLD, 'world', 'input', false, (v, p) => recordedWorld(v, p), (w) => `caplab.world/v1, ${w.name}, ${Object.keys(w.sites).length} sites`) ?? (problems.length === 0 ? builtInWorld().world : undefined);
+  const baseline = opts.baseline ?? world?.baseline;
+  const placement = traffic && world && baseline !== undefined ? await collect(problems, `--baseline ${baseline}`, () => placementComparison(traffic, forecast, baseline, world)) : undefined;
   if (problems.length > 0) throw new ValidationError(`campaign ${dir} cannot be reported`, problems);
   // Budgets judge the runs in results/ (the replay); the capacity runs in capacity/ (probe and sweep) overload the
   // node on purpose, so they only feed the per-step and per-rate charts.

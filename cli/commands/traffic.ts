@@ -40,7 +40,7 @@ export const run: CommandRun<TrafficOptions> = async ({ opts, global }) => {
   }
   const path = join(global.outDir, TRAFFIC);
   await writeFileAtomic(path, json);
-  process.stdout.write(`${renderTraffic(traffic)}\n${renderComparison(comparison)}`);
+  process.stdout.write(`${renderTraffic(traffic)}\n${comparison ? renderComparison(comparison) : ''}`);
   if (!global.quiet) process.stdout.write(`\nwrote ${path}\n`);
   return EXIT.ok;
 };

@@ -35,7 +35,7 @@ export const run: CommandRun<UsersOptions> = async ({ opts, global }) => {
   await writeFileAtomic(join(global.outDir, POPULATION), `${JSON.stringify(population, null, 2)}\n`);
   const range = opts.shard ? shardRange(opts.count, opts.shard.index, opts.shard.count) : { start: 0, end: opts.count };
   const { rtt, residency } = loadRoutingData();
-  const routing = routeCountries(await loadPlacement(opts.placement, rtt), population.countries.map((c) => c.code), rtt, residency);
+  const routing = routeCountries(await loadPlacement(opts.placement), population.countries.map((c) => c.code), rtt, residency);
   const dcByCountry = dcByCountryOf(routing);
   const gen = createUserGenerator(global.seed, population, { dcByCountry });
   let filter: ((i: number) => boolean) | undefined;

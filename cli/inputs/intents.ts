@@ -4,16 +4,20 @@
  */
 import type { NamedDocument } from '../../pipeline/document.ts';
 import { DATA_DIR } from '../data.ts';
+import type { World } from '../../models/world/world.ts';
 import { readDocument } from './json.ts';
+import { builtInWorld } from './world.ts';
 
 /**
  * Reads an intents file.
- * @param path the file, or undefined for data/intents.json
+ * @param path the file, or undefined for the world's own intents, else data/intents.json
+ * @param world the world (default: the built-in one)
  * @returns the parsed document, named as messages show it
  * @throws {InputError} when the file cannot be read or is not JSON
  * @throws {ValidationError} on a YAML syntax error
  */
-export async function readIntents(path: string | undefined): Promise<NamedDocument> {
+export async function readIntents(path: string | undefined, world: World = builtInWorld().world): Promise<NamedDocument> {
+  if (path === undefined && world.intents) return { doc: { schema: 'caplab.intents/v1', ...world.intents }, source: `${world.source}: intents` };
   return { doc: await readDocument(path ?? `${DATA_DIR}intents.json`, 'intents file'), source: path ?? 'data/intents.json' };
 }
 

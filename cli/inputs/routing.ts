@@ -1,49 +1,51 @@
 /**
- * Loads the routing inputs for commands: data/rtt.json, data/residency.json, and a placement given by built-in name
- * (data/placements.json) or as a file.
+ * Loads the routing inputs for commands from a world (default: the built-in data/world.json): its RTT tables and
+ * residency rules, and a placement given by the world's name for it or as a file.
  */
-import { PlacementFileSchema, PlacementsSchema, type Placement, ResidencySchema, type Residency, RttSchema, type Rtt } from '../../models/routing/settings.ts';
+import { PlacementFileSchema, type Placement, type Residency, type Rtt } from '../../models/routing/settings.ts';
 import { parseWith } from '../../models/validation.ts';
-import { loadData } from '../data.ts';
+import type { World } from '../../models/world/world.ts';
 import { InputError } from '../errors.ts';
 import { readJson } from './json.ts';
+import { builtInWorld } from './world.ts';
 
 /** Routing inputs. */
 export interface RoutingData {
-  /** data/rtt.json. */
+  /** The world's RTT tables per site. */
   rtt: Rtt;
-  /** data/residency.json. */
+  /** The world's residency rules. */
   residency: Residency;
 }
 
 /**
- * Loads data/rtt.json and data/residency.json.
- * @returns validated data
- * @throws {ValidationError} when a file is malformed
+ * The RTT tables and residency rules of a world.
+ * @param world the world (default: the built-in one)
+ * @returns its routing data
+ * @throws {ValidationError} when the built-in world is malformed
  */
-export function loadRoutingData(): RoutingData {
-  return { rtt: loadData('rtt.json', RttSchema), residency: loadData('residency.json', ResidencySchema) };
+export function loadRoutingData(world: World = builtInWorld().world): RoutingData {
+  return { rtt: world.rtt, residency: world.residency };
 }
 
 /**
- * Resolves `--placement`: a built-in name from data/placements.json, or a path to a `caplab.placement/v1` file.
- * @param spec name or path
- * @param rtt RTT tables, to check the placement's DCs exist
+ * Resolves `--placement`: a placement the world names, or a path to a `caplab.placement/v1` file.
+ * @param spec name or path (default: the world's placement)
+ * @param world the world (default: the built-in one)
  * @returns the placement
- * @throws {InputError} when neither a built-in name nor a readable file, or a DC has no RTT table
+ * @throws {InputError} when neither a placement of the world nor a readable file, or a DC is not a site of the world
  * @throws {ValidationError} when the file is malformed
  */
-export async function loadPlacement(spec: string, rtt: Rtt): Promise<Placement> {
-  const builtins = loadData('placements.json', PlacementsSchema).placements;
+export async function loadPlacement(spec: string | undefined, world: World = builtInWorld().world): Promise<Placement> {
+  const name = spec ?? world.placement;
   let placement: Placement;
-  if (builtins[spec]) {
-    placement = builtins[spec];
-  } else if (/[./\\]/.test(spec)) {
-    placement = parseWith(PlacementFileSchema, await readJson(spec, 'placement file'), spec);
+  if (world.placements[name]) {
+    placement = world.placements[name];
+  } else if (/[./\\]/.test(name)) {
+    placement = parseWith(PlacementFileSchema, await readJson(name, 'placement file'), name);
   } else {
-    throw new InputError(`--placement "${spec}" is neither a built-in placement (${Object.keys(builtins).join(', ')}) nor a file path`);
+    throw new InputError(`--placement "${name}" is neither a placement of ${world.source} (${Object.keys(world.placements).join(', ')}) nor a file path`);
   }
-  const unknown = placement.dcs.filter((d) => !rtt.dcs[d]);
-  if (unknown.length > 0) throw new InputError(`placement ${placement.name}: no RTT table in data/rtt.json for ${unknown.join(', ')}`);
+  const unknown = placement.dcs.filter((d) => !world.rtt.dcs[d]);
+  if (unknown.length > 0) throw new InputError(`placement ${placement.name}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a site' : 'are not sites'} of ${world.source} (${Object.keys(world.sites).join(', ')})`);
   return placement;
 }

@@ -41,8 +41,19 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Parsed data/hardware.json. */
+/** The hardware the planner and stacks read: data/hardware.json's profiles with a world's sites and prices. */
 export type Hardware = z.output<typeof HardwareSchema>;
+
+/** Schema of data/hardware.json: the node profiles a world's sites name (each site's price is the world's). */
+export const HardwareProfilesSchema = z.object({
+  schema: z.literal('caplab.hardware/v1'),
+  about: z.string().optional(),
+  profiles: z.record(z.string(), NodeParamsSchema.extend({ about: z.string().optional() }))
+    .refine((p) => Object.keys(p).length > 0, 'must define at least one profile'),
+}).strict();
+
+/** Parsed data/hardware.json. */
+export type HardwareProfiles = z.output<typeof HardwareProfilesSchema>;
 
 /**
  * The schema of data/services.json under the name the planner has used for its service times: the same schema as

@@ -2,6 +2,7 @@
  * The population of one quarter: active devices per country (from the forecast), and per country the mix of
  * device models and OS releases among phones still in use. Phones are counted by vintage: those sold in quarter v
  * in country c are shipments(v) x salesShare(c, v) x survival(age), and each vintage sold the models on sale then.
+ * A demand base without shipments (a world's series or grown peak) has no vintages: its units carry no device mix.
  * Pure: data in, data out.
  */
 import { salesShares } from '../growth/countries.ts';
@@ -9,13 +10,14 @@ import type { Regions } from '../growth/settings.ts';
 import { survivalByLag } from '../growth/survival.ts';
 import { ValidationError } from '../errors.ts';
 import { quarterIndex } from '../quarter.ts';
+import type { DemandBase } from '../world/demand-base.ts';
 import type { Forecast, Population, PopulationCountry, PopulationDevice } from '../types.ts';
 import type { Devices, Usage } from './settings.ts';
 
 /** Inputs of {@link buildPopulation}. */
 export interface PopulationInput {
-  /** The forecast (forecast.json content). */
-  forecast: Forecast;
+  /** The forecast (forecast.json content), or a world's demand base without shipments. */
+  forecast: Forecast | DemandBase;
   /** Quarter to describe, e.g. `2015Q4`; must lie within the forecast. */
   quarter: string;
   /** data/devices.json. */
@@ -52,7 +54,8 @@ export function buildPopulation(input: PopulationInput): Population {
       { where: '--quarter', message: `${input.quarter} is outside the forecast (${forecast.horizon.first} to ${forecast.horizon.last})` },
     ]);
   }
-  const survival = survivalByLag(qi + 1, forecast.assumptions.survival.medianYears, forecast.assumptions.survival.shape);
+  const vintages = 'assumptions' in forecast ? forecast : undefined;
+  const survival = vintages ? survivalByLag(qi + 1, vintages.assumptions.survival.medianYears, vintages.assumptions.survival.shape) : [];
   const endOfQuarter = (firstQ + qi + 1) / 4;
   const osByModel = devices.models.map((m) => osMix(devices, m.launch, m.endOfSale, endOfQuarter));
   const quarter = quarters[qi]!;
@@ -61,19 +64,12 @@ export function buildPopulation(input: PopulationInput): Population {
   if (!(totalActive > 0)) {
     throw new ValidationError('population quarter is invalid', [{ where: '--quarter', message: `no active devices in ${input.quarter}` }]);
   }
-  const countries: PopulationCountry[] = [];
-  const modelTotals = new Map<string, number>();
-  const osTotals = new Map<string, number>();
-  regions.countries.forEach((c, ci) => {
-    const active = quarter.byCountry[c.code];
-    if (!active || !(active.p50 > 0)) return;
-    const share = active.p50 / totalActive;
-    if (share < MIN_SHARE) return;
-    // Vintage weights of this country's phones still in use at the end of the quarter.
+  // Vintage weights of a country's phones still in use at the end of the quarter.
+  const deviceMix = (f: Forecast, qi: number, ci: number): PopulationDevice[] => {
     const byModel = new Float64Array(devices.models.length);
     for (let v = 0; v <= qi; v++) {
       const mid = (firstQ + v + 0.5) / 4;
-      const w = quarters[v]!.shipments.p50 * salesShares(regions.countries, regions.baseYear, mid)[ci]! * survival[qi - v]!;
+      const w = f.quarters[v]!.shipments.p50 * salesShares(regions.countries, regions.baseYear, mid)[ci]! * survival[qi - v]!;
       if (!(w > 0)) continue;
       const onSale = modelShares(devices, mid);
       onSale.forEach((s, m) => (byModel[m] = byModel[m]! + w * s));
@@ -82,7 +78,17 @@ export function buildPopulation(input: PopulationInput): Population {
     devices.models.forEach((m, mi) => {
       for (const [version, s] of osByModel[mi]!) cells.push({ model: m.model, osVersion: version, share: byModel[mi]! * s });
     });
-    const mix = normalise(cells);
+    return normalise(cells);
+  };
+  const countries: PopulationCountry[] = [];
+  const modelTotals = new Map<string, number>();
+  const osTotals = new Map<string, number>();
+  regions.countries.forEach((c, ci) => {
+    const active = quarter.byCountry[c.code];
+    if (!active || !(active.p50 > 0)) return;
+    const share = active.p50 / totalActive;
+    if (share < MIN_SHARE) return;
+    const mix = vintages ? deviceMix(vintages, qi, ci) : [{ model: 'unspecified', osVersion: 'unspecified', share: 1 }];
     countries.push({
       code: c.code,
       name: c.name,

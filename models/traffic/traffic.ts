@@ -8,15 +8,16 @@
  */
 import { quarterIndex } from '../quarter.ts';
 import type { Routing } from '../routing/route.ts';
-import type { Band2, Forecast, Traffic, TrafficDcQuarter, TrafficDemandSource, TrafficService } from '../types.ts';
+import type { DemandBase } from '../world/demand-base.ts';
+import type { Band2, Traffic, TrafficDcQuarter, TrafficDemandSource, TrafficService } from '../types.ts';
 import { normaliseMean, utcCurve, utcOffsetHours } from './diurnal.ts';
 import { MODELED_SOURCE, type ServiceDemands } from './service-demand.ts';
 import type { LoadShape } from './settings.ts';
 
 /** Inputs of {@link buildTraffic}. */
 export interface TrafficInput {
-  /** The forecast. */
-  forecast: Forecast;
+  /** The demand base: a growth forecast, or a world's series or grown peak. */
+  forecast: DemandBase;
   /** Countries with their time zones (data/regions.json countries). */
   countries: readonly { code: string; timeZone: string }[];
   /** Routing of the placement. */
@@ -155,6 +156,7 @@ export function buildTraffic(input: TrafficInput): Traffic {
     placement: routing.placement,
     demand,
     ...demandSources(input.services),
+    ...(forecast.driver ? { driver: forecast.driver } : {}),
     shape: { localHourWeights: local.map((w) => round(w, 4)), weeklyPeakFactor: round(weeklyPeak, 4) },
     flashSales: shape.flashSales.map((s) => ({ name: s.name, countries: [...s.countries], localHour: s.localHour, multipliers: { ...s.multipliers } })),
     routing: routing.countries.map((r) => ({ ...r, rttMs: { ...r.rttMs } })),

@@ -30,7 +30,7 @@ function counted(forbidden: readonly (keyof ChainData)[] = []): { data: ChainDat
 
 async function builtIn(): Promise<ChainGiven> {
   const data = chainData();
-  return { catalog: await loadCatalog(undefined, undefined), observed: new Map(), placement: await loadPlacement('seed-4dc', data.rtt) };
+  return { catalog: await loadCatalog(undefined, undefined), observed: new Map(), placement: await loadPlacement('seed-4dc', data.world) };
 }
 
 describe('the chain fills in what was not given', () => {

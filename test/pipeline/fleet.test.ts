@@ -13,7 +13,7 @@ import { fleetCheckText } from '../../reports/render/fleet-check-text.ts';
 
 async function builtIn() {
   const data = chainData();
-  return { data, given: { catalog: await loadCatalog(undefined, undefined), observed: new Map(), placement: await loadPlacement('seed-4dc', data.rtt) } };
+  return { data, given: { catalog: await loadCatalog(undefined, undefined), observed: new Map(), placement: await loadPlacement('seed-4dc', data.world) } };
 }
 
 describe('the plan\'s fleet check', () => {

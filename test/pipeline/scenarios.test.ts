@@ -16,7 +16,7 @@ describe('scenarios stage: per-target k6 options', () => {
     const data = chainData();
     const builtIn = await loadCatalog(undefined, undefined);
     const catalog = { ...builtIn, options: { userAgent: 'catalog/1', discardResponseBodies: true } };
-    const c = chain({ catalog, observed: new Map(), placement: await loadPlacement('seed-4dc', data.rtt) }, data, 1);
+    const c = chain({ catalog, observed: new Map(), placement: await loadPlacement('seed-4dc', data.world) }, data, 1);
     const targets = { beijing: 'http://127.0.0.1:1', singapore: 'https://sg.test', 'us-west-1': 'http://127.0.0.1:3', 'us-west-2': 'http://127.0.0.1:4' };
     const built = c.scenarios({
       budgets: { doc: JSON.parse(readFileSync(`${DATA_DIR}/budgets.json`, 'utf8')), source: 'data/budgets.json' },

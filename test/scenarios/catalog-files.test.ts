@@ -79,7 +79,7 @@ describe('catalog flows that send files', () => {
     writeFileSync(join(cat, 'catalog.json'), JSON.stringify({ schema: 'caplab.catalog/v1', services: [{ name: 'backup', flow: 'flows/backup.json', demand: { perDevicePerDay: 1 } }] }));
     const catalog = await loadCatalog({ path: join(cat, 'catalog.json') }, 'engine');
     const data = chainData();
-    const placement = await loadPlacement('seed-4dc', data.rtt);
+    const placement = await loadPlacement('seed-4dc', data.world);
     const c = chain({ catalog, observed: new Map(), placement }, data, 1);
     const built = c.scenarios({
       budgets: { doc: { schema: 'caplab.budgets/v1', defaults: { p95: '1s', errorRate: 0.5 } }, source: 'inline' },

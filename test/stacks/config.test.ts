@@ -17,9 +17,9 @@ describe('stack data files', () => {
   });
 
   it('reports every problem of every file with its path', () => {
-    for (const f of ['hardware.json', 'services.json', 'residency.json', 'rtt.json']) cpSync(new URL(f, STACK_DATA_DIR), join(dir, f));
-    writeFileSync(join(dir, 'hardware.json'), JSON.stringify({ schema: 'caplab.hardware/v1', profiles: { p: { workers: 0, sigma: 2, kappa: 0, queue: 1 } }, dcs: { x: { profile: 'q' } } }));
-    writeFileSync(join(dir, 'residency.json'), '{ nope');
+    for (const f of ['hardware.json', 'services.json', 'world.json']) cpSync(new URL(f, STACK_DATA_DIR), join(dir, f));
+    writeFileSync(join(dir, 'hardware.json'), JSON.stringify({ schema: 'caplab.hardware/v1', profiles: { p: { workers: 0, sigma: 2, kappa: 0, queue: 1 } }, dcs: {} }));
+    writeFileSync(join(dir, 'world.json'), '{ nope');
     let err: unknown;
     try {
       loadStackData(dir);
@@ -29,7 +29,7 @@ describe('stack data files', () => {
     expect(err).toBeInstanceOf(ValidationError);
     const where = (err as ValidationError).problems.map((p) => p.where);
     expect(where).toEqual(expect.arrayContaining([
-      'data/hardware.json: profiles.p.workers', 'data/hardware.json: profiles.p.sigma', 'data/hardware.json: dcs.x.profile', 'data/residency.json',
+      'data/hardware.json: profiles.p.workers', 'data/hardware.json: profiles.p.sigma', 'data/hardware.json: (root)', 'data/world.json',
     ]));
   });
 

@@ -14,9 +14,8 @@ const BOUNDS = LIMITS.intents;
 // Bounded so the MIP's coefficients stay finite and solvable (data/limits.json intents, with the reasoning).
 const Ms = z.number().positive().max(BOUNDS.budgetMs, `must be at most ${BOUNDS.budgetMs} ms (data/limits.json intents.budgetMs)`);
 
-/** Schema of an intents file. */
-export const IntentsSchema = z.strictObject({
-  schema: z.literal('caplab.intents/v1'),
+/** The intents without their file's schema tag: what a world file's `intents` holds. */
+export const IntentsBodySchema = z.strictObject({
   about: z.string().optional(),
   latency: z.strictObject({
     /** RTT budget of every country without its own or its region's, ms. */
@@ -42,6 +41,9 @@ export const IntentsSchema = z.strictObject({
   maxNodes: z.record(z.string().min(1), z.number().int().positive().max(BOUNDS.maxNodes, `must be at most ${BOUNDS.maxNodes} (data/limits.json intents.maxNodes)`)).default({}),
   reasoning: z.string().optional(),
 });
+
+/** Schema of an intents file. */
+export const IntentsSchema = IntentsBodySchema.extend({ schema: z.literal('caplab.intents/v1') });
 
 /** A validated intents file. */
 export type Intents = z.output<typeof IntentsSchema>;

@@ -10,14 +10,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeForecast } from '../../../cli/chain.ts';
-import { loadData } from '../../../cli/data.ts';
 import { loadPlacement, loadRoutingData } from '../../../cli/inputs/routing.ts';
-import { RegionsSchema } from '../../../models/growth/settings.ts';
 import { routeCountries } from '../../../models/routing/route.ts';
 import { type DcMix, dcMixes } from '../../../models/traffic/dc-mix.ts';
 import { normaliseMean } from '../../../models/traffic/diurnal.ts';
 import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
 import { syntheticTelemetry, telemetryCsv } from '../../helpers/telemetry.ts';
+import { builtInWorld } from '../../../cli/inputs/world.ts';
 
 const dir = tempDir('caplab-demand-fit-');
 afterAll(() => removeDir(dir));
@@ -34,8 +33,8 @@ const STEPS = 2 * 288;
 async function mixes(): Promise<Record<string, DcMix>> {
   const forecast = await computeForecast({}, 1);
   const { rtt, residency } = loadRoutingData();
-  const regions = loadData('regions.json', RegionsSchema);
-  const routing = routeCountries(await loadPlacement('seed-4dc', rtt), regions.countries.map((c) => c.code), rtt, residency);
+  const regions = builtInWorld().world.regions;
+  const routing = routeCountries(await loadPlacement('seed-4dc'), regions.countries.map((c) => c.code), rtt, residency);
   const q = forecast.quarters.find((x) => x.quarter === '2015Q1')!;
   const mid = new Date((FROM + ((STEPS - 1) * STEP) / 2) * 1000);
   const all = dcMixes(routing, Object.fromEntries(Object.entries(q.byCountry).map(([c, b]) => [c, b.p50])), Object.fromEntries(regions.countries.map((c) => [c.code, c.timeZone])), mid);

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HardwareSchema } from '../../../models/capacity/hardware.ts';
+import { HardwareProfilesSchema, HardwareSchema } from '../../../models/capacity/hardware.ts';
 
 const data = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../../../data/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 const paths = (r: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }): string[] => (r.error?.issues ?? []).map((i) => i.path.join('.'));
 
 describe('the one schema of data/hardware.json', () => {
-  it('accepts the data file', () => {
-    expect(HardwareSchema.safeParse(data('hardware.json')).success).toBe(true);
+  it('accepts the data file: node profiles, the sites and their prices being the world\'s', () => {
+    expect(HardwareProfilesSchema.safeParse(data('hardware.json')).success).toBe(true);
+    expect(paths(HardwareProfilesSchema.safeParse({ ...data('hardware.json'), dcs: {} }))).toEqual(['']);
   });
 
   it('lists every problem at once, the unknown profile too, with the stricter bounds of planner and stacks', () => {

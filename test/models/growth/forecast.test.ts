@@ -1,25 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { loadData, loadDefaults, loadGrowthSettings } from '../../../cli/data.ts';
+import { loadDefaults, loadGrowthSettings } from '../../../cli/data.ts';
 import { loadHistory } from '../../../cli/inputs/history.ts';
 import { ValidationError } from '../../../models/errors.ts';
 import { buildForecast, type ForecastInput } from '../../../models/growth/forecast.ts';
-import { RegionsSchema } from '../../../models/growth/settings.ts';
 import { activeDevices, survivalByLag } from '../../../models/growth/survival.ts';
 import type { Band, Forecast } from '../../../models/types.ts';
+import { builtInWorld } from '../../../cli/inputs/world.ts';
 
 // The same inputs `caplab forecast` builds (cli/chain.ts computeForecast, pipeline/forecast.ts) from data/.
 const defaults = loadDefaults();
 const settings = loadGrowthSettings();
-const regions = loadData('regions.json', RegionsSchema);
+const regions = builtInWorld().world.regions;
 const history = await loadHistory(undefined);
 const baseInput: ForecastInput = {
   history,
   settings,
   regions,
   model: defaults.forecast.model,
-  target: defaults.forecast.target,
-  targetYear: defaults.forecast.targetYear,
-  horizon: defaults.forecast.horizon,
+  // The built-in world's target and horizon (data/world.json driver.target, horizon).
+  target: 100_000_000,
+  targetYear: 2015,
+  horizon: '2017Q4',
   draws: defaults.forecast.draws,
   seed: defaults.seed,
 };

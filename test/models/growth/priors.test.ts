@@ -6,14 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { computeForecast } from '../../../cli/chain.ts';
 import { forecastJson } from '../../../cli/commands/forecast.ts';
-import { loadData, loadGrowthSettings } from '../../../cli/data.ts';
+import { loadGrowthSettings } from '../../../cli/data.ts';
 import { ValidationError } from '../../../models/errors.ts';
 import { buildForecast } from '../../../models/growth/forecast.ts';
 import { ForecastFileSchema } from '../../../models/growth/forecast-file.ts';
-import { RegionsSchema } from '../../../models/growth/settings.ts';
 import { parsePeriod } from '../../../models/quarter.ts';
 import type { Forecast } from '../../../models/types.ts';
 import { parseWith } from '../../../models/validation.ts';
+import { builtInWorld } from '../../../cli/inputs/world.ts';
 
 describe('forecast.json priors', () => {
   const plain = computeForecast({ draws: 50 }, 1);
@@ -33,7 +33,7 @@ describe('forecast.json priors', () => {
     // Four yearly periods: n < k + 2 for every model, so each fixes m from the prior.
     const observations = [['2011', 1e6], ['2012', 3e6], ['2013', 8e6], ['2014', 18e6]].map(([label, shipments]) => ({ period: parsePeriod(label as string)!, shipments: shipments as number, where: label as string }));
     const f = buildForecast({
-      history: { source: 'test', observations, launch: 2011 }, settings: loadGrowthSettings(), regions: loadData('regions.json', RegionsSchema),
+      history: { source: 'test', observations, launch: 2011 }, settings: loadGrowthSettings(), regions: builtInWorld().world.regions,
       model: 'auto', target: 100e6, targetYear: 2015, horizon: '2016Q4', draws: 20, seed: 1,
     });
     expect(f.priors!.marketPotential.usedBy).toEqual(['logistic', 'bass', 'gompertz']);

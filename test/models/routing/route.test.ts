@@ -1,15 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compareRoutings } from '../../../models/routing/compare.ts';
 import { residencyFor } from '../../../models/routing/residency.ts';
 import { dcByCountry, routeCountries } from '../../../models/routing/route.ts';
 import { rttBand } from '../../../models/routing/rtt.ts';
-import { PlacementSchema, PlacementsSchema, ResidencySchema, RttSchema } from '../../../models/routing/settings.ts';
+import { PlacementSchema, ResidencySchema, RttSchema } from '../../../models/routing/settings.ts';
+import { builtInWorld } from '../../../cli/inputs/world.ts';
 
-const data = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../../data/${name}`, import.meta.url), 'utf8'));
-const rtt = RttSchema.parse(data('rtt.json'));
-const residency = ResidencySchema.parse(data('residency.json'));
-const placements = PlacementsSchema.parse(data('placements.json')).placements;
+// The built-in world (data/world.json), resolved as every command reads it.
+const { rtt, residency, placements } = builtInWorld().world;
 const countries = ['CN', 'HK', 'TW', 'SG', 'MY', 'PH', 'ID', 'TH', 'VN', 'IN', 'BR', 'US'];
 
 describe('routeCountries on the shipped data', () => {

@@ -6,9 +6,9 @@
 import { computeForecast, computeTraffic } from '../../../cli/chain.ts';
 import { loadData } from '../../../cli/data.ts';
 import { loadRoutingData } from '../../../cli/inputs/routing.ts';
-import { HardwareSchema } from '../../../models/capacity/hardware.ts';
+import { chainData } from '../../../cli/inputs/chain-data.ts';
 import { buildPlan, type DcCapacity, type PlanInput } from '../../../models/capacity/planner.ts';
-import { FleetSchema, PlannerSettingsSchema } from '../../../models/capacity/settings.ts';
+import { PlannerSettingsSchema } from '../../../models/capacity/settings.ts';
 import { uslThroughput } from '../../../models/capacity/usl.ts';
 import { createRng } from '../../../models/random.ts';
 import type { RoutingComparison } from '../../../models/routing/compare.ts';
@@ -35,7 +35,7 @@ export function campaignFixture(): Promise<CampaignFixture> {
   cached ??= (async () => {
     const forecast = await computeForecast({ draws: 200 }, 1);
     const { traffic, comparison } = await computeTraffic({ from: '2015Q1', to: '2016Q4', placement: 'seed-4dc', baseline: 'beijing-only' }, 1);
-    const hw = loadData('hardware.json', HardwareSchema);
+    const hw = chainData().hardware;
     const capacity: Record<string, DcCapacity> = {};
     const price: Record<string, number> = {};
     for (const dc of Object.keys(traffic.dcs)) {
@@ -49,10 +49,10 @@ export function campaignFixture(): Promise<CampaignFixture> {
     }
     const { rtt, residency } = loadRoutingData();
     const input: PlanInput = {
-      traffic, capacity, fleet: loadData('fleet.json', FleetSchema), pricePerNodeMonth: price, currency: hw.currency, rtt, residency,
+      traffic, capacity, fleet: chainData().fleet, pricePerNodeMonth: price, currency: hw.currency, rtt, residency,
       settings: { ...loadData('planner.json', PlannerSettingsSchema), draws: 64 }, seed: 1,
     };
-    return { forecast, traffic, plan: buildPlan(input), comparison, input };
+    return { forecast, traffic, plan: buildPlan(input), comparison: comparison!, input };
   })();
   return cached;
 }

@@ -1,0 +1,128 @@
+/**
+ * Reads a world: data/world.json (the built-in story) or a user's `caplab.world/v1` file, YAML or JSON, or one written
+ * inline in campaign.yaml. The file names of its driver (a history, a series) are relative to the world file. The
+ * built-in and a user's world go through the same schema and resolution (models/world); every problem of the file,
+ * its node profiles and its driver's file is listed at once, each with its path or line.
+ */
+import { dirname, resolve } from 'node:path';
+import { HardwareProfilesSchema, type HardwareProfiles } from '../../models/capacity/hardware.ts';
+import { type Problem, ValidationError } from '../../models/errors.ts';
+import type { History } from '../../models/growth/history.ts';
+import { LIMITS } from '../../models/limits.ts';
+import { formatPath, parseWith } from '../../models/validation.ts';
+import type { SeriesRow } from '../../models/world/demand-base.ts';
+import { type WorldFile, WorldSchema } from '../../models/world/schema.ts';
+import { parseSeriesCsv } from '../../models/world/series-csv.ts';
+import { resolveWorld, type World } from '../../models/world/world.ts';
+import { DATA_DIR, loadData } from '../data.ts';
+import { InputError } from '../errors.ts';
+import { parseJsonInput, parseYamlInput, readTextInput } from '../io.ts';
+import { defaultHistory, loadHistory } from './history.ts';
+
+/** A world with what its driver reads: the history (driver `forecast`, read on first use) or the series rows. */
+export interface LoadedWorld {
+  world: World;
+  /** The world file as read, its driver's file named absolutely: what a campaign records as world.json. */
+  doc: WorldFile;
+  /** Driver `forecast`: the history, read on first use. */
+  history?: () => History;
+  /** Driver `series`: its rows. */
+  series?: readonly SeriesRow[];
+}
+
+/** A world as campaign.yaml or a flag gives it. */
+export type WorldInput = string | { inline: unknown; baseDir: string; source: string };
+
+/** The built-in world's file. */
+export const BUILT_IN_WORLD = `${DATA_DIR}world.json`;
+
+let builtIn: LoadedWorld | undefined;
+
+/**
+ * The built-in story, data/world.json (read once).
+ * @returns the world; its history is data/history.json
+ * @throws {InputError} when a data file is missing or not JSON
+ * @throws {ValidationError} listing every problem of data/world.json
+ */
+export function builtInWorld(): LoadedWorld {
+  if (builtIn) return builtIn;
+  const doc = loadData('world.json', WorldSchema);
+  const profiles = loadData('hardware.json', HardwareProfilesSchema);
+  const problems = profileProblems(doc.sites, profiles, 'data/world.json');
+  if (problems.length > 0) throw new ValidationError('data/world.json is invalid', problems);
+  const world = resolveWorld(doc, 'data/world.json', Object.keys(profiles.profiles)[0]!);
+  if (doc.driver.kind !== 'forecast' || resolve(DATA_DIR, doc.driver.history) !== resolve(DATA_DIR, 'history.json')) {
+    throw new ValidationError('data/world.json is invalid', [{ where: 'data/world.json: driver', message: 'the built-in world is driven by the forecast of data/history.json' }]);
+  }
+  let history: History | undefined;
+  return (builtIn = { world, doc: absoluteDriver(doc, DATA_DIR), history: () => (history ??= defaultHistory()) });
+}
+
+/**
+ * Reads and checks a world.
+ * @param input a path, an inline document with its folder, or undefined for the built-in world
+ * @returns the world and its driver's data
+ * @throws {InputError} when a file cannot be read, is over data/limits.json's size, or is not JSON
+ * @throws {ValidationError} listing every problem of the world and of its driver's file
+ */
+export async function loadWorld(input: WorldInput | undefined): Promise<LoadedWorld> {
+  if (input === undefined) return builtInWorld();
+  const source = typeof input === 'string' ? input : input.source;
+  const baseDir = typeof input === 'string' ? dirname(resolve(input)) : input.baseDir;
+  const value = typeof input === 'string'
+    ? (/\.ya?ml$/i.test(input) ? parseYamlInput(await readTextInput(input, 'world file'), input) : parseJsonInput(await readTextInput(input, 'world file'), input))
+    : input.inline;
+  const r = WorldSchema.safeParse(value);
+  const problems: Problem[] = r.success ? [] : r.error.issues.map((i) => ({ where: `${source}: ${formatPath(i.path)}`, message: i.message }));
+  const profiles = loadData('hardware.json', HardwareProfilesSchema);
+  if (!r.success) throw new ValidationError(`${source} is invalid`, problems);
+  const doc = r.data;
+  problems.push(...profileProblems(doc.sites, profiles, source));
+  const world = resolveWorld(doc, source, Object.keys(profiles.profiles)[0]!);
+  let history: History | undefined;
+  let series: SeriesRow[] | undefined;
+  const driver = doc.driver;
+  try {
+    if (driver.kind === 'forecast') history = await loadHistory(resolve(baseDir, driver.history));
+    if (driver.kind === 'series') {
+      const file = resolve(baseDir, driver.file);
+      series = parseSeriesCsv(await readTextInput(file, 'series file', LIMITS.historyBytes), file, [...new Set([world.fleet.asOf, ...world.horizon.periods])]);
+    }
+  } catch (err) {
+    if (err instanceof ValidationError) problems.push(...err.problems);
+    else if (err instanceof InputError) problems.push({ where: `${source}: driver`, message: err.message });
+    else throw err;
+  }
+  if (problems.length > 0) throw new ValidationError(`${source} is invalid`, problems);
+  return { world, doc: absoluteDriver(doc, baseDir), ...(history ? { history: () => history! } : {}), ...(series ? { series } : {}) };
+}
+
+/** The world file with its driver's file named absolutely, so the document reads the same from any folder. */
+function absoluteDriver(doc: WorldFile, baseDir: string): WorldFile {
+  const d = doc.driver;
+  if (d.kind === 'forecast') return { ...doc, driver: { ...d, history: resolve(baseDir, d.history) } };
+  if (d.kind === 'series') return { ...doc, driver: { ...d, file: resolve(baseDir, d.file) } };
+  return doc;
+}
+
+/**
+ * A world a campaign recorded (its world.json), without reading its driver's file: what the report routes and names.
+ * @param value the parsed document
+ * @param source the file as messages name it
+ * @returns the world
+ * @throws {ValidationError} listing every problem of the document
+ */
+export function recordedWorld(value: unknown, source: string): World {
+  const doc = parseWith(WorldSchema, value, source);
+  const profiles = loadData('hardware.json', HardwareProfilesSchema);
+  const problems = profileProblems(doc.sites, profiles, source);
+  if (problems.length > 0) throw new ValidationError(`${source} is invalid`, problems);
+  return resolveWorld(doc, source, Object.keys(profiles.profiles)[0]!);
+}
+
+/** Sites naming a node profile data/hardware.json does not define. */
+function profileProblems(sites: Readonly<Record<string, { profile?: string | undefined }>>, profiles: HardwareProfiles, source: string): Problem[] {
+  return Object.entries(sites).flatMap(([site, s]) => (s.profile !== undefined && !Object.hasOwn(profiles.profiles, s.profile)
+    ? [{ where: `${source}: sites.${site}.profile`, message: `unknown node profile "${s.profile}" (data/hardware.json defines ${Object.keys(profiles.profiles).join(', ')})` }]
+    : []));
+}
