@@ -77,6 +77,8 @@ export interface ChainGiven {
   /** The forecast's choices (model, target, horizon, draws, backtest, select, analogues). */
   forecastChoices?: ForecastChoices;
   forecast?: Forecast;
+  /** The demand base the traffic came from (the forecast, or the world's driver): set by the chain, kept by `with`. */
+  base?: DemandBase;
   /** The placement the traffic routes to: required to compute the traffic. */
   placement?: Placement;
   /** A placement to compare the traffic's RTTs with. */
@@ -179,7 +181,7 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
   };
   let trafficResult: TrafficResult | undefined = given.traffic ? { traffic: given.traffic } : undefined;
   const fleetOf = (): { fleet: Fleet; source: string } => done.fleet ?? { fleet: data.fleet, source: `${data.world.source}: fleet` };
-  let baseDone: DemandBase | undefined;
+  let baseDone: DemandBase | undefined = given.base;
   // The world's horizon, where the demand base covers it (a forecast file given may cover another range).
   const within = (period: string): string | undefined => (self.base().quarters.some((q) => q.quarter === period) ? period : undefined);
   const horizonFrom = (): string | undefined => done.from ?? within(data.world.horizon.periods[0]!);
@@ -191,7 +193,7 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
   }, data, seed));
   // The model at today's fleet's as-of period, from the forecast the traffic came from: one the chain computed (or was
   // given), never the default history's beside a traffic file of the user's.
-  const modelOf = () => (!done.placement || (given.traffic && !done.forecast) ? undefined : {
+  const modelOf = () => (!done.placement || (given.traffic && !done.forecast && !given.base) ? undefined : {
     forecast: self.base(),
     trafficAt: (period: string) => trafficStage({
       // Every DC of the placement, as today's fleet serves all of its demand whatever subset this plan loads.
@@ -213,10 +215,12 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
     const at = driver.at ?? fleetOf().fleet.asOf;
     const unit = { one: 'demand unit', many: 'demand units' };
     const start = quarterIndex(at) < quarterIndex(first) ? at : first;
-    // The traffic model is linear in the active units: one unit's peak at `at` gives the units today's peak is.
-    const one = demandBase([{ period: at, value: { p10: 1, p50: 1, p90: 1 } }], data.regions, at, { kind: 'peak-rps', unit, text: '' });
+    // The traffic model is linear in the active units: a billion units' peak at `at` gives the units today's peak is
+    // (a billion, as traffic.json rounds to 0.01 req/s: one unit's peak would round to nothing).
+    const probe = 1e9;
+    const one = demandBase([{ period: at, value: { p10: probe, p50: probe, p90: probe } }], data.regions, at, { kind: 'peak-rps', unit, text: '' });
     const t = trafficStage({ forecast: one, placement: need('placement', 'traffic'), services: self.services(), from: at, to: at }, data).traffic;
-    const perUnit = Object.values(t.dcs).reduce((s, qs) => s + (qs[0]?.total.peakRps.p50 ?? 0), 0);
+    const perUnit = Object.values(t.dcs).reduce((s, qs) => s + (qs[0]?.total.peakRps.p50 ?? 0), 0) / probe;
     if (!(perUnit > 0)) throw new StageInputError(`${world.source}: driver.peakRps: the catalog's services have no demand to scale to today's peak`);
     const g = driver.growthPerPeriod;
     const pct = (v: number): string => `${(v * 100).toFixed(1).replace(/\.0$/, '')}%`;
@@ -240,8 +244,9 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
     base() {
       if (baseDone) return baseDone;
       const driver = data.world.driver;
-      if (done.forecast || driver.kind === 'forecast') return (baseDone = forecastBase(self.forecast(), driver.kind === 'forecast' ? driver.unit : { one: 'active device', many: 'active devices' }));
-      return (baseDone = driverBase());
+      if (done.forecast || driver.kind === 'forecast') baseDone = forecastBase(self.forecast(), driver.kind === 'forecast' ? driver.unit : { one: 'active device', many: 'active devices' });
+      else baseDone = driverBase();
+      return (done.base = baseDone);
     },
     services() {
       if (done.services) return done.services;

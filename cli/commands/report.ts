@@ -142,7 +142,8 @@ export async function loadCampaign(dir: string, opts: ReportOptions = {}): Promi
   });
   if (budgets) provenance.push({ file: budgetsPath!, what: 'latency and error budgets', kind: 'input', status: 'read', detail: `${budgets.budgets.length} budgets` });
   // The world the campaign planned in (its world.json), else the built-in one: its sites route the baseline.
-  const world = await file<World>(WORLD, 'world', 'input', false, (v, p) => recordedWorld(v, p), (w) => `caplab.world/v1, ${w.name}, ${Object.keys(w.sites).length} sites`) ?? (problems.length === 0 ? builtInWorld().world : undefined);
+  const recorded = await file<World>(WORLD, 'world', 'input', false, (v, p) => recordedWorld(v, p), (w) => `caplab.world/v1, ${w.name}, ${Object.keys(w.sites).length} sites`);
+  const world = recorded ?? (problems.length === 0 ? builtInWorld().world : undefined);
   const baseline = opts.baseline ?? world?.baseline;
   const placement = traffic && world && baseline !== undefined ? await collect(problems, `--baseline ${baseline}`, () => placementComparison(traffic, forecast, baseline, world)) : undefined;
   if (problems.length > 0) throw new ValidationError(`campaign ${dir} cannot be reported`, problems);
@@ -157,6 +158,7 @@ export async function loadCampaign(dir: string, opts: ReportOptions = {}): Promi
   const quick = manifest ? (manifest.quick ? 'manifest' : undefined) : await quickFromSpecs(dir);
   const input: ReportInput = {
     ...(opts.title !== undefined ? { title: opts.title } : {}), ...(quick ? { notes: [quickRunNote(quick)] } : {}),
+    ...(recorded ? { world: { name: recorded.name } } : {}),
     ...(forecast ? { forecast } : {}), ...(traffic ? { traffic } : {}), ...(plan ? { plan } : {}), ...(placement ? { placement: placement.comparison, placementBeforeAllowed: placement.beforeAllowed } : {}),
     results, budgets: budgets ? evaluateBudgets(budgets, series) : [], provenance,
   };

@@ -33,7 +33,7 @@ const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-i
  */
 export function renderHtml(m: ReportModel, opts: HtmlOptions): string {
   if (typeof opts.chartJs !== 'string' || opts.chartJs.trim() === '') throw new TypeError('renderHtml: chartJs (the chart.js bundle source) is empty');
-  const nav = [['recommendation', 'Recommendation'], ['optimized', 'Optimized placement'], ['sensitivity', 'Sensitivity'], ['checks', 'Thresholds & budgets'], ['forecast', 'Forecast'], ['demand', 'Demand'],
+  const nav = [['recommendation', 'Recommendation'], ['optimized', 'Optimized placement'], ['sensitivity', 'Sensitivity'], ['checks', 'Thresholds & budgets'], ['forecast', !m.forecast && m.demand?.driver && m.demand.driver.kind !== 'forecast' ? 'Demand driver' : 'Forecast'], ['demand', 'Demand'],
     ['placement', 'Placement'], ['load', 'Load results'], ['provenance', 'Provenance']]
     .map(([id, label]) => `<a href="#${id}">${label}</a>`).join('');
   const notes = m.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('');

@@ -10,6 +10,7 @@ import { int, millions, money, ms, NONE, num, pct, sig } from './format.ts';
 import type { ReportModel } from './model.ts';
 import { capacityText } from './capacity-text.ts';
 import { demandSourcesSummary, demandSourceText } from './demand-text.ts';
+import { demandLead, driverRows } from './html/sections-model.ts';
 
 /**
  * Escapes a table cell: pipes and newlines would break the row, and `<` before a letter, `/`, `!` or `?` would start HTML on
@@ -119,10 +120,14 @@ export function renderMarkdown(m: ReportModel): string {
     out.push(failed === 0 ? '**All thresholds and budgets hold.**' : `**${failed} of ${thresholds.length + budgets.length} checks failed.**`, '');
   }
 
-  out.push('## Forecast', '');
   const f = m.forecast;
-  if (f) {
-    out.push(`Model: ${mdCell(f.model)} (${mdCell(f.selection)}), r2 ${f.r2.toFixed(3)}. Probability of ${millions(f.target.yearlyShipments)} phones sold in ${f.target.year}: ${pct(f.target.pReachedInYear)}` +
+  const driven = !f && m.demand?.driver && m.demand.driver.kind !== 'forecast' ? m.demand : undefined;
+  out.push(driven ? '## Demand driver' : '## Forecast', '');
+  if (driven) {
+    out.push(`Demand comes from ${mdCell(driven.driver!.text)}. Per quarter, the busiest hour summed over the sites (requests/s):`, '');
+    out.push(mdTable(['quarter', 'peak p50', 'peak p90'], driverRows(driven).map((r) => [r.quarter, sig(r.p50), sig(r.p90)])), '');
+  } else if (f) {
+    out.push(`Model: ${mdCell(f.model)} (${mdCell(f.selection)}), r2 ${f.r2.toFixed(3)}. Probability of ${millions(f.target.yearly)} ${mdCell(f.unitMany)} sold in ${f.target.year}: ${pct(f.target.pReachedInYear)}` +
       `${f.target.reachedQuarter ? ` (trailing-year p50 reaches it in ${f.target.reachedQuarter})` : ''}. Active devices pass ${millions(f.activeBase.threshold)} in ${f.activeBase.p50Quarter ?? 'no quarter of the horizon'} (p50; ${f.activeBase.p90Quarter ?? NONE} on p90, ${f.activeBase.p10Quarter ?? NONE} on p10).`, '');
     out.push(mdTable(['quarter', 'kind', 'shipments p50', 'trailing year p10', 'p50', 'p90', 'active devices p50', 'P(target)'],
       f.quarters.filter((q) => q.kind === 'forecast').map((q) => [
@@ -148,6 +153,7 @@ export function renderMarkdown(m: ReportModel): string {
 
   out.push('## Demand per service', '');
   const d = m.demand;
+  if (d) out.push(mdCell(demandLead(d)), '');
   if (d) {
     out.push(demandSourcesSummary(d.sources), '');
     out.push(mdTable(['service', 'per device per day', 'source', 'hourly curve'],

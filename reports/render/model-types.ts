@@ -37,8 +37,10 @@ export interface ProvenanceEntry {
 
 /** Inputs of {@link buildReportModel}; every one optional. */
 export interface ReportInput {
-  /** Report title. */
+  /** Report title (default: the world's name, else `caplab capacity report`). */
   title?: string;
+  /** The world the campaign planned in (its world.json). */
+  world?: { name: string };
   /** forecast.json. */
   forecast?: Forecast;
   /** traffic.json. */
@@ -118,7 +120,9 @@ export interface ForecastSection {
   model: string;
   selection: string;
   r2: number;
-  target: { yearlyShipments: number; year: number; pReachedInYear: number; reachedQuarter: string | null };
+  target: { yearly: number; year: number; pReachedInYear: number; reachedQuarter: string | null };
+  /** What the history counts, plural (the world's driver unit; `units` for a traffic file written before worlds). */
+  unitMany: string;
   activeBase: Forecast['activeBase'];
   quarters: { quarter: string; kind: string; shipments: Band; trailingYear: Band; active: Band; pTarget: number }[];
   regions: string[];
@@ -135,6 +139,8 @@ export interface ForecastSection {
 /** Demand section (traffic.json). */
 export interface DemandSection {
   placement: string;
+  /** What drove the demand, in the world's words (traffic.json `driver`), or null for a file written before worlds. */
+  driver: { kind: 'forecast' | 'series' | 'peak-rps'; text: string; unitMany: string } | null;
   weeklyPeakFactor: number;
   flashSales: { name: string; countries: string[]; localHour: number }[];
   /** Quarter the per-service table shows (the last one). */

@@ -40,8 +40,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const sensitivity = input.plan?.sensitivity ?? null;
   if (!sensitivity) missing.sensitivity = input.plan ? 'plan.json has no sensitivity analysis (planned before caplab had one)' : 'no plan.json';
   if (!optimized) missing.optimized = input.plan ? 'plan.json has no optimized placement (caplab plan --optimize)' : 'no plan.json';
-  const forecast = input.forecast ? forecastOf(input.forecast) : null;
-  if (!forecast) missing.forecast = 'no forecast.json';
+  const forecast = input.forecast ? forecastOf(input.forecast, input.traffic?.driver?.kind === 'forecast' ? input.traffic.driver.unit.many : 'units') : null;
+  if (!forecast) missing.forecast = input.traffic?.driver && input.traffic.driver.kind !== 'forecast' ? `the demand is driven by ${input.traffic.driver.text}, not a growth forecast` : 'no forecast.json';
   const demand = input.traffic ? demandOf(input.traffic) : null;
   if (!demand) missing.demand = 'no traffic.json';
   const placement = placementOf(input.traffic, input.placement, input.placementBeforeAllowed ?? {});
@@ -64,7 +64,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
   if (thresholds.length === 0 && budgets.length === 0) missing.checks = 'no thresholds in the summaries and no budgets';
   return {
     schema: 'caplab.report-model/v1',
-    title: input.title ?? 'caplab capacity report',
+    title: input.title ?? (input.world ? `${input.world.name}: capacity report` : 'caplab capacity report'),
     notes: [...(input.notes ?? [])],
     recommendation, optimized, sensitivity, forecast, demand, placement, load,
     checks: { thresholds, budgets },
@@ -104,11 +104,11 @@ function recommendationOf(plan: Plan, results: Readonly<Record<string, DcResults
   };
 }
 
-function forecastOf(f: Forecast): ForecastSection {
+function forecastOf(f: Forecast, unitMany: string): ForecastSection {
   const regions = Object.keys(f.quarters[f.quarters.length - 1]?.byRegion ?? {});
   return {
-    model: f.model.model, selection: f.model.selection, r2: f.model.fit.r2,
-    target: { yearlyShipments: f.target.yearlyShipments, year: f.target.year, pReachedInYear: f.target.pReachedInYear, reachedQuarter: f.target.reachedQuarter },
+    model: f.model.model, selection: f.model.selection, r2: f.model.fit.r2, unitMany,
+    target: { yearly: f.target.yearlyShipments, year: f.target.year, pReachedInYear: f.target.pReachedInYear, reachedQuarter: f.target.reachedQuarter },
     activeBase: f.activeBase,
     quarters: f.quarters.map((q) => ({
       quarter: q.quarter, kind: q.kind, shipments: q.shipments, trailingYear: q.trailingYearShipments, active: q.activeDevices, pTarget: q.pTargetReached,
@@ -139,6 +139,7 @@ function demandOf(t: Traffic): DemandSection {
   const first = Object.values(t.dcs)[0] ?? [];
   return {
     placement: t.placement, weeklyPeakFactor: t.shape.weeklyPeakFactor,
+    driver: t.driver ? { kind: t.driver.kind, text: t.driver.text, unitMany: t.driver.unit.many } : null,
     flashSales: t.flashSales.map((f) => ({ name: f.name, countries: [...f.countries], localHour: f.localHour })),
     quarter: first[first.length - 1]?.quarter ?? '', dcs, sources: demandSourcesOf(t),
   };

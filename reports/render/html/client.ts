@@ -44,22 +44,22 @@ export const CLIENT_JS = String.raw`
       return { type: 'line', data: { labels: q.map(function (x) { return x.quarter; }), datasets: [
         line('trailing year p10', q.map(function (x) { return x.trailingYear.p10; }), 'transparent', { borderWidth: 0, noLegend: true }),
         line('trailing year p10-p90', q.map(function (x) { return x.trailingYear.p90; }), 'transparent', { borderWidth: 0, fill: '-1', backgroundColor: css('--band') }),
-        line('trailing-year shipments p50', q.map(function (x) { return x.trailingYear.p50; }), palette(0)),
-        line('active devices p50', q.map(function (x) { return x.active.p50; }), palette(2)),
-        line('target ' + fmtM(f.target.yearlyShipments) + '/year', q.map(function () { return f.target.yearlyShipments; }), palette(1), { borderDash: [8, 4] })
-      ] }, options: { scales: axes('phones', { y: { grid: { color: css('--line') }, ticks: { callback: fmtM } } }) } };
+        line('trailing-year sales p50', q.map(function (x) { return x.trailingYear.p50; }), palette(0)),
+        line('active ' + f.unitMany + ' p50', q.map(function (x) { return x.active.p50; }), palette(2)),
+        line('target ' + fmtM(f.target.yearly) + '/year', q.map(function () { return f.target.yearly; }), palette(1), { borderDash: [8, 4] })
+      ] }, options: { scales: axes(f.unitMany, { y: { grid: { color: css('--line') }, ticks: { callback: fmtM } } }) } };
     },
     backtest: function () {
       var f = model.forecast;
       // One step ahead, the chosen model (bass+analogues when Bass was fitted with the analogue prior): each past
-      // forecast's p10-p90 band and p50 against what shipped.
+      // forecast's p10-p90 band and p50 against what was sold.
       var e = f.backtest.evaluations.filter(function (x) { return x.ahead === 1 && x.model === f.backtestChartModel; });
       return { type: 'line', data: { labels: e.map(function (x) { return x.target + ' (from ' + x.fittedThrough + ')'; }), datasets: [
         line('p10', e.map(function (x) { return x.p10; }), 'transparent', { borderWidth: 0, noLegend: true }),
         line('p10-p90', e.map(function (x) { return x.p90; }), 'transparent', { borderWidth: 0, fill: '-1', backgroundColor: css('--band') }),
         line('forecast p50', e.map(function (x) { return x.p50; }), palette(0)),
-        line('shipped', e.map(function (x) { return x.observed; }), palette(1), { showLine: false, pointRadius: 5 })
-      ] }, options: { scales: axes('phones in the period', { y: { grid: { color: css('--line') }, ticks: { callback: fmtM } } }) } };
+        line('sold', e.map(function (x) { return x.observed; }), palette(1), { showLine: false, pointRadius: 5 })
+      ] }, options: { scales: axes(f.unitMany + ' sold in the period', { y: { grid: { color: css('--line') }, ticks: { callback: fmtM } } }) } };
     },
     regions: function () {
       var f = model.forecast;

@@ -18,9 +18,10 @@ import { esc } from './escape.ts';
  */
 export function forecastSection(m: ReportModel): string {
   const f = m.forecast;
+  if (!f && m.demand?.driver && m.demand.driver.kind !== 'forecast') return driverSection(m.demand);
   const head = '<section id="forecast"><h2>Growth forecast</h2>';
   if (!f) return `${head}${absent(m.missing.forecast ?? 'no forecast')}</section>`;
-  const lead = `<p class="lead">${esc(f.model)} (${esc(f.selection)}), r² ${f.r2.toFixed(3)}. Probability that ${millions(f.target.yearlyShipments)} phones are sold in ${f.target.year}: ` +
+  const lead = `<p class="lead">${esc(f.model)} (${esc(f.selection)}), r² ${f.r2.toFixed(3)}. Probability that ${millions(f.target.yearly)} ${esc(f.unitMany)} are sold in ${f.target.year}: ` +
     `<b>${pct(f.target.pReachedInYear)}</b>${f.target.reachedQuarter ? `; the trailing-year p50 reaches it in ${esc(f.target.reachedQuarter)}` : ''}. ` +
     `Active devices pass ${millions(f.activeBase.threshold)} in ${esc(f.activeBase.p50Quarter ?? 'no quarter of the horizon')} (p50).</p>`;
   const tys = table('Shipments over the trailing four quarters and active devices (p10 / p50 / p90)',
@@ -36,6 +37,25 @@ export function forecastSection(m: ReportModel): string {
     priorsBlock(f.priors) +
     backtestBlock(f.backtest, f.backtestChartModel) +
     '</section>';
+}
+
+/** The demand driver of a world without a growth forecast: what it states, and the summed peak it gives per quarter. */
+function driverSection(d: NonNullable<ReportModel['demand']>): string {
+  const rows = driverRows(d);
+  return '<section id="forecast"><h2>Demand driver</h2>' +
+    `<p class="lead">Demand comes from ${esc(d.driver!.text)}. Per quarter, the busiest hour summed over the sites (requests/s):</p>` +
+    table('Busiest hour summed over the sites, requests/s p50 / p90', ['quarter', 'peak p50', 'peak p90'], rows.map((r) => [r.quarter, num(r.p50), num(r.p90)])) +
+    '</section>';
+}
+
+/** Per quarter, the busiest hour summed over the demand section's sites, p50 and p90. */
+export function driverRows(d: NonNullable<ReportModel['demand']>): { quarter: string; p50: number; p90: number }[] {
+  const quarters = d.dcs[0]?.quarters.map((q) => q.quarter) ?? [];
+  return quarters.map((quarter, i) => ({
+    quarter,
+    p50: d.dcs.reduce((s, x) => s + (x.quarters[i]?.peakP50 ?? 0), 0),
+    p90: d.dcs.reduce((s, x) => s + (x.quarters[i]?.peakP90 ?? 0), 0),
+  }));
 }
 
 /** The priors and their basis, when forecast.json records them. */
@@ -68,7 +88,7 @@ export function demandSection(m: ReportModel): string {
   const head = '<section id="demand"><h2>Demand per data center</h2>';
   if (!d) return `${head}${absent(m.missing.demand ?? 'no traffic')}</section>`;
   const sales = d.flashSales.map((s) => `${s.name} (${s.countries.join(', ')} at ${s.localHour}:00 local)`).join('; ');
-  const lead = `<p class="lead">Requests per second for placement ${esc(d.placement)}, from active devices × requests per device per day × the hourly curve × ${d.weeklyPeakFactor} peak-day factor. Flash sales: ${esc(sales || 'none')}.</p>`;
+  const lead = `<p class="lead">${esc(demandLead(d))} Flash sales: ${esc(sales || 'none')}.</p>`;
   const quarters = d.dcs[0]?.quarters.map((q) => q.quarter) ?? [];
   const demandTable = table('Busiest hour with flash sales (design demand), requests/s p50 / p90', ['quarter', ...d.dcs.map((x) => x.dc)],
     quarters.map((q, i) => [q, ...d.dcs.map((x) => {
@@ -100,11 +120,23 @@ export function placementSection(m: ReportModel): string {
   const head = '<section id="placement"><h2>Placement: round-trip time per country</h2>';
   if (!p) return `${head}${absent(m.missing.placement ?? 'no routing')}</section>`;
   const lead = p.weightedMean
-    ? `<p class="lead">${esc(p.before ?? '')} → ${esc(p.after)}: device-weighted mean RTT p50 ${p.weightedMean.before.p50} → <b>${p.weightedMean.after.p50} ms</b>, p95 ${p.weightedMean.before.p95} → ${p.weightedMean.after.p95} ms; residency breaches ${p.violations.before ?? NONE} → ${p.violations.after}. RTTs are modeled (data/rtt.json).</p>`
+    ? `<p class="lead">${esc(p.before ?? '')} → ${esc(p.after)}: device-weighted mean RTT p50 ${p.weightedMean.before.p50} → <b>${p.weightedMean.after.p50} ms</b>, p95 ${p.weightedMean.before.p95} → ${p.weightedMean.after.p95} ms; residency breaches ${p.violations.before ?? NONE} → ${p.violations.after}. RTTs are modeled (the world's RTT table).</p>`
     : `<p class="lead">Placement ${esc(p.after)} (no baseline to compare with); residency breaches ${p.violations.after}. RTTs are modeled.</p>`;
   const t = table('RTT per country and the residency rule applied', ['country', 'DC before', 'RTT p50 before', 'RTT p95 before', 'DC after', 'RTT p50 after', 'RTT p95 after', 'residency rule', 'allowed before', 'allowed after', 'why this DC'],
     p.countries.map((c) => [c.country, c.beforeDc ?? NONE, c.beforeP50 === null ? NONE : ms(c.beforeP50), c.beforeP95 === null ? NONE : ms(c.beforeP95), c.afterDc, ms(c.afterP50), ms(c.afterP95), c.rule,
       c.beforeAllowed === null ? NONE : c.beforeAllowed ? { text: 'yes', cls: 'ok' } : { text: 'NO', cls: 'bad' },
       c.allowed ? { text: 'yes', cls: 'ok' } : { text: 'NO', cls: 'bad' }, c.reason]));
   return `${head}${lead}${figure('rtt', 'RTT p50 per country before and after the move', 'Modeled RTT p50 per country, before and after.', t)}</section>`;
+}
+
+/**
+ * How the demand section's requests per second were made, in the words of the world's driver.
+ * @param d the demand section
+ * @returns one sentence
+ */
+export function demandLead(d: NonNullable<ReportModel['demand']>): string {
+  const curve = `the hourly curve × ${d.weeklyPeakFactor} peak-day factor`;
+  if (d.driver?.kind === 'peak-rps') return `Requests per second for placement ${d.placement}: ${d.driver.text}, shared among the services by their requests per unit per day and among the sites by their countries' shares, on ${curve}.`;
+  const unit = d.driver?.unitMany ?? 'active devices';
+  return `Requests per second for placement ${d.placement}, from active ${unit.replace(/^active /, '')} × requests per ${unit.replace(/^active /, '').replace(/s$/, '')} per day × ${curve}.`;
 }
