@@ -100,7 +100,7 @@ export function buildProgram(): Command {
     .description('nodes per data center and quarter: N+2, loss of a DC, cost, when today\'s fleet runs out (plan.json)')
     .option('--forecast <file>', 'forecast.json to start from when no --traffic is given (default: computed from data/)')
     .option('--traffic <file>', 'traffic.json to plan for (default: computed with the default placement)')
-    .option('--fleet <file>', 'nodes in service today, a caplab.fleet/v1 file (default: data/fleet.json)')
+    .option('--fleet <file>', 'nodes in service today, a caplab.fleet/v1 file (default: the world\'s fleet)')
     .option('--results <dir>', 'results directory: <dir>/<dc>/points-probe.ndjson[.gz] and points-sweep... give measured capacity')
     .option('--catalog <file>', 'caplab.catalog/v1 file (YAML or JSON) of the services to plan (default: data/catalog.json, the built-in API)')
     .option('--optimize', 'also solve the least-cost placement per quarter under the intents (MIP, HiGHS): plan.json `optimized`, next to the greedy placement', false)

@@ -11,7 +11,7 @@ export const PROBLEMS_KEPT = Math.max(1000, LIMITS.problemsShown);
 
 /** One problem found while validating input: where it is (file, line or JSON path) and what is wrong. */
 export interface Problem {
-  /** Location, e.g. `history.csv:4` or `data/regions.json: countries[2].share`. */
+  /** Location, e.g. `history.csv:4` or `the world's countries (data/world.json): countries[2].share`. */
   where: string;
   /** What is wrong, naming the bad value. */
   message: string;

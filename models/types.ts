@@ -38,7 +38,7 @@ export interface ForecastQuarter {
   trailingYearShipments: Band;
   /** Phones in active use at the end of the quarter (what drives load). */
   activeDevices: Band;
-  /** Active devices by region (keys of data/regions.json `regions`). */
+  /** Active devices by region (keys of the world's countries (data/world.json) `regions`). */
   byRegion: Record<string, Band>;
   /** Active devices by country (ISO code). */
   byCountry: Record<string, Band>;
@@ -148,7 +148,7 @@ export interface PopulationCountry {
   code: string;
   /** Display name. */
   name: string;
-  /** Region key of data/regions.json. */
+  /** Region key of the world's countries (data/world.json). */
   region: string;
   /** IANA time zone. */
   timeZone: string;
@@ -174,7 +174,7 @@ export interface Population {
   quarter: string;
   /** Active devices in the quarter (all countries). */
   activeDevices: Band;
-  /** Countries with a non-zero share, in data/regions.json order. */
+  /** Countries with a non-zero share, in the world's countries (data/world.json) order. */
   countries: PopulationCountry[];
   /** Share of each device model across all countries. */
   deviceModels: Record<string, number>;

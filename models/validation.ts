@@ -51,7 +51,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
  * Validates `value` against a zod schema and returns the parsed data, or throws with ALL problems.
  * @param schema the zod schema
  * @param value the untrusted value (parsed JSON or YAML)
- * @param source where the value came from, used as the prefix of each problem (e.g. `data/regions.json`)
+ * @param source where the value came from, used as the prefix of each problem (e.g. `the world's countries (data/world.json)`)
  * @throws {ValidationError} listing every issue zod found, each with its JSON path
  */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, source: string): z.output<S> {

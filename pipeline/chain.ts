@@ -102,7 +102,7 @@ export interface ChainGiven {
   fleetCalibration?: { factor: number; before: FleetCheck };
   services?: ServiceDemands;
   traffic?: Traffic;
-  /** Today's fleet and where it came from (default data/fleet.json). */
+  /** Today's fleet and where it came from (default the world's fleet). */
   fleet?: { fleet: Fleet; source: string };
   /** Measured capacity per DC (a results folder read); absent: every DC modeled. */
   measured?: Readonly<Record<string, NodeCapacity | undefined>>;

@@ -53,7 +53,7 @@ export interface ForecastData {
   history: History;
   /** data/growth.json with its market-potential prior resolved. */
   growth: GrowthSettings;
-  /** data/regions.json. */
+  /** the world's countries (data/world.json). */
   regions: Regions;
   /** data/defaults.json `forecast`. */
   defaults: ForecastDefaults;

@@ -31,11 +31,11 @@ import type { NamedDocument } from './document.ts';
 
 /** What the optimize stage reads besides the plan. */
 export interface OptimizeData {
-  /** data/regions.json. */
+  /** the world's countries (data/world.json). */
   regions: Regions;
   /** data/planner.json (redundancy, target utilization). */
   planner: PlannerSettings;
-  /** data/rtt.json and data/residency.json. */
+  /** the world's RTT tables and the world's residency rules. */
   rtt: Rtt;
   residency: Residency;
   /** data/load-shape.json. */

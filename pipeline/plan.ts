@@ -23,7 +23,7 @@ export interface PlanData {
   serviceTimes: ServiceTimes;
   /** data/planner.json. */
   planner: PlannerSettings;
-  /** data/rtt.json and data/residency.json, to decide where a lost DC's countries go. */
+  /** the world's RTT tables and the world's residency rules, to decide where a lost DC's countries go. */
   rtt: Rtt;
   residency: Residency;
 }
@@ -36,7 +36,7 @@ export interface PlanRequest {
   catalog: Catalog;
   /** Today's fleet. */
   fleet: Fleet;
-  /** Where the fleet came from, for messages (`data/fleet.json` or the user's file). */
+  /** Where the fleet came from, for messages (`the world's fleet` or the user's file). */
   fleetSource: string;
   /** Measured capacity per DC, when results were given (a DC without a probe: undefined). */
   measured?: Readonly<Record<string, NodeCapacity | undefined>>;

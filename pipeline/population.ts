@@ -13,7 +13,7 @@ import type { DemandBase } from '../models/world/demand-base.ts';
 export interface PopulationData {
   /** data/devices.json. */
   devices: Devices;
-  /** data/regions.json. */
+  /** the world's countries (data/world.json). */
   regions: Regions;
   /** data/usage.json. */
   usage: Usage;

@@ -23,11 +23,11 @@ import { StageInputError } from './errors.ts';
 
 /** What the traffic stage reads besides the forecast and the placement. */
 export interface TrafficData {
-  /** data/regions.json: the countries and their time zones. */
+  /** the world's countries (data/world.json): the countries and their time zones. */
   regions: Regions;
-  /** data/rtt.json. */
+  /** the world's RTT tables. */
   rtt: Rtt;
-  /** data/residency.json. */
+  /** the world's residency rules. */
   residency: Residency;
   /** data/load-shape.json. */
   loadShape: LoadShape;

@@ -17,6 +17,7 @@ import { CampaignSchema, readCampaign } from '../cli/campaign/config.ts';
 import { CandidatesSchema } from '../models/capacity/optimize/candidates.ts';
 import { IntentsSchema } from '../models/capacity/optimize/intents.ts';
 import { FleetSchema } from '../models/capacity/settings.ts';
+import { WorldSchema } from '../models/world/schema.ts';
 import { ForecastFileSchema } from '../models/growth/forecast-file.ts';
 import { HistoryFileSchema } from '../models/growth/history.ts';
 import { PlacementFileSchema } from '../models/routing/settings.ts';
@@ -85,6 +86,7 @@ export const SCHEMAS: readonly SchemaEntry[] = [
     description: 'A caplab campaign: forecast settings, placement, DCs and their targets, budgets, catalog, replay scaling and runner. Every field is optional; defaults come from data/.',
     gaps: [
       'a campaign with its own catalog needs targets',
+      'a campaign with its own world needs targets',
       'a per-DC insecureSkipTLSVerify names DCs of targets',
       'insecureSkipTLSVerify is set at the top level or in targets, not both',
       'tlsAuth files of targets exist and hold a matching certificate and key',
@@ -98,6 +100,7 @@ export const SCHEMAS: readonly SchemaEntry[] = [
       { at: '/properties/budgets/anyOf/1', replace: { $ref: 'budgets.schema.json' } },
       { at: '/properties/catalog/anyOf/1', replace: { $ref: 'catalog.schema.json' } },
       { at: '/properties/fleet/anyOf/1', replace: { $ref: 'fleet.schema.json' } },
+      { at: '/properties/world/anyOf/1', replace: { $ref: 'world.schema.json' } },
       // A target is read as `{ url }` when it is a plain URL (a zod preprocess, which JSON Schema cannot show).
       { at: '/properties/targets/additionalProperties', orAlso: { type: 'string', format: 'uri', pattern: '^(?:https?):' } },
     ],
@@ -157,7 +160,7 @@ export const SCHEMAS: readonly SchemaEntry[] = [
     file: 'intents.schema.json', format: 'caplab.intents/v1', zod: IntentsSchema,
     title: 'caplab.intents/v1',
     description: 'What an optimized placement must meet: RTT budgets per region or country, spares, utilization cap, DC losses to survive, demand band, cost cap and site limits.',
-    gaps: ['regions, countries and DCs named must exist in the placement and data/regions.json'],
+    gaps: ['regions, countries and DCs named must exist in the placement and the world (its countries and regions)'],
   },
   {
     file: 'candidates.schema.json', format: 'caplab.candidates/v1', zod: CandidatesSchema,
@@ -194,6 +197,21 @@ export const SCHEMAS: readonly SchemaEntry[] = [
     title: 'caplab.fleet/v1',
     description: 'Today\'s fleet: application nodes in service per DC, as of a quarter.',
     gaps: [],
+  },
+  {
+    file: 'world.schema.json', format: 'caplab.world/v1', zod: WorldSchema,
+    title: 'caplab.world/v1',
+    description: 'The world a plan is made in: sites (price, RTT per country or region, limits, lead time), countries (share, time zone), residency rules, placements, today\'s fleet, the horizon and the demand driver (a growth forecast of a history, a series of active units, or today\'s peak req/s with a growth interval).',
+    gaps: [
+      'country codes are unique; regions named exist in regions',
+      'every site has an RTT `default`; RTT keys are countries or regions of the world',
+      'residency rules, placements and the fleet name sites of the world; the last rule is the catch-all "*"',
+      'the fleet is as of the horizon\'s first period or before; loadPeriod lies within the horizon',
+      'a forecast driver needs every country\'s trend and launch',
+      'growthPerPeriod has low <= mid <= high',
+      'sites name node profiles of data/hardware.json',
+      'the driver\'s file (history, series) is relative to the world file',
+    ],
   },
   {
     file: 'forecast.schema.json', format: 'caplab.forecast/v1', zod: ForecastFileSchema,

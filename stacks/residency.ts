@@ -1,5 +1,5 @@
 /**
- * Data residency: which data centers may store a country's personal data (data/residency.json). The first rule
+ * Data residency: which data centers may store a country's personal data (the world's residency rules). The first rule
  * whose countries contain the user's country (or "*") decides.
  */
 import { decideResidency } from '../models/routing/residency.ts';
@@ -11,7 +11,7 @@ export { decideResidency, type ResidencyDecision } from '../models/routing/resid
 
 /**
  * Refuses a write that would store a country's personal data where its rule forbids.
- * @param rules data/residency.json
+ * @param rules the world's residency rules
  * @param country the data subject's country
  * @param dc the data center handling the write
  * @throws {HttpError} 451 naming the rule and the allowed data centers

@@ -57,7 +57,7 @@ export const CampaignSchema = z.strictObject({
   /** caplab.candidates/v1 file of what-if sites for the optimized placement. */
   candidates: z.string().min(1).optional(),
   quick: z.boolean().optional(),
-  /** Today's fleet: inline `caplab.fleet/v1` or a path to one (default data/fleet.json); checked by its own schema. */
+  /** Today's fleet: inline `caplab.fleet/v1` or a path to one (default the world's fleet); checked by its own schema. */
   fleet: z.union([z.string().min(1), z.object({ schema: z.literal('caplab.fleet/v1') }).loose()]).optional(),
   /** `fleet`: scale the demand so the model's peak at today's fleet's as-of quarter is what that fleet serves. */
   // The document itself is checked by the world's own schema (models/world/schema.ts), with its paths.

@@ -7,7 +7,7 @@
  *   must have results/<dc>/, and without --budgets the budgets the campaign ran with (the manifest's `budgets`) judge;
  * - a results directory without a manifest (`<dc>/summary.json`, `<dc>/points*.ndjson[.gz]`, e.g. real k6 output laid
  *   out by hand): every DC a budget names must have results;
- * - one DC's own directory (`results/<dc>`), the DC named by the directory, which must be a DC of data/rtt.json or of
+ * - one DC's own directory (`results/<dc>`), the DC named by the directory, which must be a site of the world or of
  *   the budgets; or one summary.json (handleSummary or --summary-export shape) with the points beside it, which has
  *   no DC, so DC-specific budgets do not apply.
  * Without --budgets and without a manifest it uses data/budgets.json (the built-in API's) and says so. The budgets
@@ -27,21 +27,22 @@
  * Exit 0 every check holds; 99 a budget is broken or a k6 threshold was crossed (or, with --require-all, a limit
  * has no data); 104 unreadable, invalid, mixed or incomplete budgets or results; 107 junit.xml cannot be written.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type Problem, ValidationError } from '../../models/errors.ts';
-import { RttSchema } from '../../models/routing/settings.ts';
+import { builtInWorld, recordedWorld } from '../inputs/world.ts';
 import { type DamagedFile, evaluateGate, gateAnnotations, gateJUnit, gateMarkdown, type GateRun } from '../../reports/gate.ts';
 import { gateEvidenceProblems, type RequiredDc } from '../../reports/gate-evidence.ts';
-import { BUDGETS, JUNIT, MANIFEST as CAMPAIGN_MANIFEST, RESULTS_DIR, SUMMARY } from '../../pipeline/layout.ts';
+import { BUDGETS, JUNIT, MANIFEST as CAMPAIGN_MANIFEST, RESULTS_DIR, SUMMARY, WORLD } from '../../pipeline/layout.ts';
 import type { CampaignManifest } from '../../reports/ingest/campaign-manifest.ts';
 import { runFigures } from '../../reports/ingest/results.ts';
 import type { DcResults, ProvenanceEntry } from '../../reports/render/model.ts';
 import { type Budgets, parseBudgets } from '../../scenarios/budgets.ts';
 import { inspectCampaignFolder, updateCampaignManifest } from '../campaign/manifest.ts';
 import type { CommandRun } from '../context.ts';
-import { DATA_DIR, loadData } from '../data.ts';
+import { DATA_DIR } from '../data.ts';
 import { EXIT, ScriptError } from '../errors.ts';
 import { collect } from '../collect.ts';
 import { parseJsonInput, readTextInput, writeFileAtomic } from '../io.ts';
@@ -71,10 +72,21 @@ async function readBudgets(path: string, shown: string): Promise<Budgets> {
   return parseBudgets(value, shown);
 }
 
-/** DCs a directory's name may name: those data/rtt.json has a table for (so every placement's) and those the budgets name. */
-function knownDcs(budgets: Budgets | undefined): string[] {
+/**
+ * DCs a directory's name may name: the sites of the built-in world, of the world a campaign folder recorded
+ * (world.json beside results/, for results/<dc>), and those the budgets name.
+ */
+function knownDcs(budgets: Budgets | undefined, dir: string): string[] {
   const named = budgets?.budgets.flatMap((b) => (b.dc === undefined ? [] : [b.dc])) ?? [];
-  return [...new Set([...Object.keys(loadData('rtt.json', RttSchema).dcs), ...named])].sort();
+  const recorded = [join(dir, '..', '..', WORLD), join(dir, '..', WORLD)].flatMap((p) => {
+    if (!existsSync(p)) return [];
+    try {
+      return Object.keys(recordedWorld(JSON.parse(readFileSync(p, 'utf8')), p).sites);
+    } catch {
+      return []; // A damaged world.json names no site: the directory's name is then checked against the others.
+    }
+  });
+  return [...new Set([...Object.keys(builtInWorld().world.sites), ...recorded, ...named])].sort();
 }
 
 /** The run of one DC's results; its checks point at its summary, else at its first points file. */
@@ -107,10 +119,10 @@ async function readDcDir(dir: string, own: string[], budgets: Budgets | undefine
   if (subs.length > 0) {
     problems.push({ where: dir, message: `holds both its own results (${own.join(', ')}) and results of DCs in sub-directories (${subs.sort().join(', ')}): point at one DC's directory, or at a results directory holding only <dc>/ sub-directories` });
   }
-  const known = knownDcs(budgets);
+  const known = knownDcs(budgets, resolve(dir));
   if (!known.includes(dc)) {
     const lone = own.includes(SUMMARY) ? `, or pass ${join(dir, SUMMARY)} to judge it without a DC` : '';
-    problems.push({ where: dir, message: `"${dc}" is not a known DC (known: ${known.join(', ')}; from data/rtt.json and the budgets), so its DC budgets cannot be chosen: name the directory after its DC${lone}` });
+    problems.push({ where: dir, message: `"${dc}" is not a known DC (known: ${known.join(', ')}; from the world's sites and the budgets), so its DC budgets cannot be chosen: name the directory after its DC${lone}` });
   }
   // Read the files even when the name is wrong, so one run lists their problems too.
   const listed = problems.length;

@@ -36,7 +36,7 @@ export interface PlanInput {
   pricePerNodeMonth: Readonly<Record<string, number>>;
   /** Currency of prices. */
   currency: string;
-  /** data/rtt.json and data/residency.json, to decide where a lost DC's countries go. */
+  /** the world's RTT tables and the world's residency rules, to decide where a lost DC's countries go. */
   rtt: Rtt;
   residency: Residency;
   /** data/planner.json. */

@@ -1,6 +1,6 @@
 /**
  * Schemas of the planner's data files: data/planner.json (utilization target, redundancy, Monte Carlo, regret
- * weights, queue-wait target) and data/fleet.json (nodes in service today).
+ * weights, queue-wait target) and the world's fleet (nodes in service today).
  */
 import { z } from 'zod';
 
@@ -31,7 +31,7 @@ export const PlannerSettingsSchema = z.object({
 /** Parsed data/planner.json. */
 export type PlannerSettings = z.output<typeof PlannerSettingsSchema>;
 
-/** Schema of a fleet file (data/fleet.json or `--fleet F`). */
+/** Schema of a fleet file (the world's fleet or `--fleet F`). */
 export const FleetSchema = z.object({
   schema: z.literal('caplab.fleet/v1'),
   asOf: z.string().regex(/^\d{4}Q[1-4]$/, 'must be a quarter like 2014Q4'),

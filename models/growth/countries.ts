@@ -1,5 +1,5 @@
 /**
- * Country shares of new-device sales over time, from data/regions.json: share at the base year, a log-linear trend,
+ * Country shares of new-device sales over time, from the world's countries (data/world.json): share at the base year, a log-linear trend,
  * and a launch date before which a country sells nothing; re-normalised over the launched countries.
  */
 import type { Country } from './settings.ts';

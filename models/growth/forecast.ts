@@ -24,7 +24,7 @@ export interface ForecastInput {
   history: History;
   /** data/growth.json. */
   settings: GrowthSettings;
-  /** data/regions.json. */
+  /** the world's countries (data/world.json). */
   regions: Regions;
   /** Model to use, or `auto` (AICc). */
   model: GrowthModelName | 'auto';

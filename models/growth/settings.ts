@@ -1,5 +1,5 @@
 /**
- * Schemas of the growth forecast's data files (data/growth.json, data/regions.json), owned here so the CLI
+ * Schemas of the growth forecast's data files (data/growth.json, the world's countries (data/world.json)), owned here so the CLI
  * validates them with the model's own definition.
  */
 import { z } from 'zod';
@@ -62,10 +62,10 @@ const CountrySchema = z.object({
   launch: z.number(),
 });
 
-/** A country of data/regions.json. */
+/** A country of the world's countries (data/world.json). */
 export type Country = z.output<typeof CountrySchema>;
 
-/** Schema of data/regions.json. */
+/** Schema of the world's countries (data/world.json). */
 export const RegionsSchema = z.object({
   schema: z.literal('caplab.regions/v1'),
   baseYear: z.number(),
@@ -80,5 +80,5 @@ export const RegionsSchema = z.object({
   });
 });
 
-/** Parsed data/regions.json. */
+/** Parsed the world's countries (data/world.json). */
 export type Regions = z.output<typeof RegionsSchema>;

@@ -22,7 +22,7 @@ export interface PopulationInput {
   quarter: string;
   /** data/devices.json. */
   devices: Devices;
-  /** data/regions.json (locale, time zone and calling code of each country). */
+  /** the world's countries (data/world.json) (locale, time zone and calling code of each country). */
   regions: Regions;
   /** data/usage.json. */
   usage: Usage;

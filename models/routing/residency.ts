@@ -14,7 +14,7 @@ export interface ResidencyDecision {
 
 /**
  * The rule that governs a country's personal data.
- * @param residency data/residency.json
+ * @param residency the world's residency rules
  * @param country ISO 3166-1 alpha-2 code
  * @returns the deciding rule and its allowed DCs
  * @throws {Error} when no rule matches (the schema requires a final "*" rule, so only for unvalidated input)
@@ -24,12 +24,12 @@ export function residencyFor(residency: Residency, country: string): ResidencyDe
   for (const r of residency.rules) {
     if (r.countries === '*' || r.countries.includes(country)) return { rule: r.name, dcs: [...r.dcs] };
   }
-  throw new Error(`residencyFor: no rule matches country "${country}" (data/residency.json needs a final "*" rule)`);
+  throw new Error(`residencyFor: no rule matches country "${country}" (the world's residency rules need a final "*" rule)`);
 }
 
 /**
  * Whether a DC may store a country's personal data.
- * @param residency data/residency.json
+ * @param residency the world's residency rules
  * @param country ISO code
  * @param dc data center
  * @returns the decision plus `allowed`

@@ -51,8 +51,8 @@ export interface Routing {
  * Routes countries for a placement.
  * @param placement DCs in service and forced assignments
  * @param countries ISO codes to route
- * @param rtt data/rtt.json
- * @param residency data/residency.json
+ * @param rtt the world's RTT tables
+ * @param residency the world's residency rules
  * @returns the routing and its residency breaches
  * @throws {RangeError} when a placement DC has no RTT table
  */

@@ -1,5 +1,5 @@
 /**
- * Modeled round-trip times between a client country and a data center. data/rtt.json gives the median; the tail
+ * Modeled round-trip times between a client country and a data center. the world's RTT tables gives the median; the tail
  * follows a lognormal with the file's jitter sigma, so p95 = median * exp(1.645 sigma).
  */
 import type { Rtt } from './settings.ts';
@@ -9,7 +9,7 @@ const Z95 = 1.6448536269514722;
 
 /**
  * Median RTT from a country to a DC.
- * @param rtt data/rtt.json
+ * @param rtt the world's RTT tables
  * @param dc data center
  * @param country ISO code
  * @returns milliseconds
@@ -17,13 +17,13 @@ const Z95 = 1.6448536269514722;
  */
 export function medianRttMs(rtt: Rtt, dc: string, country: string): number {
   const table = rtt.dcs[dc];
-  if (!table) throw new RangeError(`no RTT table for data center "${dc}" in data/rtt.json (known: ${Object.keys(rtt.dcs).join(', ')})`);
+  if (!table) throw new RangeError(`no RTT table for data center "${dc}" in the world's RTT tables (known: ${Object.keys(rtt.dcs).join(', ')})`);
   return table[country] ?? table.default!;
 }
 
 /**
  * Median and 95th percentile RTT from a country to a DC.
- * @param rtt data/rtt.json
+ * @param rtt the world's RTT tables
  * @param dc data center
  * @param country ISO code
  * @returns `{p50, p95}` in milliseconds (p95 rounded to 0.1 ms)

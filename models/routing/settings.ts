@@ -1,12 +1,12 @@
 /**
- * Schemas of the routing data files (data/rtt.json, data/residency.json, data/placements.json), owned by the model
+ * Schemas of the routing data files (the world's RTT tables, the world's residency rules, the world's placements), owned by the model
  * that decides where each country is served; the stacks validate the same files with these schemas.
  */
 import { z } from 'zod';
 
 const Country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code like CN');
 
-/** Schema of data/residency.json: ordered rules, the first matching a country decides; the last must be "*". */
+/** Schema of the world's residency rules: ordered rules, the first matching a country decides; the last must be "*". */
 export const ResidencySchema = z.object({
   schema: z.literal('caplab.residency/v1'),
   rules: z.array(z.object({
@@ -22,10 +22,10 @@ export const ResidencySchema = z.object({
   }
 });
 
-/** Parsed data/residency.json. */
+/** Parsed the world's residency rules. */
 export type Residency = z.output<typeof ResidencySchema>;
 
-/** Schema of data/rtt.json: median round trip (ms) from a client country to each DC, with a `default`. */
+/** Schema of the world's RTT tables: median round trip (ms) from a client country to each DC, with a `default`. */
 export const RttSchema = z.object({
   schema: z.literal('caplab.rtt/v1'),
   sources: z.array(z.string().min(1)).min(1),
@@ -37,7 +37,7 @@ export const RttSchema = z.object({
   }
 });
 
-/** Parsed data/rtt.json. */
+/** Parsed the world's RTT tables. */
 export type Rtt = z.output<typeof RttSchema>;
 
 /** Schema of a placement: the DCs in service and optional forced country -> DC assignments. */
@@ -58,7 +58,7 @@ export type Placement = z.output<typeof PlacementSchema>;
 /** Schema of a placement file given with `--placement <file>`. */
 export const PlacementFileSchema = PlacementSchema.and(z.object({ schema: z.literal('caplab.placement/v1') }));
 
-/** Schema of data/placements.json: the built-in placements by name. */
+/** Schema of the world's placements: the built-in placements by name. */
 export const PlacementsSchema = z.object({
   schema: z.literal('caplab.placements/v1'),
   placements: z.record(z.string(), PlacementSchema),

@@ -18,7 +18,7 @@ import type { LoadShape } from './settings.ts';
 export interface TrafficInput {
   /** The demand base: a growth forecast, or a world's series or grown peak. */
   forecast: DemandBase;
-  /** Countries with their time zones (data/regions.json countries). */
+  /** Countries with their time zones (the world's countries (data/world.json) countries). */
   countries: readonly { code: string; timeZone: string }[];
   /** Routing of the placement. */
   routing: Routing;
@@ -71,7 +71,7 @@ export function buildTraffic(input: TrafficInput): Traffic {
     const offsets = new Map<string, number>();
     for (const r of routing.countries) {
       const tz = zoneOf.get(r.country);
-      if (!tz) throw new RangeError(`buildTraffic: country ${r.country} has no time zone in data/regions.json`);
+      if (!tz) throw new RangeError(`buildTraffic: country ${r.country} has no time zone among the world's countries`);
       const off = utcOffsetHours(tz, mid);
       offsets.set(r.country, off);
       curves.set(r.country, utcCurve(local, off));

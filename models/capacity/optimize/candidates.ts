@@ -1,6 +1,6 @@
 /**
  * `caplab.candidates/v1`: what-if sites for the placement optimizer (`caplab plan --optimize --candidates F`). Each
- * site has a price per node-month, the median RTT from every country (as data/rtt.json, with a `default`), the DC
+ * site has a price per node-month, the median RTT from every country (as the world's RTT tables, with a `default`), the DC
  * whose residency it shares (a second mainland China site is allowed wherever Beijing is) and whose node capacity
  * it has, and optionally a site limit. Validated with every problem listed.
  */
@@ -59,7 +59,7 @@ export function parseCandidates(value: unknown, source: string, dcs: readonly st
 
 /**
  * The RTT table with the sites' rows added.
- * @param rtt data/rtt.json
+ * @param rtt the world's RTT tables
  * @param sites the what-if sites
  * @returns a new table
  */

@@ -74,7 +74,7 @@ export function parseIntents(value: unknown, source: string, ctx: IntentsContext
   const regions = new Set(ctx.countries.map((c) => c.region));
   const codes = new Set(ctx.countries.map((c) => c.code));
   for (const k of Object.keys(doc.latency.regions)) if (!regions.has(k)) problems.push({ where: `${source}: latency.regions.${k}`, message: `unknown region (known: ${[...regions].join(', ')})` });
-  for (const k of Object.keys(doc.latency.countries)) if (!codes.has(k)) problems.push({ where: `${source}: latency.countries.${k}`, message: 'unknown country (data/regions.json)' });
+  for (const k of Object.keys(doc.latency.countries)) if (!codes.has(k)) problems.push({ where: `${source}: latency.countries.${k}`, message: 'unknown country (not a country of the world)' });
   if (Array.isArray(doc.survive)) {
     doc.survive.forEach((d, i) => { if (!ctx.dcs.includes(d)) problems.push({ where: `${source}: survive[${i}]`, message: `"${d}" is not a DC of the placement (${ctx.dcs.join(', ')})` }); });
   }
