@@ -4,7 +4,6 @@
  */
 import type { OptimizedPlacement } from './capacity/optimize/result.ts';
 import type { BacktestEvaluation, BacktestScore } from './growth/backtest.ts';
-import type { DriverSummary } from './world/demand-base.ts';
 
 /** forecast.json's backtest: how each model forecast the history it had not seen. */
 export interface ForecastBacktest {
@@ -185,6 +184,19 @@ export interface Population {
     contacts: { distribution: 'lognormal'; median: number; sigma: number; max: number };
     photosPerDay: { distribution: 'zero-inflated-lognormal'; zeroShare: number; median: number; sigma: number; max: number };
   };
+}
+
+/** What drove a demand base, in the world's words (traffic.json and the reports say it). */
+export interface DriverSummary {
+  kind: 'forecast' | 'series' | 'peak-rps';
+  /** What one unit of the base is (e.g. `phone`/`phones`, `subscriber`/`subscribers`, `demand unit`/`demand units`). */
+  unit: { one: string; many: string };
+  /** One sentence: where the demand comes from. */
+  text: string;
+  /** Driver `peak-rps`: the stated peak, its period and the growth interval per period. */
+  peak?: { rps: number; at: string; growthPerPeriod: { low: number; mid: number; high: number }; rpsPerUnit: number };
+  /** Driver `series`: the file it was read from. */
+  source?: string;
 }
 
 /** A median and a 90th percentile. */

@@ -6,23 +6,12 @@
  */
 import { quarterIndex, quarterLabel } from '../quarter.ts';
 import type { Regions } from '../growth/settings.ts';
-import type { Band, Forecast, ForecastQuarter } from '../types.ts';
+import type { Band, DriverSummary, Forecast, ForecastQuarter } from '../types.ts';
+
+export type { DriverSummary };
 
 /** One period of a demand base. */
 export type DemandBaseQuarter = Pick<ForecastQuarter, 'quarter' | 'kind' | 'activeDevices' | 'byRegion' | 'byCountry'>;
-
-/** What drove a demand base, in the world's words (traffic.json and the reports say it). */
-export interface DriverSummary {
-  kind: 'forecast' | 'series' | 'peak-rps';
-  /** What one unit of the base is (e.g. `phone`/`phones`, `subscriber`/`subscribers`, `demand unit`/`demand units`). */
-  unit: { one: string; many: string };
-  /** One sentence: where the demand comes from. */
-  text: string;
-  /** Driver `peak-rps`: the stated peak, its period and the growth interval per period. */
-  peak?: { rps: number; at: string; growthPerPeriod: { low: number; mid: number; high: number }; rpsPerUnit: number };
-  /** Driver `series`: the file it was read from. */
-  source?: string;
-}
 
 /** A demand base: the forecast's shape, without what only a growth forecast has. */
 export interface DemandBase {

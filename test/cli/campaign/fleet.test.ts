@@ -33,7 +33,7 @@ describe('campaign.yaml fleet', () => {
     expect(where).toEqual(expect.arrayContaining(['bad.yaml: calibrate', 'bad.yaml: fleet: asOf', 'bad.yaml: fleet: nodes.beijing', 'bad.yaml: fleet: peakUtilization']));
     writeFileSync(join(dir, 'unknown.yaml'), 'fleet: { schema: caplab.fleet/v1, asOf: 2014Q4, nodes: { frankfurt: 5 } }\n');
     const e2 = await loadCampaignInputs(join(dir, 'unknown.yaml')).catch((e: unknown) => e) as ValidationError;
-    expect(e2.problems).toEqual([expect.objectContaining({ where: `${join(dir, 'unknown.yaml')}: fleet: nodes.frankfurt`, message: expect.stringMatching(/^unknown data center "frankfurt"/) })]);
+    expect(e2.problems).toEqual([expect.objectContaining({ where: `${join(dir, 'unknown.yaml')}: fleet: nodes.frankfurt`, message: expect.stringMatching(/^unknown site "frankfurt"/) })]);
     writeFileSync(join(dir, 'missing.yaml'), 'fleet: nope.json\n');
     const e3 = await loadCampaignInputs(join(dir, 'missing.yaml')).catch((e: unknown) => e) as ValidationError;
     expect(e3.problems.map((p) => p.where)).toEqual([`${join(dir, 'missing.yaml')}: fleet`]);
