@@ -20,7 +20,8 @@ import { InputError } from '../errors.ts';
 import { readCandidates, readIntents } from '../inputs/intents.ts';
 import { parseJsonInput, parseYamlInput, readTextInput } from '../io.ts';
 import { loadPlacement } from '../inputs/routing.ts';
-import { builtInWorld, type LoadedWorld, loadWorld } from '../inputs/world.ts';
+import type { World } from '../../models/world/world.ts';
+import { builtInWorld, type LoadedWorld, readWorld } from '../inputs/world.ts';
 import { parse as parseYaml } from 'yaml';
 import { type Campaign, CampaignSchema, readCampaign } from './config.ts';
 
@@ -126,8 +127,13 @@ export async function loadCampaignInputs(path: string | undefined): Promise<Camp
   const runner = read.campaign?.runner ?? defaults.runner;
   const problems: Problem[] = [...read.problems];
   let world: LoadedWorld | undefined;
+  // A world whose own document is valid names the sites the rest is checked against, even when its driver's file is not.
+  let sites: World | undefined;
   await collect(problems, `${name}: world`, async () => {
-    world = await loadWorld(read.world);
+    const r = await readWorld(read.world);
+    problems.push(...r.problems);
+    world = r.loaded;
+    sites = r.world;
   });
   let catalog: Catalog | undefined;
   await collect(problems, `${name}: catalog`, async () => {
@@ -165,7 +171,7 @@ export async function loadCampaignInputs(path: string | undefined): Promise<Camp
       const r = FleetSchema.safeParse(value);
       if (!r.success) throw new ValidationError(`${source} is invalid`, r.error.issues.map((i) => ({ where: `${source}: ${formatPath(i.path)}`, message: i.message })));
       // A site the world does not know would only fail the plan, after the load: say it now.
-      const w = (world ?? builtInWorld()).world;
+      const w = sites ?? builtInWorld().world;
       const unknown = Object.keys(r.data.nodes).filter((dc) => !w.sites[dc]);
       if (unknown.length > 0) {
         throw new ValidationError(`${source} is invalid`, unknown.map((dc) => ({ where: `${source}: nodes.${dc}`, message: `unknown site "${dc}" (the sites of ${w.source}: ${Object.keys(w.sites).join(', ')})` })));
@@ -175,8 +181,8 @@ export async function loadCampaignInputs(path: string | undefined): Promise<Camp
   }
   // The DCs and targets are checked even when another field is wrong, so every problem shows at once.
   const fields = c ?? (text === undefined ? undefined : wellFormedFields(text));
-  if (fields && world) {
-    const w = world.world;
+  if (fields && sites) {
+    const w = sites;
     const placement = fields.placement ?? w.placement;
     await collect(problems, `${name}: placement`, async () => {
       placementDcs = (await loadPlacement(placement, w)).dcs;
@@ -192,7 +198,7 @@ export async function loadCampaignInputs(path: string | undefined): Promise<Camp
   }
   if (c && c.dcs === undefined && placementDcs.length > 0) {
     // The optimized placement's intents and what-if sites, checked now rather than after the load runs.
-    problems.push(...await optimizeDocumentProblems(c.intents, c.candidates, placementDcs, world!.world));
+    problems.push(...await optimizeDocumentProblems(c.intents, c.candidates, placementDcs, sites!));
   }
   if (!read.campaign || !catalog || !world || problems.length > 0) throw new ValidationError(`${name} is invalid`, problems);
   return { campaign: read.campaign, catalog, budgets, budgetsSource, placementDcs, world, ...(fleet ? { fleet } : {}) };

@@ -66,7 +66,24 @@ export function builtInWorld(): LoadedWorld {
  * @throws {ValidationError} listing every problem of the world and of its driver's file
  */
 export async function loadWorld(input: WorldInput | undefined): Promise<LoadedWorld> {
-  if (input === undefined) return builtInWorld();
+  const r = await readWorld(input);
+  if (!r.loaded) throw new ValidationError(`${typeof input === 'string' ? input : input?.source ?? 'data/world.json'} is invalid`, r.problems);
+  return r.loaded;
+}
+
+/**
+ * Reads a world and lists its problems without throwing on them: a world whose document is valid is returned even
+ * when its driver's file is not, so a campaign can check its DCs, fleet and targets against the sites in the same pass.
+ * @param input a path, an inline document with its folder, or undefined for the built-in world
+ * @returns the loaded world when everything is valid, the resolved world when its document is, and every problem
+ * @throws {InputError} when the world file cannot be read, is over data/limits.json's size, or is not JSON
+ * @throws {ValidationError} on a YAML syntax error
+ */
+export async function readWorld(input: WorldInput | undefined): Promise<{ loaded?: LoadedWorld; world?: World; problems: Problem[] }> {
+  if (input === undefined) {
+    const loaded = builtInWorld();
+    return { loaded, world: loaded.world, problems: [] };
+  }
   const source = typeof input === 'string' ? input : input.source;
   const baseDir = typeof input === 'string' ? dirname(resolve(input)) : input.baseDir;
   const value = typeof input === 'string'
@@ -75,7 +92,7 @@ export async function loadWorld(input: WorldInput | undefined): Promise<LoadedWo
   const r = WorldSchema.safeParse(value);
   const problems: Problem[] = r.success ? [] : r.error.issues.map((i) => ({ where: `${source}: ${formatPath(i.path)}`, message: i.message }));
   const profiles = loadData('hardware.json', HardwareProfilesSchema);
-  if (!r.success) throw new ValidationError(`${source} is invalid`, problems);
+  if (!r.success) return { problems };
   const doc = r.data;
   problems.push(...profileProblems(doc.sites, profiles, source));
   const world = resolveWorld(doc, source, Object.keys(profiles.profiles)[0]!);
@@ -93,8 +110,8 @@ export async function loadWorld(input: WorldInput | undefined): Promise<LoadedWo
     else if (err instanceof InputError) problems.push({ where: `${source}: driver`, message: err.message });
     else throw err;
   }
-  if (problems.length > 0) throw new ValidationError(`${source} is invalid`, problems);
-  return { world, doc: absoluteDriver(doc, baseDir), ...(history ? { history: () => history! } : {}), ...(series ? { series } : {}) };
+  if (problems.length > 0) return { world, problems };
+  return { loaded: { world, doc: absoluteDriver(doc, baseDir), ...(history ? { history: () => history! } : {}), ...(series ? { series } : {}) }, world, problems };
 }
 
 /** The world file with its driver's file named absolutely, so the document reads the same from any folder. */

@@ -153,57 +153,84 @@ export const WorldSchema = z.object({
   driver: DriverSchema,
   /** What the optimized placement must achieve (default data/intents.json). */
   intents: IntentsBodySchema.optional(),
-}).strict().superRefine((w, ctx) => crossCheck(w, ctx));
+}).strict().superRefine((w, ctx) => crossCheck(w, ctx), { when: (payload) => isRecord(payload.value) });
 
 /** A parsed world file. */
 export type WorldFile = z.output<typeof WorldSchema>;
 
+/**
+ * The world's cross-references. They run even when some field is malformed (every problem is listed at once): each
+ * check reads only its own fields, and one whose fields are malformed (already a shape problem) is skipped.
+ */
 function crossCheck(w: WorldFile, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string): void => { ctx.addIssue({ code: 'custom', path, message }); };
-  const sites = Object.keys(w.sites);
-  const codes = new Set<string>();
-  const regions = w.regions ?? {};
-  w.countries.forEach((c, i) => {
-    if (codes.has(c.code)) issue(['countries', i, 'code'], `duplicate country ${c.code}`);
-    codes.add(c.code);
-    if (c.region !== undefined && !Object.hasOwn(regions, c.region)) issue(['countries', i, 'region'], `"${c.region}" is not one of regions (${Object.keys(regions).join(', ') || 'none given'})`);
-    if (w.driver.kind === 'forecast' && (c.trend === undefined || c.launch === undefined)) issue(['countries', i], 'a forecast driver needs each country\'s trend and launch');
+  const guard = (check: () => void): void => {
+    try {
+      check();
+    } catch {
+      // Its fields have the wrong shape: zod has said so.
+    }
+  };
+  const sites = isRecord(w.sites) ? Object.keys(w.sites) : [];
+  const countries: unknown[] = Array.isArray(w.countries) ? w.countries : [];
+  const codes = new Set(countries.flatMap((c) => (isRecord(c) && typeof c.code === 'string' ? [c.code] : [])));
+  const regions: Record<string, unknown> = isRecord(w.regions) ? w.regions : {};
+  guard(() => {
+    const seen = new Set<string>();
+    w.countries.forEach((c, i) => {
+      if (seen.has(c.code)) issue(['countries', i, 'code'], `duplicate country ${c.code}`);
+      seen.add(c.code);
+      if (c.region !== undefined && !Object.hasOwn(regions, c.region)) issue(['countries', i, 'region'], `"${c.region}" is not one of regions (${Object.keys(regions).join(', ') || 'none given'})`);
+      if (w.driver?.kind === 'forecast' && (c.trend === undefined || c.launch === undefined)) issue(['countries', i], 'a forecast driver needs each country\'s trend and launch');
+    });
   });
   const siteRef = (path: (string | number)[], site: string): void => {
     if (!sites.includes(site)) issue(path, `"${site}" is not one of the sites (${sites.join(', ')})`);
   };
-  for (const [site, s] of Object.entries(w.sites)) {
-    if (!Object.hasOwn(s.rttMs, 'default')) issue(['sites', site, 'rttMs', 'default'], 'missing: the RTT for countries not listed');
-    for (const key of Object.keys(s.rttMs)) {
-      if (key !== 'default' && !codes.has(key) && !Object.hasOwn(regions, key)) issue(['sites', site, 'rttMs', key], `"${key}" is neither a country nor a region of the world`);
-    }
+  for (const [site, s] of Object.entries(isRecord(w.sites) ? w.sites : {} as WorldFile['sites'])) {
+    guard(() => {
+      if (!Object.hasOwn(s.rttMs, 'default')) issue(['sites', site, 'rttMs', 'default'], 'missing: the RTT for countries not listed');
+      for (const key of Object.keys(s.rttMs)) {
+        if (key !== 'default' && !codes.has(key) && !Object.hasOwn(regions, key)) issue(['sites', site, 'rttMs', key], `"${key}" is neither a country nor a region of the world`);
+      }
+    });
   }
-  const rules = w.residency?.rules ?? [];
-  rules.forEach((r, i) => {
-    r.sites.forEach((s, j) => siteRef(['residency', 'rules', i, 'sites', j], s));
-    if (r.countries !== '*') r.countries.forEach((c, j) => { if (!codes.has(c)) issue(['residency', 'rules', i, 'countries', j], `${c} is not a country of the world`); });
+  guard(() => {
+    const rules = w.residency?.rules ?? [];
+    rules.forEach((r, i) => guard(() => {
+      r.sites.forEach((s, j) => siteRef(['residency', 'rules', i, 'sites', j], s));
+      if (r.countries !== '*') r.countries.forEach((c, j) => { if (!codes.has(c)) issue(['residency', 'rules', i, 'countries', j], `${c} is not a country of the world`); });
+    }));
+    if (rules.length > 0 && rules[rules.length - 1]!.countries !== '*') issue(['residency', 'rules', rules.length - 1, 'countries'], 'the last rule must be the catch-all "*"');
   });
-  if (rules.length > 0 && rules[rules.length - 1]!.countries !== '*') issue(['residency', 'rules', rules.length - 1, 'countries'], 'the last rule must be the catch-all "*"');
-  for (const [name, p] of Object.entries(w.placements ?? {})) {
-    p.sites.forEach((s, j) => siteRef(['placements', name, 'sites', j], s));
-    for (const [c, s] of Object.entries(p.assign ?? {})) {
-      if (!p.sites.includes(s)) issue(['placements', name, 'assign', c], `"${s}" is not one of the placement's sites (${p.sites.join(', ')})`);
-      if (!codes.has(c)) issue(['placements', name, 'assign', c], `${c} is not a country of the world`);
-    }
+  for (const [name, p] of Object.entries((isRecord(w.placements) ? w.placements : {}) as NonNullable<WorldFile['placements']>)) {
+    guard(() => {
+      p.sites.forEach((s, j) => siteRef(['placements', name, 'sites', j], s));
+      for (const [c, s] of Object.entries(p.assign ?? {})) {
+        if (!p.sites.includes(s)) issue(['placements', name, 'assign', c], `"${s}" is not one of the placement's sites (${p.sites.join(', ')})`);
+        if (!codes.has(c)) issue(['placements', name, 'assign', c], `${c} is not a country of the world`);
+      }
+    });
   }
-  const placements = Object.keys(w.placements ?? { all: 0 });
+  const placements = Object.keys(isRecord(w.placements) ? w.placements : { all: 0 });
   for (const key of ['placement', 'baseline'] as const) {
     const v = w[key];
-    if (v !== undefined && !placements.includes(v)) issue([key], `"${v}" is not one of the placements (${placements.join(', ')})`);
+    if (typeof v === 'string' && !placements.includes(v)) issue([key], `"${v}" is not one of the placements (${placements.join(', ')})`);
   }
-  for (const site of Object.keys(w.fleet.nodes)) siteRef(['fleet', 'nodes', site], site);
-  const first = quarterIndex(w.horizon.first);
-  const last = first + w.horizon.periods - 1;
-  if (quarterIndex(w.fleet.asOf) > first) issue(['fleet', 'asOf'], `today's fleet must be as of ${w.horizon.first} (the horizon's first period) or before`);
-  if (w.horizon.loadPeriod !== undefined) {
-    const k = quarterIndex(w.horizon.loadPeriod);
-    if (k < first || k > last) issue(['horizon', 'loadPeriod'], 'must lie within the horizon');
-  }
-  if (w.driver.kind === 'peak-rps' && w.driver.at !== undefined && quarterIndex(w.driver.at) >= first + w.horizon.periods) issue(['driver', 'at'], 'must come before the horizon ends');
-  if (w.driver.kind === 'peak-rps' && w.fleet.peakRps !== undefined) issue(['fleet', 'peakRps'], 'the driver states today\'s peak already (driver.peakRps); give the fleet\'s peakUtilization instead');
+  guard(() => { for (const site of Object.keys(w.fleet.nodes)) siteRef(['fleet', 'nodes', site], site); });
+  guard(() => {
+    const first = quarterIndex(w.horizon.first);
+    const last = first + w.horizon.periods - 1;
+    guard(() => { if (quarterIndex(w.fleet.asOf) > first) issue(['fleet', 'asOf'], `today's fleet must be as of ${w.horizon.first} (the horizon's first period) or before`); });
+    if (w.horizon.loadPeriod !== undefined) {
+      const k = quarterIndex(w.horizon.loadPeriod);
+      if (k < first || k > last) issue(['horizon', 'loadPeriod'], 'must lie within the horizon');
+    }
+    if (w.driver.kind === 'peak-rps' && w.driver.at !== undefined && quarterIndex(w.driver.at) > last) issue(['driver', 'at'], 'must come before the horizon ends');
+  });
+  guard(() => { if (w.driver.kind === 'peak-rps' && w.fleet.peakRps !== undefined) issue(['fleet', 'peakRps'], 'the driver states today\'s peak already (driver.peakRps); give the fleet\'s peakUtilization instead'); });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
