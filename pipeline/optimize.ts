@@ -25,6 +25,7 @@ import type { Residency, Rtt } from '../models/routing/settings.ts';
 import type { ServiceDemands } from '../models/traffic/service-demand.ts';
 import type { LoadShape } from '../models/traffic/settings.ts';
 import { buildTraffic } from '../models/traffic/traffic.ts';
+import { atQuantile, designQuantile } from '../models/capacity/optimize/design-demand.ts';
 import type { Plan } from '../models/types.ts';
 import type { DemandBase } from '../models/world/demand-base.ts';
 import type { NamedDocument } from './document.ts';
@@ -85,7 +86,9 @@ export function optimizeInputProblems(intents: NamedDocument | undefined, candid
 /** The placement problem of each quarter of a plan, and where its intents came from. */
 export interface QuarterProblems {
   source: string;
-  demand: 'p50' | 'p90';
+  demand: 'p50' | 'p90' | 'least-regret';
+  /** The quantile of demand it stands for. */
+  quantile: number;
   quarters: { quarter: string; problem: PlacementProblem }[];
   /** With candidates: the problems of each what-if (each site alone, then all together). */
   whatIf: { sites: string[]; quarters: { quarter: string; problem: PlacementProblem }[] }[];
@@ -115,6 +118,8 @@ export function placementProblems(req: OptimizeRequest, data: OptimizeData): Qua
   };
   const t = buildTraffic({ forecast, countries: regions.countries, routing: alone, services: req.services, shape: data.loadShape, quarters });
   const band = intents.demand;
+  const quantile = designQuantile(band, planner.regret);
+  const at = (b: { p50: number; p90: number }): number => atQuantile(b, quantile);
   const candidates = req.candidates === undefined ? undefined : parseCandidates(req.candidates.doc, req.candidates.source, dcs);
   const sites = (candidates?.sites ?? []).map((c) => ({
     name: c.name, residencyAs: c.residencyAs, pricePerNodeMonth: c.pricePerNodeMonth,
@@ -127,10 +132,10 @@ export function placementProblems(req: OptimizeRequest, data: OptimizeData): Qua
   for (const quarter of quarters) {
     const countries = regions.countries.map((c) => {
       const q = t.dcs[c.code]!.find((x) => x.quarter === quarter)!;
-      const hourly = q.diurnalUtc.map((w) => q.total.meanRps[band] * w * t.shape.weeklyPeakFactor);
+      const hourly = q.diurnalUtc.map((w) => at(q.total.meanRps) * w * t.shape.weeklyPeakFactor);
       // The design day includes the country's flash sale: its busiest hour raised to the sale's peak.
       const top = hourly.indexOf(Math.max(...hourly));
-      const sale = q.countries[c.code]?.flashSaleRps[band] ?? 0;
+      const sale = q.countries[c.code] ? at(q.countries[c.code]!.flashSaleRps) : 0;
       if (top >= 0 && sale > hourly[top]!) hourly[top] = sale;
       return { code: c.code, region: c.region, hourlyRps: hourly };
     });
@@ -141,7 +146,7 @@ export function placementProblems(req: OptimizeRequest, data: OptimizeData): Qua
     out.push({ quarter, problem: buildPlacementProblem(base) });
     sets.forEach((set, i) => whatIf[i]!.quarters.push({ quarter, problem: buildPlacementProblem({ ...base, sites: set }) }));
   }
-  return { source, demand: band, quarters: out, whatIf, rtt: allRtt };
+  return { source, demand: band, quantile, quarters: out, whatIf, rtt: allRtt };
 }
 
 /**
@@ -153,7 +158,7 @@ export function placementProblems(req: OptimizeRequest, data: OptimizeData): Qua
  * @throws {ValidationError} on invalid intents, or listing the conflicting intents of a quarter no plan meets
  */
 export function optimizeStage(req: OptimizeRequest, data: OptimizeData, highs: Highs): OptimizedPlacement {
-  const { source, demand, quarters, whatIf, rtt } = placementProblems(req, data);
+  const { source, demand, quantile, quarters, whatIf, rtt } = placementProblems(req, data);
   const solve = (quarter: string, problem: PlacementProblem, label: string): PlacementSolution & Pick<OptimizedQuarter, 'p95RttMs' | 'lossesSurvived' | 'reserveNodes' | 'withinBudget'> => {
     const solved = solvePlacement(problem, highs);
     if (solved.status === 'infeasible') {
@@ -183,7 +188,7 @@ export function optimizeStage(req: OptimizeRequest, data: OptimizeData, highs: H
     });
     return { sites: w.sites, quarters: qs, firstOpened: Object.fromEntries(w.sites.map((site) => [site, qs.find((q) => q.opened.includes(site))?.quarter ?? null])) };
   });
-  return { intents: source, solver: 'HiGHS (npm highs, WebAssembly)', demand, quarters: out, ...(whatIfs.length > 0 ? { whatIf: whatIfs } : {}) };
+  return { intents: source, solver: 'HiGHS (npm highs, WebAssembly)', demand, ...(demand === 'least-regret' ? { demandQuantile: quantile } : {}), quarters: out, ...(whatIfs.length > 0 ? { whatIf: whatIfs } : {}) };
 }
 
 function round2(v: number): number {

@@ -93,7 +93,7 @@ export function optimizedOf(plan: Plan): OptimizedSection | null {
       };
     }),
   }));
-  return { currency: plan.currency, intents: o.intents, solver: o.solver, demand: o.demand, rows, routingQuarter: last.quarter, routing, whatIf };
+  return { currency: plan.currency, intents: o.intents, solver: o.solver, demand: o.demand === 'least-regret' ? `least-regret (p${Math.round((o.demandQuantile ?? 0) * 100)}, the basis of the plan's least-regret sizing)` : o.demand, rows, routingQuarter: last.quarter, routing, whatIf };
 }
 
 /**

@@ -40,7 +40,10 @@ describe('caplab plan --optimize (default data)', () => {
     }
   });
 
-  it('never costs more than the greedy placement on the same terms', () => {
+  it('never costs more than the greedy placement on the same terms: the least-regret basis of the plan\'s sizing', () => {
+    // data/world.json intents: demand least-regret, the 5 / (5 + 1) fractile of data/planner.json's regret weights.
+    expect(optimized.demand).toBe('least-regret');
+    expect(optimized.demandQuantile).toBeCloseTo(5 / 6, 12);
     for (const q of optimized.quarters) {
       expect(q.costPerMonth, q.quarter).toBeLessThanOrEqual(q.greedy.costPerMonth * (1 + 1e-6));
       expect(q.savingPerMonth).toBeCloseTo(q.greedy.costPerMonth - q.costPerMonth, 2);

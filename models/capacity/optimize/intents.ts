@@ -34,7 +34,7 @@ export const IntentsBodySchema = z.strictObject({
   /** DC losses to survive: `any-one` (every DC of the placement) or a list of DCs; `none` for no failover. */
   survive: z.union([z.enum(['any-one', 'none']), z.array(z.string().min(1)).min(1)]),
   /** Demand band planned for. */
-  demand: z.enum(['p50', 'p90']).default('p90'),
+  demand: z.enum(['p50', 'p90', 'least-regret']).default('p90'),
   /** Highest monthly cost of the plan. */
   costCapPerMonth: z.number().positive().max(BOUNDS.costCapPerMonth, `must be at most ${BOUNDS.costCapPerMonth} (data/limits.json intents.costCapPerMonth)`).optional(),
   /** Most nodes a site can hold. */

@@ -43,7 +43,9 @@ export interface OptimizedPlacement {
   /** The solver. */
   solver: string;
   /** Demand band planned for. */
-  demand: 'p50' | 'p90';
+  demand: 'p50' | 'p90' | 'least-regret';
+  /** The quantile of each country's demand the placement was designed for (0.5, 0.9, or the least-regret fractile). */
+  demandQuantile?: number;
   quarters: OptimizedQuarter[];
   /** What-if sites (`--candidates`): each alone, then all together. */
   whatIf?: WhatIf[];
