@@ -25,6 +25,7 @@ import type { Residency, Rtt } from '../models/routing/settings.ts';
 import type { ServiceDemands } from '../models/traffic/service-demand.ts';
 import type { LoadShape } from '../models/traffic/settings.ts';
 import { buildTraffic } from '../models/traffic/traffic.ts';
+import { buyPlan, siteBindings } from '../models/capacity/optimize/buy.ts';
 import { atQuantile, designQuantile } from '../models/capacity/optimize/design-demand.ts';
 import type { Plan } from '../models/types.ts';
 import type { DemandBase } from '../models/world/demand-base.ts';
@@ -41,6 +42,8 @@ export interface OptimizeData {
   residency: Residency;
   /** data/load-shape.json. */
   loadShape: LoadShape;
+  /** The world's sites: their limits and order lead times (absent: none stated). */
+  world?: { readonly sites: Readonly<Record<string, { maxNodes?: number; leadTimeDays?: number }>> };
 }
 
 /** The optimize stage's own inputs. */
@@ -140,7 +143,10 @@ export function placementProblems(req: OptimizeRequest, data: OptimizeData): Qua
       return { code: c.code, region: c.region, hourlyRps: hourly };
     });
     const base = {
-      dcs: dcs.map((d) => ({ name: d, perNodeRps: plan.dcs[d]!.capacity.perNodeRps, pricePerNodeMonth: plan.dcs[d]!.pricePerNodeMonth })),
+      dcs: dcs.map((d) => {
+        const limit = data.world?.sites[d]?.maxNodes;
+        return { name: d, perNodeRps: plan.dcs[d]!.capacity.perNodeRps, pricePerNodeMonth: plan.dcs[d]!.pricePerNodeMonth, ...(limit !== undefined ? { maxNodes: limit } : {}) };
+      }),
       countries, rtt: allRtt, residency, intents, planner: { redundancy: planner.redundancy, targetUtilization: planner.targetUtilization },
     };
     out.push({ quarter, problem: buildPlacementProblem(base) });
@@ -173,7 +179,7 @@ export function optimizeStage(req: OptimizeRequest, data: OptimizeData, highs: H
     const s = solve(quarter, problem, '');
     const g = greedyPlacement(problem);
     return {
-      quarter, ...s, savingPerMonth: round2(g.costPerMonth - s.costPerMonth),
+      quarter, ...s, bindings: siteBindings(problem, s), savingPerMonth: round2(g.costPerMonth - s.costPerMonth),
       greedy: { nodes: g.nodes, costPerMonth: g.costPerMonth, latencyPenalty: g.latencyPenalty, routing: g.routing, stranded: g.stranded, ...placementFigures(problem, g) },
     };
   });
@@ -188,7 +194,12 @@ export function optimizeStage(req: OptimizeRequest, data: OptimizeData, highs: H
     });
     return { sites: w.sites, quarters: qs, firstOpened: Object.fromEntries(w.sites.map((site) => [site, qs.find((q) => q.opened.includes(site))?.quarter ?? null])) };
   });
-  return { intents: source, solver: 'HiGHS (npm highs, WebAssembly)', demand, ...(demand === 'least-regret' ? { demandQuantile: quantile } : {}), quarters: out, ...(whatIfs.length > 0 ? { whatIf: whatIfs } : {}) };
+  const sites = Object.fromEntries(Object.entries(req.plan.dcs).map(([d, x]) => {
+    const lead = data.world?.sites[d]?.leadTimeDays;
+    return [d, { pricePerNodeMonth: x.pricePerNodeMonth, ...(lead !== undefined ? { leadTimeDays: lead } : {}) }];
+  }));
+  const buy = buyPlan(out.map((q) => ({ quarter: q.quarter, nodes: q.nodes, bindings: q.bindings ?? {} })), req.plan.fleet.nodes, sites);
+  return { intents: source, solver: 'HiGHS (npm highs, WebAssembly)', buy, demand, ...(demand === 'least-regret' ? { demandQuantile: quantile } : {}), quarters: out, ...(whatIfs.length > 0 ? { whatIf: whatIfs } : {}) };
 }
 
 function round2(v: number): number {

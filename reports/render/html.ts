@@ -8,6 +8,7 @@ import { CLIENT_JS } from './html/client.ts';
 import { esc, inlineScript, jsonForScript } from './html/escape.ts';
 import { forecastSection, demandSection, placementSection } from './html/sections-model.ts';
 import { loadSection } from './html/sections-load.ts';
+import { buySection } from './html/sections-buy.ts';
 import { optimizedSection } from './html/sections-optimized.ts';
 import { sensitivitySection } from './html/sections-sensitivity.ts';
 import { checksSection, provenanceSection, recommendationSection } from './html/sections-plan.ts';
@@ -33,7 +34,7 @@ const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-i
  */
 export function renderHtml(m: ReportModel, opts: HtmlOptions): string {
   if (typeof opts.chartJs !== 'string' || opts.chartJs.trim() === '') throw new TypeError('renderHtml: chartJs (the chart.js bundle source) is empty');
-  const nav = [['recommendation', 'Recommendation'], ['optimized', 'Optimized placement'], ['sensitivity', 'Sensitivity'], ['checks', 'Thresholds & budgets'], ['forecast', !m.forecast && m.demand?.driver && m.demand.driver.kind !== 'forecast' ? 'Demand driver' : 'Forecast'], ['demand', 'Demand'],
+  const nav = [['buy', 'Plan to buy'], ['recommendation', 'Least-regret sizing'], ['optimized', 'Optimized placement'], ['sensitivity', 'Sensitivity'], ['checks', 'Thresholds & budgets'], ['forecast', !m.forecast && m.demand?.driver && m.demand.driver.kind !== 'forecast' ? 'Demand driver' : 'Forecast'], ['demand', 'Demand'],
     ['placement', 'Placement'], ['load', 'Load results'], ['provenance', 'Provenance']]
     .map(([id, label]) => `<a href="#${id}">${label}</a>`).join('');
   const notes = m.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('');
@@ -50,6 +51,7 @@ export function renderHtml(m: ReportModel, opts: HtmlOptions): string {
 <body>
 <header><h1>${esc(m.title)}</h1><nav>${nav}</nav>${notes}</header>
 <main>
+${buySection(m)}
 ${recommendationSection(m)}
 ${optimizedSection(m)}
 ${sensitivitySection(m)}

@@ -51,6 +51,13 @@ export function renderMarkdown(m: ReportModel): string {
     out.push(`_Not available: ${mdCell(m.missing[key] ?? 'no data')}._`, '');
   };
 
+  out.push('## The plan to buy', '');
+  const b = m.buy;
+  if (b) {
+    out.push(`The optimized placement, designed for ${mdCell(b.basis)}. Per quarter and site: nodes to have, to order and the latest order date (the quarter's start less the site's lead time), ${b.currency} per month, what binds, and the greedy placement's nodes on the same basis.`, '');
+    out.push(mdTable(['quarter', 'site', 'have', 'order', 'order by', `${b.currency}/month`, 'binds', 'greedy'],
+      b.rows.map((r) => [r.quarter, r.site, int(r.have), int(r.order), r.orderBy ?? (r.order > 0 ? 'no lead time stated' : NONE), int(r.costPerMonth), r.binds, int(r.greedy)])), '');
+  } else absent('buy');
   out.push('## Recommendation per data center', '');
   const r = m.recommendation;
   if (r) {

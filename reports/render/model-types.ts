@@ -12,6 +12,7 @@ import type { DemandSourceRow } from './demand-sources.ts';
 import type { BudgetResult } from './junit.ts';
 import type { OptimizedSection } from './optimized.ts';
 import type { LoadRate, LoadSeries, LoadStep, LoadWindow } from './series.ts';
+import type { BuySection } from './buy.ts';
 
 /** Load results of one DC. */
 export interface DcResults {
@@ -206,6 +207,8 @@ export interface ReportModel {
   schema: 'caplab.report-model/v1';
   title: string;
   notes: string[];
+  /** The plan to buy: the optimized placement per quarter and site. */
+  buy: BuySection | null;
   recommendation: RecommendationSection | null;
   /** Greedy and optimized placement side by side (plan.json `optimized`). */
   optimized: OptimizedSection | null;

@@ -13,6 +13,7 @@ import { assumptionsOf } from './assumptions.ts';
 import { backtestChartModel } from './backtest-text.ts';
 import { demandSourcesOf } from './demand-sources.ts';
 import { measuredFor, parseThresholdExpr } from './junit.ts';
+import { buyOf } from './buy.ts';
 import type {
   DcResults, DemandSection, ForecastSection, LoadSection, PlacementSection, QuarterNodes, RecommendationRow,
   RecommendationSection, ReportInput, ReportModel, ThresholdRow, UslView,
@@ -37,6 +38,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const recommendation = input.plan ? recommendationOf(input.plan, results) : null;
   if (!recommendation) missing.recommendation = 'no plan.json: run the planner first';
   const optimized = input.plan ? optimizedOf(input.plan) : null;
+  const buy = input.plan ? buyOf(input.plan) : null;
+  if (!buy) missing.buy = input.plan ? 'plan.json has no plan to buy (no optimized placement, or one written before caplab recorded it)' : 'no plan.json';
   const sensitivity = input.plan?.sensitivity ?? null;
   if (!sensitivity) missing.sensitivity = input.plan ? 'plan.json has no sensitivity analysis (planned before caplab had one)' : 'no plan.json';
   if (!optimized) missing.optimized = input.plan ? 'plan.json has no optimized placement (caplab plan --optimize)' : 'no plan.json';
@@ -66,7 +69,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     schema: 'caplab.report-model/v1',
     title: input.title ?? (input.world ? `${input.world.name}: capacity report` : 'caplab capacity report'),
     notes: [...(input.notes ?? [])],
-    recommendation, optimized, sensitivity, forecast, demand, placement, load,
+    buy, recommendation, optimized, sensitivity, forecast, demand, placement, load,
     checks: { thresholds, budgets },
     assumptions: assumptionsOf(input),
     provenance: [...(input.provenance ?? [])],

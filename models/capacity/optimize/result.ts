@@ -3,6 +3,7 @@
  * placement on the same terms, and the what-if sites' placements. The one definition of its shape: the CLI builds it,
  * the report reads it.
  */
+import type { SiteBinding, SiteBuy } from './buy.ts';
 import type { PlacementSolution } from './solve.ts';
 
 /** One quarter of plan.json's `optimized` section. */
@@ -20,6 +21,8 @@ export interface OptimizedQuarter extends PlacementSolution {
   greedy: Pick<PlacementSolution, 'nodes' | 'costPerMonth' | 'latencyPenalty' | 'routing' | 'stranded'> & { reserveNodes: number; withinBudget: number };
   /** Greedy cost minus optimized cost, per month. */
   savingPerMonth: number;
+  /** What binds each site's node count (absent in files written before it was recorded). */
+  bindings?: Record<string, SiteBinding>;
 }
 
 /** A what-if: the optimized placement when these sites may be opened. */
@@ -47,6 +50,11 @@ export interface OptimizedPlacement {
   /** The quantile of each country's demand the placement was designed for (0.5, 0.9, or the least-regret fractile). */
   demandQuantile?: number;
   quarters: OptimizedQuarter[];
+  /**
+   * The plan to buy: per quarter and site, the nodes to have, to order and by when, the cost and what binds (absent in
+   * files written before it was recorded).
+   */
+  buy?: { quarter: string; sites: Record<string, SiteBuy> }[];
   /** What-if sites (`--candidates`): each alone, then all together. */
   whatIf?: WhatIf[];
 }

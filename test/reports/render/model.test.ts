@@ -18,8 +18,9 @@ describe('buildReportModel', () => {
     const c = await campaignFixture();
     const series = await seriesOf(probeNdjson({ seed: 1 }));
     const m = buildReportModel({ forecast: c.forecast, traffic: c.traffic, plan: c.plan, placement: c.comparison, results: { singapore: { series, summary: summaryFixture({ p95: 200, errorRate: 0.001, rps: 150 }) } } });
-    // Everything but the optimized placement, which a plan has only from `caplab plan --optimize` or a campaign.
+    // Everything but the optimized placement (and its plan to buy), which a plan has only from `caplab plan --optimize` or a campaign.
     expect(m.missing).toEqual({
+      buy: 'plan.json has no plan to buy (no optimized placement, or one written before caplab recorded it)',
       optimized: 'plan.json has no optimized placement (caplab plan --optimize)', sensitivity: 'plan.json has no sensitivity analysis (planned before caplab had one)',
     });
     const r = m.recommendation!;
@@ -53,7 +54,7 @@ describe('buildReportModel', () => {
     expect(m.recommendation).toBeNull();
     expect(m.forecast).toBeNull();
     expect(m.load).toEqual([]);
-    expect(Object.keys(m.missing).sort()).toEqual(['checks', 'demand', 'forecast', 'load', 'optimized', 'placement', 'recommendation', 'sensitivity']);
+    expect(Object.keys(m.missing).sort()).toEqual(['buy', 'checks', 'demand', 'forecast', 'load', 'optimized', 'placement', 'recommendation', 'sensitivity']);
   });
 
   it('says why there is no USL fit with too few steps', async () => {
