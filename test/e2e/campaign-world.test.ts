@@ -115,6 +115,22 @@ describe('caplab campaign in a user\'s own world (peak-rps driver, two sites) ag
     expect(plan.dcs.harbor.capacity.source).toBe('measured');
   });
 
+  it('recommends the optimized placement on the least-regret basis, never costlier than the greedy one, with order dates from the lead times', () => {
+    const o = read('plan.json').optimized;
+    expect(o.demand).toBe('least-regret');
+    for (const q of o.quarters) expect(q.costPerMonth, q.quarter).toBeLessThanOrEqual(q.greedy.costPerMonth * (1 + 1e-6));
+    expect(o.buy.map((q: { quarter: string }) => q.quarter)).toEqual(QUARTERS);
+    // harbor states a 60-day lead time: what it orders for 2027Q1 is due by 2027-01-01 less 60 days.
+    const first = o.buy[0].sites.harbor;
+    expect(first.have).toBe(o.quarters[0].nodes.harbor);
+    expect(first.order).toBe(Math.max(0, first.have - 2));
+    if (first.order > 0) expect(first.orderBy).toBe('2026-11-02');
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md.indexOf('## The plan to buy')).toBeGreaterThan(0);
+    expect(md.indexOf('## The plan to buy')).toBeLessThan(md.indexOf('## Recommendation per data center'));
+    expect(md).toMatch(/\| 2027Q1 \| harbor \| \d+ \| \d+ \| (2026-11-02|—) \|/);
+  });
+
   it('names only the world\'s sites, countries and periods in plan.json and both reports', () => {
     const texts = { 'plan.json': readFileSync(join(out, 'plan.json'), 'utf8'), 'report.md': readFileSync(join(out, 'report.md'), 'utf8'), 'report.html': readFileSync(join(out, 'report.html'), 'utf8') };
     for (const [name, text] of Object.entries(texts)) {
