@@ -11,7 +11,7 @@ import { loadSection } from './html/sections-load.ts';
 import { buySection } from './html/sections-buy.ts';
 import { optimizedSection } from './html/sections-optimized.ts';
 import { sensitivitySection } from './html/sections-sensitivity.ts';
-import { checksSection, provenanceSection, recommendationSection } from './html/sections-plan.ts';
+import { checksSection, fleetCheckParagraph, provenanceSection, recommendationSection } from './html/sections-plan.ts';
 import { REPORT_CSS } from './html/styles.ts';
 import type { ReportModel } from './model.ts';
 
@@ -51,6 +51,7 @@ export function renderHtml(m: ReportModel, opts: HtmlOptions): string {
 <body>
 <header><h1>${esc(m.title)}</h1><nav>${nav}</nav>${notes}</header>
 <main>
+${fleetCheckParagraph(m)}
 ${buySection(m)}
 ${recommendationSection(m)}
 ${optimizedSection(m)}

@@ -51,6 +51,8 @@ export function renderMarkdown(m: ReportModel): string {
     out.push(`_Not available: ${mdCell(m.missing[key] ?? 'no data')}._`, '');
   };
 
+  const check = m.recommendation?.fleetCheck;
+  if (check) out.push(`**Fleet check${check.ok === false ? ' (disagrees)' : ''}.** ${mdCell(check.text)}`, '');
   out.push('## The plan to buy', '');
   const b = m.buy;
   if (b) {
@@ -62,7 +64,6 @@ export function renderMarkdown(m: ReportModel): string {
   const r = m.recommendation;
   if (r) {
     out.push(`Nodes to have in service (least-regret nodes at ${Math.round(r.targetUtilization * 100)}% target utilization, N+${r.redundancy}, surviving the loss of any one DC); fleet as of ${r.fleetAsOf}.`, '');
-    if (r.fleetCheck) out.push(`**Fleet check${r.fleetCheck.ok === false ? ' (disagrees)' : ''}.** ${mdCell(r.fleetCheck.text)}`, '');
     const q0 = r.rows[0]?.next.quarter ?? '';
     const qn = r.rows[0]?.horizon.quarter ?? '';
     out.push(mdTable(

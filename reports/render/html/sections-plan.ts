@@ -9,7 +9,17 @@ import { absent, type Cell, figure, kindTag, passCell, table } from './blocks.ts
 import { esc } from './escape.ts';
 
 /**
- * The first screen: one row per DC, then planned nodes per quarter (chart + table).
+ * The fleet check, the first thing the report says (before the plan to buy): whether the model agrees with today's fleet.
+ * @param m view model
+ * @returns HTML of the paragraph, or '' without a check
+ */
+export function fleetCheckParagraph(m: ReportModel): string {
+  const c = m.recommendation?.fleetCheck;
+  return c ? `<p class="${c.ok === false ? 'note bad' : c.ok ? 'lead' : 'note'}" id="fleet-check"><b>Fleet check.</b> ${esc(c.text)}</p>` : '';
+}
+
+/**
+ * The least-regret sizing per DC: one row per DC, then planned nodes per quarter (chart + table).
  * @param m view model
  * @returns HTML of the section
  */
@@ -41,9 +51,7 @@ export function recommendationSection(m: ReportModel): string {
     })]));
   const stranded = r.stranded.length === 0 ? '' :
     `<p class="note">${r.stranded.map((s) => `Losing <b>${esc(s.lostDc)}</b> strands ${esc(s.countries.join(', '))}: residency allows no other data center.`).join('<br>')}</p>`;
-  const check = r.fleetCheck === null ? ''
-    : `<p class="${r.fleetCheck.ok === false ? 'note bad' : r.fleetCheck.ok ? 'lead' : 'note'}" id="fleet-check"><b>Fleet check.</b> ${esc(r.fleetCheck.text)}</p>`;
-  return `${head}${lead}${check}${summary}${stranded}` +
+  return `${head}${lead}${summary}${stranded}` +
     figure('nodes', 'Planned nodes per data center and quarter, with today\'s fleet', 'Planned nodes per quarter (solid) against today\'s fleet (dashed).', perQuarter) +
     '</section>';
 }
