@@ -13,7 +13,7 @@ import { ServicesSchema } from '../models/capacity/services.ts';
 import type { Residency, Rtt } from '../models/routing/settings.ts';
 import { formatPath } from '../models/validation.ts';
 import { WorldSchema } from '../models/world/schema.ts';
-import { resolveWorld, worldHardware } from '../models/world/world.ts';
+import { profileProblems, resolveWorld, worldHardware } from '../models/world/world.ts';
 
 // The schemas of hardware.json and services.json are the planner's (models/capacity): one schema per data file.
 // They are re-exported under the names the stacks' modules import.
@@ -72,13 +72,9 @@ export function loadStackData(dir: URL | string = STACK_DATA_DIR): StackData {
   }
   const hardware = out.hardware as z.output<typeof HardwareProfilesSchema> | undefined;
   const worldFile = out.world as z.output<typeof WorldSchema> | undefined;
-  if (hardware && worldFile) {
-    for (const [site, s] of Object.entries(worldFile.sites)) {
-      if (s.profile !== undefined && !Object.hasOwn(hardware.profiles, s.profile)) problems.push({ where: `data/world.json: sites.${site}.profile`, message: `unknown profile "${s.profile}"` });
-    }
-  }
+  if (hardware && worldFile) problems.push(...profileProblems(worldFile, 'data/world.json', Object.keys(hardware.profiles)));
   if (problems.length > 0 || !hardware || !worldFile) throw new ValidationError('stack data files are invalid', problems);
-  const world = resolveWorld(worldFile, 'data/world.json', Object.keys(hardware.profiles)[0]!);
+  const world = resolveWorld(worldFile, 'data/world.json', Object.keys(hardware.profiles));
   return {
     hardware: worldHardware(world, hardware.profiles, hardware.about),
     services: out.services as z.output<typeof ServicesSchema>,

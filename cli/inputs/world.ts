@@ -5,7 +5,7 @@
  * its node profiles and its driver's file is listed at once, each with its path or line.
  */
 import { dirname, resolve } from 'node:path';
-import { HardwareProfilesSchema, type HardwareProfiles } from '../../models/capacity/hardware.ts';
+import { HardwareProfilesSchema } from '../../models/capacity/hardware.ts';
 import { type Problem, ValidationError } from '../../models/errors.ts';
 import type { History } from '../../models/growth/history.ts';
 import { LIMITS } from '../../models/limits.ts';
@@ -13,7 +13,7 @@ import { formatPath, parseWith } from '../../models/validation.ts';
 import type { SeriesRow } from '../../models/world/demand-base.ts';
 import { type WorldFile, WorldSchema } from '../../models/world/schema.ts';
 import { parseSeriesCsv } from '../../models/world/series-csv.ts';
-import { resolveWorld, type World } from '../../models/world/world.ts';
+import { profileProblems, resolveWorld, type World } from '../../models/world/world.ts';
 import { DATA_DIR, loadData } from '../data.ts';
 import { InputError } from '../errors.ts';
 import { parseJsonInput, parseYamlInput, readTextInput } from '../io.ts';
@@ -47,10 +47,10 @@ let builtIn: LoadedWorld | undefined;
 export function builtInWorld(): LoadedWorld {
   if (builtIn) return builtIn;
   const doc = loadData('world.json', WorldSchema);
-  const profiles = loadData('hardware.json', HardwareProfilesSchema);
-  const problems = profileProblems(doc.sites, profiles, 'data/world.json');
+  const profiles = profileNames();
+  const problems = profileProblems(doc, 'data/world.json', profiles);
   if (problems.length > 0) throw new ValidationError('data/world.json is invalid', problems);
-  const world = resolveWorld(doc, 'data/world.json', Object.keys(profiles.profiles)[0]!);
+  const world = resolveWorld(doc, 'data/world.json', profiles);
   if (doc.driver.kind !== 'forecast' || resolve(DATA_DIR, doc.driver.history) !== resolve(DATA_DIR, 'history.json')) {
     throw new ValidationError('data/world.json is invalid', [{ where: 'data/world.json: driver', message: 'the built-in world is driven by the forecast of data/history.json' }]);
   }
@@ -91,11 +91,11 @@ export async function readWorld(input: WorldInput | undefined): Promise<{ loaded
     : input.inline;
   const r = WorldSchema.safeParse(value);
   const problems: Problem[] = r.success ? [] : r.error.issues.map((i) => ({ where: `${source}: ${formatPath(i.path)}`, message: i.message }));
-  const profiles = loadData('hardware.json', HardwareProfilesSchema);
   if (!r.success) return { problems };
   const doc = r.data;
-  problems.push(...profileProblems(doc.sites, profiles, source));
-  const world = resolveWorld(doc, source, Object.keys(profiles.profiles)[0]!);
+  const profiles = profileNames();
+  problems.push(...profileProblems(doc, source, profiles));
+  const world = resolveWorld(doc, source, profiles);
   let history: History | undefined;
   let series: SeriesRow[] | undefined;
   const driver = doc.driver;
@@ -131,15 +131,13 @@ function absoluteDriver(doc: WorldFile, baseDir: string): WorldFile {
  */
 export function recordedWorld(value: unknown, source: string): World {
   const doc = parseWith(WorldSchema, value, source);
-  const profiles = loadData('hardware.json', HardwareProfilesSchema);
-  const problems = profileProblems(doc.sites, profiles, source);
+  const profiles = profileNames();
+  const problems = profileProblems(doc, source, profiles);
   if (problems.length > 0) throw new ValidationError(`${source} is invalid`, problems);
-  return resolveWorld(doc, source, Object.keys(profiles.profiles)[0]!);
+  return resolveWorld(doc, source, profiles);
 }
 
-/** Sites naming a node profile data/hardware.json does not define. */
-function profileProblems(sites: Readonly<Record<string, { profile?: string | undefined }>>, profiles: HardwareProfiles, source: string): Problem[] {
-  return Object.entries(sites).flatMap(([site, s]) => (s.profile !== undefined && !Object.hasOwn(profiles.profiles, s.profile)
-    ? [{ where: `${source}: sites.${site}.profile`, message: `unknown node profile "${s.profile}" (data/hardware.json defines ${Object.keys(profiles.profiles).join(', ')})` }]
-    : []));
+/** The node profiles of data/hardware.json, in its order. */
+function profileNames(): string[] {
+  return Object.keys(loadData('hardware.json', HardwareProfilesSchema).profiles);
 }

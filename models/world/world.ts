@@ -3,6 +3,7 @@
  * regions, the RTT tables, the residency rules, the placements, today's fleet, the sites' prices, the horizon and the
  * driver. The built-in story and a user's world go through this one function.
  */
+import type { Problem } from '../errors.ts';
 import type { Fleet } from '../capacity/settings.ts';
 import type { Hardware } from '../capacity/hardware.ts';
 import type { Regions } from '../growth/settings.ts';
@@ -50,11 +51,13 @@ const DEFAULT_JITTER = { sigma: 0.25, reasoning: 'not stated by the world: the l
  * Resolves a parsed world file.
  * @param w the world file, validated by WorldSchema
  * @param source how messages name it (e.g. `data/world.json`)
- * @param defaultProfile the node profile of a site that names none (data/hardware.json's first)
+ * @param profiles the node profiles data/hardware.json defines, in its order (the first is a site's default; check the
+ *   sites' own with {@link profileProblems})
  * @returns the world
- * @example resolveWorld(parseWith(WorldSchema, doc, 'world.yaml'), 'world.yaml', 'app-8vcpu').rtt.dcs
+ * @example resolveWorld(parseWith(WorldSchema, doc, 'world.yaml'), 'world.yaml', ['app-8vcpu']).rtt.dcs
  */
-export function resolveWorld(w: WorldFile, source: string, defaultProfile: string): World {
+export function resolveWorld(w: WorldFile, source: string, profiles: readonly string[]): World {
+  const defaultProfile = profiles[0]!;
   const regionOf = (c: WorldFile['countries'][number]): string => c.region ?? c.code.toLowerCase();
   const regionLabels: Record<string, string> = { ...(w.regions ?? {}) };
   for (const c of w.countries) if (c.region === undefined) regionLabels[regionOf(c)] = c.name;
@@ -105,6 +108,19 @@ export function resolveWorld(w: WorldFile, source: string, defaultProfile: strin
     driver: w.driver,
     ...(w.intents ? { intents: w.intents } : {}),
   };
+}
+
+/**
+ * Sites of a world file naming a node profile data/hardware.json does not define.
+ * @param w the world file
+ * @param source how messages name it
+ * @param profiles the profiles data/hardware.json defines
+ * @returns one problem per such site, with its path
+ */
+export function profileProblems(w: Pick<WorldFile, 'sites'>, source: string, profiles: readonly string[]): Problem[] {
+  return Object.entries(w.sites).flatMap(([site, s]) => (s.profile !== undefined && !profiles.includes(s.profile)
+    ? [{ where: `${source}: sites.${site}.profile`, message: `unknown node profile "${s.profile}" (data/hardware.json defines ${profiles.join(', ')})` }]
+    : []));
 }
 
 /** A site's RTT table per country: a country's own figure, else its region's, else `default`. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { builtInWorld } from '../../../cli/inputs/world.ts';
 import { WorldSchema } from '../../../models/world/schema.ts';
-import { resolveWorld } from '../../../models/world/world.ts';
+import { profileProblems, resolveWorld } from '../../../models/world/world.ts';
 import { formatPath } from '../../../models/validation.ts';
 
 const base = {
@@ -67,7 +67,7 @@ describe('caplab.world/v1 schema', () => {
 });
 
 describe('resolveWorld', () => {
-  const w = resolveWorld(WorldSchema.parse(base), 'world.yaml', 'app-8vcpu');
+  const w = resolveWorld(WorldSchema.parse(base), 'world.yaml', ['app-8vcpu']);
 
   it('expands a region\'s RTT to its countries, a country\'s own figure winning, and keeps the default', () => {
     expect(w.rtt.dcs.cliff).toEqual({ default: 120, NG: 110, GH: 110, PT: 10 });
@@ -82,6 +82,14 @@ describe('resolveWorld', () => {
     expect(w.fleet).toEqual({ schema: 'caplab.fleet/v1', asOf: '2026Q4', nodes: { harbor: 2, cliff: 0 }, peakUtilization: 0.4 });
     expect(w.residency.rules).toEqual([expect.objectContaining({ countries: '*', dcs: ['harbor', 'cliff'] })]);
     expect(w.horizon).toEqual({ periods: ['2027Q1', '2027Q2', '2027Q3', '2027Q4', '2028Q1', '2028Q2', '2028Q3', '2028Q4'], loadPeriod: '2027Q1' });
+  });
+
+  it('names every site whose node profile data/hardware.json lacks, with its path', () => {
+    const doc = WorldSchema.parse({ ...base, sites: { ...base.sites, cliff: { ...base.sites.cliff, profile: 'big-iron' } } });
+    expect(profileProblems(doc, 'world.yaml', ['app-8vcpu'])).toEqual([
+      { where: 'world.yaml: sites.cliff.profile', message: 'unknown node profile "big-iron" (data/hardware.json defines app-8vcpu)' },
+    ]);
+    expect(profileProblems(WorldSchema.parse(base), 'world.yaml', ['app-8vcpu'])).toEqual([]);
   });
 
   it('reads the built-in story through the same schema: data/world.json', () => {
