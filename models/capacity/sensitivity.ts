@@ -110,8 +110,8 @@ export function sensitivity(input: PlanInput, ranges: SensitivityRanges, devices
   if (devices) {
     const ratio = (q: string, at: 'p10' | 'p90'): number => (devices[q] && devices[q].p50 > 0 ? devices[q][at] / devices[q].p50 : 1);
     // Held at one end of the forecast, demand has no growth spread left: p50 and p90 both at that end.
-    inputs.push(moved('growth', 'growth (active devices)', { value: 'forecast p10', change: { traffic: scaleTraffic(input.traffic, (q) => ratio(q, 'p10'), true) } },
-      { value: 'forecast p90', change: { traffic: scaleTraffic(input.traffic, (q) => ratio(q, 'p90'), true) } }));
+    inputs.push(moved('growth', 'growth (the demand driver)', { value: 'driver p10', change: { traffic: scaleTraffic(input.traffic, (q) => ratio(q, 'p10'), true) } },
+      { value: 'driver p90', change: { traffic: scaleTraffic(input.traffic, (q) => ratio(q, 'p90'), true) } }));
   }
   inputs.sort((a, b) => b.swing - a.swing || a.name.localeCompare(b.name));
   return { baseCost: base, currency: input.currency, inputs };
