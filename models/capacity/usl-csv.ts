@@ -3,7 +3,7 @@
  * any case; other columns such as `p95` or `note` are ignored), one measurement per row. Pure: the CLI reads the
  * file and passes the text.
  */
-import { parse as parseCsv } from 'csv-parse/sync';
+import { csvRecords } from '../csv-records.ts';
 import { LIMITS } from '../limits.ts';
 import { type Problem, ValidationError } from '../errors.ts';
 import { type UslPoint, validateUslPoints } from './usl.ts';
@@ -21,12 +21,7 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
  * @example parseUslCsv('concurrency,throughput\n1,10\n2,19\n4,35\n', 'd.csv').length // 3
  */
 export function parseUslCsv(text: string, file: string): UslPoint[] {
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parseCsv(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as unknown as typeof records;
-  } catch (err) {
-    throw new ValidationError(`${file} is not valid CSV`, [{ where: file, message: (err as Error).message }]);
-  }
+  const records = csvRecords(text, file);
   if (records.length === 0) {
     throw new ValidationError(`${file} is invalid`, [{ where: file, message: 'file is empty: expected a header `concurrency,throughput` and at least 3 rows' }]);
   }

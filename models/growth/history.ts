@@ -2,7 +2,7 @@
  * Shipment history: parsing (CSV or JSON) and validation into disjoint periods. Every problem is reported at once,
  * with the file and the CSV line or JSON path, so a user fixes a file in one pass.
  */
-import { parse as parseCsv } from 'csv-parse/sync';
+import { csvRecords } from '../csv-records.ts';
 import { z } from 'zod';
 import { type Problem, ValidationError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
@@ -65,12 +65,7 @@ const OPTIONAL_COLUMNS = ['source', 'derivation', 'note'] as const;
  */
 export function parseHistoryCsv(text: string, file: string): History {
   const problems: Problem[] = [];
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parseCsv(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as unknown as typeof records;
-  } catch (err) {
-    throw new ValidationError(`${file} is not valid CSV`, [{ where: file, message: (err as Error).message }]);
-  }
+  const records = csvRecords(text, file);
   if (records.length === 0) throw new ValidationError(`${file} is invalid`, [{ where: file, message: 'file is empty: expected a header `period,shipments` and at least 3 rows' }]);
   const header = records[0]!.record.map((h) => h.toLowerCase());
   const headerLine = records[0]!.info.lines;

@@ -5,8 +5,8 @@
  * allowed only when every row ends up in the same unit: mixed units are a problem, never silently converted. Pure: the
  * CLI reads the file and passes the text.
  */
-import { parse as parseCsv } from 'csv-parse/sync';
-import type { Problem } from '../errors.ts';
+import { type CsvRecord, csvRecords } from '../csv-records.ts';
+import { type Problem, ValidationError } from '../errors.ts';
 import type { Observation } from './telemetry.ts';
 
 /** Seconds per unit of a rate suffix. */
@@ -31,11 +31,12 @@ export interface ParsedTelemetry {
  * @example parseTelemetryCsv('time,dc,service,rps\n0,singapore,ota_check,12\n', 't.csv').observations[0].rps // 12
  */
 export function parseTelemetryCsv(text: string, file: string): ParsedTelemetry {
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: CsvRecord[];
   try {
-    records = parseCsv(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as unknown as typeof records;
+    records = csvRecords(text, file);
   } catch (err) {
-    return { observations: [], problems: [{ where: file, message: `not valid CSV: ${(err as Error).message}` }] };
+    if (!(err instanceof ValidationError)) throw err;
+    return { observations: [], problems: [{ where: file, message: `not valid CSV: ${err.problems[0]!.message}` }] };
   }
   if (records.length === 0) return { observations: [], problems: [{ where: file, message: 'file is empty: expected a header time,dc,service,rps (or rpm) and rows' }] };
   const header = records[0]!.record.map((h) => h.toLowerCase());

@@ -2,7 +2,7 @@
  * A world's `series` driver file: one row per quarter with the active users or devices, either one `value` or a
  * `p10,p50,p90` band. Every problem is listed at once with its line.
  */
-import { parse as parseCsv } from 'csv-parse/sync';
+import { csvRecords } from '../csv-records.ts';
 import { type Problem, ValidationError } from '../errors.ts';
 import { quarterIndex } from '../quarter.ts';
 import type { SeriesRow } from './demand-base.ts';
@@ -20,12 +20,7 @@ const QUARTER = /^\d{4}Q[1-4]$/;
  * @example parseSeriesCsv('period,value\n2027Q1,1000\n', 's.csv', ['2027Q1'])
  */
 export function parseSeriesCsv(text: string, file: string, periods: readonly string[]): SeriesRow[] {
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parseCsv(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as unknown as typeof records;
-  } catch (err) {
-    throw new ValidationError(`${file} is not valid CSV`, [{ where: file, message: (err as Error).message }]);
-  }
+  const records = csvRecords(text, file);
   if (records.length === 0) throw new ValidationError(`${file} is invalid`, [{ where: file, message: 'file is empty: expected a header `period,value` (or `period,p10,p50,p90`) and a row per period' }]);
   const header = records[0]!.record.map((h) => h.toLowerCase());
   const at = `${file}:${records[0]!.info.lines}`;
