@@ -2,6 +2,7 @@
  * Types of caplab's file contracts that several stages read (docs/formats.md "Outputs"). Each file carries
  * `"schema": "caplab.<kind>/v1"`.
  */
+import type { MovePlan, ResourcePlan } from './capacity/resources/types.ts';
 import type { OptimizedPlacement } from './capacity/optimize/result.ts';
 import type { BacktestEvaluation, BacktestScore } from './growth/backtest.ts';
 
@@ -379,6 +380,10 @@ export interface Plan {
   failover: Record<string, { moves: { country: string; to: string }[]; stranded: { country: string; rule: string }[] }>;
   /** The least-cost placement under the intents, beside the greedy one (`caplab plan --optimize`, the campaign). */
   optimized?: OptimizedPlacement;
+  /** Per site and period: every tier's needs, the shape chosen and what binds, storage, network, egress (shapes given). */
+  resources?: ResourcePlan;
+  /** The world's move: each wave's data, copy time, capacity held in both sites, latency before, during and after. */
+  move?: MovePlan;
   /** Per DC. */
   dcs: Record<string, {
     /** Per-node capacity (measured or modeled, with inputs) and which limit binds. */

@@ -11,6 +11,7 @@ import type { Hardware, ServiceTimes } from '../models/capacity/hardware.ts';
 import type { NodeCapacity } from '../models/capacity/node-capacity.ts';
 import type { OptimizedPlacement } from '../models/capacity/optimize/result.ts';
 import { buildPlan, type PlanInput } from '../models/capacity/planner.ts';
+import type { Shapes } from '../models/capacity/resources/shapes.ts';
 import { sensitivity } from '../models/capacity/sensitivity.ts';
 import type { Fleet, PlannerSettings } from '../models/capacity/settings.ts';
 import type { Analogues } from '../models/growth/analogues.ts';
@@ -34,6 +35,7 @@ import { modelAtAsOf, planFleetCheck } from './fleet.ts';
 import { type ForecastChoices, type ForecastDefaults, forecastStage } from './forecast.ts';
 import { optimizeStage } from './optimize.ts';
 import { planInput } from './plan.ts';
+import { resourcesOf } from './resources.ts';
 import { populationStage } from './population.ts';
 import { type BuiltSpecs, dcUsersFiles, type ScenariosRequest, scenariosStage } from './scenarios.ts';
 import { serviceDemands, type TrafficResult, trafficStage } from './traffic.ts';
@@ -67,6 +69,8 @@ export interface ChainData {
   readonly planner: PlannerSettings;
   /** The world's fleet, today's fleet when the user gives none. */
   readonly fleet: Fleet;
+  /** The world's hardware shapes and prices: a resource plan (every tier, every resource) is made when given. */
+  readonly shapes?: Shapes;
   readonly scenarios: ScenarioSettings;
 }
 
@@ -294,7 +298,10 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
       const model = modelOf();
       const devices = model ? Object.fromEntries(model.forecast.quarters.map((q) => [q.quarter, q.activeDevices])) : undefined;
       const ranges = data.planner.sensitivity;
-      return (done.plan = { ...plan, fleetCheck: calibrated, ...(ranges ? { sensitivity: sensitivity(input, ranges, devices, plan) } : {}) });
+      return (done.plan = {
+        ...plan, fleetCheck: calibrated, ...(ranges ? { sensitivity: sensitivity(input, ranges, devices, plan) } : {}),
+        ...resourcesOf(plan, input, need('catalog', 'plan'), data),
+      });
     },
     optimized(highs) {
       const plan = self.plan();

@@ -142,12 +142,13 @@ export function placementProblems(req: OptimizeRequest, data: OptimizeData): Qua
       if (top >= 0 && sale > hourly[top]!) hourly[top] = sale;
       return { code: c.code, region: c.region, hourlyRps: hourly };
     });
+    const dataCost = countryDataCosts(plan, quarter, countries, quantile, sites);
     const base = {
       dcs: dcs.map((d) => {
         const limit = data.world?.sites[d]?.maxNodes;
         return { name: d, perNodeRps: plan.dcs[d]!.capacity.perNodeRps, pricePerNodeMonth: plan.dcs[d]!.pricePerNodeMonth, ...(limit !== undefined ? { maxNodes: limit } : {}) };
       }),
-      countries, rtt: allRtt, residency, intents, planner: { redundancy: planner.redundancy, targetUtilization: planner.targetUtilization },
+      countries: countries.map((c) => (dataCost[c.code] ? { ...c, dataCostPerMonth: dataCost[c.code]! } : c)), rtt: allRtt, residency, intents, planner: { redundancy: planner.redundancy, targetUtilization: planner.targetUtilization },
     };
     out.push({ quarter, problem: buildPlacementProblem(base) });
     sets.forEach((set, i) => whatIf[i]!.quarters.push({ quarter, problem: buildPlacementProblem({ ...base, sites: set }) }));
@@ -179,8 +180,9 @@ export function optimizeStage(req: OptimizeRequest, data: OptimizeData, highs: H
     const s = solve(quarter, problem, '');
     const g = greedyPlacement(problem);
     return {
-      quarter, ...s, bindings: siteBindings(problem, s), savingPerMonth: round2(g.costPerMonth - s.costPerMonth),
-      greedy: { nodes: g.nodes, costPerMonth: g.costPerMonth, latencyPenalty: g.latencyPenalty, routing: g.routing, stranded: g.stranded, ...placementFigures(problem, g) },
+      quarter, ...s, bindings: siteBindings(problem, s),
+      savingPerMonth: round2(g.costPerMonth + (g.dataCostPerMonth ?? 0) - s.costPerMonth - (s.dataCostPerMonth ?? 0)),
+      greedy: { nodes: g.nodes, costPerMonth: g.costPerMonth, ...(g.dataCostPerMonth !== undefined ? { dataCostPerMonth: g.dataCostPerMonth } : {}), latencyPenalty: g.latencyPenalty, routing: g.routing, stranded: g.stranded, ...placementFigures(problem, g) },
     };
   });
   const whatIfs: WhatIf[] = whatIf.map((w) => {
@@ -188,8 +190,9 @@ export function optimizeStage(req: OptimizeRequest, data: OptimizeData, highs: H
       const s = solve(quarter, problem, ` with ${w.sites.join(' and ')}`);
       return {
         quarter, status: s.status, gap: s.gap, seconds: s.seconds, opened: s.opened, nodes: s.nodes, costPerMonth: s.costPerMonth,
+        ...(s.dataCostPerMonth !== undefined ? { dataCostPerMonth: s.dataCostPerMonth } : {}),
         latencyPenalty: s.latencyPenalty, p95RttMs: s.p95RttMs, lossesSurvived: s.lossesSurvived, reserveNodes: s.reserveNodes, withinBudget: s.withinBudget, routing: s.routing, stranded: s.stranded, beyondBudget: s.beyondBudget,
-        deltaPerMonth: round2(s.costPerMonth - out[i]!.costPerMonth), penaltyDelta: round2(s.latencyPenalty - out[i]!.latencyPenalty),
+        deltaPerMonth: round2(s.costPerMonth + (s.dataCostPerMonth ?? 0) - out[i]!.costPerMonth - (out[i]!.dataCostPerMonth ?? 0)), penaltyDelta: round2(s.latencyPenalty - out[i]!.latencyPenalty),
       };
     });
     return { sites: w.sites, quarters: qs, firstOpened: Object.fromEntries(w.sites.map((site) => [site, qs.find((q) => q.opened.includes(site))?.quarter ?? null])) };
@@ -200,6 +203,39 @@ export function optimizeStage(req: OptimizeRequest, data: OptimizeData, highs: H
   }));
   const buy = buyPlan(out.map((q) => ({ quarter: q.quarter, nodes: q.nodes, bindings: q.bindings ?? {} })), req.plan.fleet.nodes, sites);
   return { intents: source, solver: 'HiGHS (npm highs, WebAssembly)', buy, demand, ...(demand === 'least-regret' ? { demandQuantile: quantile } : {}), quarters: out, ...(whatIfs.length > 0 ? { whatIf: whatIfs } : {}) };
+}
+
+/**
+ * Each country's monthly data cost at each DC, from the plan's resource plan: the quarter's raw TB per req/s of design
+ * peak and egress TB per req/s of mean demand over all sites (every country uses the same services), priced at each
+ * site's cheapest storage per raw TB and its egress price; a what-if site at the prices of the site it takes its
+ * residency from. Empty without a resource plan.
+ */
+function countryDataCosts(plan: Plan, quarter: string, countries: readonly { code: string; hourlyRps: readonly number[] }[], quantile: number, sites: readonly { name: string; residencyAs: string }[]): Record<string, Record<string, number>> {
+  const r = plan.resources;
+  if (!r) return {};
+  let raw = 0;
+  let peak = 0;
+  let egress = 0;
+  let mean = 0;
+  const price: Record<string, { perRawTB: number; perEgressTB: number }> = {};
+  for (const [dc, site] of Object.entries(r.sites)) {
+    const q = site.quarters.find((x) => x.quarter === quarter);
+    const t = plan.dcs[dc]?.quarters.find((x) => x.quarter === quarter);
+    if (!q || !t) continue;
+    raw += atQuantile(q.rawTB, quantile);
+    peak += atQuantile(t.demandRps, quantile);
+    egress += q.egress.tbPerMonth.p50;
+    price[dc] = { perRawTB: site.storagePerRawTBMonth ?? 0, perEgressTB: site.egressPerGB * 1000 };
+  }
+  for (const s of sites) if (price[s.residencyAs]) price[s.name] = price[s.residencyAs]!;
+  for (const c of countries) mean += c.hourlyRps.reduce((a, b) => a + b, 0) / 24;
+  if (!(peak > 0) || !(mean > 0)) return {};
+  return Object.fromEntries(countries.map((c) => {
+    const rawTB = Math.max(0, ...c.hourlyRps) * raw / peak;
+    const egressTB = (c.hourlyRps.reduce((a, b) => a + b, 0) / 24) * egress / mean;
+    return [c.code, Object.fromEntries(Object.entries(price).map(([d, p]) => [d, rawTB * p.perRawTB + egressTB * p.perEgressTB]))];
+  }));
 }
 
 function round2(v: number): number {

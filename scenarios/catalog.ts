@@ -12,6 +12,7 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
 import { type Problem, ValidationError } from '../models/errors.ts';
+import { type Resources, ResourcesSchema } from '../models/capacity/resources/desires.ts';
 import { formatPath } from '../models/validation.ts';
 import { BudgetSchema } from './budgets.ts';
 import { FlowSchema, StepSchema } from './spec.ts';
@@ -48,6 +49,8 @@ const ServiceSchema = z.strictObject({
   budgets: BudgetSchema.omit({ service: true, dc: true }).optional(),
   /** Modeled service time on an idle node, for a plan before any probe ran. */
   model: z.strictObject({ meanMs: z.number().positive(), cv: z.number().nonnegative() }).optional(),
+  /** What one request asks of the hardware: CPU, memory, bytes in and out, bytes stored (the resource plan). */
+  resources: ResourcesSchema.optional(),
 });
 
 /** Schema of a catalog document as written (flows may still be file paths). */
@@ -93,6 +96,8 @@ export interface CatalogService {
   budgets?: CatalogServiceDocument['budgets'];
   /** Modeled service time. */
   model?: { meanMs: number; cv: number };
+  /** What one request asks of the hardware. */
+  resources?: Resources;
 }
 
 /** A resolved catalog. */
@@ -232,6 +237,7 @@ export function resolveCatalog(doc: CatalogDocument, raw: RawDocument, source: s
       ...(s.hourly ? { hourly: s.hourly } : {}),
       ...(s.budgets ? { budgets: s.budgets } : {}),
       ...(s.model ? { model: s.model } : {}),
+      ...(s.resources ? { resources: s.resources } : {}),
     };
   });
   if (problems.length > 0) throw new ValidationError(`${source}: flow files are invalid`, problems);

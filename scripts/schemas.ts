@@ -17,6 +17,7 @@ import { CampaignSchema, readCampaign } from '../cli/campaign/config.ts';
 import { CandidatesSchema } from '../models/capacity/optimize/candidates.ts';
 import { IntentsSchema } from '../models/capacity/optimize/intents.ts';
 import { FleetSchema } from '../models/capacity/settings.ts';
+import { ShapesSchema } from '../models/capacity/resources/shapes.ts';
 import { WorldSchema } from '../models/world/schema.ts';
 import { ForecastFileSchema } from '../models/growth/forecast-file.ts';
 import { HistoryFileSchema } from '../models/growth/history.ts';
@@ -116,6 +117,7 @@ export const SCHEMAS: readonly SchemaEntry[] = [
       'a service has a flow or k6 (runner engine: a flow)',
       'a service flow has steps (no mix, no k6)',
       'hourly has at least one positive weight',
+      'resources: every low/mid/high interval has low <= mid <= high',
       'flow files named by path are validated when read (flow.schema.json)',
       'the scenario rules of steps (see scenario.schema.json)',
       DURATION_GAPS,
@@ -210,8 +212,17 @@ export const SCHEMAS: readonly SchemaEntry[] = [
       'a forecast driver needs every country\'s trend and launch',
       'growthPerPeriod has low <= mid <= high',
       'sites name node profiles of data/hardware.json',
-      'the driver\'s file (history, series) is relative to the world file',
+      'the driver\'s file (history, series) and the shapes file are relative to the world file',
+      'shapes: every site of the world prices an app-tier shape, prices only sites of the world, in the world\'s currency',
+      'move: from and each wave\'s to are sites of the world and differ; a wave starts within the horizon; its countries are the world\'s',
     ],
+    patches: [{ at: '/properties/shapes/anyOf/1', replace: { $ref: 'shapes.schema.json' } }],
+  },
+  {
+    file: 'shapes.schema.json', format: 'caplab.shapes/v1', zod: ShapesSchema,
+    title: 'caplab.shapes/v1',
+    description: 'Hardware shapes (instance types or servers) with their vCPUs, memory, network and local disk, the tiers each may serve, their price per site and each site\'s egress price per GB, the per-node baseline and the target utilization per resource.',
+    gaps: ['prices name shapes of the file'],
   },
   {
     file: 'forecast.schema.json', format: 'caplab.forecast/v1', zod: ForecastFileSchema,

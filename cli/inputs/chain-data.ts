@@ -64,6 +64,7 @@ export function chainData(loaded?: LoadedWorld): ChainData {
     get serviceTimes() { return once('serviceTimes', () => loadData('services.json', ServiceTimesSchema)); },
     get planner() { return once('planner', () => loadData('planner.json', PlannerSettingsSchema)); },
     get fleet() { return w().world.fleet; },
+    get shapes() { return w().shapes; },
     get scenarios() { return once('scenarios', () => loadData('scenarios.json', ScenarioSettingsSchema)); },
   };
 }

@@ -5,7 +5,9 @@
  * its node profiles and its driver's file is listed at once, each with its path or line.
  */
 import { dirname, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { HardwareProfilesSchema } from '../../models/capacity/hardware.ts';
+import { shapeSiteProblems, type Shapes, ShapesSchema } from '../../models/capacity/resources/shapes.ts';
 import { type Problem, ValidationError } from '../../models/errors.ts';
 import type { History } from '../../models/growth/history.ts';
 import { LIMITS } from '../../models/limits.ts';
@@ -28,6 +30,8 @@ export interface LoadedWorld {
   history?: () => History;
   /** Driver `series`: its rows. */
   series?: readonly SeriesRow[];
+  /** The world's hardware shapes and prices (`shapes`), when it names them. */
+  shapes?: Shapes;
 }
 
 /** A world as campaign.yaml or a flag gives it. */
@@ -51,11 +55,14 @@ export function builtInWorld(): LoadedWorld {
   const problems = profileProblems(doc, 'data/world.json', profiles);
   if (problems.length > 0) throw new ValidationError('data/world.json is invalid', problems);
   const world = resolveWorld(doc, 'data/world.json', profiles);
+  const shapes = readShapes(doc, DATA_DIR, 'data/world.json', world);
+  problems.push(...shapes.problems);
+  if (problems.length > 0) throw new ValidationError('data/world.json is invalid', problems);
   if (doc.driver.kind !== 'forecast' || resolve(DATA_DIR, doc.driver.history) !== resolve(DATA_DIR, 'history.json')) {
     throw new ValidationError('data/world.json is invalid', [{ where: 'data/world.json: driver', message: 'the built-in world is driven by the forecast of data/history.json' }]);
   }
   let history: History | undefined;
-  return (builtIn = { world, doc: absoluteDriver(doc, DATA_DIR), history: () => (history ??= defaultHistory()) });
+  return (builtIn = { world, doc: withShapes(absoluteDriver(doc, DATA_DIR), shapes.shapes), history: () => (history ??= defaultHistory()), ...(shapes.shapes ? { shapes: shapes.shapes } : {}) });
 }
 
 /**
@@ -96,6 +103,8 @@ export async function readWorld(input: WorldInput | undefined): Promise<{ loaded
   const profiles = profileNames();
   problems.push(...profileProblems(doc, source, profiles));
   const world = resolveWorld(doc, source, profiles);
+  const shapes = readShapes(doc, baseDir, source, world);
+  problems.push(...shapes.problems);
   let history: History | undefined;
   let series: SeriesRow[] | undefined;
   const driver = doc.driver;
@@ -111,7 +120,50 @@ export async function readWorld(input: WorldInput | undefined): Promise<{ loaded
     else throw err;
   }
   if (problems.length > 0) return { world, problems };
-  return { loaded: { world, doc: absoluteDriver(doc, baseDir), ...(history ? { history: () => history! } : {}), ...(series ? { series } : {}) }, world, problems };
+  return {
+    loaded: {
+      world, doc: withShapes(absoluteDriver(doc, baseDir), shapes.shapes), ...(history ? { history: () => history! } : {}), ...(series ? { series } : {}),
+      ...(shapes.shapes ? { shapes: shapes.shapes } : {}),
+    },
+    world, problems,
+  };
+}
+
+/**
+ * The world's shapes: read from the file it names (relative to the world) or taken inline, and checked against its
+ * sites; every problem with its path.
+ */
+function readShapes(doc: WorldFile, baseDir: string, source: string, world: World): { shapes?: Shapes; problems: Problem[] } {
+  if (doc.shapes === undefined) return { problems: [] };
+  let shapes: Shapes;
+  let where = `${source}: shapes`;
+  if (typeof doc.shapes === 'string') {
+    const file = resolve(baseDir, doc.shapes);
+    where = file.startsWith(DATA_DIR) ? `data/${file.slice(DATA_DIR.length)}` : file;
+    let value: unknown;
+    try {
+      if (statSync(file).size > LIMITS.historyBytes) return { problems: [{ where: `${source}: shapes`, message: `${file} is over ${LIMITS.historyBytes} bytes (data/limits.json historyBytes)` }] };
+      const text = readFileSync(file, 'utf8');
+      value = /\.ya?ml$/i.test(file) ? parseYamlInput(text, where) : parseJsonInput(text, where);
+    } catch (err) {
+      if (err instanceof ValidationError) return { problems: err.problems };
+      if (err instanceof InputError) return { problems: [{ where: `${source}: shapes`, message: err.message }] };
+      return { problems: [{ where: `${source}: shapes`, message: `cannot read ${file}: ${(err as Error).message}` }] };
+    }
+    const r = ShapesSchema.safeParse(value);
+    if (!r.success) return { problems: r.error.issues.map((i) => ({ where: `${where}: ${formatPath(i.path)}`, message: i.message })) };
+    shapes = r.data;
+  } else {
+    shapes = doc.shapes;
+  }
+  const problems = shapeSiteProblems(shapes, Object.keys(world.sites), where);
+  if (shapes.currency !== world.currency) problems.push({ where: `${where}: currency`, message: `prices are in ${shapes.currency}, the world's in ${world.currency}: give both in one currency` });
+  return problems.length > 0 ? { problems } : { shapes, problems };
+}
+
+/** The world file with its shapes inline (what a campaign records reads the same without the shapes file). */
+function withShapes(doc: WorldFile, shapes: Shapes | undefined): WorldFile {
+  return shapes ? { ...doc, shapes } : doc;
 }
 
 /** The world file with its driver's file named absolutely, so the document reads the same from any folder. */

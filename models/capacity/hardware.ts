@@ -25,7 +25,7 @@ export const HardwareSchema = z.object({
   about: z.string().optional(),
   currency: z.string().min(1),
   pricing: z.string().optional(),
-  profiles: z.record(z.string(), NodeParamsSchema.extend({ about: z.string().optional() })),
+  profiles: z.record(z.string(), NodeParamsSchema.extend({ about: z.string().optional(), vcpu: z.number().positive().max(1024).optional() })),
   dcs: z.record(z.string(), z.object({ profile: z.string(), pricePerNodeMonth: z.number().positive(), about: z.string().optional() })),
 }).superRefine((h, ctx) => {
   // Runs even when other fields are invalid (every problem is listed at once), so each entry is checked for shape.
@@ -48,7 +48,11 @@ export type Hardware = z.output<typeof HardwareSchema>;
 export const HardwareProfilesSchema = z.object({
   schema: z.literal('caplab.hardware/v1'),
   about: z.string().optional(),
-  profiles: z.record(z.string(), NodeParamsSchema.extend({ about: z.string().optional() }))
+  profiles: z.record(z.string(), NodeParamsSchema.extend({
+    about: z.string().optional(),
+    /** vCPUs of the machine the profile stands for: what a rate measured on one node is per core of (resource plan). */
+    vcpu: z.number().positive().max(1024).optional(),
+  }))
     .refine((p) => Object.keys(p).length > 0, 'must define at least one profile'),
 }).strict();
 

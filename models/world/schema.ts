@@ -9,7 +9,9 @@
  */
 import { z } from 'zod';
 import { IntentsBodySchema } from '../capacity/optimize/intents.ts';
+import { ShapesSchema } from '../capacity/resources/shapes.ts';
 import { quarterIndex } from '../quarter.ts';
+import { MoveSchema } from './move-schema.ts';
 
 const Quarter = z.string().regex(/^\d{4}Q[1-4]$/, 'must be a quarter like 2027Q1');
 const CountryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code like DE');
@@ -153,6 +155,10 @@ export const WorldSchema = z.object({
   driver: DriverSchema,
   /** What the optimized placement must achieve (default data/intents.json). */
   intents: IntentsBodySchema.optional(),
+  /** Hardware shapes and their prices per site (`caplab.shapes/v1`): a file relative to the world, or inline. */
+  shapes: z.union([z.string().min(1), ShapesSchema]).optional(),
+  /** A migration out of one site, in waves: what is copied, how long it takes, what it costs to run both sides. */
+  move: MoveSchema.optional(),
 }).strict().superRefine((w, ctx) => crossCheck(w, ctx), { when: (payload) => isRecord(payload.value) });
 
 /** A parsed world file. */
@@ -228,7 +234,27 @@ function crossCheck(w: WorldFile, ctx: z.RefinementCtx): void {
     }
     if (w.driver.kind === 'peak-rps' && w.driver.at !== undefined && quarterIndex(w.driver.at) > last) issue(['driver', 'at'], 'must come before the horizon ends');
   });
+  guard(() => moveCheck(w, sites, codes, issue));
   guard(() => { if (w.driver.kind === 'peak-rps' && w.fleet.peakRps !== undefined) issue(['fleet', 'peakRps'], 'the driver states today\'s peak already (driver.peakRps); give the fleet\'s peakUtilization instead'); });
+}
+
+/** A move's sites, countries and periods against the world's. */
+function moveCheck(w: WorldFile, sites: readonly string[], codes: ReadonlySet<string>, issue: (path: (string | number)[], message: string) => void): void {
+  const m = w.move;
+  if (m === undefined) return;
+  const siteRef = (path: (string | number)[], site: string): void => {
+    if (!sites.includes(site)) issue(path, `"${site}" is not one of the sites (${sites.join(', ')})`);
+  };
+  siteRef(['move', 'from'], m.from);
+  const first = quarterIndex(w.horizon.first);
+  const last = first + w.horizon.periods - 1;
+  m.waves.forEach((wave, i) => {
+    siteRef(['move', 'waves', i, 'to'], wave.to);
+    if (wave.to === m.from) issue(['move', 'waves', i, 'to'], `a wave moves away from "${m.from}", not to it`);
+    const k = quarterIndex(wave.start);
+    if (k < first || k > last) issue(['move', 'waves', i, 'start'], `must lie within the horizon (${w.horizon.first} and ${w.horizon.periods} periods)`);
+    (wave.countries ?? []).forEach((c, j) => { if (!codes.has(c)) issue(['move', 'waves', i, 'countries', j], `${c} is not a country of the world`); });
+  });
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -9,6 +9,7 @@ import type { Hardware } from '../capacity/hardware.ts';
 import type { Regions } from '../growth/settings.ts';
 import { quarterIndex, quarterLabel } from '../quarter.ts';
 import type { Placement, Residency, Rtt } from '../routing/settings.ts';
+import type { MoveSpec } from './move-schema.ts';
 import type { DriverSpec, WorldFile } from './schema.ts';
 
 /** One site of a world, as the planner and the reports use it. */
@@ -42,6 +43,8 @@ export interface World {
   driver: DriverSpec;
   /** The world's own intents, when it states them (else data/intents.json). */
   intents?: WorldFile['intents'];
+  /** A migration out of one site, when the world states one. */
+  move?: MoveSpec;
 }
 
 /** The jitter of RTTs when the world states none: the built-in world's (data/world.json rtt.jitter). */
@@ -107,6 +110,7 @@ export function resolveWorld(w: WorldFile, source: string, profiles: readonly st
     horizon: { periods, loadPeriod: w.horizon.loadPeriod ?? periods[0]! },
     driver: w.driver,
     ...(w.intents ? { intents: w.intents } : {}),
+    ...(w.move ? { move: w.move } : {}),
   };
 }
 

@@ -23,14 +23,18 @@ export function num(v: number | null | undefined, digits = 1): string {
 }
 
 /**
- * Formats a value with up to 4 significant digits and no trailing zeros (thresholds' measured values: 0.05, 312.4).
+ * Formats a value with up to 4 (or `digits`) significant digits and no trailing zeros (thresholds' measured values:
+ * 0.05, 312.4); from 1000 up rounded with thousands separators.
  * @param v the value
+ * @param digits significant digits below 1000 (default 4)
  * @returns text, or {@link NONE}
  * @example sig(0.05) // "0.05"
+ * @example sig(12.345, 3) // "12.3"
  */
-export function sig(v: number | null | undefined): string {
+export function sig(v: number | null | undefined, digits = 4): string {
   if (!ok(v)) return NONE;
-  return Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : String(Number(v.toPrecision(4)));
+  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+  return String(Number(v.toPrecision(digits)));
 }
 
 /**

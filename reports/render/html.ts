@@ -11,6 +11,7 @@ import { loadSection } from './html/sections-load.ts';
 import { buySection } from './html/sections-buy.ts';
 import { optimizedSection } from './html/sections-optimized.ts';
 import { sensitivitySection } from './html/sections-sensitivity.ts';
+import { moveSection, resourcesSection } from './html/sections-resources.ts';
 import { checksSection, fleetCheckParagraph, provenanceSection, recommendationSection } from './html/sections-plan.ts';
 import { REPORT_CSS } from './html/styles.ts';
 import type { ReportModel } from './model.ts';
@@ -34,7 +35,8 @@ const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-i
  */
 export function renderHtml(m: ReportModel, opts: HtmlOptions): string {
   if (typeof opts.chartJs !== 'string' || opts.chartJs.trim() === '') throw new TypeError('renderHtml: chartJs (the chart.js bundle source) is empty');
-  const nav = [['buy', 'Plan to buy'], ['recommendation', 'Least-regret sizing'], ['optimized', 'Optimized placement'], ['sensitivity', 'Sensitivity'], ['checks', 'Thresholds & budgets'], ['forecast', !m.forecast && m.demand?.driver && m.demand.driver.kind !== 'forecast' ? 'Demand driver' : 'Forecast'], ['demand', 'Demand'],
+  // Resources and the move are listed only when the plan has them (an older plan's page stays as it was).
+  const nav = [['buy', 'Plan to buy'], ...(m.resources ? [['resources', 'Resources']] : []), ...(m.move ? [['move', 'The move']] : []), ['recommendation', 'Least-regret sizing'], ['optimized', 'Optimized placement'], ['sensitivity', 'Sensitivity'], ['checks', 'Thresholds & budgets'], ['forecast', !m.forecast && m.demand?.driver && m.demand.driver.kind !== 'forecast' ? 'Demand driver' : 'Forecast'], ['demand', 'Demand'],
     ['placement', 'Placement'], ['load', 'Load results'], ['provenance', 'Provenance']]
     .map(([id, label]) => `<a href="#${id}">${label}</a>`).join('');
   const notes = m.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('');
@@ -53,7 +55,7 @@ export function renderHtml(m: ReportModel, opts: HtmlOptions): string {
 <main>
 ${fleetCheckParagraph(m)}
 ${buySection(m)}
-${recommendationSection(m)}
+${resourcesSection(m)}${moveSection(m)}${recommendationSection(m)}
 ${optimizedSection(m)}
 ${sensitivitySection(m)}
 ${checksSection(m)}

@@ -48,6 +48,64 @@ const PlanQuarter = z.object({
   gap: n,
 }).loose();
 
+const band = z.object({ p10: n, p50: n, p90: n }).loose();
+const pair = z.object({ p50: n, p90: n }).loose();
+const binds = z.enum(['cpu', 'memory', 'network', 'disk', 'iops', 'minimum']);
+const sizing = z.object({ shape: z.string(), family: z.string(), binds, nodes: n.nonnegative(), costPerMonth: n }).loose();
+const tierPlan = z.object({ chosen: sizing, families: z.array(sizing) }).loose();
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date like 2027-01-01');
+/** Hours that may be null (never) in the file; a non-finite figure is written as null by JSON.stringify. */
+const hours = n.nonnegative().nullable();
+
+/** plan.json `resources`, the fields the report uses. */
+const ResourcesSchema = z.object({
+  designQuantile: n.gt(0).lt(1),
+  currency: z.string(),
+  baseline: z.object({ cpuCores: n, memoryGiB: n }).loose(),
+  targetUtilization: z.object({ cpu: n, memory: n, network: n, disk: n, iops: n }).loose(),
+  sites: z.record(z.string(), z.object({
+    cpu: z.object({ text: z.string() }).loose(),
+    quarters: z.array(z.object({
+      quarter,
+      app: tierPlan.nullable(),
+      storage: tierPlan.nullable().optional(),
+      storedTB: band,
+      rawTB: band,
+      network: z.object({ inGbps: pair, outGbps: pair }).loose(),
+      egress: z.object({ tbPerMonth: pair, costPerMonth: n }).loose(),
+      costPerMonth: z.object({ total: n }).loose(),
+    }).loose()),
+  }).loose()),
+}).loose();
+
+const direction = z.object({ bandwidthGbps: n, lossRate: n, perStreamMbps: n }).loose();
+
+/** plan.json `move`, the fields the report uses. */
+const MoveFileSchema = z.object({
+  from: z.string(),
+  link: z.object({ outbound: direction, inbound: direction, rttMs: n, streams: n }).loose(),
+  catchUpHours: n,
+  cutoverHours: n,
+  waves: z.array(z.object({
+    to: z.string(),
+    start: quarter,
+    startDate: isoDate,
+    countries: z.array(z.string()),
+    dataTB: band,
+    writeBytesPerSecond: n,
+    throughputBytesPerSecond: n.positive(),
+    limitedBy: z.enum(['bandwidth', 'loss']),
+    hours: z.object({ bulk: n.nonnegative(), catchUp: hours, cutover: hours, total: hours }).loose(),
+    bulkHoursP90: n,
+    rounds: n.nullable(),
+    endDate: isoDate.nullable(),
+    held: z.object({ nodes: n, months: n.nullable(), cost: n.nullable() }).loose(),
+    rollbackHours: n,
+    latency: z.array(z.object({ country: z.string(), before: n, during: n, after: n }).loose()),
+  }).loose()),
+  notes: z.array(z.string()),
+}).loose();
+
 /** Schema of plan.json (`caplab.plan/v1`), the fields the report uses. */
 export const PlanFileSchema = z.object({
   schema: z.literal('caplab.plan/v1'),
@@ -61,6 +119,8 @@ export const PlanFileSchema = z.object({
     baseCost: n, currency: z.string(),
     inputs: z.array(z.object({ name: z.string(), label: z.string(), low: z.object({ value: z.string(), cost: n }).loose(), high: z.object({ value: z.string(), cost: n }).loose(), swing: n }).loose()),
   }).loose().optional(),
+  resources: ResourcesSchema.optional(),
+  move: MoveFileSchema.optional(),
   failover: z.record(z.string(), z.object({
     moves: z.array(z.object({ country: z.string(), to: z.string() }).loose()),
     stranded: z.array(z.object({ country: z.string(), rule: z.string() }).loose()),

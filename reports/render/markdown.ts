@@ -1,6 +1,7 @@
 /**
  * report.md: the key tables of the report in GitHub-flavoured Markdown, for pull-request comments and CI job
- * summaries: per-DC recommendation, thresholds and budgets pass/fail, forecast summary, demand per service (modeled or
+ * summaries: the plan to buy, per site the resources (tiers' shapes, what binds, storage, network, egress) and the
+ * move's waves, timeline and latency when the plan has them, per-DC recommendation, thresholds and budgets pass/fail, forecast summary, demand per service (modeled or
  * calibrated, with the fit's residuals), placement RTT before/after, per-DC load overview. Pure: view model in, text out.
  */
 import { BACKTEST_EVALUATION_HEADER, BACKTEST_SCORE_HEADER, backtestEvaluationRows, backtestScoreRows } from './backtest-text.ts';
@@ -11,6 +12,8 @@ import type { ReportModel } from './model.ts';
 import { capacityText } from './capacity-text.ts';
 import { demandSourcesSummary, demandSourceText } from './demand-text.ts';
 import { demandLead, driverRows } from './html/sections-model.ts';
+import { moveCells, moveHeader } from './move.ts';
+import { resourceCells, resourceHeader } from './resources.ts';
 
 /**
  * Escapes a table cell: pipes and newlines would break the row, and `<` before a letter, `/`, `!` or `?` would start HTML on
@@ -60,6 +63,33 @@ export function renderMarkdown(m: ReportModel): string {
     out.push(mdTable(['quarter', 'site', 'have', 'order', 'order by', `${b.currency}/month`, 'binds', 'greedy'],
       b.rows.map((r) => [r.quarter, r.site, int(r.have), int(r.order), r.orderBy ?? (r.order > 0 ? 'no lead time stated' : NONE), int(r.costPerMonth), r.binds, int(r.greedy)])), '');
   } else absent('buy');
+  // Resources and the move only when the plan has them (an older plan's report stays as it was).
+  const res = m.resources;
+  if (res) {
+    out.push('## Resources', '', mdCell(res.basis), '');
+    for (const s of res.sites) {
+      out.push(`### ${mdCell(s.site)}`, '');
+      if (s.binding) out.push(mdCell(s.binding), '');
+      out.push(mdTable(resourceHeader(res.currency), resourceCells(s)), '');
+      out.push(`CPU per request: ${mdCell(s.cpu)}.${s.families ? ` ${mdCell(s.families)}` : ''}`, '');
+    }
+  }
+  const mv = m.move;
+  if (mv) {
+    out.push('## The move', '', mdCell(mv.link), '');
+    out.push(mdTable(moveHeader(mv.currency), moveCells(mv)), '');
+    for (const n of mv.never) out.push(`**${mdCell(n)}**`, '');
+    if (mv.timeline.length > 0) {
+      out.push('### Timeline', '');
+      for (const t of mv.timeline) out.push(`- ${mdCell(t)}`);
+      out.push('');
+    }
+    if (mv.latency.length > 0) {
+      out.push('### Latency per country', '');
+      out.push(mdTable(['country', 'wave', `before (${mv.from})`, `during (${mv.from})`, 'after'], mv.latency.map((x) => [x.country, x.wave, x.before, x.during, x.after])), '');
+    }
+    for (const n of mv.notes) out.push(`> Note: ${mdCell(n)}`, '');
+  }
   out.push('## Recommendation per data center', '');
   const r = m.recommendation;
   if (r) {

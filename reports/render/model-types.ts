@@ -13,6 +13,8 @@ import type { BudgetResult } from './junit.ts';
 import type { OptimizedSection } from './optimized.ts';
 import type { LoadRate, LoadSeries, LoadStep, LoadWindow } from './series.ts';
 import type { BuySection } from './buy.ts';
+import type { MoveSection } from './move.ts';
+import type { ResourcesSection } from './resources.ts';
 
 /** Load results of one DC. */
 export interface DcResults {
@@ -209,6 +211,13 @@ export interface ReportModel {
   notes: string[];
   /** The plan to buy: the optimized placement per quarter and site. */
   buy: BuySection | null;
+  /**
+   * Per site and quarter the tiers' shapes, what binds, storage, network and egress (plan.json `resources`); absent,
+   * not null, without one, so that the model of an older plan is the same as before.
+   */
+  resources?: ResourcesSection;
+  /** The move's waves, link, latency and timeline (plan.json `move`); absent without one. */
+  move?: MoveSection;
   recommendation: RecommendationSection | null;
   /** Greedy and optimized placement side by side (plan.json `optimized`). */
   optimized: OptimizedSection | null;

@@ -14,6 +14,8 @@ import { backtestChartModel } from './backtest-text.ts';
 import { demandSourcesOf } from './demand-sources.ts';
 import { measuredFor, parseThresholdExpr } from './junit.ts';
 import { buyOf } from './buy.ts';
+import { moveOf } from './move.ts';
+import { resourcesOf } from './resources.ts';
 import type {
   DcResults, DemandSection, ForecastSection, LoadSection, PlacementSection, QuarterNodes, RecommendationRow,
   RecommendationSection, ReportInput, ReportModel, ThresholdRow, UslView,
@@ -40,6 +42,10 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const optimized = input.plan ? optimizedOf(input.plan) : null;
   const buy = input.plan ? buyOf(input.plan) : null;
   if (!buy) missing.buy = input.plan ? 'plan.json has no plan to buy (no optimized placement, or one written before caplab recorded it)' : 'no plan.json';
+  // Sections a plan may lack without saying so: absent keys, not nulls, and nothing in `missing`, so an older plan's
+  // report is byte for byte what it was.
+  const resources = input.plan ? resourcesOf(input.plan) : null;
+  const move = input.plan ? moveOf(input.plan) : null;
   const sensitivity = input.plan?.sensitivity ?? null;
   if (!sensitivity) missing.sensitivity = input.plan ? 'plan.json has no sensitivity analysis (planned before caplab had one)' : 'no plan.json';
   if (!optimized) missing.optimized = input.plan ? 'plan.json has no optimized placement (caplab plan --optimize)' : 'no plan.json';
@@ -69,7 +75,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     schema: 'caplab.report-model/v1',
     title: input.title ?? (input.world ? `${input.world.name}: capacity report` : 'caplab capacity report'),
     notes: [...(input.notes ?? [])],
-    buy, recommendation, optimized, sensitivity, forecast, demand, placement, load,
+    buy, ...(resources ? { resources } : {}), ...(move ? { move } : {}), recommendation, optimized, sensitivity, forecast, demand, placement, load,
     checks: { thresholds, budgets },
     assumptions: assumptionsOf(input),
     provenance: [...(input.provenance ?? [])],

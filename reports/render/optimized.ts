@@ -43,6 +43,8 @@ export interface OptimizedSection {
   intents: string;
   solver: string;
   demand: string;
+  /** What the costs count: `nodes`, or `nodes, stored data and egress` with a resource plan. */
+  costs: string;
   rows: OptimizedRow[];
   routingQuarter: string;
   routing: ScenarioRouting[];
@@ -69,7 +71,8 @@ export function optimizedOf(plan: Plan): OptimizedSection | null {
   const o: OptimizedPlacement | undefined = plan.optimized;
   if (!o || o.quarters.length === 0) return null;
   const rows = o.quarters.map((q): OptimizedRow => ({
-    quarter: q.quarter, greedyCost: q.greedy.costPerMonth, optimizedCost: q.costPerMonth, saving: q.savingPerMonth,
+    // With a resource plan the MIP also pays each country's stored data and egress where it is served: so do the costs.
+    quarter: q.quarter, greedyCost: q.greedy.costPerMonth + (q.greedy.dataCostPerMonth ?? 0), optimizedCost: q.costPerMonth + (q.dataCostPerMonth ?? 0), saving: q.savingPerMonth,
     greedyReserve: q.greedy.reserveNodes, optimizedReserve: q.reserveNodes, greedyWithin: q.greedy.withinBudget, optimizedWithin: q.withinBudget,
     countries: countriesOf(q), lossesSurvived: `${q.lossesSurvived.survived} of ${q.lossesSurvived.of}`,
     solver: `${q.status}, gap ${q.gap === 0 ? '0' : q.gap.toExponential(1)}, ${q.seconds.toFixed(2)} s`,
@@ -93,7 +96,8 @@ export function optimizedOf(plan: Plan): OptimizedSection | null {
       };
     }),
   }));
-  return { currency: plan.currency, intents: o.intents, solver: o.solver, demand: o.demand === 'least-regret' ? `least-regret (p${Math.round((o.demandQuantile ?? 0) * 100)}, the basis of the plan's least-regret sizing)` : o.demand, rows, routingQuarter: last.quarter, routing, whatIf };
+  const costs = o.quarters.some((q) => q.dataCostPerMonth !== undefined) ? 'nodes, stored data and egress' : 'nodes';
+  return { currency: plan.currency, intents: o.intents, solver: o.solver, costs, demand: o.demand === 'least-regret' ? `least-regret (p${Math.round((o.demandQuantile ?? 0) * 100)}, the basis of the plan's least-regret sizing)` : o.demand, rows, routingQuarter: last.quarter, routing, whatIf };
 }
 
 /**
@@ -106,6 +110,6 @@ export function optimizedSummary(s: OptimizedSection): string {
   const last = s.rows[s.rows.length - 1]!;
   const fmt = (v: number): string => Math.round(v).toLocaleString('en-US');
   return `Optimized under ${s.intents} (${s.solver}, ${s.demand} demand, every DC checked hour by hour in normal operation and after each DC loss): ` +
-    `against the greedy placement on the same terms it saves ${s.currency} ${fmt(first.saving)} a month in ${first.quarter} and ${fmt(last.saving)} in ${last.quarter}, ` +
+    `against the greedy placement on the same terms it saves ${s.currency} ${fmt(first.saving)} a month in ${first.quarter} and ${fmt(last.saving)} in ${last.quarter} (${s.costs}), ` +
     `with ${first.optimizedReserve} instead of ${first.greedyReserve} reserve nodes in ${first.quarter}; losses survived ${last.lossesSurvived}.`;
 }

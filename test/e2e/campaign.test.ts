@@ -92,7 +92,9 @@ describe('caplab campaign --quick', () => {
     expect(plan.optimized.intents).toBe('data/world.json: intents');
     for (const q of plan.optimized.quarters) {
       expect(q.status, q.quarter).toBe('optimal');
-      expect(q.costPerMonth, q.quarter).toBeLessThanOrEqual(q.greedy.costPerMonth * (1 + 1e-6));
+      // The program's objective: nodes, the countries' stored data and egress where served, and the latency penalty.
+      const total = (x: { costPerMonth: number; dataCostPerMonth?: number; latencyPenalty: number }): number => x.costPerMonth + (x.dataCostPerMonth ?? 0) + x.latencyPenalty;
+      expect(total(q), q.quarter).toBeLessThanOrEqual(total(q.greedy) * (1 + 1e-6));
       expect(q.stranded['loss:beijing']).toEqual(['CN']);
     }
     const md = readFileSync(join(out, 'report.md'), 'utf8');
@@ -100,6 +102,48 @@ describe('caplab campaign --quick', () => {
     expect(md).toMatch(/\| 2015Q1 \| [\d,]+ \| [\d,]+ \| -?[\d,]+ \| \d+ \/ \d+ \| \d+ \/ \d+ of 12 \| 3 of 4 \| optimal/);
     expect(md).toContain('**loss:beijing**');
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<section id="optimized">[\s\S]*<table id="optimized-table">/);
+  });
+
+  it('plans every resource per site and quarter: the binding resource, the shape, storage, network, egress; and the move', () => {
+    const plan = read('plan.json');
+    const world = read('world.json');
+    const r = plan.resources;
+    expect(Object.keys(r.sites).sort()).toEqual([...DCS].sort());
+    for (const dc of DCS) {
+      const site = r.sites[dc];
+      expect(site.quarters.map((q: { quarter: string }) => q.quarter)).toEqual(plan.dcs[dc].quarters.map((q: { quarter: string }) => q.quarter));
+      // Measured capacity drives CPU where the probe measured the site (the 8-vCPU profile of data/hardware.json).
+      expect(site.cpu.source, dc).toBe(plan.dcs[dc].capacity.source === 'measured' ? 'measured' : 'catalog');
+      for (const q of site.quarters) {
+        const where = `${dc} ${q.quarter}`;
+        expect(Object.keys(world.shapes.sites[dc].prices), where).toContain(q.app.chosen.shape);
+        expect(['cpu', 'memory', 'network', 'minimum'], where).toContain(q.app.chosen.binds);
+        // Node count = the max over resources (at least one node once anything is needed), plus N+2.
+        const most = Math.max(...Object.values(q.app.chosen.perResource as Record<string, number>));
+        const any = Object.values(q.app.needs as Record<string, number>).some((v) => v > 0);
+        expect(q.app.chosen.nodes, where).toBe((q.app.chosen.binds === 'minimum' ? (any ? 1 : 0) : most) + plan.settings.redundancy);
+        // A site serves no one before its countries launch (Brazil, June 2015): then it stores nothing.
+        if (q.storedTB.p50 === 0) continue;
+        expect(q.rawTB.p50, where).toBeGreaterThan(q.storedTB.p50);
+        expect(q.storage.chosen.nodes, where).toBeGreaterThanOrEqual(14); // Reed-Solomon 10+4 of the photos
+        expect(q.network.inGbps.p50, where).toBeGreaterThan(0);
+        expect(q.egress.costPerMonth, where).toBeCloseTo(q.egress.tbPerMonth.p50 * 1000 * site.egressPerGB, 6);
+      }
+    }
+    const move = plan.move;
+    expect(move.from).toBe('beijing');
+    expect(move.waves.map((w: { to: string }) => w.to)).toEqual(world.move.waves.map((w: { to: string }) => w.to));
+    for (const w of move.waves) {
+      expect(w.dataTB.p50, w.to).toBeGreaterThan(0);
+      expect(w.hours.bulk, w.to).toBeCloseTo(w.dataTB.p50 * 1e12 / w.throughputBytesPerSecond / 3600, 6);
+      expect(w.latency.length, w.to).toBe(w.countries.length);
+    }
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain('## Resources');
+    expect(md).toContain('## The move');
+    for (const dc of DCS) expect(md).toContain(`### ${dc}`);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/<section id="resources">[\s\S]*<section id="move">[\s\S]*data-chart="move"/);
   });
 
   it('is one run\'s folder: its manifest lists every file, each caplab file carries the run id, budgets.json is the run\'s', async () => {

@@ -14,7 +14,7 @@ export interface PlacementInputs {
   /** DCs of the placement with their per-node capacity (req/s) and price per node-month. */
   dcs: readonly { name: string; perNodeRps: number; pricePerNodeMonth: number }[];
   /** Countries with their region and design day (24 requests/s values, UTC hours). */
-  countries: readonly { code: string; region: string; hourlyRps: readonly number[] }[];
+  countries: readonly { code: string; region: string; hourlyRps: readonly number[]; dataCostPerMonth?: Readonly<Record<string, number>> }[];
   rtt: Rtt;
   residency: Residency;
   intents: Intents;
@@ -48,6 +48,7 @@ export function buildPlacementProblem(x: PlacementInputs): PlacementProblem {
         allowedDcs: [...allowed, ...sites.filter((s) => allowed.includes(s.residencyAs)).map((s) => s.name)],
         rttMs: Object.fromEntries(dcs.map((d) => [d, medianRttMs(x.rtt, d, c.code)])),
         budgetMs: budgetOf(x.intents, c.code, c.region),
+        ...(c.dataCostPerMonth ? { dataCostPerMonth: c.dataCostPerMonth } : {}),
       };
     }),
     // `any-one` covers the sites too: an opened site must be survivable like any other.

@@ -2,6 +2,7 @@
  * The placement problem as a mixed-integer program in CPLEX LP text, the format HiGHS reads. Per quarter:
  *
  *   minimize   sum_d price_d n_d  +  penalty x (ms beyond budget) x peak_c x share, for traffic served beyond its budget
+ *              +  data_c,d x share in normal operation (the country's stored data and egress priced at d, when given)
  *              (+ a tie-break of 1e-9 per req/s-ms of RTT, so equal-cost plans prefer the nearer DC)
  *   subject to for every scenario s (normal, loss of each DC to survive) and country c not stranded in s:
  *                sum_d x[c,d,s] = 1                                   (all its traffic is served: "serve")
@@ -107,7 +108,9 @@ export function formulatePlacement(p: PlacementProblem): Formulation {
         const rtt = c.rttMs[d]!;
         // Zero wherever the budget is hard (every serving DC is within it).
         const beyond = Math.max(0, rtt - c.budgetMs) * p.intents.latencyPenaltyPerRps;
-        objective.push([peakRps(c) * (beyond + rtt * TIE_BREAK), col]);
+        // Data stays with the traffic it serves, so its storage and egress are paid where the country is served.
+        const data = s.lost === undefined ? c.dataCostPerMonth?.[d] ?? 0 : 0;
+        objective.push([peakRps(c) * (beyond + rtt * TIE_BREAK) + data, col]);
       }
       shareCol[s.name]![c.code] = cols;
       const row = `serve${ci}_${si}`;

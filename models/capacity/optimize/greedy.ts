@@ -6,7 +6,7 @@
  * loss). It is a feasible point of the optimizer's program (the nearest allowed DC is within budget whenever any is),
  * so the optimum never costs more.
  */
-import { countryOptions, type PlacementProblem, peakRps, scenariosOf } from './problem.ts';
+import { countryOptions, dataCostOf, type PlacementProblem, peakRps, scenariosOf } from './problem.ts';
 import type { PlacementSolution } from './solve.ts';
 
 /**
@@ -53,5 +53,6 @@ export function greedyPlacement(p: PlacementProblem): PlacementSolution {
   }
   const nodes: Record<string, number> = Object.fromEntries(p.dcs.map((d) => [d.name, need.get(d.name) ?? 0]));
   const costPerMonth = p.dcs.reduce((t, d) => t + d.pricePerNodeMonth * nodes[d.name]!, 0);
-  return { status: 'greedy', gap: 0, seconds: 0, opened: [], nodes, costPerMonth, latencyPenalty: Math.round(penalty * 100) / 100, routing, stranded, beyondBudget };
+  const data = dataCostOf(p, routing.normal);
+  return { status: 'greedy', gap: 0, seconds: 0, opened: [], nodes, costPerMonth, ...(data !== undefined ? { dataCostPerMonth: data } : {}), latencyPenalty: Math.round(penalty * 100) / 100, routing, stranded, beyondBudget };
 }

@@ -31,6 +31,27 @@ export interface PlacementCountry {
   rttMs: Readonly<Record<string, number>>;
   /** Latency budget (RTT), ms. */
   budgetMs: number;
+  /**
+   * Monthly cost of the country's stored data (raw, all its replicas kept in the serving DC, so residency holds for
+   * them too) and of its egress, were all of it served by each DC (absent: not planned; the resource plan gives it).
+   */
+  dataCostPerMonth?: Readonly<Record<string, number>>;
+}
+
+/**
+ * The data cost of a placement in normal operation: each country's stored data and egress at the DCs serving it,
+ * in proportion to its shares.
+ * @param p the problem
+ * @param normal each country's shares per DC in normal operation
+ * @returns the monthly cost, or undefined when the problem carries no data costs
+ */
+export function dataCostOf(p: PlacementProblem, normal: Readonly<Record<string, Readonly<Record<string, number>>>> | undefined): number | undefined {
+  if (!p.countries.some((c) => c.dataCostPerMonth)) return undefined;
+  let total = 0;
+  for (const c of p.countries) {
+    for (const [d, share] of Object.entries(normal?.[c.code] ?? {})) total += share * (c.dataCostPerMonth?.[d] ?? 0);
+  }
+  return Math.round(total * 100) / 100;
 }
 
 /** The intents a plan must meet. */

@@ -18,8 +18,8 @@ export interface OptimizedQuarter extends PlacementSolution {
   /** Countries served within their latency budget in normal operation. */
   withinBudget: number;
   /** The greedy placement on the same terms: nodes, cost, latency penalty, reserve, countries within budget, routing. */
-  greedy: Pick<PlacementSolution, 'nodes' | 'costPerMonth' | 'latencyPenalty' | 'routing' | 'stranded'> & { reserveNodes: number; withinBudget: number };
-  /** Greedy cost minus optimized cost, per month. */
+  greedy: Pick<PlacementSolution, 'nodes' | 'costPerMonth' | 'dataCostPerMonth' | 'latencyPenalty' | 'routing' | 'stranded'> & { reserveNodes: number; withinBudget: number };
+  /** Greedy cost minus optimized cost, per month (nodes, and stored data and egress when priced). */
   savingPerMonth: number;
   /** What binds each site's node count (absent in files written before it was recorded). */
   bindings?: Record<string, SiteBinding>;
@@ -29,8 +29,8 @@ export interface OptimizedQuarter extends PlacementSolution {
 export interface WhatIf {
   /** The sites offered. */
   sites: string[];
-  quarters: (Pick<OptimizedQuarter, 'quarter' | 'status' | 'gap' | 'seconds' | 'opened' | 'nodes' | 'costPerMonth' | 'latencyPenalty' | 'p95RttMs' | 'lossesSurvived' | 'reserveNodes' | 'withinBudget' | 'routing' | 'stranded' | 'beyondBudget'> & {
-    /** Cost minus the optimized placement's without the sites, per month (negative: the sites save). */
+  quarters: (Pick<OptimizedQuarter, 'quarter' | 'status' | 'gap' | 'seconds' | 'opened' | 'nodes' | 'costPerMonth' | 'dataCostPerMonth' | 'latencyPenalty' | 'p95RttMs' | 'lossesSurvived' | 'reserveNodes' | 'withinBudget' | 'routing' | 'stranded' | 'beyondBudget'> & {
+    /** Cost (nodes, and stored data and egress when priced) minus the optimized placement's without the sites, per month (negative: the sites save). */
     deltaPerMonth: number;
     /** Latency penalty minus that placement's (negative: the sites bring traffic within its budget). */
     penaltyDelta: number;

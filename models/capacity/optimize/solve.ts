@@ -7,7 +7,7 @@
  */
 import type { Highs } from 'highs';
 import { type Formulation, formulatePlacement, type RowMeaning } from './formulate.ts';
-import { type PlacementProblem, peakRps, scenariosOf } from './problem.ts';
+import { dataCostOf, type PlacementProblem, peakRps, scenariosOf } from './problem.ts';
 
 /** A quarter's optimized placement. */
 export interface PlacementSolution {
@@ -23,6 +23,8 @@ export interface PlacementSolution {
   opened: string[];
   /** Monthly cost of the nodes. */
   costPerMonth: number;
+  /** Monthly cost of the countries' stored data and egress where they are served (when the problem prices data). */
+  dataCostPerMonth?: number;
   /** Penalty of traffic served beyond its latency budget (price units per month). */
   latencyPenalty: number;
   /** Shares per scenario, country and DC (only shares above 1e-9, rounded to 6 decimals). */
@@ -125,7 +127,8 @@ function readSolution(f: Formulation, p: PlacementProblem, value: (col: string) 
   }
   const costPerMonth = p.dcs.reduce((t, d) => t + d.pricePerNodeMonth * nodes[d.name]!, 0);
   const opened = Object.entries(f.openCol).filter(([, col]) => value(col) > 0.5).map(([d]) => d);
-  return { ...run, opened, gap: Number.isFinite(run.gap) ? Math.max(0, run.gap) : 0, nodes, costPerMonth, latencyPenalty: Math.round(penalty * 100) / 100, routing, stranded: f.stranded, beyondBudget };
+  const data = dataCostOf(p, routing.normal);
+  return { ...run, opened, gap: Number.isFinite(run.gap) ? Math.max(0, run.gap) : 0, nodes, costPerMonth, ...(data !== undefined ? { dataCostPerMonth: data } : {}), latencyPenalty: Math.round(penalty * 100) / 100, routing, stranded: f.stranded, beyondBudget };
 }
 
 /** The intents behind an infeasible program: the rows of its relaxation's irreducible infeasible subsystem. */

@@ -140,6 +140,37 @@ export const CLIENT_JS = String.raw`
       ] }, options: { indexAxis: 'y', scales: { x: { stacked: true, grid: { color: css('--line') }, title: { display: true, text: 'change of the horizon cost, ' + s.currency } },
         y: { stacked: true, grid: { color: css('--line') } } } } };
     },
+    move: function () {
+      // A Gantt chart: one row per wave, floating bars [from, to] in days from the first wave's start, the three steps
+      // overlapping in one row (the index axis stacked, the value axis not). chart.js has no date adapter here, so the
+      // axis is linear in days and its ticks and tooltips say the date.
+      var v = model.move;
+      var day0 = Date.parse(v.day0 + 'T00:00:00Z');
+      function date(d) { return new Date(day0 + d * 86400000).toISOString().slice(0, 10); }
+      function span(d) { var h = d * 24; return h < 1 ? Math.round(h * 60) + ' min' : h < 48 ? h.toFixed(1) + ' h' : d.toFixed(1) + ' d'; }
+      function seg(label, color, pick) {
+        return { label: label, backgroundColor: color, borderColor: color, borderWidth: 0, minBarLength: 3, borderSkipped: false,
+          data: v.bars.map(function (b) { var r = pick(b); return r ? [r[0], r[1]] : null; }) };
+      }
+      var ds = [
+        seg('bulk copy', palette(0), function (b) { return b.converges ? [b.start, b.bulkEnd] : null; }),
+        seg('catch-up', palette(2), function (b) { return b.catchUpEnd === null ? null : [b.bulkEnd, b.catchUpEnd]; }),
+        seg('cut-over', palette(4), function (b) { return b.cutoverEnd === null ? null : [b.catchUpEnd, b.cutoverEnd]; })
+      ];
+      if (v.bars.some(function (b) { return !b.converges; })) {
+        ds.push(seg('bulk copy, then catch-up never converges', palette(1), function (b) { return b.converges ? null : [b.start, b.bulkEnd]; }));
+      }
+      return { type: 'bar', data: { labels: v.bars.map(function (b) { return b.label; }), datasets: ds }, options: {
+        indexAxis: 'y',
+        scales: {
+          x: { type: 'linear', beginAtZero: true, grid: { color: css('--line') }, title: { display: true, text: 'date (UTC)' }, ticks: { callback: function (d) { return date(d); } } },
+          y: { stacked: true, grid: { color: css('--line') } }
+        }
+      }, tooltip: function (ctx) {
+        var r = ctx.raw;
+        return ctx.dataset.label + ': ' + date(r[0]) + ' → ' + date(r[1]) + ' (' + span(r[1] - r[0]) + ')';
+      } };
+    },
     latency: function (dc) {
       var w = loadOf(dc).windows;
       return { type: 'line', data: { labels: w.map(function (x) { return x.t; }), datasets: [
@@ -167,6 +198,8 @@ export const CLIENT_JS = String.raw`
         cfg.options = cfg.options || {};
         // The band's lower edge is a helper dataset: keep it out of the legend.
         cfg.options.plugins = { legend: { position: 'bottom', labels: { boxWidth: 12, filter: function (item, data) { return !data.datasets[item.datasetIndex].noLegend; } } } };
+        // A builder may word its tooltips (the move's timeline says dates, not day numbers).
+        if (cfg.tooltip) { cfg.options.plugins.tooltip = { callbacks: { label: cfg.tooltip } }; delete cfg.tooltip; }
         charts.push(new Chart(canvas, cfg));
         drawn++;
       } catch (err) {

@@ -2,17 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderMarkdown, mdCell, mdTable } from '../../../reports/render/markdown.ts';
 import { buildReportModel } from '../../../reports/render/model.ts';
 import { campaignFixture, summaryFixture } from './fixtures.ts';
-
-/** The table right under a heading, as rows of cells. */
-function tableAfter(md: string, heading: string): string[][] {
-  const lines = md.split('\n');
-  let i = lines.indexOf(heading);
-  expect(i, heading).toBeGreaterThanOrEqual(0);
-  while (i < lines.length && !lines[i]!.startsWith('|')) i++;
-  const rows: string[][] = [];
-  for (; i < lines.length && lines[i]!.startsWith('|'); i++) rows.push(lines[i]!.slice(2, -2).split(' | '));
-  return rows;
-}
+import { tableAfter } from '../../helpers/markdown-table.ts';
 
 describe('mdTable', () => {
   it('writes a GFM table, right-aligning numeric columns and escaping pipes', () => {

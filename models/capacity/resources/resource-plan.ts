@@ -1,0 +1,192 @@
+/**
+ * The resource plan: per site and period, what the application tier needs of CPU, memory and network and what the
+ * storage tier needs of disk, IOPS and network, at the least-regret quantile of demand; each tier sized on every shape
+ * the site offers (node count = the max over resources), the cheapest shape chosen, the binding resource named; data
+ * stored and raw; egress and its cost. CPU per request comes from the probe where one measured the site, else from
+ * the catalog's `cpuMsPerRequest`, else from the plan's modeled node. Pure: data in, data out.
+ */
+import { probit } from 'simple-statistics';
+import type { Band, Band2, Plan, Traffic } from '../../types.ts';
+import { atQuantile } from '../optimize/design-demand.ts';
+import { interval, intervalSigma, redundancyFactor, type Resources } from './desires.ts';
+import { offered, RESOURCES, type Shapes } from './shapes.ts';
+import { chooseShape, type TierNeeds } from './size-shape.ts';
+import { storedBytes } from './storage.ts';
+import type { CpuBasis, ResourcePlan, ResourceQuarter, TierPlan } from './types.ts';
+
+/** Bytes in a GiB, and MB (10^6 bytes) in a GiB. */
+const MB_PER_GIB = 2 ** 30 / 1e6;
+/** Seconds in an average month (365.25 / 12 days). */
+const MONTH_S = 86_400 * 365.25 / 12;
+
+/** Inputs of {@link buildResourcePlan}. */
+export interface ResourcePlanInput {
+  traffic: Traffic;
+  /** The request plan: each site's per-node capacity (measured or modeled) and its node profile. */
+  plan: Plan;
+  /** The catalog's services and what each request asks of the hardware. */
+  services: readonly { name: string; resources?: Resources }[];
+  shapes: Shapes;
+  /** vCPUs of each node profile of data/hardware.json (what a measured rate per node is per core of). */
+  profileVcpu: Readonly<Record<string, number | undefined>>;
+  /** The planner's spares (N+k), capacity spread and regret weights. */
+  settings: { redundancy: number; capacityCv: number; regret: { shortage: number; surplus: number } };
+}
+
+/**
+ * Builds plan.json's `resources`.
+ * @param input traffic, request plan, services, shapes, profiles' vCPUs, planner settings
+ * @returns per site and period the tiers, the chosen shapes, storage, network and egress
+ * @throws {RangeError} when a site has no price in the shapes file, or its CPU per request is known neither from a
+ *   measurement on a profile with vCPUs nor from the catalog
+ */
+export function buildResourcePlan(input: ResourcePlanInput): ResourcePlan {
+  const { traffic, shapes, settings } = input;
+  const q = settings.regret.shortage / (settings.regret.shortage + settings.regret.surplus);
+  const z = probit(q);
+  const byName = new Map(input.services.map((s) => [s.name, s.resources]));
+  const sites: ResourcePlan['sites'] = {};
+  for (const [dc, quarters] of Object.entries(traffic.dcs)) {
+    const site = shapes.sites[dc];
+    if (!site) throw new RangeError(`buildResourcePlan: the shapes file prices nothing at site ${dc} (it prices ${Object.keys(shapes.sites).join(', ')})`);
+    const cpu = cpuBasis(dc, input, quarters);
+    const names = Object.keys(quarters[0]?.services ?? {});
+    // Storage per service over the whole horizon: a stock accumulates period by period.
+    const stored = new Map(names.flatMap((s) => {
+      const st = byName.get(s)?.storage;
+      if (!st) return [];
+      const bands = storedBytes(st, quarters.map((tq) => ({ meanRps: tq.services[s]!.meanRps, activeDevices: tq.activeDevices })));
+      return [[s, { bands, redundancy: redundancyFactor(st.redundancy), iops: st.iopsPerRequest, perRequest: interval(st.bytesPerRequest).mid }]];
+    }));
+    const appOffered = offered(shapes, dc, 'app');
+    const storageOffered = offered(shapes, dc, 'storage');
+    const perNodeMemoryGiB = names.reduce((s, n) => s + (byName.get(n)?.memory?.perNodeMB ?? 0), 0) / MB_PER_GIB;
+    const out: ResourceQuarter[] = quarters.map((tq, t) => {
+      const design = (s: string): number => atQuantile(tq.services[s]!.flashSaleRps, q);
+      const sum = (f: (s: string, r: Resources | undefined) => number): number => names.reduce((acc, s) => acc + f(s, byName.get(s)), 0);
+      const cpuCores = cpu.source === 'catalog'
+        ? sum((s, r) => design(s) * spread(r!.cpuMsPerRequest!, z) / 1000)
+        : sum((s) => design(s)) * cpu.msPerRequest / 1000 * Math.exp(z * settings.capacityCv);
+      const memory = sum((s, r) => {
+        const m = r?.memory;
+        const ms = m?.inServiceMs ?? (r?.cpuMsPerRequest !== undefined ? interval(r.cpuMsPerRequest).mid : undefined);
+        return m && ms !== undefined ? design(s) * (ms / 1000) * spread(m.perInFlightMB, z) / MB_PER_GIB : 0;
+      });
+      // Gbit/s of a service at a request rate, its bytes at the design point or at their mid.
+      const gbps = (r: Resources | undefined, dir: 'in' | 'out', rps: number, bytes: 'design' | 'mid'): number => {
+        const n = r?.network;
+        if (!n) return 0;
+        const v = dir === 'in' ? n.bytesInPerRequest : n.bytesOutPerRequest;
+        const b = (bytes === 'design' ? spread(v, z) : interval(v).mid) * (dir === 'out' ? 1 - n.cachedShare : 1);
+        return rps * b * 8 / 1e9;
+      };
+      const inDesign = sum((s, r) => gbps(r, 'in', design(s), 'design'));
+      const outDesign = sum((s, r) => gbps(r, 'out', design(s), 'design'));
+      const band2 = (dir: 'in' | 'out'): Band2 => ({
+        p50: sum((s, r) => gbps(r, dir, tq.services[s]!.flashSaleRps.p50, 'mid')),
+        p90: sum((s, r) => gbps(r, dir, tq.services[s]!.flashSaleRps.p90, 'mid')),
+      });
+      const appNeeds: TierNeeds = { cpu: cpuCores, memory, network: Math.max(inDesign, outDesign), disk: 0, iops: 0 };
+      const app = tier(appNeeds, chooseShape(appNeeds, appOffered, shapes, { perNodeMemoryGiB, minNodes: 1, spares: settings.redundancy }));
+      const egressTB = (pick: 'p50' | 'p90'): number => sum((s, r) => {
+        const n = r?.network;
+        return n ? tq.services[s]!.meanRps[pick] * interval(n.bytesOutPerRequest).mid * (1 - n.cachedShare) * MONTH_S / 1e12 : 0;
+      });
+      const egress = { tbPerMonth: { p50: egressTB('p50'), p90: egressTB('p90') }, costPerMonth: egressTB('p50') * 1000 * site.egressPerGB };
+      const byService: ResourceQuarter['byService'] = {};
+      let storage: TierPlan | null | undefined;
+      const storedTB: Band = { p10: 0, p50: 0, p90: 0 };
+      const rawTB: Band = { p10: 0, p50: 0, p90: 0 };
+      if (stored.size > 0) {
+        let rawDesign = 0;
+        let iops = 0;
+        let ingest = 0;
+        let minNodes = 1;
+        for (const [s, st] of stored) {
+          const b = st.bands[t]!;
+          const f = st.redundancy.factor;
+          const sTB = { p10: b.p10 / 1e12, p50: b.p50 / 1e12, p90: b.p90 / 1e12 };
+          const rTB = { p10: sTB.p10 * f, p50: sTB.p50 * f, p90: sTB.p90 * f };
+          byService[s] = { storedTB: sTB, rawTB: rTB, redundancy: st.redundancy.label, writeBytesPerSecond: b.writeBytesPerSecond };
+          for (const k of ['p10', 'p50', 'p90'] as const) {
+            storedTB[k] += sTB[k];
+            rawTB[k] += rTB[k];
+          }
+          rawDesign += atQuantile(rTB, q);
+          iops += design(s) * st.iops;
+          ingest += design(s) * st.perRequest * f * 8 / 1e9;
+          minNodes = Math.max(minNodes, st.redundancy.minNodes);
+        }
+        const needs: TierNeeds = { cpu: 0, memory: 0, network: ingest, disk: rawDesign, iops };
+        // Nothing stored yet (a site before its countries launch): no storage tier to size.
+        if (rawDesign > 0 || iops > 0 || ingest > 0) storage = tier(needs, chooseShape(needs, storageOffered, shapes, { perNodeMemoryGiB: 0, minNodes, spares: 0 }));
+      }
+      const appCost = app?.chosen.costPerMonth ?? 0;
+      const storageCost = storage?.chosen.costPerMonth ?? 0;
+      return {
+        quarter: tq.quarter,
+        app,
+        ...(storage !== undefined ? { storage } : {}),
+        storedTB, rawTB, byService,
+        network: { inGbps: band2('in'), outGbps: band2('out') },
+        egress,
+        costPerMonth: { app: appCost, storage: storageCost, egress: egress.costPerMonth, total: appCost + storageCost + egress.costPerMonth },
+      };
+    });
+    const perTB = storageOffered.filter((s) => s.disk.sizeGB > 0).map((s) => s.perMonth / (s.disk.sizeGB / 1000 * shapes.targetUtilization.disk));
+    sites[dc] = { cpu, egressPerGB: site.egressPerGB, storagePerRawTBMonth: perTB.length > 0 ? Math.min(...perTB) : null, quarters: out };
+  }
+  return {
+    designQuantile: q,
+    currency: shapes.currency,
+    baseline: { cpuCores: shapes.baseline.cpuCores, memoryGiB: shapes.baseline.memoryGiB },
+    targetUtilization: Object.fromEntries(RESOURCES.map((r) => [r, shapes.targetUtilization[r]])) as ResourcePlan['targetUtilization'],
+    sites,
+  };
+}
+
+/**
+ * CPU per request of a site: from the probe's rate on the profile's vCPUs when measured, else the catalog's figures
+ * when every service states one, else the plan's modeled rate on the profile's vCPUs.
+ */
+function cpuBasis(dc: string, input: ResourcePlanInput, quarters: Traffic['dcs'][string]): CpuBasis {
+  const cap = input.plan.dcs[dc]?.capacity;
+  const names = Object.keys(quarters[0]?.services ?? {});
+  const profile = cap ? String(cap.inputs.profile ?? '') : '';
+  const vcpu = input.profileVcpu[profile];
+  const fromRate = (source: 'measured' | 'modeled'): CpuBasis => {
+    // The node also ran its baseline while it served the measured rate: only the rest served requests.
+    const cores = vcpu! - input.shapes.baseline.cpuCores;
+    const ms = cores * 1000 / cap!.perNodeRps;
+    return { source, msPerRequest: ms, text: `${source === 'measured' ? 'measured' : 'modeled'}: ${fmt(cap!.perNodeRps)} req/s per node at the SLO on ${vcpu} vCPUs (${profile}), less the ${input.shapes.baseline.cpuCores}-core baseline: ${fmt(ms)} ms of CPU per request` };
+  };
+  if (cap?.source === 'measured' && vcpu !== undefined && cap.perNodeRps > 0) return fromRate('measured');
+  const resources = names.map((n) => input.services.find((s) => s.name === n)?.resources);
+  if (names.length > 0 && resources.every((r) => r?.cpuMsPerRequest !== undefined)) {
+    let w = 0;
+    let ms = 0;
+    names.forEach((n, i) => {
+      const rate = quarters.reduce((s, tq) => s + tq.services[n]!.flashSaleRps.p50, 0);
+      w += rate;
+      ms += rate * interval(resources[i]!.cpuMsPerRequest!).mid;
+    });
+    const mean = w > 0 ? ms / w : 0;
+    return { source: 'catalog', msPerRequest: mean, text: `catalog: each service's cpuMsPerRequest, ${fmt(mean)} ms per request over the site's mix` };
+  }
+  if (cap && vcpu !== undefined && cap.perNodeRps > 0) return fromRate('modeled');
+  throw new RangeError(`buildResourcePlan: ${dc}'s CPU per request is unknown: its node profile "${profile}" states no vcpu (data/hardware.json) and not every service states resources.cpuMsPerRequest`);
+}
+
+/** A figure at the design quantile: its mid times its lognormal spread at z. */
+function spread(v: Parameters<typeof interval>[0], z: number): number {
+  const i = interval(v);
+  return i.mid * Math.exp(z * intervalSigma(i));
+}
+
+function tier(needs: TierNeeds, r: ReturnType<typeof chooseShape>): TierPlan | null {
+  return r ? { needs, chosen: r.chosen, families: r.families } : null;
+}
+
+function fmt(v: number): string {
+  return v >= 100 ? String(Math.round(v)) : String(Math.round(v * 10) / 10);
+}

@@ -1,0 +1,95 @@
+/**
+ * The resource plan of one site, worked out by hand: an upload service of 100 req/s at the busiest hour (no spread,
+ * so the least-regret point is the figure itself), 50 req/s over the day, 20 ms of CPU, 200 ms in service holding
+ * 50 MB, 3 MB in and 1 kB out per request, every upload kept in 3 replicas. Shapes as the 2014 EC2 table gives them
+ * (c3.2xlarge, r3.xlarge for the app tier; hs1.8xlarge, i2.8xlarge for storage).
+ */
+import { probit } from 'simple-statistics';
+import { describe, expect, it } from 'vitest';
+import { buildResourcePlan, type ResourcePlanInput } from '../../../../models/capacity/resources/resource-plan.ts';
+import type { Shapes } from '../../../../models/capacity/resources/shapes.ts';
+import type { Plan, Traffic, TrafficDcQuarter } from '../../../../models/types.ts';
+
+const shapes: Shapes = {
+  schema: 'caplab.shapes/v1', currency: 'USD', hoursPerMonth: 730,
+  baseline: { cpuCores: 0.5, memoryGiB: 2 },
+  targetUtilization: { cpu: 0.7, memory: 0.8, network: 0.5, disk: 0.75, iops: 0.7 },
+  shapes: {
+    'c3.2xlarge': { family: 'c3', tiers: ['app'], vcpu: 8, memoryGiB: 15, networkGbps: 1, disk: { kind: 'ssd', sizeGB: 160, iops: 20000 } },
+    'r3.xlarge': { family: 'r3', tiers: ['app'], vcpu: 4, memoryGiB: 30.5, networkGbps: 0.5, disk: { kind: 'ssd', sizeGB: 80, iops: 10000 } },
+    'hs1.8xlarge': { family: 'hs1', tiers: ['storage'], vcpu: 16, memoryGiB: 117, networkGbps: 10, disk: { kind: 'hdd', sizeGB: 48000, iops: 2400 } },
+    'i2.8xlarge': { family: 'i2', tiers: ['storage'], vcpu: 32, memoryGiB: 244, networkGbps: 10, disk: { kind: 'ssd', sizeGB: 6400, iops: 365000 } },
+  },
+  sites: { a: { prices: { 'c3.2xlarge': { perHour: 0.42 }, 'r3.xlarge': { perHour: 0.35 }, 'hs1.8xlarge': { perHour: 4.6 }, 'i2.8xlarge': { perHour: 6.82 } }, egressPerGB: 0.12 } },
+};
+
+const band = (v: number) => ({ p50: v, p90: v });
+const quarter = (label: string): TrafficDcQuarter => ({
+  quarter: label, activeDevices: band(1e6), peakHourUtc: 12, diurnalUtc: Array(24).fill(1),
+  services: { upload: { meanRps: band(50), peakRps: band(100), flashSaleRps: band(100), flashSale: null } },
+  total: { meanRps: band(50), peakRps: band(100), flashSaleRps: band(100) },
+  countries: { XX: { flashSaleRps: band(100) } },
+});
+const traffic = { dcs: { a: [quarter('2030Q1'), quarter('2030Q2')] } } as unknown as Traffic;
+const plan = { dcs: { a: { capacity: { perNodeRps: 250, source: 'modeled', inputs: { profile: 'p8' } } } } } as unknown as Plan;
+const services: ResourcePlanInput['services'] = [{
+  name: 'upload',
+  resources: {
+    cpuMsPerRequest: 20,
+    memory: { perInFlightMB: 50, perNodeMB: 0, inServiceMs: 200 },
+    network: { bytesInPerRequest: 3e6, bytesOutPerRequest: 1e3, cachedShare: 0 },
+    storage: { bytesPerRequest: 3e6, bytesPerDevice: 0, retentionDays: null, deletedShare: 0, priorDays: 0, redundancy: { replicas: 3 }, iopsPerRequest: 0 },
+  },
+}];
+const input: ResourcePlanInput = { traffic, plan, services, shapes, profileVcpu: { p8: 8 }, settings: { redundancy: 2, capacityCv: 0.1, regret: { shortage: 5, surplus: 1 } } };
+
+describe('buildResourcePlan', () => {
+  it('sizes the app tier by its binding resource (network) on the cheapest shape', () => {
+    const r = buildResourcePlan(input);
+    expect(r.designQuantile).toBeCloseTo(5 / 6, 12);
+    const q1 = r.sites.a!.quarters[0]!;
+    expect(r.sites.a!.cpu.source).toBe('catalog');
+    // cpu 100 x 20 ms = 2 cores; memory 100 x 0.2 s x 50 MB = 1,000 MB = 0.931 GiB; network in 100 x 3 MB x 8 = 2.4 Gbit/s
+    expect(q1.app!.needs.cpu).toBeCloseTo(2, 12);
+    expect(q1.app!.needs.memory).toBeCloseTo(1000 / 1073.741824, 9);
+    expect(q1.app!.needs.network).toBeCloseTo(2.4, 12);
+    // c3.2xlarge: cpu 2 / 5.1 -> 1, memory 0.93 / 10 -> 1, network 2.4 / 0.5 -> 5; + 2 spares = 7 x 306.6 = 2,146.2
+    // r3.xlarge: network 2.4 / 0.25 -> 10; + 2 = 12 x 255.5 = 3,066
+    expect(q1.app!.chosen).toMatchObject({ shape: 'c3.2xlarge', binds: 'network', nodes: 7 });
+    expect(q1.app!.chosen.costPerMonth).toBeCloseTo(7 * 306.6, 9);
+    expect(q1.network.inGbps.p50).toBeCloseTo(2.4, 12);
+  });
+
+  it('stores a quarter of uploads, raw after 3 replicas, on the storage shape disk binds', () => {
+    const q = buildResourcePlan(input).sites.a!.quarters;
+    const stored1 = 50 * 86_400 * 91.3125 * 3e6 / 1e12; // 1,183.4 TB
+    expect(q[0]!.storedTB.p50).toBeCloseTo(stored1, 9);
+    expect(q[0]!.rawTB.p50).toBeCloseTo(3 * stored1, 9);
+    expect(q[1]!.storedTB.p50).toBeCloseTo(2 * stored1, 9);
+    // hs1: 3,550.3 TB / (48 x 0.75 = 36) = 98.6 -> 99 nodes (ingest 100 x 3 MB x 3 x 8 = 7.2 Gbit/s: 2 nodes)
+    expect(q[0]!.storage!.chosen).toMatchObject({ shape: 'hs1.8xlarge', binds: 'disk', nodes: 99 });
+    expect(q[0]!.storage!.needs.network).toBeCloseTo(7.2, 12);
+    expect(q[0]!.byService.upload!.redundancy).toBe('3 replicas');
+  });
+
+  it('prices egress at the site', () => {
+    const q1 = buildResourcePlan(input).sites.a!.quarters[0]!;
+    const tb = 50 * 1e3 * 86_400 * 365.25 / 12 / 1e12; // 0.1315 TB a month
+    expect(q1.egress.tbPerMonth.p50).toBeCloseTo(tb, 12);
+    expect(q1.egress.costPerMonth).toBeCloseTo(tb * 1000 * 0.12, 9);
+    expect(q1.costPerMonth.total).toBeCloseTo(q1.costPerMonth.app + q1.costPerMonth.storage + q1.costPerMonth.egress, 9);
+  });
+
+  it('takes CPU per request from a measured rate on the profile\'s vCPUs', () => {
+    const measured = { dcs: { a: { capacity: { perNodeRps: 300, source: 'measured', inputs: { profile: 'p8' } } } } } as unknown as Plan;
+    const r = buildResourcePlan({ ...input, plan: measured });
+    // (8 - 0.5) cores x 1000 / 300 req/s = 25 ms per request; at the design point with capacityCv 0.1:
+    // 100 x 25 ms x exp(z(5/6) x 0.1) = 2.5 x 1.1016
+    expect(r.sites.a!.cpu).toMatchObject({ source: 'measured', msPerRequest: 25 });
+    expect(r.sites.a!.quarters[0]!.app!.needs.cpu).toBeCloseTo(2.5 * Math.exp(probit(5 / 6) * 0.1), 12);
+  });
+
+  it('refuses a site the shapes do not price', () => {
+    expect(() => buildResourcePlan({ ...input, traffic: { dcs: { b: traffic.dcs.a } } as unknown as Traffic })).toThrow(/prices nothing at site b/);
+  });
+});
