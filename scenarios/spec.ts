@@ -10,6 +10,7 @@ import { ValidationError, type Problem } from '../models/errors.ts';
 import { jsonErrorLocation, jsonErrorReason } from '../models/json-syntax.ts';
 import { formatPath } from '../models/validation.ts';
 import { Duration, ScenarioSchema } from './executor-schema.ts';
+import { WsSchema, wsStepProblems } from './ws-schema.ts';
 import { regexProblem } from './engine/extract.ts';
 import { BUILTIN_METRICS } from './engine/metrics/builtin.ts';
 import { isRandomKey, parseRandomKey } from './engine/random.ts';
@@ -126,6 +127,8 @@ export const StepSchema = z.strictObject({
   timeout: Duration.default(60_000),
   tags: StringMap.default({}),
   metrics: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/, 'not a k6 metric name'), CustomMetric).default({}),
+  /** A WebSocket session instead of a request (k6/ws). */
+  ws: WsSchema.optional(),
 });
 
 /**
@@ -223,6 +226,7 @@ function crossCheck(spec: z.output<typeof SpecObject>, issues: Issue[]): void {
       const sp = [...path, 'steps', i];
       if ((step.path === undefined) === (step.url === undefined)) issues.push({ path: sp, message: 'a step has exactly one of "path" or "url"' });
       if (step.path !== undefined && spec.baseUrl === undefined) issues.push({ path: [...sp, 'path'], message: '"path" needs a top-level "baseUrl" (or use "url")' });
+      if (step.ws !== undefined) for (const p of wsStepProblems(step)) issues.push({ path: [...sp, ...p.path], message: p.message });
       step.expectedStatuses?.forEach((e, j) => {
         if (typeof e === 'object' && e.min > e.max) issues.push({ path: [...sp, 'expectedStatuses', j], message: `min ${e.min} is above max ${e.max}` });
       });
@@ -301,7 +305,8 @@ function templateKeys(step: Step): string[] {
     else if (Array.isArray(v)) v.forEach(scan);
     else if (v !== null && typeof v === 'object') Object.values(v).forEach(scan);
   };
-  scan([step.path, step.url, step.headers, step.json, typeof step.body === 'string' ? step.body : undefined, step.cookies, multipartTemplates(step.multipart)]);
+  scan([step.path, step.url, step.headers, step.json, typeof step.body === 'string' ? step.body : undefined, step.cookies, multipartTemplates(step.multipart),
+    step.ws?.actions.map((a) => ('send' in a ? a.send : undefined)), step.ws?.heartbeat?.send]);
   return out;
 }
 

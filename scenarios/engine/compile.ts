@@ -83,6 +83,19 @@ export interface CompiledStep {
   maxBody: number;
   /** Extra tags of the step's requests. */
   tags: Readonly<Record<string, string>>;
+  /** A WebSocket session instead of a request. */
+  ws?: CompiledWs;
+}
+
+/** A WebSocket step ready to run. */
+export interface CompiledWs {
+  /** Renders the ws:// or wss:// URL. */
+  url(scope: TemplateScope): string;
+  subprotocols?: readonly string[];
+  actions: ({ kind: 'send'; text: StringTemplate } | { kind: 'receive'; contains?: string; timeoutMs: number } | { kind: 'ping'; timeoutMs: number } | { kind: 'hold'; ms: number })[];
+  heartbeat?: { everyMs: number; text?: StringTemplate };
+  /** Check names of the `receive` actions, in order. */
+  receiveChecks: string[];
 }
 
 /** A flow ready to run: steps, or a weighted choice of step flows. */
@@ -197,6 +210,7 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
     return { def, value };
   });
   const jsonMetrics = Object.values(step.metrics).some((m) => typeof m.value === 'string' && m.value.startsWith('$'));
+  const ws = step.ws === undefined ? undefined : compileWs(step, baseUrl, label, rk);
   const extract = Object.entries(step.extract).map(([k, src]) => compileExtract(k, src));
   const extractNeeds = new Set(extract.map((e) => e.needs));
   return {
@@ -224,6 +238,56 @@ function compileStep(step: Step, key: string, baseUrl: string | undefined, group
     timeout: step.timeout,
     maxBody,
     tags: step.tags,
+    ...(ws !== undefined ? { ws } : {}),
+  };
+}
+
+/**
+ * The check name of a WebSocket step's n-th `receive` action (the engine and the generated k6 script name it alike).
+ * @param label the step's name (or URL)
+ * @param n 1-based index among the step's receives
+ * @param contains the text the message must contain, if any
+ * @returns e.g. `chat: message 1 contains "hello"`
+ */
+export function wsReceiveCheck(label: string, n: number, contains: string | undefined): string {
+  return `${label}: message ${n}${contains !== undefined ? ` contains ${JSON.stringify(contains)}` : ''}`;
+}
+
+/** http(s) becomes ws(s); ws(s) stays. */
+function toWsUrl(u: string): string {
+  const m = /^(https?|wss?):\/\//i.exec(u);
+  if (!m) throw new Error(`"${u}" is not a ws://, wss:// or http(s) URL`);
+  const scheme = m[1]!.toLowerCase();
+  return `${scheme === 'https' || scheme === 'wss' ? 'wss' : 'ws'}://${u.slice(m[0].length)}`;
+}
+
+function compileWs(step: Step, baseUrl: string | undefined, label: string, rk: number): CompiledWs {
+  const w = step.ws!;
+  let url: CompiledWs['url'];
+  if (step.path !== undefined) {
+    const base = new URL(baseUrl!);
+    const prefix = base.pathname.replace(/\/$/, '');
+    const path = compileString(`${prefix}${step.path.startsWith('/') ? '' : '/'}${step.path}`, encodeURIComponent, labelKey(rk, 'path'));
+    const origin = toWsUrl(base.origin);
+    url = (s) => `${origin}${path(s)}`;
+  } else {
+    const tpl = compileString(step.url!, encodeURIComponent, labelKey(rk, 'url'));
+    url = (s) => toWsUrl(tpl(s));
+  }
+  let receives = 0;
+  const receiveChecks: string[] = [];
+  const actions = w.actions.map((a, i): CompiledWs['actions'][number] => {
+    if ('send' in a) return { kind: 'send', text: compileString(a.send, undefined, labelKey(rk, `ws:${i}`)) };
+    if ('ping' in a) return { kind: 'ping', timeoutMs: a.ping.timeout };
+    if ('hold' in a) return { kind: 'hold', ms: a.hold };
+    receives++;
+    receiveChecks.push(wsReceiveCheck(label, receives, a.receive.contains));
+    return { kind: 'receive', ...(a.receive.contains !== undefined ? { contains: a.receive.contains } : {}), timeoutMs: a.receive.timeout };
+  });
+  return {
+    url, actions, receiveChecks,
+    ...(w.subprotocols ? { subprotocols: w.subprotocols } : {}),
+    ...(w.heartbeat ? { heartbeat: { everyMs: w.heartbeat.every, ...(w.heartbeat.send !== undefined ? { text: compileString(w.heartbeat.send, undefined, labelKey(rk, 'ws:heartbeat')) } : {}) } } : {}),
   };
 }
 

@@ -123,6 +123,19 @@ export class VuHttp {
     this.#held.clear();
   }
 
+  /** Whether any TLS certificate is accepted (k6 `insecureSkipTLSVerify`). */
+  get insecure(): boolean {
+    return this.#insecure;
+  }
+
+  /**
+   * Counts the bytes of a connection the VU opened outside its HTTP transport (a WebSocket session), once it is done.
+   * @param source its byte counters (final)
+   */
+  countBytes(source: ByteSource): void {
+    this.#retired.push({ conn: source, sent: 0, received: 0 });
+  }
+
   /**
    * Bytes written and read on this VU's connections since the previous call (k6 counts data per iteration).
    * @returns bytes sent and received

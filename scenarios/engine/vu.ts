@@ -38,6 +38,8 @@ export class Vu {
   iterations = 0;
   /** Set when the VU must abandon its iteration (graceful stop or ramp-down ran out, or the test was interrupted). */
   interrupted = false;
+  /** Closes what the iteration holds open besides HTTP (a WebSocket session) when the VU is interrupted. */
+  onInterrupt: (() => void) | undefined;
   #wake: (() => void) | undefined;
 
   /**
@@ -70,6 +72,7 @@ export class Vu {
   interrupt(): void {
     this.interrupted = true;
     this.http.interrupt();
+    this.onInterrupt?.();
     this.#wake?.();
   }
 }

@@ -6,6 +6,7 @@
 import { streamKey } from '../../models/random.ts';
 import { DEFAULT_FILE_CONTENT_TYPE } from '../engine/step-body.ts';
 import { defaultFilename } from '../spec-files.ts';
+import { wsReceiveCheck } from '../engine/compile.ts';
 import { extractData } from '../engine/extract.ts';
 import { templateParts } from '../engine/template.ts';
 import { isRandomKey, labelKey, parseRandomKey, placeholderKey, randomCallData, stepRandomKey } from '../engine/random.ts';
@@ -115,6 +116,7 @@ function stepData(step: Step, key: string, baseUrl: string | undefined, seed: nu
     value: typeof m.value === 'string' && m.value.startsWith('$') ? jsonPathKeys(m.value) : m.value,
   }));
   const jsonMetrics = metrics.some((m) => Array.isArray(m.value));
+  if (step.ws !== undefined) out.ws = wsData(step, name, rk);
   const extract = Object.entries(step.extract).map(([k, src]) => [k, extractData(src, jsonPathKeys)]);
   const extractKinds = new Set(extract.map((e) => (e[1] as unknown[])[0]));
   const extractJson = extractKinds.has('json');
@@ -134,11 +136,32 @@ function stepData(step: Step, key: string, baseUrl: string | undefined, seed: nu
     timeout: step.timeout,
     // k6's redirects param when the step sets it; else k6 applies options.maxRedirects (default 10), as the engine.
     redirects: step.redirects ?? null,
-    // The engine tags a step's requests with name and url = name, under the step's own tags.
-    tags: { ...step.tags, name, url: name },
+    // The engine tags a step's requests with name and url = name, under the step's own tags; a WebSocket session's url
+    // is the URL opened (k6/ws sets it over any given).
+    tags: step.ws !== undefined ? { ...step.tags, name } : { ...step.tags, name, url: name },
     // k6 must keep a body the engine reads (extract, body checks, JSONPath metrics) or sizes ('bytes' metrics).
     keepBody: extractJson || extractText || c?.bodyIncludes !== undefined || jsonMetrics || metrics.some((m) => m.value === 'bytes'),
     needsJson: extractJson || jsonMetrics,
+  };
+}
+
+/** A WebSocket step's data: its actions, heartbeat and check names as compile.ts compileWs makes them. */
+function wsData(step: Step, name: string, rk: number): Record<string, unknown> {
+  const w = step.ws!;
+  let receives = 0;
+  const receiveChecks: string[] = [];
+  const actions = w.actions.map((a, i) => {
+    if ('send' in a) return { send: template(a.send, labelKey(rk, `ws:${i}`)) };
+    if ('ping' in a) return { ping: a.ping.timeout };
+    if ('hold' in a) return { hold: a.hold };
+    receives++;
+    receiveChecks.push(wsReceiveCheck(name, receives, a.receive.contains));
+    return { receive: { ...(a.receive.contains !== undefined ? { contains: a.receive.contains } : {}), timeout: a.receive.timeout } };
+  });
+  return {
+    actions, receiveChecks,
+    ...(w.subprotocols ? { subprotocols: w.subprotocols } : {}),
+    ...(w.heartbeat ? { heartbeat: { every: w.heartbeat.every, ...(w.heartbeat.send !== undefined ? { send: template(w.heartbeat.send, labelKey(rk, 'ws:heartbeat')) } : {}) } } : {}),
   };
 }
 

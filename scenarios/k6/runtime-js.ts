@@ -27,7 +27,7 @@ export const RUNTIME_TYPES_JS = String.raw`
  *   metrics: CaplabMetricUse[], think: number, timeout: number, redirects: number | null, tags: Record<string, string>,
  *   keepBody: boolean, needsJson: boolean,
  *   file?: string, multipart?: [string, CaplabTemplate | {file: string, filename: string, contentType: string}][],
- *   cookies?: [string, CaplabTemplate, boolean][]
+ *   cookies?: [string, CaplabTemplate, boolean][], ws?: CaplabWs
  * }} CaplabStep
  * @typedef {{user: Record<string, unknown>, vars: Record<string, unknown>, iteration: number, vu: number, scenario: string}} CaplabScope
  * @typedef {{vars: Record<string, unknown>, onceDone: Record<string, boolean>, ready: boolean}} CaplabVuState
@@ -293,6 +293,7 @@ function caplabCheck(c, r) {
  * @param {CaplabStep} s @param {CaplabScope} scope @param {CaplabVuState} state @param {boolean} isSetup
  */
 function caplabStep(s, scope, state, isSetup) {
+  if (s.ws !== undefined) { caplabWsStep(s, scope, state, isSetup); return; }
   const url = s.path !== undefined ? BASE_URL + caplabRender(s.path, scope, encodeURIComponent)
     : caplabRender(s.url || [], scope, encodeURIComponent);
   /** @type {Record<string, string>} */

@@ -14,6 +14,7 @@ import { execFunctionNames } from './exec-names.ts';
 import { flowSteps, mixData } from './flow-data.ts';
 import { k6Options, optionsJs } from './options.ts';
 import { RUNTIME_JS, RUNTIME_TYPES_JS } from './runtime-js.ts';
+import { WS_RUNTIME_JS, WS_TYPES_JS, wsImportJs } from './ws-runtime-js.ts';
 import { handleSummaryJs } from './handle-summary-js.ts';
 import { TEXT_SUMMARY_JS } from './summary-js.ts';
 
@@ -133,7 +134,9 @@ export function buildK6Script(spec: ScenarioSpec, opts: K6ScriptOptions): string
     'import { SharedArray } from \'k6/data\';',
     'import exec from \'k6/execution\';',
     'import { Counter, Gauge, Rate, Trend } from \'k6/metrics\';',
+    wsImportJs(usesWs(spec)),
     RUNTIME_TYPES_JS,
+    WS_TYPES_JS,
     `/** k6 options from the spec. @type {import('k6/options').Options} */\nexport const options = ${optionsJs(k6Options(spec))};`,
     '',
     `/** Base URL of path steps; -e BASE_URL=... points the test elsewhere. */\nconst BASE_URL = (__ENV.BASE_URL || ${JSON.stringify(baseUrlOf(spec))}).replace(/\\/$/, '');`,
@@ -157,6 +160,7 @@ export function buildK6Script(spec: ScenarioSpec, opts: K6ScriptOptions): string
     '',
     metricDecls(spec),
     RUNTIME_JS,
+    WS_RUNTIME_JS,
     TEXT_SUMMARY_JS,
     exports.join('\n\n'),
     '',
@@ -181,4 +185,9 @@ function filesJs(spec: ScenarioSpec, opts: K6ScriptOptions): string {
     '',
     `/** How each data set's row is picked (seed ${opts.seed} unless the set has its own). @type {Record<string, {pick: string, key: number}>} */\nconst CAPLAB_DATA_PICK = ${js(picks)};`,
   ].join('\n');
+}
+
+/** Whether any step of the spec (its flows or setup) opens a WebSocket session. */
+function usesWs(spec: ScenarioSpec): boolean {
+  return [...Object.values(spec.flows), ...(spec.setup ? [spec.setup] : [])].some((f) => (f.steps ?? []).some((st) => st.ws !== undefined));
 }

@@ -35,6 +35,13 @@ export const BUILTIN_METRICS: Readonly<Record<string, MetricDef>> = Object.freez
   http_req_sending: def('http_req_sending', 'trend', 'time'),
   http_req_waiting: def('http_req_waiting', 'trend', 'time'),
   http_req_receiving: def('http_req_receiving', 'trend', 'time'),
+  // k6/ws (js/modules/k6/ws): sessions opened, handshake time, session time, messages each way, ping round trips.
+  ws_sessions: def('ws_sessions', 'counter', 'default'),
+  ws_connecting: def('ws_connecting', 'trend', 'time'),
+  ws_session_duration: def('ws_session_duration', 'trend', 'time'),
+  ws_msgs_sent: def('ws_msgs_sent', 'counter', 'default'),
+  ws_msgs_received: def('ws_msgs_received', 'counter', 'default'),
+  ws_ping: def('ws_ping', 'trend', 'time'),
   caplab_schedule_lag: def('caplab_schedule_lag', 'trend', 'time'),
   caplab_req_duration_intended: def('caplab_req_duration_intended', 'trend', 'time'),
 });
