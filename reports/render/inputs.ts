@@ -50,7 +50,7 @@ const PlanQuarter = z.object({
 
 const band = z.object({ p10: n, p50: n, p90: n }).loose();
 const pair = z.object({ p50: n, p90: n }).loose();
-const binds = z.enum(['cpu', 'memory', 'network', 'disk', 'iops', 'minimum']);
+const binds = z.enum(['cpu', 'memory', 'network', 'disk', 'iops', 'connections', 'minimum']);
 const sizing = z.object({ shape: z.string(), family: z.string(), binds, nodes: n.nonnegative(), costPerMonth: n }).loose();
 const tierPlan = z.object({ chosen: sizing, families: z.array(sizing) }).loose();
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date like 2027-01-01');
@@ -69,6 +69,8 @@ const ResourcesSchema = z.object({
       quarter,
       app: tierPlan.nullable(),
       storage: tierPlan.nullable().optional(),
+      push: tierPlan.nullable().optional(),
+      connections: z.object({ held: n.nonnegative(), heartbeatsPerSecond: n.nonnegative(), deliveriesPerSecond: n.nonnegative() }).loose().optional(),
       storedTB: band,
       rawTB: band,
       network: z.object({ inGbps: pair, outGbps: pair }).loose(),

@@ -70,7 +70,7 @@ export function renderMarkdown(m: ReportModel): string {
     for (const s of res.sites) {
       out.push(`### ${mdCell(s.site)}`, '');
       if (s.binding) out.push(mdCell(s.binding), '');
-      out.push(mdTable(resourceHeader(res.currency), resourceCells(s)), '');
+      out.push(mdTable(resourceHeader(res.currency, res.push), resourceCells(s, res.push)), '');
       out.push(`CPU per request: ${mdCell(s.cpu)}.${s.families ? ` ${mdCell(s.families)}` : ''}`, '');
     }
   }

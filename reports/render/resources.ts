@@ -17,6 +17,10 @@ export interface ResourceRow {
   app: string;
   /** The same for the storage tier, {@link NONE} when the site stores nothing. */
   storage: string;
+  /** The same for the push tier, {@link NONE} without push services. */
+  push: string;
+  /** Connections the push tier holds at the design point (null without push services). */
+  connections: number | null;
   /** True when a tier needs a shape and none fits. */
   unfit: boolean;
   storedTB: Band;
@@ -44,24 +48,27 @@ export interface ResourceSite {
 export interface ResourcesSection {
   currency: string;
   designQuantile: number;
+  /** Whether any site has a push tier (its columns are shown). */
+  push: boolean;
   /** What every tier is sized on, in words. */
   basis: string;
   sites: ResourceSite[];
 }
 
 /** Column titles of a site's table (HTML and Markdown). */
-export function resourceHeader(currency: string): string[] {
-  return ['quarter', 'app tier (binds)', 'storage tier (binds)', 'stored TB p50 (p10–p90)', 'raw TB p50', 'network out / in Gbit/s p50', 'egress TB/month p50', `egress ${currency}/month`, `total ${currency}/month`];
+export function resourceHeader(currency: string, push = false): string[] {
+  return ['quarter', 'app tier (binds)', 'storage tier (binds)', ...(push ? ['push tier (binds)', 'connections'] : []), 'stored TB p50 (p10–p90)', 'raw TB p50', 'network out / in Gbit/s p50', 'egress TB/month p50', `egress ${currency}/month`, `total ${currency}/month`];
 }
 
 /**
  * A site's rows as table cells (the same in both reports).
  * @param s the site
+ * @param push whether the push tier's columns are shown
  * @returns cells in the order of {@link resourceHeader}
  */
-export function resourceCells(s: ResourceSite): string[][] {
+export function resourceCells(s: ResourceSite, push = false): string[][] {
   return s.rows.map((r) => [
-    r.quarter, r.app, r.storage, `${tb(r.storedTB.p50)} (${tb(r.storedTB.p10)}–${tb(r.storedTB.p90)})`, tb(r.rawTBP50),
+    r.quarter, r.app, r.storage, ...(push ? [r.push, r.connections === null ? NONE : int(r.connections)] : []), `${tb(r.storedTB.p50)} (${tb(r.storedTB.p10)}–${tb(r.storedTB.p90)})`, tb(r.rawTBP50),
     `${sig(r.outGbpsP50, 3)} / ${sig(r.inGbpsP50, 3)}`, tb(r.egressTBP50), int(r.egressCost), int(r.totalCost),
   ]);
 }
@@ -72,7 +79,7 @@ export function tb(v: number): string {
 }
 
 /** The resources' names in words. */
-const WORD: Record<string, string> = { cpu: 'CPU', memory: 'memory', network: 'network', disk: 'disk', iops: 'IOPS', minimum: 'the minimum node count' };
+const WORD: Record<string, string> = { cpu: 'CPU', memory: 'memory', network: 'network', disk: 'disk', iops: 'IOPS', connections: 'connections', minimum: 'the minimum node count' };
 
 function sizing(s: ShapeSizing): string {
   return `${s.shape} × ${int(s.nodes)} (${s.binds})`;
@@ -124,19 +131,21 @@ export function resourcesOf(plan: Plan): ResourcesSection | null {
     `${plan.settings ? `; the application tier has N+${plan.settings.redundancy} spares` : ''}. Stored TB is the data as users stored it, raw TB after each service's redundancy; network is the busiest hour's traffic without what caches and CDNs serve.`;
   const sites = Object.entries(r.sites).map(([site, s]): ResourceSite => {
     const qs = s.quarters;
-    const binding = [bindingWords('app', qs.map((x) => x.app)), bindingWords('storage', qs.map((x) => x.storage))].filter((x): x is string => x !== null);
+    const binding = [bindingWords('app', qs.map((x) => x.app)), bindingWords('storage', qs.map((x) => x.storage)), bindingWords('push', qs.map((x) => x.push))].filter((x): x is string => x !== null);
     const last = qs[qs.length - 1];
-    const fam = last ? [familyWords('app', last.app), familyWords('storage', last.storage)].filter((x): x is string => x !== null) : [];
+    const fam = last ? [familyWords('app', last.app), familyWords('storage', last.storage), familyWords('push', last.push)].filter((x): x is string => x !== null) : [];
     return {
       site, cpu: s.cpu.text,
       binding: binding.length > 0 ? `At ${site}, ${binding.join('; ')}.` : '',
       families: fam.length > 0 && last ? `Best shape of each family in ${last.quarter} (${currency} per month): ${fam.join('; ')}.` : '',
       rows: qs.map((x): ResourceRow => ({
-        quarter: x.quarter, app: tierCell(x.app), storage: tierCell(x.storage), unfit: x.app === null || x.storage === null,
+        quarter: x.quarter, app: tierCell(x.app), storage: tierCell(x.storage), push: tierCell(x.push), connections: x.connections?.held ?? null,
+        unfit: x.app === null || x.storage === null || x.push === null,
         storedTB: x.storedTB, rawTBP50: x.rawTB.p50, outGbpsP50: x.network.outGbps.p50, inGbpsP50: x.network.inGbps.p50,
         egressTBP50: x.egress.tbPerMonth.p50, egressCost: x.egress.costPerMonth, totalCost: x.costPerMonth.total,
       })),
     };
   });
-  return { currency, designQuantile: q, basis, sites };
+  const push = Object.values(r.sites).some((s) => s.quarters.some((x) => x.push !== undefined));
+  return { currency, designQuantile: q, push, basis: push ? `${basis} Push nodes hold one connection per online device: connections are the active devices times the online share, and a node's count is bound by its connection limit, the memory of its connections, or the CPU of heartbeats and deliveries.` : basis, sites };
 }

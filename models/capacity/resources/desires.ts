@@ -69,6 +69,25 @@ export const ResourcesSchema = z.object({
     iopsPerRequest: z.number().nonnegative().default(0),
     about: z.string().optional(),
   }).strict().optional(),
+  /**
+   * A push service: one long-lived connection per online device. Its demand (requests per device per day) counts its
+   * deliveries, and its `cpuMsPerRequest` is the CPU of one delivery; it is sized on its own tier.
+   */
+  connections: z.object({
+    /** Share of the active devices connected at the busiest hour. */
+    onlineShare: IntervalSchema,
+    /** Seconds between two heartbeats of a connection. */
+    heartbeatSeconds: z.number().positive().max(86_400),
+    /** CPU time of one heartbeat, ms. */
+    cpuMsPerHeartbeat: IntervalSchema,
+    /** Memory a held connection takes (socket buffers, TLS state, session), KiB. */
+    memoryKiBPerConnection: IntervalSchema,
+    /** Bytes of one heartbeat and its answer on the wire. */
+    bytesPerHeartbeat: z.number().nonnegative().default(0),
+    /** Most connections one node may hold whatever its memory (file descriptors, the kernel's tables), if any. */
+    maxPerNode: z.number().int().positive().optional(),
+    about: z.string().optional(),
+  }).strict().optional(),
 }).strict();
 
 /** A service's resources as written. */

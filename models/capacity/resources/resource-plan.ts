@@ -49,8 +49,11 @@ export function buildResourcePlan(input: ResourcePlanInput): ResourcePlan {
   for (const [dc, quarters] of Object.entries(traffic.dcs)) {
     const site = shapes.sites[dc];
     if (!site) throw new RangeError(`buildResourcePlan: the shapes file prices nothing at site ${dc} (it prices ${Object.keys(shapes.sites).join(', ')})`);
-    const cpu = cpuBasis(dc, input, quarters);
     const names = Object.keys(quarters[0]?.services ?? {});
+    // Push services hold connections on their own tier; the application tier serves the others.
+    const pushNames = names.filter((s) => byName.get(s)?.connections !== undefined);
+    const appNames = names.filter((s) => !pushNames.includes(s));
+    const cpu = cpuBasis(dc, input, quarters, appNames);
     // Storage per service over the whole horizon: a stock accumulates period by period.
     const stored = new Map(names.flatMap((s) => {
       const st = byName.get(s)?.storage;
@@ -60,14 +63,15 @@ export function buildResourcePlan(input: ResourcePlanInput): ResourcePlan {
     }));
     const appOffered = offered(shapes, dc, 'app');
     const storageOffered = offered(shapes, dc, 'storage');
-    const perNodeMemoryGiB = names.reduce((s, n) => s + (byName.get(n)?.memory?.perNodeMB ?? 0), 0) / MB_PER_GIB;
+    const perNodeMemoryGiB = appNames.reduce((s, n) => s + (byName.get(n)?.memory?.perNodeMB ?? 0), 0) / MB_PER_GIB;
     const out: ResourceQuarter[] = quarters.map((tq, t) => {
       const design = (s: string): number => atQuantile(tq.services[s]!.flashSaleRps, q);
-      const sum = (f: (s: string, r: Resources | undefined) => number): number => names.reduce((acc, s) => acc + f(s, byName.get(s)), 0);
+      const sumOf = (list: readonly string[], f: (s: string, r: Resources | undefined) => number): number => list.reduce((acc, s) => acc + f(s, byName.get(s)), 0);
+      const sum = (f: (s: string, r: Resources | undefined) => number): number => sumOf(names, f);
       const cpuCores = cpu.source === 'catalog'
-        ? sum((s, r) => design(s) * spread(r!.cpuMsPerRequest!, z) / 1000)
-        : sum((s) => design(s)) * cpu.msPerRequest / 1000 * Math.exp(z * settings.capacityCv);
-      const memory = sum((s, r) => {
+        ? sumOf(appNames, (s, r) => design(s) * spread(r!.cpuMsPerRequest!, z) / 1000)
+        : sumOf(appNames, (s) => design(s)) * cpu.msPerRequest / 1000 * Math.exp(z * settings.capacityCv);
+      const memory = sumOf(appNames, (s, r) => {
         const m = r?.memory;
         const ms = m?.inServiceMs ?? (r?.cpuMsPerRequest !== undefined ? interval(r.cpuMsPerRequest).mid : undefined);
         return m && ms !== undefined ? design(s) * (ms / 1000) * spread(m.perInFlightMB, z) / MB_PER_GIB : 0;
@@ -80,14 +84,15 @@ export function buildResourcePlan(input: ResourcePlanInput): ResourcePlan {
         const b = (bytes === 'design' ? spread(v, z) : interval(v).mid) * (dir === 'out' ? 1 - n.cachedShare : 1);
         return rps * b * 8 / 1e9;
       };
-      const inDesign = sum((s, r) => gbps(r, 'in', design(s), 'design'));
-      const outDesign = sum((s, r) => gbps(r, 'out', design(s), 'design'));
+      const inDesign = sumOf(appNames, (s, r) => gbps(r, 'in', design(s), 'design'));
+      const outDesign = sumOf(appNames, (s, r) => gbps(r, 'out', design(s), 'design'));
       const band2 = (dir: 'in' | 'out'): Band2 => ({
         p50: sum((s, r) => gbps(r, dir, tq.services[s]!.flashSaleRps.p50, 'mid')),
         p90: sum((s, r) => gbps(r, dir, tq.services[s]!.flashSaleRps.p90, 'mid')),
       });
       const appNeeds: TierNeeds = { cpu: cpuCores, memory, network: Math.max(inDesign, outDesign), disk: 0, iops: 0 };
       const app = tier(appNeeds, chooseShape(appNeeds, appOffered, shapes, { perNodeMemoryGiB, minNodes: 1, spares: settings.redundancy }));
+      const push = pushNames.length === 0 ? undefined : pushTier(pushNames.map((s) => ({ name: s, r: byName.get(s)!, deliveries: design(s) })), atQuantile(tq.activeDevices, q), z, (needs, rules) => tier(needs, chooseShape(needs, appOffered, shapes, { ...rules, minNodes: 1, spares: settings.redundancy })), gbps);
       const egressTB = (pick: 'p50' | 'p90'): number => sum((s, r) => {
         const n = r?.network;
         return n ? tq.services[s]!.meanRps[pick] * interval(n.bytesOutPerRequest).mid * (1 - n.cachedShare) * MONTH_S / 1e12 : 0;
@@ -123,14 +128,16 @@ export function buildResourcePlan(input: ResourcePlanInput): ResourcePlan {
       }
       const appCost = app?.chosen.costPerMonth ?? 0;
       const storageCost = storage?.chosen.costPerMonth ?? 0;
+      const pushCost = push?.tier?.chosen.costPerMonth ?? 0;
       return {
         quarter: tq.quarter,
         app,
         ...(storage !== undefined ? { storage } : {}),
+        ...(push !== undefined ? { push: push.tier, connections: push.load } : {}),
         storedTB, rawTB, byService,
         network: { inGbps: band2('in'), outGbps: band2('out') },
         egress,
-        costPerMonth: { app: appCost, storage: storageCost, egress: egress.costPerMonth, total: appCost + storageCost + egress.costPerMonth },
+        costPerMonth: { app: appCost, storage: storageCost, ...(push !== undefined ? { push: pushCost } : {}), egress: egress.costPerMonth, total: appCost + storageCost + pushCost + egress.costPerMonth },
       };
     });
     const perTB = storageOffered.filter((s) => s.disk.sizeGB > 0).map((s) => s.perMonth / (s.disk.sizeGB / 1000 * shapes.targetUtilization.disk));
@@ -140,7 +147,7 @@ export function buildResourcePlan(input: ResourcePlanInput): ResourcePlan {
     designQuantile: q,
     currency: shapes.currency,
     baseline: { cpuCores: shapes.baseline.cpuCores, memoryGiB: shapes.baseline.memoryGiB },
-    targetUtilization: Object.fromEntries(RESOURCES.map((r) => [r, shapes.targetUtilization[r]])) as ResourcePlan['targetUtilization'],
+    targetUtilization: Object.fromEntries(RESOURCES.map((r) => [r, shapes.targetUtilization[r] ?? 1])) as ResourcePlan['targetUtilization'],
     sites,
   };
 }
@@ -149,9 +156,8 @@ export function buildResourcePlan(input: ResourcePlanInput): ResourcePlan {
  * CPU per request of a site: from the probe's rate on the profile's vCPUs when measured, else the catalog's figures
  * when every service states one, else the plan's modeled rate on the profile's vCPUs.
  */
-function cpuBasis(dc: string, input: ResourcePlanInput, quarters: Traffic['dcs'][string]): CpuBasis {
+function cpuBasis(dc: string, input: ResourcePlanInput, quarters: Traffic['dcs'][string], names: readonly string[]): CpuBasis {
   const cap = input.plan.dcs[dc]?.capacity;
-  const names = Object.keys(quarters[0]?.services ?? {});
   const profile = cap ? String(cap.inputs.profile ?? '') : '';
   const vcpu = input.profileVcpu[profile];
   const fromRate = (source: 'measured' | 'modeled'): CpuBasis => {
@@ -175,6 +181,49 @@ function cpuBasis(dc: string, input: ResourcePlanInput, quarters: Traffic['dcs']
   }
   if (cap && vcpu !== undefined && cap.perNodeRps > 0) return fromRate('modeled');
   throw new RangeError(`buildResourcePlan: ${dc}'s CPU per request is unknown: its node profile "${profile}" states no vcpu (data/hardware.json) and not every service states resources.cpuMsPerRequest`);
+}
+
+/**
+ * The push tier: connections (active devices x online share), heartbeats (connections / interval) and deliveries
+ * (the push services' request rate), and what they ask: CPU (heartbeats and deliveries), memory (per connection),
+ * network (heartbeats and messages), and connections against a node's own limit.
+ */
+function pushTier(
+  services: readonly { name: string; r: Resources; deliveries: number }[], devices: number, z: number,
+  size: (needs: TierNeeds, rules: { perNodeMemoryGiB: number; connectionsPerNode?: number }) => TierPlan | null,
+  gbps: (r: Resources | undefined, dir: 'in' | 'out', rps: number, bytes: 'design' | 'mid') => number,
+): { tier: TierPlan | null; load: NonNullable<ResourceQuarter['connections']> } {
+  let connections = 0;
+  let heartbeats = 0;
+  let deliveries = 0;
+  let cpu = 0;
+  let memory = 0;
+  let bytesPerSecond = 0;
+  let perNodeMemoryGiB = 0;
+  let cap: number | undefined;
+  let netIn = 0;
+  let netOut = 0;
+  for (const { r, deliveries: d } of services) {
+    const c = r.connections!;
+    const held = devices * spread(c.onlineShare, z);
+    const beats = held / c.heartbeatSeconds;
+    connections += held;
+    heartbeats += beats;
+    deliveries += d;
+    cpu += beats * spread(c.cpuMsPerHeartbeat, z) / 1000 + (r.cpuMsPerRequest !== undefined ? d * spread(r.cpuMsPerRequest, z) / 1000 : 0);
+    memory += held * spread(c.memoryKiBPerConnection, z) * 1024 / 2 ** 30;
+    bytesPerSecond += beats * c.bytesPerHeartbeat;
+    perNodeMemoryGiB += (r.memory?.perNodeMB ?? 0) / MB_PER_GIB;
+    if (c.maxPerNode !== undefined) cap = Math.min(cap ?? Infinity, c.maxPerNode);
+    netIn += gbps(r, 'in', d, 'design');
+    netOut += gbps(r, 'out', d, 'design');
+  }
+  const network = Math.max(netIn, netOut) + bytesPerSecond * 8 / 1e9;
+  const needs: TierNeeds = { cpu, memory, network, disk: 0, iops: 0, connections };
+  return {
+    tier: size(needs, { perNodeMemoryGiB, ...(cap !== undefined ? { connectionsPerNode: cap } : {}) }),
+    load: { held: connections, heartbeatsPerSecond: heartbeats, deliveriesPerSecond: deliveries },
+  };
 }
 
 /** A figure at the design quantile: its mid times its lognormal spread at z. */

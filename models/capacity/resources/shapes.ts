@@ -6,13 +6,16 @@
  */
 import { z } from 'zod';
 
-/** The tiers a plan sizes: stateless application nodes and the nodes that hold stored data. */
+/**
+ * The tiers a plan sizes: stateless application nodes and the nodes that hold stored data. Push nodes (long-lived
+ * connections) are sized on the application tier's shapes.
+ */
 export const TIERS = ['app', 'storage'] as const;
 /** One tier. */
 export type Tier = (typeof TIERS)[number];
 
 /** The resources a node provides and a plan sizes. */
-export const RESOURCES = ['cpu', 'memory', 'network', 'disk', 'iops'] as const;
+export const RESOURCES = ['cpu', 'memory', 'network', 'disk', 'iops', 'connections'] as const;
 /** One resource. */
 export type Resource = (typeof RESOURCES)[number];
 
@@ -60,6 +63,8 @@ export const ShapesSchema = z.object({
   /** The share of each resource a plan may use at the design peak. */
   targetUtilization: z.object({
     cpu: Share, memory: Share, network: Share, disk: Share, iops: Share,
+    /** Of a node's connection limit (default 1: the limit is already the planned ceiling). */
+    connections: Share.optional(),
     about: z.string().optional(),
   }).strict(),
   shapes: z.record(z.string().min(1), ShapeSchema).refine((s) => Object.keys(s).length > 0, 'must define at least one shape'),

@@ -18,6 +18,8 @@ export interface TierNeeds {
   disk: number;
   /** Random disk operations per second. */
   iops: number;
+  /** Concurrent connections held (push tier only). */
+  connections?: number;
 }
 
 /** How a tier is sized besides its needs. */
@@ -28,6 +30,8 @@ export interface TierRules {
   minNodes: number;
   /** Nodes added beyond the need (N+k). */
   spares: number;
+  /** Most connections one node holds whatever its memory (absent: memory alone limits them). */
+  connectionsPerNode?: number;
 }
 
 /** One shape sized for a tier. */
@@ -53,7 +57,7 @@ export interface ShapeSizing {
  * @returns usable cores, GiB, Gbit/s, TB and IOPS per node (0 or less: none)
  * @example usablePerNode(c3_2xlarge, shapes, rules).cpu // 8 x 0.7 - 0.5 = 5.1
  */
-export function usablePerNode(shape: PricedShape, shapes: Pick<Shapes, 'baseline' | 'targetUtilization'>, rules: Pick<TierRules, 'perNodeMemoryGiB'>): Record<Resource, number> {
+export function usablePerNode(shape: PricedShape, shapes: Pick<Shapes, 'baseline' | 'targetUtilization'>, rules: Pick<TierRules, 'perNodeMemoryGiB' | 'connectionsPerNode'>): Record<Resource, number> {
   const t = shapes.targetUtilization;
   return {
     cpu: shape.vcpu * t.cpu - shapes.baseline.cpuCores,
@@ -61,6 +65,7 @@ export function usablePerNode(shape: PricedShape, shapes: Pick<Shapes, 'baseline
     network: shape.networkGbps * t.network,
     disk: (shape.disk.sizeGB / 1000) * t.disk,
     iops: shape.disk.iops * t.iops,
+    connections: rules.connectionsPerNode === undefined ? Infinity : rules.connectionsPerNode * (t.connections ?? 1),
   };
 }
 
@@ -78,10 +83,10 @@ export function sizeShape(needs: TierNeeds, shape: PricedShape, shapes: Pick<Sha
   const usable = usablePerNode(shape, shapes, rules);
   const perResource = {} as Record<Resource, number | null>;
   // Nothing to carry, nothing to hold: the minimum (one node, a redundancy's shards) applies once there is a need.
-  let count = RESOURCES.some((r) => needs[r] > 0) ? rules.minNodes : 0;
+  let count = RESOURCES.some((r) => (needs[r] ?? 0) > 0) ? rules.minNodes : 0;
   let binds: Resource | 'minimum' = 'minimum';
   for (const r of Object.keys(usable) as Resource[]) {
-    const need = needs[r];
+    const need = needs[r] ?? 0;
     // Floating point in need / usable (e.g. 5.1 x 10 / 5.1) must not buy a node: a millionth of a node is no node.
     const n = !(need > 0) ? 0 : usable[r] > 0 ? Math.ceil(need / usable[r] - 1e-9) : null;
     perResource[r] = n;

@@ -28,6 +28,10 @@ export interface ResourceQuarter {
   app: TierPlan | null;
   /** Storage tier; absent when no service of the site stores data. */
   storage?: TierPlan | null;
+  /** Push tier (services holding a connection per online device); absent when the catalog has none. */
+  push?: TierPlan | null;
+  /** The push tier's load at the design point: connections held, heartbeats and deliveries per second. */
+  connections?: { held: number; heartbeatsPerSecond: number; deliveriesPerSecond: number };
   /** Data at the period's end, TB (10^12 bytes): as stored by users, and raw after each service's redundancy. */
   storedTB: Band;
   rawTB: Band;
@@ -38,7 +42,7 @@ export interface ResourceQuarter {
   /** Bytes sent to the internet in a month, TB, and their cost at the site's egress price (p50). */
   egress: { tbPerMonth: Band2; costPerMonth: number };
   /** Monthly cost of the chosen shapes and egress. */
-  costPerMonth: { app: number; storage: number; egress: number; total: number };
+  costPerMonth: { app: number; storage: number; push?: number; egress: number; total: number };
 }
 
 /** Where a site's CPU per request comes from. */

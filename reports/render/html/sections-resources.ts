@@ -20,14 +20,14 @@ export function resourcesSection(m: ReportModel): string {
   const r = m.resources;
   if (!r) return '';
   const sites = r.sites.map((s) => {
-    const rows: Cell[][] = resourceCells(s).map((cells, i) => {
+    const rows: Cell[][] = resourceCells(s, r.push).map((cells, i) => {
       const row = s.rows[i]!;
-      return cells.map((c, j): Cell => (row.unfit && (j === 1 || j === 2) && c === 'no shape fits' ? { text: c, cls: 'bad' } : c));
+      return cells.map((c): Cell => (row.unfit && c === 'no shape fits' ? { text: c, cls: 'bad' } : c));
     });
     return `<h3 id="resources-${esc(s.site)}">${esc(s.site)}</h3>` +
       (s.binding ? `<p>${esc(s.binding)}</p>` : '') +
       table(`${s.site}: each tier's cheapest shape × nodes and the resource that binds, storage, network and egress per quarter; ${r.currency} per month`,
-        resourceHeader(r.currency), rows, `resources-table-${s.site}`) +
+        resourceHeader(r.currency, r.push), rows, `resources-table-${s.site}`) +
       `<p class="lead">CPU per request: ${esc(s.cpu)}.${s.families ? ` ${esc(s.families)}` : ''}</p>`;
   }).join('');
   return `<section id="resources"><h2>Resources</h2><p class="lead">${esc(r.basis)}</p>${sites}</section>\n`;

@@ -13,7 +13,7 @@ const NO_NEEDS: TierNeeds = { cpu: 0, memory: 0, network: 0, disk: 0, iops: 0 };
 function sized(shape: string, family: string, nodes: number, binds: ShapeSizing['binds'], perNodeMonth: number): ShapeSizing {
   return {
     shape, family, nodes, binds, perNodeMonth, costPerMonth: nodes * perNodeMonth,
-    perResource: { cpu: binds === 'cpu' ? nodes - 2 : 1, memory: binds === 'memory' ? nodes - 2 : 1, network: 1, disk: binds === 'disk' ? nodes : 0, iops: binds === 'iops' ? nodes : 0 },
+    perResource: { cpu: binds === 'cpu' ? nodes - 2 : 1, memory: binds === 'memory' ? nodes - 2 : 1, network: 1, disk: binds === 'disk' ? nodes : 0, iops: binds === 'iops' ? nodes : 0, connections: 0 },
   };
 }
 
@@ -71,7 +71,7 @@ export function movePlan(): Plan {
     resources: {
       designQuantile: 5 / 6, currency: 'USD',
       baseline: { cpuCores: 0.5, memoryGiB: 2 },
-      targetUtilization: { cpu: 0.7, memory: 0.8, network: 0.6, disk: 0.8, iops: 0.7 },
+      targetUtilization: { cpu: 0.7, memory: 0.8, network: 0.6, disk: 0.8, iops: 0.7, connections: 1 },
       sites: {
         beijing: {
           cpu: { source: 'modeled', msPerRequest: 22.7, text: 'modeled: 330 req/s per node at the SLO on 8 vCPUs (standard), less the 0.5-core baseline: 22.7 ms of CPU per request' },

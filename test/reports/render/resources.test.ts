@@ -49,6 +49,23 @@ describe('resources in the report', () => {
     expect(fra!.cpu).toMatch(/^catalog: /);
   });
 
+  it('adds the push tier and its connections when a site holds them, in both reports', () => {
+    const plan = movePlan();
+    const bj = plan.resources!.sites.beijing!;
+    const chosen = { ...bj.quarters[0]!.app!.chosen, shape: 'r5.large', family: 'r5', binds: 'connections' as const, nodes: 8, costPerMonth: 8 * 90 };
+    bj.quarters[0]!.push = { needs: { cpu: 1, memory: 20, network: 0, disk: 0, iops: 0, connections: 400_000 }, chosen, families: [chosen] };
+    bj.quarters[0]!.connections = { held: 400_000, heartbeatsPerSecond: 1333.3, deliveriesPerSecond: 50 };
+    const r = resourcesOf(fromFile(plan))!;
+    expect(r.push).toBe(true);
+    expect(r.basis).toMatch(/Push nodes hold one connection per online device/);
+    expect(r.sites[0]!.rows.map((x) => [x.push, x.connections])).toEqual([['r5.large × 8 (connections)', 400_000], ['—', null]]);
+    expect(r.sites[0]!.binding).toContain('the push tier is bound by connections in its one quarter');
+    const md = renderMarkdown(buildReportModel({ plan: fromFile(plan) }));
+    const rows = tableAfter(md, '### beijing');
+    expect(rows[0]).toContain('push tier (binds)');
+    expect(rows[2]).toEqual(expect.arrayContaining(['r5.large × 8 (connections)', '400,000']));
+  });
+
   it('shows "—" for a site that stores nothing and names a tier no shape fits', () => {
     const plan = movePlan();
     const fra = plan.resources!.sites.frankfurt!;

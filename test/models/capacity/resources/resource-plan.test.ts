@@ -93,3 +93,44 @@ describe('buildResourcePlan', () => {
     expect(() => buildResourcePlan({ ...input, traffic: { dcs: { b: traffic.dcs.a } } as unknown as Traffic })).toThrow(/prices nothing at site b/);
   });
 });
+
+describe('buildResourcePlan: a push service on its own tier', () => {
+  // 1,000,000 active devices, 40% online at the busiest hour, a heartbeat every 300 s at 1 ms of CPU, 64 KiB per
+  // connection, 100,000 connections per node at most; 50 deliveries/s at 2 ms each.
+  const push = {
+    name: 'push',
+    resources: {
+      cpuMsPerRequest: 2,
+      connections: { onlineShare: 0.4, heartbeatSeconds: 300, cpuMsPerHeartbeat: 1, memoryKiBPerConnection: 64, bytesPerHeartbeat: 100, maxPerNode: 100_000 },
+    },
+  };
+  const withPush = (q: TrafficDcQuarter): TrafficDcQuarter => ({
+    ...q, services: { ...q.services, push: { meanRps: band(20), peakRps: band(50), flashSaleRps: band(50), flashSale: null } },
+  });
+  const t = { dcs: { a: traffic.dcs.a!.map(withPush) } } as unknown as Traffic;
+
+  it('sizes push nodes by the connections a node may hold, memory, heartbeats and deliveries, naming what binds', () => {
+    const q1 = buildResourcePlan({ ...input, traffic: t, services: [...services, push] }).sites.a!.quarters[0]!;
+    // connections 1e6 x 0.4 = 400,000; heartbeats 400,000 / 300 = 1,333.3/s
+    expect(q1.connections!.held).toBeCloseTo(400_000, 6);
+    expect(q1.connections!.heartbeatsPerSecond).toBeCloseTo(400_000 / 300, 6);
+    expect(q1.connections!.deliveriesPerSecond).toBeCloseTo(50, 9);
+    // cpu 1,333.3 x 1 ms + 50 x 2 ms = 1.433 cores; memory 400,000 x 64 KiB = 24.41 GiB
+    expect(q1.push!.needs.cpu).toBeCloseTo(400_000 / 300 / 1000 + 0.1, 9);
+    expect(q1.push!.needs.memory).toBeCloseTo(400_000 * 64 * 1024 / 2 ** 30, 9);
+    // c3.2xlarge: connections 4, memory 24.41 / 10 -> 3, cpu 1; 4 + 2 = 6 x 306.6 = 1,839.6
+    // r3.xlarge:  connections 4, memory 24.41 / 22.4 -> 2, cpu 1.433 / 2.3 -> 1; 6 x 255.5 = 1,533: chosen
+    expect(q1.push!.chosen).toMatchObject({ shape: 'r3.xlarge', binds: 'connections', nodes: 6 });
+    expect(q1.push!.chosen.perResource).toMatchObject({ connections: 4, memory: 2, cpu: 1 });
+    // The application tier no longer carries the push service: the upload alone, as above.
+    expect(q1.app!.chosen).toMatchObject({ shape: 'c3.2xlarge', binds: 'network', nodes: 7 });
+    expect(q1.costPerMonth.total).toBeCloseTo(q1.costPerMonth.app + q1.costPerMonth.storage + q1.costPerMonth.push! + q1.costPerMonth.egress, 9);
+  });
+
+  it('lets memory bind when a node has no connection limit of its own', () => {
+    const free = { ...push, resources: { ...push.resources, connections: { ...push.resources.connections, maxPerNode: undefined } } };
+    const q1 = buildResourcePlan({ ...input, traffic: t, services: [...services, free] }).sites.a!.quarters[0]!;
+    // r3.xlarge: memory 2 + 2 = 4 x 255.5 = 1,022; c3.2xlarge: memory 3 + 2 = 5 x 306.6 = 1,533
+    expect(q1.push!.chosen).toMatchObject({ shape: 'r3.xlarge', binds: 'memory', nodes: 4 });
+  });
+});

@@ -30,13 +30,13 @@ describe('sizeShape', () => {
     const needs = { cpu: 40, memory: 30, network: 1.2, disk: 0, iops: 0 };
     const a = sizeShape(needs, c3, rules, app);
     // cpu 40 / 5.1 = 7.84 -> 8; memory 30 / (12 - 2) = 3; network 1.2 / 0.5 = 2.4 -> 3
-    expect(a.perResource).toEqual({ cpu: 8, memory: 3, network: 3, disk: 0, iops: 0 });
+    expect(a.perResource).toEqual({ cpu: 8, memory: 3, network: 3, disk: 0, iops: 0, connections: 0 });
     expect(a.binds).toBe('cpu');
     expect(a.nodes).toBe(8 + 2);
     expect(a.costPerMonth).toBeCloseTo(10 * 306.6, 9);
     const b = sizeShape(needs, r3, rules, app);
     // cpu 40 / (2.8 - 0.5) = 17.39 -> 18; memory 30 / (24.4 - 2) = 1.34 -> 2; network 1.2 / 0.25 = 4.8 -> 5
-    expect(b.perResource).toEqual({ cpu: 18, memory: 2, network: 5, disk: 0, iops: 0 });
+    expect(b.perResource).toEqual({ cpu: 18, memory: 2, network: 5, disk: 0, iops: 0, connections: 0 });
     expect(b.nodes).toBe(20);
   });
 
