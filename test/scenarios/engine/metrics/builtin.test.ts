@@ -13,6 +13,10 @@ describe('BUILTIN_METRICS', () => {
       http_req_tls_handshaking: ['trend', 'time'], http_req_sending: ['trend', 'time'],
       http_req_waiting: ['trend', 'time'], http_req_receiving: ['trend', 'time'],
       caplab_schedule_lag: ['trend', 'time'], caplab_req_duration_intended: ['trend', 'time'],
+      // k6/ws (metrics/builtin.go at v0.48.0: WSSessions Counter, WSMessagesSent/Received Counter, WSPing,
+      // WSSessionDuration and WSConnecting Trend of time).
+      ws_sessions: ['counter', 'default'], ws_msgs_sent: ['counter', 'default'], ws_msgs_received: ['counter', 'default'],
+      ws_ping: ['trend', 'time'], ws_session_duration: ['trend', 'time'], ws_connecting: ['trend', 'time'],
     };
     expect(Object.keys(BUILTIN_METRICS).sort()).toEqual(Object.keys(expected).sort());
     for (const [name, [type, contains]] of Object.entries(expected)) {
