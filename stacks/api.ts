@@ -179,6 +179,78 @@ export interface Photo {
   takenAt: number | null;
 }
 
+/** Path of the push WebSocket endpoint (`GET` with `Upgrade: websocket`). */
+export const PUSH_PATH = '/v1/push';
+
+/** The push endpoint's subprotocol, chosen when the client offers it in `Sec-WebSocket-Protocol`. */
+export const PUSH_SUBPROTOCOL = 'caplab.push.v1';
+
+/**
+ * A heartbeat sent as text (clients that cannot send a ping control frame); answered with {@link PushPong} after the
+ * heartbeat's modeled CPU time. A ping control frame is a heartbeat too, answered with a pong frame.
+ */
+export interface PushPing {
+  /** Message type. */
+  type: 'ping';
+}
+
+/**
+ * Asks the server to deliver {@link PushEcho} back to this session through the same path (and modeled CPU cost) as a
+ * message, so a load generator can time delivery alone.
+ */
+export interface PushEchoRequest {
+  /** Message type. */
+  type: 'echo';
+  /** Client-chosen id, 1-128 characters, returned as is. */
+  id: string;
+}
+
+/** What a client may send on `/v1/push` (text frames of JSON; a binary frame closes the session with 1003). */
+export type PushClientMessage = PushPing | PushEchoRequest;
+
+/** Answer to a text heartbeat. */
+export interface PushPong {
+  /** Message type. */
+  type: 'pong';
+}
+
+/** An echo delivered back. */
+export interface PushEcho {
+  /** Message type. */
+  type: 'echo';
+  /** The id of the {@link PushEchoRequest}. */
+  id: string;
+  /** When the server wrote it, ms since the epoch (server clock). */
+  sentAt: number;
+}
+
+/** A message delivered to an online recipient: `POST /v1/messages` with `peer` = the recipient's user id. */
+export interface PushMessage {
+  /** Message type. */
+  type: 'message';
+  /** The stored message's sequence number (as in the sender's `POST /v1/messages` response). */
+  seq: number;
+  /** The sender's user id. */
+  from: string;
+  /** Text. */
+  body: string;
+  /** The message's sent time, ms since the epoch (as posted). */
+  sentAt: number;
+}
+
+/** Answer to a client message the server does not understand; the session stays open. */
+export interface PushError {
+  /** Message type. */
+  type: 'error';
+  /** Machine-readable code: `invalid_message`. */
+  error: string;
+  /** One line naming the problem. */
+  detail: string;
+}
+
+/** What the server sends on `/v1/push`. */
+export type PushServerMessage = PushPong | PushEcho | PushMessage | PushError;
+
 /** `GET /healthz` response (answered outside the node's queue). */
 export interface HealthResponse {
   /** Always `ok` while the process serves. */

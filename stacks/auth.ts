@@ -48,8 +48,20 @@ export function authenticate(req: IncomingMessage, store: Store): UserRow {
   if (header === undefined) {
     throw new HttpError(401, 'unauthorized', 'missing Authorization header (Bearer token)', {}, { 'WWW-Authenticate': 'Bearer' });
   }
-  const m = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header.trim());
-  const user = m ? store.userByToken(sha256(m[1]!)) : undefined;
+  const m = /^Bearer (\S+)$/.exec(header.trim());
+  return userOfToken(m?.[1], store);
+}
+
+/**
+ * The user of a bearer token however it came (the `Authorization` header, or the `?token=` of a WebSocket handshake,
+ * since browsers cannot set headers on one).
+ * @param token the token, or undefined when the credentials carried none
+ * @param store the data center's store
+ * @returns the user
+ * @throws {HttpError} 401 when the token is missing, malformed, or unknown
+ */
+export function userOfToken(token: string | undefined, store: Store): UserRow {
+  const user = token !== undefined && /^[A-Za-z0-9_-]{20,200}$/.test(token) ? store.userByToken(sha256(token)) : undefined;
   if (!user) throw new HttpError(401, 'unauthorized', 'the bearer token is malformed or unknown', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
   return user;
 }

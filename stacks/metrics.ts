@@ -12,6 +12,13 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
 
 /**
+ * Push delivery latency buckets in seconds: 0.25 ms .. 30 s. A real node's deliveries cost a few tenths of a
+ * millisecond (data/hardware.json `push.deliveryCpuMs`), below the request buckets' first 5 ms; a scaled probe's
+ * reach seconds near saturation.
+ */
+export const PUSH_LATENCY_BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
+
+/**
  * Escapes a label value: backslash, double quote and newline, as the format requires.
  * @param v label value
  * @returns the escaped value (without quotes)

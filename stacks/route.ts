@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { RouteName, StackData } from './config.ts';
+import type { PushEndpoint } from './push-endpoint.ts';
 import type { Store, UserRow } from './store.ts';
 
 /** Everything a handler may use. */
@@ -32,6 +33,8 @@ export interface RouteContext {
   user(): UserRow;
   /** Sets the client's country for the WAN delay (when no header named one). */
   setClientCountry(country: string): void;
+  /** The data center's push sessions: `deliver` sends a stored message to its recipient's open sessions. */
+  push: Pick<PushEndpoint, 'deliver'>;
 }
 
 /** A handler's successful response. */

@@ -2,11 +2,13 @@
  * One data center's HTTP server: routes each request to one of its emulated nodes (round robin), answers /healthz
  * and /metrics outside the nodes' queues (so they keep answering under overload), turns every expected failure
  * into a 4xx JSON `{error, detail}`, and holds responses back by the modeled WAN round trip (telling the client how
- * long in an `X-Caplab-Wan-Ms` header).
+ * long in an `X-Caplab-Wan-Ms` header). WebSocket handshakes on /v1/push go to the push endpoint (push-endpoint.ts);
+ * any other Upgrade request is served as plain HTTP (plain-upgrade.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HealthResponse } from './api.ts';
+import type { Duplex } from 'node:stream';
+import { type HealthResponse, PUSH_PATH } from './api.ts';
 import { authenticate } from './auth.ts';
 import { parseJsonBody, readBody } from './body.ts';
 import { nowNs, sleepMs } from './clock.ts';
@@ -14,6 +16,9 @@ import type { StackData } from './config.ts';
 import { HttpError } from './http-error.ts';
 import { createRegistry, LATENCY_BUCKETS, PROMETHEUS_CONTENT_TYPE } from './metrics.ts';
 import type { EmulatedNode } from './node.ts';
+import { serveWithoutUpgrade } from './plain-upgrade.ts';
+import { createPushEndpoint } from './push-endpoint.ts';
+import type { PushNode } from './push-node.ts';
 import type { RouteContext } from './route.ts';
 import { matchRoute, ROUTES } from './router.ts';
 import type { Store, UserRow } from './store.ts';
@@ -33,6 +38,8 @@ export interface DcServerOptions {
   data: StackData;
   /** The emulated nodes behind this server (at least one). */
   nodes: EmulatedNode[];
+  /** The push services of those nodes (`GET /v1/push`); omit or leave empty for a DC without one. */
+  push?: PushNode[];
   /** Delays responses by the modeled RTT of the client's country; omit for no WAN delay. */
   wan?: WanDelay;
   /** Called with unexpected errors (bugs), which are answered 500; default: ignored. */
@@ -44,7 +51,8 @@ export interface DcServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   url: string;
   /**
-   * Stops accepting connections, lets in-flight requests finish (up to `graceMs`), then closes every connection.
+   * Stops accepting connections, lets in-flight requests finish (up to `graceMs`), then closes every connection and
+   * every push session (close code 1001).
    * @param graceMs how long to wait for in-flight requests (default 10 s)
    */
   stop(graceMs?: number): Promise<void>;
@@ -86,6 +94,8 @@ export async function startDcServer(opts: DcServerOptions): Promise<DcServer> {
   metrics.gauge('caplab_node_modeled_seconds_total', 'Modeled service time of the served requests.', ['node'], () => nodes.map((n, i) => [[String(i)], n.stats().modeledMs / 1000]), 'counter');
   metrics.gauge('caplab_node_lateness_seconds_total', 'How much longer than modeled the emulated waits took: timer granularity plus host event-loop stalls. Large against caplab_node_modeled_seconds_total means the host, not the model, shaped the curve.', ['node'], () => nodes.map((n, i) => [[String(i)], n.stats().lateMs / 1000]), 'counter');
 
+  const push = createPushEndpoint({ dc, store, data, nodes: opts.push ?? [], metrics, ...(opts.onError ? { onError: opts.onError } : {}) });
+
   let next = 0;
   let drained: (() => void) | undefined;
 
@@ -105,6 +115,12 @@ export async function startDcServer(opts: DcServerOptions): Promise<DcServer> {
         return { busy: s.busy, queued: s.queued, workers: s.workers, queue: s.queue };
       }) };
       return json(200, h);
+    }
+    if (path === PUSH_PATH) {
+      // Reached only without `Upgrade: websocket` (the handshake goes through the 'upgrade' event).
+      setRoute('push');
+      if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', `${method.slice(0, 20)} is not allowed on ${path}; use GET`, {}, { Allow: 'GET' });
+      throw new HttpError(426, 'upgrade_required', `${path} is a WebSocket endpoint: send Upgrade: websocket (subprotocol caplab.push.v1)`, {}, { Upgrade: 'websocket' });
     }
     const header = req.headers['x-client-country'];
     if (header !== undefined) {
@@ -128,6 +144,7 @@ export async function startDcServer(opts: DcServerOptions): Promise<DcServer> {
       setClientCountry(c) {
         country.value ??= c;
       },
+      push,
     };
     const node = nodes[next]!;
     next = (next + 1) % nodes.length;
@@ -186,6 +203,13 @@ export async function startDcServer(opts: DcServerOptions): Promise<DcServer> {
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const target = req.url ?? '/';
+    const qmark = target.indexOf('?');
+    const path = qmark < 0 ? target : target.slice(0, qmark);
+    if (path === PUSH_PATH && req.headers.upgrade?.toLowerCase() === 'websocket') push.upgrade(req, socket, head);
+    else serveWithoutUpgrade(server, req, socket, head);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
@@ -206,7 +230,7 @@ export async function startDcServer(opts: DcServerOptions): Promise<DcServer> {
         ]);
       }
       server.closeAllConnections();
-      await closed;
+      await Promise.all([closed, push.close()]);
     },
   };
 }

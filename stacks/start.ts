@@ -10,6 +10,8 @@ import { parseWith } from '../models/validation.ts';
 import { DCS } from './api.ts';
 import { loadStackData, type NodeParams, NodeParamsSchema, type StackData } from './config.ts';
 import { createNode } from './node.ts';
+import { createPushNode } from './push-node.ts';
+import { type PushParams, PushParamsSchema, type PushScale, scalePushParams } from './push-params.ts';
 import { type DcServer, startDcServer } from './server.ts';
 import { createServiceTimeSampler } from './service-time.ts';
 import { openStore, type Store } from './store.ts';
@@ -35,6 +37,13 @@ export interface StartStacksOptions {
   node?: Partial<NodeParams>;
   /** Multiplies every service time (default 1; 0 = no emulated time, for functional tests). */
   serviceTimeScale?: number;
+  /**
+   * The push service's figures for a measurement (push-params.ts): `connectionScale` (0 < s <= 1) multiplies each
+   * node's memory budget and maxConnections, `costScale` (>= 0; 0 = no emulated CPU time) its handshake, heartbeat
+   * and delivery CPU times; `node` then overrides figures outright (e.g. `{maxConnections: 20, cores: 2}`). With
+   * costScale = 1 / connectionScale a node of N x s sessions is as busy as the real one at N, latencies x costScale.
+   */
+  push?: PushScale & { node?: Partial<PushParams> };
   /** The data files' content (default: loaded from data/). */
   data?: StackData;
   /** Called with unexpected errors (bugs) answered 500. */
@@ -59,6 +68,11 @@ const OptionsSchema = z.looseObject({
   seed: z.number().int().nonnegative().optional(),
   node: NodeParamsSchema.partial().optional(),
   serviceTimeScale: z.number().finite().min(0).optional(),
+  push: z.object({
+    connectionScale: z.number().gt(0).max(1).optional(),
+    costScale: z.number().finite().min(0).optional(),
+    node: PushParamsSchema.partial().optional(),
+  }).optional(),
 });
 
 /**
@@ -77,6 +91,7 @@ export async function startStacks(options: StartStacksOptions): Promise<RunningS
     ...dcs.flatMap((dc, i) => (dc in data.hardware.dcs ? [] : [{ where: `stack options: dcs[${i}]`, message: `unknown data center "${dc}" (known: ${Object.keys(data.hardware.dcs).join(', ')})` }])),
     ...(port > 0 && port + dcs.length - 1 > 65535 ? [{ where: 'stack options: port', message: `ports ${port}..${port + dcs.length - 1} go past 65535` }] : []),
     ...(new Set(dcs).size !== dcs.length ? [{ where: 'stack options: dcs', message: 'a data center is listed twice' }] : []),
+    ...dcs.flatMap((dc) => (dc in data.hardware.dcs ? resolvePush(data, dc, options.push).problems : [])),
   ];
   if (problems.length > 0) throw new ValidationError('stack options are invalid', problems);
   mkdirSync(options.dataDir, { recursive: true });
@@ -89,10 +104,12 @@ export async function startStacks(options: StartStacksOptions): Promise<RunningS
       const params: NodeParams = { workers: profile.workers, sigma: profile.sigma, kappa: profile.kappa, queue: profile.queue, ...options.node };
       const nodes = Array.from({ length: options.nodes ?? 1 }, (_, n) =>
         createNode(params, createServiceTimeSampler(data.services.routes, seed, `${dc}/${n}`, options.serviceTimeScale ?? 1)));
+      const pushParams = resolvePush(data, dc, options.push).params;
+      const push = pushParams ? nodes.map((_, n) => createPushNode(pushParams, seed, `${dc}/${n}`)) : [];
       const store = openStore(join(resolve(options.dataDir), `${dc}.sqlite`));
       try {
         const server = await startDcServer({
-          dc, host: options.host ?? '127.0.0.1', port: port === 0 ? 0 : port + i, store, data, nodes,
+          dc, host: options.host ?? '127.0.0.1', port: port === 0 ? 0 : port + i, store, data, nodes, push,
           ...((options.wan ?? true) ? { wan: createWanDelay(data.rtt, dc, seed) } : {}),
           ...(options.onError ? { onError: options.onError } : {}),
         });
@@ -115,4 +132,23 @@ async function stopAll(started: Array<{ server: DcServer; store: Store }>): Prom
     await server.stop();
     store.close();
   }));
+}
+
+/**
+ * A data center's push figures: its profile's `push` block scaled, then overridden. A profile without one gives no
+ * push service, unless the overrides name every figure.
+ */
+function resolvePush(data: StackData, dc: string, opts: StartStacksOptions['push'] = {}): { params?: PushParams; problems: Problem[] } {
+  const profileName = data.hardware.dcs[dc]!.profile;
+  const base = data.hardware.profiles[profileName]?.push;
+  const { node: override = {}, ...scale } = opts;
+  if (!base && Object.keys(override).length === 0) return { problems: [] };
+  const r = PushParamsSchema.safeParse({ ...(base ? scalePushParams(base, scale) : {}), ...override });
+  if (r.success) return { params: r.data, problems: [] };
+  return {
+    problems: r.error.issues.map((i) => ({
+      where: `stack options: push.node.${i.path.join('.')}`,
+      message: base ? i.message : `${i.message} (profile "${profileName}" of ${dc} has no push block, so every figure must be given)`,
+    })),
+  };
 }

@@ -19,13 +19,35 @@ export const NodeParamsSchema = z.object({
 /** Parameters of one node: W workers, USL sigma and kappa, queue bound. */
 export type NodeParams = z.output<typeof NodeParamsSchema>;
 
+/**
+ * One node's push (WebSocket) service, for the emulated node's sessions (stacks/push-node.ts): its session limit is
+ * floor(memoryMiB * 1024 / memoryPerConnectionKiB), or `maxConnections` when lower; `cores` CPU servers take each
+ * handshake, heartbeat and delivery for its modeled CPU time (ms, drawn lognormal with `costCv`); `heartbeatIntervalS`
+ * is the devices' planned heartbeat period (s). `about` gives the reasoning, figure by figure.
+ */
+export const PushParamsSchema = z.object({
+  memoryMiB: z.number().positive().max(1 << 30),
+  memoryPerConnectionKiB: z.number().positive().max(1 << 20),
+  maxConnections: z.number().int().min(1).max(1_000_000_000).optional(),
+  cores: z.number().int().min(1).max(4096),
+  handshakeCpuMs: z.number().min(0).max(60_000),
+  heartbeatCpuMs: z.number().min(0).max(60_000),
+  deliveryCpuMs: z.number().min(0).max(60_000),
+  costCv: z.number().min(0).max(10),
+  heartbeatIntervalS: z.number().positive().max(86_400),
+  about: z.record(z.string(), z.string()).optional(),
+});
+
+/** Parameters of one node's push service (see {@link PushParamsSchema}). */
+export type PushParams = z.output<typeof PushParamsSchema>;
+
 /** Schema of data/hardware.json; a DC naming a profile the file does not define is a problem at `dcs.<dc>.profile`. */
 export const HardwareSchema = z.object({
   schema: z.literal('caplab.hardware/v1'),
   about: z.string().optional(),
   currency: z.string().min(1),
   pricing: z.string().optional(),
-  profiles: z.record(z.string(), NodeParamsSchema.extend({ about: z.string().optional(), vcpu: z.number().positive().max(1024).optional() })),
+  profiles: z.record(z.string(), NodeParamsSchema.extend({ about: z.string().optional(), vcpu: z.number().positive().max(1024).optional(), push: PushParamsSchema.optional() })),
   dcs: z.record(z.string(), z.object({ profile: z.string(), pricePerNodeMonth: z.number().positive(), about: z.string().optional() })),
 }).superRefine((h, ctx) => {
   // Runs even when other fields are invalid (every problem is listed at once), so each entry is checked for shape.
@@ -52,6 +74,8 @@ export const HardwareProfilesSchema = z.object({
     about: z.string().optional(),
     /** vCPUs of the machine the profile stands for: what a rate measured on one node is per core of (resource plan). */
     vcpu: z.number().positive().max(1024).optional(),
+    /** The node's push (WebSocket) service; a profile without one serves no `/v1/push` sessions. */
+    push: PushParamsSchema.optional(),
   }))
     .refine((p) => Object.keys(p).length > 0, 'must define at least one profile'),
 }).strict();

@@ -1,5 +1,6 @@
 /**
- * Messages service (SMS backup): `POST /v1/messages` stores one message of the caller's, `GET /v1/messages?since=`
+ * Messages service (SMS backup): `POST /v1/messages` stores one message of the caller's (and, when its `peer` is a
+ * user with open push sessions on this data center, delivers it to them: push-endpoint.ts), `GET /v1/messages?since=`
  * returns the caller's messages after a sequence number, oldest first.
  */
 import { z } from 'zod';
@@ -25,7 +26,11 @@ export const messageRoutes: RouteDef[] = [
       });
       const m = validate(schema, ctx.json(), 'body');
       assertResidency(ctx.data.residency, user.country, ctx.dc);
-      const seq = ctx.store.addMessage(user.id, { peer: m.peer, body: m.body, direction: m.direction ?? 'out', sentAt: m.sentAt ?? Date.now() });
+      const direction = m.direction ?? 'out';
+      const sentAt = m.sentAt ?? Date.now();
+      const seq = ctx.store.addMessage(user.id, { peer: m.peer, body: m.body, direction, sentAt });
+      // Pushed only when the phone sent it: an `in` message was received from the peer, who has it already.
+      if (direction === 'out') ctx.push.deliver(m.peer, { seq, from: user.id, body: m.body, sentAt });
       const res: MessagePostResponse = { seq };
       return { status: 201, body: res };
     },
