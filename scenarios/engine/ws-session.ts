@@ -147,7 +147,13 @@ export function runWsSession(req: WsSessionRequest, events: WsEvents, signal?: A
       error ??= e.message;
       if (!reported) report(status, '');
     });
-    ws.on('close', () => finish());
+    // One close listener wakes whatever action is waiting (one at a time: the actions run in order).
+    let onClose: (() => void) | undefined;
+    ws.on('close', () => {
+      onClose?.();
+      onClose = undefined;
+      finish();
+    });
     // Waiters of `receive` and `ping`: at most one at a time, as the actions run in order.
     let onMessage: ((text: string) => void) | undefined;
     let onPong: (() => void) | undefined;
@@ -192,17 +198,17 @@ export function runWsSession(req: WsSessionRequest, events: WsEvents, signal?: A
       for (const a of req.actions) {
         if (ws.readyState !== WebSocket.OPEN) break;
         if (a.kind === 'send') send(a.text());
-        else if (a.kind === 'hold') await new Promise<void>((r) => { later(r, a.ms); ws.once('close', () => r()); });
+        else if (a.kind === 'hold') await new Promise<void>((r) => { later(r, a.ms); onClose = r; });
         else if (a.kind === 'ping') {
           ping();
           await new Promise<void>((r) => {
             const t = later(() => { onPong = undefined; error ??= `no pong within ${a.timeoutMs} ms`; r(); }, a.timeoutMs);
             onPong = () => { clearTimeout(t); timers.delete(t); onPong = undefined; r(); };
-            ws.once('close', () => r());
+            onClose = r;
           });
         } else {
           const index = receives++;
-          const ok = await new Promise<boolean>((r) => {
+          const ok = await new Promise<boolean | 'closed'>((r) => {
             const t = later(() => { onMessage = undefined; r(false); }, a.timeoutMs);
             onMessage = (text) => {
               if (a.contains !== undefined && !text.includes(a.contains)) return;
@@ -211,8 +217,10 @@ export function runWsSession(req: WsSessionRequest, events: WsEvents, signal?: A
               onMessage = undefined;
               r(true);
             };
-            ws.once('close', () => r(false));
+            onClose = () => r('closed');
           });
+          // Closed while waiting: as in k6, the check inside the session's handlers never runs.
+          if (ok === 'closed') break;
           events.awaited(index, ok, performance.now());
           if (!ok) {
             error ??= `no message${a.contains !== undefined ? ` containing ${JSON.stringify(a.contains)}` : ''} within ${a.timeoutMs} ms`;

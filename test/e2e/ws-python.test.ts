@@ -108,6 +108,19 @@ describe('the WebSocket step against python3-websockets', () => {
     expect(m.ws_session_duration!.values.min).toBeGreaterThanOrEqual(1000);
   }, 60_000);
 
+  it('runs a long list of actions in one session without piling listeners up (no MaxListeners warning)', async () => {
+    const actions = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? { send: `m${i}` } : i % 3 === 1 ? { receive: { contains: `m${i - 1}`, timeout: '5s' } } : { hold: '5ms' }));
+    const r = await run('long', {
+      schema: 'caplab.scenario/v1', name: 'ws-long',
+      options: { scenarios: { l: { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '30s' } } },
+      flows: { default: { steps: [{ name: 'long', url: echo!.url, ws: { actions } }] } },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/MaxListeners/);
+    expect(r.summary.metrics.ws_msgs_sent!.values.count).toBe(10);
+    expect(r.summary.metrics.checks!.values.passes).toBe(10);
+  }, 60_000);
+
   it('a rejected and a refused handshake: sessions counted with their status, status checks failed, the run goes on', async () => {
     const port = (rejecting!.address() as AddressInfo).port;
     const r = await run('fail', {
