@@ -124,17 +124,10 @@ export class VuHttp {
   }
 
   /** Whether any TLS certificate is accepted (k6 `insecureSkipTLSVerify`). */
-  get insecure(): boolean {
-    return this.#insecure;
-  }
+  get insecure(): boolean { return this.#insecure; }
 
-  /**
-   * Counts the bytes of a connection the VU opened outside its HTTP transport (a WebSocket session), once it is done.
-   * @param source its byte counters (final)
-   */
-  countBytes(source: ByteSource): void {
-    this.#retired.push({ conn: source, sent: 0, received: 0 });
-  }
+  /** Counts, once it is done, the bytes of a connection the VU opened outside HTTP (a WebSocket session: `source`). */
+  countBytes(source: ByteSource): void { this.#retired.push({ conn: source, sent: 0, received: 0 }); }
 
   /**
    * Bytes written and read on this VU's connections since the previous call (k6 counts data per iteration).
