@@ -45,8 +45,11 @@ export interface WsEvents {
   sent(at: number): void;
   received(at: number): void;
   pong(rttMs: number, at: number): void;
-  /** A `receive` action's outcome: whether a (matching) message came in time. */
-  awaited(index: number, ok: boolean, at: number): void;
+  /**
+   * A `receive` action's outcome: whether a (matching) message came in time, and when it did, the reply time: from the
+   * last text this session sent before it (or from the open, when none was sent) to the message, ms.
+   */
+  awaited(index: number, ok: boolean, at: number, replyMs?: number): void;
 }
 
 /** How a session ended. */
@@ -78,6 +81,7 @@ export function runWsSession(req: WsSessionRequest, events: WsEvents, signal?: A
     let socket: Socket | undefined;
     let settled = false;
     let reported = false;
+    let opened = 0;
     const report = (s: number, subprotocol: string): void => {
       reported = true;
       events.opened(s, subprotocol, performance.now() - t0, t0);
@@ -163,6 +167,7 @@ export function runWsSession(req: WsSessionRequest, events: WsEvents, signal?: A
     });
     ws.on('open', () => {
       status ||= 101;
+      opened = performance.now();
       report(status, ws.protocol);
       if (req.heartbeat) {
         const hb = req.heartbeat;
@@ -176,9 +181,11 @@ export function runWsSession(req: WsSessionRequest, events: WsEvents, signal?: A
       }
       void runActions();
     });
+    let lastSentAt = 0;
     const send = (text: string): void => {
       ws.send(text);
-      events.sent(performance.now());
+      lastSentAt = performance.now();
+      events.sent(lastSentAt);
     };
     let pingAt = 0;
     const ping = (): void => {
@@ -221,7 +228,8 @@ export function runWsSession(req: WsSessionRequest, events: WsEvents, signal?: A
           });
           // Closed while waiting: as in k6, the check inside the session's handlers never runs.
           if (ok === 'closed') break;
-          events.awaited(index, ok, performance.now());
+          const at = performance.now();
+          events.awaited(index, ok, at, ok ? at - (lastSentAt || opened) : undefined);
           if (!ok) {
             error ??= `no message${a.contains !== undefined ? ` containing ${JSON.stringify(a.contains)}` : ''} within ${a.timeoutMs} ms`;
             break;

@@ -53,8 +53,10 @@ export async function runWsStep(ctx: IterationContext, emitter: Emitter, vu: Vu,
       sent(at) { emitter.emit(M.ws_msgs_sent!, 1, tags, epochOf(at)); },
       received(at) { emitter.emit(M.ws_msgs_received!, 1, tags, epochOf(at)); },
       pong(rtt, at) { emitter.emit(M.ws_ping!, rtt, tags, epochOf(at)); },
-      awaited(index, ok, at) {
+      awaited(index, ok, at, replyMs) {
         if (!ok) received = false;
+        // Without subproto: a k6 script's handlers cannot read the chosen subprotocol, so its samples lack it too.
+        if (replyMs !== undefined) emitter.emit(M.caplab_ws_reply_duration!, replyMs, replyTags(tags), epochOf(at));
         emitter.emit(M.checks!, ok ? 1 : 0, checkTags(ctx, step, w.receiveChecks[index]!), epochOf(at));
       },
     }, abort.signal);
@@ -68,6 +70,18 @@ export async function runWsStep(ctx: IterationContext, emitter: Emitter, vu: Vu,
   } finally {
     vu.onInterrupt = undefined;
   }
+}
+
+const replyTagsOf = new WeakMap<Tags, Tags>();
+
+/** The session's tags without `subproto`, made once per session's tag object. */
+function replyTags(tags: Tags): Tags {
+  let t = replyTagsOf.get(tags);
+  if (!t) {
+    const { subproto: _s, ...rest } = tags as Record<string, string>;
+    replyTagsOf.set(tags, (t = Object.freeze(rest)));
+  }
+  return t;
 }
 
 /** Tags of a check sample (cached per step, context and check name). */

@@ -23,8 +23,10 @@ export const WS_TYPES_JS = String.raw`
  */
 export function wsImportJs(used: boolean): string {
   return used
-    ? 'import ws from \'k6/ws\';\n/** k6/ws, for the WebSocket steps. */\nconst CAPLAB_WS = ws;'
-    : '/** No step opens a WebSocket session. @type {typeof import(\'k6/ws\').default | null} */\nconst CAPLAB_WS = null;';
+    ? 'import ws from \'k6/ws\';\n/** k6/ws, for the WebSocket steps. */\nconst CAPLAB_WS = ws;\n' +
+      '/** A receive\'s reply time (the engine\'s caplab_ws_reply_duration). */\nconst CAPLAB_WS_REPLY = new Trend(\'caplab_ws_reply_duration\', true);'
+    : '/** No step opens a WebSocket session. @type {typeof import(\'k6/ws\').default | null} */\nconst CAPLAB_WS = null;\n' +
+      '/** @type {Trend | null} */\nconst CAPLAB_WS_REPLY = null;';
 }
 
 /** The runtime of a WebSocket step (needs RUNTIME_JS's caplabRender and caplabCheck). */
@@ -57,6 +59,8 @@ function caplabWsStep(s, scope, state, isSetup) {
     let waiting = null;
     /** @type {number} */
     let pinging = -1;
+    // When the session last sent a text (or opened): a receive's reply time starts there.
+    let lastSent = Date.now();
     function finish() {
       if (closed) return;
       closed = true;
@@ -75,7 +79,7 @@ function caplabWsStep(s, scope, state, isSetup) {
       if (at >= w.actions.length) { finish(); return; }
       const index = at++;
       const a = w.actions[index];
-      if (a.send !== undefined) { socket.send(caplabRender(a.send, scope)); next(); return; }
+      if (a.send !== undefined) { socket.send(caplabRender(a.send, scope)); lastSent = Date.now(); next(); return; }
       if (a.hold !== undefined) { socket.setTimeout(next, Math.max(1, a.hold)); return; }
       if (a.ping !== undefined) {
         pinging = index;
@@ -95,6 +99,7 @@ function caplabWsStep(s, scope, state, isSetup) {
       }, Math.max(1, r.timeout));
     }
     socket.on('open', () => {
+      lastSent = Date.now();
       const hb = w.heartbeat;
       if (hb !== undefined) {
         socket.setInterval(() => {
@@ -110,6 +115,7 @@ function caplabWsStep(s, scope, state, isSetup) {
       if (waiting.contains !== undefined && msg.indexOf(waiting.contains) < 0) return;
       const name = waiting.name;
       waiting = null;
+      if (CAPLAB_WS_REPLY !== null) CAPLAB_WS_REPLY.add(Date.now() - lastSent, Object.assign({}, s.tags, { url: url, status: '101' }));
       record(name, true);
       next();
     });

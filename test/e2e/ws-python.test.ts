@@ -82,6 +82,12 @@ describe('the WebSocket step against python3-websockets', () => {
     expect(await echo!.received()).toBe(12);
     const byMetric = (name: string) => r.points.filter((p) => p.metric === name);
     expect(byMetric('ws_ping')).toHaveLength(6);
+    // A reply time per received echo, from the text sent before it; tagged as the session without subproto.
+    const replies = byMetric('caplab_ws_reply_duration');
+    expect(replies).toHaveLength(12);
+    for (const p of replies) expect(p.data.value).toBeGreaterThanOrEqual(0);
+    expect(replies[0]!.data.tags).toMatchObject({ status: '101', name: 'chat' });
+    expect(replies[0]!.data.tags.subproto).toBeUndefined();
     expect(byMetric('ws_session_duration')).toHaveLength(6);
     const tags = byMetric('ws_sessions')[0]!.data.tags;
     expect(tags).toMatchObject({ scenario: 'chat', status: '101', subproto: 'chat.v1', name: 'chat', group: '' });

@@ -42,6 +42,8 @@ export const BUILTIN_METRICS: Readonly<Record<string, MetricDef>> = Object.freez
   ws_msgs_sent: def('ws_msgs_sent', 'counter', 'default'),
   ws_msgs_received: def('ws_msgs_received', 'counter', 'default'),
   ws_ping: def('ws_ping', 'trend', 'time'),
+  // caplab's: a `receive` action's reply time, from the session's last text sent (or its open) to the matching message.
+  caplab_ws_reply_duration: def('caplab_ws_reply_duration', 'trend', 'time'),
   caplab_schedule_lag: def('caplab_schedule_lag', 'trend', 'time'),
   caplab_req_duration_intended: def('caplab_req_duration_intended', 'trend', 'time'),
 });

@@ -49,7 +49,9 @@ describe('k6 script with a WebSocket step', () => {
 
   it('imports k6/ws only when a step opens a session', () => {
     const imports = (s: string): string[] => [...s.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]!);
-    expect(imports(buildK6Script(parseScenarioSpec(wsSpec(), 'push.json'), { seed: 1 }))).toContain('k6/ws');
+    const script = buildK6Script(parseScenarioSpec(wsSpec(), 'push.json'), { seed: 1 });
+    expect(imports(script)).toContain('k6/ws');
+    expect(script).toContain("new Trend('caplab_ws_reply_duration', true)");
     const bare = parseScenarioSpec({ schema: 'caplab.scenario/v1', name: 'bare', flows: { default: { steps: [{ url: 'http://x/' }] } } }, 'bare.json');
     expect(imports(buildK6Script(bare, { seed: 1 }))).not.toContain('k6/ws');
   });

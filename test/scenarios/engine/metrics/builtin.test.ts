@@ -17,6 +17,7 @@ describe('BUILTIN_METRICS', () => {
       // WSSessionDuration and WSConnecting Trend of time).
       ws_sessions: ['counter', 'default'], ws_msgs_sent: ['counter', 'default'], ws_msgs_received: ['counter', 'default'],
       ws_ping: ['trend', 'time'], ws_session_duration: ['trend', 'time'], ws_connecting: ['trend', 'time'],
+      caplab_ws_reply_duration: ['trend', 'time'],
     };
     expect(Object.keys(BUILTIN_METRICS).sort()).toEqual(Object.keys(expected).sort());
     for (const [name, [type, contains]] of Object.entries(expected)) {
