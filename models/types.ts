@@ -3,6 +3,9 @@
  * `"schema": "caplab.<kind>/v1"`.
  */
 import type { MovePlan, ResourcePlan } from './capacity/resources/types.ts';
+import type { Band, Band2 } from './bands.ts';
+
+export type { Band, Band2 } from './bands.ts';
 import type { OptimizedPlacement } from './capacity/optimize/result.ts';
 import type { BacktestEvaluation, BacktestScore } from './growth/backtest.ts';
 
@@ -16,15 +19,6 @@ export interface ForecastBacktest {
   evaluations: BacktestEvaluation[];
 }
 
-/** Three quantiles of a quantity across Monte Carlo draws. */
-export interface Band {
-  /** 10th percentile. */
-  p10: number;
-  /** Median. */
-  p50: number;
-  /** 90th percentile. */
-  p90: number;
-}
 
 /** One quarter of forecast.json. */
 export interface ForecastQuarter {
@@ -200,13 +194,6 @@ export interface DriverSummary {
   source?: string;
 }
 
-/** A median and a 90th percentile. */
-export interface Band2 {
-  /** Median. */
-  p50: number;
-  /** 90th percentile. */
-  p90: number;
-}
 
 /** Demand of one service at one DC in one quarter, requests per second. */
 export interface TrafficService {

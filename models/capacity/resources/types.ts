@@ -3,11 +3,7 @@
  * and the resource that binds, stored and raw TB, network Gbit/s and egress; and the move's waves with their copy
  * times, the capacity held in both sites and the latency each country sees.
  */
-
-/** p10, p50, p90 (models/types.ts Band, restated: models/types.ts imports this file). */
-export interface Band { p10: number; p50: number; p90: number }
-/** p50 and p90. */
-export interface Band2 { p50: number; p90: number }
+import type { Band, Band2 } from '../../bands.ts';
 import type { Resource } from './shapes.ts';
 import type { ShapeSizing, TierNeeds } from './size-shape.ts';
 
