@@ -7,26 +7,17 @@
  *   state), to a raw server in a child process so its memory is not counted.
  * Run with `npm run bench -- vu-memory` (it needs --expose-gc, which it adds by re-running itself).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { createExecutionTuple } from '../scenarios/engine/segments.ts';
 import { VuPool, type Vu } from '../scenarios/engine/vu.ts';
 import { createUserGenerator } from '../models/population/user.ts';
 import { computePopulation } from '../cli/chain.ts';
+import { ensureExposedGc, usedMemory } from './gc-memory.ts';
 
 const N_IDLE = Number(process.env.BENCH_VUS ?? 100_000);
 const N_CONNECTED = Number(process.env.BENCH_CONNECTED_VUS ?? 5_000);
 
-if (typeof globalThis.gc !== 'function') {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
-}
-
-function used(): { js: number; rss: number } {
-  for (let i = 0; i < 3; i++) globalThis.gc!();
-  const m = process.memoryUsage();
-  return { js: m.heapUsed + m.external + m.arrayBuffers, rss: m.rss };
-}
+ensureExposedGc(import.meta.url);
 
 /** A raw keep-alive responder in its own process; resolves with its port. */
 async function responder(): Promise<{ port: number; kill(): void }> {
@@ -39,17 +30,17 @@ async function responder(): Promise<{ port: number; kill(): void }> {
 const gen = createUserGenerator(1, await computePopulation({}, 1));
 const users = { count: 1_000_000, get: (i: number) => gen.user(i) as unknown as Record<string, unknown> };
 
-const base = used();
+const base = usedMemory();
 const pool = new VuPool(createExecutionTuple(), users);
 await pool.create(N_IDLE);
-const idle = used();
+const idle = usedMemory();
 const idlePerVu = { js: (idle.js - base.js) / N_IDLE, rss: (idle.rss - base.rss) / N_IDLE };
 console.log(`idle VUs:      ${N_IDLE} VUs, ${Math.round(idlePerVu.js)} B/VU on the JS heap (+external), ${Math.round(idlePerVu.rss)} B/VU RSS`);
 
 const server = await responder();
 const vus: Vu[] = [];
 for (let i = 0; i < N_CONNECTED; i++) vus.push(pool.acquire());
-const before = used();
+const before = usedMemory();
 const origin = `http://127.0.0.1:${server.port}`;
 for (let i = 0; i < N_CONNECTED; i += 500) {
   await Promise.all(vus.slice(i, i + 500).map(async (vu) => {
@@ -57,7 +48,7 @@ for (let i = 0; i < N_CONNECTED; i += 500) {
     if (r.status !== 200) throw new Error(`request failed: ${r.error}`);
   }));
 }
-const after = used();
+const after = usedMemory();
 const connPerVu = { js: (after.js - before.js) / N_CONNECTED, rss: (after.rss - before.rss) / N_CONNECTED };
 console.log(`a connection:  ${N_CONNECTED} VUs, ${Math.round(connPerVu.js)} B/VU on the JS heap (+external), ${Math.round(connPerVu.rss)} B/VU RSS`);
 console.log(`connected VU:  ${Math.round(idlePerVu.js + connPerVu.js)} B JS, ${Math.round(Math.max(idlePerVu.js, idlePerVu.rss) + Math.max(connPerVu.js, connPerVu.rss))} B taking the larger of JS and RSS per part`);

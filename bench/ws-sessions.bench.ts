@@ -5,25 +5,17 @@
  * bare `ws` client and nothing else. Memory is the process's growth (JS heap + external + array buffers after a full
  * GC, and RSS) over N held sessions. Run with `npm run bench -- ws-sessions` (it adds --expose-gc by re-running itself).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { runWsSession } from '../scenarios/engine/ws-session.ts';
+import { ensureExposedGc, usedMemory } from './gc-memory.ts';
 
 const N = Number(process.env.BENCH_WS_SESSIONS ?? 5_000);
 const HOLD_MS = 60_000;
 
-if (typeof globalThis.gc !== 'function') {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
-}
-
-function used(): { js: number; rss: number } {
-  for (let i = 0; i < 3; i++) globalThis.gc!();
-  const m = process.memoryUsage();
-  return { js: m.heapUsed + m.external + m.arrayBuffers, rss: m.rss };
-}
+ensureExposedGc(import.meta.url);
 
 /** A `ws` echo server in its own process; resolves with its port. */
 async function echoServer(): Promise<{ port: number; kill(): void }> {
@@ -39,7 +31,7 @@ const server = await echoServer();
 const url = `ws://127.0.0.1:${server.port}/`;
 
 // Peer: bare ws clients, opened in batches, held.
-let before = used();
+let before = usedMemory();
 let t0 = performance.now();
 const bare: WebSocket[] = [];
 for (let i = 0; i < N; i += 250) {
@@ -51,12 +43,12 @@ for (let i = 0; i < N; i += 250) {
   })));
 }
 const bareOpenS = (performance.now() - t0) / 1000;
-let after = used();
+let after = usedMemory();
 const barePer = { js: (after.js - before.js) / N, rss: (after.rss - before.rss) / N };
 await Promise.all(bare.map((w) => new Promise<void>((r) => { w.once('close', () => r()); w.close(); })));
 
 // caplab: the engine's session runner holding each session, a ping every 25 s.
-before = used();
+before = usedMemory();
 t0 = performance.now();
 const abort = new AbortController();
 setMaxListeners(0, abort.signal); // one signal aborts every session here; the engine gives each its own
@@ -78,7 +70,7 @@ for (let i = 0; i < N; i += 250) {
 }
 await allOpen;
 const caplabOpenS = (performance.now() - t0) / 1000;
-after = used();
+after = usedMemory();
 const caplabPer = { js: (after.js - before.js) / N, rss: (after.rss - before.rss) / N };
 abort.abort();
 await Promise.all(sessions);
