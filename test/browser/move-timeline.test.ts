@@ -9,9 +9,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canvasInk, chromiumPath, visit } from '../helpers/browser.ts';
+import { canvasInk, chromiumPath, launchChromium, visit } from '../helpers/browser.ts';
 import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
 import { movePlan, WAVE1, WAVE2_BULK } from '../reports/render/move-plan.ts';
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   const r = await runCli(['report', join(dir, 'move')]);
   expect(r.code, r.stderr).toBe(0);
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium(executablePath);
 }, 180_000);
 
 afterAll(async () => {

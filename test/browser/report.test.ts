@@ -9,12 +9,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCampaignManifest } from '../../cli/campaign/manifest.ts';
 import { computeForecast } from '../../cli/chain.ts';
 import type { Forecast } from '../../models/types.ts';
-import { canvasInk, chromiumPath, visit } from '../helpers/browser.ts';
+import { canvasInk, chromiumPath, launchChromium, visit } from '../helpers/browser.ts';
 import { REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
 import { loadData } from '../../cli/data.ts';
 import { PlannerSettingsSchema } from '../../models/capacity/settings.ts';
@@ -56,7 +56,7 @@ beforeAll(async () => {
     expect(r.code, r.stderr).toBe(0);
   }
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium(executablePath);
 }, 180_000);
 
 afterAll(async () => {

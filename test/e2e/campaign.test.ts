@@ -11,9 +11,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { checkCampaignFolder, folderDigests } from '../../cli/campaign/manifest.ts';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canvasInk, chromiumPath, visit } from '../helpers/browser.ts';
+import { canvasInk, launchChromium, visit } from '../helpers/browser.ts';
 import { CAPLAB_BIN, REPO_ROOT, removeDir, runCli, tempDir } from '../helpers/cli.ts';
 import { CONTENDED, underPressure } from '../helpers/host-pressure.ts';
 
@@ -216,7 +216,7 @@ describe('caplab campaign --quick', () => {
   it('writes report.html, report.md and junit.xml; the report draws every chart offline in chromium', async () => {
     for (const f of ['report.html', 'report.md', 'junit.xml']) expect(existsSync(join(out, f)), f).toBe(true);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuites/);
-    const browser: Browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] });
+    const browser: Browser = await launchChromium();
     try {
       const v = await visit(browser, join(out, 'report.html'));
       expect(v.consoleErrors).toEqual([]);

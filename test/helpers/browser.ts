@@ -4,7 +4,7 @@
  */
 import { execSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /**
  * Path of chromium on PATH.
@@ -17,6 +17,16 @@ export function chromiumPath(): string {
   } catch {
     throw new Error('chromium is not on PATH: the browser test needs Debian\'s chromium package (apt-get update && apt-get install -y chromium; .ci/run installs it when missing)');
   }
+}
+
+/**
+ * Launches Debian's chromium headless, as every browser test runs it (no sandbox in a container, no GPU).
+ * @param executablePath chromium's path (default: found on PATH)
+ * @returns the browser; the caller closes it
+ * @throws {Error} when chromium is missing (see {@link chromiumPath})
+ */
+export function launchChromium(executablePath = chromiumPath()): Promise<Browser> {
+  return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
 }
 
 /** What a page load observed. */

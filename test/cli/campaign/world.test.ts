@@ -9,23 +9,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadCampaignInputs } from '../../../cli/campaign/inputs.ts';
 import { ValidationError } from '../../../models/errors.ts';
 import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
+import { tidepoolWorld } from '../../helpers/tidepool-world.ts';
 
 const dir = tempDir('caplab-campaign-world-');
 afterAll(() => removeDir(dir));
 
-const world = (driver: string, extra = ''): string => `schema: caplab.world/v1
-name: Tidepool Ledger
-currency: EUR
-countries:
-  - { code: NG, name: Nigeria, timeZone: Africa/Lagos, share: 0.75 }
-  - { code: PT, name: Portugal, timeZone: Europe/Lisbon, share: 0.25 }
-sites:
-  harbor: { label: Harbor, pricePerNodeMonth: 210, rttMs: { NG: 15, default: 140 } }
-  cliff: { label: Cliff, pricePerNodeMonth: 260, rttMs: { PT: 10, default: 120 } }
-fleet: { asOf: 2026Q4, nodes: { harbor: 2, cliff: 1 }, peakUtilization: 0.4 }
-horizon: { first: 2027Q1, periods: 4, unit: quarters }
-driver: ${driver}
-${extra}`;
+const world = tidepoolWorld;
 
 describe('campaign.yaml world', () => {
   it('reads a world file relative to the campaign with its series, and its placement and sites become the campaign\'s', async () => {

@@ -8,23 +8,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtInWorld, readWorld } from '../../../cli/inputs/world.ts';
 import { removeDir, runCli, tempDir } from '../../helpers/cli.ts';
+import { tidepoolWorld } from '../../helpers/tidepool-world.ts';
 
 const dir = tempDir('caplab-world-resources-');
 afterAll(() => removeDir(dir));
 
-const world = (extra: string): string => `schema: caplab.world/v1
-name: Tidepool Ledger
-currency: EUR
-countries:
-  - { code: NG, name: Nigeria, timeZone: Africa/Lagos, share: 0.75 }
-  - { code: PT, name: Portugal, timeZone: Europe/Lisbon, share: 0.25 }
-sites:
-  harbor: { label: Harbor, pricePerNodeMonth: 210, rttMs: { NG: 15, default: 140 } }
-  cliff: { label: Cliff, pricePerNodeMonth: 260, rttMs: { PT: 10, default: 120 } }
-fleet: { asOf: 2026Q4, nodes: { harbor: 2, cliff: 1 } }
-horizon: { first: 2027Q1, periods: 4, unit: quarters }
-driver: { kind: peak-rps, peakRps: 40, growthPerPeriod: { low: 0.01, mid: 0.02, high: 0.03 } }
-${extra}`;
+const world = (extra: string): string => tidepoolWorld('{ kind: peak-rps, peakRps: 40, growthPerPeriod: { low: 0.01, mid: 0.02, high: 0.03 } }', extra);
 
 const shapes = (currency = 'EUR', extraSite = ''): string => JSON.stringify({
   schema: 'caplab.shapes/v1', currency,
