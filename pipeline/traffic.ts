@@ -99,7 +99,7 @@ export function trafficStage(req: TrafficRequest, data: TrafficData): TrafficRes
  * @throws {ValidationError} when an observed file has no fit for its service
  */
 export function serviceDemands(catalog: Catalog, inputs: { readonly usage: Usage; observed: ReadonlyMap<string, DemandFile>; calibration?: DemandFile }): ServiceDemands {
-  const usesUsage = catalog.services.some((s) => 'usage' in s.demand);
+  const usesUsage = catalog.services.some((s) => s.demand !== undefined && 'usage' in s.demand);
   const base = catalogDemands(catalog, { photosPerDay: usesUsage ? meanPhotosPerDay(inputs.usage) : 0, observed: inputs.observed });
   return inputs.calibration === undefined ? base : calibrate(base, inputs.calibration);
 }

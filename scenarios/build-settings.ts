@@ -7,6 +7,16 @@ import { z } from 'zod';
 const Probe = z.object({ vus: z.array(z.number().int().positive()).min(3), warmupSeconds: z.number().nonnegative(), measureSeconds: z.number().positive() }).loose();
 const Sweep = z.object({ fractionsOfCeiling: z.array(z.number().positive()).min(3), warmupSeconds: z.number().nonnegative(), measureSeconds: z.number().positive() }).loose();
 const Refine = z.object({ tolerance: z.number().positive().max(1), maxRounds: z.number().int().nonnegative().max(10), maxSeconds: z.number().positive() }).loose();
+/** The connection probe (scenarios/connection-probe.ts). */
+const Connections = z.object({
+  fractionsOfExpected: z.array(z.number().positive()).min(3),
+  warmupSeconds: z.number().nonnegative(),
+  measureSeconds: z.number().positive(),
+  gapSeconds: z.number().nonnegative(),
+  maxSessions: z.number().int().positive().max(20_000),
+  minRoundTripSeconds: z.number().positive(),
+  connectionScale: z.number().gt(0).max(1),
+}).loose();
 const Replay = z.object({ secondsPerHour: z.number().positive(), flashSaleSeconds: z.number().positive() }).loose();
 
 /** Schema of data/scenarios.json. */
@@ -20,6 +30,8 @@ export const ScenarioSettingsSchema = z.object({
   /** The campaign's pre-flight request per service and target: seconds to wait for each answer. */
   preflight: z.object({ timeoutSeconds: z.number().positive() }).loose(),
   quick: z.object({ probe: Probe, sweep: Sweep, replay: Replay, refine: Refine }).loose(),
+  /** The connection probe of a push service, and how far the built-in stacks' push node is scaled down for it. */
+  connections: Connections,
   usersPerDc: z.number().int().positive(),
 }).loose();
 

@@ -34,6 +34,8 @@ export function catalogDemands(catalog: Catalog, inputs: CatalogDemandInputs): S
   catalog.services.forEach((s, i) => {
     const curve = s.hourly ? { localHourWeights: [...s.hourly] } : {};
     const d = s.demand;
+    // A push service makes no requests: it is planned by its connections (resources.connections), not in traffic.
+    if (d === undefined) return;
     if ('perDevicePerDay' in d) out[s.name] = { perDevicePerDay: d.perDevicePerDay, ...curve, source };
     // Rounded as traffic.json has always recorded photo uploads.
     else if ('usage' in d) out[s.name] = { perDevicePerDay: Math.round(inputs.photosPerDay * 1e4) / 1e4, ...curve, source };

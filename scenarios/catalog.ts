@@ -43,7 +43,11 @@ const ServiceSchema = z.strictObject({
   k6: K6Ref.optional(),
   /** Run the catalog's prelude before this service's steps (default true). */
   prelude: z.boolean().default(true),
-  demand: Demand,
+  /**
+   * Requests per active device per day (stated, from the users' usage, or observed). A push service (with
+   * `resources.connections`) has none: its load is its connections, their heartbeats and its deliveries.
+   */
+  demand: Demand.optional(),
   /** Local-hour weights of this service's use (any scale), replacing the shared curve of data/load-shape.json. */
   hourly: Hourly.optional(),
   budgets: BudgetSchema.omit({ service: true, dc: true }).optional(),
@@ -88,8 +92,8 @@ export interface CatalogService {
   flow?: { steps: RawStep[] };
   /** The k6 script and exec function (runner k6 only), path resolved, and the HTTP requests one call makes. */
   k6?: { script: string; exec: string; requestsPerUse: number };
-  /** Demand as written (`observed` path resolved). */
-  demand: CatalogServiceDocument['demand'];
+  /** Demand as written (`observed` path resolved); absent for a push service, whose load is its connections. */
+  demand?: CatalogServiceDocument['demand'];
   /** Local-hour curve override. */
   hourly?: number[];
   /** Budget limits (durations in ms). */
@@ -144,6 +148,15 @@ export function validateCatalog(value: unknown, source: string, runner: 'engine'
     const first = seen.get(s.name);
     if (first !== undefined) problems.push({ where: `${where}.name`, message: `service "${s.name}" is listed twice (first at services[${first}])` });
     else seen.set(s.name, i);
+    const held = s.resources?.connections !== undefined;
+    if (held && s.demand !== undefined) {
+      problems.push({ where: `${where}.demand`, message: 'a push service (resources.connections) makes no requests of its own: its load is its connections, and its deliveries are resources.connections.messagesPerDevicePerDay; remove `demand`' });
+    }
+    if (!held && s.demand === undefined) problems.push({ where: `${where}.demand`, message: 'needs a `demand` (requests per device per day, `usage` or `observed`), unless it is a push service with resources.connections' });
+    if (held && s.k6 !== undefined) problems.push({ where: `${where}.k6`, message: 'a push service runs its flow\'s WebSocket step; it has no k6 script' });
+    if (held && typeof s.flow === 'object' && s.flow.steps !== undefined && s.flow.steps.filter((st) => st.ws !== undefined).length !== 1) {
+      problems.push({ where: `${where}.flow.steps`, message: 'a push service\'s flow has exactly one WebSocket (ws) step: the session a device holds' });
+    }
     if (s.flow === undefined && s.k6 === undefined) problems.push({ where, message: 'needs a `flow` (the requests one use makes) or a `k6: {script, exec}` (runner k6)' });
     if (runner === 'engine' && s.flow === undefined && s.k6 !== undefined) {
       problems.push({ where: `${where}.k6`, message: `names the k6 script ${s.k6.script}, which the embedded engine cannot run (it runs caplab.scenario/v1 flows, not k6 JavaScript): set \`runner: k6\` in campaign.yaml (k6 on PATH), or describe the service as a flow` });
@@ -233,7 +246,7 @@ export function resolveCatalog(doc: CatalogDocument, raw: RawDocument, source: s
       name: s.name,
       ...(own ? { flow: { steps: [...prelude, ...own] } } : {}),
       ...(s.k6 ? { k6: { script: files.resolve(s.k6.script), exec: s.k6.exec, requestsPerUse: s.k6.requestsPerUse } } : {}),
-      demand: 'observed' in s.demand ? { observed: files.resolve(s.demand.observed) } : s.demand,
+      ...(s.demand !== undefined ? { demand: 'observed' in s.demand ? { observed: files.resolve(s.demand.observed) } : s.demand } : {}),
       ...(s.hourly ? { hourly: s.hourly } : {}),
       ...(s.budgets ? { budgets: s.budgets } : {}),
       ...(s.model ? { model: s.model } : {}),

@@ -41,8 +41,12 @@ function requestError(res: HttpResponse, timeoutS: number): string {
 }
 
 
-/** The steps one use sends up to its first request that is not once-per-VU (the service's own first request). */
-function firstSteps(steps: readonly RawStep[]): RawStep[] {
+/**
+ * The steps one use sends up to its first request that is not once-per-VU (the service's own first request). A
+ * WebSocket step is not sent: its session is the connection probe's to open, and a plain GET of it proves nothing.
+ */
+function firstSteps(all: readonly RawStep[]): RawStep[] {
+  const steps = all.filter((s) => s.ws === undefined);
   const i = steps.findIndex((s) => s.once !== true);
   return i < 0 ? [...steps] : steps.slice(0, i + 1);
 }

@@ -86,7 +86,7 @@ export async function loadCatalog(input: CatalogInput | undefined, runner: 'engi
     else flows.set(path, parsed.value);
   }
   doc.services.forEach((s, i) => {
-    const files: [string, string | undefined][] = [['k6.script', s.k6?.script], ['demand.observed', 'observed' in s.demand ? s.demand.observed : undefined]];
+    const files: [string, string | undefined][] = [['k6.script', s.k6?.script], ['demand.observed', s.demand !== undefined && 'observed' in s.demand ? s.demand.observed : undefined]];
     for (const [key, rel] of files) {
       if (rel !== undefined && !existsSync(resolve(baseDir, rel))) problems.push({ where: `${source}: services[${i}].${key}`, message: `${resolve(baseDir, rel)}: no such file` });
     }
@@ -125,7 +125,7 @@ export async function catalogOf(catalog: Catalog | string | undefined, runner: '
 export async function readObservedDemand(catalog: Catalog): Promise<Map<string, DemandFile>> {
   const observed = new Map<string, DemandFile>();
   for (const s of catalog.services) {
-    if ('observed' in s.demand && !observed.has(s.demand.observed)) observed.set(s.demand.observed, await readDemandFile(s.demand.observed));
+    if (s.demand !== undefined && 'observed' in s.demand && !observed.has(s.demand.observed)) observed.set(s.demand.observed, await readDemandFile(s.demand.observed));
   }
   return observed;
 }

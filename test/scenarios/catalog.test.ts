@@ -30,6 +30,24 @@ describe('validateCatalog', () => {
     expect(validateCatalog(k6Only, 'c', undefined).problems).toEqual([]);
   });
 
+  it('asks a push service (resources.connections) for one WebSocket step and no demand, and every other service for a demand', () => {
+    const connections = { onlineShare: 0.5, heartbeatSeconds: 270, cpuMsPerHeartbeat: 0.1, memoryKiBPerConnection: 64, messagesPerDevicePerDay: 10 };
+    const ws = { name: 'push', path: '/v1/push', ws: { actions: [{ hold: '1s' }] } };
+    const { problems } = validateCatalog({
+      schema: 'caplab.catalog/v1',
+      services: [
+        { name: 'ok', flow: { steps: [ws] }, resources: { connections } },
+        { name: 'asked', flow: { steps: [ws] }, demand: { perDevicePerDay: 5 }, resources: { connections } },
+        { name: 'two', flow: { steps: [ws, ws] }, resources: { connections } },
+        { name: 'none', flow: { steps: [get.steps[0]] }, resources: { connections } },
+        { name: 'nodemand', flow: get },
+      ],
+    }, 'c.yaml', 'engine');
+    expect(problems.map((p) => p.where)).toEqual(['c.yaml: services[1].demand', 'c.yaml: services[2].flow.steps', 'c.yaml: services[3].flow.steps', 'c.yaml: services[4].demand']);
+    expect(problems[0]!.message).toMatch(/messagesPerDevicePerDay/);
+    expect(problems[1]!.message).toMatch(/exactly one WebSocket/);
+  });
+
   it('reports schema problems with their paths', () => {
     const { doc, problems } = validateCatalog({ schema: 'caplab.catalog/v1', services: [{ name: 'Bad Name', flow: get, demand: { perDevicePerDay: -1 }, hourly: [1, 2] }] }, 'c.yaml', 'engine');
     expect(doc).toBeUndefined();
@@ -93,16 +111,21 @@ describe('loadCatalog', () => {
     expect((err2 as ValidationError).problems[0]!.where).toBe(`${join(dir, 'flows', 'bad.json')}: steps[0].method`);
   });
 
-  it('loads the built-in catalog: the eight services of the mobile-cloud API, each registering its device once', async () => {
+  it('loads the built-in catalog: the eight request services of the mobile-cloud API and its push channel, each registering its device once', async () => {
     const c = await loadCatalog(undefined, 'engine');
     // Named as traffic.json's modeled source names it, whatever the checkout's absolute path.
     expect(c.source).toBe('data/catalog.json');
     expect(DEFAULT_CATALOG.endsWith('/data/catalog.json')).toBe(true);
-    expect(c.services.map((s) => s.name)).toEqual(['devices_register', 'contacts_sync', 'contacts_list', 'messages_post', 'messages_list', 'ota_check', 'photos_get', 'photos_post']);
+    expect(c.services.map((s) => s.name)).toEqual(['devices_register', 'contacts_sync', 'contacts_list', 'messages_post', 'messages_list', 'ota_check', 'photos_get', 'photos_post', 'push']);
     for (const s of c.services.slice(1)) {
       expect(s.flow!.steps[0]).toMatchObject({ name: 'devices_register', once: true, tags: { service: 'devices_register' } });
       expect(s.flow!.steps.at(-1)).toMatchObject({ name: s.name, headers: { Authorization: 'Bearer {{vars.token}}' }, tags: { service: s.name } });
     }
     expect(c.services.find((s) => s.name === 'photos_post')!.demand).toEqual({ usage: 'photosPerDay' });
+    // The push channel makes no requests: no demand, one WebSocket step, planned by its connections.
+    const push = c.services.find((s) => s.name === 'push')!;
+    expect(push.demand).toBeUndefined();
+    expect(push.flow!.steps.filter((st) => st.ws !== undefined)).toHaveLength(1);
+    expect(push.resources!.connections).toMatchObject({ heartbeatSeconds: 270, maxPerNode: 150_000 });
   });
 });

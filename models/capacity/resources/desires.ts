@@ -70,8 +70,9 @@ export const ResourcesSchema = z.object({
     about: z.string().optional(),
   }).strict().optional(),
   /**
-   * A push service: one long-lived connection per online device. Its demand (requests per device per day) counts its
-   * deliveries, and its `cpuMsPerRequest` is the CPU of one delivery; it is sized on its own tier.
+   * A push service: one long-lived connection per online device. It makes no requests of its own (no `demand`): its
+   * deliveries are `messagesPerDevicePerDay`, its `cpuMsPerRequest` and network bytes per request are those of one
+   * delivery, and it is sized on its own tier.
    */
   connections: z.object({
     /** Share of the active devices connected at the busiest hour. */
@@ -82,6 +83,8 @@ export const ResourcesSchema = z.object({
     cpuMsPerHeartbeat: IntervalSchema,
     /** Memory a held connection takes (socket buffers, TLS state, session), KiB. */
     memoryKiBPerConnection: IntervalSchema,
+    /** Messages delivered to one active device per day (its share of the push tier's deliveries). */
+    messagesPerDevicePerDay: IntervalSchema,
     /** Bytes of one heartbeat and its answer on the wire. */
     bytesPerHeartbeat: z.number().nonnegative().default(0),
     /** Most connections one node may hold whatever its memory (file descriptors, the kernel's tables), if any. */

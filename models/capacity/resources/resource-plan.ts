@@ -50,8 +50,9 @@ export function buildResourcePlan(input: ResourcePlanInput): ResourcePlan {
     const site = shapes.sites[dc];
     if (!site) throw new RangeError(`buildResourcePlan: the shapes file prices nothing at site ${dc} (it prices ${Object.keys(shapes.sites).join(', ')})`);
     const names = Object.keys(quarters[0]?.services ?? {});
-    // Push services hold connections on their own tier; the application tier serves the others.
-    const pushNames = names.filter((s) => byName.get(s)?.connections !== undefined);
+    // Push services hold connections on their own tier, planned from the devices (they make no requests, so traffic
+    // has no rate for them); the application tier serves the others.
+    const pushNames = input.services.filter((s) => s.resources?.connections !== undefined).map((s) => s.name);
     const appNames = names.filter((s) => !pushNames.includes(s));
     const cpu = cpuBasis(dc, input, quarters, appNames);
     // Storage per service over the whole horizon: a stock accumulates period by period.
@@ -92,7 +93,10 @@ export function buildResourcePlan(input: ResourcePlanInput): ResourcePlan {
       });
       const appNeeds: TierNeeds = { cpu: cpuCores, memory, network: Math.max(inDesign, outDesign), disk: 0, iops: 0 };
       const app = tier(appNeeds, chooseShape(appNeeds, appOffered, shapes, { perNodeMemoryGiB, minNodes: 1, spares: settings.redundancy }));
-      const push = pushNames.length === 0 ? undefined : pushTier(pushNames.map((s) => ({ name: s, r: byName.get(s)!, deliveries: design(s) })), atQuantile(tq.activeDevices, q), z, (needs, rules) => tier(needs, chooseShape(needs, appOffered, shapes, { ...rules, minNodes: 1, spares: settings.redundancy })), gbps);
+      // Deliveries at the design point: the devices' messages of a day, at the DC's busiest hour and day.
+      const devices = atQuantile(tq.activeDevices, q);
+      const deliveries = (r: Resources): number => devices * spread(r.connections!.messagesPerDevicePerDay, z) / 86_400 * Math.max(...tq.diurnalUtc) * traffic.shape.weeklyPeakFactor;
+      const push = pushNames.length === 0 ? undefined : pushTier(pushNames.map((s) => ({ name: s, r: byName.get(s)!, deliveries: deliveries(byName.get(s)!) })), devices, z, (needs, rules) => tier(needs, chooseShape(needs, appOffered, shapes, { ...rules, minNodes: 1, spares: settings.redundancy })), gbps);
       const egressTB = (pick: 'p50' | 'p90'): number => sum((s, r) => {
         const n = r?.network;
         return n ? tq.services[s]!.meanRps[pick] * interval(n.bytesOutPerRequest).mid * (1 - n.cachedShare) * MONTH_S / 1e12 : 0;

@@ -96,18 +96,17 @@ describe('buildResourcePlan', () => {
 
 describe('buildResourcePlan: a push service on its own tier', () => {
   // 1,000,000 active devices, 40% online at the busiest hour, a heartbeat every 300 s at 1 ms of CPU, 64 KiB per
-  // connection, 100,000 connections per node at most; 50 deliveries/s at 2 ms each.
+  // connection, 100,000 connections per node at most; 4.32 messages per device per day at 2 ms each, which on a flat
+  // day (every hour's weight 1, weekly peak factor 1) is 1e6 x 4.32 / 86,400 = 50 deliveries/s. The push service is
+  // not in traffic: it makes no requests, its load comes from the devices.
   const push = {
     name: 'push',
     resources: {
       cpuMsPerRequest: 2,
-      connections: { onlineShare: 0.4, heartbeatSeconds: 300, cpuMsPerHeartbeat: 1, memoryKiBPerConnection: 64, bytesPerHeartbeat: 100, maxPerNode: 100_000 },
+      connections: { onlineShare: 0.4, heartbeatSeconds: 300, cpuMsPerHeartbeat: 1, memoryKiBPerConnection: 64, messagesPerDevicePerDay: 4.32, bytesPerHeartbeat: 100, maxPerNode: 100_000 },
     },
   };
-  const withPush = (q: TrafficDcQuarter): TrafficDcQuarter => ({
-    ...q, services: { ...q.services, push: { meanRps: band(20), peakRps: band(50), flashSaleRps: band(50), flashSale: null } },
-  });
-  const t = { dcs: { a: traffic.dcs.a!.map(withPush) } } as unknown as Traffic;
+  const t = { ...traffic, shape: { localHourWeights: Array(24).fill(1), weeklyPeakFactor: 1 } } as unknown as Traffic;
 
   it('sizes push nodes by the connections a node may hold, memory, heartbeats and deliveries, naming what binds', () => {
     const q1 = buildResourcePlan({ ...input, traffic: t, services: [...services, push] }).sites.a!.quarters[0]!;
