@@ -21,7 +21,7 @@ import { type BuiltSpecs, resolveTargets } from '../pipeline/scenarios.ts';
 import type { Catalog } from '../scenarios/catalog.ts';
 import type { DcSpecs } from '../scenarios/build.ts';
 import type { InsecureSkipTLSVerifySetting } from '../scenarios/tls-verify.ts';
-import { DATA_DIR } from './data.ts';
+import { DATA_DIR, loadData } from './data.ts';
 import { loadHighs } from './highs.ts';
 import { catalogOf, readObservedDemand } from './inputs/catalog.ts';
 import { InputError } from './errors.ts';
@@ -31,7 +31,10 @@ import { readForecastFile } from './inputs/forecast.ts';
 import { loadHistory } from './inputs/history.ts';
 import { readCandidates, readIntents } from './inputs/intents.ts';
 import { readDocument, readJson } from './inputs/json.ts';
-import { measuredCapacities } from './inputs/measurements.ts';
+import { measuredCapacities, measuredConnections } from './inputs/measurements.ts';
+import { BudgetsSchema } from '../scenarios/budgets.ts';
+import { pushServiceOf, replyBudgetMs } from '../scenarios/build-push.ts';
+import { withCatalogBudgets } from '../scenarios/catalog-budgets.ts';
 import { loadPlacement } from './inputs/routing.ts';
 import { readTrafficFile } from './inputs/traffic.ts';
 
@@ -194,7 +197,14 @@ async function planChain(opts: Partial<PlanFlags>, seed: number): Promise<Chain>
   if (opts.results === undefined) return c;
   // Measured capacity is read for the DCs of the traffic, which the chain may compute first.
   const dcs = Object.keys(c.traffic().traffic.dcs);
-  return c.with({ measured: await measuredCapacities(opts.results, dcs, data.scenarios.probe.warmupSeconds, data.planner.serverBudgetP95Ms) });
+  // A push service's connection probe, where the results hold one, judged by data/budgets.json (the catalog's added).
+  const push = pushServiceOf(catalog.services);
+  const budgets = push ? withCatalogBudgets(loadData(BUDGETS, BudgetsSchema), catalog) : undefined;
+  const replyBudget = (d: string): number => (push && budgets ? replyBudgetMs(budgets, push.name, d) : undefined) ?? data.planner.serverBudgetP95Ms;
+  return c.with({
+    measured: await measuredCapacities(opts.results, dcs, data.scenarios.probe.warmupSeconds, data.planner.serverBudgetP95Ms),
+    ...(push ? { measuredConnections: await measuredConnections(opts.results, dcs, data.scenarios.connections.warmupSeconds, replyBudget) } : {}),
+  });
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Hardware, ServiceTimes } from '../models/capacity/hardware.ts';
 import type { NodeCapacity } from '../models/capacity/node-capacity.ts';
 import type { OptimizedPlacement } from '../models/capacity/optimize/result.ts';
 import { buildPlan, type PlanInput } from '../models/capacity/planner.ts';
+import type { ConnectionCapacity } from '../models/capacity/connection-capacity.ts';
 import type { Shapes } from '../models/capacity/resources/shapes.ts';
 import { sensitivity } from '../models/capacity/sensitivity.ts';
 import type { Fleet, PlannerSettings } from '../models/capacity/settings.ts';
@@ -110,6 +111,8 @@ export interface ChainGiven {
   fleet?: { fleet: Fleet; source: string };
   /** Measured capacity per DC (a results folder read); absent: every DC modeled. */
   measured?: Readonly<Record<string, NodeCapacity | undefined>>;
+  /** Each DC's connection probe (its push node's connections at the reply budget), when the campaign ran one. */
+  measuredConnections?: Readonly<Record<string, ConnectionCapacity | undefined>>;
   plan?: Plan;
   /** The optimizer's intents (required by `optimized`) and what-if sites. */
   intents?: NamedDocument;
@@ -300,7 +303,7 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
       const ranges = data.planner.sensitivity;
       return (done.plan = {
         ...plan, fleetCheck: calibrated, ...(ranges ? { sensitivity: sensitivity(input, ranges, devices, plan) } : {}),
-        ...resourcesOf(plan, input, need('catalog', 'plan'), data),
+        ...resourcesOf(plan, input, need('catalog', 'plan'), data, done.measuredConnections),
       });
     },
     optimized(highs) {
@@ -321,7 +324,7 @@ export function chain(given: ChainGiven, data: ChainData, seed: number): Chain {
     },
     with(more) {
       // A new measurement or fleet makes a new plan; everything computed before the plan is kept.
-      const replan = more.measured !== undefined || more.fleet !== undefined;
+      const replan = more.measured !== undefined || more.fleet !== undefined || more.measuredConnections !== undefined;
       const { plan, ...kept } = done;
       return chain({ ...kept, ...(plan && !replan ? { plan } : {}), ...more }, data, seed);
     },

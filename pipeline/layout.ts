@@ -54,8 +54,8 @@ export const CAMPAIGN_ENTRIES: readonly string[] = [
   RESULTS_DIR, REPORT_HTML, REPORT_MD, JUNIT, K6_DIR, DEMAND, COMPARE_MD, COMPARE_HTML,
 ];
 
-/** A load run of the campaign: the probe, the sweep, a refinement round (`refine-<n>`) or the replay. */
-export type LoadKind = 'probe' | 'sweep' | 'replay' | `refine-${number}`;
+/** A load run of the campaign: the probe, the sweep, a refinement round (`refine-<n>`), the connection probe or the replay. */
+export type LoadKind = 'probe' | 'sweep' | 'replay' | 'connections' | `refine-${number}`;
 
 /**
  * A scenario spec of the folder.

@@ -61,6 +61,8 @@ export interface ScenariosRequest {
   insecureSkipTLSVerify?: InsecureSkipTLSVerifySetting;
   /** k6 transport options per DC (campaign.yaml `targets` entries): each wins over the catalog's option of its name. */
   transport?: Readonly<Record<string, TransportOptions>>;
+  /** The push node's scale (built-in stacks: data/scenarios.json connections.connectionScale; 1 for a user's): gives the connection probe. */
+  pushScale?: number;
 }
 
 /** The specs built. */
@@ -125,6 +127,7 @@ export function scenariosStage(req: ScenariosRequest, data: ScenariosData, seed:
     ...(req.rateScale !== undefined ? { rateScale: req.rateScale } : {}),
     ...(req.runner ? { runner: req.runner } : {}),
     ...(req.refineRates ? { refineRates: req.refineRates } : {}),
+    ...(req.pushScale !== undefined ? { pushScale: req.pushScale } : {}),
   });
   const specs = Object.fromEntries(Object.entries(built.specs).map(([dc, kinds]) => {
     const skip = skipsTLSVerify(dc, req.insecureSkipTLSVerify, catalog.insecureSkipTLSVerify);

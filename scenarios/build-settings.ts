@@ -16,6 +16,8 @@ const Connections = z.object({
   maxSessions: z.number().int().positive().max(20_000),
   minRoundTripSeconds: z.number().positive(),
   connectionScale: z.number().gt(0).max(1),
+  /** Seconds before the replay's day in which its held sessions open, one after another. */
+  replayLeadSeconds: z.number().positive(),
 }).loose();
 const Replay = z.object({ secondsPerHour: z.number().positive(), flashSaleSeconds: z.number().positive() }).loose();
 
@@ -29,7 +31,7 @@ export const ScenarioSettingsSchema = z.object({
   refine: Refine,
   /** The campaign's pre-flight request per service and target: seconds to wait for each answer. */
   preflight: z.object({ timeoutSeconds: z.number().positive() }).loose(),
-  quick: z.object({ probe: Probe, sweep: Sweep, replay: Replay, refine: Refine }).loose(),
+  quick: z.object({ probe: Probe, sweep: Sweep, replay: Replay, refine: Refine, connections: Connections.partial().optional() }).loose(),
   /** The connection probe of a push service, and how far the built-in stacks' push node is scaled down for it. */
   connections: Connections,
   usersPerDc: z.number().int().positive(),

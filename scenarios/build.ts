@@ -8,7 +8,9 @@
  * - refine: one such step at a given rate, between the sweep's last passing and first failing rate (the campaign's
  *   bisection of the SLO rate);
  * - replay: ramping-arrival-rate through the quarter's diurnal curve in compressed time at one node's share of the
- *   DC's load (DC rate / planned nodes), then a flash-sale spike; thresholds from the budgets, scoped to it.
+ *   DC's load (DC rate / planned nodes), then a flash-sale spike; thresholds from the budgets, scoped to it; with a
+ *   push service, a `push` scenario holds the node's planned share of its sessions meanwhile (build-push.ts);
+ * - connections: a push service's connection probe, steps of held sessions on one push node (connection-probe.ts).
  * The flows are the catalog's (caplab.catalog/v1: the built-in API's or a user's), one per service with demand (under
  * the k6 runner a service's k6 script function where it has one), and a `mixed` flow weighting them by the DC's
  * design-peak rates. Rates are requests/s (traffic, ceilings, the sweep's `rate` tags) while arrival-rate executors
@@ -20,6 +22,7 @@ import type { Budgets } from './budgets.ts';
 import { budgetsToThresholds } from './budgets.ts';
 import type { ScenarioSettings } from './build-settings.ts';
 import type { Catalog, RawStep } from './catalog.ts';
+import { connectionsSpec, pushServiceOf, replayPush } from './build-push.ts';
 
 /** Inputs of {@link buildScenarios}. */
 export interface BuildInput {
@@ -51,6 +54,12 @@ export interface BuildInput {
   runner?: 'engine' | 'k6';
   /** Per DC, one rate (requests/s) to refine the SLO rate at: a one-step sweep, tagged `rate:<r>` like the sweep's. */
   refineRates?: Readonly<Record<string, number>>;
+  /**
+   * The push node the connection probe and the replay load: the share of a real node's sessions it holds (the
+   * built-in stacks' push.connectionScale; 1 for a user's node). Absent: no connection probe, and the replay holds
+   * sessions at scale 1.
+   */
+  pushScale?: number;
 }
 
 /** What {@link buildScenarios} returns. */
@@ -69,8 +78,10 @@ export interface DcSpecs {
   sweep?: Record<string, unknown>;
   /** One open-model step between the sweep's last passing and first failing rate (one node, WAN off). */
   refine?: Record<string, unknown>;
-  /** Diurnal replay and flash sale (one node's share, WAN on). */
+  /** Diurnal replay and flash sale (one node's share, WAN on), with the push node's share of sessions held. */
   replay?: Record<string, unknown>;
+  /** The push service's connection probe (one push node, WAN off), when the catalog has one and a push scale is given. */
+  connections?: Record<string, unknown>;
 }
 
 const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
@@ -91,6 +102,7 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
   const probeCfg = input.quick ? s.quick.probe : s.probe;
   const sweepCfg = input.quick ? s.quick.sweep : s.sweep;
   const replayCfg = input.quick ? s.quick.replay : s.replay;
+  const connectionsCfg = input.quick ? { ...s.connections, ...s.quick.connections } : s.connections;
   // What one use of each service runs, and how many requests it makes.
   const flowOf = new Map<string, { steps?: RawStep[]; k6?: { script: string; exec: string; requestsPerUse: number } }>();
   const perUse = new Map<string, number>();
@@ -145,6 +157,13 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
     const specs: DcSpecs = {
       probe: { ...common('probe'), options: { scenarios: probeScenarios, thresholds: {}, summaryTrendStats: TREND_STATS, tags: tags('probe') } },
     };
+    const push = pushServiceOf(input.catalog.services);
+    const pushIn = push && { dc, quarter: input.quarter, baseUrl, seed: input.seed, service: push, tq, weeklyPeakFactor: input.traffic.shape.weeklyPeakFactor, scale: input.pushScale ?? 1 };
+    if (pushIn && input.pushScale !== undefined) {
+      // The steps go around the node's stated limit; without one, up to the generator's bound.
+      const cap = push!.resources!.connections!.maxPerNode;
+      specs.connections = connectionsSpec({ ...pushIn, settings: connectionsCfg, expectedPerNode: cap ?? connectionsCfg.maxSessions / pushIn.scale });
+    }
 
     const ceiling = input.ceilings?.[dc] ?? input.plan?.dcs[dc]?.capacity.ceilingRps;
     const sweepStep = sweepCfg.warmupSeconds + sweepCfg.measureSeconds;
@@ -199,16 +218,20 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
       const replayThresholds = Object.fromEntries(Object.entries(
         budgetsToThresholds(input.budgets, { scenario: 'replay', dc, services }),
       ).filter(([key]) => !key.startsWith('http_req_waiting')));
+      const held = pushIn && replayPush({ ...pushIn, settings: connectionsCfg }, input.plan?.resources, stages.reduce((sum, st) => sum + parseFloat(st.duration), 0), input.budgets);
       specs.replay = {
         ...common('replay'),
+        ...(held ? { flows: { ...flows, push: held.flow } } : {}),
         options: {
           scenarios: {
             replay: {
               executor: 'ramping-arrival-rate', startRate: r(hourly[0]!), timeUnit: perMinute ? '1m' : '1s', stages,
               preAllocatedVUs: maxVUs, maxVUs, exec: 'mixed', gracefulStop: '2s', tags: { nodes: String(nodes), share: String(round(share, 6)) },
+              ...(held ? { startTime: `${held.lead}s` } : {}),
             },
+            ...(held ? { push: held.scenario } : {}),
           },
-          thresholds: replayThresholds,
+          thresholds: { ...replayThresholds, ...(held?.thresholds ?? {}) },
           summaryTrendStats: TREND_STATS,
           tags: tags('replay'),
         },

@@ -10,7 +10,8 @@
  * its sessions stands for 1/scale real ones, so it heartbeats and delivers 1/scale times as often, which keeps the
  * node's CPU as busy as the real one's at the matching count and its latencies the real ones. Pure: data in, spec out.
  */
-import type { CatalogService, RawStep } from './catalog.ts';
+import type { CatalogService } from './catalog.ts';
+import { heldSessionFlow } from './held-session.ts';
 
 /** data/scenarios.json `connections`. */
 export interface ConnectionProbeSettings {
@@ -62,8 +63,6 @@ export interface ConnectionProbe {
 }
 
 const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
-/** The spec schema's bound on a session's actions. */
-const MAX_ACTIONS = 10_000;
 
 /**
  * Builds one DC's connection probe.
@@ -82,11 +81,6 @@ export function buildConnectionProbe(input: ConnectionProbeInput): ConnectionPro
   if (!(input.roundTripsPerSessionPerSecond > 0 && Number.isFinite(input.roundTripsPerSessionPerSecond))) {
     throw new RangeError(`buildConnectionProbe: round trips per session per second ${input.roundTripsPerSessionPerSecond} is not positive and finite`);
   }
-  const steps = service.flow?.steps;
-  const wsAt = (steps ?? []).flatMap((st, i) => (st.ws !== undefined ? [i] : []));
-  if (!steps || wsAt.length !== 1) {
-    throw new RangeError(`buildConnectionProbe: service ${service.name}'s flow needs exactly one WebSocket (ws) step, it has ${wsAt.length}`);
-  }
 
   // The steps sit around the expected limit, and below the generator's bound when that is lower (then the probe
   // may end without finding the limit, and says so).
@@ -97,17 +91,7 @@ export function buildConnectionProbe(input: ConnectionProbeInput): ConnectionPro
   const stepS = s.warmupSeconds + s.measureSeconds;
   const heartbeatMs = Math.max(1, Math.round(c.heartbeatSeconds * 1000 * scale));
   const roundTripEveryMs = Math.min(stepS * 250, Math.max(s.minRoundTripSeconds * 1000, Math.round(1000 * scale / input.roundTripsPerSessionPerSecond)));
-  const ws = steps[wsAt[0]!]!.ws as { heartbeat?: Record<string, unknown>; actions: unknown[] } & Record<string, unknown>;
-  // The session ends a second before its step does, so it closes by itself rather than by the graceful stop.
-  const cycle = [{ hold: `${roundTripEveryMs}ms` }, ...ws.actions];
-  const rounds = Math.max(1, Math.min(Math.floor((stepS * 1000 - 1000) / roundTripEveryMs), Math.floor(MAX_ACTIONS / cycle.length)));
-  const held: RawStep = {
-    ...steps[wsAt[0]!]!,
-    ws: { ...ws, heartbeat: { ...(ws.heartbeat ?? {}), every: `${heartbeatMs}ms` }, actions: Array.from({ length: rounds }, () => cycle).flat() },
-    // A refused session waits out its step instead of retrying at once: refusals count handshakes, not a retry loop.
-    think: `${stepS}s`,
-  };
-  const flow = { steps: steps.map((st, i) => (i === wsAt[0] ? held : st)) };
+  const flow = heldSessionFlow(service, { holdSeconds: stepS, heartbeatMs, roundTripEveryMs });
 
   const scenarios = Object.fromEntries(levels.map((n, i) => [`connections_${n}`, {
     executor: 'constant-vus', vus: n, duration: `${stepS}s`, startTime: `${i * (stepS + s.gapSeconds)}s`,
@@ -121,7 +105,8 @@ export function buildConnectionProbe(input: ConnectionProbeInput): ConnectionPro
     flows: { push: flow },
     options: {
       scenarios, thresholds: {}, summaryTrendStats: TREND_STATS,
-      tags: { dc: input.dc, kind: 'connections', quarter: input.quarter, wan: 'off' },
+      // The scale goes on every sample, so the points say what node they measured whoever reads them later.
+      tags: { dc: input.dc, kind: 'connections', quarter: input.quarter, wan: 'off', scale: String(scale) },
       ...(input.transport ?? {}),
     },
   };

@@ -1,7 +1,9 @@
 /**
  * `caplab campaign [campaign.yaml] [--quick]`: the whole lab in one command. forecast -> traffic -> users ->
  * scenarios -> pre-flight request per service and target -> probe and sweep per DC (one node, WAN off) -> bisection
- * of the SLO rate -> plan on the measured capacity -> replay per DC at one node's planned share (WAN on) -> report.
+ * of the SLO rate, and with a push service the connection probe of one push node -> plan on the measured capacity
+ * (requests and connections) -> replay per DC at one node's planned share (WAN on; the push node's planned sessions held
+ * meanwhile) -> report.
  * The stages run as one in-memory chain (pipeline/chain.ts): each output goes on to the next as a value and is written
  * once, as the run's record. Every input is checked before anything runs. Starts the built-in stacks on 127.0.0.1 when the campaign names no
  * targets and stops them at the end, on failure and on Ctrl-C; load runs in child processes (they stop gracefully on
@@ -38,7 +40,10 @@ import { readObservedDemand } from '../inputs/catalog.ts';
 import { chainData } from '../inputs/chain-data.ts';
 import { loadHistory } from '../inputs/history.ts';
 import { readCandidates, readIntents } from '../inputs/intents.ts';
-import { measuredCapacities } from '../inputs/measurements.ts';
+import { measuredCapacities, measuredConnections } from '../inputs/measurements.ts';
+import { parseBudgets } from '../../scenarios/budgets.ts';
+import { pushServiceOf, replyBudgetMs } from '../../scenarios/build-push.ts';
+import { withCatalogBudgets } from '../../scenarios/catalog-budgets.ts';
 import { loadPlacement } from '../inputs/routing.ts';
 import { renderPlan } from '../print/plan.ts';
 import { startProgress } from '../progress.ts';
@@ -153,11 +158,15 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
     // campaign's own forecast settings are not applied to them (with none, that forecast is the campaign's).
     const users = (Object.keys(campaign.forecast ?? {}).length === 0 ? c : chain({}, data, seed)).usersFiles(quarter, placed);
 
+    // The built-in push node is scaled down (data/scenarios.json connections): a runner cannot hold a real node's
+    // 150,000 sessions; a user's own node is loaded as it is, up to the probe's session bound.
+    const pushScale = campaign.targets ? 1 : settings.connections.connectionScale;
     const { near, far } = await stage('stacks', async () => {
       if (campaign.targets) return { near: campaign.targets, far: campaign.targets };
-      const n = await startStacks({ dataDir: join(scratch, 'near'), dcs, wan: false, seed });
+      const push = { connectionScale: pushScale };
+      const n = await startStacks({ dataDir: join(scratch, 'near'), dcs, wan: false, seed, push });
       stacks.push(n);
-      const f = await startStacks({ dataDir: join(scratch, 'far'), dcs, wan: true, seed });
+      const f = await startStacks({ dataDir: join(scratch, 'far'), dcs, wan: true, seed, push });
       stacks.push(f);
       return { near: n.urls, far: f.urls };
     });
@@ -165,7 +174,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
     // Probe first, then a sweep at shares of the ceiling the probe measured, its bisection, then the replay of the measured plan.
     const build = (targets: Record<string, string>, from: { plan?: Plan; ceilings?: Record<string, number>; refineRates?: Record<string, number> }) =>
       (from.plan ? c.with({ plan: from.plan }) : c).scenarios({
-        quarter, quick, targets, runner, budgets: budgetsDoc,
+        quarter, quick, targets, runner, budgets: budgetsDoc, pushScale,
         ...(from.plan ? {} : { replay: false }),
         ...(from.ceilings ? { ceilings: from.ceilings } : {}),
         ...(from.refineRates ? { refineRates: from.refineRates } : {}),
@@ -174,7 +183,7 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
         ...(campaign.insecureSkipTLSVerify !== undefined ? { insecureSkipTLSVerify: campaign.insecureSkipTLSVerify } : {}),
         ...(campaign.transport ? { transport: campaign.transport } : {}),
       });
-    const writeSpecs = async (specs: Record<string, DcSpecs>, kind: 'probe' | 'sweep' | 'replay', only: readonly string[]): Promise<void> => {
+    const writeSpecs = async (specs: Record<string, DcSpecs>, kind: 'probe' | 'sweep' | 'replay' | 'connections', only: readonly string[]): Promise<void> => {
       for (const d of only) await writeFileAtomic(join(stagingDir, specFile(d, kind)), json(specs[d]![kind]));
     };
     const probeSpecs = build(near, {});
@@ -190,7 +199,13 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
       });
       if (failures.length > 0) throw preflightError(failures);
     });
-    await stage('probe', () => load('probe', loaded));
+    // The request probe, then the push node's connection probe where the catalog has a push service.
+    const held = loaded.filter((d) => probeSpecs.specs[d]?.connections !== undefined);
+    await stage('probe', async () => {
+      await load('probe', loaded);
+      await writeSpecs(probeSpecs.specs, 'connections', held);
+      if (held.length > 0) await load('connections', held);
+    });
     const capacityDir = join(stagingDir, CAPACITY_DIR);
     const ceilings = await stage('sweep', async () => {
       // Modeled ceilings, computed only if a probe needs one (every service of the DC must have a modeled time).
@@ -217,7 +232,12 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
     }));
 
     const plan: Plan = await stage('plan', async () => {
-      const measured = c.with({ measured: await measuredCapacities(capacityDir, dcs, settings.probe.warmupSeconds, serverBudgetP95Ms) });
+      const push = pushServiceOf(catalog.services);
+      const replyBudget = (d: string): number => (push ? replyBudgetMs(withCatalogBudgets(parseBudgets(budgetsDoc.doc, budgetsPath), catalog), push.name, d) : undefined) ?? serverBudgetP95Ms;
+      const measured = c.with({
+        measured: await measuredCapacities(capacityDir, dcs, settings.probe.warmupSeconds, serverBudgetP95Ms),
+        ...(held.length > 0 ? { measuredConnections: await measuredConnections(capacityDir, held, (quick ? { ...settings.connections, ...settings.quick.connections } : settings.connections).warmupSeconds, replyBudget) } : {}),
+      });
       const greedy = measured.plan();
       // The least-cost placement under the intents, beside the greedy one, when the campaign plans every DC of its
       // placement (a subset of DCs leaves the other DCs' countries out of what could be optimized).

@@ -13,6 +13,8 @@ import { measuredCapacity as capacityOf, measuredSloInterval as sloIntervalOf, t
 import { isPointsOf, refineRoundOf } from '../../pipeline/layout.ts';
 import { readK6Ndjson } from '../../reports/ingest/ndjson.ts';
 import { createStepSink } from '../../reports/ingest/steps.ts';
+import { createConnectionStepSink } from '../../reports/ingest/connection-steps.ts';
+import { type ConnectionCapacity, measuredConnectionCapacity } from '../../models/capacity/connection-capacity.ts';
 import { InputError } from '../errors.ts';
 
 /** Finds `points-<kind>.ndjson` or `.ndjson.gz` in a DC's results directory. */
@@ -79,6 +81,31 @@ export async function measuredCapacity(resultsDir: string, dc: string, warmupS: 
   const sweeps: PointsRead[] = [];
   for (const f of sweepFiles(dir)) sweeps.push(await read(f, resultsDir));
   return capacityOf({ probe, sweeps }, warmupS, serverBudgetP95Ms);
+}
+
+/**
+ * Each DC's connection probe read back (capacity/<dc>/points-connections.ndjson[.gz]): its push node's sessions at the
+ * reply budget, with the bracket, at the scale the probe's points say their node was scaled to.
+ * @param resultsDir the results directory (capacity/<dc>/...)
+ * @param dcs data centers
+ * @param warmupS seconds excluded at the start of each step from replies and checks
+ * @param budgetP95Ms the reply budget of a DC, ms
+ * @returns capacity by DC; a DC without connection points is left out
+ * @throws {InputError} when a file's points name no scale (a probe's spec tags every sample with one)
+ * @throws {ValidationError|NotK6NdjsonError} when the points hold no step or are not k6 NDJSON
+ */
+export async function measuredConnections(resultsDir: string, dcs: readonly string[], warmupS: number, budgetP95Ms: (dc: string) => number): Promise<Record<string, ConnectionCapacity>> {
+  const out: Record<string, ConnectionCapacity> = {};
+  for (const dc of dcs) {
+    const file = pointsFile(join(resultsDir, dc), 'connections');
+    if (!file) continue;
+    const sink = createConnectionStepSink();
+    await readK6Ndjson(createReadStream(file), sink, file);
+    const scale = sink.scale();
+    if (scale === undefined) throw new InputError(`${file}: its samples carry no single \`scale\` tag in (0, 1]: a connection probe's spec tags every sample with the share of a real node it loads`);
+    out[dc] = measuredConnectionCapacity(sink.finish(warmupS), { budgetP95Ms: budgetP95Ms(dc), scale });
+  }
+  return out;
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import type { Sample } from '../../scenarios/engine/metrics/types.ts';
 import type { IngestSink } from './ndjson.ts';
+import { percentile } from './percentile.ts';
 
 /** Measured figures of one connection-probe step. */
 export interface ConnectionStepFigures {
@@ -49,6 +50,12 @@ export interface ConnectionStepSink extends IngestSink {
    * @throws {RangeError} when warmupS is negative or not finite
    */
   finish(warmupS: number): ConnectionStepFigures[];
+  /**
+   * The share of a real node's sessions the probed node held, from the `scale` tag the probe's spec puts on every
+   * sample (scenarios/connection-probe.ts).
+   * @returns the scale, or undefined when no sample carried one or they disagree (a merged or foreign file)
+   */
+  scale(): number | undefined;
 }
 
 /** The status tag of a handshake that opened its session. */
@@ -82,6 +89,7 @@ interface Acc {
  */
 export function createConnectionStepSink(): ConnectionStepSink {
   const accs = new Map<number, Acc>();
+  const scales = new Set<string>();
   const accFor = (tags: Readonly<Record<string, string>>, time: number): Acc | undefined => {
     const tag = tags.sessions;
     // Number('') is 0: an empty tag is not a level.
@@ -99,6 +107,7 @@ export function createConnectionStepSink(): ConnectionStepSink {
     add(s: Sample) {
       const a = accFor(s.tags, s.time);
       if (!a) return;
+      if (s.tags.scale !== undefined && scales.size < 2) scales.add(s.tags.scale);
       if (s.time < a.first) a.first = s.time;
       if (s.time > a.last) a.last = s.time;
       switch (s.metric.name) {
@@ -139,16 +148,20 @@ export function createConnectionStepSink(): ConnectionStepSink {
           opened: a.opened,
           refused: a.handshakes - a.opened,
           refusedBy: Object.fromEntries([...a.refusedBy].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))),
-          connectingP95Ms: a.connecting.length > 0 ? percentile(a.connecting, 95) : null,
+          connectingP95Ms: percentile(a.connecting, 95),
           windowS: (last - from) / 1000,
           replies: replies.length,
-          replyP95Ms: replies.length > 0 ? percentile(replies, 95) : null,
+          replyP95Ms: percentile(replies, 95),
           replyMeanMs: replies.length > 0 ? replies.reduce((sum, v) => sum + v, 0) / replies.length : null,
           checks,
           checksFailed: failed,
         });
       }
       return out.sort((x, y) => x.level - y.level);
+    },
+    scale() {
+      const v = scales.size === 1 ? Number([...scales][0]) : NaN;
+      return v > 0 && v <= 1 ? v : undefined;
     },
   };
 }
@@ -160,11 +173,3 @@ function inWindow(pairs: readonly number[], from: number): number[] {
   return out;
 }
 
-/** k6's percentile: rank p/100 * (n - 1), linear interpolation (as steps.ts); callers pass at least one value. */
-function percentile(values: readonly number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  const rank = (p / 100) * (s.length - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  return s[lo]! + (s[hi]! - s[lo]!) * (rank - lo);
-}

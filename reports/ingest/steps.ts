@@ -6,6 +6,7 @@
  */
 import type { Sample } from '../../scenarios/engine/metrics/types.ts';
 import type { IngestSink } from './ndjson.ts';
+import { percentile as k6Percentile } from './percentile.ts';
 
 /** Measured figures of one step, over its window after warm-up. */
 export interface StepFigures {
@@ -123,12 +124,7 @@ export function createStepSink(): StepSink {
   };
 }
 
-/** k6's percentile: rank p/100 * (n - 1), linear interpolation; 0 for no values. */
+/** k6's percentile; 0 for no values (a step's figures are numbers). */
 function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  const rank = (p / 100) * (s.length - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  return s[lo]! + (s[hi]! - s[lo]!) * (rank - lo);
+  return k6Percentile(values, p) ?? 0;
 }

@@ -65,6 +65,7 @@ const ResourcesSchema = z.object({
   targetUtilization: z.object({ cpu: n, memory: n, network: n, disk: n, iops: n }).loose(),
   sites: z.record(z.string(), z.object({
     cpu: z.object({ text: z.string() }).loose(),
+    connections: z.object({ text: z.string(), perNode: n.nonnegative().nullable() }).loose().optional(),
     quarters: z.array(z.object({
       quarter,
       app: tierPlan.nullable(),

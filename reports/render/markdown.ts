@@ -71,7 +71,7 @@ export function renderMarkdown(m: ReportModel): string {
       out.push(`### ${mdCell(s.site)}`, '');
       if (s.binding) out.push(mdCell(s.binding), '');
       out.push(mdTable(resourceHeader(res.currency, res.push), resourceCells(s, res.push)), '');
-      out.push(`CPU per request: ${mdCell(s.cpu)}.${s.families ? ` ${mdCell(s.families)}` : ''}`, '');
+      out.push(`CPU per request: ${mdCell(s.cpu)}.${s.connections ? ` Connections per push node: ${mdCell(s.connections)}.` : ''}${s.families ? ` ${mdCell(s.families)}` : ''}`, '');
     }
   }
   const mv = m.move;

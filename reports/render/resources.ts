@@ -37,6 +37,8 @@ export interface ResourceSite {
   site: string;
   /** Where its CPU per request comes from, in words (plan.json `sites[dc].cpu.text`). */
   cpu: string;
+  /** Connections one push node holds as the plan counts it and where that comes from (the probe's figure), in words; '' without a push tier. */
+  connections: string;
   /** Which resource binds each tier most often, in words. */
   binding: string;
   /** The best shape of each family in the last quarter, in words (empty when there is one family only). */
@@ -135,7 +137,7 @@ export function resourcesOf(plan: Plan): ResourcesSection | null {
     const last = qs[qs.length - 1];
     const fam = last ? [familyWords('app', last.app), familyWords('storage', last.storage), familyWords('push', last.push)].filter((x): x is string => x !== null) : [];
     return {
-      site, cpu: s.cpu.text,
+      site, cpu: s.cpu.text, connections: s.connections?.text ?? '',
       binding: binding.length > 0 ? `At ${site}, ${binding.join('; ')}.` : '',
       families: fam.length > 0 && last ? `Best shape of each family in ${last.quarter} (${currency} per month): ${fam.join('; ')}.` : '',
       rows: qs.map((x): ResourceRow => ({

@@ -8,6 +8,7 @@
  */
 import type { IngestSink } from '../ingest/ndjson.ts';
 import type { Sample } from '../../scenarios/engine/metrics/types.ts';
+import { percentileSorted } from '../ingest/percentile.ts';
 
 /** One time window of a run. */
 export interface LoadWindow {
@@ -72,7 +73,11 @@ export interface LoadRate {
 export interface LoadService {
   /** Service name. */
   service: string;
-  /** Requests. */
+  /**
+   * Requests; for a service that made no HTTP request but held WebSocket sessions (a push service), the replies its
+   * sessions awaited, and then p95/p99 are those replies' times (caplab_ws_reply_duration) and errorRate the share of
+   * handshakes that opened no session.
+   */
   requests: number;
   /** End-to-end http_req_duration percentiles, ms. */
   p95: number | null;
@@ -109,6 +114,10 @@ export interface LoadSeries {
 
 interface Bucket {
   durations: number[];
+  /** caplab_ws_reply_duration values, and WebSocket handshakes with those that opened no session. */
+  replies: number[];
+  handshakes: number;
+  refused: number;
   intended: number[];
   waiting: number[];
   requests: number;
@@ -120,22 +129,10 @@ interface Bucket {
   last: number;
 }
 
-const newBucket = (): Bucket => ({ durations: [], intended: [], waiting: [], requests: 0, failed: 0, failedSeen: 0, dropped: 0, vus: null, first: Infinity, last: -Infinity });
+const newBucket = (): Bucket => ({ durations: [], replies: [], handshakes: 0, refused: 0, intended: [], waiting: [], requests: 0, failed: 0, failedSeen: 0, dropped: 0, vus: null, first: Infinity, last: -Infinity });
 
-/**
- * The p-th percentile of ascending values with k6's rule (rank p(n−1), linear interpolation).
- * @param sorted ascending values
- * @param p percentile, 0..100
- * @returns the value, or null for no values
- * @example percentileSorted([1, 2, 3, 4], 50) // 2.5
- */
-export function percentileSorted(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const i = (p / 100) * (sorted.length - 1);
-  const lo = Math.floor(i);
-  const hi = Math.ceil(i);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (i - lo);
-}
+// k6's percentile rule, shared with the step readers; re-exported for the render modules that import it from here.
+export { percentileSorted };
 
 const asc = (a: number, b: number): number => a - b;
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
@@ -238,8 +235,16 @@ export class LoadSeriesSink implements IngestSink {
     }
     series.rates.sort((a, b) => a.rate - b.rate);
     for (const [service, b] of [...this.serviceBuckets].sort(([a], [c]) => a.localeCompare(c))) {
-      const v = b.durations.sort(asc);
       const wt = b.waiting.sort(asc);
+      if (b.requests === 0 && (b.replies.length > 0 || b.handshakes > 0)) {
+        const r = b.replies.sort(asc);
+        series.services.push({
+          service, requests: r.length, p95: percentileSorted(r, 95), p99: percentileSorted(r, 99),
+          serverP95: null, serverP99: null, errorRate: ratio(b.refused, b.handshakes), dropped: b.dropped,
+        });
+        continue;
+      }
+      const v = b.durations.sort(asc);
       series.services.push({
         service, requests: b.requests, p95: percentileSorted(v, 95), p99: percentileSorted(v, 99),
         serverP95: percentileSorted(wt, 95), serverP99: percentileSorted(wt, 99), errorRate: ratio(b.failed, b.failedSeen), dropped: b.dropped,
@@ -267,6 +272,13 @@ function fold(b: Bucket, s: Sample): void {
     case 'caplab_req_duration_intended':
       b.intended.push(s.value);
       break;
+    case 'caplab_ws_reply_duration':
+      b.replies.push(s.value);
+      break;
+    case 'ws_sessions':
+      b.handshakes += s.value;
+      if (s.tags.status !== '101') b.refused += s.value;
+      break;
     case 'http_req_failed':
       b.failedSeen++;
       if (s.value !== 0) b.failed++;
@@ -283,6 +295,9 @@ function fold(b: Bucket, s: Sample): void {
 
 function merge(into: Bucket, b: Bucket): void {
   for (const v of b.durations) into.durations.push(v);
+  for (const v of b.replies) into.replies.push(v);
+  into.handshakes += b.handshakes;
+  into.refused += b.refused;
   for (const v of b.intended) into.intended.push(v);
   for (const v of b.waiting) into.waiting.push(v);
   into.requests += b.requests;

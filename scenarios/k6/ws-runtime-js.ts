@@ -17,7 +17,7 @@ export const WS_TYPES_JS = String.raw`
 
 /**
  * The module import and the binding the runtime reads: `k6/ws` only when a step opens a session (k6 resolves every
- * import of a script; the stand-ins of the tests provide no k6/ws).
+ * import of a script: a script without sessions loads no module it does not use).
  * @param used whether any step of the spec has `ws`
  * @returns the import line(s) and the CAPLAB_WS constant
  */

@@ -130,6 +130,26 @@ describe('caplab campaign --quick', () => {
         expect(q.egress.costPerMonth, where).toBeCloseTo(q.egress.tbPerMonth.p50 * 1000 * site.egressPerGB, 6);
       }
     }
+    // The push tier: planned by connections, on the connection probe's measured figure per node. The stacks' push node
+    // holds 150 sessions at 1:1000 (data/hardware.json: min(10 GiB / 64 KiB, 150,000) x 0.001), so the probe's
+    // bracket holds 150, and the plan counts the lower end, x 1000, at most the catalog's 150,000.
+    for (const dc of DCS) {
+      const c = r.sites[dc].connections;
+      expect(c.source, dc).toBe('measured');
+      expect(c.measured.scale, dc).toBe(0.001);
+      expect(c.measured.interval.lower, dc).toBeLessThanOrEqual(150);
+      expect(c.measured.interval.upper, dc).toBeGreaterThan(150);
+      expect(c.measured.binds, dc).toBe('refused');
+      expect(c.perNode, dc).toBe(Math.min(150_000, c.measured.perNode));
+      for (const q of r.sites[dc].quarters) {
+        if (!(q.connections.held > 0)) continue;
+        const where = `${dc} ${q.quarter}`;
+        expect(['connections', 'memory', 'cpu', 'network'], where).toContain(q.push.chosen.binds);
+        // Nodes for connections alone: held over the per-node figure at the shape's target utilization, rounded up.
+        expect(q.push.chosen.perResource.connections, where).toBeGreaterThanOrEqual(Math.ceil(q.connections.held / c.perNode));
+        expect(q.push.chosen.nodes, where).toBe(Math.max(...Object.values(q.push.chosen.perResource as Record<string, number>)) + plan.settings.redundancy);
+      }
+    }
     const move = plan.move;
     expect(move.from).toBe('beijing');
     expect(move.waves.map((w: { to: string }) => w.to)).toEqual(world.move.waves.map((w: { to: string }) => w.to));
@@ -141,6 +161,8 @@ describe('caplab campaign --quick', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('## Resources');
     expect(md).toContain('## The move');
+    expect(md).toMatch(/Connections per push node: measured: [\d,]+ connections per node at the reply budget \(bracket [\d,]+–[\d,]+: past it the node refused sessions\), on a node scaled 1:1,000/);
+    expect(md).toMatch(/\| push tier \(binds\) \| connections \|/);
     for (const dc of DCS) expect(md).toContain(`### ${dc}`);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/<section id="resources">[\s\S]*<section id="move">[\s\S]*data-chart="move"/);
@@ -203,7 +225,12 @@ describe('caplab campaign --quick', () => {
   it('ran probe, sweep and replay per DC: k6-shaped summaries and NDJSON points', () => {
     for (const dc of DCS) {
       expect(readdirSync(join(out, 'results', dc)).sort(), dc).toEqual(['points.ndjson.gz', 'summary.json']);
-      expect(readdirSync(join(out, 'capacity', dc)).filter((f) => !f.includes('-refine-')).sort(), dc).toEqual(['points-probe.ndjson.gz', 'points-sweep.ndjson.gz', 'summary-probe.json', 'summary-sweep.json']);
+      expect(readdirSync(join(out, 'capacity', dc)).filter((f) => !f.includes('-refine-')).sort(), dc).toEqual(['points-connections.ndjson.gz', 'points-probe.ndjson.gz', 'points-sweep.ndjson.gz', 'summary-connections.json', 'summary-probe.json', 'summary-sweep.json']);
+      // The replay held the push node's planned sessions: every one opened, and delivered within its budget.
+      const replay = read('results', dc, 'summary.json');
+      const spec = read('scenarios', `${dc}-replay.json`);
+      expect(replay.metrics.ws_sessions.values.count, dc).toBe(spec.options.scenarios.push.stages[1].target);
+      expect(replay.metrics['caplab_ws_reply_duration'].values.count, dc).toBeGreaterThan(0);
       const summary = read('results', dc, 'summary.json');
       expect(summary.metrics.http_reqs.values.count).toBeGreaterThan(0);
       expect(summary.root_group).toBeDefined();

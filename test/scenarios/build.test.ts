@@ -95,7 +95,8 @@ describe('buildScenarios', () => {
     expect(replay.stages[25]!.target).toBe(Math.round((tq.total.flashSaleRps.p50 / nodes) * scale));
     const keys = Object.keys((specs.singapore!.replay!.options as { thresholds: object }).thresholds);
     expect(keys.length).toBeGreaterThan(0);
-    expect(keys.every((k) => k.includes('scenario:replay'))).toBe(true);
+    // The requests' budgets are scoped to the replay, the held push sessions' to their own scenario.
+    expect(keys.every((k) => k.includes('scenario:replay') || k.includes('scenario:push'))).toBe(true);
     expect(keys.some((k) => k.startsWith('http_req_waiting'))).toBe(false);
     expect(keys).toContain('http_req_duration{scenario:replay,service:contacts_sync}');
   });
@@ -174,3 +175,42 @@ describe('buildScenarios: a refinement step of the SLO rate', () => {
 function sgShop() {
   return shopSpecs('engine');
 }
+
+describe('buildScenarios: the push service', () => {
+  const held = (spec: Record<string, unknown>) => {
+    const sc = scenariosOf(spec).push as unknown as { stages: { duration: string; target: number }[]; tags: Record<string, string> };
+    return { ...sc, vus: sc.stages[1]!.target };
+  };
+  const resources = plan.resources!;
+
+  it('builds the connection probe of a scaled push node around its stated limit, and holds the planned share in the replay', () => {
+    const scaled = buildScenarios({ ...input, pushScale: 0.001 }).specs;
+    const conn = scaled.singapore!.connections!;
+    const parsed = parseScenarioSpec(conn, 'singapore-connections');
+    // The catalog's maxPerNode, 150,000, at 1:1000, times data/scenarios.json's fractions.
+    const levels = Object.values(parsed.options.scenarios ?? {}).map((s) => (s as { vus: number }).vus);
+    expect(levels).toEqual(settings.connections.fractionsOfExpected.map((f) => Math.round(f * 150)));
+    expect((conn.options as { tags: Record<string, string> }).tags).toMatchObject({ kind: 'connections', scale: '0.001', wan: 'off' });
+    // The replay's push node holds its planned connections over its planned nodes, x 1/1000, for the whole replay.
+    const rq = resources.sites.singapore!.quarters.find((q) => q.quarter === '2015Q2')!;
+    const h = held(scaled.singapore!.replay!);
+    expect(h.vus).toBe(Math.round(rq.connections!.held / rq.push!.chosen.nodes * 0.001));
+    // They open one after another over the lead, before the day, whose scenario starts after it; then held throughout.
+    const day = scenariosOf(scaled.singapore!.replay!).replay as unknown as { stages: { duration: string }[]; startTime: string };
+    const lead = settings.connections.replayLeadSeconds;
+    expect(day.startTime).toBe(`${lead}s`);
+    expect(h.stages).toEqual([{ duration: `${lead}s`, target: h.vus }, { duration: `${day.stages.reduce((s, st) => s + parseFloat(st.duration), 0)}s`, target: h.vus }]);
+    const thresholds = (scaled.singapore!.replay!.options as { thresholds: Record<string, string[]> }).thresholds;
+    // data/budgets.json's default p95, 500 ms, judges the replies; 99% of the push checks must pass.
+    expect(thresholds['caplab_ws_reply_duration{scenario:push}']).toEqual(['p(95)<500']);
+    expect(thresholds['checks{scenario:push}']).toEqual(['rate>0.99']);
+    expect(parseScenarioSpec(scaled.singapore!.replay!, 'replay').flows.push).toBeDefined();
+  });
+
+  it('builds no connection probe without a push scale, and bounds an unscaled replay by the generator\'s sessions', () => {
+    expect(specs.singapore!.connections).toBeUndefined();
+    const h = held(specs.singapore!.replay!);
+    expect(h.vus).toBe(settings.connections.maxSessions);
+    expect(Number(h.tags.planned)).toBeGreaterThan(settings.connections.maxSessions);
+  });
+});

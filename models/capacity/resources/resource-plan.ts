@@ -12,7 +12,8 @@ import { interval, intervalSigma, redundancyFactor, type Resources } from './des
 import { offered, RESOURCES, type Shapes } from './shapes.ts';
 import { chooseShape, type TierNeeds } from './size-shape.ts';
 import { storedBytes } from './storage.ts';
-import type { CpuBasis, ResourcePlan, ResourceQuarter, TierPlan } from './types.ts';
+import type { ConnectionCapacity } from '../connection-capacity.ts';
+import type { ConnectionsBasis, CpuBasis, ResourcePlan, ResourceQuarter, TierPlan } from './types.ts';
 
 /** Bytes in a GiB, and MB (10^6 bytes) in a GiB. */
 const MB_PER_GIB = 2 ** 30 / 1e6;
@@ -29,6 +30,8 @@ export interface ResourcePlanInput {
   shapes: Shapes;
   /** vCPUs of each node profile of data/hardware.json (what a measured rate per node is per core of). */
   profileVcpu: Readonly<Record<string, number | undefined>>;
+  /** Each site's connection probe, when one ran (the campaign's; the node's connections at the reply budget). */
+  measuredConnections?: Readonly<Record<string, ConnectionCapacity | undefined>>;
   /** The planner's spares (N+k), capacity spread and regret weights. */
   settings: { redundancy: number; capacityCv: number; regret: { shortage: number; surplus: number } };
 }
@@ -55,6 +58,7 @@ export function buildResourcePlan(input: ResourcePlanInput): ResourcePlan {
     const pushNames = input.services.filter((s) => s.resources?.connections !== undefined).map((s) => s.name);
     const appNames = names.filter((s) => !pushNames.includes(s));
     const cpu = cpuBasis(dc, input, quarters, appNames);
+    const conn = pushNames.length === 0 ? undefined : connectionsBasis(pushNames.map((s) => byName.get(s)!), input.measuredConnections?.[dc]);
     // Storage per service over the whole horizon: a stock accumulates period by period.
     const stored = new Map(names.flatMap((s) => {
       const st = byName.get(s)?.storage;
@@ -96,11 +100,11 @@ export function buildResourcePlan(input: ResourcePlanInput): ResourcePlan {
       // Deliveries at the design point: the devices' messages of a day, at the DC's busiest hour and day.
       const devices = atQuantile(tq.activeDevices, q);
       const deliveries = (r: Resources): number => devices * spread(r.connections!.messagesPerDevicePerDay, z) / 86_400 * Math.max(...tq.diurnalUtc) * traffic.shape.weeklyPeakFactor;
-      const push = pushNames.length === 0 ? undefined : pushTier(pushNames.map((s) => ({ name: s, r: byName.get(s)!, deliveries: deliveries(byName.get(s)!) })), devices, z, (needs, rules) => tier(needs, chooseShape(needs, appOffered, shapes, { ...rules, minNodes: 1, spares: settings.redundancy })), gbps);
+      const push = pushNames.length === 0 ? undefined : pushTier(pushNames.map((s) => ({ name: s, r: byName.get(s)!, deliveries: deliveries(byName.get(s)!) })), devices, z, conn?.perNode ?? undefined, (needs, rules) => tier(needs, chooseShape(needs, appOffered, shapes, { ...rules, minNodes: 1, spares: settings.redundancy })), gbps);
       const egressTB = (pick: 'p50' | 'p90'): number => sum((s, r) => {
         const n = r?.network;
         return n ? tq.services[s]!.meanRps[pick] * interval(n.bytesOutPerRequest).mid * (1 - n.cachedShare) * MONTH_S / 1e12 : 0;
-      });
+      }) + sumOf(pushNames, (_, r) => pushEgressBytesPerSecond(r!, tq.activeDevices[pick]) * MONTH_S / 1e12);
       const egress = { tbPerMonth: { p50: egressTB('p50'), p90: egressTB('p90') }, costPerMonth: egressTB('p50') * 1000 * site.egressPerGB };
       const byService: ResourceQuarter['byService'] = {};
       let storage: TierPlan | null | undefined;
@@ -145,7 +149,7 @@ export function buildResourcePlan(input: ResourcePlanInput): ResourcePlan {
       };
     });
     const perTB = storageOffered.filter((s) => s.disk.sizeGB > 0).map((s) => s.perMonth / (s.disk.sizeGB / 1000 * shapes.targetUtilization.disk));
-    sites[dc] = { cpu, egressPerGB: site.egressPerGB, storagePerRawTBMonth: perTB.length > 0 ? Math.min(...perTB) : null, quarters: out };
+    sites[dc] = { cpu, ...(conn ? { connections: conn } : {}), egressPerGB: site.egressPerGB, storagePerRawTBMonth: perTB.length > 0 ? Math.min(...perTB) : null, quarters: out };
   }
   return {
     designQuantile: q,
@@ -193,7 +197,7 @@ function cpuBasis(dc: string, input: ResourcePlanInput, quarters: Traffic['dcs']
  * network (heartbeats and messages), and connections against a node's own limit.
  */
 function pushTier(
-  services: readonly { name: string; r: Resources; deliveries: number }[], devices: number, z: number,
+  services: readonly { name: string; r: Resources; deliveries: number }[], devices: number, z: number, perNode: number | undefined,
   size: (needs: TierNeeds, rules: { perNodeMemoryGiB: number; connectionsPerNode?: number }) => TierPlan | null,
   gbps: (r: Resources | undefined, dir: 'in' | 'out', rps: number, bytes: 'design' | 'mid') => number,
 ): { tier: TierPlan | null; load: NonNullable<ResourceQuarter['connections']> } {
@@ -204,7 +208,7 @@ function pushTier(
   let memory = 0;
   let bytesPerSecond = 0;
   let perNodeMemoryGiB = 0;
-  let cap: number | undefined;
+  const cap = perNode;
   let netIn = 0;
   let netOut = 0;
   for (const { r, deliveries: d } of services) {
@@ -218,7 +222,6 @@ function pushTier(
     memory += held * spread(c.memoryKiBPerConnection, z) * 1024 / 2 ** 30;
     bytesPerSecond += beats * c.bytesPerHeartbeat;
     perNodeMemoryGiB += (r.memory?.perNodeMB ?? 0) / MB_PER_GIB;
-    if (c.maxPerNode !== undefined) cap = Math.min(cap ?? Infinity, c.maxPerNode);
     netIn += gbps(r, 'in', d, 'design');
     netOut += gbps(r, 'out', d, 'design');
   }
@@ -228,6 +231,49 @@ function pushTier(
     tier: size(needs, { perNodeMemoryGiB, ...(cap !== undefined ? { connectionsPerNode: cap } : {}) }),
     load: { held: connections, heartbeatsPerSecond: heartbeats, deliveriesPerSecond: deliveries },
   };
+}
+
+/**
+ * Connections one push node may hold: the connection probe's figure when it found one (the lower end of its bracket,
+ * below the services' own maxPerNode at most), else the services' smallest maxPerNode, else no limit of its own. A
+ * probe that did not break (`not reached`) only says the node held that many: the stated limit stays. A probe in which
+ * no step passed measured nothing to count on: the stated limit stays, and the sentence says so.
+ */
+function connectionsBasis(services: readonly Resources[], measured: ConnectionCapacity | undefined): ConnectionsBasis {
+  const caps = services.flatMap((r) => (r.connections?.maxPerNode !== undefined ? [r.connections.maxPerNode] : []));
+  const stated = caps.length > 0 ? Math.min(...caps) : null;
+  const statedText = stated !== null ? `the catalog's maxPerNode, ${int(stated)}` : 'no limit of its own (memory, CPU and network bind)';
+  const found = measured !== undefined && measured.binds !== 'not reached' && measured.perNode > 0;
+  if (measured !== undefined && found) {
+    const perNode = stated !== null ? Math.min(stated, measured.perNode) : measured.perNode;
+    const b = measured.perNodeInterval;
+    const why = measured.binds === 'refused' ? 'the node refused sessions' : measured.binds === 'latency' ? `replies broke the ${fmt(measured.budgetP95Ms)} ms p95 budget` : 'sessions failed';
+    return {
+      source: 'measured', perNode, measured,
+      text: `measured: ${int(measured.perNode)} connections per node at the reply budget (bracket ${int(b.lower)}–${b.upper === null ? '?' : int(b.upper)}: past it ${why})` +
+        `${measured.scale < 1 ? `, on a node scaled 1:${int(Math.round(1 / measured.scale))}` : ''}${perNode < measured.perNode ? `; the catalog's maxPerNode, ${int(perNode)}, is lower and counts` : ''}`,
+    };
+  }
+  const note = measured === undefined ? '' : measured.binds === 'not reached'
+    ? `; the connection probe held ${int(measured.perNode)} without breaking, which does not find the limit`
+    : '; the connection probe had no step within the reply budget, so it is not counted on';
+  return { source: stated !== null ? 'catalog' : 'none', perNode: stated, ...(measured ? { measured } : {}), text: `${statedText}${note}` };
+}
+
+function int(v: number): string {
+  return Math.round(v).toLocaleString('en-US');
+}
+
+/**
+ * What a push service sends to the internet per second over a mean day: its deliveries' bytes out (less the cached
+ * share) and half of each heartbeat's bytes (the figure counts the ping and its answer, both ways; the answer goes out).
+ */
+function pushEgressBytesPerSecond(r: Resources, devices: number): number {
+  const c = r.connections!;
+  const n = r.network;
+  const deliveries = devices * interval(c.messagesPerDevicePerDay).mid / 86_400;
+  const beats = devices * interval(c.onlineShare).mid / c.heartbeatSeconds;
+  return (n ? deliveries * interval(n.bytesOutPerRequest).mid * (1 - n.cachedShare) : 0) + beats * c.bytesPerHeartbeat / 2;
 }
 
 /** A figure at the design quantile: its mid times its lognormal spread at z. */

@@ -4,6 +4,7 @@
  * times, the capacity held in both sites and the latency each country sees.
  */
 import type { Band, Band2 } from '../../bands.ts';
+import type { ConnectionCapacity } from '../connection-capacity.ts';
 import type { Resource } from './shapes.ts';
 import type { ShapeSizing, TierNeeds } from './size-shape.ts';
 
@@ -51,6 +52,21 @@ export interface CpuBasis {
   text: string;
 }
 
+/** Where a site's connections per push node come from. */
+export interface ConnectionsBasis {
+  /**
+   * `measured`: the connection probe's sessions at the reply budget (the lower end of its bracket, the real node's
+   * figure); `catalog`: the push service's maxPerNode; `none`: no limit but memory, CPU and network.
+   */
+  source: 'measured' | 'catalog' | 'none';
+  /** Connections one node may hold, as the plan counts it (null: no limit of its own). */
+  perNode: number | null;
+  /** The probe's result, when one ran: what it measured even when the plan could not count on it. */
+  measured?: ConnectionCapacity;
+  /** The sentence saying how. */
+  text: string;
+}
+
 /** plan.json `resources`. */
 export interface ResourcePlan {
   /** The demand quantile every tier is sized at (least regret). */
@@ -61,6 +77,8 @@ export interface ResourcePlan {
   targetUtilization: Record<Resource, number>;
   sites: Record<string, {
     cpu: CpuBasis;
+    /** Connections per push node and where the figure comes from; absent without a push service. */
+    connections?: ConnectionsBasis;
     egressPerGB: number;
     /** The cheapest storage shape's price per raw TB a month at its target disk use (null: none offered). */
     storagePerRawTBMonth?: number | null;

@@ -28,7 +28,7 @@ export function resourcesSection(m: ReportModel): string {
       (s.binding ? `<p>${esc(s.binding)}</p>` : '') +
       table(`${s.site}: each tier's cheapest shape × nodes and the resource that binds, storage, network and egress per quarter; ${r.currency} per month`,
         resourceHeader(r.currency, r.push), rows, `resources-table-${s.site}`) +
-      `<p class="lead">CPU per request: ${esc(s.cpu)}.${s.families ? ` ${esc(s.families)}` : ''}</p>`;
+      `<p class="lead">CPU per request: ${esc(s.cpu)}.${s.connections ? ` Connections per push node: ${esc(s.connections)}.` : ''}${s.families ? ` ${esc(s.families)}` : ''}</p>`;
   }).join('');
   return `<section id="resources"><h2>Resources</h2><p class="lead">${esc(r.basis)}</p>${sites}</section>\n`;
 }

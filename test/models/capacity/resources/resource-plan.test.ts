@@ -8,6 +8,7 @@ import { probit } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
 import { buildResourcePlan, type ResourcePlanInput } from '../../../../models/capacity/resources/resource-plan.ts';
 import type { Shapes } from '../../../../models/capacity/resources/shapes.ts';
+import type { ConnectionCapacity } from '../../../../models/capacity/connection-capacity.ts';
 import type { Plan, Traffic, TrafficDcQuarter } from '../../../../models/types.ts';
 
 const shapes: Shapes = {
@@ -124,6 +125,10 @@ describe('buildResourcePlan: a push service on its own tier', () => {
     // The application tier no longer carries the push service: the upload alone, as above.
     expect(q1.app!.chosen).toMatchObject({ shape: 'c3.2xlarge', binds: 'network', nodes: 7 });
     expect(q1.costPerMonth.total).toBeCloseTo(q1.costPerMonth.app + q1.costPerMonth.storage + q1.costPerMonth.push! + q1.costPerMonth.egress, 9);
+    // Egress adds the pongs (the push service states no delivery bytes): 400,000 / 300 s x 100 B / 2 out = 66,667 B/s,
+    // x 2,629,800 s a month (365.25 / 12 days) = 0.17532 TB.
+    const without = buildResourcePlan({ ...input, traffic: t }).sites.a!.quarters[0]!;
+    expect(q1.egress.tbPerMonth.p50 - without.egress.tbPerMonth.p50).toBeCloseTo(400_000 / 300 * 50 * 2_629_800 / 1e12, 9);
   });
 
   it('lets memory bind when a node has no connection limit of its own', () => {
@@ -131,5 +136,38 @@ describe('buildResourcePlan: a push service on its own tier', () => {
     const q1 = buildResourcePlan({ ...input, traffic: t, services: [...services, free] }).sites.a!.quarters[0]!;
     // r3.xlarge: memory 2 + 2 = 4 x 255.5 = 1,022; c3.2xlarge: memory 3 + 2 = 5 x 306.6 = 1,533
     expect(q1.push!.chosen).toMatchObject({ shape: 'r3.xlarge', binds: 'memory', nodes: 4 });
+  });
+
+  // A connection probe's result at 1:1000: sessions 40 held within budget, 50 refused.
+  const probe = (over: Partial<ConnectionCapacity>): ConnectionCapacity => ({
+    interval: { lower: 40, upper: 50 }, binds: 'refused', perNode: 40_000, perNodeInterval: { lower: 40_000, upper: 50_000 },
+    scale: 0.001, budgetP95Ms: 200, steps: [], ...over,
+  });
+
+  it('counts the connection probe\'s figure per node when it found the limit, and says where it comes from', () => {
+    const plan = buildResourcePlan({ ...input, traffic: t, services: [...services, push], measuredConnections: { a: probe({}) } });
+    const site = plan.sites.a!;
+    expect(site.connections).toMatchObject({ source: 'measured', perNode: 40_000 });
+    expect(site.connections!.text).toMatch(/measured: 40,000 connections per node .*bracket 40,000–50,000.*refused sessions.*1:1,000/);
+    // 400,000 connections / 40,000 = 10 on every shape (memory needs 2 or 3): connections bind, 10 + 2 spares.
+    expect(site.quarters[0]!.push!.chosen).toMatchObject({ binds: 'connections', nodes: 12 });
+    expect(site.quarters[0]!.push!.chosen.perResource.connections).toBe(10);
+    // Without the probe the catalog's 100,000 counts.
+    const stated = buildResourcePlan({ ...input, traffic: t, services: [...services, push] }).sites.a!.connections!;
+    expect(stated).toMatchObject({ source: 'catalog', perNode: 100_000 });
+  });
+
+  it('keeps the stated limit when the probe did not break or had no step within budget, and the lower of the two', () => {
+    const run = (m: ConnectionCapacity) => buildResourcePlan({ ...input, traffic: t, services: [...services, push], measuredConnections: { a: m } }).sites.a!.connections!;
+    const notReached = run(probe({ binds: 'not reached', interval: { lower: 50, upper: null }, perNode: 50_000, perNodeInterval: { lower: 50_000, upper: null } }));
+    expect(notReached).toMatchObject({ source: 'catalog', perNode: 100_000 });
+    expect(notReached.text).toMatch(/held 50,000 without breaking/);
+    const nothing = run(probe({ binds: 'latency', interval: { lower: 0, upper: 10 }, perNode: 0, perNodeInterval: { lower: 0, upper: 10_000 } }));
+    expect(nothing).toMatchObject({ source: 'catalog', perNode: 100_000 });
+    expect(nothing.text).toMatch(/no step within the reply budget/);
+    // A probe above the catalog's cap: the cap counts.
+    const above = run(probe({ perNode: 120_000, perNodeInterval: { lower: 120_000, upper: 130_000 } }));
+    expect(above).toMatchObject({ source: 'measured', perNode: 100_000 });
+    expect(above.text).toMatch(/maxPerNode, 100,000, is lower and counts/);
   });
 });
