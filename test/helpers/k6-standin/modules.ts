@@ -58,7 +58,7 @@ function localPath(spec: string, fromDir: string): string | undefined {
  * @param entryPath the script k6 was given (absolute)
  * @returns the modules, entry first
  * @throws {Error} naming the importer, for a local module that does not exist or a module with no stand-in
- *   (k6/crypto, k6/ws, remote https:// modules: k6 would fetch or provide them, the stand-in cannot)
+ *   (k6/crypto, remote https:// modules: k6 would fetch or provide them, the stand-in cannot)
  */
 function readGraph(entryPath: string): GraphModule[] {
   const names = new Map<string, string>([[entryPath, fileName(0, entryPath)]]);

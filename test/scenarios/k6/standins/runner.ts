@@ -15,7 +15,7 @@ import { type RecordedRequest, resetStandins, type Responder, standin } from './
 
 const STANDINS = fileURLToPath(new URL('./', import.meta.url));
 const MODULES: Record<string, string> = {
-  'k6/http': 'http.ts', k6: 'k6.ts', 'k6/data': 'data.ts', 'k6/execution': 'execution.ts', 'k6/metrics': 'metrics.ts',
+  'k6/http': 'http.ts', k6: 'k6.ts', 'k6/data': 'data.ts', 'k6/execution': 'execution.ts', 'k6/metrics': 'metrics.ts', 'k6/ws': 'ws.ts',
 };
 
 type ScriptModule = Record<string, unknown> & { options?: { scenarios?: Record<string, Record<string, unknown>>; maxRedirects?: number } };
@@ -56,7 +56,7 @@ function derivePlan(name: string, sc: Record<string, unknown>): PlannedIteration
 
 /**
  * The stand-in of a k6 module.
- * @param spec import specifier (`k6`, `k6/http`, `k6/data`, `k6/execution`, `k6/metrics`)
+ * @param spec import specifier (`k6`, `k6/http`, `k6/data`, `k6/execution`, `k6/metrics`, `k6/ws`)
  * @returns the stand-in's absolute path, or undefined when there is none
  */
 export function standinModule(spec: string): string | undefined {
