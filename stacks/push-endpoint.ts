@@ -5,7 +5,10 @@
  * free session slot (round robin, skipping full nodes, as a balancer with a per-server connection cap does) and
  * answered 101 after the handshake's modeled CPU time; refusals are plain HTTP JSON answers, then the socket closes.
  * On an open session, heartbeats (ping frames, text pings) and deliveries (messages, echoes) are answered after their
- * modeled CPU time on the session's node (push-node.ts). Metrics go into the DC's registry.
+ * modeled CPU time on the session's node (push-node.ts). With the modeled WAN on (the replay's stacks), the 101 and
+ * every frame to the device are held back as HTTP answers are (wan.ts): an answer to the device's own frame (a pong,
+ * an echo) by a round trip, a message the server pushes by half of one, never overtaking an earlier frame of the
+ * session (one TCP stream). Metrics go into the DC's registry.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -20,6 +23,7 @@ import type { PushNode } from './push-node.ts';
 import { createPushSession, createSessionIndex, type PushSession } from './push-sessions.ts';
 import { assertResidency } from './residency.ts';
 import type { Store, UserRow } from './store.ts';
+import type { WanDelay } from './wan.ts';
 
 /** Options of {@link createPushEndpoint}. */
 export interface PushEndpointOptions {
@@ -35,6 +39,8 @@ export interface PushEndpointOptions {
   metrics: Registry;
   /** Called with unexpected errors (bugs), whose handshakes are answered 500; default: ignored. */
   onError?: (err: unknown) => void;
+  /** The DC's modeled WAN delay (round trip, ms, by the user's country); absent: none. */
+  wan?: WanDelay;
 }
 
 /** A data center's push endpoint. */
@@ -136,9 +142,11 @@ export function createPushEndpoint(opts: PushEndpointOptions): PushEndpoint {
     const s = createPushSession(ws, user.id, node, nodeIndex);
     index.add(s);
     const label = String(nodeIndex);
-    const send = (m: PushPong | PushEcho | PushError): void => ws.send(JSON.stringify(m));
+    const out = wanOut(opts.wan, user.country);
+    const send = (m: PushPong | PushEcho | PushError): void => out(1, () => ws.send(JSON.stringify(m)));
+    s.toDevice = (frame) => out(0.5, () => ws.send(frame));
     ws.on('ping', (payload) => {
-      void s.schedule('heartbeat', () => ws.pong(payload)).then((ms) => {
+      void s.schedule('heartbeat', () => out(1, () => ws.pong(payload))).then((ms) => {
         if (ms !== undefined) heartbeats.inc([label, 'frame']);
       });
     });
@@ -203,7 +211,9 @@ export function createPushEndpoint(opts: PushEndpointOptions): PushEndpoint {
         held = false;
       };
       socket.once('close', giveBack);
-      void node.work('handshake').then(() => {
+      void node.work('handshake').then(async () => {
+        const rtt = opts.wan?.(user.country) ?? 0;
+        if (rtt > 0) await new Promise((r) => setTimeout(r, rtt));
         if (!held || socket.destroyed) return giveBack();
         wss.handleUpgrade(req, socket, head, (ws) => {
           // The slot now belongs to the session, released on its 'close'.
@@ -220,7 +230,7 @@ export function createPushEndpoint(opts: PushEndpointOptions): PushEndpoint {
     deliver(userId, message) {
       const sessions = index.of(userId);
       const frame = JSON.stringify({ type: 'message', ...message } satisfies PushMessage);
-      for (const s of sessions) void s.schedule('delivery', () => s.ws.send(frame)).then(observe(s, 'message'));
+      for (const s of sessions) void s.schedule('delivery', () => s.toDevice(frame)).then(observe(s, 'message'));
       return sessions.length;
     },
     async close(graceMs = 1000) {
@@ -282,4 +292,21 @@ function parseClientMessage(raw: RawData): z.output<typeof ClientMessageSchema> 
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   return `${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}; send {"type":"ping"} or {"type":"echo","id":"..."}`;
+}
+
+/**
+ * A session's way out to its device under the modeled WAN: each frame is sent after `share` of a round-trip draw
+ * (1 for an answer to the device's frame, 0.5 for a frame the server starts), and not before the session's previous
+ * frame, since one TCP stream delivers in order. Without a WAN, at once.
+ */
+function wanOut(wan: WanDelay | undefined, country: string): (share: number, write: () => void) => void {
+  if (!wan) return (_share, write) => write();
+  let notBefore = 0;
+  return (share, write) => {
+    const at = Math.max(performance.now() + share * wan(country), notBefore);
+    notBefore = at;
+    const ms = at - performance.now();
+    if (ms <= 0) write();
+    else setTimeout(write, ms);
+  };
 }

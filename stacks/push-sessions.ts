@@ -21,6 +21,8 @@ export interface PushSession {
   readonly node: PushNode;
   /** The socket. */
   readonly ws: WebSocket;
+  /** Sends a frame the server starts (a message) to the device: at once, unless the endpoint models the WAN. */
+  toDevice: (frame: string) => void;
   /**
    * Runs `kind` work on the session's node, then calls `write` (if the socket is still open) after the session's
    * earlier writes.
@@ -43,6 +45,7 @@ export function createPushSession(ws: WebSocket, userId: string, node: PushNode,
   let tail: Promise<unknown> = Promise.resolve();
   return {
     userId, nodeIndex, node, ws,
+    toDevice: (frame) => ws.send(frame),
     schedule(kind, write) {
       const t0 = nowNs();
       const job = node.work(kind);

@@ -94,7 +94,7 @@ export async function startDcServer(opts: DcServerOptions): Promise<DcServer> {
   metrics.gauge('caplab_node_modeled_seconds_total', 'Modeled service time of the served requests.', ['node'], () => nodes.map((n, i) => [[String(i)], n.stats().modeledMs / 1000]), 'counter');
   metrics.gauge('caplab_node_lateness_seconds_total', 'How much longer than modeled the emulated waits took: timer granularity plus host event-loop stalls. Large against caplab_node_modeled_seconds_total means the host, not the model, shaped the curve.', ['node'], () => nodes.map((n, i) => [[String(i)], n.stats().lateMs / 1000]), 'counter');
 
-  const push = createPushEndpoint({ dc, store, data, nodes: opts.push ?? [], metrics, ...(opts.onError ? { onError: opts.onError } : {}) });
+  const push = createPushEndpoint({ dc, store, data, nodes: opts.push ?? [], metrics, ...(opts.onError ? { onError: opts.onError } : {}), ...(opts.wan ? { wan: opts.wan } : {}) });
 
   let next = 0;
   let drained: (() => void) | undefined;
