@@ -8,7 +8,8 @@
  * modeled CPU time on the session's node (push-node.ts). With the modeled WAN on (the replay's stacks), the 101 and
  * every frame to the device are held back as HTTP answers are (wan.ts): an answer to the device's own frame (a pong,
  * an echo) by a round trip, a message the server pushes by half of one, never overtaking an earlier frame of the
- * session (one TCP stream). Metrics go into the DC's registry.
+ * session (one TCP stream). A session with no frame from its device for two heartbeat intervals is dropped (reaped),
+ * freeing its slot. Metrics go into the DC's registry.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -68,6 +69,10 @@ export interface PushEndpoint {
   close(graceMs?: number): Promise<void>;
 }
 
+// A session silent for this many heartbeat intervals is a departed device (a phone that lost its network sends no
+// close frame): the node drops it and frees its slot, as push servers reap sessions on missed heartbeats.
+const MISSED_HEARTBEATS = 2;
+
 // Client messages are a type and an id at most: 4 KiB is generous, and a bound keeps one client from making the
 // server buffer megabytes (ws closes the session with 1009 past it).
 const MAX_CLIENT_MESSAGE_BYTES = 4096;
@@ -103,6 +108,7 @@ export function createPushEndpoint(opts: PushEndpointOptions): PushEndpoint {
   metrics.gauge('caplab_push_sessions_admitted_total', 'Handshakes admitted to a node\'s session slot.', ['node'], perNode((n) => n.stats().admitted), 'counter');
   const refused = metrics.counter('caplab_push_sessions_refused_total', 'Handshakes refused, by status: 401 token, 451 residency, 503 every node at its session limit, 400/404/405 not a valid handshake.', ['status']);
   const heartbeats = metrics.counter('caplab_push_heartbeats_total', 'Heartbeats answered, by node and kind (frame: a ping control frame; text: {"type":"ping"}).', ['node', 'kind']);
+  const reaped = metrics.counter('caplab_push_sessions_reaped_total', 'Sessions dropped after missing their heartbeats (no frame for two intervals), by node.', ['node']);
   const deliveries = metrics.counter('caplab_push_deliveries_total', 'Frames delivered, by node and type (message, echo).', ['node', 'type']);
   const latency = metrics.histogram('caplab_push_delivery_latency_seconds', 'From a delivery\'s arrival (message stored, echo received) to its frame written: wait for a core, modeled CPU time, and the session\'s earlier writes.', ['node', 'type'], PUSH_LATENCY_BUCKETS);
   metrics.gauge('caplab_push_cpu_cores', 'Cores of a node\'s push CPU.', ['node'], perNode((n) => n.stats().cores));
@@ -145,6 +151,14 @@ export function createPushEndpoint(opts: PushEndpointOptions): PushEndpoint {
     const out = wanOut(opts.wan, user.country);
     const send = (m: PushPong | PushEcho | PushError): void => out(1, () => ws.send(JSON.stringify(m)));
     s.toDevice = (frame) => out(0.5, () => ws.send(frame));
+    // Any frame from the device shows it is there; silence for MISSED_HEARTBEATS intervals drops the session.
+    const silence = setTimeout(() => {
+      reaped.inc([label]);
+      ws.terminate();
+    }, MISSED_HEARTBEATS * node.params.heartbeatIntervalS * 1000);
+    silence.unref();
+    ws.on('ping', () => silence.refresh());
+    ws.on('message', () => silence.refresh());
     ws.on('ping', (payload) => {
       void s.schedule('heartbeat', () => out(1, () => ws.pong(payload))).then((ms) => {
         if (ms !== undefined) heartbeats.inc([label, 'frame']);
@@ -170,6 +184,7 @@ export function createPushEndpoint(opts: PushEndpointOptions): PushEndpoint {
       // A protocol error or reset: ws closes the socket and 'close' follows.
     });
     ws.on('close', () => {
+      clearTimeout(silence);
       index.remove(s);
       node.release();
     });
