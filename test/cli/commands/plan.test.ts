@@ -75,3 +75,35 @@ describe('caplab plan --results', () => {
     expect(refused.stderr).toContain('--calibrate-fleet scales the demand the traffic is computed from: it cannot be used with --traffic');
   }, 120_000);
 });
+
+describe('caplab plan --results with a connection probe', () => {
+  // k6 NDJSON points of a probe at 1:1000: 100 and 140 sessions all opened with replies within the 500 ms default
+  // budget of data/budgets.json; at 160, 10 handshakes refused with 503. The node holds [140, 160) at the probe's
+  // scale, so 140,000 per real node, under the catalog's 150,000.
+  const point = (metric: string, type: string, value: number, time: number, tags: Record<string, string>): string =>
+    JSON.stringify({ type: 'Point', metric, data: { time: new Date(time).toISOString(), value, tags: { scale: '0.001', ...tags } } });
+  const lines: string[] = [];
+  for (const [i, n] of [100, 140, 160].entries()) {
+    const t0 = Date.UTC(2026, 0, 1) + i * 10_000;
+    for (let k = 0; k < n; k++) lines.push(point('ws_sessions', 'counter', 1, t0, { sessions: String(n), ...(k < 150 ? { status: '101' } : { status: '503' }) }));
+    for (let k = 0; k < 50; k++) lines.push(point('caplab_ws_reply_duration', 'trend', 2 + k / 10, t0 + 3000 + k * 50, { sessions: String(n) }));
+  }
+
+  it('counts the measured connections per push node and says so', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const res = join(dir, 'results-connections');
+    mkdirSync(join(res, 'singapore'), { recursive: true });
+    writeFileSync(join(res, 'singapore', 'points-connections.ndjson'), `${lines.join('\n')}\n`);
+    const r = await runCli(['plan', '--results', res, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const c = JSON.parse(r.stdout).resources.sites.singapore.connections;
+    expect(c).toMatchObject({ source: 'measured', perNode: 140_000, measured: { interval: { lower: 140, upper: 160 }, binds: 'refused', scale: 0.001, budgetP95Ms: 500 } });
+    // The DCs without a probe keep the catalog's figure.
+    expect(JSON.parse(r.stdout).resources.sites.beijing.connections).toMatchObject({ source: 'catalog', perNode: 150_000 });
+    // Points that do not say what node they measured are refused, naming the file (a probe tags every sample).
+    writeFileSync(join(res, 'singapore', 'points-connections.ndjson'), `${lines.map((l) => l.replace('"scale":"0.001",', '')).join('\n')}\n`);
+    const bad = await runCli(['plan', '--results', res, '--json']);
+    expect(bad.code).toBe(104);
+    expect(bad.stderr).toMatch(/points-connections\.ndjson: its samples carry no single `scale` tag/);
+  }, 60_000);
+});
