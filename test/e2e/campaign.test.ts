@@ -230,9 +230,8 @@ describe('caplab campaign --quick', () => {
       const replay = read('results', dc, 'summary.json');
       const spec = read('scenarios', `${dc}-replay.json`);
       expect(replay.metrics.ws_sessions.values.count, dc).toBe(spec.options.scenarios.push.stages[1].target);
-      // Replies came (a trend's summary has no count: its p95 exists only with samples), within the push budget.
+      // Replies came (a trend's summary has no count: its p95 exists only with samples); the gate test judges their budget.
       expect(replay.metrics.caplab_ws_reply_duration.values['p(95)'], dc).toBeGreaterThan(0);
-      expect(replay.metrics.caplab_ws_reply_duration.values['p(95)'], dc).toBeLessThan(500);
       const summary = read('results', dc, 'summary.json');
       expect(summary.metrics.http_reqs.values.count).toBeGreaterThan(0);
       expect(summary.root_group).toBeDefined();
