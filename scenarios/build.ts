@@ -56,8 +56,8 @@ export interface BuildInput {
   refineRates?: Readonly<Record<string, number>>;
   /**
    * The push node the connection probe and the replay load: the share of a real node's sessions it holds (the
-   * built-in stacks' push.connectionScale; 1 for a user's node). Absent: no connection probe, and the replay holds
-   * sessions at scale 1.
+   * built-in stacks' push.connectionScale; 1 for a user's node). Absent: no connection probe and no held sessions in
+   * the replay (the campaign gives it; `caplab scenarios build` does not).
    */
   pushScale?: number;
 }
@@ -158,8 +158,10 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
       probe: { ...common('probe'), options: { scenarios: probeScenarios, thresholds: {}, summaryTrendStats: TREND_STATS, tags: tags('probe') } },
     };
     const push = pushServiceOf(input.catalog.services);
-    const pushIn = push && { dc, quarter: input.quarter, baseUrl, seed: input.seed, service: push, tq, weeklyPeakFactor: input.traffic.shape.weeklyPeakFactor, scale: input.pushScale ?? 1 };
-    if (pushIn && input.pushScale !== undefined) {
+    // The push parts need to know the node they load: without a scale (e.g. `caplab scenarios build`) there are none.
+    const pushIn = push && input.pushScale !== undefined
+      ? { dc, quarter: input.quarter, baseUrl, seed: input.seed, service: push, tq, weeklyPeakFactor: input.traffic.shape.weeklyPeakFactor, scale: input.pushScale } : undefined;
+    if (pushIn) {
       // The steps go around the node's stated limit; without one, up to the generator's bound.
       const cap = push!.resources!.connections!.maxPerNode;
       specs.connections = connectionsSpec({ ...pushIn, settings: connectionsCfg, expectedPerNode: cap ?? connectionsCfg.maxSessions / pushIn.scale });

@@ -2,7 +2,9 @@
  * Measured connection capacity of one push-service node, from a connection probe: steps of N virtual users each
  * holding one WebSocket session (with heartbeats) and echoing messages. A step passes when every handshake opened a
  * session, echoes came back within the p95 budget and almost no check failed; the capacity lies between the highest
- * passing step and the lowest failing step above it, as sloInterval does for request rates (measured.ts). The probe
+ * passing step and the lowest failing step above it, as sloInterval does for request rates (measured.ts). A step whose
+ * load generator made fewer handshakes than it holds sessions measured nothing (`unmeasured`): it neither passes nor
+ * bounds the node (a generator that runs its VUs one after another, say, never held the step). The probe
  * runs a node scaled down (a node with connectionScale 0.001 holds 1/1000 of the sessions), so the real node's
  * figure is the measured one divided by the scale.
  */
@@ -41,8 +43,11 @@ export interface ConnectionStepVerdict {
   replies: number;
   /** Echo reply p95, ms; null when no reply came. */
   replyP95Ms: number | null;
-  /** Why it failed (absent when it passed); the first of refused, latency, failures that applies. */
-  why?: ConnectionFailure;
+  /**
+   * Why it failed (absent when it passed): `unmeasured` when the generator made fewer handshakes than the step's
+   * sessions (the step is left out of the interval), else the first of refused, latency, failures that applies.
+   */
+  why?: ConnectionFailure | 'unmeasured';
 }
 
 /** Where a capacity in sessions lies, as far as the steps tell. */
@@ -103,11 +108,11 @@ export function measuredConnectionCapacity(
   // As sloInterval: a failing step below the highest passing one does not lower it (the steps measure only
   // their own levels; a passing step above shows the node held that many).
   const lower = Math.max(0, ...verdicts.filter((v) => v.passed).map((v) => v.level));
-  const firstFailing = verdicts.find((v) => !v.passed && v.level > lower);
+  const firstFailing = verdicts.find((v) => !v.passed && v.why !== 'unmeasured' && v.level > lower);
   const upper = firstFailing ? firstFailing.level : null;
   return {
     interval: { lower, upper },
-    binds: firstFailing?.why ?? 'not reached',
+    binds: (firstFailing?.why as ConnectionFailure | undefined) ?? 'not reached',
     perNode: perRealNode(lower, scale),
     perNodeInterval: { lower: perRealNode(lower, scale), upper: upper === null ? null : perRealNode(upper, scale) },
     scale,
@@ -117,7 +122,8 @@ export function measuredConnectionCapacity(
 }
 
 /** Why a step fails, or undefined when it passes. */
-function failure(s: ConnectionStep, budgetP95Ms: number): ConnectionFailure | undefined {
+function failure(s: ConnectionStep, budgetP95Ms: number): ConnectionFailure | 'unmeasured' | undefined {
+  if (s.handshakes < s.level) return 'unmeasured';
   if (s.refused > 0) return 'refused';
   if (s.replyP95Ms !== null && s.replyP95Ms > budgetP95Ms) return 'latency';
   // No handshakes or no replies is no evidence the node held the sessions: it fails closed.

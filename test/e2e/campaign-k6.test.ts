@@ -38,7 +38,7 @@ describe('caplab campaign with runner: k6', () => {
   });
 
   it('writes capacity/<dc>/ and results/<dc>/ from k6\'s own files: handleSummary JSON and --out json NDJSON', () => {
-    expect(readdirSync(join(out, 'capacity', DC)).filter((f) => !f.includes('-refine-')).sort()).toEqual(['points-probe.ndjson.gz', 'points-sweep.ndjson.gz', 'summary-probe.json', 'summary-sweep.json']);
+    expect(readdirSync(join(out, 'capacity', DC)).filter((f) => !f.includes('-refine-')).sort()).toEqual(['points-connections.ndjson.gz', 'points-probe.ndjson.gz', 'points-sweep.ndjson.gz', 'summary-connections.json', 'summary-probe.json', 'summary-sweep.json']);
     expect(readdirSync(join(out, 'results', DC)).sort()).toEqual(['points.ndjson.gz', 'summary.json']);
     const summary = JSON.parse(readFileSync(join(out, 'results', DC, 'summary.json'), 'utf8'));
     expect(summary.root_group).toBeDefined();
@@ -52,6 +52,21 @@ describe('caplab campaign with runner: k6', () => {
     expect(plan.dcs[DC].capacity.perNodeRps).toBeGreaterThan(0);
     // Named relative to the campaign folder, which was written as a staging folder and moved into place.
     expect(plan.dcs[DC].capacity.inputs.probe).toBe(`capacity/${DC}/points-probe.ndjson.gz`);
+    // The push node's connection probe ran as a k6 script (k6/ws) too. The stand-in runs its VUs one after another, so
+    // no step ever held its sessions at once: every step is unmeasured, and the plan keeps the catalog's figure and
+    // says why, where real k6 (a goroutine per VU) would measure the node.
+    const conn = plan.resources.sites[DC].connections;
+    const probePoints = gunzipLines(join(out, 'capacity', DC, 'points-connections.ndjson.gz'));
+    expect(probePoints.some((l) => l.includes('"metric":"ws_sessions"') && l.includes('"sessions":"'))).toBe(true);
+    expect(conn.measured.steps.length).toBeGreaterThan(0);
+    expect(conn.measured.steps.every((s: { why?: string }) => s.why === 'unmeasured')).toBe(true);
+    expect(conn).toMatchObject({ source: 'catalog', perNode: 150_000 });
+    expect(conn.text).toMatch(/measured no step/);
+    // And the replay's push scenario held sessions through k6/ws: one at a time under the stand-in (its first VU's
+    // session lasts the whole replay), all of them at once under real k6.
+    const spec = JSON.parse(readFileSync(join(out, 'scenarios', `${DC}-replay.json`), 'utf8'));
+    expect(spec.options.scenarios.push.stages[1].target).toBeGreaterThan(1);
+    expect(summary.metrics.ws_sessions.values.count).toBeGreaterThanOrEqual(1);
   });
 
   it('refines the SLO rate with k6 too: each round a k6 run at a rate inside the bracket, read with the sweep', () => {

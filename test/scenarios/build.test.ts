@@ -207,9 +207,10 @@ describe('buildScenarios: the push service', () => {
     expect(parseScenarioSpec(scaled.singapore!.replay!, 'replay').flows.push).toBeDefined();
   });
 
-  it('builds no connection probe without a push scale, and bounds an unscaled replay by the generator\'s sessions', () => {
+  it('builds no push parts without a push scale, and bounds a replay of an unscaled node by the generator\'s sessions', () => {
     expect(specs.singapore!.connections).toBeUndefined();
-    const h = held(specs.singapore!.replay!);
+    expect(scenariosOf(specs.singapore!.replay!).push).toBeUndefined();
+    const h = held(buildScenarios({ ...input, pushScale: 1 }).specs.singapore!.replay!);
     expect(h.vus).toBe(settings.connections.maxSessions);
     expect(Number(h.tags.planned)).toBeGreaterThan(settings.connections.maxSessions);
   });

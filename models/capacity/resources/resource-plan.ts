@@ -254,9 +254,12 @@ function connectionsBasis(services: readonly Resources[], measured: ConnectionCa
         `${measured.scale < 1 ? `, on a node scaled 1:${int(Math.round(1 / measured.scale))}` : ''}${perNode < measured.perNode ? `; the catalog's maxPerNode, ${int(perNode)}, is lower and counts` : ''}`,
     };
   }
-  const note = measured === undefined ? '' : measured.binds === 'not reached'
-    ? `; the connection probe held ${int(measured.perNode)} without breaking, which does not find the limit`
-    : '; the connection probe had no step within the reply budget, so it is not counted on';
+  const note = measured === undefined ? ''
+    : measured.steps.length > 0 && measured.steps.every((s) => s.why === 'unmeasured')
+      ? '; the connection probe measured no step (its load generator opened fewer sessions than each step holds), so it is not counted on'
+      : measured.binds === 'not reached'
+        ? `; the connection probe held ${int(measured.perNode)} without breaking, which does not find the limit`
+        : '; the connection probe had no step within the reply budget, so it is not counted on';
   return { source: stated !== null ? 'catalog' : 'none', perNode: stated, ...(measured ? { measured } : {}), text: `${statedText}${note}` };
 }
 

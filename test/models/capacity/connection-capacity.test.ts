@@ -33,7 +33,7 @@ describe('measuredConnectionCapacity', () => {
     expect(c.steps[2]).toMatchObject({ passed: false, why: 'latency', replyP95Ms: 200.5 });
   });
 
-  it('fails closed: no replies, no handshakes, or more than 1% of checks failed', () => {
+  it('fails closed: no replies, fewer handshakes than sessions, or more than 1% of checks failed', () => {
     const c = measuredConnectionCapacity([
       step(10, { checks: 300, checksFailed: 3 }), // exactly 1%: passes
       step(20, { replies: 0, replyP95Ms: null }),
@@ -42,7 +42,18 @@ describe('measuredConnectionCapacity', () => {
     ], OPTS);
     expect(c.interval).toEqual({ lower: 10, upper: 20 });
     expect(c.binds).toBe('failures');
-    expect(c.steps.map((s) => s.why)).toEqual([undefined, 'failures', 'failures', 'failures']);
+    expect(c.steps.map((s) => s.why)).toEqual([undefined, 'failures', 'unmeasured', 'failures']);
+  });
+
+  it('leaves out steps whose generator opened fewer sessions than they hold: they neither pass nor bound the node', () => {
+    // A generator that runs its VUs one after another (k6's test stand-in) opens a session or two per step.
+    const serial = measuredConnectionCapacity([step(75, { handshakes: 2 }), step(150, { handshakes: 1 }), step(225, { handshakes: 2 })], OPTS);
+    expect(serial.interval).toEqual({ lower: 0, upper: null });
+    expect(serial.steps.every((s) => !s.passed && s.why === 'unmeasured')).toBe(true);
+    // One that falls behind above 150 leaves 150 passing and the limit not found, rather than a limit at 160.
+    const behind = measuredConnectionCapacity([step(100), step(150), step(160, { handshakes: 158, refused: 0 }), step(200, { handshakes: 120 })], OPTS);
+    expect(behind.interval).toEqual({ lower: 150, upper: null });
+    expect(behind.binds).toBe('not reached');
   });
 
   it('gives lower 0 when no step passed', () => {

@@ -165,6 +165,12 @@ describe('buildResourcePlan: a push service on its own tier', () => {
     const nothing = run(probe({ binds: 'latency', interval: { lower: 0, upper: 10 }, perNode: 0, perNodeInterval: { lower: 0, upper: 10_000 } }));
     expect(nothing).toMatchObject({ source: 'catalog', perNode: 100_000 });
     expect(nothing.text).toMatch(/no step within the reply budget/);
+    const serial = run(probe({
+      binds: 'not reached', interval: { lower: 0, upper: null }, perNode: 0, perNodeInterval: { lower: 0, upper: null },
+      steps: [{ level: 40, passed: false, refused: 0, replies: 3, replyP95Ms: 2, why: 'unmeasured' }],
+    }));
+    expect(serial).toMatchObject({ source: 'catalog', perNode: 100_000 });
+    expect(serial.text).toMatch(/measured no step \(its load generator opened fewer sessions than each step holds\)/);
     // A probe above the catalog's cap: the cap counts.
     const above = run(probe({ perNode: 120_000, perNodeInterval: { lower: 120_000, upper: 130_000 } }));
     expect(above).toMatchObject({ source: 'measured', perNode: 100_000 });
