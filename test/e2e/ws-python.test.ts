@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
 import { type RunningWsEcho, startPythonWsEcho } from '../helpers/python-ws-echo.ts';
+import { chatSpec } from '../helpers/ws-chat-spec.ts';
 
 const dir = tempDir('caplab-e2e-ws-');
 let echo: RunningWsEcho | undefined;
@@ -47,26 +48,7 @@ async function run(name: string, spec: unknown): Promise<{ code: number; stderr:
 
 describe('the WebSocket step against python3-websockets', () => {
   it('counts every session, message and ping exactly (3 VUs x 2 iterations)', async () => {
-    const r = await run('echo', {
-      schema: 'caplab.scenario/v1', name: 'ws-echo',
-      options: { scenarios: { chat: { executor: 'per-vu-iterations', vus: 3, iterations: 2, maxDuration: '30s' } } },
-      flows: {
-        default: {
-          steps: [{
-            name: 'chat', url: `${echo!.url}room?vu={{vu}}`, headers: { 'X-User': 'u{{vu}}' },
-            ws: {
-              subprotocols: ['chat.v1'],
-              actions: [
-                { send: 'hello {{vu}}-{{iteration}}' }, { receive: { contains: 'hello', timeout: '5s' } },
-                { send: 'bye' }, { receive: { contains: 'bye', timeout: '5s' } },
-                { ping: {} },
-              ],
-            },
-            checks: { status: 101 },
-          }],
-        },
-      },
-    });
+    const r = await run('echo', chatSpec(echo!.url));
     expect(r.code, r.stderr).toBe(0);
     const m = r.summary.metrics;
     expect(m.ws_sessions!.values.count).toBe(6);

@@ -5,7 +5,6 @@
  * the wrapper sets, against a real HTTP server. Also VU tags on their own: they persist across a VU's iterations
  * and start over when another scenario activates the VU.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +14,7 @@ import { compileFlows, pickFlow } from '../../../scenarios/engine/compile.ts';
 import { buildK6Wrapper } from '../../../scenarios/k6/wrapper.ts';
 import { parseScenarioSpec } from '../../../scenarios/spec.ts';
 import { type CliResult, removeDir, tempDir } from '../cli.ts';
+import { runK6 } from './run-k6.ts';
 import { installK6Standin } from './main.ts';
 
 const SEED = 1;
@@ -27,17 +27,7 @@ interface Point {
 }
 
 /** Runs `k6 ...args` (the stand-in on PATH) in `cwd`. */
-async function k6(args: string[], cwd: string, bin: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('k6', args, { cwd, env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 129 : 1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
-}
+const k6 = (args: string[], cwd: string, bin: string): Promise<CliResult> => runK6(args, cwd, bin);
 
 /** The Points of an NDJSON file, in file order. */
 function points(path: string): Point[] {

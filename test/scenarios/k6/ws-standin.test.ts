@@ -6,7 +6,6 @@
  * exception. A hand-written script pins the k6/ws API details the generated scripts lean on: the Response fields,
  * the order callback -> 'open', close()'s default code, send after close, exceptions, the session cap.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +13,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, removeDir, runCli, tempDir } from '../../helpers/cli.ts';
 import { installK6Standin } from '../../helpers/k6-standin/main.ts';
+import { runK6 } from '../../helpers/k6-standin/run-k6.ts';
 import { type RunningWsEcho, startPythonWsEcho } from '../../helpers/python-ws-echo.ts';
+import { chatSpec } from '../../helpers/ws-chat-spec.ts';
 
 const dir = tempDir('caplab-k6-ws-standin-');
 const bin = installK6Standin(join(dir, 'bin'));
@@ -41,17 +42,7 @@ interface Summary { metrics: Record<string, { type: string; values: Record<strin
 interface Point { type: string; metric: string; data: { value: number; tags: Record<string, string> } }
 
 /** Runs `k6 ...args` (the stand-in on PATH) in `cwd`, with extra environment variables. */
-function k6(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('k6', args, { cwd, env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH ?? ''}` }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 129 : 1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
-}
+const k6 = (args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> => runK6(args, cwd, bin, env);
 
 const pointsOf = (path: string): Point[] => readFileSync(path, 'utf8').split('\n').filter((l) => l !== '')
   .map((l) => JSON.parse(l) as Point).filter((p) => p.type === 'Point');
@@ -74,26 +65,7 @@ async function buildAndRun(name: string, spec: unknown): Promise<{ code: number;
 describe('generated k6 scripts with WebSocket steps, on the stand-in k6 against python3-websockets', () => {
   it('counts every session, message, ping, check and reply time exactly (3 VUs x 2 iterations)', async () => {
     const before = await echo!.received();
-    const r = await buildAndRun('echo', {
-      schema: 'caplab.scenario/v1', name: 'ws-echo',
-      options: { scenarios: { chat: { executor: 'per-vu-iterations', vus: 3, iterations: 2, maxDuration: '30s' } } },
-      flows: {
-        default: {
-          steps: [{
-            name: 'chat', url: `${echo!.url}room?vu={{vu}}`, headers: { 'X-User': 'u{{vu}}' },
-            ws: {
-              subprotocols: ['chat.v1'],
-              actions: [
-                { send: 'hello {{vu}}-{{iteration}}' }, { receive: { contains: 'hello', timeout: '5s' } },
-                { send: 'bye' }, { receive: { contains: 'bye', timeout: '5s' } },
-                { ping: {} },
-              ],
-            },
-            checks: { status: 101 },
-          }],
-        },
-      },
-    });
+    const r = await buildAndRun('echo', chatSpec(echo!.url));
     const m = r.summary.metrics;
     expect(m.ws_sessions!.values.count).toBe(6);
     expect(m.ws_msgs_sent!.values.count).toBe(12);
