@@ -193,8 +193,9 @@ function cpuBasis(dc: string, input: ResourcePlanInput, quarters: Traffic['dcs']
 
 /**
  * The push tier: connections (active devices x online share), heartbeats (connections / interval) and deliveries
- * (the push services' request rate), and what they ask: CPU (heartbeats and deliveries), memory (per connection),
- * network (heartbeats and messages), and connections against a node's own limit.
+ * (each service's messages per device per day at the busiest hour, given), and what they ask: CPU (heartbeats and
+ * deliveries), memory (per connection), network (heartbeats and messages), and connections against `perNode`, the
+ * connections one node may hold (connectionsBasis), if any.
  */
 function pushTier(
   services: readonly { name: string; r: Resources; deliveries: number }[], devices: number, z: number, perNode: number | undefined,
@@ -208,7 +209,6 @@ function pushTier(
   let memory = 0;
   let bytesPerSecond = 0;
   let perNodeMemoryGiB = 0;
-  const cap = perNode;
   let netIn = 0;
   let netOut = 0;
   for (const { r, deliveries: d } of services) {
@@ -228,7 +228,7 @@ function pushTier(
   const network = Math.max(netIn, netOut) + bytesPerSecond * 8 / 1e9;
   const needs: TierNeeds = { cpu, memory, network, disk: 0, iops: 0, connections };
   return {
-    tier: size(needs, { perNodeMemoryGiB, ...(cap !== undefined ? { connectionsPerNode: cap } : {}) }),
+    tier: size(needs, { perNodeMemoryGiB, ...(perNode !== undefined ? { connectionsPerNode: perNode } : {}) }),
     load: { held: connections, heartbeatsPerSecond: heartbeats, deliveriesPerSecond: deliveries },
   };
 }
