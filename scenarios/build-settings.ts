@@ -40,3 +40,12 @@ export const ScenarioSettingsSchema = z.object({
 /** Parsed data/scenarios.json. */
 export type ScenarioSettings = z.output<typeof ScenarioSettingsSchema>;
 
+/**
+ * The connection probe's settings of a run: the full ones, or with `quick` their smoke-run replacements laid over them.
+ * @param s data/scenarios.json
+ * @param quick a smoke run
+ * @returns the settings
+ */
+export function connectionSettings(s: ScenarioSettings, quick: boolean): ScenarioSettings['connections'] {
+  return quick ? { ...s.connections, ...s.quick.connections } : s.connections;
+}

@@ -20,7 +20,7 @@
 import type { Plan, Traffic } from '../models/types.ts';
 import type { Budgets } from './budgets.ts';
 import { budgetsToThresholds } from './budgets.ts';
-import type { ScenarioSettings } from './build-settings.ts';
+import { connectionSettings, type ScenarioSettings } from './build-settings.ts';
 import type { Catalog, RawStep } from './catalog.ts';
 import { connectionsSpec, pushServiceOf, replayPush } from './build-push.ts';
 
@@ -102,7 +102,7 @@ export function buildScenarios(input: BuildInput): BuiltScenarios {
   const probeCfg = input.quick ? s.quick.probe : s.probe;
   const sweepCfg = input.quick ? s.quick.sweep : s.sweep;
   const replayCfg = input.quick ? s.quick.replay : s.replay;
-  const connectionsCfg = input.quick ? { ...s.connections, ...s.quick.connections } : s.connections;
+  const connectionsCfg = connectionSettings(s, input.quick);
   // What one use of each service runs, and how many requests it makes.
   const flowOf = new Map<string, { steps?: RawStep[]; k6?: { script: string; exec: string; requestsPerUse: number } }>();
   const perUse = new Map<string, number>();

@@ -20,7 +20,7 @@ import { BUDGETS, CAPACITY_DIR, FORECAST, PLAN, POPULATION, REPORT_HTML, specFil
 import { modeledCeilings } from '../../pipeline/plan.ts';
 import type { DcSpecs } from '../../scenarios/build.ts';
 import { PlannerSettingsSchema } from '../../models/capacity/settings.ts';
-import { ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
+import { connectionSettings, ScenarioSettingsSchema } from '../../scenarios/build-settings.ts';
 import { startStacks, type RunningStacks } from '../../stacks/start.ts';
 import { childFailure, createChildren } from '../campaign/children.ts';
 import { loadCampaignInputs } from '../campaign/inputs.ts';
@@ -232,11 +232,13 @@ export const run: CommandRun<CampaignOptions> = async ({ args, opts, global }) =
     }));
 
     const plan: Plan = await stage('plan', async () => {
+      // The push service's reply budget per DC, from the budgets the run judges by (the catalog's added).
       const push = pushServiceOf(catalog.services);
-      const replyBudget = (d: string): number => (push ? replyBudgetMs(withCatalogBudgets(parseBudgets(budgetsDoc.doc, budgetsPath), catalog), push.name, d) : undefined) ?? serverBudgetP95Ms;
+      const judged = push && withCatalogBudgets(parseBudgets(budgetsDoc.doc, budgetsPath), catalog);
+      const replyBudget = (d: string): number => (push && judged ? replyBudgetMs(judged, push.name, d) : undefined) ?? serverBudgetP95Ms;
       const measured = c.with({
         measured: await measuredCapacities(capacityDir, dcs, settings.probe.warmupSeconds, serverBudgetP95Ms),
-        ...(held.length > 0 ? { measuredConnections: await measuredConnections(capacityDir, held, (quick ? { ...settings.connections, ...settings.quick.connections } : settings.connections).warmupSeconds, replyBudget) } : {}),
+        ...(held.length > 0 ? { measuredConnections: await measuredConnections(capacityDir, held, connectionSettings(settings, quick).warmupSeconds, replyBudget) } : {}),
       });
       const greedy = measured.plan();
       // The least-cost placement under the intents, beside the greedy one, when the campaign plans every DC of its
