@@ -84,7 +84,7 @@ export function connectionsSpec(input: PushSpecsInput): Record<string, unknown> 
  * @returns the flow, scenario and thresholds to add to the replay, or undefined
  */
 export function replayPush(input: Omit<PushSpecsInput, 'expectedPerNode' | 'settings'> & { settings: Pick<ConnectionProbeSettings, 'minRoundTripSeconds' | 'maxSessions'> & { replayLeadSeconds: number } }, resources: ResourcePlan | undefined, durationS: number, budgets: Budgets):
-  { flow: { steps: unknown[] }; scenario: Record<string, unknown>; thresholds: Record<string, string[]>; sessions: number; lead: number } | undefined {
+  { flow: { steps: unknown[] }; scenario: Record<string, unknown>; thresholds: Record<string, string[]>; lead: number } | undefined {
   const rq = resources?.sites[input.dc]?.quarters.find((q) => q.quarter === input.quarter);
   const nodes = rq?.push?.chosen.nodes;
   if (!rq?.connections || !(nodes !== undefined && nodes > 0)) return undefined;
@@ -100,7 +100,7 @@ export function replayPush(input: Omit<PushSpecsInput, 'expectedPerNode' | 'sett
   const budget = replyBudgetMs(budgets, input.service.name, input.dc);
   const sel = '{scenario:push}';
   return {
-    flow, sessions,
+    flow,
     lead,
     scenario: {
       // The sessions open one after another over the lead, before the day starts, then are all held through it.

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, runCli, tempDir } from '../helpers/cli.ts';
 import { type RunningWsEcho, startPythonWsEcho } from '../helpers/python-ws-echo.ts';
-import { chatSpec } from '../helpers/ws-chat-spec.ts';
+import { chatSpec, holdSpec } from '../helpers/ws-chat-spec.ts';
 
 const dir = tempDir('caplab-e2e-ws-');
 let echo: RunningWsEcho | undefined;
@@ -78,11 +78,7 @@ describe('the WebSocket step against python3-websockets', () => {
 
   it('holds a session with a heartbeat, then fails a message that never comes by its check, not by an exception', async () => {
     const before = await echo!.received();
-    const r = await run('hold', {
-      schema: 'caplab.scenario/v1', name: 'ws-hold',
-      options: { scenarios: { hold: { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '30s' } } },
-      flows: { default: { steps: [{ name: 'hold', url: echo!.url, ws: { heartbeat: { every: '100ms', send: 'beat' }, actions: [{ hold: '1s' }, { receive: { contains: 'never', timeout: '300ms' } }] } }] } },
-    });
+    const r = await run('hold', holdSpec(echo!.url, '300ms'));
     expect(r.code, r.stderr).toBe(0);
     const m = r.summary.metrics;
     const beats = m.ws_msgs_sent!.values.count!;

@@ -15,7 +15,7 @@ import { type CliResult, removeDir, runCli, tempDir } from '../../helpers/cli.ts
 import { installK6Standin } from '../../helpers/k6-standin/main.ts';
 import { runK6 } from '../../helpers/k6-standin/run-k6.ts';
 import { type RunningWsEcho, startPythonWsEcho } from '../../helpers/python-ws-echo.ts';
-import { chatSpec } from '../../helpers/ws-chat-spec.ts';
+import { chatSpec, holdSpec } from '../../helpers/ws-chat-spec.ts';
 
 const dir = tempDir('caplab-k6-ws-standin-');
 const bin = installK6Standin(join(dir, 'bin'));
@@ -100,11 +100,7 @@ describe('generated k6 scripts with WebSocket steps, on the stand-in k6 against 
 
   it('holds a session with a heartbeat (socket timers on the VU thread), then fails a receive by its check', async () => {
     const before = await echo!.received();
-    const r = await buildAndRun('hold', {
-      schema: 'caplab.scenario/v1', name: 'ws-hold',
-      options: { scenarios: { hold: { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '30s' } } },
-      flows: { default: { steps: [{ name: 'hold', url: echo!.url, ws: { heartbeat: { every: '100ms', send: 'beat' }, actions: [{ hold: '1s' }, { receive: { contains: 'never', timeout: '350ms' } }] } }] } },
-    });
+    const r = await buildAndRun('hold', holdSpec(echo!.url, '350ms'));
     const m = r.summary.metrics;
     const beats = m.ws_msgs_sent!.values.count!;
     // A beat every 100 ms for 1.35 s: 13 at most; timers may run late on a busy runner, never early. (The receive's
